@@ -1,0 +1,69 @@
+import { RandomState } from './rng.js';
+import type { GrayImage } from './images.js';
+import { signedDistance } from './edt.js';
+
+/** Inputs (row, col) of every pixel in row-major order, target the signed distance. */
+export function sdfFromMask(mask: GrayImage): { x: Float64Array; y: Float64Array } {
+  const { width, height } = mask;
+  const inside = new Uint8Array(width * height);
+  for (let k = 0; k < inside.length; k++) inside[k] = mask.pixels[k] > 128 ? 1 : 0;
+  const y = signedDistance(inside, height, width);
+  const x = new Float64Array(2 * width * height);
+  for (let r = 0, k = 0; r < height; r++) {
+    for (let c = 0; c < width; c++, k++) {
+      x[2 * k] = r;
+      x[2 * k + 1] = c;
+    }
+  }
+  return { x, y };
+}
+
+export interface PatchOptions {
+  patch: number;
+  stride: number;
+  sigma: number;
+  seed: number;
+}
+
+/**
+ * Denoising pairs: every patch×patch window whose corner is at range(0, H - patch, stride) ×
+ * range(0, W - patch, stride) (the authors' loop, which skips the last position: 156 × 102 = 15,912
+ * on the 481 × 321 image), row-major; inputs the patch plus N(0, sigma²) noise drawn in that order.
+ */
+export function denoisingPatches(img: GrayImage, o: PatchOptions): { x: Float64Array; y: Float64Array; n: number } {
+  const rows = Math.ceil(Math.max(img.height - o.patch, 0) / o.stride);
+  const cols = Math.ceil(Math.max(img.width - o.patch, 0) / o.stride);
+  const n = rows * cols;
+  const q = o.patch * o.patch;
+  const y = new Float64Array(n * q);
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      for (let u = 0; u < o.patch; u++) {
+        const src = (r * o.stride + u) * img.width + c * o.stride;
+        for (let v = 0; v < o.patch; v++) y[k++] = img.pixels[src + v];
+      }
+    }
+  }
+  const rng = new RandomState(o.seed);
+  const x = new Float64Array(y.length);
+  for (let i = 0; i < x.length; i++) x[i] = y[i] + o.sigma * rng.normal();
+  return { x, y, n };
+}
+
+/** Section 3.2: x ~ N(0, I_d), y = sin(‖x‖²); `n` training rows then `n` test rows from one stream. */
+export function simulation(d: number, n: number, seed: number): { x: Float64Array; y: Float64Array } {
+  const rng = new RandomState(seed);
+  const x = new Float64Array(2 * n * d);
+  const y = new Float64Array(2 * n);
+  for (let i = 0; i < 2 * n; i++) {
+    let r2 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = rng.normal();
+      x[i * d + j] = v;
+      r2 += v * v;
+    }
+    y[i] = Math.sin(r2);
+  }
+  return { x, y };
+}

@@ -1,0 +1,80 @@
+import type { Dataset } from './dataset.js';
+import { RandomState } from './rng.js';
+
+export interface SplitIndices {
+  train: Int32Array;
+  test: Int32Array;
+}
+
+/**
+ * Split k exactly as scikit-learn's `train_test_split(X, Y, test_size=0.2, random_state=k)`:
+ * `RandomState(k).permutation(N)`, test = the first ceil(0.2·N), train = the rest in that order.
+ */
+export function splitIndices(n: number, k: number, testFraction = 0.2): SplitIndices {
+  const perm = new RandomState(k).permutation(n);
+  const nTest = Math.ceil(testFraction * n);
+  return { test: perm.slice(0, nTest), train: perm.slice(nTest) };
+}
+
+export function datasetSplit(ds: Dataset, k: number, testFraction = 0.2): SplitIndices {
+  return ds.fixedSplit ?? splitIndices(ds.n, k, testFraction);
+}
+
+/** Model-ready data: inputs with a leading ones column (p = d + 1 wide), targets centred. */
+export interface Prepared {
+  n: number;
+  p: number;
+  c: number;
+  x: Float64Array;
+  y: Float64Array;
+}
+
+export interface PreparedSplit {
+  train: Prepared;
+  test: Prepared;
+  /** Training means and standard deviations used, so predictions can be mapped back. */
+  xMean: Float64Array;
+  xStd: Float64Array;
+  yMean: Float64Array;
+}
+
+/**
+ * Standardizes inputs with the training part's mean and sample standard deviation (ddof = 1, as
+ * torch's `std` and the published code; a constant column is left unscaled), prepends a column of
+ * ones, and centres targets on the training mean.
+ */
+export function prepareSplit(ds: Dataset, idx: SplitIndices): PreparedSplit {
+  const { d, c } = ds;
+  const nt = idx.train.length;
+  const xMean = new Float64Array(d);
+  const xStd = new Float64Array(d);
+  const yMean = new Float64Array(c);
+  for (const i of idx.train) {
+    for (let j = 0; j < d; j++) xMean[j] += ds.x[i * d + j];
+    for (let k = 0; k < c; k++) yMean[k] += ds.y[i * c + k];
+  }
+  for (let j = 0; j < d; j++) xMean[j] /= nt;
+  for (let k = 0; k < c; k++) yMean[k] /= nt;
+  for (const i of idx.train) {
+    for (let j = 0; j < d; j++) {
+      const t = ds.x[i * d + j] - xMean[j];
+      xStd[j] += t * t;
+    }
+  }
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt(xStd[j] / (nt - 1));
+    xStd[j] = s > 0 && Number.isFinite(s) ? s : 1;
+  }
+  const take = (rows: Int32Array): Prepared => {
+    const p = d + 1;
+    const x = new Float64Array(rows.length * p);
+    const y = new Float64Array(rows.length * c);
+    rows.forEach((i, r) => {
+      x[r * p] = 1;
+      for (let j = 0; j < d; j++) x[r * p + 1 + j] = (ds.x[i * d + j] - xMean[j]) / xStd[j];
+      for (let k = 0; k < c; k++) y[r * c + k] = ds.y[i * c + k] - yMean[k];
+    });
+    return { n: rows.length, p, c, x, y };
+  };
+  return { train: take(idx.train), test: take(idx.test), xMean, xStd, yMean };
+}

@@ -1,0 +1,51 @@
+/**
+ * In-place Cholesky factorization of a symmetric positive definite n×n row-major matrix: on success
+ * the lower triangle holds L (K = L Lᵀ) and the result is ln|K| = 2 Σ ln L_ii. Returns NaN (and
+ * leaves `k` partly overwritten) when a pivot is not positive, i.e. the matrix is not numerically PD.
+ * Row-oriented so the inner dot products run over contiguous memory.
+ */
+export type FloatArray = Float64Array | Float32Array;
+
+export function choleskyInPlace(k: FloatArray, n: number): number {
+  let logdet = 0;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s = k[ri + j];
+      let t = 0;
+      let m = 0;
+      // Two accumulators break the dependency chain of one long sum.
+      for (; m + 1 < j; m += 2) {
+        s -= k[ri + m] * k[rj + m];
+        t -= k[ri + m + 1] * k[rj + m + 1];
+      }
+      for (; m < j; m++) s -= k[ri + m] * k[rj + m];
+      s += t;
+      if (i === j) {
+        if (!(s > 0)) return NaN;
+        const l = Math.sqrt(s);
+        k[ri + i] = l;
+        logdet += Math.log(l);
+      } else {
+        k[ri + j] = s / k[rj + j];
+      }
+    }
+  }
+  return 2 * logdet;
+}
+
+/** Solves L Lᵀ x = b in place on `b`, with L from `choleskyInPlace`. */
+export function choleskySolveInPlace(l: FloatArray, n: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    const ri = i * n;
+    for (let m = 0; m < i; m++) s -= l[ri + m] * b[m];
+    b[i] = s / l[ri + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let m = i + 1; m < n; m++) s -= l[m * n + i] * b[m];
+    b[i] = s / l[i * n + i];
+  }
+}

@@ -1,0 +1,217 @@
+import { RandomState } from '../data/rng.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky.js';
+import { firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
+import { ridgeWithIntercept } from '../linalg/ridge.js';
+import { flooredSvdSolve } from '../linalg/symmetric.js';
+import { activateInPlace, cloneNetwork, evaluate, hiddenPre, type Network } from '../model/network.js';
+import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
+
+export interface AnminOptions {
+  hidden: number;
+  /** 0 = ReLU (ANMIN), 0.1 = leaky ReLU (ANMIN-L). */
+  alpha: number;
+  iterations: number;
+  lambda: number;
+  /**
+   * "sum": λ is added to the unnormalized sums over samples, as the published code does (and what
+   * produced Table 3). "mean": λ is added to the 1/N averages, as Eq. 4 is written (λ·N on the sums).
+   */
+  lambdaScale: 'sum' | 'mean';
+  /** ln|M + λI| at or below τ counts as a degenerate system. */
+  tau: number;
+  svdFloor: number;
+  /** Degenerate system: the floored-SVD inverse (Alg. 1), re-draw A, or stop (Table 5). */
+  onDegenerate: 'pinv' | 'reinit' | 'stop';
+  /** Return the minimum-training-MSE model (Alg. 1) or the last one (Table 5). */
+  select: 'min' | 'final';
+  /** float32 rounds the system to single precision before it is factored, like the paper's GPU runs. */
+  precision: 'float64' | 'float32';
+  /** Rows per deterministic reduction chunk. */
+  chunkRows: number;
+  seed: number;
+}
+
+export const ANMIN_DEFAULTS: Readonly<AnminOptions> = Object.freeze({
+  hidden: 64,
+  alpha: 0,
+  iterations: 30,
+  lambda: 1e-3,
+  lambdaScale: 'sum',
+  tau: -10000,
+  svdFloor: 1e-4,
+  onDegenerate: 'pinv',
+  select: 'min',
+  precision: 'float64',
+  chunkRows: CHUNK_ROWS,
+  seed: 0,
+});
+
+/** A ~ N(0, 1), (d+1)×h, from the legacy RandomState stream of the seed. */
+export function initialHidden(p: number, h: number, rng: RandomState): Float64Array {
+  return rng.fillNormal(new Float64Array(p * h));
+}
+
+/** Refits (B, b⁰) for the current A by ridge least squares (Eq. 4). */
+export function refitOutput(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): void {
+  const s = activateInPlace(hiddenPre(net, x, n), net.alpha);
+  const w = ridgeWithIntercept(s, y, n, net.h, net.c, lambda);
+  net.B.set(w.subarray(0, net.h * net.c));
+  net.b0.set(w.subarray(net.h * net.c));
+}
+
+export interface HiddenSystem {
+  /** (M + λI), P×P row-major with P = p·h; the index of A_aj is j·p + a. */
+  k: Float64Array;
+  /** The right-hand side c of Eq. 8. */
+  c: Float64Array;
+  size: number;
+}
+
+/**
+ * Builds Eqs. 6–8 for the frozen firing pattern of `net` on (x, y), with λ already on the diagonal:
+ * M_jl = (BBᵀ)_jl U_jl and c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, summed over all outputs in one pass.
+ * For leaky ReLU, g_ij g_il = α² + α(1−α)(F_ij + F_il) + (1−α)² F_ij F_il, so U needs only the
+ * firing-pair sums and the plain Gram.
+ */
+export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, chunkRows = CHUNK_ROWS): HiddenSystem {
+  const { p, h, c: outs, alpha, B, b0 } = net;
+  const z = hiddenPre(net, x, n);
+  const q = packedSize(p);
+  const uf = firingGram(x, z, n, p, h, chunkRows);
+  const s0 = alpha !== 0 ? packedGram(x, n, p) : null;
+  const size = p * h;
+  const k = new Float64Array(size * size);
+  const bb = new Float64Array(h * h);
+  for (let j = 0; j < h; j++) {
+    for (let l = j; l < h; l++) {
+      let v = 0;
+      for (let o = 0; o < outs; o++) v += B[j * outs + o] * B[l * outs + o];
+      bb[j * h + l] = v;
+    }
+  }
+  const a1 = alpha * alpha;
+  const a2 = alpha * (1 - alpha);
+  const a3 = (1 - alpha) * (1 - alpha);
+  for (let j = 0; j < h; j++) {
+    const jj = pairOffset(j, h) * q;
+    for (let l = j; l < h; l++) {
+      const w = bb[j * h + l];
+      const jl = (pairOffset(j, h) + l - j) * q;
+      const ll = pairOffset(l, h) * q;
+      for (let a = 0, t = 0; a < p; a++) {
+        for (let b = a; b < p; b++, t++) {
+          let u = uf[jl + t];
+          if (s0) u = a1 * s0[t] + a2 * (uf[jj + t] + uf[ll + t]) + a3 * u;
+          const v = w * u;
+          const r1 = j * p + a;
+          const c1 = l * p + b;
+          const r2 = j * p + b;
+          const c2 = l * p + a;
+          k[r1 * size + c1] = v;
+          k[c1 * size + r1] = v;
+          k[r2 * size + c2] = v;
+          k[c2 * size + r2] = v;
+        }
+      }
+    }
+  }
+  for (let i = 0; i < size; i++) k[i * size + i] += lambda;
+  // c: residual targets projected on each neuron, gated by its pattern.
+  const rhs = new Float64Array(size);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < h; j++) {
+      const g = z[i * h + j] > 0 ? 1 : alpha;
+      if (g === 0) continue;
+      let r = 0;
+      for (let o = 0; o < outs; o++) r += B[j * outs + o] * (y[i * outs + o] - b0[o]);
+      r *= g;
+      const base = j * p;
+      for (let a = 0; a < p; a++) rhs[base + a] += r * x[i * p + a];
+    }
+  }
+  return { k, c: rhs, size };
+}
+
+export interface HiddenSolve {
+  A: Float64Array | null;
+  logdet: number;
+  fallback: boolean;
+}
+
+/** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
+export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
+  const { size } = sys;
+  const factor = opts.precision === 'float32' ? Float32Array.from(sys.k) : sys.k.slice();
+  // NaN when Cholesky meets a non-positive pivot: the system is not numerically positive definite.
+  const logdet = choleskyInPlace(factor, size) - logScale;
+  if (logdet > opts.tau) {
+    const a = Float64Array.from(sys.c);
+    choleskySolveInPlace(factor, size, a);
+    return { A: unravel(a, p, h), logdet, fallback: false };
+  }
+  if (opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback: true };
+  const k = opts.precision === 'float32' ? Float64Array.from(Float32Array.from(sys.k)) : sys.k;
+  const r = flooredSvdSolve(k, size, sys.c, opts.svdFloor);
+  return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
+}
+
+/** a = (a_1; …; a_h) with a_j the j-th column of A → row-major p×h A. */
+function unravel(a: Float64Array, p: number, h: number): Float64Array {
+  const A = new Float64Array(p * h);
+  for (let j = 0; j < h; j++) for (let r = 0; r < p; r++) A[r * h + j] = a[j * p + r];
+  return A;
+}
+
+/** Algorithm 1 (ANMIN) with the Table 5 variants as options. */
+export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { seed: number }, onStep?: OnStep): TrainResult {
+  const o: AnminOptions = { ...ANMIN_DEFAULTS, ...options };
+  const { train, test } = data;
+  const { n, p, c } = train;
+  const h = o.hidden;
+  // The published code adds λ to sums over samples; Eq. 4's 1/N form is λ·N on those sums.
+  const lam = o.lambdaScale === 'sum' ? o.lambda : o.lambda * n;
+  const logScale = o.lambdaScale === 'sum' ? 0 : p * h * Math.log(n);
+  const rng = new RandomState(o.seed);
+  const t0 = performance.now();
+  const net: Network = { p, h, c, alpha: o.alpha, A: initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
+  refitOutput(net, train.x, train.y, n, lam);
+  const trace: TracePoint[] = [];
+  const record = (iteration: number, extra: Partial<TracePoint>): TracePoint => {
+    const tr = evaluate(net, train.x, train.y, n);
+    const te = test ? evaluate(net, test.x, test.y, test.n) : undefined;
+    const pt: TracePoint = {
+      iteration,
+      seconds: (performance.now() - t0) / 1000,
+      trainMse: tr.mse,
+      trainR2: tr.r2,
+      ...(te ? { testMse: te.mse, testR2: te.r2 } : {}),
+      ...extra,
+    };
+    trace.push(pt);
+    onStep?.(pt);
+    return pt;
+  };
+  let best = cloneNetwork(net);
+  let bestLoss = record(0, {}).trainMse;
+  let selected = 0;
+  let stoppedAt: number | undefined;
+  for (let it = 1; it <= o.iterations; it++) {
+    const sys = hiddenSystem(net, train.x, train.y, n, lam, o.chunkRows);
+    const s = solveHidden(sys, p, h, o, logScale);
+    if (s.A === null && o.onDegenerate === 'stop') {
+      stoppedAt = it;
+      break;
+    }
+    net.A.set(s.A ?? initialHidden(p, h, rng));
+    refitOutput(net, train.x, train.y, n, lam);
+    const pt = record(it, { logdet: s.logdet, fallback: s.fallback });
+    if (o.select === 'final' || pt.trainMse < bestLoss) {
+      bestLoss = pt.trainMse;
+      best = cloneNetwork(net);
+      selected = trace.length - 1;
+    }
+  }
+  return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: best, trace, selected, seconds: (performance.now() - t0) / 1000, stoppedAt };
+}
+
+export const anmin: Trainer<AnminOptions> = { name: 'anmin', defaults: ANMIN_DEFAULTS, train: trainAnmin };

@@ -1,0 +1,50 @@
+import type { Prepared } from '../data/split.js';
+import type { Network } from '../model/network.js';
+
+/** One row of a training trace; every method writes the same shape so runner and plots treat all alike. */
+export interface TracePoint {
+  /** 0 is the initial model; then ANMIN iterations, SGD/Adam epochs or LBFGS steps. */
+  iteration: number;
+  seconds: number;
+  /** Full-pass training MSE of the current model. */
+  trainMse: number;
+  trainR2: number;
+  testMse?: number;
+  testR2?: number;
+  /** SGD/Adam: the mean of the epoch's minibatch losses, as the paper's code reports it. */
+  batchMse?: number;
+  /** ANMIN: ln|M + λI| of the hidden-layer system (null when not computed, e.g. matrix-free). */
+  logdet?: number | null;
+  /** ANMIN: the degenerate-system branch ran (pinv, reinit or stop). */
+  fallback?: boolean;
+  /** ANMIN matrix-free: conjugate-gradient iterations of this solve. */
+  cgIterations?: number;
+  /** Gradient methods: the learning rate in force during this epoch. */
+  lr?: number;
+}
+
+export interface TrainData {
+  train: Prepared;
+  test?: Prepared;
+}
+
+export interface TrainResult {
+  method: string;
+  network: Network;
+  trace: TracePoint[];
+  /** Index into `trace` of the returned model. */
+  selected: number;
+  seconds: number;
+  /** Set when the method stopped early on purpose (e.g. ANMIN's "stop" ablation). */
+  stoppedAt?: number;
+}
+
+/** Called after every trace point; return false to stop early. */
+export type OnStep = (point: TracePoint) => void;
+
+/** Every training method: options in (with a seed), a trace and a model that predicts out. */
+export interface Trainer<O extends object> {
+  readonly name: string;
+  readonly defaults: Readonly<O>;
+  train(data: TrainData, options: Partial<O> & { seed: number }, onStep?: OnStep): TrainResult;
+}
