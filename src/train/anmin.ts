@@ -29,6 +29,8 @@ export interface AnminOptions {
   /** Rows per deterministic reduction chunk. */
   chunkRows: number;
   seed: number;
+  /** Warm start: the initial A (p×h row-major) instead of a N(0, 1) draw. */
+  initA?: Float64Array;
 }
 
 export const ANMIN_DEFAULTS: Readonly<AnminOptions> = Object.freeze({
@@ -173,7 +175,7 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const logScale = o.lambdaScale === 'sum' ? 0 : p * h * Math.log(n);
   const rng = new RandomState(o.seed);
   const t0 = performance.now();
-  const net: Network = { p, h, c, alpha: o.alpha, A: initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
+  const net: Network = { p, h, c, alpha: o.alpha, A: o.initA ? o.initA.slice() : initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
   refitOutput(net, train.x, train.y, n, lam);
   const trace: TracePoint[] = [];
   const record = (iteration: number, extra: Partial<TracePoint>): TracePoint => {

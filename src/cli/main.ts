@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { AnminError } from '../util/errors.js';
+import { configureLogger, type LogLevel } from '../util/log.js';
+import { benchCommand } from './bench.js';
+import { datasetsCommand } from './datasets.js';
+import { option } from './options.js';
+
+export function program(): Command {
+  const version = '0.1.0';
+  const p = new Command('anmin')
+    .description('Train two-layer ReLU networks analytically (ANMIN) and reproduce Barbu (2023)')
+    .version(version)
+    .addOption(option('logLevel'))
+    .showHelpAfterError()
+    .hook('preAction', (cmd) => {
+      configureLogger(cmd.opts().logLevel as LogLevel);
+    });
+  p.addCommand(datasetsCommand());
+  p.addCommand(benchCommand());
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const p = program();
+  p.exitOverride();
+  p.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await p.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof AnminError) {
+      process.stderr.write(`anmin: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,75 @@
+import { Option } from 'commander';
+import { AnminError } from '../util/errors.js';
+
+/**
+ * The one table of CLI options: every command declares options by key, so flag spelling, help text,
+ * parsing and validation live in one place (and `anmin help-options` prints it for the docs).
+ */
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  parse?: (value: string, flag: string) => unknown;
+  default?: unknown;
+  env?: string;
+}
+
+export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (v: string, flag: string) => {
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) throw new AnminError(`${flag}: expected an integer in [${min}, ${max}], got "${v}"`);
+  return n;
+};
+
+export const num = (min = -Infinity, max = Infinity) => (v: string, flag: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new AnminError(`${flag}: expected a number in [${min}, ${max}], got "${v}"`);
+  return n;
+};
+
+export const oneOf = (...choices: string[]) => (v: string, flag: string) => {
+  if (!choices.includes(v)) throw new AnminError(`${flag}: expected one of ${choices.join(', ')}, got "${v}"`);
+  return v;
+};
+
+export const OPTIONS = {
+  logLevel: { flags: '--log-level <level>', description: 'log level on stderr (fatal, error, warn, info, debug, trace, silent)', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'warn' },
+  cache: { flags: '--cache <dir>', description: 'dataset cache folder', env: 'ANMIN_CACHE' },
+  mirror: { flags: '--mirror <dir>', description: 'local folder laid out like shared/data, used instead of the network', env: 'ANMIN_MIRROR' },
+  offline: { flags: '--offline', description: 'never use the network (cache or mirror only)' },
+  json: { flags: '--json', description: 'print JSON on stdout' },
+  out: { flags: '--out <file>', description: 'write to this file instead of stdout' },
+  split: { flags: '--split <k>', description: 'split index (the random_state of train_test_split)', parse: int(0, 0xffffffff), default: 0 },
+  dataset: { flags: '--dataset <name>', description: 'dataset name (see `anmin datasets list`)' },
+  mask: { flags: '--mask <file>', description: 'sdf: PNG/PGM/JPEG mask instead of the Weizmann horse' },
+  image: { flags: '--image <file>', description: 'dae: JPEG/PNG image instead of BSDS 102061' },
+  seed: { flags: '--seed <n>', description: 'seed for generated data (dae noise, sim draws)', parse: int(0, 0xffffffff) },
+  simD: { flags: '--d <n>', description: 'sim: input dimension', parse: int(1, 100000) },
+  simN: { flags: '--n <n>', description: 'sim: number of training (and of test) rows', parse: int(2, 1e8) },
+  iterations: { flags: '--iterations <n>', description: 'ANMIN iterations / epochs / LBFGS steps', parse: int(0, 1e6) },
+  alpha: { flags: '--alpha <a>', description: 'activation slope for z < 0: 0 = ReLU, 0.1 = leaky', parse: num(0, 0.999999) },
+  hidden: { flags: '--hidden <h>', description: 'hidden neurons', parse: int(1, 100000) },
+  lambda: { flags: '--lambda <l>', description: 'ridge shrinkage λ', parse: num(0) },
+  lambdaScale: { flags: '--lambda-scale <s>', description: 'sum: λ on unnormalized sums (published code, default); mean: λ on 1/N averages (Eq. 4)', parse: oneOf('sum', 'mean') },
+  onDegenerate: { flags: '--on-degenerate <v>', description: 'when ln|M+λI| ≤ τ: pinv (Alg. 1), reinit, stop', parse: oneOf('pinv', 'reinit', 'stop') },
+  select: { flags: '--select <v>', description: 'min: minimum-training-MSE model (Alg. 1); final: last model', parse: oneOf('min', 'final') },
+  precision: { flags: '--precision <p>', description: 'float64 (default) or float32 (the paper\'s GPU numerics)', parse: oneOf('float64', 'float32') },
+} satisfies Record<string, OptionSpec>;
+
+export type OptionKey = keyof typeof OPTIONS;
+
+export function option(key: OptionKey): Option {
+  const spec: OptionSpec = OPTIONS[key];
+  const o = new Option(spec.flags, spec.description);
+  const flag = spec.flags.split(/[ ,]/)[0];
+  if (spec.parse) o.argParser((v: string) => spec.parse!(v, flag));
+  if (spec.default !== undefined) o.default(spec.default);
+  if (spec.env) o.env(spec.env);
+  return o;
+}
+
+/** Markdown table of every option, for the README. */
+export function optionsMarkdown(): string {
+  const rows = Object.values(OPTIONS as Record<string, OptionSpec>).map(
+    (s) => `| \`${s.flags}\` | ${s.description}${s.default !== undefined ? ` (default ${String(s.default)})` : ''}${s.env ? ` [$${s.env}]` : ''} |`,
+  );
+  return ['| option | meaning |', '|---|---|', ...rows].join('\n');
+}

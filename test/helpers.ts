@@ -1,0 +1,47 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { packageRoot } from '../src/util/fsx.js';
+
+export const ROOT = packageRoot();
+
+/** The dataset mirror the tests read real files from: $ANMIN_MIRROR, else ../shared/data. */
+export const MIRROR = process.env.ANMIN_MIRROR ? resolve(process.env.ANMIN_MIRROR) : resolve(ROOT, '..', 'shared', 'data');
+export const HAVE_MIRROR = existsSync(join(MIRROR, 'abalone', 'abalone.data'));
+export const NO_MIRROR = HAVE_MIRROR ? false : `no dataset mirror at ${MIRROR} (set ANMIN_MIRROR)`;
+
+export function tempDir(label = 'anmin-test'): string {
+  return mkdtempSync(join(tmpdir(), `${label}-`));
+}
+
+export function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8')) as T;
+}
+
+/** Deterministic pseudo-random numbers for building test problems. */
+export function randn(n: number, seed: number): Float64Array {
+  let s = seed >>> 0 || 1;
+  const u = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s + 0.5) / 4294967296;
+  };
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  return out;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}

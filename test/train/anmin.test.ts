@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Prepared } from '../../src/data/split.js';
+import { firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
+import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
+import { activateInPlace, hiddenPre, predict, type Network } from '../../src/model/network.js';
+import { hiddenSystem, solveHidden, trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
+import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
+
+function problem(n: number, d: number, c: number, seed: number): Prepared {
+  const p = d + 1;
+  const x = randn(n * p, seed);
+  for (let i = 0; i < n; i++) x[i * p] = 1;
+  const y = randn(n * c, seed + 1);
+  return { n, p, c, x, y };
+}
+
+function network(p: number, h: number, c: number, alpha: number, seed: number): Network {
+  return { p, h, c, alpha, A: randn(p * h, seed), B: randn(h * c, seed + 7), b0: randn(c, seed + 9) };
+}
+
+test('the firing-pattern kernel (grouped, chunked) equals the plain per-row formula', () => {
+  for (const [n, d, h] of [[300, 2, 7], [257, 5, 16], [64, 1, 33]]) {
+    const pr = problem(n, d, 1, n);
+    const net = network(pr.p, h, 1, 0, 3);
+    // Few distinct patterns (d = 1 or 2) exercise the grouping; 33 neurons cross a 16-bit word.
+    const z = hiddenPre(net, pr.x, n);
+    const plain = new Float64Array(pairCount(h) * packedSize(pr.p));
+    firingGramPlain(pr.x, z, pr.p, h, 0, n, plain);
+    for (const chunk of [1, 50, 4096]) {
+      const fast = firingGram(pr.x, z, n, pr.p, h, chunk);
+      assert.ok(maxAbsDiff(fast, plain) <= 1e-12 * maxAbs(plain), `n=${n} h=${h} chunk=${chunk}`);
+    }
+  }
+});
+
+/** M and c straight from Eqs. 6–8 with dense loops over samples, outputs and neuron pairs. */
+function denseSystem(net: Network, pr: Prepared, lambda: number) {
+  const { p, h, c, alpha, B, b0 } = net;
+  const P = p * h;
+  const z = hiddenPre(net, pr.x, pr.n);
+  const k = new Float64Array(P * P);
+  const rhs = new Float64Array(P);
+  for (let i = 0; i < pr.n; i++) {
+    const g = (j: number) => (z[i * h + j] > 0 ? 1 : alpha);
+    for (let j = 0; j < h; j++) {
+      for (let l = 0; l < h; l++) {
+        let bb = 0;
+        for (let o = 0; o < c; o++) bb += B[j * c + o] * B[l * c + o];
+        const w = bb * g(j) * g(l);
+        for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) k[(j * p + a) * P + l * p + b] += w * pr.x[i * p + a] * pr.x[i * p + b];
+      }
+      for (let o = 0; o < c; o++) for (let a = 0; a < p; a++) rhs[j * p + a] += B[j * c + o] * (pr.y[i * c + o] - b0[o]) * g(j) * pr.x[i * p + a];
+    }
+  }
+  for (let t = 0; t < P; t++) k[t * P + t] += lambda;
+  return { k, rhs };
+}
+
+test('the hidden-layer system equals Eqs. 6–8 written out (ReLU, leaky, several outputs)', () => {
+  for (const [alpha, c] of [[0, 1], [0.1, 1], [0.1, 3], [0, 4]]) {
+    const pr = problem(120, 3, c, 11);
+    const net = network(pr.p, 6, c, alpha, 5);
+    const sys = hiddenSystem(net, pr.x, pr.y, pr.n, 0.01);
+    const ref = denseSystem(net, pr, 0.01);
+    assert.ok(maxAbsDiff(sys.k, ref.k) <= 1e-11 * maxAbs(ref.k), `M alpha=${alpha} c=${c}`);
+    assert.ok(maxAbsDiff(sys.c, ref.rhs) <= 1e-11 * maxAbs(ref.rhs), `c alpha=${alpha} c=${c}`);
+  }
+});
+
+/** ∂/∂A of Σ_ik (ŷ − y)² + λ‖A‖² with the firing pattern G frozen at `gNet`'s. */
+function frozenGradient(net: Network, gNet: Network, pr: Prepared, lambda: number): Float64Array {
+  const { p, h, c, B, b0 } = net;
+  const zg = hiddenPre(gNet, pr.x, pr.n);
+  const z = hiddenPre(net, pr.x, pr.n);
+  const grad = new Float64Array(p * h);
+  for (let i = 0; i < pr.n; i++) {
+    const g = (j: number) => (zg[i * h + j] > 0 ? 1 : net.alpha);
+    for (let o = 0; o < c; o++) {
+      let yhat = b0[o];
+      for (let j = 0; j < h; j++) yhat += g(j) * z[i * h + j] * B[j * c + o];
+      const r = yhat - pr.y[i * c + o];
+      for (let j = 0; j < h; j++) for (let a = 0; a < p; a++) grad[a * h + j] += 2 * r * B[j * c + o] * g(j) * pr.x[i * p + a];
+    }
+  }
+  for (let t = 0; t < grad.length; t++) grad[t] += 2 * lambda * net.A[t];
+  return grad;
+}
+
+test('the solved A is a critical point of Eq. 5 with the firing pattern frozen', () => {
+  for (const alpha of [0, 0.1]) {
+    const pr = problem(200, 4, 2, 21);
+    const net = network(pr.p, 8, 2, alpha, 8);
+    const sys = hiddenSystem(net, pr.x, pr.y, pr.n, 1e-3);
+    const s = solveHidden(sys, pr.p, 8, { ...ANMIN_DEFAULTS, seed: 0 }, 0);
+    const solved: Network = { ...net, A: s.A! };
+    const g0 = frozenGradient(net, net, pr, 1e-3);
+    const g1 = frozenGradient(solved, net, pr, 1e-3);
+    assert.ok(maxAbs(g1) < 1e-8 * maxAbs(g0), `alpha=${alpha}: |grad| ${maxAbs(g1)} vs ${maxAbs(g0)}`);
+  }
+});
+
+test('(B, b⁰) satisfies its ridge normal equations', () => {
+  const pr = problem(150, 3, 2, 31);
+  const net = network(pr.p, 5, 2, 0.1, 4);
+  const lambda = 0.5;
+  refitOutput(net, pr.x, pr.y, pr.n, lambda);
+  const s = activateInPlace(hiddenPre(net, pr.x, pr.n), net.alpha);
+  const res = predict(net, pr.x, pr.n).map((v, t) => v - pr.y[t]);
+  for (let o = 0; o < 2; o++) {
+    for (let j = 0; j <= 5; j++) {
+      let g = 0;
+      for (let i = 0; i < pr.n; i++) g += (j < 5 ? s[i * 5 + j] : 1) * res[i * 2 + o];
+      g += lambda * (j < 5 ? net.B[j * 2 + o] : net.b0[o]);
+      assert.ok(Math.abs(g) < 1e-9, `output ${o} coefficient ${j}: ${g}`);
+    }
+  }
+  assert.equal(ridgeWithIntercept(s, pr.y, pr.n, 5, 2, lambda).length, 12);
+});
+
+test('a planted network is recovered to near-zero loss from a nearby start', () => {
+  const n = 600;
+  const pr = problem(n, 3, 1, 41);
+  const truth = network(pr.p, 5, 1, 0, 13);
+  pr.y.set(predict(truth, pr.x, n));
+  const start = truth.A.map((v, t) => v + 0.05 * randn(truth.A.length, 77)[t]);
+  // Alternating exact solves converge linearly here (about 20× per 10 iterations).
+  const r = trainAnmin({ train: pr }, { seed: 0, hidden: 5, iterations: 80, lambda: 1e-10, initA: start });
+  const sd = Math.sqrt(pr.y.reduce((a, v) => a + v * v, 0) / n);
+  assert.ok(r.trace[r.selected].trainMse < 1e-12 * sd * sd, `mse ${r.trace[r.selected].trainMse}`);
+});
+
+test('runs are reproducible and do not depend on the reduction chunk size beyond rounding', () => {
+  const pr = problem(500, 2, 1, 51);
+  const a = trainAnmin({ train: pr }, { seed: 4, hidden: 10, iterations: 5 });
+  const b = trainAnmin({ train: pr }, { seed: 4, hidden: 10, iterations: 5 });
+  assert.deepEqual(a.network, b.network);
+  const c = trainAnmin({ train: pr }, { seed: 4, hidden: 10, iterations: 5, chunkRows: 37 });
+  assert.ok(maxAbsDiff(a.network.A, c.network.A) < 1e-8 * maxAbs(a.network.A));
+});
+
+test('Table 5 variants: pinv fallback, re-initialization, stop, final model', () => {
+  const pr = problem(300, 2, 1, 61);
+  const base = { seed: 1, hidden: 6, iterations: 4 };
+  const normal = trainAnmin({ train: pr }, base);
+  assert.ok(normal.trace.slice(1).every((t) => t.fallback === false && Number.isFinite(t.logdet)));
+  // τ = +∞ makes every system "degenerate"; the floored-SVD inverse of a PD system is its inverse.
+  const pinv = trainAnmin({ train: pr }, { ...base, tau: Infinity, svdFloor: 1e-300 });
+  assert.ok(pinv.trace.slice(1).every((t) => t.fallback === true));
+  assert.ok(maxAbsDiff(pinv.network.A, normal.network.A) < 1e-6 * maxAbs(normal.network.A));
+  const stop = trainAnmin({ train: pr }, { ...base, tau: Infinity, onDegenerate: 'stop', select: 'final' });
+  assert.equal(stop.stoppedAt, 1);
+  assert.equal(stop.trace.length, 1);
+  const reinit = trainAnmin({ train: pr }, { ...base, tau: Infinity, onDegenerate: 'reinit' });
+  assert.equal(reinit.trace.length, 5);
+  assert.ok(reinit.trace.slice(1).every((t) => t.fallback));
+  const final = trainAnmin({ train: pr }, { ...base, select: 'final' });
+  assert.equal(final.selected, final.trace.length - 1);
+  const best = normal.trace[normal.selected].trainMse;
+  assert.ok(normal.trace.every((t) => t.trainMse >= best));
+});
+
+test('the floored SVD floors tiny singular values (a singular system still gives a finite A)', () => {
+  const pr = problem(40, 2, 1, 71);
+  // Duplicate input column: M is exactly singular when λ = 0.
+  for (let i = 0; i < pr.n; i++) pr.x[i * 3 + 2] = pr.x[i * 3 + 1];
+  const r = trainAnmin({ train: pr }, { seed: 2, hidden: 4, iterations: 3, lambda: 0 });
+  assert.ok(r.trace.slice(1).some((t) => t.fallback));
+  assert.ok(r.network.A.every(Number.isFinite));
+});
+
+test('float32 mode runs and reports a log determinant', () => {
+  const pr = problem(200, 2, 1, 81);
+  const r = trainAnmin({ train: pr }, { seed: 3, hidden: 6, iterations: 3, precision: 'float32' });
+  assert.equal(r.trace.length, 4);
+  assert.ok(r.trace.slice(1).every((t) => typeof t.logdet === 'number'));
+});
