@@ -1,0 +1,68 @@
+import { RandomState } from '../data/rng.js';
+import { gatherRows, lossAndGradient, torchInit, Workspace } from '../model/backprop.js';
+import { cloneNetwork } from '../model/network.js';
+import { TorchLbfgs } from './lbfgs-optimizer.js';
+import { tracePoint } from './minibatch.js';
+import type { TracePoint, Trainer } from './types.js';
+
+export interface LbfgsOptions {
+  hidden: number;
+  alpha: number;
+  /** Optimizer steps (the paper's 60 "iterations"), each over one batch. */
+  iterations: number;
+  batch: number;
+  lr: number;
+  maxIter: number;
+  historySize: number;
+  toleranceGrad: number;
+  toleranceChange: number;
+  seed: number;
+}
+
+export const LBFGS_DEFAULTS: Readonly<LbfgsOptions> = Object.freeze({
+  hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, seed: 0,
+});
+
+/**
+ * The paper's LBFGS baseline: torch.optim.LBFGS (no line search) on batches of 100,000 rows (the whole
+ * training set except for yearpred), one optimizer step per batch, the minimum-training-MSE model kept
+ * because the iterates blow up (Figure 3).
+ */
+export const lbfgs: Trainer<LbfgsOptions> = {
+  name: 'lbfgs',
+  defaults: LBFGS_DEFAULTS,
+  train(data, options, onStep) {
+    const o = { ...LBFGS_DEFAULTS, ...options };
+    const { n, p, c, x, y } = data.train;
+    const rng = new RandomState(o.seed);
+    const net = torchInit(p, o.hidden, c, o.alpha, rng);
+    const m = Math.min(o.batch, n);
+    const ws = new Workspace(m, p, o.hidden, c);
+    const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize });
+    const trace: TracePoint[] = [];
+    const t0 = performance.now();
+    let best = cloneNetwork(net);
+    let bestLoss = tracePoint(net, data, 0, t0, {}, trace, onStep).trainMse;
+    let selected = 0;
+    for (let it = 1; it <= o.iterations; it++) {
+      const order = n > m ? rng.permutation(n) : null;
+      let lossSum = 0;
+      let batches = 0;
+      for (let from = 0; from < n; from += m) {
+        const rows = Math.min(m, n - from);
+        const xb = order ? (gatherRows(ws, x, y, p, c, order, from, rows), ws.xb) : x;
+        const yb = order ? ws.yb : y;
+        lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, ws, g));
+        batches++;
+      }
+      const pt = tracePoint(net, data, it, t0, { batchMse: lossSum / batches, lr: o.lr }, trace, onStep);
+      // NaN never compares below: a blown-up model is recorded but never selected.
+      if (pt.trainMse < bestLoss) {
+        bestLoss = pt.trainMse;
+        best = cloneNetwork(net);
+        selected = trace.length - 1;
+      }
+    }
+    return { method: 'LBFGS', network: best, trace, selected, seconds: (performance.now() - t0) / 1000 };
+  },
+};

@@ -1,0 +1,74 @@
+import { RandomState } from '../data/rng.js';
+import { evaluate } from '../model/network.js';
+import { gatherRows, lossAndGradient, torchInit, Workspace, type FlatNetwork } from '../model/backprop.js';
+import type { OnStep, TracePoint, TrainData, TrainResult } from './types.js';
+
+export interface MinibatchOptions {
+  hidden: number;
+  alpha: number;
+  /** Epochs. */
+  iterations: number;
+  batch: number;
+  lr: number;
+  /** StepLR: the rate is multiplied by `gamma` every `stepSize` epochs. */
+  stepSize: number;
+  gamma: number;
+  seed: number;
+}
+
+/** An optimizer's update of θ from its gradient, with whatever state it keeps. */
+export type UpdateRule = (theta: Float64Array, grad: Float64Array, lr: number) => void;
+
+/** StepLR(step_size, gamma): the rate in force during epoch e (0-based). */
+export function stepLr(lr: number, epoch: number, stepSize: number, gamma: number): number {
+  return lr * gamma ** Math.floor(epoch / stepSize);
+}
+
+/** Appends one trace point (full-pass train and test metrics) and reports it. */
+export function tracePoint(net: FlatNetwork, data: TrainData, iteration: number, t0: number, extra: Partial<TracePoint>, trace: TracePoint[], onStep?: OnStep): TracePoint {
+  const tr = evaluate(net, data.train.x, data.train.y, data.train.n);
+  const te = data.test ? evaluate(net, data.test.x, data.test.y, data.test.n) : undefined;
+  const pt: TracePoint = {
+    iteration,
+    seconds: (performance.now() - t0) / 1000,
+    trainMse: tr.mse,
+    trainR2: tr.r2,
+    ...(te ? { testMse: te.mse, testR2: te.r2 } : {}),
+    ...extra,
+  };
+  trace.push(pt);
+  onStep?.(pt);
+  return pt;
+}
+
+/**
+ * The epoch loop shared by SGD and Adam, as a torch DataLoader(shuffle=True, drop_last=False) and
+ * StepLR run it: PyTorch init, a fresh permutation every epoch, one update per minibatch, the epoch's
+ * mean minibatch loss recorded beside the full-pass MSE. The final model is returned.
+ */
+export function trainMinibatch(method: string, data: TrainData, o: MinibatchOptions, makeRule: (size: number) => UpdateRule, onStep?: OnStep): TrainResult {
+  const { n, p, c, x, y } = data.train;
+  const rng = new RandomState(o.seed);
+  const net = torchInit(p, o.hidden, c, o.alpha, rng);
+  const grad = new Float64Array(net.theta.length);
+  const ws = new Workspace(Math.min(o.batch, n), p, o.hidden, c);
+  const update = makeRule(net.theta.length);
+  const trace: TracePoint[] = [];
+  const t0 = performance.now();
+  tracePoint(net, data, 0, t0, {}, trace, onStep);
+  for (let epoch = 0; epoch < o.iterations; epoch++) {
+    const lr = stepLr(o.lr, epoch, o.stepSize, o.gamma);
+    const order = rng.permutation(n);
+    let lossSum = 0;
+    let batches = 0;
+    for (let from = 0; from < n; from += o.batch) {
+      const m = Math.min(o.batch, n - from);
+      gatherRows(ws, x, y, p, c, order, from, m);
+      lossSum += lossAndGradient(net, ws.xb, ws.yb, m, ws, grad);
+      batches++;
+      update(net.theta, grad, lr);
+    }
+    tracePoint(net, data, epoch + 1, t0, { batchMse: lossSum / batches, lr }, trace, onStep);
+  }
+  return { method, network: net, trace, selected: trace.length - 1, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,18 @@
+import { trainMinibatch, type MinibatchOptions } from './minibatch.js';
+import type { Trainer } from './types.js';
+
+export type SgdOptions = MinibatchOptions;
+
+/** Plain SGD (no momentum), the rate tuned per dataset (`anmin tune sgd`); 0.01 is only a fallback. */
+export const SGD_DEFAULTS: Readonly<SgdOptions> = Object.freeze({ hidden: 64, alpha: 0, iterations: 300, batch: 256, lr: 0.01, stepSize: 100, gamma: 0.1, seed: 0 });
+
+export const sgd: Trainer<SgdOptions> = {
+  name: 'sgd',
+  defaults: SGD_DEFAULTS,
+  train(data, options, onStep) {
+    const o = { ...SGD_DEFAULTS, ...options };
+    return trainMinibatch('SGD', data, o, () => (theta, g, lr) => {
+      for (let t = 0; t < theta.length; t++) theta[t] -= lr * g[t];
+    }, onStep);
+  },
+};

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RandomState } from '../../src/data/rng.js';
+import type { Prepared } from '../../src/data/split.js';
+import { lossAndGradient, torchInit, Workspace } from '../../src/model/backprop.js';
+import { adam, adamRule } from '../../src/train/adam.js';
+import { lbfgs } from '../../src/train/lbfgs.js';
+import { TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
+import { stepLr } from '../../src/train/minibatch.js';
+import { sgd } from '../../src/train/sgd.js';
+import { maxAbs, randn } from '../helpers.js';
+
+function problem(n: number, d: number, c: number, seed: number): Prepared {
+  const p = d + 1;
+  const x = randn(n * p, seed);
+  for (let i = 0; i < n; i++) x[i * p] = 1;
+  return { n, p, c, x, y: randn(n * c, seed + 1) };
+}
+
+test('backprop gradient equals central finite differences (ReLU and leaky, away from kinks)', () => {
+  for (const [alpha, c] of [[0, 1], [0.1, 1], [0.1, 3]]) {
+    const pr = problem(40, 3, c, 5);
+    const net = torchInit(pr.p, 6, c, alpha, new RandomState(1));
+    const ws = new Workspace(pr.n, pr.p, 6, c);
+    const g = new Float64Array(net.theta.length);
+    lossAndGradient(net, pr.x, pr.y, pr.n, ws, g);
+    const scratch = new Float64Array(g.length);
+    const eps = 1e-6;
+    for (let t = 0; t < net.theta.length; t++) {
+      const keep = net.theta[t];
+      net.theta[t] = keep + eps;
+      const up = lossAndGradient(net, pr.x, pr.y, pr.n, ws, scratch);
+      net.theta[t] = keep - eps;
+      const down = lossAndGradient(net, pr.x, pr.y, pr.n, ws, scratch);
+      net.theta[t] = keep;
+      // A kink crossed within ±eps would break the difference quotient; with 40 generic rows it is not.
+      assert.ok(Math.abs((up - down) / (2 * eps) - g[t]) < 1e-7 * Math.max(1, Math.abs(g[t])), `alpha=${alpha} c=${c} θ[${t}]`);
+    }
+  }
+});
+
+test('PyTorch init: weights and bias within ±1/√fan_in', () => {
+  const net = torchInit(5, 16, 2, 0, new RandomState(3));
+  assert.ok(maxAbs(net.A) <= 1 / Math.sqrt(5) && maxAbs(net.A) > 0.8 / Math.sqrt(5));
+  assert.ok(maxAbs(net.B) <= 1 / Math.sqrt(16) && maxAbs(net.b0) <= 1 / Math.sqrt(16));
+});
+
+test('StepLR divides the rate by 10 at epochs 100 and 200', () => {
+  assert.deepEqual([0, 99, 100, 199, 200, 299].map((e) => stepLr(0.03, e, 100, 0.1)), [0.03, 0.03, 0.03 * 0.1, 0.03 * 0.1, 0.03 * 0.1 ** 2, 0.03 * 0.1 ** 2]);
+  const pr = problem(300, 2, 1, 9);
+  const r = adam.train({ train: pr }, { seed: 0, hidden: 4, iterations: 201, batch: 100 });
+  assert.deepEqual([r.trace[100].lr, r.trace[101].lr, r.trace[201].lr], [0.03, 0.03 * 0.1, 0.03 * 0.1 ** 2]);
+});
+
+test('Adam and SGD update rules reach the minimizer of a convex quadratic', () => {
+  // f(θ) = ½ Σ k_i (θ_i − m_i)², gradient k_i (θ_i − m_i).
+  const k = Float64Array.from([1, 4, 0.5]);
+  const m = Float64Array.from([1, -2, 3]);
+  const grad = (th: Float64Array, g: Float64Array) => th.forEach((v, i) => (g[i] = k[i] * (v - m[i])));
+  const g = new Float64Array(3);
+  const a = new Float64Array(3);
+  const rule = adamRule(3, { beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  for (let s = 0; s < 3000; s++) {
+    grad(a, g);
+    rule(a, g, s < 2000 ? 0.03 : 0.003);
+  }
+  assert.ok(Math.max(...a.map((v, i) => Math.abs(v - m[i]))) < 1e-3);
+  const b = new Float64Array(3);
+  for (let s = 0; s < 500; s++) {
+    grad(b, g);
+    b.forEach((v, i) => (b[i] = v - 0.2 * g[i]));
+  }
+  assert.ok(Math.max(...b.map((v, i) => Math.abs(v - m[i]))) < 1e-9);
+});
+
+/** Rosenbrock f(u, v) = (1 − u)² + 100(v − u²)² and its gradient. */
+function rosen(th: Float64Array, g: Float64Array): number {
+  const [u, v] = th;
+  g[0] = -2 * (1 - u) - 400 * u * (v - u * u);
+  g[1] = 200 * (v - u * u);
+  return (1 - u) ** 2 + 100 * (v - u * u) ** 2;
+}
+
+test('LBFGS on Rosenbrock follows the hand-derived iterates (first step min(1, 1/‖g‖₁)·lr, then the BFGS inverse)', () => {
+  const lr = 0.5;
+  const theta = Float64Array.from([-1.2, 1]);
+  const opt = new TorchLbfgs(theta, { lr, maxIter: 3, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100 });
+  opt.step((gr) => rosen(theta, gr));
+  // By hand: x1 = x0 − t·g0 with t = min(1, 1/‖g0‖₁)·lr; then x2 = x1 + lr·(−H1 g1) with
+  // H1 = (I − ρ s yᵀ) γI (I − ρ y sᵀ) + ρ s sᵀ, γ = sᵀy / yᵀy. max_eval = 3·5 // 4 = 3 evaluations
+  // end the step there, before a third move.
+  const g = () => new Float64Array(2);
+  let x = Float64Array.from([-1.2, 1]);
+  let g0 = g();
+  rosen(x, g0);
+  const t0 = Math.min(1, 1 / (Math.abs(g0[0]) + Math.abs(g0[1]))) * lr;
+  const steps: [Float64Array, Float64Array][] = [];
+  let prevStep = Float64Array.from(g0, (v) => -v * t0);
+  x = x.map((v, i) => v + prevStep[i]);
+  for (let it = 0; it < 1; it++) {
+    const g1 = g();
+    rosen(x, g1);
+    const y = g1.map((v, i) => v - g0[i]);
+    // torch keeps a pair only when the curvature sᵀy is positive.
+    if (prevStep[0] * y[0] + prevStep[1] * y[1] > 1e-10) steps.push([prevStep, y]);
+    const [sl, yl] = steps[steps.length - 1];
+    const gamma = (sl[0] * yl[0] + sl[1] * yl[1]) / (yl[0] ** 2 + yl[1] ** 2);
+    let H = [[gamma, 0], [0, gamma]];
+    for (const [s, yy] of steps) {
+      const rho = 1 / (s[0] * yy[0] + s[1] * yy[1]);
+      const V = [[1 - rho * yy[0] * s[0], -rho * yy[0] * s[1]], [-rho * yy[1] * s[0], 1 - rho * yy[1] * s[1]]];
+      const VtH = [0, 1].map((r) => [0, 1].map((cc) => V[0][r] * H[0][cc] + V[1][r] * H[1][cc]));
+      H = [0, 1].map((r) => [0, 1].map((cc) => VtH[r][0] * V[0][cc] + VtH[r][1] * V[1][cc] + rho * s[r] * s[cc]));
+    }
+    const d = [-(H[0][0] * g1[0] + H[0][1] * g1[1]), -(H[1][0] * g1[0] + H[1][1] * g1[1])];
+    prevStep = Float64Array.from(d, (v) => v * lr);
+    x = x.map((v, i) => v + prevStep[i]);
+    g0 = g1;
+  }
+  assert.ok(Math.abs(theta[0] - x[0]) < 1e-12 && Math.abs(theta[1] - x[1]) < 1e-12, `${theta} vs ${x}`);
+  assert.equal(opt.funcEvals, 3);
+});
+
+test('LBFGS keeps going on Rosenbrock to the minimum with more steps', () => {
+  const theta = Float64Array.from([-1.2, 1]);
+  const opt = new TorchLbfgs(theta, { lr: 1, maxIter: 20, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100 });
+  for (let s = 0; s < 100; s++) opt.step((gr) => rosen(theta, gr));
+  assert.ok(Math.abs(theta[0] - 1) < 1e-4 && Math.abs(theta[1] - 1) < 1e-4, String(theta));
+});
+
+test('the two-layer net\'s loss decreases under LBFGS, SGD and Adam; seeded runs repeat bit for bit', () => {
+  const pr = problem(200, 2, 1, 13);
+  for (const [trainer, opts] of [[lbfgs, { iterations: 10 }], [sgd, { iterations: 20, lr: 0.05 }], [adam, { iterations: 20 }]] as const) {
+    const a = trainer.train({ train: pr }, { seed: 2, hidden: 8, ...opts });
+    const b = trainer.train({ train: pr }, { seed: 2, hidden: 8, ...opts });
+    assert.ok(a.trace[a.selected].trainMse < a.trace[0].trainMse, trainer.name);
+    assert.deepEqual(a.network.A, b.network.A);
+    assert.deepEqual(a.trace.map((t) => t.trainMse), b.trace.map((t) => t.trainMse));
+  }
+});
+
+test('a blown-up LBFGS run is recorded, not thrown, and the minimum model is kept', () => {
+  const pr = problem(100, 2, 1, 17);
+  const r = lbfgs.train({ train: pr }, { seed: 1, hidden: 8, iterations: 5, lr: 1e6 });
+  assert.equal(r.trace.length, 6);
+  const finite = r.trace.filter((t) => Number.isFinite(t.trainMse)).map((t) => t.trainMse);
+  assert.equal(r.trace[r.selected].trainMse, Math.min(...finite));
+});
