@@ -3,7 +3,8 @@ import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky.js';
 import { firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
-import { activateInPlace, cloneNetwork, evaluate, hiddenPre, type Network } from '../model/network.js';
+import { activateInPlace, cloneNetwork, hiddenPre, type Network } from '../model/network.js';
+import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
 
 export interface AnminOptions {
@@ -167,7 +168,7 @@ function unravel(a: Float64Array, p: number, h: number): Float64Array {
 /** Algorithm 1 (ANMIN) with the Table 5 variants as options. */
 export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { seed: number }, onStep?: OnStep): TrainResult {
   const o: AnminOptions = { ...ANMIN_DEFAULTS, ...options };
-  const { train, test } = data;
+  const { train } = data;
   const { n, p, c } = train;
   const h = o.hidden;
   // The published code adds λ to sums over samples; Eq. 4's 1/N form is λ·N on those sums.
@@ -178,21 +179,7 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const net: Network = { p, h, c, alpha: o.alpha, A: o.initA ? o.initA.slice() : initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
   refitOutput(net, train.x, train.y, n, lam);
   const trace: TracePoint[] = [];
-  const record = (iteration: number, extra: Partial<TracePoint>): TracePoint => {
-    const tr = evaluate(net, train.x, train.y, n);
-    const te = test ? evaluate(net, test.x, test.y, test.n) : undefined;
-    const pt: TracePoint = {
-      iteration,
-      seconds: (performance.now() - t0) / 1000,
-      trainMse: tr.mse,
-      trainR2: tr.r2,
-      ...(te ? { testMse: te.mse, testR2: te.r2 } : {}),
-      ...extra,
-    };
-    trace.push(pt);
-    onStep?.(pt);
-    return pt;
-  };
+  const record = (iteration: number, extra: Partial<TracePoint>) => tracePoint(net, data, iteration, t0, extra, trace, onStep);
   let best = cloneNetwork(net);
   let bestLoss = record(0, {}).trainMse;
   let selected = 0;

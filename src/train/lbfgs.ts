@@ -2,7 +2,7 @@ import { RandomState } from '../data/rng.js';
 import { gatherRows, lossAndGradient, torchInit, Workspace } from '../model/backprop.js';
 import { cloneNetwork } from '../model/network.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
-import { tracePoint } from './minibatch.js';
+import { tracePoint } from './trace.js';
 import type { TracePoint, Trainer } from './types.js';
 
 export interface LbfgsOptions {

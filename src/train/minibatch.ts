@@ -1,6 +1,6 @@
 import { RandomState } from '../data/rng.js';
-import { evaluate } from '../model/network.js';
-import { gatherRows, lossAndGradient, torchInit, Workspace, type FlatNetwork } from '../model/backprop.js';
+import { gatherRows, lossAndGradient, torchInit, Workspace } from '../model/backprop.js';
+import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, TrainData, TrainResult } from './types.js';
 
 export interface MinibatchOptions {
@@ -22,23 +22,6 @@ export type UpdateRule = (theta: Float64Array, grad: Float64Array, lr: number) =
 /** StepLR(step_size, gamma): the rate in force during epoch e (0-based). */
 export function stepLr(lr: number, epoch: number, stepSize: number, gamma: number): number {
   return lr * gamma ** Math.floor(epoch / stepSize);
-}
-
-/** Appends one trace point (full-pass train and test metrics) and reports it. */
-export function tracePoint(net: FlatNetwork, data: TrainData, iteration: number, t0: number, extra: Partial<TracePoint>, trace: TracePoint[], onStep?: OnStep): TracePoint {
-  const tr = evaluate(net, data.train.x, data.train.y, data.train.n);
-  const te = data.test ? evaluate(net, data.test.x, data.test.y, data.test.n) : undefined;
-  const pt: TracePoint = {
-    iteration,
-    seconds: (performance.now() - t0) / 1000,
-    trainMse: tr.mse,
-    trainR2: tr.r2,
-    ...(te ? { testMse: te.mse, testR2: te.r2 } : {}),
-    ...extra,
-  };
-  trace.push(pt);
-  onStep?.(pt);
-  return pt;
 }
 
 /**
