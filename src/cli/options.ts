@@ -3,7 +3,7 @@ import { AnminError } from '../util/errors.js';
 
 /**
  * The one table of CLI options: every command declares options by key, so flag spelling, help text,
- * parsing and validation live in one place (and `anmin help-options` prints it for the docs).
+ * parsing and validation live in one place.
  */
 export interface OptionSpec {
   flags: string;
@@ -64,12 +64,4 @@ export function option(key: OptionKey): Option {
   if (spec.default !== undefined) o.default(spec.default);
   if (spec.env) o.env(spec.env);
   return o;
-}
-
-/** Markdown table of every option, for the README. */
-export function optionsMarkdown(): string {
-  const rows = Object.values(OPTIONS as Record<string, OptionSpec>).map(
-    (s) => `| \`${s.flags}\` | ${s.description}${s.default !== undefined ? ` (default ${String(s.default)})` : ''}${s.env ? ` [$${s.env}]` : ''} |`,
-  );
-  return ['| option | meaning |', '|---|---|', ...rows].join('\n');
 }

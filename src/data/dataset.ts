@@ -1,10 +1,9 @@
 import { AnminError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
 import { readNumericTable } from './csv.js';
-import { cachedPath, fetchDataset, type FetchOptions } from './download.js';
+import { fetchDataset, type FetchOptions } from './download.js';
 import { denoisingPatches, sdfFromMask, simulation } from './generate.js';
 import { readGrayImage } from './images.js';
-import { registry } from './registry.js';
 
 /** A regression dataset as flat row-major arrays: inputs n×d, targets n×c, before any scaling. */
 export interface Dataset {
@@ -148,10 +147,3 @@ export async function loadDataset(name: string, options: LoadOptions = {}): Prom
   if (!loader) throw new AnminError(`unknown dataset "${name}" (known: ${datasetNames().join(', ')})`);
   return loader.load(options);
 }
-
-/** Whether the raw files of a downloadable dataset are already in the cache (no network). */
-export function isCached(name: string, o: FetchOptions = {}): boolean {
-  const spec = registry()[name];
-  return !!spec && spec.files.every((f) => cachedPath(name, f, o) !== undefined);
-}
-

@@ -118,17 +118,3 @@ export class RandomState {
     return out;
   }
 }
-
-/**
- * Derives an independent 32-bit seed for a named stream from a base seed, so that e.g. the
- * DAE noise and a job's initialization never share a stream. FNV-1a over the label mixed with
- * the seed through MT's own tempering keeps it dependency-free and stable across versions.
- */
-export function deriveSeed(seed: number, label: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
-  for (let i = 0; i < label.length; i++) {
-    h ^= label.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return new RandomState(h >>> 0).nextUint32();
-}
