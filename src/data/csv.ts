@@ -48,18 +48,12 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (first) {
         first = false;
-        if (opts.header) {
-          names = record;
-          if (width < 0) width = record.length;
-          pick = resolveColumns(opts.select, names, width, opts.label);
-          cols = pick.length;
-          data = new Float64Array(cap * cols);
-          continue;
-        }
+        if (opts.header) names = record;
         if (width < 0) width = record.length;
         pick = resolveColumns(opts.select, names, width, opts.label);
         cols = pick.length;
         data = new Float64Array(cap * cols);
+        if (opts.header) continue;
       }
       if (record.length !== width) {
         throw new AnminError(`${opts.label}:${info.lines}: expected ${width} fields, found ${record.length}`);

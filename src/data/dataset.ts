@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { AnminError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
 import { readNumericTable } from './csv.js';
@@ -120,7 +121,7 @@ function split(name: string, t: Float64Array, n: number, w: number, d: number, f
 
 /** Streams YearPredictionMSD.txt (year, then 90 features) into one flat array. */
 export async function loadYearPred(path: string): Promise<Dataset> {
-  const { size } = await import('node:fs').then((fs) => fs.statSync(path));
+  const { size } = statSync(path);
   const bar = startProgress('read yearpred', size, 'bytes');
   try {
     const t = await readNumericTable(path, { label: path, columns: 91, rowsHint: 515345, onProgress: (b) => bar.update(b) });
