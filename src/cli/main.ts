@@ -1,15 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { AnminError } from '../util/errors.js';
+import { packageVersion } from '../util/fsx.js';
 import { configureLogger, type LogLevel } from '../util/log.js';
 import { benchCommand } from './bench.js';
 import { datasetsCommand } from './datasets.js';
+import { checkCommand, mergeCommand, reportCommand } from './report.js';
+import { ablationCommand, runCommand } from './run.js';
 import { option } from './options.js';
 
 export function program(): Command {
-  const version = '0.1.0';
   const p = new Command('anmin')
     .description('Train two-layer ReLU networks analytically (ANMIN) and reproduce Barbu (2023)')
-    .version(version)
+    .version(packageVersion())
     .addOption(option('logLevel'))
     .showHelpAfterError()
     .hook('preAction', (cmd) => {
@@ -17,6 +19,11 @@ export function program(): Command {
     });
   p.addCommand(datasetsCommand());
   p.addCommand(benchCommand());
+  p.addCommand(runCommand());
+  p.addCommand(ablationCommand());
+  p.addCommand(reportCommand());
+  p.addCommand(checkCommand());
+  p.addCommand(mergeCommand());
   return p;
 }
 

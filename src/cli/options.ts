@@ -1,4 +1,6 @@
 import { Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { parseShard, parseSplits } from '../experiments/protocol.js';
 import { AnminError } from '../util/errors.js';
 
 /**
@@ -30,6 +32,12 @@ export const oneOf = (...choices: string[]) => (v: string, flag: string) => {
   return v;
 };
 
+const list = (v: string, flag: string) => {
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  if (items.length === 0) throw new AnminError(`${flag}: expected a comma-separated list, got "${v}"`);
+  return items;
+};
+
 export const OPTIONS = {
   logLevel: { flags: '--log-level <level>', description: 'log level on stderr (fatal, error, warn, info, debug, trace, silent)', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'warn' },
   cache: { flags: '--cache <dir>', description: 'dataset cache folder', env: 'ANMIN_CACHE' },
@@ -52,6 +60,16 @@ export const OPTIONS = {
   onDegenerate: { flags: '--on-degenerate <v>', description: 'when ln|M+λI| ≤ τ: pinv (Alg. 1), reinit, stop', parse: oneOf('pinv', 'reinit', 'stop') },
   select: { flags: '--select <v>', description: 'min: minimum-training-MSE model (Alg. 1); final: last model', parse: oneOf('min', 'final') },
   precision: { flags: '--precision <p>', description: 'float64 (default) or float32 (the paper\'s GPU numerics)', parse: oneOf('float64', 'float32') },
+  preset: { flags: '--preset <name>', description: 'quick (sdf, abalone, bike-sharing × 5 splits) or paper (everything)', parse: oneOf('quick', 'paper') },
+  datasets: { flags: '--datasets <list>', description: 'comma-separated datasets of the protocol (default: the preset\'s)', parse: list },
+  methods: { flags: '--methods <list>', description: 'comma-separated methods of the protocol, e.g. ANMIN,Adam-L (default: the preset\'s)', parse: list },
+  splits: { flags: '--splits <spec>', description: 'splits (runs) to do: 0..99, 0,3,7 or a mix (default: the preset\'s)', parse: (v: string, flag: string) => parseSplits(v, flag) },
+  workers: { flags: '--workers <n>', description: 'worker threads (default: the number of cores)', parse: int(1, 1024), default: availableParallelism() },
+  shard: { flags: '--shard <K/N>', description: 'run the K-th of N disjoint slices (0 ≤ K < N); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with ANMIN_SHARDS', parse: (v: string, flag: string) => parseShard(v, flag) },
+  outDir: { flags: '--out <dir>', description: 'results folder (default: results/<experiment>)' },
+  inDirs: { flags: '--in <dirs...>', description: 'results folder(s) to read; shards in several folders are joined' },
+  format: { flags: '--format <f>', description: 'md, csv, latex or json', parse: oneOf('md', 'csv', 'latex', 'json'), default: 'md' },
+  retryFailed: { flags: '--retry-failed', description: 'rerun jobs whose stored record is a failure' },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionKey = keyof typeof OPTIONS;

@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import { mergeStores, readResults } from '../experiments/store.js';
+import { check } from '../report/check.js';
+import { render, type Format } from '../report/render.js';
+import { REPORTS, type ReportName } from '../report/tables.js';
+import { AnminError } from '../util/errors.js';
+import { emit, table } from './io.js';
+import { option, oneOf } from './options.js';
+import { defaultResults } from './run.js';
+
+/** Which experiment's results each report reads by default. */
+const SOURCE: Record<ReportName, string> = { table3: 'table3', table4: 'table3', table5: 'ablation', simulation: 'simulation' };
+
+function records(dirs: string[]) {
+  const rs = readResults(dirs);
+  if (rs.length === 0) throw new AnminError(`${dirs.join(', ')}: no results yet (anmin run …)`);
+  return rs;
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('the paper\'s tables from a results store: mean (sd) over splits, bold by paired t-test, published values beside')
+    .argument('<table>', 'table3 | table4 | table5 | simulation', (v) => oneOf(...Object.keys(REPORTS))(v, '<table>'))
+    .addOption(option('inDirs'))
+    .addOption(option('format'))
+    .addOption(option('out'))
+    .action((name: ReportName, f: { in?: string[]; format: Format; out?: string }) => {
+      const tables = REPORTS[name](records(f.in ?? [defaultResults(SOURCE[name])]));
+      if (tables.length === 0 || tables.every((t) => t.rows.length === 0)) throw new AnminError(`report ${name}: the results hold no ${SOURCE[name]} runs`);
+      emit(render(tables, f.format), f.out);
+    });
+}
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .description('compare every cell that ran with the published one (tolerance from the published sd and our number of splits) and test the paper\'s claims; exit 1 on any failure')
+    .addOption(option('inDirs'))
+    .addOption(option('json'))
+    .action((f: { in?: string[]; json?: boolean }) => {
+      const rows = check(records(f.in ?? [defaultResults('table3')]));
+      if (rows.length === 0) throw new AnminError('check: nothing to compare (no table3, ablation or simulation runs in the results)');
+      const failed = rows.filter((r) => r.status === 'fail').length;
+      const undecided = rows.filter((r) => r.status === 'not enough splits').length;
+      if (f.json) emit(JSON.stringify(rows, null, 1));
+      else {
+        emit(table([['status', 'check', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.ours, r.paper, r.detail])]));
+        emit(`\n${rows.length - failed - undecided} passed, ${failed} failed, ${undecided} not enough splits`);
+      }
+      if (failed > 0) throw new AnminError(`check: ${failed} of ${rows.length} checks failed`);
+    });
+}
+
+export function mergeCommand(): Command {
+  return new Command('merge')
+    .description('join the stores of several shards or machines into one results.jsonl')
+    .argument('<dirs...>', 'results folders (each may hold results.jsonl and results.shard-K-of-N.jsonl files)')
+    .requiredOption('--out <dir>', 'folder for the merged results.jsonl')
+    .action((dirs: string[], f: { out: string }) => {
+      const m = mergeStores(dirs, f.out);
+      emit(`merged ${m.records} job records from ${m.files} file(s) into ${f.out}/results.jsonl`);
+    });
+}

@@ -1,0 +1,61 @@
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { shardFromEnv, type Shard } from '../experiments/protocol.js';
+import { runExperiment } from '../experiments/runner.js';
+import { AnminError } from '../util/errors.js';
+import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
+import { emit, table } from './io.js';
+import { option } from './options.js';
+
+interface RunFlags extends DataFlags {
+  preset?: string;
+  datasets?: string[];
+  methods?: string[];
+  splits?: number[];
+  workers: number;
+  shard?: Shard;
+  out?: string;
+  retryFailed?: boolean;
+}
+
+export const defaultResults = (experiment: string) => join('results', experiment);
+
+async function run(experiment: string, f: RunFlags): Promise<void> {
+  const shard = f.shard ?? shardFromEnv();
+  const s = await runExperiment({
+    experiment,
+    preset: f.preset,
+    datasets: f.datasets,
+    methods: f.methods,
+    splits: f.splits,
+    workers: f.workers,
+    shard,
+    out: f.out ?? defaultResults(experiment),
+    load: loadOptions(f),
+    retryFailed: f.retryFailed,
+  });
+  emit(table([
+    ['experiment', 'shard', 'jobs', 'already done', 'ran', 'failed', 'seconds', 'store'],
+    [experiment, shard ? `${shard.index}/${shard.count}` : '-', s.jobs, s.skipped, s.ran, s.failed, s.seconds.toFixed(1), s.file],
+  ]));
+  if (s.failed > 0) throw new AnminError(`${s.file}: ${s.failed} job(s) failed; their errors are kept in the store (anmin report shows them; rerun with --retry-failed)`);
+}
+
+function runOptions(cmd: Command): Command {
+  for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) cmd.addOption(option(k));
+  return withDataOptions(cmd);
+}
+
+/** `anmin run EXPERIMENT`: a paper protocol from experiments/, resumable, parallel and shardable. */
+export function runCommand(): Command {
+  return runOptions(
+    new Command('run')
+      .description('run a protocol of experiments/ (table3, ablation, simulation, or a JSON file): one job per dataset × method × split, appended to a resumable store')
+      .argument('<experiment>', 'table3 | ablation | simulation | path/to/protocol.json'),
+  ).action((experiment: string, f: RunFlags) => run(experiment, f));
+}
+
+/** `anmin ablation` is `anmin run ablation`. */
+export function ablationCommand(): Command {
+  return runOptions(new Command('ablation').description('Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)')).action((f: RunFlags) => run('ablation', f));
+}

@@ -1,0 +1,236 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
+import { TRAINERS } from '../train/registry.js';
+import { AnminError } from '../util/errors.js';
+import { packageRoot } from '../util/fsx.js';
+
+/** One dataset of a protocol: a registered dataset, or a generated one (`source`) with its parameters. */
+export interface DatasetSpec {
+  /** The dataset loader to use; defaults to the entry's own name. */
+  source?: string;
+  /** Loader parameters (e.g. simD, simN for the simulation). */
+  params?: Record<string, number>;
+  /** Options every method gets on this dataset (e.g. hidden). */
+  options?: Record<string, unknown>;
+  /** Options for one method on this dataset (e.g. yearpred's batch 2048 for SGD and Adam). */
+  methodOptions?: Record<string, Record<string, unknown>>;
+}
+
+export interface MethodSpec {
+  trainer: string;
+  options?: Record<string, unknown>;
+  /** File in experiments/ holding the learning rate tuned per dataset (`anmin tune sgd`). */
+  tunedLr?: string;
+  /** The row of the published table this method is compared with, when its name differs. */
+  published?: string;
+}
+
+export interface Preset {
+  datasets?: string[];
+  methods?: string[];
+  splits?: number;
+}
+
+/** A paper protocol as data: datasets × methods × splits, with presets that select part of it. */
+export interface Protocol {
+  name: string;
+  description: string;
+  datasets: Record<string, DatasetSpec>;
+  methods: Record<string, MethodSpec>;
+  splits: number;
+  presets: Record<string, Preset>;
+  /** Where it was read from, for error messages. */
+  file: string;
+}
+
+/** One unit of work: a method on one split of one dataset, fully specified so any worker can run it. */
+export interface Job {
+  key: string;
+  experiment: string;
+  dataset: string;
+  /** Loader name and parameters (a generated dataset takes the split as its seed). */
+  source: string;
+  params: Record<string, number>;
+  generated: boolean;
+  method: string;
+  trainer: string;
+  split: number;
+  seed: number;
+  options: Record<string, unknown>;
+}
+
+export const EXPERIMENTS_DIR = (): string => join(packageRoot(), 'experiments');
+
+/** Generated datasets draw fresh data per run; everything else is loaded once and split. */
+const GENERATED = new Set(['sim']);
+
+export function protocolPath(nameOrPath: string): string {
+  if (nameOrPath.endsWith('.json')) return isAbsolute(nameOrPath) ? nameOrPath : join(process.cwd(), nameOrPath);
+  return join(EXPERIMENTS_DIR(), `${nameOrPath}.json`);
+}
+
+export function readJson<T>(file: string): T {
+  if (!existsSync(file)) throw new AnminError(`${file}: no such file`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new AnminError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Reads and validates a protocol by name (experiments/NAME.json) or path. */
+export function loadProtocol(nameOrPath: string): Protocol {
+  const file = protocolPath(nameOrPath);
+  if (!existsSync(file)) {
+    throw new AnminError(`unknown experiment "${nameOrPath}": ${file} does not exist (known: table3, ablation, simulation)`);
+  }
+  const p = { ...readJson<Omit<Protocol, 'file'>>(file), file };
+  const where = basename(file);
+  if (typeof p.name !== 'string' || !p.datasets || !p.methods) throw new AnminError(`${where}: needs "name", "datasets" and "methods"`);
+  if (!Number.isInteger(p.splits) || p.splits < 1) throw new AnminError(`${where}: "splits" must be a positive integer`);
+  for (const [m, spec] of Object.entries(p.methods)) {
+    const t = TRAINERS[spec.trainer];
+    if (!t) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
+    checkOptionKeys(where, `method "${m}"`, spec.trainer, spec.options);
+  }
+  for (const [d, spec] of Object.entries(p.datasets)) {
+    for (const [m, o] of Object.entries(spec.methodOptions ?? {})) {
+      if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" sets options for unknown method "${m}"`);
+      checkOptionKeys(where, `dataset "${d}", method "${m}"`, p.methods[m].trainer, o);
+    }
+  }
+  for (const [name, preset] of Object.entries(p.presets ?? {})) {
+    for (const d of preset.datasets ?? []) if (!p.datasets[d]) throw new AnminError(`${where}: preset "${name}" names unknown dataset "${d}"`);
+    for (const m of preset.methods ?? []) if (!p.methods[m]) throw new AnminError(`${where}: preset "${name}" names unknown method "${m}"`);
+  }
+  return p;
+}
+
+function checkOptionKeys(where: string, what: string, trainer: string, options: Record<string, unknown> | undefined): void {
+  const known = Object.keys(TRAINERS[trainer].defaults);
+  for (const k of Object.keys(options ?? {})) {
+    if (!known.includes(k)) throw new AnminError(`${where}: ${what}: unknown option "${k}" for ${trainer} (known: ${known.join(', ')})`);
+  }
+}
+
+export interface Selection {
+  preset?: string;
+  datasets?: string[];
+  methods?: string[];
+  splits?: number[];
+}
+
+/** Tuned learning rates, as `anmin tune sgd` writes them. */
+export interface TunedRates {
+  command: string;
+  rates: Record<string, { lr: number }>;
+}
+
+/** Expands a protocol and a selection (preset, then explicit flags) into its jobs, in a fixed order. */
+export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
+  const preset: Preset = sel.preset ? p.presets[sel.preset] ?? fail(`${basename(p.file)}: no preset "${sel.preset}" (known: ${Object.keys(p.presets).join(', ')})`) : {};
+  const datasets = sel.datasets ?? preset.datasets ?? Object.keys(p.datasets);
+  const methods = (sel.methods ?? preset.methods ?? Object.keys(p.methods)).map((m) => resolveName(m, Object.keys(p.methods), 'method', p));
+  const splits = sel.splits ?? range(0, (preset.splits ?? p.splits) - 1);
+  const jobs: Job[] = [];
+  for (const d of datasets) {
+    const ds = p.datasets[resolveName(d, Object.keys(p.datasets), 'dataset', p)];
+    const dname = resolveName(d, Object.keys(p.datasets), 'dataset', p);
+    const source = ds.source ?? dname;
+    for (const m of methods) {
+      const spec = p.methods[m];
+      const options: Record<string, unknown> = { ...spec.options, ...ds.options, ...ds.methodOptions?.[m] };
+      if (spec.tunedLr) options.lr = tunedLr(spec.tunedLr, dname, m, p);
+      for (const split of splits) {
+        jobs.push({
+          key: `${p.name}/${dname}/${m}/${split}`,
+          experiment: p.name,
+          dataset: dname,
+          source,
+          params: ds.params ?? {},
+          generated: GENERATED.has(source),
+          method: m,
+          trainer: spec.trainer,
+          split,
+          seed: split,
+          options,
+        });
+      }
+    }
+  }
+  return jobs;
+}
+
+function tunedLr(file: string, dataset: string, method: string, p: Protocol): number {
+  const path = join(EXPERIMENTS_DIR(), file);
+  const rate = readJson<TunedRates>(path).rates?.[dataset]?.lr;
+  if (typeof rate !== 'number') {
+    throw new AnminError(`${path}: no tuned learning rate for ${method} on "${dataset}" (run: anmin tune ${p.methods[method].trainer} --dataset ${dataset})`);
+  }
+  return rate;
+}
+
+/** Names are matched case-insensitively, so `--methods anmin,adam-l` works. */
+function resolveName(name: string, known: string[], what: string, p: Protocol): string {
+  const hit = known.find((k) => k.toLowerCase() === name.toLowerCase());
+  if (!hit) fail(`${basename(p.file)}: no ${what} "${name}" (known: ${known.join(', ')})`);
+  return hit;
+}
+
+function fail(message: string): never {
+  throw new AnminError(message);
+}
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+}
+
+/** `0..99`, `0,3,7` or a mix (`0..4,10`). */
+export function parseSplits(spec: string, flag = '--splits'): number[] {
+  const out = new Set<number>();
+  for (const part of spec.split(',')) {
+    const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new AnminError(`${flag}: expected e.g. 0..99 or 0,3,7, got "${spec}"`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new AnminError(`${flag}: empty range "${part.trim()}"`);
+    for (const k of range(a, b)) out.add(k);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** `K/N` with 0 ≤ K < N. */
+export function parseShard(spec: string, flag = '--shard'): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count) throw new AnminError(`${flag}: expected K/N with 0 ≤ K < N, got "${spec}"`);
+  return { index, count };
+}
+
+/**
+ * The shard from a cluster scheduler's environment: a Slurm array (SLURM_ARRAY_TASK_ID relative to
+ * SLURM_ARRAY_TASK_MIN, out of SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
+ * (JOB_COMPLETION_INDEX, out of ANMIN_SHARDS, since Kubernetes does not export the completion count).
+ */
+export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | undefined {
+  if (env.SLURM_ARRAY_TASK_ID !== undefined && env.SLURM_ARRAY_TASK_COUNT !== undefined) {
+    const k = Number(env.SLURM_ARRAY_TASK_ID) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
+    return parseShard(`${k}/${env.SLURM_ARRAY_TASK_COUNT}`, 'SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT');
+  }
+  if (env.JOB_COMPLETION_INDEX !== undefined) {
+    if (env.ANMIN_SHARDS === undefined) throw new AnminError('JOB_COMPLETION_INDEX is set but ANMIN_SHARDS (the number of completions) is not');
+    return parseShard(`${env.JOB_COMPLETION_INDEX}/${env.ANMIN_SHARDS}`, 'JOB_COMPLETION_INDEX/ANMIN_SHARDS');
+  }
+  return undefined;
+}
+
+/** The K-th of N disjoint slices: every N-th job, so each shard gets a mix of datasets and methods. */
+export function shardJobs(jobs: Job[], shard?: Shard): Job[] {
+  return shard ? jobs.filter((_, i) => i % shard.count === shard.index) : jobs;
+}

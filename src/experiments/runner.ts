@@ -1,0 +1,131 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js';
+import { logger } from '../util/log.js';
+import { startProgress } from '../util/progress.js';
+import { packageVersion } from '../util/fsx.js';
+import { expandJobs, loadProtocol, shardJobs, type Job, type Selection, type Shard } from './protocol.js';
+import { readResults, ResultsStore, storeFiles, type JobRecord } from './store.js';
+import { failedRecord } from './job.js';
+import type { JobMessage } from './worker.js';
+
+export interface RunOptions extends Selection {
+  /** Protocol name (experiments/NAME.json) or path. */
+  experiment: string;
+  /** Results folder: the store is appended to here, and jobs already in it are skipped. */
+  out: string;
+  /** Worker threads (default: the number of cores). */
+  workers?: number;
+  shard?: Shard;
+  /** Where datasets come from (cache, mirror). */
+  load?: LoadOptions;
+  /** Rerun jobs whose stored record is a failure (by default a failure is a finished job). */
+  retryFailed?: boolean;
+  /** Called after each finished job. */
+  onRecord?: (r: JobRecord) => void;
+}
+
+export interface RunSummary {
+  file: string;
+  jobs: number;
+  skipped: number;
+  ran: number;
+  failed: number;
+  seconds: number;
+}
+
+/**
+ * Runs a protocol's selected jobs (this shard's slice) in worker threads, appending each finished
+ * job to the store as it ends. Rerunning skips what the store already has, so a killed run resumes.
+ */
+export async function runExperiment(o: RunOptions): Promise<RunSummary> {
+  const t0 = performance.now();
+  const log = logger();
+  const protocol = loadProtocol(o.experiment);
+  const jobs = shardJobs(expandJobs(protocol, o), o.shard);
+  const store = new ResultsStore(o.out, o.shard);
+  const done = new Set(
+    (storeFiles(o.out).length ? readResults([o.out]) : []).filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => r.key),
+  );
+  const pending = jobs.filter((j) => !done.has(j.key));
+  log.info({ experiment: protocol.name, jobs: jobs.length, pending: pending.length, store: store.file, version: packageVersion() }, 'run');
+  const summary: RunSummary = { file: store.file, jobs: jobs.length, skipped: jobs.length - pending.length, ran: 0, failed: 0, seconds: 0 };
+  if (pending.length === 0) return { ...summary, seconds: (performance.now() - t0) / 1000 };
+
+  const datasets = await loadShared(pending, o.load ?? {});
+  const bar = startProgress(`${protocol.name}`, pending.length, 'jobs');
+  const onRecord = (r: JobRecord) => {
+    store.append(r);
+    summary.ran++;
+    if (r.status === 'error') {
+      summary.failed++;
+      log.error({ job: r.key, error: r.error }, 'job failed (kept in the store with its error)');
+    } else {
+      log.info({ job: r.key, seconds: r.seconds, trainMse: r.final?.trainMse, testMse: r.final?.testMse }, 'job done');
+    }
+    bar.increment(1, { status: r.key });
+    o.onRecord?.(r);
+  };
+  try {
+    await pool(pending, datasets, Math.max(1, Math.min(o.workers ?? availableParallelism(), pending.length)), onRecord);
+  } finally {
+    bar.stop();
+  }
+  return { ...summary, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Loads each dataset the jobs need once, onto SharedArrayBuffers that every worker reads in place. */
+async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, Dataset>> {
+  const out = new Map<string, Dataset>();
+  for (const j of jobs) {
+    if (j.generated || out.has(j.dataset)) continue;
+    const ds = await loadDataset(j.source, { ...load, ...j.params });
+    out.set(j.dataset, { ...ds, x: shared(ds.x), y: shared(ds.y) });
+  }
+  return out;
+}
+
+function shared(a: Float64Array): Float64Array {
+  const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+/** A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced. */
+function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void): Promise<void> {
+  const queue = jobs.slice();
+  let active = 0;
+  return new Promise((resolve) => {
+    const spawn = () => {
+      const w = new Worker(new URL('./worker.js', import.meta.url));
+      let current: Job | undefined;
+      const next = () => {
+        current = queue.shift();
+        if (!current) {
+          void w.terminate();
+          if (--active === 0) resolve();
+          return;
+        }
+        const msg: JobMessage = { job: current, dataset: datasets.get(current.dataset) };
+        w.postMessage(msg);
+      };
+      w.on('message', (r: JobRecord) => {
+        onRecord(r);
+        next();
+      });
+      w.on('error', (e) => {
+        // An uncaught error or out-of-memory kills the thread: record the job as failed, carry on.
+        if (current) onRecord(failedRecord(current, `worker crashed: ${e.message}`));
+        active--;
+        current = undefined;
+        if (queue.length) {
+          active++;
+          spawn();
+        } else if (active === 0) resolve();
+      });
+      active++;
+      next();
+    };
+    for (let i = 0; i < size; i++) spawn();
+  });
+}

@@ -1,0 +1,154 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TracePoint } from '../train/types.js';
+import { AnminError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fsx.js';
+import type { Shard } from './protocol.js';
+
+/** The final metrics of the model a run returned (its selected trace point). */
+export interface FinalMetrics {
+  trainMse: number;
+  trainR2: number;
+  testMse?: number;
+  testR2?: number;
+}
+
+/** A trace stored column by column: one array per TracePoint field, far smaller than objects. */
+export type TraceColumns = Partial<Record<keyof TracePoint, (number | boolean | null)[]>>;
+
+/** One finished job, one line of a results store. Failed runs are kept, with their error. */
+export interface JobRecord {
+  key: string;
+  experiment: string;
+  dataset: string;
+  method: string;
+  split: number;
+  seed: number;
+  status: 'ok' | 'error';
+  error?: string;
+  /** Wall seconds of training, as Table 4 reports. */
+  seconds?: number;
+  /** Index of the returned model in the trace. */
+  selected?: number;
+  stoppedAt?: number;
+  final?: FinalMetrics;
+  trace?: TraceColumns;
+  options: Record<string, unknown>;
+  version: string;
+  finishedAt: string;
+}
+
+export const STORE_PREFIX = 'results';
+
+export function storeFile(dir: string, shard?: Shard): string {
+  return join(dir, shard ? `${STORE_PREFIX}.shard-${shard.index}-of-${shard.count}.jsonl` : `${STORE_PREFIX}.jsonl`);
+}
+
+/** JSON has no Infinity or NaN; a blown-up LBFGS loss must survive the round trip, so they become strings. */
+function replacer(_: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+function reviver(_: string, v: unknown): unknown {
+  return v === 'Infinity' || v === '-Infinity' || v === 'NaN' ? Number(v) : v;
+}
+
+export function encodeRecord(r: JobRecord): string {
+  return JSON.stringify(r, replacer);
+}
+
+export function columns(trace: TracePoint[]): TraceColumns {
+  const out: TraceColumns = {};
+  const keys = new Set(trace.flatMap((p) => Object.keys(p) as (keyof TracePoint)[]));
+  for (const k of keys) out[k] = trace.map((p) => (p[k] === undefined ? null : p[k]));
+  return out;
+}
+
+/** The trace back as points (fields a point lacked come back absent). */
+export function points(cols: TraceColumns): TracePoint[] {
+  const n = cols.iteration?.length ?? 0;
+  return Array.from({ length: n }, (_, i) => {
+    const p: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(cols)) if (v && v[i] !== null) p[k] = v[i];
+    return p as unknown as TracePoint;
+  });
+}
+
+/**
+ * Parses a store file. A last line without its newline is a write cut short by a kill: it is
+ * dropped (the job reruns). Any other bad line is an error naming the file and line.
+ */
+export function readStoreFile(file: string): JobRecord[] {
+  const text = readFileSync(file, 'utf8');
+  // The piece after the last newline is empty, or the torn line: dropped either way.
+  const complete = text.split('\n').slice(0, -1);
+  const out: JobRecord[] = [];
+  complete.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let r: JobRecord;
+    try {
+      r = JSON.parse(line, reviver) as JobRecord;
+    } catch (e) {
+      throw new AnminError(`${file}:${i + 1}: not a JSON record (${(e as Error).message})`);
+    }
+    if (typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'error')) throw new AnminError(`${file}:${i + 1}: not a job record (no key or status)`);
+    out.push(r);
+  });
+  return out;
+}
+
+/** Every results*.jsonl in a folder (one store, or the shards of one). */
+export function storeFiles(dir: string): string[] {
+  if (!existsSync(dir)) throw new AnminError(`${dir}: no such results folder`);
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(STORE_PREFIX) && f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * All records of one or more folders, one per job key. The same key twice (a store and its merge, or
+ * a failed run retried) keeps a successful run over a failed one, and otherwise the later one.
+ */
+export function readResults(dirs: string[]): JobRecord[] {
+  const byKey = new Map<string, JobRecord>();
+  for (const dir of dirs) {
+    for (const file of storeFiles(dir)) {
+      for (const r of readStoreFile(file)) {
+        const had = byKey.get(r.key);
+        if (!had || had.status === 'error' || r.status === 'ok') byKey.set(r.key, r);
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** Appends finished jobs one line each; a crash loses at most the line being written. */
+export class ResultsStore {
+  readonly file: string;
+  constructor(dir: string, shard?: Shard) {
+    mkdirSync(dir, { recursive: true });
+    this.file = storeFile(dir, shard);
+    this.repair();
+  }
+
+  /** Drops a torn last line left by a killed run, by rewriting the good part atomically. */
+  private repair(): void {
+    if (!existsSync(this.file)) return;
+    const text = readFileSync(this.file, 'utf8');
+    if (text === '' || text.endsWith('\n')) return;
+    writeFileAtomic(this.file, text.slice(0, text.lastIndexOf('\n') + 1));
+  }
+
+  append(r: JobRecord): void {
+    appendFileSync(this.file, encodeRecord(r) + '\n');
+  }
+}
+
+/** Joins stores (shards, or runs on several machines) into one results.jsonl in `out`. */
+export function mergeStores(dirs: string[], out: string): { records: number; files: number } {
+  const files = dirs.flatMap(storeFiles);
+  if (files.length === 0) throw new AnminError(`merge: no ${STORE_PREFIX}*.jsonl in ${dirs.join(', ')}`);
+  const records = readResults(dirs).sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
+  writeFileAtomic(storeFile(out), records.map((r) => encodeRecord(r) + '\n').join(''));
+  return { records: records.length, files: files.length };
+}

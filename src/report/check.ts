@@ -1,0 +1,130 @@
+import type { JobRecord } from '../experiments/store.js';
+import { fmt } from './render.js';
+import { pairedTTest, splitsNeeded, summarize } from './stats.js';
+import { ablationRow, loadPublished, metricValues, paired, ResultGrid, type Metric, type Published } from './tables.js';
+import { sampleStandardDeviation } from 'simple-statistics';
+
+export type Status = 'pass' | 'fail' | 'not enough splits';
+
+export interface CheckRow {
+  status: Status;
+  check: string;
+  ours: string;
+  paper: string;
+  detail: string;
+}
+
+/** How far our mean may sit from the published one: z standard errors of the difference of two means. */
+const Z = 3;
+const PUBLISHED_SPLITS = 100;
+const ALPHA = 0.01;
+
+/**
+ * Our mean over n splits against the published mean over 100 splits, if both came from the published
+ * distribution: the difference has standard error sd·√(1/n + 1/100).
+ */
+function cellCheck(what: string, values: number[], pub: [number, number]): CheckRow {
+  const s = summarize(values);
+  const tol = Z * pub[1] * Math.sqrt(1 / s.n + 1 / PUBLISHED_SPLITS);
+  const diff = s.mean - pub[0];
+  return {
+    status: Math.abs(diff) <= tol ? 'pass' : 'fail',
+    check: what,
+    ours: `${fmt(s.mean)} (${fmt(s.sd, 3)}), n=${s.n}`,
+    paper: `${fmt(pub[0])} (${fmt(pub[1], 3)})`,
+    detail: `|diff| ${fmt(Math.abs(diff), 3)} ${Math.abs(diff) <= tol ? '≤' : '>'} ${Z}·sd·√(1/${s.n}+1/${PUBLISHED_SPLITS}) = ${fmt(tol, 3)}`,
+  };
+}
+
+/** "a is significantly lower than b": pass at p < 0.01, fail if b is significantly lower, else undecided. */
+function lowerClaim(what: string, a: Map<number, number>, b: Map<number, number>): CheckRow {
+  const [x, y] = paired(a, b);
+  const t = pairedTTest(x, y);
+  const ours = `${fmt(summarize(x).mean)} vs ${fmt(summarize(y).mean)}, n=${x.length}`;
+  if (t.p < ALPHA) {
+    return { status: t.meanDiff < 0 ? 'pass' : 'fail', check: what, ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}` };
+  }
+  const need = x.length > 1 ? splitsNeeded(t.meanDiff, sampleStandardDeviation(x.map((v, i) => v - y[i]))) : Infinity;
+  const lean = t.meanDiff < 0 ? 'leans as claimed' : 'leans the other way';
+  const more = Number.isFinite(need) ? `; p < ${ALPHA} needs about ${need} splits at this effect size` : '';
+  return { status: 'not enough splits', check: what, ours, paper: 'claimed', detail: `p = ${fmt(t.p, 2)} (${lean})${more}` };
+}
+
+/** "b is not significantly lower than a". */
+function notWorseClaim(what: string, a: Map<number, number>, b: Map<number, number>): CheckRow {
+  const [x, y] = paired(a, b);
+  const t = pairedTTest(x, y);
+  const worse = t.p < ALPHA && t.meanDiff > 0;
+  return { status: worse ? 'fail' : 'pass', check: what, ours: `${fmt(summarize(x).mean)} vs ${fmt(summarize(y).mean)}, n=${x.length}`, paper: 'claimed', detail: `p = ${fmt(t.p, 2)}` };
+}
+
+const BASELINES = ['SGD', 'Adam', 'LBFGS'];
+const LOW_D = ['sdf', 'abalone', 'bike-sharing'];
+
+function table3Checks(records: JobRecord[], pub: Published): CheckRow[] {
+  const g = new ResultGrid(records, 'table3');
+  const { datasets, methods } = g.axes();
+  const rows: CheckRow[] = [];
+  for (const [metric, key] of [['trainMse', 'mse_train'], ['testMse', 'mse_test']] as const) {
+    for (const d of datasets) {
+      for (const m of methods) {
+        const v = metricValues(g.runs(d, m), metric);
+        const p = pub.table3[key][d]?.[m];
+        if (v && p) rows.push(cellCheck(`table3 ${key} ${d} ${m}`, [...v.values()], p));
+      }
+    }
+  }
+  const values = (d: string, m: string, metric: Metric) => metricValues(g.runs(d, m), metric);
+  for (const d of datasets.filter((x) => LOW_D.includes(x))) {
+    const anmin = values(d, 'ANMIN', 'trainMse');
+    for (const b of BASELINES) {
+      const other = values(d, b, 'trainMse');
+      if (anmin && other) rows.push(lowerClaim(`claim: ANMIN train MSE < ${b} on ${d}`, anmin, other));
+    }
+  }
+  for (const d of datasets) {
+    const anmin = values(d, 'ANMIN', 'testMse');
+    for (const b of BASELINES) {
+      const other = values(d, b, 'testMse');
+      if (anmin && other) rows.push(notWorseClaim(`claim: ${b} not significantly below ANMIN on test MSE, ${d}`, other, anmin));
+    }
+  }
+  return rows;
+}
+
+function table5Checks(records: JobRecord[], pub: Published): CheckRow[] {
+  const g = new ResultGrid(records, 'ablation');
+  const { datasets, methods } = g.axes();
+  const rows: CheckRow[] = [];
+  for (const d of datasets) {
+    for (const m of methods) {
+      const row = ablationRow(pub, m);
+      for (const [metric, at] of [['trainMse', 2], ['testMse', 4]] as const) {
+        const v = metricValues(g.runs(d, m), metric);
+        if (v && row) rows.push(cellCheck(`table5 ${metric} ${d} ${m}`, [...v.values()], [row[at], row[at + 1] as number]));
+      }
+    }
+  }
+  return rows;
+}
+
+/** Section 3.2's claims, per simulated setting that ran. */
+function simulationChecks(records: JobRecord[]): CheckRow[] {
+  const g = new ResultGrid(records, 'simulation');
+  const rows: CheckRow[] = [];
+  for (const d of g.axes().datasets) {
+    const dim = Number(/-d(\d+)-/.exec(d)?.[1]);
+    const v = (m: string, metric: Metric) => metricValues(g.runs(d, m), metric);
+    const [anTr, adTr, anTe, adTe] = [v('ANMIN', 'trainMse'), v('Adam', 'trainMse'), v('ANMIN', 'testMse'), v('Adam', 'testMse')];
+    if (!anTr || !adTr || !anTe || !adTe) continue;
+    rows.push(lowerClaim(`claim: ANMIN test MSE < Adam on ${d}`, anTe, adTe));
+    if (dim <= 3) rows.push(lowerClaim(`claim: ANMIN train MSE < Adam on ${d}`, anTr, adTr));
+    else rows.push(lowerClaim(`claim: Adam train MSE < ANMIN on ${d}`, adTr, anTr));
+  }
+  return rows;
+}
+
+/** Every published number and claim that the records can be compared with. */
+export function check(records: JobRecord[], pub = loadPublished()): CheckRow[] {
+  return [...table3Checks(records, pub), ...table5Checks(records, pub), ...simulationChecks(records)];
+}

@@ -1,0 +1,94 @@
+import type { Cell, TableModel } from './tables.js';
+
+export type Format = 'md' | 'csv' | 'latex' | 'json';
+
+/** Four significant digits like the paper's tables (1457, 3.534, 0.9951). */
+export function fmt(v: number | undefined, digits = 4): string {
+  if (v === undefined || Number.isNaN(v)) return '–';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3)) return v.toExponential(digits - 1);
+  return Number(v.toPrecision(digits)).toString();
+}
+
+function ours(c: Cell): string {
+  return Number.isNaN(c.sd) ? fmt(c.mean) : `${fmt(c.mean)} (${fmt(c.sd, 3)})`;
+}
+
+function theirs(c: Cell | null): string {
+  const p = c?.published;
+  if (!p) return '';
+  return p.sd === undefined ? fmt(p.mean) : `${fmt(p.mean)} (${fmt(p.sd, 3)})`;
+}
+
+function splitsOf(cells: (Cell | null)[]): string {
+  const ns = cells.filter((c): c is Cell => c !== null).map((c) => c.n);
+  if (ns.length === 0) return '0';
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  return lo === hi ? String(lo) : `${lo}–${hi}`;
+}
+
+const hasPublished = (t: TableModel) => t.rows.some((r) => r.cells.some((c) => c?.published));
+
+function markdown(t: TableModel): string {
+  const head = [t.corner, ...t.columns, 'splits'];
+  const lines = [`### ${t.title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of t.rows) {
+    lines.push(`| ${[r.label, ...r.cells.map((c) => (c ? (c.bold ? `**${ours(c)}**` : ours(c)) : '')), splitsOf(r.cells)].join(' | ')} |`);
+    if (r.cells.some((c) => c?.published)) lines.push(`| ${[`${r.label}, paper`, ...r.cells.map(theirs), '100'].join(' | ')} |`);
+  }
+  for (const n of t.notes) lines.push('', `- ${n}`);
+  return lines.join('\n') + '\n';
+}
+
+function csvField(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function csv(tables: TableModel[]): string {
+  const lines = ['table,row,column,mean,sd,n,bold,p,published_mean,published_sd'];
+  for (const t of tables) {
+    for (const r of t.rows) {
+      r.cells.forEach((c, j) => {
+        if (!c) return;
+        const f = [t.id, r.label, t.columns[j], c.mean, c.sd, c.n, c.bold ? 1 : 0, c.p ?? '', c.published?.mean ?? '', c.published?.sd ?? ''];
+        lines.push(f.map((v) => csvField(String(v))).join(','));
+      });
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function tex(s: string): string {
+  return s.replace(/([&%$#_{}])/g, '\\$1').replace(/²/g, '$^2$').replace(/‖/g, '$\\|$').replace(/—/g, '---').replace(/–/g, '--');
+}
+
+function latex(t: TableModel): string {
+  const cols = `l${'c'.repeat(t.columns.length)}c`;
+  const lines = [
+    `% ${tex(t.title)}`,
+    `\\begin{tabular}{${cols}}`,
+    '\\hline',
+    `${[t.corner, ...t.columns, 'splits'].map(tex).join(' & ')} \\\\`,
+    '\\hline',
+  ];
+  for (const r of t.rows) {
+    lines.push(`${[tex(r.label), ...r.cells.map((c) => (c ? (c.bold ? `\\textbf{${ours(c)}}` : ours(c)) : '')), splitsOf(r.cells)].join(' & ')} \\\\`);
+    if (hasPublished(t) && r.cells.some((c) => c?.published)) lines.push(`\\quad paper & ${r.cells.map(theirs).join(' & ')} & 100 \\\\`);
+  }
+  lines.push('\\hline', '\\end{tabular}');
+  return lines.join('\n') + '\n';
+}
+
+export function render(tables: TableModel[], format: Format): string {
+  switch (format) {
+    case 'md':
+      return tables.map(markdown).join('\n');
+    case 'csv':
+      return csv(tables);
+    case 'latex':
+      return tables.map(latex).join('\n');
+    case 'json':
+      return JSON.stringify(tables, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n';
+  }
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { expandJobs, loadProtocol, parseShard, parseSplits, shardFromEnv, shardJobs } from '../../src/experiments/protocol.js';
+import { runExperiment } from '../../src/experiments/runner.js';
+import { readResults, type JobRecord } from '../../src/experiments/store.js';
+import { render } from '../../src/report/render.js';
+import { simulationTables } from '../../src/report/tables.js';
+import { ROOT, tempDir } from '../helpers.js';
+
+/** A protocol small enough to run many times: two generated datasets, ANMIN and Adam, few iterations. */
+function tinyProtocol(): string {
+  const file = join(tempDir('anmin-protocol'), 'simulation-tiny.json');
+  writeFileSync(file, JSON.stringify({
+    name: 'simulation',
+    description: 'test',
+    datasets: {
+      'sim-d1-tiny': { source: 'sim', params: { simD: 1, simN: 150 }, options: { hidden: 6 } },
+      'sim-d3-tiny': { source: 'sim', params: { simD: 3, simN: 150 }, options: { hidden: 6 } },
+    },
+    methods: { ANMIN: { trainer: 'anmin', options: { iterations: 4 } }, Adam: { trainer: 'adam', options: { iterations: 6 } } },
+    splits: 3,
+    presets: { quick: { splits: 2 } },
+  }));
+  return file;
+}
+
+/** What must not depend on how a run was spread: every number but the wall-clock ones. */
+function numbers(rs: JobRecord[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of [...rs].sort((a, b) => a.key.localeCompare(b.key))) out[r.key] = { final: r.final, selected: r.selected, train: r.trace?.trainMse, test: r.trace?.testMse };
+  return out;
+}
+
+const CLI = join(ROOT, 'bin', 'anmin.js');
+
+test('protocol files: presets, names case-insensitively, splits and shards', () => {
+  const p = loadProtocol('table3');
+  const quick = expandJobs(p, { preset: 'quick', methods: ['anmin', 'adam-l'] });
+  assert.equal(quick.length, 3 * 2 * 5);
+  assert.deepEqual([...new Set(quick.map((j) => j.method))], ['ANMIN', 'Adam-L']);
+  assert.equal(quick[0].options.alpha, undefined);
+  assert.equal(quick.find((j) => j.method === 'Adam-L')!.options.alpha, 0.1);
+  assert.deepEqual(parseSplits('0..3,7,2'), [0, 1, 2, 3, 7]);
+  assert.throws(() => parseSplits('3..1'), /--splits/);
+  assert.throws(() => parseShard('2/2'), /--shard/);
+  const parts = [0, 1, 2].map((k) => shardJobs(quick, { index: k, count: 3 }).map((j) => j.key));
+  assert.deepEqual(parts.flat().sort(), quick.map((j) => j.key).sort());
+  assert.deepEqual(shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '3' }), { index: 1, count: 3 });
+  assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: '2', ANMIN_SHARDS: '4' }), { index: 2, count: 4 });
+  assert.throws(() => shardFromEnv({ JOB_COMPLETION_INDEX: '2' }), /ANMIN_SHARDS/);
+  assert.throws(() => expandJobs(p, { datasets: ['nope'] }), /no dataset "nope"/);
+});
+
+test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips finished jobs', async () => {
+  const proto = tinyProtocol();
+  const one = tempDir();
+  const two = tempDir();
+  const s1 = await runExperiment({ experiment: proto, out: one, workers: 1 });
+  const s2 = await runExperiment({ experiment: proto, out: two, workers: 2 });
+  assert.equal(s1.ran, 12);
+  assert.equal(s1.failed, 0);
+  assert.deepEqual(numbers(readResults([one])), numbers(readResults([two])));
+  const again = await runExperiment({ experiment: proto, out: one, workers: 2 });
+  assert.equal(again.ran, 0);
+  assert.equal(again.skipped, 12);
+});
+
+test('four shards run as separate processes merge to the same table as one run', () => {
+  const proto = tinyProtocol();
+  const single = tempDir();
+  const shards = tempDir();
+  const merged = tempDir();
+  const env = { ...process.env, ANMIN_PROGRESS: '0' };
+  assert.equal(spawnSync(process.execPath, [CLI, 'run', proto, '--out', single, '--workers', '2'], { env }).status, 0);
+  const procs = [0, 1, 2, 3].map((k) => spawnSync(process.execPath, [CLI, 'run', proto, '--out', shards, '--workers', '1'], { env: { ...env, SLURM_ARRAY_TASK_ID: String(k), SLURM_ARRAY_TASK_COUNT: '4' } }));
+  for (const p of procs) assert.equal(p.status, 0, p.stderr.toString());
+  for (const k of [0, 1, 2, 3]) assert.ok(existsSync(join(shards, `results.shard-${k}-of-4.jsonl`)));
+  assert.equal(spawnSync(process.execPath, [CLI, 'merge', shards, '--out', merged]).status, 0);
+  assert.deepEqual(numbers(readResults([merged])), numbers(readResults([single])));
+  assert.equal(render(simulationTables(readResults([merged])), 'md'), render(simulationTables(readResults([single])), 'md'));
+});
+
+test('a killed run, rerun, ends with the same numbers as an uninterrupted one', async () => {
+  const proto = tinyProtocol();
+  const whole = tempDir();
+  const killed = tempDir();
+  await runExperiment({ experiment: proto, out: whole, workers: 1 });
+  const store = join(killed, 'results.jsonl');
+  // Kill as soon as the first job has landed, mid-way through the others.
+  await new Promise<void>((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'run', proto, '--out', killed, '--workers', '1'], { stdio: 'ignore', env: { ...process.env, ANMIN_PROGRESS: '0' } });
+    const poll = setInterval(() => {
+      if (existsSync(store) && readFileSync(store, 'utf8').length > 0) {
+        child.kill('SIGKILL');
+        clearInterval(poll);
+      }
+    }, 5);
+    child.on('exit', () => resolve());
+  });
+  const partial = readResults([killed]).length;
+  assert.ok(partial >= 1 && partial < 12, `killed after ${partial} jobs`);
+  const rest = await runExperiment({ experiment: proto, out: killed, workers: 2 });
+  assert.equal(rest.ran, 12 - partial);
+  assert.deepEqual(numbers(readResults([killed])), numbers(readResults([whole])));
+});
