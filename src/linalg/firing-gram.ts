@@ -1,3 +1,5 @@
+import { firingKernel, kernelBuffer } from './wasm.js';
+
 /**
  * The expensive part of ANMIN: for every pair of hidden neurons j ≤ l, the packed symmetric
  * (p×p) matrix U^F_jl = Σ_i F_ij F_il x̃_i x̃_iᵀ over the rows where both fire. Three structures make it
@@ -53,15 +55,36 @@ export function firingGramPlain(x: Float64Array, z: Float64Array, p: number, h: 
   }
 }
 
-/** One chunk: rows grouped by firing pattern, each group's Σ x̃x̃ᵀ added to its firing pairs. */
-export function firingGramChunk(x: Float64Array, z: Float64Array, p: number, h: number, r0: number, r1: number, acc: Float64Array): void {
+/** Bytes of accumulator one neuron block may span, so it stays in a 1 MB L2 cache beside its inputs. */
+const BLOCK_BYTES = 384 * 1024;
+
+/**
+ * Rows [r0, r1) grouped by firing pattern, each group's Σ x̃x̃ᵀ then added to its firing pairs by the
+ * WebAssembly SIMD kernel, neuron block by neuron block so the slice of the accumulator being written
+ * stays in cache. Returns the chunk's sums (pairCount(h) × packedSize(p)), a view into kernel memory
+ * that the next call overwrites.
+ */
+export function firingGramChunk(x: Float64Array, z: Float64Array, p: number, h: number, r0: number, r1: number): Float64Array {
   const q = packedSize(p);
-  const words = Math.ceil(h / 16);
+  const rows = r1 - r0;
+  const accLen = pairCount(h) * q;
+  // Kernel memory: accumulator, group sums (≤ one group per row), firing lists, list starts.
+  const sumsAt = accLen * 8;
+  const firedAt = sumsAt + rows * q * 8;
+  const startAt = firedAt + rows * h * 4;
+  const k = firingKernel();
+  const buf = kernelBuffer(k, startAt + (rows + 1) * 4);
+  const acc = new Float64Array(buf, 0, accLen);
+  const sums = new Float64Array(buf, sumsAt, rows * q);
+  const fired = new Int32Array(buf, firedAt, rows * h);
+  const start = new Int32Array(buf, startAt, rows + 1);
+  acc.fill(0);
+  sums.fill(0);
+  start[0] = 0;
   const groups = new Map<string, number>();
-  const sums: Float64Array[] = [];
-  const lists: Int32Array[] = [];
-  const codes = new Array<number>(words);
+  const codes = new Array<number>(Math.ceil(h / 16));
   const fire = new Int32Array(h);
+  let count = 0;
   for (let i = r0; i < r1; i++) {
     codes.fill(0);
     let m = 0;
@@ -75,42 +98,28 @@ export function firingGramChunk(x: Float64Array, z: Float64Array, p: number, h: 
     const key = String.fromCharCode(...codes);
     let g = groups.get(key);
     if (g === undefined) {
-      g = sums.length;
+      g = count++;
       groups.set(key, g);
-      sums.push(new Float64Array(q));
-      lists.push(fire.slice(0, m));
+      fired.set(fire.subarray(0, m), start[g]);
+      start[g + 1] = start[g] + m;
     }
-    const s = sums[g];
     const off = i * p;
-    for (let a = 0, t = 0; a < p; a++) {
+    for (let a = 0, t = g * q; a < p; a++) {
       const va = x[off + a];
-      for (let b = a; b < p; b++) s[t++] += va * x[off + b];
+      for (let b = a; b < p; b++) sums[t++] += va * x[off + b];
     }
   }
-  for (let g = 0; g < sums.length; g++) addToPairs(sums[g], lists[g], h, q, acc);
-}
-
-function addToPairs(s: Float64Array, f: Int32Array, h: number, q: number, acc: Float64Array): void {
-  const m = f.length;
-  for (let u = 0; u < m; u++) {
-    const j = f[u];
-    const oj = pairOffset(j, h) - j;
-    for (let v = u; v < m; v++) {
-      const base = (oj + f[v]) * q;
-      for (let t = 0; t < q; t++) acc[base + t] += s[t];
-    }
-  }
+  const block = Math.max(1, Math.floor(BLOCK_BYTES / (8 * q * h)));
+  for (let j0 = 0; j0 < h; j0 += block) k.accumulate(0, sumsAt, firedAt, startAt, count, q, h, j0, Math.min(h, j0 + block));
+  return acc;
 }
 
 /** Σ over all rows, chunk by chunk in order. */
 export function firingGram(x: Float64Array, z: Float64Array, n: number, p: number, h: number, chunkRows = CHUNK_ROWS): Float64Array {
-  const size = pairCount(h) * packedSize(p);
-  const total = new Float64Array(size);
-  const part = new Float64Array(size);
+  const total = new Float64Array(pairCount(h) * packedSize(p));
   for (let r0 = 0; r0 < n; r0 += chunkRows) {
-    part.fill(0);
-    firingGramChunk(x, z, p, h, r0, Math.min(n, r0 + chunkRows), part);
-    for (let t = 0; t < size; t++) total[t] += part[t];
+    const part = firingGramChunk(x, z, p, h, r0, Math.min(n, r0 + chunkRows));
+    for (let t = 0; t < total.length; t++) total[t] += part[t];
   }
   return total;
 }

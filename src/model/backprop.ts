@@ -1,5 +1,5 @@
 import type { RandomState } from '../data/rng.js';
-import type { Network } from './network.js';
+import { forwardRow, type Network } from './network.js';
 
 /**
  * A network whose A, B and b⁰ are views into one flat parameter vector θ = (A, B, b⁰), so gradient
@@ -36,81 +36,68 @@ export function torchInit(p: number, h: number, c: number, alpha: number, rng: R
 export class Workspace {
   readonly xb: Float64Array;
   readonly yb: Float64Array;
-  readonly z: Float64Array;
-  readonly r: Float64Array;
+  /** One row's activations, their gradient, and its outputs then scaled errors. */
+  readonly s: Float64Array;
+  readonly dz: Float64Array;
+  readonly e: Float64Array;
   constructor(readonly rows: number, p: number, h: number, c: number) {
     this.xb = new Float64Array(rows * p);
     this.yb = new Float64Array(rows * c);
-    this.z = new Float64Array(rows * h);
-    this.r = new Float64Array(rows * c);
+    this.s = new Float64Array(h);
+    this.dz = new Float64Array(h);
+    this.e = new Float64Array(c);
   }
 }
 
-/** Copies rows idx[from..from+m) of (x, y) into the workspace. */
+/** Copies rows idx[from..from+m) of (x, y) into the workspace (plain loops: no subarray per row). */
 export function gatherRows(ws: Workspace, x: Float64Array, y: Float64Array, p: number, c: number, idx: Int32Array, from: number, m: number): void {
+  const { xb, yb } = ws;
   for (let r = 0; r < m; r++) {
     const i = idx[from + r];
-    ws.xb.set(x.subarray(i * p, i * p + p), r * p);
-    ws.yb.set(y.subarray(i * c, i * c + c), r * c);
+    for (let a = 0; a < p; a++) xb[r * p + a] = x[i * p + a];
+    for (let k = 0; k < c; k++) yb[r * c + k] = y[i * c + k];
   }
 }
 
 /**
  * MSE (mean over m·c entries, torch's MSELoss) of the network on m rows and its gradient with
  * respect to θ, written into `grad`. ReLU's derivative at 0 is 0 and leaky ReLU's is α, as in torch.
+ * Each row goes forward and backward at once, while its hidden activations are still in cache.
  */
 export function lossAndGradient(net: FlatNetwork, x: Float64Array, y: Float64Array, m: number, ws: Workspace, grad: Float64Array): number {
   const { p, h, c, alpha, A, B, b0 } = net;
-  const z = ws.z;
-  const r = ws.r;
+  const { s, dz, e } = ws;
   grad.fill(0);
   const gA = grad.subarray(0, p * h);
   const gB = grad.subarray(p * h, p * h + h * c);
   const gb = grad.subarray(p * h + h * c);
+  const scale = 2 / (m * c);
   let sse = 0;
   for (let i = 0; i < m; i++) {
-    const zi = i * h;
-    for (let j = 0; j < h; j++) z[zi + j] = 0;
-    for (let a = 0; a < p; a++) {
-      const v = x[i * p + a];
-      const ra = a * h;
-      for (let j = 0; j < h; j++) z[zi + j] += v * A[ra + j];
-    }
+    const off = i * p;
+    forwardRow(net, x, off, s, e, 0);
     for (let k = 0; k < c; k++) {
-      let o = b0[k];
-      for (let j = 0; j < h; j++) {
-        const zz = z[zi + j];
-        o += (zz > 0 ? zz : alpha * zz) * B[j * c + k];
-      }
-      const e = o - y[i * c + k];
-      sse += e * e;
-      r[i * c + k] = e;
-    }
-  }
-  const scale = 2 / (m * c);
-  for (let i = 0; i < m; i++) {
-    const zi = i * h;
-    for (let k = 0; k < c; k++) {
-      const e = r[i * c + k] * scale;
-      gb[k] += e;
+      const r = e[k] - y[i * c + k];
+      sse += r * r;
+      e[k] = r * scale;
+      gb[k] += e[k];
     }
     for (let j = 0; j < h; j++) {
-      const zz = z[zi + j];
-      const s = zz > 0 ? zz : alpha * zz;
+      const sj = s[j];
       let ds = 0;
+      const rb = j * c;
       for (let k = 0; k < c; k++) {
-        const e = r[i * c + k] * scale;
-        gB[j * c + k] += s * e;
-        ds += e * B[j * c + k];
+        gB[rb + k] += sj * e[k];
+        ds += e[k] * B[rb + k];
       }
-      // dZ, reusing z's slot: the pre-activation is no longer needed for this row.
-      z[zi + j] = zz > 0 ? ds : alpha * ds;
+      // σ'(z) from the activation: s > 0 exactly where z > 0 (α ≥ 0).
+      dz[j] = sj > 0 ? ds : alpha * ds;
     }
     for (let a = 0; a < p; a++) {
-      const v = x[i * p + a];
+      const v = x[off + a];
       if (v === 0) continue;
       const ra = a * h;
-      for (let j = 0; j < h; j++) gA[ra + j] += v * z[zi + j];
+      for (let j = 0; j < h; j++) gA[ra + j] += v * dz[j];
     }
   }
   return sse / (m * c);

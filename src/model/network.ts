@@ -39,25 +39,42 @@ export function activateInPlace(z: Float64Array, alpha: number): Float64Array {
   return z;
 }
 
-/** Network outputs for n rows (n×c). */
-export function predict(net: Network, x: Float64Array, n: number): Float64Array {
-  const s = activateInPlace(hiddenPre(net, x, n), net.alpha);
-  return outputLayer(net, s, n);
+/**
+ * f(x̃_i) for the row at x[off..off+p) into out[oOff..oOff+c), with `s` (h entries) as scratch.
+ * σ(z) = max(z, αz) for 0 ≤ α < 1, which needs no branch on the sign.
+ */
+export function forwardRow(net: Network, x: Float64Array, off: number, s: Float64Array, out: Float64Array, oOff: number): void {
+  const { p, h, c, alpha, A, B, b0 } = net;
+  const v0 = x[off];
+  for (let j = 0; j < h; j++) s[j] = v0 * A[j];
+  for (let a = 1; a < p; a++) {
+    const v = x[off + a];
+    if (v === 0) continue;
+    const ra = a * h;
+    for (let j = 0; j < h; j++) s[j] += v * A[ra + j];
+  }
+  for (let j = 0; j < h; j++) s[j] = Math.max(s[j], alpha * s[j]);
+  if (c === 1) {
+    let o = b0[0];
+    for (let j = 0; j < h; j++) o += s[j] * B[j];
+    out[oOff] = o;
+    return;
+  }
+  for (let k = 0; k < c; k++) out[oOff + k] = b0[k];
+  for (let j = 0; j < h; j++) {
+    const v = s[j];
+    // Many outputs (the DAE's 225): a silent neuron's row of B is skipped whole.
+    if (v === 0) continue;
+    const rb = j * c;
+    for (let k = 0; k < c; k++) out[oOff + k] += v * B[rb + k];
+  }
 }
 
-/** Ŷ = S B + b⁰ for hidden activations S (n×h). */
-export function outputLayer(net: Network, s: Float64Array, n: number): Float64Array {
-  const { h, c, B, b0 } = net;
-  const out = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) {
-    const oi = i * c;
-    for (let k = 0; k < c; k++) out[oi + k] = b0[k];
-    for (let j = 0; j < h; j++) {
-      const v = s[i * h + j];
-      if (v === 0) continue;
-      for (let k = 0; k < c; k++) out[oi + k] += v * B[j * c + k];
-    }
-  }
+/** Network outputs for n rows (n×c). */
+export function predict(net: Network, x: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * net.c);
+  const s = new Float64Array(net.h);
+  for (let i = 0; i < n; i++) forwardRow(net, x, i * net.p, s, out, i * net.c);
   return out;
 }
 
@@ -68,25 +85,29 @@ export interface Fit {
   r2: number;
 }
 
-export function fitMetrics(yhat: Float64Array, y: Float64Array, n: number, c: number): Fit {
+/**
+ * MSE and R² of the network on n rows, streamed row by row (no n×h intermediate), since it runs
+ * after every epoch of every method.
+ */
+export function evaluate(net: Network, x: Float64Array, y: Float64Array, n: number): Fit {
+  const { p, h, c } = net;
   const mean = new Float64Array(c);
   for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) mean[k] += y[i * c + k];
   for (let k = 0; k < c; k++) mean[k] /= n;
+  const s = new Float64Array(h);
+  const o = new Float64Array(c);
   let sse = 0;
   let sst = 0;
   for (let i = 0; i < n; i++) {
+    forwardRow(net, x, i * p, s, o, 0);
     for (let k = 0; k < c; k++) {
-      const e = yhat[i * c + k] - y[i * c + k];
-      const t = y[i * c + k] - mean[k];
+      const t = y[i * c + k];
+      const e = o[k] - t;
       sse += e * e;
-      sst += t * t;
+      sst += (t - mean[k]) ** 2;
     }
   }
   // A blown-up model (LBFGS reaches 1e26) must yield a number, never crash the run.
   const mse = sse / (n * c);
   return { mse: Number.isNaN(mse) ? Infinity : mse, r2: sst > 0 ? 1 - sse / sst : NaN };
-}
-
-export function evaluate(net: Network, x: Float64Array, y: Float64Array, n: number): Fit {
-  return fitMetrics(predict(net, x, n), y, n, net.c);
 }
