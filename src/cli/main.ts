@@ -4,8 +4,9 @@ import { packageVersion } from '../util/fsx.js';
 import { configureLogger, type LogLevel } from '../util/log.js';
 import { benchCommand } from './bench.js';
 import { datasetsCommand } from './datasets.js';
-import { checkCommand, mergeCommand, reportCommand } from './report.js';
+import { checkCommand, mergeCommand, plotCommand, reportCommand } from './report.js';
 import { ablationCommand, runCommand } from './run.js';
+import { tuneCommand } from './tune.js';
 import { option } from './options.js';
 
 export function program(): Command {
@@ -24,6 +25,8 @@ export function program(): Command {
   p.addCommand(reportCommand());
   p.addCommand(checkCommand());
   p.addCommand(mergeCommand());
+  p.addCommand(tuneCommand());
+  p.addCommand(plotCommand());
   return p;
 }
 

@@ -1,4 +1,9 @@
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { figures, toSvg } from '../report/figures.js';
+import { writeFileAtomic } from '../util/fsx.js';
+import { startProgress } from '../util/progress.js';
 import { mergeStores, readResults } from '../experiments/store.js';
 import { check } from '../report/check.js';
 import { render, type Format } from '../report/render.js';
@@ -10,6 +15,13 @@ import { defaultResults } from './run.js';
 
 /** Which experiment's results each report reads by default. */
 const SOURCE: Record<ReportName, string> = { table3: 'table3', table4: 'table3', table5: 'ablation', simulation: 'simulation' };
+
+/** check and plot read every experiment's default folder that exists. */
+function defaultInputs(): string[] {
+  const dirs = ['table3', 'ablation', 'simulation'].map(defaultResults).filter((d) => existsSync(d));
+  if (dirs.length === 0) throw new AnminError('no results/table3, results/ablation or results/simulation yet (anmin run …, or --in DIR)');
+  return dirs;
+}
 
 function records(dirs: string[]) {
   const rs = readResults(dirs);
@@ -36,16 +48,17 @@ export function checkCommand(): Command {
     .description('compare every cell that ran with the published one (tolerance from the published sd and our number of splits) and test the paper\'s claims; exit 1 on any failure')
     .addOption(option('inDirs'))
     .addOption(option('json'))
-    .action((f: { in?: string[]; json?: boolean }) => {
-      const rows = check(records(f.in ?? [defaultResults('table3')]));
+    .addOption(option('out'))
+    .action((f: { in?: string[]; json?: boolean; out?: string }) => {
+      const rows = check(records(f.in ?? defaultInputs()));
       if (rows.length === 0) throw new AnminError('check: nothing to compare (no table3, ablation or simulation runs in the results)');
       const failed = rows.filter((r) => r.status === 'fail').length;
       const undecided = rows.filter((r) => r.status === 'not enough splits').length;
-      if (f.json) emit(JSON.stringify(rows, null, 1));
-      else {
-        emit(table([['status', 'check', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.ours, r.paper, r.detail])]));
-        emit(`\n${rows.length - failed - undecided} passed, ${failed} failed, ${undecided} not enough splits`);
-      }
+      const text = f.json
+        ? JSON.stringify(rows, null, 1)
+        : `${table([['status', 'check', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.ours, r.paper, r.detail])])}\n\ncheck: ${rows.length - failed - undecided} passed, ${failed} failed, ${undecided} not enough splits`;
+      emit(text, f.out);
+      if (f.out) emit(text);
       if (failed > 0) throw new AnminError(`check: ${failed} of ${rows.length} checks failed`);
     });
 }
@@ -58,5 +71,26 @@ export function mergeCommand(): Command {
     .action((dirs: string[], f: { out: string }) => {
       const m = mergeStores(dirs, f.out);
       emit(`merged ${m.records} job records from ${m.files} file(s) into ${f.out}/results.jsonl`);
+    });
+}
+
+export function plotCommand(): Command {
+  return new Command('plot')
+    .description('SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8)')
+    .addOption(option('inDirs'))
+    .option('--out <dir>', 'folder for the .svg files', join('results', 'figures'))
+    .action(async (f: { in?: string[]; out: string }) => {
+      const figs = figures(records(f.in ?? defaultInputs()));
+      if (figs.length === 0) throw new AnminError('plot: the results hold no runs to plot');
+      const bar = startProgress('plot', figs.length, 'figures');
+      try {
+        for (const fig of figs) {
+          writeFileAtomic(join(f.out, `${fig.name}.svg`), await toSvg(fig.spec));
+          bar.increment(1, { status: fig.name });
+        }
+      } finally {
+        bar.stop();
+      }
+      emit(figs.map((x) => join(f.out, `${x.name}.svg`)).join('\n'));
     });
 }

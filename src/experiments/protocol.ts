@@ -3,6 +3,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError } from '../util/errors.js';
 import { packageRoot } from '../util/fsx.js';
+import { parseNumbers } from '../util/json.js';
 
 /** One dataset of a protocol: a registered dataset, or a generated one (`source`) with its parameters. */
 export interface DatasetSpec {
@@ -72,7 +73,7 @@ export function protocolPath(nameOrPath: string): string {
 export function readJson<T>(file: string): T {
   if (!existsSync(file)) throw new AnminError(`${file}: no such file`);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    return parseNumbers<T>(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new AnminError(`${file}: not valid JSON (${(e as Error).message})`);
   }
@@ -120,10 +121,18 @@ export interface Selection {
   splits?: number[];
 }
 
-/** Tuned learning rates, as `anmin tune sgd` writes them. */
+/** One rate of a tuning grid and how it did. */
+export interface GridPoint {
+  lr: number;
+  trainMse: number;
+  validationMse: number;
+  blewUp: boolean;
+}
+
+/** Tuned learning rates, as `anmin tune` writes them: per dataset, the rate and how it was chosen. */
 export interface TunedRates {
-  command: string;
-  rates: Record<string, { lr: number }>;
+  description: string;
+  rates: Record<string, { lr: number; command: string; version: string; grid: GridPoint[] }>;
 }
 
 /** Expands a protocol and a selection (preset, then explicit flags) into its jobs, in a fixed order. */
@@ -139,7 +148,7 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
     const source = ds.source ?? dname;
     for (const m of methods) {
       const spec = p.methods[m];
-      const options: Record<string, unknown> = { ...spec.options, ...ds.options, ...ds.methodOptions?.[m] };
+      const options = methodOptions(p, dname, m);
       if (spec.tunedLr) options.lr = tunedLr(spec.tunedLr, dname, m, p);
       for (const split of splits) {
         jobs.push({
@@ -161,9 +170,19 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
   return jobs;
 }
 
+/** A method's options on a dataset: the method's, then the dataset's, then the dataset's for that method. */
+export function methodOptions(p: Protocol, dataset: string, method: string): Record<string, unknown> {
+  const ds = p.datasets[dataset];
+  return { ...p.methods[method].options, ...ds.options, ...ds.methodOptions?.[method] };
+}
+
+export function tunedRatesPath(file: string): string {
+  return join(EXPERIMENTS_DIR(), file);
+}
+
 function tunedLr(file: string, dataset: string, method: string, p: Protocol): number {
-  const path = join(EXPERIMENTS_DIR(), file);
-  const rate = readJson<TunedRates>(path).rates?.[dataset]?.lr;
+  const path = tunedRatesPath(file);
+  const rate = existsSync(path) ? readJson<TunedRates>(path).rates?.[dataset]?.lr : undefined;
   if (typeof rate !== 'number') {
     throw new AnminError(`${path}: no tuned learning rate for ${method} on "${dataset}" (run: anmin tune ${p.methods[method].trainer} --dataset ${dataset})`);
   }

@@ -92,7 +92,7 @@ function shared(a: Float64Array): Float64Array {
 }
 
 /** A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced. */
-function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void): Promise<void> {
+export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void): Promise<void> {
   const queue = jobs.slice();
   let active = 0;
   return new Promise((resolve) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { TracePoint } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
+import { parseNumbers, stringifyNumbers } from '../util/json.js';
 import type { Shard } from './protocol.js';
 
 /** The final metrics of the model a run returned (its selected trace point). */
@@ -44,16 +45,8 @@ export function storeFile(dir: string, shard?: Shard): string {
   return join(dir, shard ? `${STORE_PREFIX}.shard-${shard.index}-of-${shard.count}.jsonl` : `${STORE_PREFIX}.jsonl`);
 }
 
-/** JSON has no Infinity or NaN; a blown-up LBFGS loss must survive the round trip, so they become strings. */
-function replacer(_: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
-}
-function reviver(_: string, v: unknown): unknown {
-  return v === 'Infinity' || v === '-Infinity' || v === 'NaN' ? Number(v) : v;
-}
-
 export function encodeRecord(r: JobRecord): string {
-  return JSON.stringify(r, replacer);
+  return stringifyNumbers(r);
 }
 
 export function columns(trace: TracePoint[]): TraceColumns {
@@ -86,7 +79,7 @@ export function readStoreFile(file: string): JobRecord[] {
     if (line.trim() === '') return;
     let r: JobRecord;
     try {
-      r = JSON.parse(line, reviver) as JobRecord;
+      r = parseNumbers<JobRecord>(line);
     } catch (e) {
       throw new AnminError(`${file}:${i + 1}: not a JSON record (${(e as Error).message})`);
     }

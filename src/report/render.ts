@@ -1,3 +1,4 @@
+import { stringifyNumbers } from '../util/json.js';
 import type { Cell, TableModel } from './tables.js';
 
 export type Format = 'md' | 'csv' | 'latex' | 'json';
@@ -89,6 +90,6 @@ export function render(tables: TableModel[], format: Format): string {
     case 'latex':
       return tables.map(latex).join('\n');
     case 'json':
-      return JSON.stringify(tables, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1) + '\n';
+      return stringifyNumbers(tables, 1) + '\n';
   }
 }

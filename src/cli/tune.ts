@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { DEFAULT_GRID, tune } from '../experiments/tune.js';
+import { AnminError } from '../util/errors.js';
+import { logger } from '../util/log.js';
+import { startProgress } from '../util/progress.js';
+import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
+import { emit, table } from './io.js';
+import { option } from './options.js';
+import { fmt } from '../report/render.js';
+
+interface TuneFlags extends DataFlags {
+  dataset?: string;
+  grid?: string;
+  workers: number;
+}
+
+/** `anmin tune sgd --dataset NAME`: the per-dataset learning rate the paper tuned but did not publish. */
+export function tuneCommand(): Command {
+  const cmd = withDataOptions(
+    new Command('tune')
+      .description('tune a method\'s learning rate on a validation part of split 0\'s training rows and record it in experiments/ (the paper tuned SGD per dataset without publishing the rates)')
+      .argument('<method>', 'a protocol method with a tuned rate (SGD)'),
+  )
+    .addOption(option('dataset'))
+    .addOption(option('workers'))
+    .option('--grid <rates>', `comma-separated learning rates to try (default ${DEFAULT_GRID.join(',')})`);
+  cmd.action(async (method: string, f: TuneFlags) => {
+    if (!f.dataset) throw new AnminError('tune: --dataset is required');
+    const grid = f.grid?.split(',').map((v) => {
+      const n = Number(v);
+      if (!(n > 0) || !Number.isFinite(n)) throw new AnminError(`--grid: expected positive numbers, got "${v}"`);
+      return n;
+    });
+    const rates = grid ?? DEFAULT_GRID;
+    const command = `anmin tune ${method} --dataset ${f.dataset}${grid ? ` --grid ${grid.join(',')}` : ''}`;
+    const bar = startProgress(`tune ${method} ${f.dataset}`, rates.length, 'rates');
+    const r = await tune({ method, dataset: f.dataset, grid, workers: f.workers, load: loadOptions(f), command, onRecord: (rec) => {
+      logger().info({ job: rec.key, trainMse: rec.final?.trainMse, validationMse: rec.final?.testMse, error: rec.error }, 'rate done');
+      bar.increment(1, { status: rec.key });
+    } }).finally(() => bar.stop());
+    emit(table([['lr', 'train MSE', 'validation MSE', 'blew up', ''], ...r.grid.map((g) => [g.lr, fmt(g.trainMse), fmt(g.validationMse), g.blewUp ? 'yes' : 'no', g.lr === r.lr ? '← chosen' : ''])]));
+    emit(`${r.method} on ${r.dataset}: lr ${r.lr}, written to ${r.file}`);
+  });
+  return cmd;
+}

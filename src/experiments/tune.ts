@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js';
+import { datasetSplit, splitIndices } from '../data/split.js';
+import { AnminError } from '../util/errors.js';
+import { packageVersion, writeFileAtomic } from '../util/fsx.js';
+import { stringifyNumbers } from '../util/json.js';
+import { loadProtocol, methodOptions, readJson, tunedRatesPath, type GridPoint, type Job, type TunedRates } from './protocol.js';
+import { pool } from './runner.js';
+import type { JobRecord } from './store.js';
+
+export const DEFAULT_GRID = [1, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001];
+
+export interface TuneOptions {
+  /** The protocol method to tune (one with a `tunedLr` file), e.g. SGD. */
+  method: string;
+  dataset: string;
+  grid?: number[];
+  experiment?: string;
+  workers?: number;
+  load?: LoadOptions;
+  /** Written into the rates file, so the numbers can be reproduced. */
+  command: string;
+  onRecord?: (r: JobRecord) => void;
+}
+
+export interface TuneResult {
+  dataset: string;
+  method: string;
+  lr: number;
+  grid: GridPoint[];
+  file: string;
+}
+
+/**
+ * The training part of split 0, itself split 80/20 (RandomState(0) again) into a part to train on
+ * and a validation part: the test part of split 0 is never seen.
+ */
+export function validationDataset(ds: Dataset): Dataset {
+  const train = datasetSplit(ds, 0).train;
+  const carve = splitIndices(train.length, 0);
+  const { d, c } = ds;
+  const x = new Float64Array(new SharedArrayBuffer(train.length * d * 8));
+  const y = new Float64Array(new SharedArrayBuffer(train.length * c * 8));
+  train.forEach((i, r) => {
+    x.set(ds.x.subarray(i * d, (i + 1) * d), r * d);
+    y.set(ds.y.subarray(i * c, (i + 1) * c), r * c);
+  });
+  return { ...ds, n: train.length, x, y, fixedSplit: { train: carve.train, test: carve.test } };
+}
+
+/** A rate blew up if training failed, ended non-finite, or ended above the initial model's loss. */
+function gridPoint(lr: number, r: JobRecord): GridPoint {
+  const train = r.final?.trainMse ?? NaN;
+  const initial = r.trace?.trainMse?.[0];
+  const blewUp = r.status !== 'ok' || !Number.isFinite(train) || typeof initial !== 'number' || train >= initial;
+  return { lr, trainMse: train, validationMse: r.final?.testMse ?? NaN, blewUp };
+}
+
+/** The lowest validation loss among rates that did not blow up; on a tie, the larger rate. */
+export function chooseRate(grid: GridPoint[]): number {
+  const ok = grid.filter((g) => !g.blewUp && Number.isFinite(g.validationMse));
+  if (ok.length === 0) throw new AnminError(`tune: every rate of the grid (${grid.map((g) => g.lr).join(', ')}) blew up; try smaller rates with --grid`);
+  return ok.reduce((a, b) => (b.validationMse < a.validationMse || (b.validationMse === a.validationMse && b.lr > a.lr) ? b : a)).lr;
+}
+
+/** Tunes a method's learning rate on one dataset and records it in the protocol's rates file. */
+export async function tune(o: TuneOptions): Promise<TuneResult> {
+  const protocol = loadProtocol(o.experiment ?? 'table3');
+  const method = Object.keys(protocol.methods).find((m) => m.toLowerCase() === o.method.toLowerCase());
+  const spec = method ? protocol.methods[method] : undefined;
+  if (!method || !spec?.tunedLr) {
+    const tunable = Object.keys(protocol.methods).filter((m) => protocol.methods[m].tunedLr);
+    throw new AnminError(`tune: "${o.method}" has no tuned rate in ${protocol.file} (tunable: ${tunable.join(', ')})`);
+  }
+  if (!protocol.datasets[o.dataset]) throw new AnminError(`tune: no dataset "${o.dataset}" in ${protocol.file}`);
+  const grid = o.grid ?? DEFAULT_GRID;
+  const source = protocol.datasets[o.dataset].source ?? o.dataset;
+  const ds = validationDataset(await loadDataset(source, o.load ?? {}));
+  const base = methodOptions(protocol, o.dataset, method);
+  const jobs: Job[] = grid.map((lr) => ({
+    key: `tune/${o.dataset}/${method}/lr=${lr}`, experiment: 'tune', dataset: o.dataset, source, params: {}, generated: false,
+    method, trainer: spec.trainer, split: 0, seed: 0, options: { ...base, lr },
+  }));
+  const records = new Map<string, JobRecord>();
+  await pool(jobs, new Map([[o.dataset, ds]]), Math.max(1, Math.min(o.workers ?? availableParallelism(), jobs.length)), (r) => {
+    records.set(r.key, r);
+    o.onRecord?.(r);
+  });
+  const points = jobs.map((j) => gridPoint(j.options.lr as number, records.get(j.key)!));
+  const lr = chooseRate(points);
+  const file = tunedRatesPath(spec.tunedLr);
+  const rates: TunedRates = existsSync(file)
+    ? readJson<TunedRates>(file)
+    : { description: `Learning rates tuned per dataset by \`anmin tune\`: each rate of the grid trains on 80% of split 0's training part and is scored on the other 20% (the test part is never used); the lowest validation MSE among rates that did not blow up wins.`, rates: {} };
+  rates.rates[o.dataset] = { lr, command: o.command, version: packageVersion(), grid: points };
+  writeFileAtomic(file, stringifyNumbers(rates, 1) + '\n');
+  return { dataset: o.dataset, method, lr, grid: points, file };
+}

@@ -1,0 +1,140 @@
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { points, type JobRecord } from '../experiments/store.js';
+import type { TracePoint } from '../train/types.js';
+
+/** One figure: a file name and its vega-lite specification. */
+export interface Figure {
+  name: string;
+  spec: TopLevelSpec;
+}
+
+type Row = Record<string, string | number>;
+
+/** Traces have up to 300 points per run; a plot needs far fewer, and 100 splits × 6 methods add up. */
+const MAX_POINTS = 120;
+
+function thin<T>(xs: T[]): T[] {
+  if (xs.length <= MAX_POINTS) return xs;
+  const step = (xs.length - 1) / (MAX_POINTS - 1);
+  return Array.from({ length: MAX_POINTS }, (_, i) => xs[Math.round(i * step)]);
+}
+
+/** Long-format rows of the chosen trace fields, non-finite values left out (the curve breaks there). */
+function traceRows(records: JobRecord[], fields: (keyof TracePoint)[], extra: (r: JobRecord, p: TracePoint, i: number, all: TracePoint[]) => Row = () => ({})): Row[] {
+  const out: Row[] = [];
+  for (const r of records) {
+    if (r.status !== 'ok' || !r.trace) continue;
+    const all = points(r.trace);
+    for (const [i, p] of thin([...all.entries()])) {
+      for (const f of fields) {
+        const v = p[f];
+        if (typeof v === 'number' && Number.isFinite(v)) {
+          out.push({ dataset: r.dataset, method: r.method, split: r.split, run: `${r.method} ${r.split}`, iteration: p.iteration, seconds: p.seconds, measure: f, value: v, ...extra(r, p, i, all) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const LABELS: Partial<Record<keyof TracePoint, string>> = { trainMse: 'train MSE', testMse: 'test MSE', trainR2: 'train R²', testR2: 'test R²' };
+
+function lines(title: string, values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, facet: { row?: string; column?: string }): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    facet: {
+      // "train …" before "test …"; datasets in the order they ran.
+      ...(facet.row ? { row: { field: facet.row, type: 'nominal', title: null, sort: facet.row === 'measure' ? 'descending' : null } } : {}),
+      ...(facet.column ? { column: { field: facet.column, type: 'nominal', title: null, sort: facet.column === 'measure' ? 'descending' : null } } : {}),
+    },
+    spec: {
+      width: 260,
+      height: 170,
+      mark: { type: 'line', strokeWidth: 0.8, opacity: 0.6, clip: true },
+      encoding: {
+        x: { field: x.field, type: 'quantitative', title: x.title },
+        y: { field: 'value', type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : { zero: false } },
+        color: { field: 'method', type: 'nominal' },
+        detail: { field: 'run', type: 'nominal' },
+      },
+    },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as TopLevelSpec;
+}
+
+/** Figs 4–6: train and test MSE and R² against seconds, every run a line, per dataset. */
+function curves(g: JobRecord[]): Figure[] {
+  const datasets = [...new Set(g.map((r) => r.dataset))];
+  return datasets.flatMap((d) => {
+    const rs = g.filter((r) => r.dataset === d);
+    const mse = traceRows(rs, ['trainMse', 'testMse']).map((r) => ({ ...r, measure: LABELS[r.measure as keyof TracePoint]! }));
+    const r2 = traceRows(rs, ['trainR2', 'testR2']).map((r) => ({ ...r, measure: LABELS[r.measure as keyof TracePoint]! }));
+    return [
+      { name: `curves-mse-${d}`, spec: lines(`${d}: MSE vs training seconds (every split a line; LBFGS and ANMIN keep their minimum-MSE model)`, mse, { field: 'seconds', title: 'seconds' }, { title: 'MSE', log: true }, { column: 'measure' }) },
+      { name: `curves-r2-${d}`, spec: lines(`${d}: R² vs training seconds`, r2, { field: 'seconds', title: 'seconds' }, { title: 'R²' }, { column: 'measure' }) },
+    ];
+  });
+}
+
+/** Fig 9: ANMIN's training MSE per iteration and its minimum so far. */
+function minSoFar(rs: JobRecord[]): Figure[] {
+  const anmin = rs.filter((r) => r.method.startsWith('ANMIN'));
+  if (!anmin.length) return [];
+  const rows = traceRows(anmin, ['trainMse'], (_, p, i, all) => ({ best: Math.min(...all.slice(0, i + 1).map((q) => q.trainMse).filter(Number.isFinite)) }));
+  const both = rows.flatMap((r) => [{ ...r, measure: 'train MSE' }, { ...r, measure: 'minimum so far', value: r.best }]);
+  return [{ name: 'anmin-min-so-far', spec: lines('ANMIN training MSE per iteration (left) and the minimum so far (right)', both, { field: 'iteration', title: 'iteration' }, { title: 'train MSE', log: true }, { row: 'dataset', column: 'measure' }) }];
+}
+
+/** Figs 10–11: ln|M + λI| per iteration (−∞ or not computed: the curve breaks). */
+function logdet(rs: JobRecord[]): Figure[] {
+  const rows = traceRows(rs.filter((r) => r.method.startsWith('ANMIN')), ['logdet']);
+  if (!rows.length) return [];
+  return [{ name: 'anmin-logdet', spec: lines('ln|M + λI| of the hidden-layer system per ANMIN iteration', rows, { field: 'iteration', title: 'iteration' }, { title: 'ln|M + λI|' }, { column: 'dataset' }) }];
+}
+
+/** Fig 3: LBFGS training losses per step, on a log scale (blow-ups to 1e26). */
+function lbfgs(rs: JobRecord[]): Figure[] {
+  const rows = traceRows(rs.filter((r) => r.method === 'LBFGS'), ['batchMse']);
+  if (!rows.length) return [];
+  return [{ name: 'lbfgs-losses', spec: lines('LBFGS training loss per step (each split a line)', rows, { field: 'iteration', title: 'step' }, { title: 'train MSE', log: true }, { column: 'dataset' }) }];
+}
+
+/** Figs 7–8: simulation MSE per iteration, and final MSEs of all runs sorted by decreasing test MSE. */
+function simulation(rs: JobRecord[]): Figure[] {
+  if (!rs.length) return [];
+  const curves = traceRows(rs, ['trainMse', 'testMse']).map((r) => ({ ...r, measure: LABELS[r.measure as keyof TracePoint]! }));
+  const sorted: Row[] = [];
+  for (const d of new Set(rs.map((r) => r.dataset))) {
+    for (const m of new Set(rs.map((r) => r.method))) {
+      const runs = rs.filter((r) => r.dataset === d && r.method === m && r.status === 'ok' && r.final);
+      runs.sort((a, b) => (b.final!.testMse ?? 0) - (a.final!.testMse ?? 0));
+      runs.forEach((r, rank) => {
+        sorted.push({ dataset: d, method: m, run: `${m} train`, rank, measure: 'train', value: r.final!.trainMse });
+        sorted.push({ dataset: d, method: m, run: `${m} test`, rank, measure: 'test', value: r.final!.testMse ?? NaN });
+      });
+    }
+  }
+  const sortedSpec = lines('Final train and test MSE per run, runs sorted by decreasing test MSE (per method)', sorted.filter((r) => Number.isFinite(r.value as number)), { field: 'rank', title: 'run (sorted)' }, { title: 'MSE', log: true }, { column: 'dataset' });
+  (sortedSpec as { spec: { encoding: Record<string, unknown> } }).spec.encoding.strokeDash = { field: 'measure', type: 'nominal' };
+  return [
+    { name: 'simulation-curves', spec: lines('Simulation: MSE per iteration (ANMIN) or epoch (Adam)', curves, { field: 'iteration', title: 'iteration / epoch' }, { title: 'MSE', log: true }, { row: 'measure', column: 'dataset' }) },
+    { name: 'simulation-sorted', spec: sortedSpec },
+  ];
+}
+
+/** Every figure the records allow: the paper's Figures 3–11 for what ran. */
+export function figures(records: JobRecord[]): Figure[] {
+  const of = (experiment: string) => records.filter((r) => r.experiment === experiment && r.status === 'ok');
+  const t3 = of('table3');
+  return [...curves(t3), ...minSoFar(t3), ...logdet(t3), ...lbfgs(t3), ...simulation(of('simulation'))];
+}
+
+/** Renders a vega-lite specification to SVG, headless (no browser, no canvas). */
+export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  return view.toSVG();
+}

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { columns } from '../../src/experiments/store.js';
+import { figures, toSvg } from '../../src/report/figures.js';
+import { record } from '../experiments/store.test.js';
+
+test('plot: the figures the records allow, rendered to SVG without a browser; −∞ and blow-ups do not break them', async () => {
+  const trace = (k: number) => columns(Array.from({ length: 5 }, (_, i) => ({ iteration: i, seconds: i / 10, trainMse: 10 / (i + 1) + k, trainR2: 0.5, testMse: 11 / (i + 1), testR2: 0.4, logdet: i === 2 ? -Infinity : -100 * i, batchMse: i === 3 ? 1e26 : 5 })));
+  const rs = ['ANMIN', 'LBFGS', 'Adam'].flatMap((m) => [0, 1].map((s) => record(`table3/abalone/${m}/${s}`, { trace: trace(s) })));
+  rs.push(record('simulation/sim-d1-n1000/ANMIN/0', { trace: trace(0), final: { trainMse: 1, trainR2: 0, testMse: 2, testR2: 0 } }));
+  const figs = figures(rs);
+  assert.deepEqual(figs.map((f) => f.name), ['curves-mse-abalone', 'curves-r2-abalone', 'anmin-min-so-far', 'anmin-logdet', 'lbfgs-losses', 'simulation-curves', 'simulation-sorted']);
+  const svg = await toSvg(figs.find((f) => f.name === 'anmin-logdet')!.spec);
+  assert.ok(svg.startsWith('<svg'));
+  assert.match(svg, /ln\|M \+ λI\|/);
+});
