@@ -1,4 +1,8 @@
-import { firingKernel, kernelBuffer } from './wasm.js';
+import { kernel, kernelBuffer, type KernelModule } from '../util/wasm.js';
+
+interface FiringKernel extends KernelModule {
+  accumulate(acc: number, sums: number, fired: number, start: number, count: number, q: number, h: number, j0: number, j1: number): void;
+}
 
 /**
  * The expensive part of ANMIN: for every pair of hidden neurons j ≤ l, the packed symmetric
@@ -72,7 +76,7 @@ export function firingGramChunk(x: Float64Array, z: Float64Array, p: number, h: 
   const sumsAt = accLen * 8;
   const firedAt = sumsAt + rows * q * 8;
   const startAt = firedAt + rows * h * 4;
-  const k = firingKernel();
+  const k = kernel<FiringKernel>('firing');
   const buf = kernelBuffer(k, startAt + (rows + 1) * 4);
   const acc = new Float64Array(buf, 0, accLen);
   const sums = new Float64Array(buf, sumsAt, rows * q);

@@ -1,5 +1,6 @@
 import { RandomState } from '../data/rng.js';
-import { gatherRows, lossAndGradient, torchInit, Workspace } from '../model/backprop.js';
+import { gatherRows, torchInit, Workspace } from '../model/backprop.js';
+import { lossAndGradient } from '../model/kernels.js';
 import { cloneNetwork } from '../model/network.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
 import { tracePoint } from './trace.js';
@@ -37,7 +38,7 @@ export const lbfgs: Trainer<LbfgsOptions> = {
     const rng = new RandomState(o.seed);
     const net = torchInit(p, o.hidden, c, o.alpha, rng);
     const m = Math.min(o.batch, n);
-    const ws = new Workspace(m, p, o.hidden, c);
+    const ws = new Workspace(m, p, c);
     const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize });
     const trace: TracePoint[] = [];
     const t0 = performance.now();
@@ -52,7 +53,7 @@ export const lbfgs: Trainer<LbfgsOptions> = {
         const rows = Math.min(m, n - from);
         const xb = order ? (gatherRows(ws, x, y, p, c, order, from, rows), ws.xb) : x;
         const yb = order ? ws.yb : y;
-        lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, ws, g));
+        lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g));
         batches++;
       }
       const pt = tracePoint(net, data, it, t0, { batchMse: lossSum / batches, lr: o.lr }, trace, onStep);

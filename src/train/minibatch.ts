@@ -1,5 +1,6 @@
 import { RandomState } from '../data/rng.js';
-import { gatherRows, lossAndGradient, torchInit, Workspace } from '../model/backprop.js';
+import { gatherRows, torchInit, Workspace } from '../model/backprop.js';
+import { lossAndGradient } from '../model/kernels.js';
 import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, TrainData, TrainResult } from './types.js';
 
@@ -34,7 +35,7 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
   const rng = new RandomState(o.seed);
   const net = torchInit(p, o.hidden, c, o.alpha, rng);
   const grad = new Float64Array(net.theta.length);
-  const ws = new Workspace(Math.min(o.batch, n), p, o.hidden, c);
+  const ws = new Workspace(Math.min(o.batch, n), p, c);
   const update = makeRule(net.theta.length);
   const trace: TracePoint[] = [];
   const t0 = performance.now();
@@ -47,7 +48,7 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
     for (let from = 0; from < n; from += o.batch) {
       const m = Math.min(o.batch, n - from);
       gatherRows(ws, x, y, p, c, order, from, m);
-      lossSum += lossAndGradient(net, ws.xb, ws.yb, m, ws, grad);
+      lossSum += lossAndGradient(net, ws.xb, ws.yb, m, grad);
       batches++;
       update(net.theta, grad, lr);
     }

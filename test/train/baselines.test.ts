@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RandomState } from '../../src/data/rng.js';
 import type { Prepared } from '../../src/data/split.js';
-import { lossAndGradient, torchInit, Workspace } from '../../src/model/backprop.js';
+import { torchInit } from '../../src/model/backprop.js';
+import { lossAndGradient } from '../../src/model/kernels.js';
+import { evaluate } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
 import { TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
@@ -17,25 +19,47 @@ function problem(n: number, d: number, c: number, seed: number): Prepared {
   return { n, p, c, x, y: randn(n * c, seed + 1) };
 }
 
-test('backprop gradient equals central finite differences (ReLU and leaky, away from kinks)', () => {
-  for (const [alpha, c] of [[0, 1], [0.1, 1], [0.1, 3]]) {
+test('backprop gradient equals central finite differences (ReLU and leaky, odd and even widths, away from kinks)', () => {
+  // Odd h and c exercise the SIMD kernel's scalar tails.
+  for (const [alpha, c, h] of [[0, 1, 6], [0.1, 1, 7], [0.1, 3, 7], [0, 4, 5]]) {
     const pr = problem(40, 3, c, 5);
-    const net = torchInit(pr.p, 6, c, alpha, new RandomState(1));
-    const ws = new Workspace(pr.n, pr.p, 6, c);
+    const net = torchInit(pr.p, h, c, alpha, new RandomState(1));
     const g = new Float64Array(net.theta.length);
-    lossAndGradient(net, pr.x, pr.y, pr.n, ws, g);
+    lossAndGradient(net, pr.x, pr.y, pr.n, g);
     const scratch = new Float64Array(g.length);
     const eps = 1e-6;
     for (let t = 0; t < net.theta.length; t++) {
       const keep = net.theta[t];
       net.theta[t] = keep + eps;
-      const up = lossAndGradient(net, pr.x, pr.y, pr.n, ws, scratch);
+      const up = lossAndGradient(net, pr.x, pr.y, pr.n, scratch);
       net.theta[t] = keep - eps;
-      const down = lossAndGradient(net, pr.x, pr.y, pr.n, ws, scratch);
+      const down = lossAndGradient(net, pr.x, pr.y, pr.n, scratch);
       net.theta[t] = keep;
       // A kink crossed within ±eps would break the difference quotient; with 40 generic rows it is not.
-      assert.ok(Math.abs((up - down) / (2 * eps) - g[t]) < 1e-7 * Math.max(1, Math.abs(g[t])), `alpha=${alpha} c=${c} θ[${t}]`);
+      assert.ok(Math.abs((up - down) / (2 * eps) - g[t]) < 1e-7 * Math.max(1, Math.abs(g[t])), `alpha=${alpha} c=${c} h=${h} θ[${t}]`);
     }
+  }
+});
+
+test('the kernel\'s loss and streamed MSE equal the plain formula mean((σ(x̃A)B + b⁰ − y)²)', () => {
+  for (const [alpha, c, h, n] of [[0, 1, 7, 5000], [0.1, 3, 6, 4100], [0.1, 5, 9, 33]]) {
+    const pr = problem(n, 4, c, 9);
+    const net = torchInit(pr.p, h, c, alpha, new RandomState(2));
+    let sse = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < c; k++) {
+        let o = net.b0[k];
+        for (let j = 0; j < h; j++) {
+          let z = 0;
+          for (let a = 0; a < pr.p; a++) z += pr.x[i * pr.p + a] * net.A[a * h + j];
+          o += (z > 0 ? z : alpha * z) * net.B[j * c + k];
+        }
+        sse += (o - pr.y[i * c + k]) ** 2;
+      }
+    }
+    const plain = sse / (n * c);
+    assert.ok(Math.abs(evaluate(net, pr.x, pr.y, n).mse - plain) <= 1e-12 * plain, `c=${c} h=${h}`);
+    assert.ok(Math.abs(lossAndGradient(net, pr.x, pr.y, n, new Float64Array(net.theta.length)) - plain) <= 1e-12 * plain);
   }
 });
 

@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AnminError } from './errors.js';
+
+/** Every kernel module exports its memory; pointers into it are byte offsets. */
+export interface KernelModule {
+  memory: WebAssembly.Memory;
+}
+
+const loaded = new Map<string, KernelModule>();
+
+/**
+ * The SIMD kernels of assembly/NAME.ts, compiled to dist/wasm/NAME.wasm by `make build`. One instance
+ * per thread (worker threads do not share it), loaded on first use.
+ */
+export function kernel<T extends KernelModule>(name: string): T {
+  let k = loaded.get(name);
+  if (!k) {
+    const url = new URL(`../../wasm/${name}.wasm`, import.meta.url);
+    if (!existsSync(url)) throw new AnminError(`${fileURLToPath(url)}: the WebAssembly kernel is not built (run: make build)`);
+    k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(url)), {}).exports as unknown as KernelModule;
+    loaded.set(name, k);
+  }
+  return k as T;
+}
+
+/**
+ * The kernel's memory, grown to hold at least `bytes`. Growing detaches earlier views, so callers
+ * take fresh views after each call and never keep one across calls.
+ */
+export function kernelBuffer(k: KernelModule, bytes: number): ArrayBuffer {
+  const short = bytes - k.memory.buffer.byteLength;
+  if (short > 0) k.memory.grow(Math.ceil(short / 65536));
+  return k.memory.buffer;
+}
