@@ -38,3 +38,8 @@ export function accumulate(acc: usize, sums: usize, fired: usize, start: usize, 
     }
   }
 }
+
+/** First free byte above the module's static data, 16-aligned: callers lay out their arrays from here. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}

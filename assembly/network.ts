@@ -132,3 +132,8 @@ export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alp
   }
   return total / (<f64>m * <f64>c);
 }
+
+/** First free byte above the module's static data, 16-aligned: callers lay out their arrays from here. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}

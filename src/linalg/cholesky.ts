@@ -1,8 +1,12 @@
+import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+
 /**
  * In-place Cholesky factorization of a symmetric positive definite n×n row-major matrix: on success
  * the lower triangle holds L (K = L Lᵀ) and the result is ln|K| = 2 Σ ln L_ii. Returns NaN (and
  * leaves `k` partly overwritten) when a pivot is not positive, i.e. the matrix is not numerically PD.
- * Row-oriented so the inner dot products run over contiguous memory.
+ * Row-oriented so the inner dot products run over contiguous memory. Generic over the element type:
+ * a Float32Array rounds every stored entry to single precision, which is how the float32 mode
+ * follows the paper's GPU numerics; float64 systems go to the SIMD kernel below.
  */
 export type FloatArray = Float64Array | Float32Array;
 
@@ -48,4 +52,22 @@ export function choleskySolveInPlace(l: FloatArray, n: number, b: Float64Array):
     for (let m = i + 1; m < n; m++) s -= l[m * n + i] * b[m];
     b[i] = s / l[i * n + i];
   }
+}
+
+interface CholeskyKernel extends KernelModule {
+  cholesky(a: number, n: number): number;
+}
+
+/**
+ * The same factorization by the WebAssembly SIMD kernel (assembly/cholesky.ts), for the float64
+ * hidden-layer systems, whose size ((d+1)h, 896 on bike-sharing) makes this the solver's second cost.
+ * `k` is left as it is; L comes back in a new array, with ln|K| (NaN if not positive definite).
+ */
+export function choleskyFactor(k: Float64Array, n: number): { l: Float64Array; logdet: number } {
+  const ker = kernel<CholeskyKernel>('cholesky');
+  const { buffer, base } = kernelMemory(ker, n * n * 8);
+  const a = new Float64Array(buffer, base, n * n);
+  a.set(k.subarray(0, n * n));
+  const logdet = ker.cholesky(base, n);
+  return { l: a.slice(), logdet };
 }

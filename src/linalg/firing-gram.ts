@@ -1,4 +1,4 @@
-import { kernel, kernelBuffer, type KernelModule } from '../util/wasm.js';
+import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
 
 interface FiringKernel extends KernelModule {
   accumulate(acc: number, sums: number, fired: number, start: number, count: number, q: number, h: number, j0: number, j1: number): void;
@@ -73,12 +73,12 @@ export function firingGramChunk(x: Float64Array, z: Float64Array, p: number, h: 
   const rows = r1 - r0;
   const accLen = pairCount(h) * q;
   // Kernel memory: accumulator, group sums (≤ one group per row), firing lists, list starts.
-  const sumsAt = accLen * 8;
+  const k = kernel<FiringKernel>('firing');
+  const { buffer: buf, base } = kernelMemory(k, accLen * 8 + rows * q * 8 + rows * h * 4 + (rows + 1) * 4);
+  const sumsAt = base + accLen * 8;
   const firedAt = sumsAt + rows * q * 8;
   const startAt = firedAt + rows * h * 4;
-  const k = kernel<FiringKernel>('firing');
-  const buf = kernelBuffer(k, startAt + (rows + 1) * 4);
-  const acc = new Float64Array(buf, 0, accLen);
+  const acc = new Float64Array(buf, base, accLen);
   const sums = new Float64Array(buf, sumsAt, rows * q);
   const fired = new Int32Array(buf, firedAt, rows * h);
   const start = new Int32Array(buf, startAt, rows + 1);
@@ -114,7 +114,7 @@ export function firingGramChunk(x: Float64Array, z: Float64Array, p: number, h: 
     }
   }
   const block = Math.max(1, Math.floor(BLOCK_BYTES / (8 * q * h)));
-  for (let j0 = 0; j0 < h; j0 += block) k.accumulate(0, sumsAt, firedAt, startAt, count, q, h, j0, Math.min(h, j0 + block));
+  for (let j0 = 0; j0 < h; j0 += block) k.accumulate(base, sumsAt, firedAt, startAt, count, q, h, j0, Math.min(h, j0 + block));
   return acc;
 }
 

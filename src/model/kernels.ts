@@ -1,4 +1,4 @@
-import { kernel, kernelBuffer, type KernelModule } from '../util/wasm.js';
+import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
 import type { Network } from './network.js';
 
 /** assembly/network.ts: the network's forward pass and gradient, row by row, in WebAssembly SIMD. */
@@ -14,23 +14,23 @@ const STREAM_ROWS = 4096;
  * Kernel memory for one call: θ, its gradient, scratch, then the rows. Parameters and rows are copied
  * in per call (a small cost beside the row work), so no JS view outlives a call.
  */
-function layout(net: Network, rows: number) {
+function layout(net: Network, rows: number, base: number) {
   const { p, h, c } = net;
   const P = p * h + h * c + c;
-  const theta = 0;
+  const theta = base;
   const grad = theta + P * 8;
   const s = grad + P * 8;
   const dz = s + h * 8;
   const e = dz + h * 8;
   const x = e + c * 8;
   const y = x + rows * p * 8;
-  return { P, theta, grad, s, dz, e, x, y, end: y + rows * c * 8 };
+  return { P, theta, grad, s, dz, e, x, y, bytes: y + rows * c * 8 - base };
 }
 
 function load(net: Network, rows: number) {
   const k = kernel<NetworkKernel>('network');
-  const at = layout(net, rows);
-  const buf = kernelBuffer(k, at.end);
+  const { buffer: buf, base } = kernelMemory(k, layout(net, rows, 0).bytes);
+  const at = layout(net, rows, base);
   const theta = new Float64Array(buf, at.theta, at.P);
   theta.set(net.A, 0);
   theta.set(net.B, net.p * net.h);

@@ -1,5 +1,5 @@
 import { RandomState } from '../data/rng.js';
-import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky.js';
+import { choleskyFactor, choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky.js';
 import { firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
@@ -144,18 +144,24 @@ export interface HiddenSolve {
 /** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
 export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
   const { size } = sys;
-  const factor = opts.precision === 'float32' ? Float32Array.from(sys.k) : sys.k.slice();
   // NaN when Cholesky meets a non-positive pivot: the system is not numerically positive definite.
-  const logdet = choleskyInPlace(factor, size) - logScale;
+  const f = opts.precision === 'float32' ? float32Factor(sys.k, size) : choleskyFactor(sys.k, size);
+  const logdet = f.logdet - logScale;
   if (logdet > opts.tau) {
     const a = Float64Array.from(sys.c);
-    choleskySolveInPlace(factor, size, a);
+    choleskySolveInPlace(f.l, size, a);
     return { A: unravel(a, p, h), logdet, fallback: false };
   }
   if (opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback: true };
   const k = opts.precision === 'float32' ? Float64Array.from(Float32Array.from(sys.k)) : sys.k;
   const r = flooredSvdSolve(k, size, sys.c, opts.svdFloor);
   return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
+}
+
+/** The system rounded to single precision and factored there, as on the paper's GPU. */
+function float32Factor(k: Float64Array, size: number): { l: Float32Array; logdet: number } {
+  const l = Float32Array.from(k);
+  return { l, logdet: choleskyInPlace(l, size) };
 }
 
 /** a = (a_1; …; a_h) with a_j the j-th column of A → row-major p×h A. */

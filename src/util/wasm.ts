@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AnminError } from './errors.js';
 
-/** Every kernel module exports its memory; pointers into it are byte offsets. */
+/** Every kernel module exports its memory (pointers into it are byte offsets) and where free memory starts. */
 export interface KernelModule {
   memory: WebAssembly.Memory;
+  heapBase(): number;
 }
 
 const loaded = new Map<string, KernelModule>();
@@ -25,11 +26,13 @@ export function kernel<T extends KernelModule>(name: string): T {
 }
 
 /**
- * The kernel's memory, grown to hold at least `bytes`. Growing detaches earlier views, so callers
- * take fresh views after each call and never keep one across calls.
+ * Room for `bytes` of the caller's arrays in the kernel's memory, from `base` (above the module's own
+ * static data, such as the tables of its Math.log). Growing detaches earlier views, so callers take
+ * fresh views after each call and never keep one across calls.
  */
-export function kernelBuffer(k: KernelModule, bytes: number): ArrayBuffer {
-  const short = bytes - k.memory.buffer.byteLength;
+export function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuffer; base: number } {
+  const base = k.heapBase();
+  const short = base + bytes - k.memory.buffer.byteLength;
   if (short > 0) k.memory.grow(Math.ceil(short / 65536));
-  return k.memory.buffer;
+  return { buffer: k.memory.buffer, base };
 }

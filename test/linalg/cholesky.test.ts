@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { choleskyFactor, choleskyInPlace, choleskySolveInPlace } from '../../src/linalg/cholesky.js';
+import { flooredSvdSolve } from '../../src/linalg/symmetric.js';
+import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
+
+/** K = GᵀG + δI: symmetric positive definite. */
+function spd(n: number, seed: number, delta = 0.1): Float64Array {
+  const g = randn(n * n, seed);
+  const k = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let t = 0; t < n; t++) s += g[t * n + i] * g[t * n + j];
+    k[i * n + j] = s + (i === j ? delta : 0);
+  }
+  return k;
+}
+
+test('the SIMD Cholesky kernel equals the plain one, LLᵀ = K, and ln|K| matches the eigenvalues', () => {
+  for (const n of [1, 2, 5, 37, 64]) {
+    const k = spd(n, n);
+    const ref = k.slice();
+    const refLogdet = choleskyInPlace(ref, n);
+    const { l, logdet } = choleskyFactor(k, n);
+    let lower = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) lower = Math.max(lower, Math.abs(l[i * n + j] - ref[i * n + j]));
+    assert.ok(lower <= 1e-12 * maxAbs(ref), `n=${n}`);
+    assert.ok(Math.abs(logdet - refLogdet) <= 1e-10 * Math.max(1, Math.abs(refLogdet)));
+    const llt = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t <= Math.min(i, j); t++) s += l[i * n + t] * l[j * n + t];
+      llt[i * n + j] = s;
+    }
+    assert.ok(maxAbsDiff(llt, k) <= 1e-11 * maxAbs(k));
+    assert.ok(Math.abs(logdet - flooredSvdSolve(k, n, new Float64Array(n), 0).logdet) <= 1e-8 * Math.max(1, Math.abs(logdet)));
+  }
+});
+
+test('Cholesky solve gives Kx = b; a matrix that is not positive definite gives NaN', () => {
+  const n = 23;
+  const k = spd(n, 3);
+  const b = randn(n, 4);
+  const x = b.slice();
+  choleskySolveInPlace(choleskyFactor(k, n).l, n, x);
+  const kx = Array.from({ length: n }, (_, i) => k.subarray(i * n, (i + 1) * n).reduce((s, v, j) => s + v * x[j], 0));
+  assert.ok(maxAbsDiff(kx, b) <= 1e-9 * maxAbs(b));
+  const bad = k.slice();
+  bad[5 * n + 5] = -1;
+  assert.ok(Number.isNaN(choleskyFactor(bad, n).logdet));
+  assert.ok(Number.isNaN(choleskyInPlace(bad.slice(), n)));
+});
