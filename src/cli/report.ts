@@ -56,7 +56,7 @@ export function checkCommand(): Command {
       const undecided = rows.filter((r) => r.status === 'not enough splits').length;
       const text = f.json
         ? JSON.stringify(rows, null, 1)
-        : `${table([['status', 'check', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.ours, r.paper, r.detail])])}\n\ncheck: ${rows.length - failed - undecided} passed, ${failed} failed, ${undecided} not enough splits`;
+        : `${table([['status', 'check', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.ours, r.paper, r.detail])])}\n\ncheck: ${rows.length - failed - undecided} pass, ${failed} fail, ${undecided} not enough splits`;
       emit(text, f.out);
       if (f.out) emit(text);
       if (failed > 0) throw new AnminError(`check: ${failed} of ${rows.length} checks failed`);

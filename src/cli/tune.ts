@@ -1,16 +1,17 @@
-import { Command } from 'commander';
-import { DEFAULT_GRID, tune } from '../experiments/tune.js';
+import { Command, Option } from 'commander';
+import { DEFAULT_GRID, DEFAULT_SEEDS, tune } from '../experiments/tune.js';
 import { AnminError } from '../util/errors.js';
 import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
-import { option } from './options.js';
+import { int, option } from './options.js';
 import { fmt } from '../report/render.js';
 
 interface TuneFlags extends DataFlags {
   dataset?: string;
   grid?: string;
+  seeds: number;
   workers: number;
 }
 
@@ -23,7 +24,8 @@ export function tuneCommand(): Command {
   )
     .addOption(option('dataset'))
     .addOption(option('workers'))
-    .option('--grid <rates>', `comma-separated learning rates to try (default ${DEFAULT_GRID.join(',')})`);
+    .option('--grid <rates>', `comma-separated learning rates to try (default ${DEFAULT_GRID.join(',')})`)
+    .addOption(new Option('--seeds <n>', 'initializations per rate; the validation MSE is their mean').argParser((v) => int(1, 100)(v, '--seeds')).default(DEFAULT_SEEDS));
   cmd.action(async (method: string, f: TuneFlags) => {
     if (!f.dataset) throw new AnminError('tune: --dataset is required');
     const grid = f.grid?.split(',').map((v) => {
@@ -32,13 +34,13 @@ export function tuneCommand(): Command {
       return n;
     });
     const rates = grid ?? DEFAULT_GRID;
-    const command = `anmin tune ${method} --dataset ${f.dataset}${grid ? ` --grid ${grid.join(',')}` : ''}`;
-    const bar = startProgress(`tune ${method} ${f.dataset}`, rates.length, 'rates');
-    const r = await tune({ method, dataset: f.dataset, grid, workers: f.workers, load: loadOptions(f), command, onRecord: (rec) => {
+    const command = `anmin tune ${method} --dataset ${f.dataset}${grid ? ` --grid ${grid.join(',')}` : ''}${f.seeds !== DEFAULT_SEEDS ? ` --seeds ${f.seeds}` : ''}`;
+    const bar = startProgress(`tune ${method} ${f.dataset}`, rates.length * f.seeds, 'runs');
+    const r = await tune({ method, dataset: f.dataset, grid, seeds: f.seeds, workers: f.workers, load: loadOptions(f), command, onRecord: (rec) => {
       logger().info({ job: rec.key, trainMse: rec.final?.trainMse, validationMse: rec.final?.testMse, error: rec.error }, 'rate done');
       bar.increment(1, { status: rec.key });
     } }).finally(() => bar.stop());
-    emit(table([['lr', 'train MSE', 'validation MSE', 'blew up', ''], ...r.grid.map((g) => [g.lr, fmt(g.trainMse), fmt(g.validationMse), g.blewUp ? 'yes' : 'no', g.lr === r.lr ? '← chosen' : ''])]));
+    emit(table([['lr', `train MSE (mean of ${f.seeds})`, 'validation MSE', 'blew up', ''], ...r.grid.map((g) => [g.lr, fmt(g.trainMse), fmt(g.validationMse), g.blewUp ? 'yes' : 'no', g.lr === r.lr ? '← chosen' : ''])]));
     emit(`${r.method} on ${r.dataset}: lr ${r.lr}, written to ${r.file}`);
   });
   return cmd;

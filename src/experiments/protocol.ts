@@ -121,12 +121,13 @@ export interface Selection {
   splits?: number[];
 }
 
-/** One rate of a tuning grid and how it did. */
+/** One rate of a tuning grid and how it did, averaged over its initializations. */
 export interface GridPoint {
   lr: number;
   trainMse: number;
   validationMse: number;
   blewUp: boolean;
+  seeds: number;
 }
 
 /** Tuned learning rates, as `anmin tune` writes them: per dataset, the rate and how it was chosen. */

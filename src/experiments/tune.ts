@@ -5,17 +5,20 @@ import { datasetSplit, splitIndices } from '../data/split.js';
 import { AnminError } from '../util/errors.js';
 import { packageVersion, writeFileAtomic } from '../util/fsx.js';
 import { stringifyNumbers } from '../util/json.js';
-import { loadProtocol, methodOptions, readJson, tunedRatesPath, type GridPoint, type Job, type TunedRates } from './protocol.js';
+import { loadProtocol, methodOptions, range, readJson, tunedRatesPath, type GridPoint, type Job, type TunedRates } from './protocol.js';
 import { pool } from './runner.js';
 import type { JobRecord } from './store.js';
 
 export const DEFAULT_GRID = [1, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001];
+export const DEFAULT_SEEDS = 3;
 
 export interface TuneOptions {
   /** The protocol method to tune (one with a `tunedLr` file), e.g. SGD. */
   method: string;
   dataset: string;
   grid?: number[];
+  /** Initializations per rate (seeds 0..seeds−1): one draw can make a fragile rate look best. */
+  seeds?: number;
   experiment?: string;
   workers?: number;
   load?: LoadOptions;
@@ -49,12 +52,17 @@ export function validationDataset(ds: Dataset): Dataset {
   return { ...ds, n: train.length, x, y, fixedSplit: { train: carve.train, test: carve.test } };
 }
 
-/** A rate blew up if training failed, ended non-finite, or ended above the initial model's loss. */
-function gridPoint(lr: number, r: JobRecord): GridPoint {
+/** A run blew up if it failed, ended non-finite, or ended above its initial model's loss. */
+function blewUp(r: JobRecord): boolean {
   const train = r.final?.trainMse ?? NaN;
   const initial = r.trace?.trainMse?.[0];
-  const blewUp = r.status !== 'ok' || !Number.isFinite(train) || typeof initial !== 'number' || train >= initial;
-  return { lr, trainMse: train, validationMse: r.final?.testMse ?? NaN, blewUp };
+  return r.status !== 'ok' || !Number.isFinite(train) || typeof initial !== 'number' || train >= initial;
+}
+
+/** A rate's losses averaged over its initializations; it blew up if any run did. */
+function gridPoint(lr: number, runs: JobRecord[]): GridPoint {
+  const mean = (f: (r: JobRecord) => number | undefined) => runs.reduce((s, r) => s + (f(r) ?? NaN), 0) / runs.length;
+  return { lr, trainMse: mean((r) => r.final?.trainMse), validationMse: mean((r) => r.final?.testMse), blewUp: runs.some(blewUp), seeds: runs.length };
 }
 
 /** The lowest validation loss among rates that did not blow up; on a tie, the larger rate. */
@@ -78,21 +86,22 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const source = protocol.datasets[o.dataset].source ?? o.dataset;
   const ds = validationDataset(await loadDataset(source, o.load ?? {}));
   const base = methodOptions(protocol, o.dataset, method);
-  const jobs: Job[] = grid.map((lr) => ({
-    key: `tune/${o.dataset}/${method}/lr=${lr}`, experiment: 'tune', dataset: o.dataset, source, params: {}, generated: false,
-    method, trainer: spec.trainer, split: 0, seed: 0, options: { ...base, lr },
-  }));
+  const seeds = range(0, (o.seeds ?? DEFAULT_SEEDS) - 1);
+  const jobs: Job[] = grid.flatMap((lr) => seeds.map((seed) => ({
+    key: `tune/${o.dataset}/${method}/lr=${lr}/seed=${seed}`, experiment: 'tune', dataset: o.dataset, source, params: {}, generated: false,
+    method, trainer: spec.trainer, split: 0, seed, options: { ...base, lr },
+  })));
   const records = new Map<string, JobRecord>();
   await pool(jobs, new Map([[o.dataset, ds]]), Math.max(1, Math.min(o.workers ?? availableParallelism(), jobs.length)), (r) => {
     records.set(r.key, r);
     o.onRecord?.(r);
   });
-  const points = jobs.map((j) => gridPoint(j.options.lr as number, records.get(j.key)!));
+  const points = grid.map((lr) => gridPoint(lr, jobs.filter((j) => j.options.lr === lr).map((j) => records.get(j.key)!)));
   const lr = chooseRate(points);
   const file = tunedRatesPath(spec.tunedLr);
   const rates: TunedRates = existsSync(file)
     ? readJson<TunedRates>(file)
-    : { description: `Learning rates tuned per dataset by \`anmin tune\`: each rate of the grid trains on 80% of split 0's training part and is scored on the other 20% (the test part is never used); the lowest validation MSE among rates that did not blow up wins.`, rates: {} };
+    : { description: `Learning rates tuned per dataset by \`anmin tune\`: each rate of the grid trains from several initializations on 80% of split 0's training part and is scored on the other 20% (the test part is never used); the lowest mean validation MSE among rates that never blew up wins.`, rates: {} };
   rates.rates[o.dataset] = { lr, command: o.command, version: packageVersion(), grid: points };
   writeFileAtomic(file, stringifyNumbers(rates, 1) + '\n');
   return { dataset: o.dataset, method, lr, grid: points, file };

@@ -51,6 +51,11 @@ test('check: cells within the published tolerance pass, the claims are tested', 
   assert.equal(rows.find((r) => r.check === 'claim: ANMIN train MSE < Adam on sdf')!.status, 'pass');
   assert.equal(rows.find((r) => r.check === 'claim: ANMIN train MSE < Adam on abalone')!.status, 'not enough splits');
   assert.equal(rows.find((r) => r.check === 'claim: Adam not significantly below ANMIN on test MSE, abalone')!.status, 'pass');
+  // Adam far above ANMIN on sdf's test MSE passes; the same runs with the methods swapped fail.
+  const claim = 'claim: Adam not significantly below ANMIN on test MSE, sdf';
+  assert.equal(rows.find((r) => r.check === claim)!.status, 'pass');
+  const swapped = store().map((r) => (r.dataset === 'sdf' ? { ...r, method: r.method === 'ANMIN' ? 'Adam' : 'ANMIN', key: r.key.replace(r.method, r.method === 'ANMIN' ? 'Adam' : 'ANMIN') } : r));
+  assert.equal(check(swapped).find((r) => r.check === claim)!.status, 'fail');
   // Far from the published abalone test MSE of Adam (5.05 ± 1.89)? 4.6 is within tolerance; shift it to fail.
   const shifted = store().map((r) => (r.method === 'ANMIN' && r.dataset === 'sdf' && r.final ? { ...r, final: { ...r.final, trainMse: r.final.trainMse + 5 } } : r));
   assert.equal(check(shifted).find((r) => r.check === 'table3 mse_train sdf ANMIN')!.status, 'fail');
