@@ -10,11 +10,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-build: node_modules/.installed dist/wasm/firing.wasm dist/wasm/network.wasm dist/wasm/cholesky.wasm
+build: node_modules/.installed dist/wasm/firing.wasm dist/wasm/network.wasm dist/wasm/cholesky.wasm dist/wasm/normal.wasm
 	node_modules/.bin/tsc -p .
 
 # The SIMD kernels (AssemblyScript → WebAssembly), loaded from dist/wasm at run time.
-dist/wasm/%.wasm: assembly/%.ts node_modules/.installed
+dist/wasm/%.wasm: assembly/%.ts assembly/common.ts node_modules/.installed
 	@mkdir -p dist/wasm
 	node_modules/.bin/asc $< -o $@ -O3 --enable simd --runtime stub --noAssert
 

@@ -1,6 +1,7 @@
 // AssemblyScript, compiled to dist/wasm/cholesky.wasm by `make build` (SIMD on).
 // In-place Cholesky of a symmetric positive definite n×n row-major float64 matrix at `a`, row-oriented
 // so every inner product runs over two contiguous rows, two lanes and two accumulators at a time.
+export { heapBase } from './common';
 
 /**
  * On success the lower triangle holds L (K = LLᵀ) and the result is ln|K| = 2 Σ ln L_ii; NaN (with
@@ -35,9 +36,4 @@ export function cholesky(a: usize, n: i32): f64 {
     }
   }
   return 2 * logdet;
-}
-
-/** First free byte above the module's static data, 16-aligned: callers lay out their arrays from here. */
-export function heapBase(): usize {
-  return (__heap_base + 15) & ~(<usize>15);
 }

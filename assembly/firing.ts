@@ -2,6 +2,7 @@
 // The hot loop of ANMIN: add each firing-pattern group's packed Σ x̃x̃ᵀ to the accumulator of every
 // pair of neurons that both fire in that pattern. Pointers are byte offsets into this module's memory,
 // laid out by src/linalg/firing-gram.ts.
+export { heapBase } from './common';
 
 /** Offset of pair (j, j) in the packed upper triangle of an h×h matrix. */
 @inline function pairOffset(j: i32, h: i32): i32 {
@@ -37,9 +38,4 @@ export function accumulate(acc: usize, sums: usize, fired: usize, start: usize, 
       }
     }
   }
-}
-
-/** First free byte above the module's static data, 16-aligned: callers lay out their arrays from here. */
-export function heapBase(): usize {
-  return (__heap_base + 15) & ~(<usize>15);
 }

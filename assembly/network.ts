@@ -2,30 +2,8 @@
 // The two-layer network f(x̃) = σ(x̃A)B + b⁰, σ(z) = max(z, αz), row by row over flat row-major
 // arrays in this module's memory (byte offsets laid out by src/model/kernels.ts): θ = (A p×h, B h×c,
 // b⁰ c). Vector loops run over neurons (h) or outputs (c), two doubles at a time.
-
-/** y[0..n) += a·x[0..n) */
-@inline function axpy(n: i32, a: f64, x: usize, y: usize): void {
-  const av = f64x2.splat(a);
-  let t = 0;
-  for (; t + 2 <= n; t += 2) {
-    const o = <usize>t << 3;
-    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(x + o))));
-  }
-  if (t < n) store<f64>(y + (<usize>t << 3), load<f64>(y + (<usize>t << 3)) + a * load<f64>(x + (<usize>t << 3)));
-}
-
-/** Σ x[t]·y[t], t < n */
-@inline function dot(n: i32, x: usize, y: usize): f64 {
-  let acc = f64x2.splat(0);
-  let t = 0;
-  for (; t + 2 <= n; t += 2) {
-    const o = <usize>t << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-  }
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (t < n) s += load<f64>(x + (<usize>t << 3)) * load<f64>(y + (<usize>t << 3));
-  return s;
-}
+import { axpy, dot } from './common';
+export { heapBase } from './common';
 
 /** s = σ(x̃A) for the row at x, then out = b⁰ + sB. */
 @inline function forwardRow(x: usize, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
@@ -131,9 +109,4 @@ export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alp
     }
   }
   return total / (<f64>m * <f64>c);
-}
-
-/** First free byte above the module's static data, 16-aligned: callers lay out their arrays from here. */
-export function heapBase(): usize {
-  return (__heap_base + 15) & ~(<usize>15);
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadDataset } from '../data/dataset.js';
 import { datasetSplit, prepareSplit } from '../data/split.js';
+import { expandJobs, loadProtocol } from '../experiments/protocol.js';
 import { TRAINERS } from '../train/registry.js';
 import { logger } from '../util/log.js';
 import { AnminError } from '../util/errors.js';
@@ -14,7 +15,20 @@ interface BenchFlags extends DataFlags {
   iterations?: number;
   alpha?: number;
   hidden?: number;
+  solver?: string;
+  lr?: number;
   json?: boolean;
+}
+
+/**
+ * On a dataset of the table3 protocol, the options of its job for this trainer and activation (hidden
+ * size, batch, SGD's tuned rate): a benchmark times exactly what `anmin run table3` runs.
+ */
+function protocolOptions(trainer: string, dataset: string, split: number, alpha: number): Record<string, unknown> {
+  const p = loadProtocol('table3');
+  const method = Object.keys(p.methods).find((m) => p.methods[m].trainer === trainer && ((p.methods[m].options?.alpha as number | undefined) ?? 0) === alpha);
+  if (!method || !p.datasets[dataset]) return {};
+  return expandJobs(p, { datasets: [dataset], methods: [method], splits: [split] })[0].options;
 }
 
 /** `anmin bench METHOD`: one timed training run on one split, its seconds and selected model's MSEs. */
@@ -24,17 +38,21 @@ export function benchCommand(): Command {
       .description('time one training run of a method on one split (wall seconds, min train MSE, its test MSE)')
       .argument('<method>', `one of ${Object.keys(TRAINERS).join(', ')}`),
   );
-  for (const k of ['dataset', 'split', 'iterations', 'alpha', 'hidden', 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['dataset', 'split', 'iterations', 'alpha', 'hidden', 'solver', 'lr', 'json'] as const) cmd.addOption(option(k));
   cmd.action(async (method: string, f: BenchFlags) => {
     const trainer = TRAINERS[method];
     if (!trainer) throw new AnminError(`bench: unknown method "${method}" (known: ${Object.keys(TRAINERS).join(', ')})`);
     if (!f.dataset) throw new AnminError('bench: --dataset is required');
     const ds = await loadDataset(f.dataset, loadOptions(f));
     const data = prepareSplit(ds, datasetSplit(ds, f.split));
-    const opts: Record<string, number> = { seed: f.split };
-    if (f.iterations !== undefined) opts.iterations = f.iterations;
-    if (f.alpha !== undefined) opts.alpha = f.alpha;
-    if (f.hidden !== undefined) opts.hidden = f.hidden;
+    const flags = { iterations: f.iterations, alpha: f.alpha, hidden: f.hidden, solver: f.solver, lr: f.lr };
+    const opts: Record<string, unknown> = { ...protocolOptions(method, f.dataset, f.split, f.alpha ?? 0), seed: f.split };
+    for (const [k, v] of Object.entries(flags)) {
+      if (v === undefined) continue;
+      if (!(k in trainer.defaults)) throw new AnminError(`bench: --${k} does not apply to ${method}`);
+      opts[k] = v;
+    }
+    if (method === 'sgd' && opts.lr === undefined) throw new AnminError(`bench: SGD needs a learning rate: --lr, or a table3 dataset with a tuned one (anmin tune sgd --dataset ${f.dataset})`);
     const log = logger();
     const t0 = performance.now();
     const r = trainer.train({ train: data.train, test: data.test }, opts as { seed: number }, (pt) =>

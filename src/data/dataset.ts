@@ -3,7 +3,7 @@ import { AnminError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
 import { readNumericTable } from './csv.js';
 import { fetchDataset, type FetchOptions } from './download.js';
-import { denoisingPatches, sdfFromMask, simulation } from './generate.js';
+import { denoisingPatches, sdfFromMask, simulation, yearPredSynthetic } from './generate.js';
 import { readGrayImage } from './images.js';
 
 /** A regression dataset as flat row-major arrays: inputs n×d, targets n×c, before any scaling. */
@@ -92,6 +92,13 @@ export const DATASETS: Record<string, Loader> = {
       const p = denoisingPatches(img, { patch: 15, stride: 3, sigma: 10, seed: o.seed ?? 0 });
       if (p.n === 0) throw new AnminError(`${files.image}: image smaller than one 15×15 patch`);
       return { name: 'dae', n: p.n, d: 225, c: 225, x: p.x, y: p.y, featureNames: names('noisy', 225), targetNames: names('clean', 225), files };
+    },
+  },
+  'yearpred-synthetic': {
+    describe: 'generated stand-in of YearPredictionMSD\'s shape (515,345 × 90 → 1) for benchmarks; not the real data (--seed)',
+    async load(o) {
+      const { x, y } = yearPredSynthetic(o.seed ?? 0);
+      return { name: 'yearpred-synthetic', n: y.length, d: 90, c: 1, x, y, featureNames: names('x', 90), targetNames: ['y'], files: {} };
     },
   },
   sim: {

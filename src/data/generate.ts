@@ -67,3 +67,26 @@ export function simulation(d: number, n: number, seed: number): { x: Float64Arra
   }
   return { x, y };
 }
+
+/**
+ * A stand-in of YearPredictionMSD's shape (515,345 × 90 → 1) for benchmarks where the real file is not
+ * at hand: x ~ N(0, I), y = x·w + sin(x·v) + N(0, 1) with w, v ~ N(0, 1/90), all from `seed`. Only its
+ * size and density are realistic; its numbers say nothing about the real data.
+ */
+export function yearPredSynthetic(seed: number, n = 515345, d = 90): { x: Float64Array; y: Float64Array } {
+  const rng = new RandomState(seed);
+  const w = rng.fillNormal(new Float64Array(d), 1 / Math.sqrt(d));
+  const v = rng.fillNormal(new Float64Array(d), 1 / Math.sqrt(d));
+  const x = rng.fillNormal(new Float64Array(n * d));
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < d; j++) {
+      a += x[i * d + j] * w[j];
+      b += x[i * d + j] * v[j];
+    }
+    y[i] = a + Math.sin(b) + rng.normal();
+  }
+  return { x, y };
+}

@@ -1,7 +1,9 @@
 import { RandomState } from '../data/rng.js';
 import { choleskyFactor, choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky.js';
 import { firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
+import { solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
+import { AnminError } from '../util/errors.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
 import { activateInPlace, cloneNetwork, hiddenPre, type Network } from '../model/network.js';
 import { tracePoint } from './trace.js';
@@ -29,6 +31,16 @@ export interface AnminOptions {
   precision: 'float64' | 'float32';
   /** Rows per deterministic reduction chunk. */
   chunkRows: number;
+  /**
+   * The hidden-layer solve: dense (form M + λI, Cholesky, ln|M + λI|, the degenerate branch) or cg
+   * (preconditioned conjugate gradients on products with the data, M never formed, no log
+   * determinant); auto picks cg when (d+1)h exceeds DENSE_MAX_SIZE.
+   */
+  solver: 'auto' | 'dense' | 'cg';
+  /** cg: stop at ‖c − (M + λI)a‖ ≤ cgTolerance·‖c‖ … */
+  cgTolerance: number;
+  /** … or after this many iterations (the trace keeps the count). */
+  cgMaxIterations: number;
   seed: number;
   /** Warm start: the initial A (p×h row-major) instead of a N(0, 1) draw. */
   initA?: Float64Array;
@@ -46,8 +58,17 @@ export const ANMIN_DEFAULTS: Readonly<AnminOptions> = Object.freeze({
   select: 'min',
   precision: 'float64',
   chunkRows: CHUNK_ROWS,
+  solver: 'auto',
+  cgTolerance: 1e-8,
+  cgMaxIterations: 1000,
   seed: 0,
 });
+
+/**
+ * Above this (d+1)h the dense system stops paying: forming M costs N·(d+1)²h² and its Cholesky
+ * ((d+1)h)³/3, against a few hundred products of N·(d+1)h each for conjugate gradients.
+ */
+export const DENSE_MAX_SIZE = 3000;
 
 /** A ~ N(0, 1), (d+1)×h, from the legacy RandomState stream of the seed. */
 export function initialHidden(p: number, h: number, rng: RandomState): Float64Array {
@@ -77,21 +98,14 @@ export interface HiddenSystem {
  * firing-pair sums and the plain Gram.
  */
 export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, chunkRows = CHUNK_ROWS): HiddenSystem {
-  const { p, h, c: outs, alpha, B, b0 } = net;
+  const { p, h, alpha } = net;
   const z = hiddenPre(net, x, n);
   const q = packedSize(p);
   const uf = firingGram(x, z, n, p, h, chunkRows);
   const s0 = alpha !== 0 ? packedGram(x, n, p) : null;
   const size = p * h;
   const k = new Float64Array(size * size);
-  const bb = new Float64Array(h * h);
-  for (let j = 0; j < h; j++) {
-    for (let l = j; l < h; l++) {
-      let v = 0;
-      for (let o = 0; o < outs; o++) v += B[j * outs + o] * B[l * outs + o];
-      bb[j * h + l] = v;
-    }
-  }
+  const bb = outputGram(net);
   const a1 = alpha * alpha;
   const a2 = alpha * (1 - alpha);
   const a3 = (1 - alpha) * (1 - alpha);
@@ -119,8 +133,27 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
     }
   }
   for (let i = 0; i < size; i++) k[i * size + i] += lambda;
-  // c: residual targets projected on each neuron, gated by its pattern.
-  const rhs = new Float64Array(size);
+  return { k, c: hiddenRhs(net, x, y, n, z), size };
+}
+
+/** BBᵀ (h×h, both triangles): how strongly two neurons' outputs overlap, over all outputs at once. */
+export function outputGram(net: Network): Float64Array {
+  const { h, c, B } = net;
+  const bb = new Float64Array(h * h);
+  for (let j = 0; j < h; j++) {
+    for (let l = j; l < h; l++) {
+      let v = 0;
+      for (let o = 0; o < c; o++) v += B[j * c + o] * B[l * c + o];
+      bb[j * h + l] = bb[l * h + j] = v;
+    }
+  }
+  return bb;
+}
+
+/** Eq. 8: c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, the residual targets projected on each gated neuron (index j·p + a). */
+function hiddenRhs(net: Network, x: Float64Array, y: Float64Array, n: number, z: Float64Array): Float64Array {
+  const { p, h, c: outs, alpha, B, b0 } = net;
+  const rhs = new Float64Array(p * h);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < h; j++) {
       const g = z[i * h + j] > 0 ? 1 : alpha;
@@ -132,13 +165,29 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
       for (let a = 0; a < p; a++) rhs[base + a] += r * x[i * p + a];
     }
   }
-  return { k, c: rhs, size };
+  return rhs;
 }
 
 export interface HiddenSolve {
   A: Float64Array | null;
-  logdet: number;
+  /** ln|M + λI|; null when not computed (the matrix-free solve). */
+  logdet: number | null;
   fallback: boolean;
+  cgIterations?: number;
+}
+
+/**
+ * The hidden-layer solve without forming M: conjugate gradients from the current A, to a relative
+ * residual of cgTolerance. No log determinant, so no degenerate branch: with λ > 0 the system is
+ * positive definite and CG needs no fallback.
+ */
+export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions): HiddenSolve {
+  const { p, h, alpha } = net;
+  const z = hiddenPre(net, x, n);
+  const rhs = unravel(hiddenRhs(net, x, y, n, z), p, h);
+  const gates = z.map((v) => (v > 0 ? 1 : alpha));
+  const r = solveNormalCg({ x, gates, n, p, h, bb: outputGram(net), rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations);
+  return { A: r.a, logdet: null, fallback: false, cgIterations: r.iterations };
 }
 
 /** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
@@ -190,16 +239,17 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   let bestLoss = record(0, {}).trainMse;
   let selected = 0;
   let stoppedAt: number | undefined;
+  const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && p * h > DENSE_MAX_SIZE);
+  if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
   for (let it = 1; it <= o.iterations; it++) {
-    const sys = hiddenSystem(net, train.x, train.y, n, lam, o.chunkRows);
-    const s = solveHidden(sys, p, h, o, logScale);
+    const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, o.chunkRows), p, h, o, logScale);
     if (s.A === null && o.onDegenerate === 'stop') {
       stoppedAt = it;
       break;
     }
     net.A.set(s.A ?? initialHidden(p, h, rng));
     refitOutput(net, train.x, train.y, n, lam);
-    const pt = record(it, { logdet: s.logdet, fallback: s.fallback });
+    const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...(s.cgIterations !== undefined ? { cgIterations: s.cgIterations } : {}) });
     if (o.select === 'final' || pt.trainMse < bestLoss) {
       bestLoss = pt.trainMse;
       best = cloneNetwork(net);

@@ -4,7 +4,7 @@ import type { Prepared } from '../../src/data/split.js';
 import { firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
 import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
 import { activateInPlace, hiddenPre, predict, type Network } from '../../src/model/network.js';
-import { hiddenSystem, solveHidden, trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
+import { hiddenSystem, solveHidden, solveHiddenCg, trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
 import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
 
 function problem(n: number, d: number, c: number, seed: number): Prepared {
@@ -98,6 +98,23 @@ test('the solved A is a critical point of Eq. 5 with the firing pattern frozen',
     const g1 = frozenGradient(solved, net, pr, 1e-3);
     assert.ok(maxAbs(g1) < 1e-8 * maxAbs(g0), `alpha=${alpha}: |grad| ${maxAbs(g1)} vs ${maxAbs(g0)}`);
   }
+});
+
+test('the matrix-free conjugate-gradient solve gives the dense solve\'s A to its tolerance (ReLU, leaky, many outputs, odd h)', () => {
+  for (const [alpha, c, h] of [[0, 1, 8], [0.1, 3, 7]]) {
+    const pr = problem(300, 4, c, 23);
+    const net = network(pr.p, h, c, alpha, 6);
+    const lambda = 1e-2;
+    const dense = solveHidden(hiddenSystem(net, pr.x, pr.y, pr.n, lambda), pr.p, h, { ...ANMIN_DEFAULTS, seed: 0 }, 0).A!;
+    const cg = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, cgMaxIterations: 5000, seed: 0 });
+    assert.ok(maxAbsDiff(cg.A!, dense) <= 1e-8 * maxAbs(dense), `alpha=${alpha} c=${c}: ${maxAbsDiff(cg.A!, dense)} after ${cg.cgIterations} iterations`);
+    assert.equal(cg.logdet, null);
+    assert.ok(cg.cgIterations! > 0 && cg.cgIterations! < 5000, `${cg.cgIterations} iterations`);
+  }
+  // A whole run on the matrix-free path records its iteration counts and no log determinant.
+  const pr = problem(200, 3, 1, 5);
+  const r = trainAnmin({ train: pr }, { seed: 1, hidden: 6, iterations: 3, solver: 'cg' });
+  assert.ok(r.trace.slice(1).every((t) => t.cgIterations! > 0 && t.logdet === null));
 });
 
 test('(B, b⁰) satisfies its ridge normal equations', () => {

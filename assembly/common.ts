@@ -1,0 +1,40 @@
+// Shared by every kernel module of assembly/ (each entry file compiles these in).
+
+/** y[0..n) += a·x[0..n) */
+@inline export function axpy(n: i32, a: f64, x: usize, y: usize): void {
+  const av = f64x2.splat(a);
+  let t = 0;
+  for (; t + 2 <= n; t += 2) {
+    const o = <usize>t << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(x + o))));
+  }
+  if (t < n) store<f64>(y + (<usize>t << 3), load<f64>(y + (<usize>t << 3)) + a * load<f64>(x + (<usize>t << 3)));
+}
+
+/** Σ x[t]·y[t], t < n */
+@inline export function dot(n: i32, x: usize, y: usize): f64 {
+  let acc = f64x2.splat(0);
+  let t = 0;
+  for (; t + 2 <= n; t += 2) {
+    const o = <usize>t << 3;
+    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (t < n) s += load<f64>(x + (<usize>t << 3)) * load<f64>(y + (<usize>t << 3));
+  return s;
+}
+
+/** y[0..n) *= x[0..n) */
+@inline export function scale(n: i32, x: usize, y: usize): void {
+  let t = 0;
+  for (; t + 2 <= n; t += 2) {
+    const o = <usize>t << 3;
+    v128.store(y + o, f64x2.mul(v128.load(y + o), v128.load(x + o)));
+  }
+  if (t < n) store<f64>(y + (<usize>t << 3), load<f64>(y + (<usize>t << 3)) * load<f64>(x + (<usize>t << 3)));
+}
+
+/** First free byte above the module's static data, 16-aligned: callers lay out their arrays from here. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
