@@ -2,15 +2,16 @@
 // Products with ANMIN's hidden-layer normal matrix M (Eqs. 6–7) without forming it, for the
 // matrix-free (conjugate gradient) solve: vectors are p×h row-major, laid out like A, so every inner
 // loop runs over the h neurons, two doubles at a time. Offsets are laid out by src/linalg/normal-cg.ts.
-import { axpy, scale } from './common';
+import { axpy, dot, scale } from './common';
 export { heapBase } from './common';
 
 /**
- * out = M·V for rows [0, n): with the gates g (n×h, g_ij = 1 where neuron j fires on row i, else α)
- * and bb = BBᵀ (h×h), u_i = g_i ⊙ (x̃_i V), w_i = BBᵀ u_i, out += x̃_iᵀ (g_i ⊙ w_i).
- * `u` and `w` are h doubles of scratch.
+ * out = M·V for rows [0, n): with the gates g (n×h, g_ij = 1 where neuron j fires on row i, else α),
+ * u_i = g_i ⊙ (x̃_i V), w_i = BBᵀ u_i, out += x̃_iᵀ (g_i ⊙ w_i). With few outputs (c > 0) `bb` holds B
+ * (h×c) and w_i = B(Bᵀu_i) costs 2hc; otherwise (c = 0) it holds BBᵀ (h×h). `u`, `w` (h) and `t` (c)
+ * are scratch.
  */
-export function product(x: usize, g: usize, n: i32, p: i32, h: i32, v: usize, bb: usize, out: usize, u: usize, w: usize): void {
+export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: usize, bb: usize, out: usize, u: usize, w: usize, t: usize): void {
   const hb = <usize>h << 3;
   memory.fill(out, 0, <usize>p * hb);
   for (let i = 0; i < n; i++) {
@@ -22,11 +23,21 @@ export function product(x: usize, g: usize, n: i32, p: i32, h: i32, v: usize, bb
       if (xa != 0) axpy(h, xa, v + <usize>a * hb, u);
     }
     scale(h, gi, u);
-    memory.fill(w, 0, hb);
-    // BBᵀ is symmetric: its rows are its columns.
-    for (let l = 0; l < h; l++) {
-      const ul = load<f64>(u + (<usize>l << 3));
-      if (ul != 0) axpy(h, ul, bb + <usize>l * hb, w);
+    if (c > 0) {
+      const cb = <usize>c << 3;
+      memory.fill(t, 0, cb);
+      for (let l = 0; l < h; l++) {
+        const ul = load<f64>(u + (<usize>l << 3));
+        if (ul != 0) axpy(c, ul, bb + <usize>l * cb, t);
+      }
+      for (let l = 0; l < h; l++) store<f64>(w + (<usize>l << 3), dot(c, bb + <usize>l * cb, t));
+    } else {
+      memory.fill(w, 0, hb);
+      // BBᵀ is symmetric: its rows are its columns.
+      for (let l = 0; l < h; l++) {
+        const ul = load<f64>(u + (<usize>l << 3));
+        if (ul != 0) axpy(h, ul, bb + <usize>l * hb, w);
+      }
     }
     scale(h, gi, w);
     for (let a = 0; a < p; a++) {

@@ -16,6 +16,7 @@ interface BenchFlags extends DataFlags {
   alpha?: number;
   hidden?: number;
   solver?: string;
+  threads?: number;
   lr?: number;
   json?: boolean;
 }
@@ -38,14 +39,14 @@ export function benchCommand(): Command {
       .description('time one training run of a method on one split (wall seconds, min train MSE, its test MSE)')
       .argument('<method>', `one of ${Object.keys(TRAINERS).join(', ')}`),
   );
-  for (const k of ['dataset', 'split', 'iterations', 'alpha', 'hidden', 'solver', 'lr', 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['dataset', 'split', 'iterations', 'alpha', 'hidden', 'solver', 'threads', 'lr', 'json'] as const) cmd.addOption(option(k));
   cmd.action(async (method: string, f: BenchFlags) => {
     const trainer = TRAINERS[method];
     if (!trainer) throw new AnminError(`bench: unknown method "${method}" (known: ${Object.keys(TRAINERS).join(', ')})`);
     if (!f.dataset) throw new AnminError('bench: --dataset is required');
     const ds = await loadDataset(f.dataset, loadOptions(f));
     const data = prepareSplit(ds, datasetSplit(ds, f.split));
-    const flags = { iterations: f.iterations, alpha: f.alpha, hidden: f.hidden, solver: f.solver, lr: f.lr };
+    const flags = { iterations: f.iterations, alpha: f.alpha, hidden: f.hidden, solver: f.solver, threads: f.threads, lr: f.lr };
     const opts: Record<string, unknown> = { ...protocolOptions(method, f.dataset, f.split, f.alpha ?? 0), seed: f.split };
     for (const [k, v] of Object.entries(flags)) {
       if (v === undefined) continue;

@@ -1,13 +1,20 @@
 import { AnminError } from '../util/errors.js';
 import { logger } from '../util/log.js';
-import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
 import { choleskyFactor, choleskySolveInPlace } from './cholesky.js';
 import { packedSize } from './firing-gram.js';
+import { NormalOperator } from './normal-operator.js';
 
-/** assembly/normal.ts: products with ANMIN's hidden-layer matrix M, never formed. */
-interface NormalKernel extends KernelModule {
-  product(x: number, g: number, n: number, p: number, h: number, v: number, bb: number, out: number, u: number, w: number): void;
-  diagonalBlocks(x: number, g: number, n: number, p: number, h: number, out: number, q2: number): void;
+/** BBᵀ (h×h, both triangles) of B (h×c): how strongly two neurons' outputs overlap, over all outputs. */
+export function outputGram(B: Float64Array, h: number, c: number): Float64Array {
+  const bb = new Float64Array(h * h);
+  for (let j = 0; j < h; j++) {
+    for (let l = j; l < h; l++) {
+      let v = 0;
+      for (let o = 0; o < c; o++) v += B[j * c + o] * B[l * c + o];
+      bb[j * h + l] = bb[l * h + j] = v;
+    }
+  }
+  return bb;
 }
 
 export interface NormalSystem {
@@ -18,8 +25,9 @@ export interface NormalSystem {
   n: number;
   p: number;
   h: number;
-  /** BBᵀ, h×h. */
-  bb: Float64Array;
+  /** The output weights B, h×c: M_jl = (BBᵀ)_jl U_jl. */
+  B: Float64Array;
+  c: number;
   /** The right-hand side c of Eq. 8, p×h (laid out like A). */
   rhs: Float64Array;
   lambda: number;
@@ -46,33 +54,27 @@ const dot = (a: Float64Array, b: Float64Array) => {
  * about one forward and one backward pass), starting from `start` (the current A: consecutive ANMIN
  * systems are close). Stops at ‖residual‖ ≤ tol·‖c‖ or after maxIterations.
  */
-export function solveNormalCg(s: NormalSystem, start: Float64Array, tol: number, maxIterations: number): CgResult {
-  const { n, p, h, lambda } = s;
+export function solveNormalCg(s: NormalSystem, start: Float64Array, tol: number, maxIterations: number, threads = 1): CgResult {
+  const { n, p, h, c, lambda } = s;
   const P = p * h;
-  const q = packedSize(p);
-  const k = kernel<NormalKernel>('normal');
-  // Kernel memory, laid out once for the whole solve: the data and gates are copied in once.
-  const sizes = { x: n * p, g: n * h, v: P, bb: h * h, out: P, u: h, w: h, blocks: h * q, q2: q };
-  const { buffer, base } = kernelMemory(k, Object.values(sizes).reduce((a, b) => a + b, 0) * 8);
-  const at: Record<keyof typeof sizes, number> = {} as never;
-  const view: Record<keyof typeof sizes, Float64Array> = {} as never;
-  let off = base;
-  for (const [name, len] of Object.entries(sizes) as [keyof typeof sizes, number][]) {
-    at[name] = off;
-    view[name] = new Float64Array(buffer, off, len);
-    off += len * 8;
+  // BBᵀu as B(Bᵀu) when that is cheaper (2hc < h², e.g. one output), else through BBᵀ.
+  const lowRank = 2 * c < h;
+  const gram = outputGram(s.B, h, c);
+  const op = new NormalOperator(s.x, s.gates, { n, p, h, lowRankC: lowRank ? c : 0, outs: c }, lowRank ? s.B : gram, threads);
+  try {
+    return conjugateGradients(s, start, tol, maxIterations, (v, out) => {
+      op.apply(v, out);
+      for (let t = 0; t < P; t++) out[t] += lambda * v[t];
+    }, blockPreconditioner(op.diagonalBlocks(), s, gram));
+  } finally {
+    op.close();
   }
-  view.x.set(s.x.subarray(0, n * p));
-  view.g.set(s.gates.subarray(0, n * h));
-  view.bb.set(s.bb);
+}
 
-  const apply = (v: Float64Array, out: Float64Array) => {
-    view.v.set(v);
-    k.product(at.x, at.g, n, p, h, at.v, at.bb, at.out, at.u, at.w);
-    for (let t = 0; t < P; t++) out[t] = view.out[t] + lambda * v[t];
-  };
-  const precondition = blockPreconditioner(k, at, view, s, q);
+type Operator = (v: Float64Array, out: Float64Array) => void;
 
+function conjugateGradients(s: NormalSystem, start: Float64Array, tol: number, maxIterations: number, apply: Operator, precondition: Operator): CgResult {
+  const P = start.length;
   const a = start.slice();
   const r = new Float64Array(P);
   const z = new Float64Array(P);
@@ -106,15 +108,15 @@ export function solveNormalCg(s: NormalSystem, start: Float64Array, tol: number,
 }
 
 /** z = blockdiag((BBᵀ)_jj U_jj + λI)⁻¹ r, neuron by neuron on the columns of the p×h layout. */
-function blockPreconditioner(k: NormalKernel, at: Record<string, number>, view: Record<string, Float64Array>, s: NormalSystem, q: number) {
-  const { n, p, h, lambda, bb } = s;
-  k.diagonalBlocks(at.x, at.g, n, p, h, at.blocks, at.q2);
+function blockPreconditioner(blocks: Float64Array, s: NormalSystem, bb: Float64Array): Operator {
+  const { p, h, lambda } = s;
+  const q = packedSize(p);
   const factors: Float64Array[] = [];
   const block = new Float64Array(p * p);
   for (let j = 0; j < h; j++) {
     const w = bb[j * h + j];
     for (let a = 0, t = j * q; a < p; a++) {
-      for (let b = a; b < p; b++, t++) block[a * p + b] = block[b * p + a] = w * view.blocks[t];
+      for (let b = a; b < p; b++, t++) block[a * p + b] = block[b * p + a] = w * blocks[t];
       block[a * p + a] += lambda;
     }
     // (BBᵀ)_jj ≥ 0 and U_jj ⪰ 0, so with λ > 0 the block is positive definite.

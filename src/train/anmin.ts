@@ -1,7 +1,7 @@
 import { RandomState } from '../data/rng.js';
 import { choleskyFactor, choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky.js';
 import { firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
-import { solveNormalCg } from '../linalg/normal-cg.js';
+import { outputGram, solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
 import { AnminError } from '../util/errors.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
@@ -41,6 +41,8 @@ export interface AnminOptions {
   cgTolerance: number;
   /** … or after this many iterations (the trace keeps the count). */
   cgMaxIterations: number;
+  /** cg: threads for the products with M (rows in fixed chunks, so the numbers do not depend on it). */
+  threads: number;
   seed: number;
   /** Warm start: the initial A (p×h row-major) instead of a N(0, 1) draw. */
   initA?: Float64Array;
@@ -61,6 +63,7 @@ export const ANMIN_DEFAULTS: Readonly<AnminOptions> = Object.freeze({
   solver: 'auto',
   cgTolerance: 1e-8,
   cgMaxIterations: 1000,
+  threads: 1,
   seed: 0,
 });
 
@@ -105,7 +108,7 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
   const s0 = alpha !== 0 ? packedGram(x, n, p) : null;
   const size = p * h;
   const k = new Float64Array(size * size);
-  const bb = outputGram(net);
+  const bb = outputGram(net.B, h, net.c);
   const a1 = alpha * alpha;
   const a2 = alpha * (1 - alpha);
   const a3 = (1 - alpha) * (1 - alpha);
@@ -134,20 +137,6 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
   }
   for (let i = 0; i < size; i++) k[i * size + i] += lambda;
   return { k, c: hiddenRhs(net, x, y, n, z), size };
-}
-
-/** BBᵀ (h×h, both triangles): how strongly two neurons' outputs overlap, over all outputs at once. */
-export function outputGram(net: Network): Float64Array {
-  const { h, c, B } = net;
-  const bb = new Float64Array(h * h);
-  for (let j = 0; j < h; j++) {
-    for (let l = j; l < h; l++) {
-      let v = 0;
-      for (let o = 0; o < c; o++) v += B[j * c + o] * B[l * c + o];
-      bb[j * h + l] = bb[l * h + j] = v;
-    }
-  }
-  return bb;
 }
 
 /** Eq. 8: c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, the residual targets projected on each gated neuron (index j·p + a). */
@@ -186,7 +175,7 @@ export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n:
   const z = hiddenPre(net, x, n);
   const rhs = unravel(hiddenRhs(net, x, y, n, z), p, h);
   const gates = z.map((v) => (v > 0 ? 1 : alpha));
-  const r = solveNormalCg({ x, gates, n, p, h, bb: outputGram(net), rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations);
+  const r = solveNormalCg({ x, gates, n, p, h, B: net.B, c: net.c, rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations, opts.threads);
   return { A: r.a, logdet: null, fallback: false, cgIterations: r.iterations };
 }
 

@@ -117,6 +117,14 @@ test('the matrix-free conjugate-gradient solve gives the dense solve\'s A to its
   assert.ok(r.trace.slice(1).every((t) => t.cgIterations! > 0 && t.logdet === null));
 });
 
+test('the matrix-free solve gives the same numbers with 1 or 2 threads (fixed row chunks)', () => {
+  const pr = problem(9000, 3, 1, 17);
+  const run = (threads: number) => trainAnmin({ train: pr }, { seed: 2, hidden: 6, iterations: 2, solver: 'cg', threads });
+  const [one, two] = [run(1), run(2)];
+  assert.deepEqual(two.trace.map((t) => [t.trainMse, t.cgIterations]), one.trace.map((t) => [t.trainMse, t.cgIterations]));
+  assert.deepEqual(Array.from(two.network.A), Array.from(one.network.A));
+});
+
 test('(B, b⁰) satisfies its ridge normal equations', () => {
   const pr = problem(150, 3, 2, 31);
   const net = network(pr.p, 5, 2, 0.1, 4);

@@ -1,0 +1,210 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AnminError } from '../util/errors.js';
+import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import { packedSize } from './firing-gram.js';
+
+/** assembly/normal.ts: products with ANMIN's hidden-layer matrix M, never formed. */
+interface NormalKernel extends KernelModule {
+  product(x: number, g: number, n: number, p: number, h: number, c: number, v: number, bb: number, out: number, u: number, w: number, t: number): void;
+  diagonalBlocks(x: number, g: number, n: number, p: number, h: number, out: number, q2: number): void;
+}
+
+/**
+ * Rows per partial product and per partial block sum. Partials are added in chunk order, so results are
+ * the same bit for bit whatever the number of threads; the block chunks are coarser because each
+ * partial holds h packed p×p blocks.
+ */
+export const PRODUCT_ROWS = 4096;
+export const BLOCK_ROWS = 65536;
+
+export interface OperatorDims {
+  n: number;
+  p: number;
+  h: number;
+  /** > 0: `bb` holds B (h×c) and BBᵀu is computed as B(Bᵀu); 0: `bb` holds BBᵀ (h×h). */
+  lowRankC: number;
+  outs: number;
+}
+
+/** What every thread reads and writes: data, gates, the vector, per-chunk partials, control words. */
+export interface SharedState {
+  dims: OperatorDims;
+  x: Float64Array;
+  g: Float64Array;
+  bb: Float64Array;
+  v: Float64Array;
+  partials: Float64Array;
+  blocks: Float64Array;
+  ctrl: Int32Array;
+  threads: number;
+}
+
+/** Control words: a generation counter the helpers wait on, the command, how many are still busy. */
+export const GEN = 0;
+export const CMD = 1;
+export const PENDING = 2;
+export const READY = 3;
+export const FAILED = 4;
+export const PRODUCT = 1;
+export const BLOCKS = 2;
+export const EXIT = 3;
+
+const chunks = (n: number, rows: number) => Math.ceil(n / rows);
+
+/** One thread's share: chunk k belongs to thread k mod threads; its rows live in that thread's kernel memory. */
+export class RowShare {
+  private readonly k = kernel<NormalKernel>('normal');
+  private readonly at: Record<string, number> = {};
+  private readonly view: Record<string, Float64Array> = {};
+  private readonly mine: number[] = [];
+  private readonly rowAt = new Map<number, number>();
+  private readonly blockChunks: number[] = [];
+
+  constructor(private readonly s: SharedState, thread: number) {
+    const { n, p, h, outs } = s.dims;
+    const P = p * h;
+    const q = packedSize(p);
+    for (let r0 = 0, k = 0; r0 < n; r0 += PRODUCT_ROWS, k++) if (k % s.threads === thread) this.mine.push(k);
+    const blockChunks = this.blockChunks;
+    for (let k = 0; k < chunks(n, BLOCK_ROWS); k++) if (k % s.threads === thread) blockChunks.push(k);
+    // This thread's rows: its product chunks, then its block chunks (a block chunk spans product chunks).
+    const ranges = [...this.mine.map((k) => [k * PRODUCT_ROWS, Math.min(n, (k + 1) * PRODUCT_ROWS)]), ...blockChunks.map((k) => [k * BLOCK_ROWS, Math.min(n, (k + 1) * BLOCK_ROWS)])];
+    const rows = ranges.reduce((a, [r0, r1]) => a + r1 - r0, 0);
+    const sizes = { x: rows * p, g: rows * h, v: P, bb: s.bb.length, out: P, u: h, w: h, t: outs, blocks: h * q, q2: q };
+    const { buffer, base } = kernelMemory(this.k, Object.values(sizes).reduce((a, b) => a + b, 0) * 8);
+    let off = base;
+    for (const [name, len] of Object.entries(sizes)) {
+      this.at[name] = off;
+      this.view[name] = new Float64Array(buffer, off, len);
+      off += len * 8;
+    }
+    let row = 0;
+    ranges.forEach(([r0, r1], i) => {
+      this.rowAt.set(i, row);
+      this.view.x.set(s.x.subarray(r0 * p, r1 * p), row * p);
+      this.view.g.set(s.g.subarray(r0 * h, r1 * h), row * h);
+      row += r1 - r0;
+    });
+    this.view.bb.set(s.bb);
+  }
+
+  /** Partial M·v of each of this thread's chunks into its slot of `partials`. */
+  product(): void {
+    const { n, p, h, lowRankC } = this.s.dims;
+    const P = p * h;
+    const { at, view, k } = this;
+    view.v.set(this.s.v);
+    this.mine.forEach((chunk, i) => {
+      const r0 = chunk * PRODUCT_ROWS;
+      const m = Math.min(n, r0 + PRODUCT_ROWS) - r0;
+      const row = this.rowAt.get(i)!;
+      k.product(at.x + row * p * 8, at.g + row * h * 8, m, p, h, lowRankC, at.v, at.bb, at.out, at.u, at.w, at.t);
+      this.s.partials.set(view.out, chunk * P);
+    });
+  }
+
+  /** Partial per-neuron blocks Σ g_ij² x̃x̃ᵀ of each of this thread's block chunks. */
+  blocks(): void {
+    const { n, p, h } = this.s.dims;
+    const hq = h * packedSize(p);
+    const { at, view, k } = this;
+    this.blockChunks.forEach((chunk, i) => {
+      const r0 = chunk * BLOCK_ROWS;
+      const m = Math.min(n, r0 + BLOCK_ROWS) - r0;
+      const row = this.rowAt.get(this.mine.length + i)!;
+      k.diagonalBlocks(at.x + row * p * 8, at.g + row * h * 8, m, p, h, at.blocks, at.q2);
+      this.s.blocks.set(view.blocks, chunk * hq);
+    });
+  }
+}
+
+/**
+ * Products with M (and its diagonal blocks) over the rows, spread over `threads` threads: this one and
+ * threads − 1 helpers that wait on shared control words, so the solver's loop stays synchronous.
+ */
+export class NormalOperator {
+  private readonly s: SharedState;
+  private readonly own: RowShare;
+  private readonly helpers: Worker[] = [];
+  private readonly sum: Float64Array;
+
+  constructor(x: Float64Array, gates: Float64Array, dims: OperatorDims, bb: Float64Array, threads = 1) {
+    const { n, p, h } = dims;
+    const t = Math.max(1, Math.min(threads, availableParallelism(), chunks(n, PRODUCT_ROWS)));
+    // Helpers need shared memory; a single thread reads the caller's arrays in place.
+    const alloc = (len: number) => (t > 1 ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
+    const share = (a: Float64Array, len: number) => {
+      if (t === 1) return a.subarray(0, len);
+      const out = alloc(len);
+      out.set(a.subarray(0, len));
+      return out;
+    };
+    this.s = {
+      dims, x: share(x, n * p), g: share(gates, n * h), bb: share(bb, bb.length), threads: t,
+      v: alloc(p * h),
+      partials: alloc(chunks(n, PRODUCT_ROWS) * p * h),
+      blocks: alloc(chunks(n, BLOCK_ROWS) * h * packedSize(p)),
+      ctrl: new Int32Array(t > 1 ? new SharedArrayBuffer(5 * 4) : new ArrayBuffer(5 * 4)),
+    };
+    this.sum = new Float64Array(p * h);
+    for (let i = 1; i < t; i++) this.helpers.push(new Worker(new URL('./normal-worker.js', import.meta.url), { workerData: { state: this.s, thread: i } }));
+    this.own = new RowShare(this.s, 0);
+    this.await(READY, t - 1, 'start');
+  }
+
+  /** Waits until control word `at` reaches `target` (READY) or 0 (PENDING); a helper's failure throws. */
+  private await(at: number, target: number, what: string): void {
+    const { ctrl } = this.s;
+    for (let waited = 0; ; waited++) {
+      if (Atomics.load(ctrl, FAILED) !== 0) throw new AnminError(`conjugate gradients: a helper thread failed during ${what}`);
+      const now = Atomics.load(ctrl, at);
+      if (now === target) return;
+      if (waited > 600) throw new AnminError(`conjugate gradients: helper threads did not ${what} within 10 minutes`);
+      Atomics.wait(ctrl, at, now, 1000);
+    }
+  }
+
+  private run(cmd: number): void {
+    const { ctrl } = this.s;
+    if (this.helpers.length) {
+      Atomics.store(ctrl, CMD, cmd);
+      Atomics.store(ctrl, PENDING, this.helpers.length);
+      Atomics.add(ctrl, GEN, 1);
+      Atomics.notify(ctrl, GEN);
+    }
+    if (cmd === PRODUCT) this.own.product();
+    else if (cmd === BLOCKS) this.own.blocks();
+    if (this.helpers.length) this.await(PENDING, 0, 'finish');
+  }
+
+  /** out = M·v, the chunks' partials added in chunk order. */
+  apply(v: Float64Array, out: Float64Array): void {
+    const P = v.length;
+    this.s.v.set(v);
+    this.run(PRODUCT);
+    this.sum.fill(0);
+    const { partials } = this.s;
+    for (let k = 0, off = 0; off < partials.length; k++, off += P) for (let t = 0; t < P; t++) this.sum[t] += partials[off + t];
+    out.set(this.sum);
+  }
+
+  /** The per-neuron blocks Σ_i g_ij² x̃_i x̃_iᵀ (h × packed p×p), chunk partials added in order. */
+  diagonalBlocks(): Float64Array {
+    this.run(BLOCKS);
+    const { p, h } = this.s.dims;
+    const hq = h * packedSize(p);
+    const out = new Float64Array(hq);
+    const { blocks } = this.s;
+    for (let off = 0; off < blocks.length; off += hq) for (let t = 0; t < hq; t++) out[t] += blocks[off + t];
+    return out;
+  }
+
+  close(): void {
+    if (!this.helpers.length) return;
+    Atomics.store(this.s.ctrl, CMD, EXIT);
+    Atomics.add(this.s.ctrl, GEN, 1);
+    Atomics.notify(this.s.ctrl, GEN);
+    for (const w of this.helpers) void w.terminate();
+  }
+}
