@@ -39,6 +39,40 @@ export { heapBase } from './common';
   }
 }
 
+/** Z = X̃A for n rows into z (n×h): the hidden pre-activations. */
+export function hidden(x: usize, n: i32, p: i32, h: i32, A: usize, z: usize): void {
+  const hb = <usize>h << 3;
+  for (let i = 0; i < n; i++) {
+    const xi = x + (<usize>(i * p) << 3);
+    const zi = z + <usize>i * hb;
+    memory.fill(zi, 0, hb);
+    for (let a = 0; a < p; a++) {
+      const v = load<f64>(xi + (<usize>a << 3));
+      if (v != 0) axpy(h, v, A + <usize>a * hb, zi);
+    }
+  }
+}
+
+/**
+ * The output layer's ridge system for n rows of activations s (n×h) with a ones column appended
+ * (m = h + 1): g += upper triangle of S₁ᵀS₁ (m×m), rhs += S₁ᵀY (m×c). `row` is m doubles of scratch.
+ */
+export function outputGram(s: usize, y: usize, n: i32, h: i32, c: i32, g: usize, rhs: usize, row: usize): void {
+  const m = h + 1;
+  const mb = <usize>m << 3;
+  store<f64>(row + (<usize>h << 3), 1.0);
+  for (let i = 0; i < n; i++) {
+    memory.copy(row, s + (<usize>(i * h) << 3), <usize>h << 3);
+    const yi = y + (<usize>(i * c) << 3);
+    for (let a = 0; a < m; a++) {
+      const v = load<f64>(row + (<usize>a << 3));
+      if (v == 0) continue;
+      axpy(m - a, v, row + (<usize>a << 3), g + <usize>a * mb + (<usize>a << 3));
+      axpy(c, v, yi, rhs + (<usize>(a * c) << 3));
+    }
+  }
+}
+
 /** Σ over n rows and c outputs of (f(x̃_i) − y_i)²; `s` (h) and `o` (c) are scratch. */
 export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, o: usize): f64 {
   let total = 0.0;

@@ -4,6 +4,8 @@ import type { Network } from './network.js';
 /** assembly/network.ts: the network's forward pass and gradient, row by row, in WebAssembly SIMD. */
 interface NetworkKernel extends KernelModule {
   sse(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, o: number): number;
+  outputGram(s: number, y: number, n: number, h: number, c: number, g: number, rhs: number, row: number): void;
+  hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
   lossGrad(x: number, y: number, m: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
 }
 
@@ -65,4 +67,53 @@ export function sumSquaredErrors(net: Network, x: Float64Array, y: Float64Array,
     total += k.sse(at.x, at.y, m, p, net.h, c, net.alpha, at.theta, at.s, at.e);
   }
   return total;
+}
+
+/** Z = X̃A (n×h), streamed through the kernel in blocks of rows. */
+export function hiddenPreKernel(net: Network, x: Float64Array, n: number, out: Float64Array): Float64Array {
+  const { p, h } = net;
+  const rows = Math.min(n, STREAM_ROWS);
+  const k = kernel<NetworkKernel>('network');
+  const { buffer, base } = kernelMemory(k, (p * h + rows * p + rows * h) * 8);
+  new Float64Array(buffer, base, p * h).set(net.A);
+  const xAt = base + p * h * 8;
+  const zAt = xAt + rows * p * 8;
+  const xs = new Float64Array(buffer, xAt, rows * p);
+  const zs = new Float64Array(buffer, zAt, rows * h);
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const m = Math.min(rows, n - r0);
+    xs.set(x.subarray(r0 * p, (r0 + m) * p));
+    k.hidden(xAt, m, p, h, base, zAt);
+    out.set(zs.subarray(0, m * h), r0 * h);
+  }
+  return out;
+}
+
+/**
+ * The ridge system of the output layer for activations s (n×h) and a ones column: the upper triangle
+ * of S₁ᵀS₁ ((h+1)×(h+1)) and S₁ᵀY ((h+1)×c), rows streamed through the kernel.
+ */
+export function outputNormalEquations(s: Float64Array, y: Float64Array, n: number, h: number, c: number): { g: Float64Array; rhs: Float64Array } {
+  const m = h + 1;
+  const rows = Math.min(n, STREAM_ROWS);
+  const k = kernel<NetworkKernel>('network');
+  const { buffer, base } = kernelMemory(k, (m * m + m * c + m + rows * h + rows * c) * 8);
+  const gAt = base;
+  const rhsAt = gAt + m * m * 8;
+  const rowAt = rhsAt + m * c * 8;
+  const sAt = rowAt + m * 8;
+  const yAt = sAt + rows * h * 8;
+  const g = new Float64Array(buffer, gAt, m * m);
+  const rhs = new Float64Array(buffer, rhsAt, m * c);
+  g.fill(0);
+  rhs.fill(0);
+  const ss = new Float64Array(buffer, sAt, rows * h);
+  const ys = new Float64Array(buffer, yAt, rows * c);
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const cnt = Math.min(rows, n - r0);
+    ss.set(s.subarray(r0 * h, (r0 + cnt) * h));
+    ys.set(y.subarray(r0 * c, (r0 + cnt) * c));
+    k.outputGram(sAt, yAt, cnt, h, c, gAt, rhsAt, rowAt);
+  }
+  return { g: g.slice(), rhs: rhs.slice() };
 }

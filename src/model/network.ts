@@ -1,4 +1,4 @@
-import { sumSquaredErrors } from './kernels.js';
+import { hiddenPreKernel, sumSquaredErrors } from './kernels.js';
 
 /**
  * The two-layer network of the paper, f(x) = σ((1, xᵀ)A)B + b⁰ with σ(z) = αz + (1−α)max(0, z),
@@ -19,20 +19,9 @@ export function cloneNetwork(net: Network): Network {
   return { ...net, A: net.A.slice(), B: net.B.slice(), b0: net.b0.slice() };
 }
 
-/** Hidden pre-activations Z = X A (n×h). */
+/** Hidden pre-activations Z = X̃A (n×h), by the SIMD kernel. */
 export function hiddenPre(net: Network, x: Float64Array, n: number, out = new Float64Array(n * net.h)): Float64Array {
-  const { p, h, A } = net;
-  out.fill(0, 0, n * h);
-  for (let i = 0; i < n; i++) {
-    const zi = i * h;
-    for (let a = 0; a < p; a++) {
-      const v = x[i * p + a];
-      if (v === 0) continue;
-      const ra = a * h;
-      for (let j = 0; j < h; j++) out[zi + j] += v * A[ra + j];
-    }
-  }
-  return out;
+  return hiddenPreKernel(net, x, n, out);
 }
 
 /** σ applied in place. */

@@ -79,11 +79,13 @@ export function initialHidden(p: number, h: number, rng: RandomState): Float64Ar
 }
 
 /** Refits (B, b⁰) for the current A by ridge least squares (Eq. 4). */
-export function refitOutput(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): void {
-  const s = activateInPlace(hiddenPre(net, x, n), net.alpha);
+export function refitOutput(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): Float64Array {
+  const z = hiddenPre(net, x, n);
+  const s = activateInPlace(z.slice(), net.alpha);
   const w = ridgeWithIntercept(s, y, n, net.h, net.c, lambda);
   net.B.set(w.subarray(0, net.h * net.c));
   net.b0.set(w.subarray(net.h * net.c));
+  return z;
 }
 
 export interface HiddenSystem {
@@ -100,9 +102,8 @@ export interface HiddenSystem {
  * For leaky ReLU, g_ij g_il = α² + α(1−α)(F_ij + F_il) + (1−α)² F_ij F_il, so U needs only the
  * firing-pair sums and the plain Gram.
  */
-export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, chunkRows = CHUNK_ROWS): HiddenSystem {
+export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, chunkRows = CHUNK_ROWS, z = hiddenPre(net, x, n)): HiddenSystem {
   const { p, h, alpha } = net;
-  const z = hiddenPre(net, x, n);
   const q = packedSize(p);
   const uf = firingGram(x, z, n, p, h, chunkRows);
   const s0 = alpha !== 0 ? packedGram(x, n, p) : null;
@@ -170,9 +171,8 @@ export interface HiddenSolve {
  * residual of cgTolerance. No log determinant, so no degenerate branch: with λ > 0 the system is
  * positive definite and CG needs no fallback.
  */
-export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions): HiddenSolve {
+export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n)): HiddenSolve {
   const { p, h, alpha } = net;
-  const z = hiddenPre(net, x, n);
   const rhs = unravel(hiddenRhs(net, x, y, n, z), p, h);
   const gates = z.map((v) => (v > 0 ? 1 : alpha));
   const r = solveNormalCg({ x, gates, n, p, h, B: net.B, c: net.c, rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations, opts.threads);
@@ -221,7 +221,8 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const rng = new RandomState(o.seed);
   const t0 = performance.now();
   const net: Network = { p, h, c, alpha: o.alpha, A: o.initA ? o.initA.slice() : initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
-  refitOutput(net, train.x, train.y, n, lam);
+  // The pre-activations of the current A: the refit computes them, the next hidden solve reuses them.
+  let z = refitOutput(net, train.x, train.y, n, lam);
   const trace: TracePoint[] = [];
   const record = (iteration: number, extra: Partial<TracePoint>) => tracePoint(net, data, iteration, t0, extra, trace, onStep);
   let best = cloneNetwork(net);
@@ -231,13 +232,13 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && p * h > DENSE_MAX_SIZE);
   if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
   for (let it = 1; it <= o.iterations; it++) {
-    const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, o.chunkRows), p, h, o, logScale);
+    const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, o.chunkRows, z), p, h, o, logScale);
     if (s.A === null && o.onDegenerate === 'stop') {
       stoppedAt = it;
       break;
     }
     net.A.set(s.A ?? initialHidden(p, h, rng));
-    refitOutput(net, train.x, train.y, n, lam);
+    z = refitOutput(net, train.x, train.y, n, lam);
     const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...(s.cgIterations !== undefined ? { cgIterations: s.cgIterations } : {}) });
     if (o.select === 'final' || pt.trainMse < bestLoss) {
       bestLoss = pt.trainMse;
