@@ -34,6 +34,16 @@
   if (t < n) store<f64>(y + (<usize>t << 3), load<f64>(y + (<usize>t << 3)) * load<f64>(x + (<usize>t << 3)));
 }
 
+/** out[0..h) = x[0..p) · V for V p×h row-major (a row times a matrix; zero inputs skipped). */
+@inline export function rowTimes(p: i32, h: i32, x: usize, V: usize, out: usize): void {
+  const hb = <usize>h << 3;
+  memory.fill(out, 0, hb);
+  for (let a = 0; a < p; a++) {
+    const v = load<f64>(x + (<usize>a << 3));
+    if (v != 0) axpy(h, v, V + <usize>a * hb, out);
+  }
+}
+
 /** First free byte above the module's static data, 16-aligned: callers lay out their arrays from here. */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);

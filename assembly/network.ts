@@ -2,7 +2,7 @@
 // The two-layer network f(x̃) = σ(x̃A)B + b⁰, σ(z) = max(z, αz), row by row over flat row-major
 // arrays in this module's memory (byte offsets laid out by src/model/kernels.ts): θ = (A p×h, B h×c,
 // b⁰ c). Vector loops run over neurons (h) or outputs (c), two doubles at a time.
-import { axpy, dot } from './common';
+import { axpy, dot, rowTimes } from './common';
 export { heapBase } from './common';
 
 /** s = σ(x̃A) for the row at x, then out = b⁰ + sB. */
@@ -10,12 +10,7 @@ export { heapBase } from './common';
   const A = theta;
   const B = A + (<usize>(p * h) << 3);
   const b0 = B + (<usize>(h * c) << 3);
-  const hb = <usize>h << 3;
-  memory.fill(s, 0, hb);
-  for (let a = 0; a < p; a++) {
-    const v = load<f64>(x + (<usize>a << 3));
-    if (v != 0) axpy(h, v, A + <usize>a * hb, s);
-  }
+  rowTimes(p, h, x, A, s);
   const al = f64x2.splat(alpha);
   let j = 0;
   for (; j + 2 <= h; j += 2) {
@@ -44,12 +39,7 @@ export function hidden(x: usize, n: i32, p: i32, h: i32, A: usize, z: usize): vo
   const hb = <usize>h << 3;
   for (let i = 0; i < n; i++) {
     const xi = x + (<usize>(i * p) << 3);
-    const zi = z + <usize>i * hb;
-    memory.fill(zi, 0, hb);
-    for (let a = 0; a < p; a++) {
-      const v = load<f64>(xi + (<usize>a << 3));
-      if (v != 0) axpy(h, v, A + <usize>a * hb, zi);
-    }
+    rowTimes(p, h, xi, A, z + <usize>i * hb);
   }
 }
 

@@ -2,7 +2,7 @@
 // Products with ANMIN's hidden-layer normal matrix M (Eqs. 6–7) without forming it, for the
 // matrix-free (conjugate gradient) solve: vectors are p×h row-major, laid out like A, so every inner
 // loop runs over the h neurons, two doubles at a time. Offsets are laid out by src/linalg/normal-cg.ts.
-import { axpy, dot, scale } from './common';
+import { axpy, dot, rowTimes, scale } from './common';
 export { heapBase } from './common';
 
 /**
@@ -17,11 +17,7 @@ export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: u
   for (let i = 0; i < n; i++) {
     const xi = x + (<usize>(i * p) << 3);
     const gi = g + <usize>i * hb;
-    memory.fill(u, 0, hb);
-    for (let a = 0; a < p; a++) {
-      const xa = load<f64>(xi + (<usize>a << 3));
-      if (xa != 0) axpy(h, xa, v + <usize>a * hb, u);
-    }
+    rowTimes(p, h, xi, v, u);
     scale(h, gi, u);
     if (c > 0) {
       const cb = <usize>c << 3;
