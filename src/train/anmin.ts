@@ -1,5 +1,6 @@
 import { RandomState } from '../data/rng.js';
-import { choleskyFactor, choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky.js';
+import { choleskyFactor, choleskySolveInPlace } from '../linalg/cholesky.js';
+import { luFloat32, type Factorization } from '../linalg/lu.js';
 import { firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { outputGram, solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
@@ -27,7 +28,7 @@ export interface AnminOptions {
   onDegenerate: 'pinv' | 'reinit' | 'stop';
   /** Return the minimum-training-MSE model (Alg. 1) or the last one (Table 5). */
   select: 'min' | 'final';
-  /** float32 rounds the system to single precision before it is factored, like the paper's GPU runs. */
+  /** float32 rounds the system to single precision and factors it by LU there, as torch.logdet and solve did on the paper's GPU. */
   precision: 'float64' | 'float32';
   /** Rows per deterministic reduction chunk. */
   chunkRows: number;
@@ -182,12 +183,11 @@ export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n:
 /** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
 export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
   const { size } = sys;
-  // NaN when Cholesky meets a non-positive pivot: the system is not numerically positive definite.
-  const f = opts.precision === 'float32' ? float32Factor(sys.k, size) : choleskyFactor(sys.k, size);
+  const f = opts.precision === 'float32' ? luFloat32(sys.k, size) : cholesky64(sys.k, size);
   const logdet = f.logdet - logScale;
   if (logdet > opts.tau) {
     const a = Float64Array.from(sys.c);
-    choleskySolveInPlace(f.l, size, a);
+    f.solve(a);
     return { A: unravel(a, p, h), logdet, fallback: false };
   }
   if (opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback: true };
@@ -196,10 +196,10 @@ export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: Anmin
   return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
 }
 
-/** The system rounded to single precision and factored there, as on the paper's GPU. */
-function float32Factor(k: Float64Array, size: number): { l: Float32Array; logdet: number } {
-  const l = Float32Array.from(k);
-  return { l, logdet: choleskyInPlace(l, size) };
+/** Cholesky in float64: ln|K| is NaN when a pivot is not positive (K not numerically positive definite). */
+function cholesky64(k: Float64Array, size: number): Factorization {
+  const { l, logdet } = choleskyFactor(k, size);
+  return { logdet, solve: (b) => choleskySolveInPlace(l, size, b) };
 }
 
 /** a = (a_1; …; a_h) with a_j the j-th column of A → row-major p×h A. */
