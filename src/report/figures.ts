@@ -57,7 +57,7 @@ function lines(title: string, values: Row[], x: { field: string; title: string }
       mark: { type: 'line', strokeWidth: 0.8, opacity: 0.6, clip: true },
       encoding: {
         x: { field: x.field, type: 'quantitative', title: x.title },
-        y: { field: 'value', type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : { zero: false } },
+        y: { field: 'value', type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : { zero: false }, ...(y.log ? { axis: { format: '~s' } } : {}) },
         color: { field: 'method', type: 'nominal' },
         detail: { field: 'run', type: 'nominal' },
       },
