@@ -4,13 +4,10 @@ import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
  * In-place Cholesky factorization of a symmetric positive definite n×n row-major matrix: on success
  * the lower triangle holds L (K = L Lᵀ) and the result is ln|K| = 2 Σ ln L_ii. Returns NaN (and
  * leaves `k` partly overwritten) when a pivot is not positive, i.e. the matrix is not numerically PD.
- * Row-oriented so the inner dot products run over contiguous memory. Generic over the element type:
- * a Float32Array rounds every stored entry to single precision, which is how the float32 mode
- * follows the paper's GPU numerics; float64 systems go to the SIMD kernel below.
+ * Row-oriented so the inner dot products run over contiguous memory. The plain version: small systems
+ * (the output layer's ridge) and the reference the SIMD kernel below is tested against.
  */
-export type FloatArray = Float64Array | Float32Array;
-
-export function choleskyInPlace(k: FloatArray, n: number): number {
+export function choleskyInPlace(k: Float64Array, n: number): number {
   let logdet = 0;
   for (let i = 0; i < n; i++) {
     const ri = i * n;
@@ -40,7 +37,7 @@ export function choleskyInPlace(k: FloatArray, n: number): number {
 }
 
 /** Solves L Lᵀ x = b in place on `b`, with L from `choleskyInPlace`. */
-export function choleskySolveInPlace(l: FloatArray, n: number, b: Float64Array): void {
+export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array): void {
   for (let i = 0; i < n; i++) {
     let s = b[i];
     const ri = i * n;
