@@ -4,8 +4,9 @@ import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js'
 import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { packageVersion } from '../util/fsx.js';
+import { toShared } from '../util/shared.js';
 import { expandJobs, loadProtocol, shardJobs, type Job, type Selection, type Shard } from './protocol.js';
-import { readResults, ResultsStore, storeFiles, type JobRecord } from './store.js';
+import { readResults, ResultsStore, type JobRecord } from './store.js';
 import { failedRecord } from './job.js';
 import type { JobMessage } from './worker.js';
 
@@ -44,9 +45,7 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const protocol = loadProtocol(o.experiment);
   const jobs = shardJobs(expandJobs(protocol, o), o.shard);
   const store = new ResultsStore(o.out, o.shard);
-  const done = new Set(
-    (storeFiles(o.out).length ? readResults([o.out]) : []).filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => r.key),
-  );
+  const done = new Set(readResults([o.out]).filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => r.key));
   const pending = jobs.filter((j) => !done.has(j.key));
   log.info({ experiment: protocol.name, jobs: jobs.length, pending: pending.length, store: store.file, version: packageVersion() }, 'run');
   const summary: RunSummary = { file: store.file, jobs: jobs.length, skipped: jobs.length - pending.length, ran: 0, failed: 0, seconds: 0 };
@@ -80,15 +79,9 @@ async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, D
   for (const j of jobs) {
     if (j.generated || out.has(j.dataset)) continue;
     const ds = await loadDataset(j.source, { ...load, ...j.params });
-    out.set(j.dataset, { ...ds, x: shared(ds.x), y: shared(ds.y) });
+    out.set(j.dataset, { ...ds, x: toShared(ds.x), y: toShared(ds.y) });
   }
   return out;
-}
-
-function shared(a: Float64Array): Float64Array {
-  const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
-  s.set(a);
-  return s;
 }
 
 /** A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced. */

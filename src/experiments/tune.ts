@@ -4,6 +4,7 @@ import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js'
 import { datasetSplit, splitIndices } from '../data/split.js';
 import { AnminError } from '../util/errors.js';
 import { packageVersion, writeFileAtomic } from '../util/fsx.js';
+import { sharedFloat64 } from '../util/shared.js';
 import { stringifyNumbers } from '../util/json.js';
 import { loadProtocol, methodOptions, range, readJson, tunedRatesPath, type GridPoint, type Job, type TunedRates } from './protocol.js';
 import { pool } from './runner.js';
@@ -43,8 +44,8 @@ export function validationDataset(ds: Dataset): Dataset {
   const train = datasetSplit(ds, 0).train;
   const carve = splitIndices(train.length, 0);
   const { d, c } = ds;
-  const x = new Float64Array(new SharedArrayBuffer(train.length * d * 8));
-  const y = new Float64Array(new SharedArrayBuffer(train.length * c * 8));
+  const x = sharedFloat64(train.length * d);
+  const y = sharedFloat64(train.length * c);
   train.forEach((i, r) => {
     x.set(ds.x.subarray(i * d, (i + 1) * d), r * d);
     y.set(ds.y.subarray(i * c, (i + 1) * c), r * c);

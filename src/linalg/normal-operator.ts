@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AnminError } from '../util/errors.js';
+import { sharedFloat64, toShared } from '../util/shared.js';
 import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
 import { packedSize } from './firing-gram.js';
 
@@ -133,13 +134,8 @@ export class NormalOperator {
     const { n, p, h } = dims;
     const t = Math.max(1, Math.min(threads, availableParallelism(), chunks(n, PRODUCT_ROWS)));
     // Helpers need shared memory; a single thread reads the caller's arrays in place.
-    const alloc = (len: number) => (t > 1 ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len));
-    const share = (a: Float64Array, len: number) => {
-      if (t === 1) return a.subarray(0, len);
-      const out = alloc(len);
-      out.set(a.subarray(0, len));
-      return out;
-    };
+    const alloc = (len: number) => (t > 1 ? sharedFloat64(len) : new Float64Array(len));
+    const share = (a: Float64Array, len: number) => (t > 1 ? toShared(a, len) : a.subarray(0, len));
     this.s = {
       dims, x: share(x, n * p), g: share(gates, n * h), bb: share(bb, bb.length), threads: t,
       v: alloc(p * h),

@@ -2,7 +2,6 @@ import type { JobRecord } from '../experiments/store.js';
 import { fmt } from './render.js';
 import { pairedTTest, splitsNeeded, summarize } from './stats.js';
 import { ablationRow, loadPublished, metricValues, paired, ResultGrid, type Metric, type Published } from './tables.js';
-import { sampleStandardDeviation } from 'simple-statistics';
 
 export type Status = 'pass' | 'fail' | 'not enough splits';
 
@@ -44,7 +43,7 @@ function lowerClaim(what: string, a: Map<number, number>, b: Map<number, number>
   if (t.p < ALPHA) {
     return { status: t.meanDiff < 0 ? 'pass' : 'fail', check: what, ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}` };
   }
-  const need = x.length > 1 ? splitsNeeded(t.meanDiff, sampleStandardDeviation(x.map((v, i) => v - y[i]))) : Infinity;
+  const need = x.length > 1 ? splitsNeeded(t.meanDiff, t.sdDiff) : Infinity;
   const lean = t.meanDiff < 0 ? 'leans as claimed' : 'leans the other way';
   const more = Number.isFinite(need) ? `; p < ${ALPHA} needs about ${need} splits at this effect size` : '';
   return { status: 'not enough splits', check: what, ours, paper: 'claimed', detail: `p = ${fmt(t.p, 2)} (${lean})${more}` };

@@ -16,6 +16,8 @@ export function summarize(xs: number[]): Summary {
 export interface TTest {
   /** Mean of a − b. */
   meanDiff: number;
+  /** Sample standard deviation of a − b. */
+  sdDiff: number;
   t: number;
   df: number;
   /** Two-sided p-value. */
@@ -29,12 +31,12 @@ export function pairedTTest(a: number[], b: number[]): TTest {
   const n = d.length;
   const df = n - 1;
   const md = n ? mean(d) : NaN;
-  if (n < 2) return { meanDiff: md, t: NaN, df, p: NaN };
+  if (n < 2) return { meanDiff: md, sdDiff: NaN, t: NaN, df, p: NaN };
   const sd = sampleStandardDeviation(d);
   // Identical pairs: no evidence of a difference; a constant non-zero difference is certain.
-  if (sd === 0) return { meanDiff: md, t: md === 0 ? 0 : Math.sign(md) * Infinity, df, p: md === 0 ? 1 : 0 };
+  if (sd === 0) return { meanDiff: md, sdDiff: 0, t: md === 0 ? 0 : Math.sign(md) * Infinity, df, p: md === 0 ? 1 : 0 };
   const t = md / (sd / Math.sqrt(n));
-  return { meanDiff: md, t, df, p: 2 * tCdf(-Math.abs(t), df) };
+  return { meanDiff: md, sdDiff: sd, t, df, p: 2 * tCdf(-Math.abs(t), df) };
 }
 
 /**
