@@ -43,22 +43,68 @@ export function hidden(x: usize, n: i32, p: i32, h: i32, A: usize, z: usize): vo
   }
 }
 
+/** Rows of the output layer's ridge sums taken together, so each load and store of g serves four rows. */
+const RIDGE_ROWS = 4;
+
 /**
- * The output layer's ridge system for n rows of activations s (n×h) with a ones column appended
- * (m = h + 1): g += upper triangle of S₁ᵀS₁ (m×m), rhs += S₁ᵀY (m×c). `row` is m doubles of scratch.
+ * The output layer's ridge system for n rows of features σ(z) = max(z, αz) (z n×h; α = 1 leaves z as
+ * it is) with a ones column appended (m = h + 1): g += upper triangle of S₁ᵀS₁ (m×m), rhs += S₁ᵀY
+ * (m×c). Rows go four at a time through `rows` (4·m doubles of scratch); the upper triangle of g is
+ * updated row a by row a, entries b ≥ a, two at a time.
  */
-export function outputGram(s: usize, y: usize, n: i32, h: i32, c: i32, g: usize, rhs: usize, row: usize): void {
+export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i32, g: usize, rhs: usize, rows: usize): void {
   const m = h + 1;
   const mb = <usize>m << 3;
-  store<f64>(row + (<usize>h << 3), 1.0);
-  for (let i = 0; i < n; i++) {
-    memory.copy(row, s + (<usize>(i * h) << 3), <usize>h << 3);
-    const yi = y + (<usize>(i * c) << 3);
+  const al = f64x2.splat(alpha);
+  for (let i0 = 0; i0 < n; i0 += RIDGE_ROWS) {
+    const k = min(RIDGE_ROWS, n - i0);
+    // Missing rows of the last block are zeros, which add nothing.
+    memory.fill(rows, 0, <usize>RIDGE_ROWS * mb);
+    for (let r = 0; r < k; r++) {
+      const zi = z + (<usize>((i0 + r) * h) << 3);
+      const ri = rows + <usize>r * mb;
+      let j = 0;
+      for (; j + 2 <= h; j += 2) {
+        const v = v128.load(zi + (<usize>j << 3));
+        v128.store(ri + (<usize>j << 3), f64x2.max(v, f64x2.mul(al, v)));
+      }
+      if (j < h) {
+        const v = load<f64>(zi + (<usize>j << 3));
+        store<f64>(ri + (<usize>j << 3), max(v, alpha * v));
+      }
+      store<f64>(ri + (<usize>h << 3), 1.0);
+      const yi = y + (<usize>((i0 + r) * c) << 3);
+      for (let a = 0; a < m; a++) {
+        const v = load<f64>(ri + (<usize>a << 3));
+        if (v != 0) axpy(c, v, yi, rhs + (<usize>(a * c) << 3));
+      }
+    }
+    const r1 = rows + mb;
+    const r2 = r1 + mb;
+    const r3 = r2 + mb;
     for (let a = 0; a < m; a++) {
-      const v = load<f64>(row + (<usize>a << 3));
-      if (v == 0) continue;
-      axpy(m - a, v, row + (<usize>a << 3), g + <usize>a * mb + (<usize>a << 3));
-      axpy(c, v, yi, rhs + (<usize>(a * c) << 3));
+      const at = <usize>a << 3;
+      const v0 = load<f64>(rows + at);
+      const v1 = load<f64>(r1 + at);
+      const v2 = load<f64>(r2 + at);
+      const v3 = load<f64>(r3 + at);
+      // ReLU rows are half zeros: a column silent in all four rows adds nothing.
+      if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) continue;
+      const w0 = f64x2.splat(v0);
+      const w1 = f64x2.splat(v1);
+      const w2 = f64x2.splat(v2);
+      const w3 = f64x2.splat(v3);
+      const ga = g + <usize>a * mb;
+      let b = a;
+      for (; b + 2 <= m; b += 2) {
+        const o = <usize>b << 3;
+        const t = f64x2.add(f64x2.add(f64x2.mul(w0, v128.load(rows + o)), f64x2.mul(w1, v128.load(r1 + o))), f64x2.add(f64x2.mul(w2, v128.load(r2 + o)), f64x2.mul(w3, v128.load(r3 + o))));
+        v128.store(ga + o, f64x2.add(v128.load(ga + o), t));
+      }
+      if (b < m) {
+        const o = <usize>b << 3;
+        store<f64>(ga + o, load<f64>(ga + o) + ((v0 * load<f64>(rows + o) + v1 * load<f64>(r1 + o)) + (v2 * load<f64>(r2 + o) + v3 * load<f64>(r3 + o))));
+      }
     }
   }
 }

@@ -1,17 +1,13 @@
+import { availableParallelism } from 'node:os';
+import { sharedFloat64, toShared } from '../util/shared.js';
+import { Team } from '../util/team.js';
 import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
-
-interface FiringKernel extends KernelModule {
-  accumulate(acc: number, sums: number, fired: number, start: number, count: number, q: number, h: number, j0: number, j1: number): void;
-}
 
 /**
  * The expensive part of ANMIN: for every pair of hidden neurons j ≤ l, the packed symmetric
  * (p×p) matrix U^F_jl = Σ_i F_ij F_il x̃_i x̃_iᵀ over the rows where both fire. Three structures make it
  * cheap: x̃ x̃ᵀ is symmetric (p(p+1)/2 entries, not p²), only firing pairs contribute, and rows sharing
  * a firing pattern are summed once (the SDF data has ~1,000 patterns in 58k rows).
- *
- * Rows are reduced in fixed chunks whose partial sums are added in chunk order, so the result is the
- * same bit for bit however the chunks are later spread over workers.
  */
 
 export const CHUNK_ROWS = 4096;
@@ -59,73 +55,121 @@ export function firingGramPlain(x: Float64Array, z: Float64Array, p: number, h: 
   }
 }
 
-/** Bytes of accumulator one neuron block may span, so it stays in a 1 MB L2 cache beside its inputs. */
-const BLOCK_BYTES = 384 * 1024;
-
-/**
- * Rows [r0, r1) grouped by firing pattern, each group's Σ x̃x̃ᵀ then added to its firing pairs by the
- * WebAssembly SIMD kernel, neuron block by neuron block so the slice of the accumulator being written
- * stays in cache. Returns the chunk's sums (pairCount(h) × packedSize(p)), a view into kernel memory
- * that the next call overwrites.
- */
-export function firingGramChunk(x: Float64Array, z: Float64Array, p: number, h: number, r0: number, r1: number): Float64Array {
-  const q = packedSize(p);
-  const rows = r1 - r0;
-  const accLen = pairCount(h) * q;
-  // Kernel memory: accumulator, group sums (≤ one group per row), firing lists, list starts.
-  const k = kernel<FiringKernel>('firing');
-  const { buffer: buf, base } = kernelMemory(k, accLen * 8 + rows * q * 8 + rows * h * 4 + (rows + 1) * 4);
-  const sumsAt = base + accLen * 8;
-  const firedAt = sumsAt + rows * q * 8;
-  const startAt = firedAt + rows * h * 4;
-  const acc = new Float64Array(buf, base, accLen);
-  const sums = new Float64Array(buf, sumsAt, rows * q);
-  const fired = new Int32Array(buf, firedAt, rows * h);
-  const start = new Int32Array(buf, startAt, rows + 1);
-  acc.fill(0);
-  sums.fill(0);
-  start[0] = 0;
-  const groups = new Map<string, number>();
-  const codes = new Array<number>(Math.ceil(h / 16));
-  const fire = new Int32Array(h);
-  let count = 0;
-  for (let i = r0; i < r1; i++) {
-    codes.fill(0);
-    let m = 0;
-    for (let j = 0; j < h; j++) {
-      if (z[i * h + j] > 0) {
-        codes[j >> 4] |= 1 << (j & 15);
-        fire[m++] = j;
-      }
-    }
-    if (m === 0) continue;
-    const key = String.fromCharCode(...codes);
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = count++;
-      groups.set(key, g);
-      fired.set(fire.subarray(0, m), start[g]);
-      start[g + 1] = start[g] + m;
-    }
-    const off = i * p;
-    for (let a = 0, t = g * q; a < p; a++) {
-      const va = x[off + a];
-      for (let b = a; b < p; b++) sums[t++] += va * x[off + b];
-    }
-  }
-  const block = Math.max(1, Math.floor(BLOCK_BYTES / (8 * q * h)));
-  for (let j0 = 0; j0 < h; j0 += block) k.accumulate(base, sumsAt, firedAt, startAt, count, q, h, j0, Math.min(h, j0 + block));
-  return acc;
+interface FiringKernel extends KernelModule {
+  group(x: number, n: number, p: number, h: number, A: number, z: number, key: number, table: number, tableSize: number, pats: number, sums: number): number;
+  accumulate(acc: number, sums: number, pats: number, count: number, q: number, h: number, j0: number, j1: number, cols: number): void;
 }
 
-/** Σ over all rows, chunk by chunk in order. */
-export function firingGram(x: Float64Array, z: Float64Array, n: number, p: number, h: number, chunkRows = CHUNK_ROWS): Float64Array {
-  const total = new Float64Array(pairCount(h) * packedSize(p));
-  for (let r0 = 0; r0 < n; r0 += chunkRows) {
-    const part = firingGramChunk(x, z, p, h, r0, Math.min(n, r0 + chunkRows));
-    for (let t = 0; t < total.length; t++) total[t] += part[t];
+/** What every thread of a FiringPairs reads: the rows, the current A, where to write its pairs. */
+export interface PairState {
+  x: Float64Array;
+  n: number;
+  p: number;
+  h: number;
+  chunkRows: number;
+  A: Float64Array;
+  /** pairCount(h) × packedSize(p): thread t writes the pairs of neurons [split[t], split[t + 1]). */
+  out: Float64Array;
+  split: number[];
+}
+
+/**
+ * One thread's share of the firing-pair sums: the pairs (j, l ≥ j) of its neurons, over all rows. Each
+ * pair's sum runs over the same chunks, blocks and groups in the same order whichever thread owns it,
+ * so the result does not depend on the number of threads. Kernel memory is laid out afresh per call
+ * (the rows are copied in each time), so no view outlives a call.
+ */
+export class PairShare {
+  private readonly k = kernel<FiringKernel>('firing');
+
+  constructor(private readonly s: PairState, private readonly thread: number) {}
+
+  compute(): void {
+    const { x, n, p, h, chunkRows, A, out, split } = this.s;
+    const j0 = split[this.thread];
+    const j1 = split[this.thread + 1];
+    if (j0 === j1) return;
+    const q = packedSize(p);
+    const rows = Math.min(n, chunkRows);
+    const words = Math.ceil(h / 64);
+    let tableSize = 2;
+    while (tableSize < 2 * rows) tableSize *= 2;
+    const first = pairOffset(j0, h) * q;
+    const accLen = pairOffset(j1, h) * q - first;
+    const sizes = { x: n * p * 8, A: p * h * 8, z: h * 8, key: words * 8, table: tableSize * 4, pats: rows * words * 8, sums: rows * q * 8, cols: h * 8, acc: accLen * 8 };
+    const { buffer, base } = kernelMemory(this.k, Object.values(sizes).reduce((a, b) => a + b, 0));
+    const at: Record<string, number> = {};
+    let off = base;
+    for (const [name, bytes] of Object.entries(sizes)) {
+      at[name] = off;
+      off += bytes;
+    }
+    new Float64Array(buffer, at.x, n * p).set(x.subarray(0, n * p));
+    new Float64Array(buffer, at.A, p * h).set(A);
+    const acc = new Float64Array(buffer, at.acc, accLen);
+    acc.fill(0);
+    for (let r0 = 0; r0 < n; r0 += rows) {
+      const m = Math.min(rows, n - r0);
+      const count = this.k.group(at.x + r0 * p * 8, m, p, h, at.A, at.z, at.key, at.table, tableSize, at.pats, at.sums);
+      this.k.accumulate(at.acc, at.sums, at.pats, count, q, h, j0, j1, at.cols);
+    }
+    out.set(acc, first);
   }
-  return total;
+}
+
+/** Neuron boundaries giving each of `threads` threads about the same number of pairs (j, l ≥ j). */
+function splitPairs(h: number, threads: number): number[] {
+  const split = [0];
+  const total = pairCount(h);
+  for (let j = 0, done = 0; j < h && split.length < threads; j++) {
+    done += h - j;
+    if (done >= (total * split.length) / threads) split.push(j + 1);
+  }
+  while (split.length <= threads) split.push(h);
+  return split;
+}
+
+/**
+ * The firing-pair sums U^F (pairCount(h) × packedSize(p)) of the rows x under successive hidden
+ * weights A, on `threads` threads that each own a range of neuron pairs. Rows are grouped by firing
+ * pattern in fixed chunks of `chunkRows`, so the numbers depend on the chunk size (by rounding only)
+ * but not on the thread count.
+ */
+export class FiringPairs {
+  private readonly s: PairState;
+  private readonly team: Team<PairShare>;
+
+  constructor(x: Float64Array, n: number, p: number, h: number, threads = 1, chunkRows = CHUNK_ROWS) {
+    const t = Math.max(1, Math.min(threads, availableParallelism(), h));
+    const len = pairCount(h) * packedSize(p);
+    this.s = {
+      x: t > 1 ? toShared(x, n * p) : x, n, p, h, chunkRows,
+      A: t > 1 ? sharedFloat64(p * h) : new Float64Array(p * h),
+      out: t > 1 ? sharedFloat64(len) : new Float64Array(len),
+      split: splitPairs(h, t),
+    };
+    const spec = { what: 'firing-pair sums', module: new URL(import.meta.url), member: 'PairShare', commands: ['compute'] as const, state: this.s };
+    this.team = new Team(spec, new PairShare(this.s, 0), t);
+  }
+
+  /** U^F for hidden weights A (p×h); a view the next call overwrites. */
+  sums(A: Float64Array): Float64Array {
+    this.s.A.set(A);
+    this.team.run('compute');
+    return this.s.out;
+  }
+
+  close(): void {
+    this.team.close();
+  }
+}
+
+/** U^F for one A on this thread: the firing-pair sums without keeping a FiringPairs. */
+export function firingGram(x: Float64Array, A: Float64Array, n: number, p: number, h: number, chunkRows = CHUNK_ROWS): Float64Array {
+  const f = new FiringPairs(x, n, p, h, 1, chunkRows);
+  const out = f.sums(A).slice();
+  f.close();
+  return out;
 }
 
 /** Σ_i x̃_i x̃_iᵀ packed: the leaky ReLU's always-on part. */

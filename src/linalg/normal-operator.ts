@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { AnminError } from '../util/errors.js';
 import { sharedFloat64, toShared } from '../util/shared.js';
+import { Team } from '../util/team.js';
 import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
 import { packedSize } from './firing-gram.js';
 
@@ -28,7 +27,7 @@ export interface OperatorDims {
   outs: number;
 }
 
-/** What every thread reads and writes: data, gates, the vector, per-chunk partials, control words. */
+/** What every thread reads and writes: data, gates, the vector, per-chunk partials. */
 export interface SharedState {
   dims: OperatorDims;
   x: Float64Array;
@@ -37,19 +36,8 @@ export interface SharedState {
   v: Float64Array;
   partials: Float64Array;
   blocks: Float64Array;
-  ctrl: Int32Array;
   threads: number;
 }
-
-/** Control words: a generation counter the helpers wait on, the command, how many are still busy. */
-export const GEN = 0;
-export const CMD = 1;
-export const PENDING = 2;
-export const READY = 3;
-export const FAILED = 4;
-export const PRODUCT = 1;
-export const BLOCKS = 2;
-export const EXIT = 3;
 
 const chunks = (n: number, rows: number) => Math.ceil(n / rows);
 
@@ -121,13 +109,12 @@ export class RowShare {
 }
 
 /**
- * Products with M (and its diagonal blocks) over the rows, spread over `threads` threads: this one and
- * threads − 1 helpers that wait on shared control words, so the solver's loop stays synchronous.
+ * Products with M (and its diagonal blocks) over the rows, spread over `threads` threads (a Team), so
+ * the solver's loop stays synchronous.
  */
 export class NormalOperator {
   private readonly s: SharedState;
-  private readonly own: RowShare;
-  private readonly helpers: Worker[] = [];
+  private readonly team: Team<RowShare>;
   private readonly sum: Float64Array;
 
   constructor(x: Float64Array, gates: Float64Array, dims: OperatorDims, bb: Float64Array, threads = 1) {
@@ -141,44 +128,17 @@ export class NormalOperator {
       v: alloc(p * h),
       partials: alloc(chunks(n, PRODUCT_ROWS) * p * h),
       blocks: alloc(chunks(n, BLOCK_ROWS) * h * packedSize(p)),
-      ctrl: new Int32Array(t > 1 ? new SharedArrayBuffer(5 * 4) : new ArrayBuffer(5 * 4)),
     };
     this.sum = new Float64Array(p * h);
-    for (let i = 1; i < t; i++) this.helpers.push(new Worker(new URL('./normal-worker.js', import.meta.url), { workerData: { state: this.s, thread: i } }));
-    this.own = new RowShare(this.s, 0);
-    this.await(READY, t - 1, 'start');
-  }
-
-  /** Waits until control word `at` reaches `target` (READY) or 0 (PENDING); a helper's failure throws. */
-  private await(at: number, target: number, what: string): void {
-    const { ctrl } = this.s;
-    for (let waited = 0; ; waited++) {
-      if (Atomics.load(ctrl, FAILED) !== 0) throw new AnminError(`conjugate gradients: a helper thread failed during ${what}`);
-      const now = Atomics.load(ctrl, at);
-      if (now === target) return;
-      if (waited > 600) throw new AnminError(`conjugate gradients: helper threads did not ${what} within 10 minutes`);
-      Atomics.wait(ctrl, at, now, 1000);
-    }
-  }
-
-  private run(cmd: number): void {
-    const { ctrl } = this.s;
-    if (this.helpers.length) {
-      Atomics.store(ctrl, CMD, cmd);
-      Atomics.store(ctrl, PENDING, this.helpers.length);
-      Atomics.add(ctrl, GEN, 1);
-      Atomics.notify(ctrl, GEN);
-    }
-    if (cmd === PRODUCT) this.own.product();
-    else if (cmd === BLOCKS) this.own.blocks();
-    if (this.helpers.length) this.await(PENDING, 0, 'finish');
+    const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['product', 'blocks'] as const, state: this.s };
+    this.team = new Team(spec, new RowShare(this.s, 0), t);
   }
 
   /** out = M·v, the chunks' partials added in chunk order. */
   apply(v: Float64Array, out: Float64Array): void {
     const P = v.length;
     this.s.v.set(v);
-    this.run(PRODUCT);
+    this.team.run('product');
     this.sum.fill(0);
     const { partials } = this.s;
     for (let k = 0, off = 0; off < partials.length; k++, off += P) for (let t = 0; t < P; t++) this.sum[t] += partials[off + t];
@@ -187,7 +147,7 @@ export class NormalOperator {
 
   /** The per-neuron blocks Σ_i g_ij² x̃_i x̃_iᵀ (h × packed p×p), chunk partials added in order. */
   diagonalBlocks(): Float64Array {
-    this.run(BLOCKS);
+    this.team.run('blocks');
     const { p, h } = this.s.dims;
     const hq = h * packedSize(p);
     const out = new Float64Array(hq);
@@ -197,10 +157,6 @@ export class NormalOperator {
   }
 
   close(): void {
-    if (!this.helpers.length) return;
-    Atomics.store(this.s.ctrl, CMD, EXIT);
-    Atomics.add(this.s.ctrl, GEN, 1);
-    Atomics.notify(this.s.ctrl, GEN);
-    for (const w of this.helpers) void w.terminate();
+    this.team.close();
   }
 }

@@ -4,12 +4,13 @@ import { flooredSvdSolve } from './symmetric.js';
 
 /**
  * Ridge least squares with an intercept: (S₁ᵀS₁ + λI) W = S₁ᵀY with S₁ = (S, 1), every coefficient
- * (the intercept too, as Eq. 4) shrunk by λ. Returns W as (h+1)×c: rows 0..h−1 are B, row h is b⁰.
- * The sums come from the SIMD kernel, which skips the zeros of ReLU activations.
+ * (the intercept too, as Eq. 4) shrunk by λ. The features are S = max(Z, αZ): the activations of
+ * pre-activations Z for a (leaky) ReLU slope α, or Z itself with α = 1. Returns W as (h+1)×c: rows
+ * 0..h−1 are B, row h is b⁰. The sums come from the SIMD kernel, which skips the zeros of ReLU.
  */
-export function ridgeWithIntercept(s: Float64Array, y: Float64Array, n: number, h: number, c: number, lambda: number): Float64Array {
+export function ridgeWithIntercept(z: Float64Array, alpha: number, y: Float64Array, n: number, h: number, c: number, lambda: number): Float64Array {
   const m = h + 1;
-  const { g, rhs } = outputNormalEquations(s, y, n, h, c);
+  const { g, rhs } = outputNormalEquations(z, alpha, y, n, h, c);
   for (let a = 0; a < m; a++) {
     g[a * m + a] += lambda;
     for (let b = 0; b < a; b++) g[a * m + b] = g[b * m + a];

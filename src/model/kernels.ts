@@ -4,7 +4,7 @@ import type { Network } from './network.js';
 /** assembly/network.ts: the network's forward pass and gradient, row by row, in WebAssembly SIMD. */
 interface NetworkKernel extends KernelModule {
   sse(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, o: number): number;
-  outputGram(s: number, y: number, n: number, h: number, c: number, g: number, rhs: number, row: number): void;
+  outputGram(z: number, alpha: number, y: number, n: number, h: number, c: number, g: number, rhs: number, rows: number): void;
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
   lossGrad(x: number, y: number, m: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
 }
@@ -90,30 +90,31 @@ export function hiddenPreKernel(net: Network, x: Float64Array, n: number, out: F
 }
 
 /**
- * The ridge system of the output layer for activations s (n×h) and a ones column: the upper triangle
- * of S₁ᵀS₁ ((h+1)×(h+1)) and S₁ᵀY ((h+1)×c), rows streamed through the kernel.
+ * The ridge system of the output layer for features σ(z) = max(z, αz) (z n×h; α = 1: the features
+ * are z itself) and a ones column: the upper triangle of S₁ᵀS₁ ((h+1)×(h+1)) and S₁ᵀY ((h+1)×c), rows
+ * streamed through the kernel.
  */
-export function outputNormalEquations(s: Float64Array, y: Float64Array, n: number, h: number, c: number): { g: Float64Array; rhs: Float64Array } {
+export function outputNormalEquations(z: Float64Array, alpha: number, y: Float64Array, n: number, h: number, c: number): { g: Float64Array; rhs: Float64Array } {
   const m = h + 1;
   const rows = Math.min(n, STREAM_ROWS);
   const k = kernel<NetworkKernel>('network');
-  const { buffer, base } = kernelMemory(k, (m * m + m * c + m + rows * h + rows * c) * 8);
+  const { buffer, base } = kernelMemory(k, (m * m + m * c + 4 * m + rows * h + rows * c) * 8);
   const gAt = base;
   const rhsAt = gAt + m * m * 8;
-  const rowAt = rhsAt + m * c * 8;
-  const sAt = rowAt + m * 8;
-  const yAt = sAt + rows * h * 8;
+  const rowsAt = rhsAt + m * c * 8;
+  const zAt = rowsAt + 4 * m * 8;
+  const yAt = zAt + rows * h * 8;
   const g = new Float64Array(buffer, gAt, m * m);
   const rhs = new Float64Array(buffer, rhsAt, m * c);
   g.fill(0);
   rhs.fill(0);
-  const ss = new Float64Array(buffer, sAt, rows * h);
+  const zs = new Float64Array(buffer, zAt, rows * h);
   const ys = new Float64Array(buffer, yAt, rows * c);
   for (let r0 = 0; r0 < n; r0 += rows) {
     const cnt = Math.min(rows, n - r0);
-    ss.set(s.subarray(r0 * h, (r0 + cnt) * h));
+    zs.set(z.subarray(r0 * h, (r0 + cnt) * h));
     ys.set(y.subarray(r0 * c, (r0 + cnt) * c));
-    k.outputGram(sAt, yAt, cnt, h, c, gAt, rhsAt, rowAt);
+    k.outputGram(zAt, alpha, yAt, cnt, h, c, gAt, rhsAt, rowsAt);
   }
   return { g: g.slice(), rhs: rhs.slice() };
 }

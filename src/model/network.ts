@@ -24,12 +24,6 @@ export function hiddenPre(net: Network, x: Float64Array, n: number, out = new Fl
   return hiddenPreKernel(net, x, n, out);
 }
 
-/** σ applied in place. */
-export function activateInPlace(z: Float64Array, alpha: number): Float64Array {
-  for (let i = 0; i < z.length; i++) if (z[i] < 0) z[i] *= alpha;
-  return z;
-}
-
 /**
  * f(x̃_i) for the row at x[off..off+p) into out[oOff..oOff+c), with `s` (h entries) as scratch.
  * σ(z) = max(z, αz) for 0 ≤ α < 1, which needs no branch on the sign.

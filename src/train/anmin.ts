@@ -1,12 +1,12 @@
 import { RandomState } from '../data/rng.js';
 import { choleskyFactor, choleskySolveInPlace } from '../linalg/cholesky.js';
 import { luFloat32, type Factorization } from '../linalg/lu.js';
-import { firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
+import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { outputGram, solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
 import { AnminError } from '../util/errors.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
-import { activateInPlace, cloneNetwork, hiddenPre, type Network } from '../model/network.js';
+import { cloneNetwork, hiddenPre, type Network } from '../model/network.js';
 import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
 
@@ -30,7 +30,7 @@ export interface AnminOptions {
   select: 'min' | 'final';
   /** float32 rounds the system to single precision and factors it by LU there, as torch.logdet and solve did on the paper's GPU. */
   precision: 'float64' | 'float32';
-  /** Rows per deterministic reduction chunk. */
+  /** Rows per firing-pattern grouping chunk (the numbers depend on it by rounding only). */
   chunkRows: number;
   /**
    * The hidden-layer solve: dense (form M + λI, Cholesky, ln|M + λI|, the degenerate branch) or cg
@@ -42,7 +42,7 @@ export interface AnminOptions {
   cgTolerance: number;
   /** … or after this many iterations (the trace keeps the count). */
   cgMaxIterations: number;
-  /** cg: threads for the products with M (rows in fixed chunks, so the numbers do not depend on it). */
+  /** Threads for the firing-pair sums (dense) or the products with M (cg); the numbers do not depend on it. */
   threads: number;
   seed: number;
   /** Warm start: the initial A (p×h row-major) instead of a N(0, 1) draw. */
@@ -82,8 +82,7 @@ export function initialHidden(p: number, h: number, rng: RandomState): Float64Ar
 /** Refits (B, b⁰) for the current A by ridge least squares (Eq. 4). */
 export function refitOutput(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): Float64Array {
   const z = hiddenPre(net, x, n);
-  const s = activateInPlace(z.slice(), net.alpha);
-  const w = ridgeWithIntercept(s, y, n, net.h, net.c, lambda);
+  const w = ridgeWithIntercept(z, net.alpha, y, n, net.h, net.c, lambda);
   net.B.set(w.subarray(0, net.h * net.c));
   net.b0.set(w.subarray(net.h * net.c));
   return z;
@@ -100,45 +99,52 @@ export interface HiddenSystem {
 /**
  * Builds Eqs. 6–8 for the frozen firing pattern of `net` on (x, y), with λ already on the diagonal:
  * M_jl = (BBᵀ)_jl U_jl and c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, summed over all outputs in one pass.
- * For leaky ReLU, g_ij g_il = α² + α(1−α)(F_ij + F_il) + (1−α)² F_ij F_il, so U needs only the
- * firing-pair sums and the plain Gram.
+ * U comes from the firing-pair sums (from `pairs` when given, which may spread them over threads).
  */
-export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, chunkRows = CHUNK_ROWS, z = hiddenPre(net, x, n)): HiddenSystem {
+export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, pairs?: FiringPairs, z = hiddenPre(net, x, n)): HiddenSystem {
   const { p, h, alpha } = net;
   const q = packedSize(p);
-  const uf = firingGram(x, z, n, p, h, chunkRows);
-  const s0 = alpha !== 0 ? packedGram(x, n, p) : null;
+  const uf = pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS);
+  const u = alpha !== 0 ? leakyPairs(uf, packedGram(x, n, p), h, q, alpha) : uf;
   const size = p * h;
   const k = new Float64Array(size * size);
   const bb = outputGram(net.B, h, net.c);
-  const a1 = alpha * alpha;
-  const a2 = alpha * (1 - alpha);
-  const a3 = (1 - alpha) * (1 - alpha);
-  for (let j = 0; j < h; j++) {
-    const jj = pairOffset(j, h) * q;
-    for (let l = j; l < h; l++) {
-      const w = bb[j * h + l];
-      const jl = (pairOffset(j, h) + l - j) * q;
-      const ll = pairOffset(l, h) * q;
-      for (let a = 0, t = 0; a < p; a++) {
-        for (let b = a; b < p; b++, t++) {
-          let u = uf[jl + t];
-          if (s0) u = a1 * s0[t] + a2 * (uf[jj + t] + uf[ll + t]) + a3 * u;
-          const v = w * u;
-          const r1 = j * p + a;
-          const c1 = l * p + b;
-          const r2 = j * p + b;
-          const c2 = l * p + a;
-          k[r1 * size + c1] = v;
-          k[c1 * size + r1] = v;
-          k[r2 * size + c2] = v;
-          k[c2 * size + r2] = v;
-        }
+  // Packed index of entry (a, b) of a symmetric p×p block.
+  const packed = new Int32Array(p * p);
+  for (let a = 0, t = 0; a < p; a++) for (let b = a; b < p; b++, t++) packed[a * p + b] = packed[b * p + a] = t;
+  // Row by row of K, so the writes are sequential; block (j, l) for l < j is Uₗⱼᵀ = Uₗⱼ (symmetric).
+  for (let j = 0, r = 0; j < h; j++) {
+    for (let a = 0; a < p; a++, r++) {
+      let at = r * size;
+      for (let l = 0; l < h; l++) {
+        const w = bb[j * h + l];
+        const pair = (j <= l ? pairOffset(j, h) + l - j : pairOffset(l, h) + j - l) * q;
+        for (let b = 0; b < p; b++) k[at++] = w * u[pair + packed[a * p + b]];
       }
     }
   }
   for (let i = 0; i < size; i++) k[i * size + i] += lambda;
   return { k, c: hiddenRhs(net, x, y, n, z), size };
+}
+
+/**
+ * Leaky ReLU's pair sums: g_ij g_il = α² + α(1−α)(F_ij + F_il) + (1−α)² F_ij F_il, so
+ * U_jl = α² S + α(1−α)(U^F_jj + U^F_ll) + (1−α)² U^F_jl with S the plain Gram.
+ */
+function leakyPairs(uf: Float64Array, s0: Float64Array, h: number, q: number, alpha: number): Float64Array {
+  const a1 = alpha * alpha;
+  const a2 = alpha * (1 - alpha);
+  const a3 = (1 - alpha) * (1 - alpha);
+  const u = new Float64Array(uf.length);
+  for (let j = 0; j < h; j++) {
+    const jj = pairOffset(j, h) * q;
+    for (let l = j; l < h; l++) {
+      const jl = (pairOffset(j, h) + l - j) * q;
+      const ll = pairOffset(l, h) * q;
+      for (let t = 0; t < q; t++) u[jl + t] = a1 * s0[t] + a2 * (uf[jj + t] + uf[ll + t]) + a3 * uf[jl + t];
+    }
+  }
+  return u;
 }
 
 /** Eq. 8: c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, the residual targets projected on each gated neuron (index j·p + a). */
@@ -231,20 +237,25 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   let stoppedAt: number | undefined;
   const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && p * h > DENSE_MAX_SIZE);
   if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
-  for (let it = 1; it <= o.iterations; it++) {
-    const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, o.chunkRows, z), p, h, o, logScale);
-    if (s.A === null && o.onDegenerate === 'stop') {
-      stoppedAt = it;
-      break;
+  const pairs = cg ? undefined : new FiringPairs(train.x, n, p, h, o.threads, o.chunkRows);
+  try {
+    for (let it = 1; it <= o.iterations; it++) {
+      const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, pairs, z), p, h, o, logScale);
+      if (s.A === null && o.onDegenerate === 'stop') {
+        stoppedAt = it;
+        break;
+      }
+      net.A.set(s.A ?? initialHidden(p, h, rng));
+      z = refitOutput(net, train.x, train.y, n, lam);
+      const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...(s.cgIterations !== undefined ? { cgIterations: s.cgIterations } : {}) });
+      if (o.select === 'final' || pt.trainMse < bestLoss) {
+        bestLoss = pt.trainMse;
+        best = cloneNetwork(net);
+        selected = trace.length - 1;
+      }
     }
-    net.A.set(s.A ?? initialHidden(p, h, rng));
-    z = refitOutput(net, train.x, train.y, n, lam);
-    const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...(s.cgIterations !== undefined ? { cgIterations: s.cgIterations } : {}) });
-    if (o.select === 'final' || pt.trainMse < bestLoss) {
-      bestLoss = pt.trainMse;
-      best = cloneNetwork(net);
-      selected = trace.length - 1;
-    }
+  } finally {
+    pairs?.close();
   }
   return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: best, trace, selected, seconds: (performance.now() - t0) / 1000, stoppedAt };
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Prepared } from '../../src/data/split.js';
-import { firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
+import { FiringPairs, firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
 import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
-import { activateInPlace, hiddenPre, predict, type Network } from '../../src/model/network.js';
+import { hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { hiddenSystem, solveHidden, solveHiddenCg, trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
 import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
 
@@ -19,18 +19,33 @@ function network(p: number, h: number, c: number, alpha: number, seed: number): 
   return { p, h, c, alpha, A: randn(p * h, seed), B: randn(h * c, seed + 7), b0: randn(c, seed + 9) };
 }
 
-test('the firing-pattern kernel (grouped, chunked) equals the plain per-row formula', () => {
-  for (const [n, d, h] of [[300, 2, 7], [257, 5, 16], [64, 1, 33]]) {
+test('the firing-pattern kernel (grouped, chunked, 64 groups a block) equals the plain per-row formula', () => {
+  // Few distinct patterns (d = 1 or 2) exercise the grouping; 70 neurons cross a 64-bit word; p = 7
+  // (q = 28) and p = 16 (q = 136) reach every register tile of the kernel; n = 300 spans several blocks.
+  for (const [n, d, h] of [[300, 2, 7], [257, 5, 16], [64, 1, 70], [300, 6, 9], [150, 15, 5]]) {
     const pr = problem(n, d, 1, n);
     const net = network(pr.p, h, 1, 0, 3);
-    // Few distinct patterns (d = 1 or 2) exercise the grouping; 33 neurons cross a 16-bit word.
     const z = hiddenPre(net, pr.x, n);
     const plain = new Float64Array(pairCount(h) * packedSize(pr.p));
     firingGramPlain(pr.x, z, pr.p, h, 0, n, plain);
     for (const chunk of [1, 50, 4096]) {
-      const fast = firingGram(pr.x, z, n, pr.p, h, chunk);
+      const fast = firingGram(pr.x, net.A, n, pr.p, h, chunk);
       assert.ok(maxAbsDiff(fast, plain) <= 1e-12 * maxAbs(plain), `n=${n} h=${h} chunk=${chunk}`);
     }
+  }
+});
+
+test('the firing-pair sums are the same bit for bit on 1, 2 and 3 threads', () => {
+  const pr = problem(5000, 4, 1, 11);
+  const net = network(pr.p, 21, 1, 0, 5);
+  const one = firingGram(pr.x, net.A, pr.n, pr.p, 21);
+  for (const threads of [2, 3]) {
+    const f = new FiringPairs(pr.x, pr.n, pr.p, 21, threads);
+    assert.deepEqual(f.sums(net.A), one, `threads=${threads}`);
+    // A second call with other weights reuses the team.
+    const A2 = net.A.map((v) => -v);
+    assert.deepEqual(f.sums(A2), firingGram(pr.x, A2, pr.n, pr.p, 21));
+    f.close();
   }
 });
 
@@ -130,7 +145,7 @@ test('(B, b⁰) satisfies its ridge normal equations', () => {
   const net = network(pr.p, 5, 2, 0.1, 4);
   const lambda = 0.5;
   refitOutput(net, pr.x, pr.y, pr.n, lambda);
-  const s = activateInPlace(hiddenPre(net, pr.x, pr.n), net.alpha);
+  const s = hiddenPre(net, pr.x, pr.n).map((v) => Math.max(v, net.alpha * v));
   const res = predict(net, pr.x, pr.n).map((v, t) => v - pr.y[t]);
   for (let o = 0; o < 2; o++) {
     for (let j = 0; j <= 5; j++) {
@@ -140,7 +155,9 @@ test('(B, b⁰) satisfies its ridge normal equations', () => {
       assert.ok(Math.abs(g) < 1e-9, `output ${o} coefficient ${j}: ${g}`);
     }
   }
-  assert.equal(ridgeWithIntercept(s, pr.y, pr.n, 5, 2, lambda).length, 12);
+  // The kernel's fused activation equals activating first and fitting the features as they are (α = 1).
+  const w = ridgeWithIntercept(s, 1, pr.y, pr.n, 5, 2, lambda);
+  assert.ok(maxAbsDiff(w, Float64Array.from([...net.B, ...net.b0])) < 1e-12 * maxAbs(w));
 });
 
 test('a planted network is recovered to near-zero loss from a nearby start', () => {
