@@ -109,6 +109,62 @@ export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i3
   }
 }
 
+/**
+ * dz = σ'(z) ⊙ (B e) for one row: e (c) pulled back through B (h×c) and gated by the row's firing
+ * (v holds z or σ(z); both are > 0 exactly where the neuron fires, as α ≥ 0).
+ */
+@inline function gatedBack(e: usize, v: usize, B: usize, h: i32, c: i32, alpha: f64, dz: usize): void {
+  if (c == 1) {
+    const e0 = load<f64>(e);
+    const ev = f64x2.splat(e0);
+    const al = f64x2.splat(alpha);
+    const zero = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= h; j += 2) {
+      const o = <usize>j << 3;
+      const ds = f64x2.mul(ev, v128.load(B + o));
+      v128.store(dz + o, v128.bitselect(ds, f64x2.mul(al, ds), f64x2.gt(v128.load(v + o), zero)));
+    }
+    if (j < h) {
+      const ds = e0 * load<f64>(B + (<usize>j << 3));
+      store<f64>(dz + (<usize>j << 3), load<f64>(v + (<usize>j << 3)) > 0 ? ds : alpha * ds);
+    }
+    return;
+  }
+  const cb = <usize>c << 3;
+  for (let j = 0; j < h; j++) {
+    const ds = dot(c, e, B + <usize>j * cb);
+    store<f64>(dz + (<usize>j << 3), load<f64>(v + (<usize>j << 3)) > 0 ? ds : alpha * ds);
+  }
+}
+
+/** out (p×h) += x̃ dzᵀ for one row (zero inputs skipped). */
+@inline function addOuter(xi: usize, p: i32, h: i32, dz: usize, out: usize): void {
+  const hb = <usize>h << 3;
+  for (let a = 0; a < p; a++) {
+    const v = load<f64>(xi + (<usize>a << 3));
+    if (v != 0) axpy(h, v, dz, out + <usize>a * hb);
+  }
+}
+
+/**
+ * The right-hand side of ANMIN's hidden-layer system (Eq. 8) in A's layout (p×h):
+ * out += Σ_i x̃_i (g_i ⊙ (y_i − b⁰)Bᵀ), g_ij = 1 where neuron j fires and α elsewhere. Scratch: z, dz
+ * (h each) and e (c).
+ */
+export function hiddenRhs(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, out: usize, z: usize, dz: usize, e: usize): void {
+  const B = theta + (<usize>(p * h) << 3);
+  const b0 = B + (<usize>(h * c) << 3);
+  for (let i = 0; i < n; i++) {
+    const xi = x + (<usize>(i * p) << 3);
+    rowTimes(p, h, xi, theta, z);
+    const yi = y + (<usize>(i * c) << 3);
+    for (let k = 0; k < c; k++) store<f64>(e + (<usize>k << 3), load<f64>(yi + (<usize>k << 3)) - load<f64>(b0 + (<usize>k << 3)));
+    gatedBack(e, z, B, h, c, alpha, dz);
+    addOuter(xi, p, h, dz, out);
+  }
+}
+
 /** Σ over n rows and c outputs of (f(x̃_i) − y_i)²; `s` (h) and `o` (c) are scratch. */
 export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, o: usize): f64 {
   let total = 0.0;
@@ -133,12 +189,9 @@ export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alp
   const gA = grad;
   const gB = gA + (<usize>(p * h) << 3);
   const gb = gB + (<usize>(h * c) << 3);
-  const hb = <usize>h << 3;
   const cb = <usize>c << 3;
   memory.fill(grad, 0, <usize>(p * h + h * c + c) << 3);
   const scale = 2.0 / (<f64>m * <f64>c);
-  const al = f64x2.splat(alpha);
-  const zero = f64x2.splat(0);
   let total = 0.0;
   for (let i = 0; i < m; i++) {
     const xi = x + (<usize>(i * p) << 3);
@@ -150,33 +203,15 @@ export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alp
       store<f64>(e + (<usize>k << 3), r * scale);
     }
     axpy(c, 1.0, e, gb);
-    if (c == 1) {
-      const e0 = load<f64>(e);
-      axpy(h, e0, s, gB);
-      // ds = e·B; dz = σ'(z)·ds, with s > 0 exactly where z > 0 (α ≥ 0).
-      const ev = f64x2.splat(e0);
-      let j = 0;
-      for (; j + 2 <= h; j += 2) {
-        const o = <usize>j << 3;
-        const ds = f64x2.mul(ev, v128.load(B + o));
-        v128.store(dz + o, v128.bitselect(ds, f64x2.mul(al, ds), f64x2.gt(v128.load(s + o), zero)));
-      }
-      if (j < h) {
-        const ds = e0 * load<f64>(B + (<usize>j << 3));
-        store<f64>(dz + (<usize>j << 3), load<f64>(s + (<usize>j << 3)) > 0 ? ds : alpha * ds);
-      }
-    } else {
+    if (c == 1) axpy(h, load<f64>(e), s, gB);
+    else {
       for (let j = 0; j < h; j++) {
         const sj = load<f64>(s + (<usize>j << 3));
         if (sj != 0) axpy(c, sj, e, gB + <usize>j * cb);
-        const ds = dot(c, e, B + <usize>j * cb);
-        store<f64>(dz + (<usize>j << 3), sj > 0 ? ds : alpha * ds);
       }
     }
-    for (let a = 0; a < p; a++) {
-      const v = load<f64>(xi + (<usize>a << 3));
-      if (v != 0) axpy(h, v, dz, gA + <usize>a * hb);
-    }
+    gatedBack(e, s, B, h, c, alpha, dz);
+    addOuter(xi, p, h, dz, gA);
   }
   return total / (<f64>m * <f64>c);
 }

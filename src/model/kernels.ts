@@ -6,6 +6,7 @@ interface NetworkKernel extends KernelModule {
   sse(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, o: number): number;
   outputGram(z: number, alpha: number, y: number, n: number, h: number, c: number, g: number, rhs: number, rows: number): void;
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
+  hiddenRhs(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   lossGrad(x: number, y: number, m: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
 }
 
@@ -67,6 +68,24 @@ export function sumSquaredErrors(net: Network, x: Float64Array, y: Float64Array,
     total += k.sse(at.x, at.y, m, p, net.h, c, net.alpha, at.theta, at.s, at.e);
   }
   return total;
+}
+
+/**
+ * ANMIN's hidden-layer right-hand side (Eq. 8) in A's layout (p×h): Σ_i x̃_i (g_i ⊙ (y_i − b⁰)Bᵀ),
+ * g_ij = 1 where neuron j fires on row i and α elsewhere; rows streamed through the kernel.
+ */
+export function hiddenRhsKernel(net: Network, x: Float64Array, y: Float64Array, n: number): Float64Array {
+  const rows = Math.min(n, STREAM_ROWS);
+  const { k, at, buf } = load(net, rows);
+  const { p, h, c } = net;
+  new Float64Array(buf, at.grad, p * h).fill(0);
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const m = Math.min(rows, n - r0);
+    new Float64Array(buf, at.x, m * p).set(x.subarray(r0 * p, (r0 + m) * p));
+    new Float64Array(buf, at.y, m * c).set(y.subarray(r0 * c, (r0 + m) * c));
+    k.hiddenRhs(at.x, at.y, m, p, h, c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
+  }
+  return new Float64Array(buf, at.grad, p * h).slice();
 }
 
 /** Z = X̃A (n×h), streamed through the kernel in blocks of rows. */

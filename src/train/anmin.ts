@@ -6,6 +6,7 @@ import { outputGram, solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
 import { AnminError } from '../util/errors.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
+import { hiddenRhsKernel } from '../model/kernels.js';
 import { cloneNetwork, hiddenPre, type Network } from '../model/network.js';
 import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
@@ -101,7 +102,7 @@ export interface HiddenSystem {
  * M_jl = (BBᵀ)_jl U_jl and c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, summed over all outputs in one pass.
  * U comes from the firing-pair sums (from `pairs` when given, which may spread them over threads).
  */
-export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, pairs?: FiringPairs, z = hiddenPre(net, x, n)): HiddenSystem {
+export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, pairs?: FiringPairs): HiddenSystem {
   const { p, h, alpha } = net;
   const q = packedSize(p);
   const uf = pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS);
@@ -124,7 +125,7 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
     }
   }
   for (let i = 0; i < size; i++) k[i * size + i] += lambda;
-  return { k, c: hiddenRhs(net, x, y, n, z), size };
+  return { k, c: hiddenRhs(net, x, y, n), size };
 }
 
 /**
@@ -147,21 +148,12 @@ function leakyPairs(uf: Float64Array, s0: Float64Array, h: number, q: number, al
   return u;
 }
 
-/** Eq. 8: c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, the residual targets projected on each gated neuron (index j·p + a). */
-function hiddenRhs(net: Network, x: Float64Array, y: Float64Array, n: number, z: Float64Array): Float64Array {
-  const { p, h, c: outs, alpha, B, b0 } = net;
+/** Eq. 8 with the index of A_aj at j·p + a, as the dense system orders it. */
+function hiddenRhs(net: Network, x: Float64Array, y: Float64Array, n: number): Float64Array {
+  const { p, h } = net;
+  const pa = hiddenRhsKernel(net, x, y, n);
   const rhs = new Float64Array(p * h);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < h; j++) {
-      const g = z[i * h + j] > 0 ? 1 : alpha;
-      if (g === 0) continue;
-      let r = 0;
-      for (let o = 0; o < outs; o++) r += B[j * outs + o] * (y[i * outs + o] - b0[o]);
-      r *= g;
-      const base = j * p;
-      for (let a = 0; a < p; a++) rhs[base + a] += r * x[i * p + a];
-    }
-  }
+  for (let a = 0; a < p; a++) for (let j = 0; j < h; j++) rhs[j * p + a] = pa[a * h + j];
   return rhs;
 }
 
@@ -180,7 +172,7 @@ export interface HiddenSolve {
  */
 export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n)): HiddenSolve {
   const { p, h, alpha } = net;
-  const rhs = unravel(hiddenRhs(net, x, y, n, z), p, h);
+  const rhs = hiddenRhsKernel(net, x, y, n);
   const gates = z.map((v) => (v > 0 ? 1 : alpha));
   const r = solveNormalCg({ x, gates, n, p, h, B: net.B, c: net.c, rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations, opts.threads);
   return { A: r.a, logdet: null, fallback: false, cgIterations: r.iterations };
@@ -240,7 +232,7 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const pairs = cg ? undefined : new FiringPairs(train.x, n, p, h, o.threads, o.chunkRows);
   try {
     for (let it = 1; it <= o.iterations; it++) {
-      const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, pairs, z), p, h, o, logScale);
+      const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, pairs), p, h, o, logScale);
       if (s.A === null && o.onDegenerate === 'stop') {
         stoppedAt = it;
         break;
