@@ -57,10 +57,16 @@ export function firingGramPlain(x: Float64Array, z: Float64Array, p: number, h: 
 
 interface FiringKernel extends KernelModule {
   group(x: number, n: number, p: number, h: number, A: number, z: number, key: number, table: number, tableSize: number, pats: number, sums: number): number;
-  accumulate(acc: number, sums: number, pats: number, count: number, q: number, h: number, j0: number, j1: number, cols: number): void;
+  accumulate(acc: number, sums: number, pats: number, count: number, p: number, h: number, t0: number, t1: number, cols: number, tables: number): void;
+  SUBSET_TABLE_BYTES: WebAssembly.Global;
 }
 
-/** What every thread of a FiringPairs reads: the rows, the current A, where to write its pairs. */
+/** q rounded up to 8: the kernel's stride for group sums (whole register tiles). */
+function paddedSize(p: number): number {
+  return Math.ceil(packedSize(p) / 8) * 8;
+}
+
+/** What every thread of a FiringPairs reads: the rows, the current A, where to write its entries. */
 export interface PairState {
   x: Float64Array;
   n: number;
@@ -68,16 +74,16 @@ export interface PairState {
   h: number;
   chunkRows: number;
   A: Float64Array;
-  /** pairCount(h) × packedSize(p): thread t writes the pairs of neurons [split[t], split[t + 1]). */
+  /** pairCount(h) × packedSize(p): thread t writes entries [split[t], split[t + 1]) of every pair. */
   out: Float64Array;
   split: number[];
 }
 
 /**
- * One thread's share of the firing-pair sums: the pairs (j, l ≥ j) of its neurons, over all rows. Each
- * pair's sum runs over the same chunks, blocks and groups in the same order whichever thread owns it,
- * so the result does not depend on the number of threads. Kernel memory is laid out afresh per call
- * (the rows are copied in each time), so no view outlives a call.
+ * One thread's share of the firing-pair sums: a range of the q entries of every pair, over all rows.
+ * Each entry's sum runs over the same chunks, blocks and groups in the same order whichever thread
+ * computes it, so the result does not depend on the number of threads. Kernel memory is laid out
+ * afresh per call (the rows are copied in each time), so no view outlives a call.
  */
 export class PairShare {
   private readonly k = kernel<FiringKernel>('firing');
@@ -86,17 +92,18 @@ export class PairShare {
 
   compute(): void {
     const { x, n, p, h, chunkRows, A, out, split } = this.s;
-    const j0 = split[this.thread];
-    const j1 = split[this.thread + 1];
-    if (j0 === j1) return;
+    const t0 = split[this.thread];
+    const t1 = split[this.thread + 1];
+    if (t0 === t1) return;
     const q = packedSize(p);
     const rows = Math.min(n, chunkRows);
     const words = Math.ceil(h / 64);
     let tableSize = 2;
     while (tableSize < 2 * rows) tableSize *= 2;
-    const first = pairOffset(j0, h) * q;
-    const accLen = pairOffset(j1, h) * q - first;
-    const sizes = { x: n * p * 8, A: p * h * 8, z: h * 8, key: words * 8, table: tableSize * 4, pats: rows * words * 8, sums: rows * q * 8, cols: h * 8, acc: accLen * 8 };
+    const pairs = pairCount(h);
+    const width = t1 - t0;
+    // Group sums are padded to whole blocks of 64 groups.
+    const sizes = { x: n * p * 8, A: p * h * 8, z: h * 8, key: words * 8, table: tableSize * 4, pats: rows * words * 8, sums: Math.ceil(rows / 64) * 64 * paddedSize(p) * 8, cols: h * 8, tables: this.k.SUBSET_TABLE_BYTES.value as number, acc: pairs * width * 8 };
     const { buffer, base } = kernelMemory(this.k, Object.values(sizes).reduce((a, b) => a + b, 0));
     const at: Record<string, number> = {};
     let off = base;
@@ -106,32 +113,28 @@ export class PairShare {
     }
     new Float64Array(buffer, at.x, n * p).set(x.subarray(0, n * p));
     new Float64Array(buffer, at.A, p * h).set(A);
-    const acc = new Float64Array(buffer, at.acc, accLen);
+    const acc = new Float64Array(buffer, at.acc, pairs * width);
     acc.fill(0);
     for (let r0 = 0; r0 < n; r0 += rows) {
       const m = Math.min(rows, n - r0);
       const count = this.k.group(at.x + r0 * p * 8, m, p, h, at.A, at.z, at.key, at.table, tableSize, at.pats, at.sums);
-      this.k.accumulate(at.acc, at.sums, at.pats, count, q, h, j0, j1, at.cols);
+      this.k.accumulate(at.acc, at.sums, at.pats, count, p, h, t0, t1, at.cols, at.tables);
     }
-    out.set(acc, first);
+    // Entries past q are the padding of the last tile.
+    const used = Math.min(t1, q) - t0;
+    for (let k = 0; k < pairs; k++) out.set(acc.subarray(k * width, k * width + used), k * q + t0);
   }
 }
 
-/** Neuron boundaries giving each of `threads` threads about the same number of pairs (j, l ≥ j). */
-function splitPairs(h: number, threads: number): number[] {
-  const split = [0];
-  const total = pairCount(h);
-  for (let j = 0, done = 0; j < h && split.length < threads; j++) {
-    done += h - j;
-    if (done >= (total * split.length) / threads) split.push(j + 1);
-  }
-  while (split.length <= threads) split.push(h);
-  return split;
+/** Entry boundaries (multiples of 8) giving each of `threads` threads about the same share of q. */
+function splitEntries(p: number, threads: number): number[] {
+  const units = paddedSize(p) / 8;
+  return Array.from({ length: threads + 1 }, (_, t) => Math.round((units * t) / threads) * 8);
 }
 
 /**
  * The firing-pair sums U^F (pairCount(h) × packedSize(p)) of the rows x under successive hidden
- * weights A, on `threads` threads that each own a range of neuron pairs. Rows are grouped by firing
+ * weights A, on `threads` threads that each own a range of the q entries of every pair. Rows are grouped by firing
  * pattern in fixed chunks of `chunkRows`, so the numbers depend on the chunk size (by rounding only)
  * but not on the thread count.
  */
@@ -140,13 +143,13 @@ export class FiringPairs {
   private readonly team: Team<PairShare>;
 
   constructor(x: Float64Array, n: number, p: number, h: number, threads = 1, chunkRows = CHUNK_ROWS) {
-    const t = Math.max(1, Math.min(threads, availableParallelism(), h));
+    const t = Math.max(1, Math.min(threads, availableParallelism(), paddedSize(p) / 8));
     const len = pairCount(h) * packedSize(p);
     this.s = {
       x: t > 1 ? toShared(x, n * p) : x, n, p, h, chunkRows,
       A: t > 1 ? sharedFloat64(p * h) : new Float64Array(p * h),
       out: t > 1 ? sharedFloat64(len) : new Float64Array(len),
-      split: splitPairs(h, t),
+      split: splitEntries(p, t),
     };
     const spec = { what: 'firing-pair sums', module: new URL(import.meta.url), member: 'PairShare', commands: ['compute'] as const, state: this.s };
     this.team = new Team(spec, new PairShare(this.s, 0), t);
