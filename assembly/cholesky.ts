@@ -1,7 +1,38 @@
 // AssemblyScript, compiled to dist/wasm/cholesky.wasm by `make build` (SIMD on).
 // In-place Cholesky of a symmetric positive definite n×n row-major float64 matrix at `a`, row-oriented
-// so every inner product runs over two contiguous rows, two lanes and two accumulators at a time.
+// so every inner product runs over contiguous rows. Rows and columns go two at a time: the four inner
+// products of a 2×2 block share their loads (one load per multiply-add instead of two).
 export { heapBase } from './common';
+
+/** Four doubles of static scratch: where dots4 leaves its results. */
+const SCRATCH: usize = memory.data(32, 16);
+
+/**
+ * The four inner products over m < len (even) of rows (x0, x1) with rows (y0, y1), written to SCRATCH
+ * as (x0·y0, x0·y1, x1·y0, x1·y1).
+ */
+@inline function dots4(x0: usize, x1: usize, y0: usize, y1: usize, len: i32): void {
+  let s00 = f64x2.splat(0), s01 = s00, s10 = s00, s11 = s00;
+  for (let m = 0; m < len; m += 2) {
+    const o = <usize>m << 3;
+    const a0 = v128.load(x0 + o);
+    const a1 = v128.load(x1 + o);
+    const b0 = v128.load(y0 + o);
+    const b1 = v128.load(y1 + o);
+    s00 = f64x2.add(s00, f64x2.mul(a0, b0));
+    s01 = f64x2.add(s01, f64x2.mul(a0, b1));
+    s10 = f64x2.add(s10, f64x2.mul(a1, b0));
+    s11 = f64x2.add(s11, f64x2.mul(a1, b1));
+  }
+  store<f64>(SCRATCH, f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1));
+  store<f64>(SCRATCH + 8, f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1));
+  store<f64>(SCRATCH + 16, f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1));
+  store<f64>(SCRATCH + 24, f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1));
+}
+
+@inline function at(a: usize, n: i32, i: i32, j: i32): usize {
+  return a + ((<usize>i * <usize>n + <usize>j) << 3);
+}
 
 /**
  * On success the lower triangle holds L (K = LLᵀ) and the result is ln|K| = 2 Σ ln L_ii; NaN (with
@@ -9,29 +40,56 @@ export { heapBase } from './common';
  */
 export function cholesky(a: usize, n: i32): f64 {
   let logdet = 0.0;
-  const rowBytes = <usize>n << 3;
-  for (let i = 0; i < n; i++) {
-    const ri = a + <usize>i * rowBytes;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const r0 = at(a, n, i, 0);
+    const r1 = at(a, n, i + 1, 0);
+    // Columns j, j + 1 < i: the products over m < j for all four entries, then column j + 1's term m = j.
+    for (let j = 0; j < i; j += 2) {
+      const c0 = at(a, n, j, 0);
+      const c1 = at(a, n, j + 1, 0);
+      dots4(r0, r1, c0, c1, j);
+      const d0 = load<f64>(at(a, n, j, j));
+      const d1 = load<f64>(at(a, n, j + 1, j + 1));
+      const lj = load<f64>(at(a, n, j + 1, j));
+      const l00 = (load<f64>(r0 + (<usize>j << 3)) - load<f64>(SCRATCH)) / d0;
+      const l10 = (load<f64>(r1 + (<usize>j << 3)) - load<f64>(SCRATCH + 16)) / d0;
+      store<f64>(r0 + (<usize>j << 3), l00);
+      store<f64>(r1 + (<usize>j << 3), l10);
+      store<f64>(r0 + (<usize>(j + 1) << 3), (load<f64>(r0 + (<usize>(j + 1) << 3)) - load<f64>(SCRATCH + 8) - l00 * lj) / d1);
+      store<f64>(r1 + (<usize>(j + 1) << 3), (load<f64>(r1 + (<usize>(j + 1) << 3)) - load<f64>(SCRATCH + 24) - l10 * lj) / d1);
+    }
+    // The diagonal block (i, i + 1).
+    dots4(r0, r1, r0, r1, i);
+    const p0 = load<f64>(r0 + (<usize>i << 3)) - load<f64>(SCRATCH);
+    if (!(p0 > 0)) return NaN;
+    const l00 = Math.sqrt(p0);
+    const l10 = (load<f64>(r1 + (<usize>i << 3)) - load<f64>(SCRATCH + 16)) / l00;
+    const p1 = load<f64>(r1 + (<usize>(i + 1) << 3)) - load<f64>(SCRATCH + 24) - l10 * l10;
+    if (!(p1 > 0)) return NaN;
+    const l11 = Math.sqrt(p1);
+    store<f64>(r0 + (<usize>i << 3), l00);
+    store<f64>(r1 + (<usize>i << 3), l10);
+    store<f64>(r1 + (<usize>(i + 1) << 3), l11);
+    logdet += Math.log(l00) + Math.log(l11);
+  }
+  if (i < n) {
+    // The last row of an odd n, column by column.
+    const r = at(a, n, i, 0);
     for (let j = 0; j <= i; j++) {
-      const rj = a + <usize>j * rowBytes;
-      let acc0 = f64x2.splat(0);
-      let acc1 = f64x2.splat(0);
+      const rj = at(a, n, j, 0);
+      let acc = f64x2.splat(0);
       let m = 0;
-      for (; m + 4 <= j; m += 4) {
-        const o = <usize>m << 3;
-        acc0 = f64x2.add(acc0, f64x2.mul(v128.load(ri + o), v128.load(rj + o)));
-        acc1 = f64x2.add(acc1, f64x2.mul(v128.load(ri + o + 16), v128.load(rj + o + 16)));
-      }
-      const acc = f64x2.add(acc0, acc1);
-      let s = load<f64>(ri + (<usize>j << 3)) - (f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1));
-      for (; m < j; m++) s -= load<f64>(ri + (<usize>m << 3)) * load<f64>(rj + (<usize>m << 3));
+      for (; m + 2 <= j; m += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(r + (<usize>m << 3)), v128.load(rj + (<usize>m << 3))));
+      let s = load<f64>(r + (<usize>j << 3)) - (f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1));
+      if (m < j) s -= load<f64>(r + (<usize>m << 3)) * load<f64>(rj + (<usize>m << 3));
       if (i == j) {
         if (!(s > 0)) return NaN;
         const l = Math.sqrt(s);
-        store<f64>(ri + (<usize>i << 3), l);
+        store<f64>(r + (<usize>i << 3), l);
         logdet += Math.log(l);
       } else {
-        store<f64>(ri + (<usize>j << 3), s / load<f64>(rj + (<usize>j << 3)));
+        store<f64>(r + (<usize>j << 3), s / load<f64>(rj + (<usize>j << 3)));
       }
     }
   }
