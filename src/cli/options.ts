@@ -61,7 +61,7 @@ export const OPTIONS = {
   onDegenerate: { flags: '--on-degenerate <v>', description: 'when ln|M+λI| ≤ τ: pinv (Alg. 1), reinit, stop', parse: oneOf('pinv', 'reinit', 'stop') },
   select: { flags: '--select <v>', description: 'min: minimum-training-MSE model (Alg. 1); final: last model', parse: oneOf('min', 'final') },
   solver: { flags: '--solver <s>', description: `ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), cg (matrix-free conjugate gradients), auto (cg above (d+1)h = 3000)`, parse: oneOf('auto', 'dense', 'cg') },
-  threads: { flags: '--threads <n>', description: 'ANMIN matrix-free solve: threads for the products with M (same numbers for any count)', parse: int(1, 1024) },
+  threads: { flags: '--threads <n>', description: 'ANMIN: threads for the firing-pair sums or the matrix-free products (same numbers for any count; bench default: the number of cores)', parse: int(1, 1024) },
   precision: { flags: '--precision <p>', description: 'float64 (default) or float32 (the paper\'s GPU numerics)', parse: oneOf('float64', 'float32') },
   preset: { flags: '--preset <name>', description: 'quick (sdf, abalone, bike-sharing × 5 splits) or paper (everything)', parse: oneOf('quick', 'paper') },
   datasets: { flags: '--datasets <list>', description: 'comma-separated datasets of the protocol (default: the preset\'s)', parse: list },

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { AnminError } from './errors.js';
 
 /**
@@ -6,6 +6,9 @@ import { AnminError } from './errors.js';
  * shared control words (Atomics), so the caller's loop stays synchronous and pays no message passing.
  * Each thread holds a member: an instance of the class `member` exported by `module`, built from the
  * same shared `state` and its thread index; a command calls the method of that name on every member.
+ *
+ * Helper threads come from a pool that lives as long as the process (like a BLAS library's threads):
+ * starting a thread costs tens of milliseconds, which `warmHelpers` can pay ahead of a timed run.
  */
 export interface TeamSpec<M> {
   /** Named in errors: what the team computes. */
@@ -16,63 +19,91 @@ export interface TeamSpec<M> {
   state: unknown;
 }
 
-/** Control words: a generation counter the helpers wait on, the command, how many are still busy. */
+/** Control words of one helper: a generation it waits on, the command, the generation it last finished. */
 export const GEN = 0;
 export const CMD = 1;
-export const PENDING = 2;
-export const READY = 3;
-export const FAILED = 4;
-/** The command that ends a helper. */
-export const EXIT = -1;
+export const DONE = 2;
+export const FAILED = 3;
+/** Commands besides a spec's own (its indices 0, 1, …): take a member from the port, drop it. */
+export const SETUP = -1;
+export const RELEASE = -2;
+
+interface Helper {
+  worker: Worker;
+  ctrl: Int32Array;
+  port: MessagePort;
+}
+
+const idle: Helper[] = [];
+
+/** Waits until control word DONE of `h` reaches `gen`; a helper's failure throws. */
+function awaitDone(h: Helper, gen: number, what: string): void {
+  for (let waited = 0; ; waited++) {
+    if (Atomics.load(h.ctrl, FAILED) !== 0) throw new AnminError(`${what}: a helper thread failed`);
+    const now = Atomics.load(h.ctrl, DONE);
+    if (now === gen) return;
+    if (waited > 600) throw new AnminError(`${what}: a helper thread did not finish within 10 minutes`);
+    Atomics.wait(h.ctrl, DONE, now, 1000);
+  }
+}
+
+/** Tells `h` to run `cmd`; returns the generation to await. */
+function signal(h: Helper, cmd: number): number {
+  Atomics.store(h.ctrl, CMD, cmd);
+  const gen = Atomics.add(h.ctrl, GEN, 1) + 1;
+  Atomics.notify(h.ctrl, GEN);
+  return gen;
+}
+
+function startHelper(): Helper {
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * 4));
+  // DONE goes from −1 to 0 when the thread is up.
+  ctrl[DONE] = -1;
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL('./team-worker.js', import.meta.url), { workerData: { ctrl, port: port2 }, transferList: [port2] });
+  // An idle pool must not keep the process alive.
+  worker.unref();
+  port1.unref();
+  const h = { worker, ctrl, port: port1 };
+  awaitDone(h, 0, 'starting a helper thread');
+  return h;
+}
+
+/** Starts helper threads until `count` are idle in the pool, so a later team does not wait for them. */
+export function warmHelpers(count: number): void {
+  while (idle.length < count) idle.push(startHelper());
+}
 
 export class Team<M> {
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(5 * 4));
-  private readonly helpers: Worker[] = [];
+  private readonly helpers: Helper[] = [];
 
-  /** `own` is this thread's member (index 0); threads − 1 helpers are started and awaited. */
+  /** `own` is this thread's member (index 0); threads − 1 helpers are taken from the pool and set up. */
   constructor(private readonly spec: TeamSpec<M>, private readonly own: M, threads: number) {
-    for (let i = 1; i < threads; i++) {
-      const workerData = { module: spec.module.href, member: spec.member, commands: spec.commands, state: spec.state, thread: i, ctrl: this.ctrl };
-      this.helpers.push(new Worker(new URL('./team-worker.js', import.meta.url), { workerData }));
-    }
-    this.await(READY, threads - 1, 'start');
-  }
-
-  get size(): number {
-    return this.helpers.length + 1;
-  }
-
-  /** Waits until control word `at` reaches `target`; a helper's failure throws. */
-  private await(at: number, target: number, what: string): void {
-    const { ctrl } = this;
-    for (let waited = 0; ; waited++) {
-      if (Atomics.load(ctrl, FAILED) !== 0) throw new AnminError(`${this.spec.what}: a helper thread failed during ${what}`);
-      const now = Atomics.load(ctrl, at);
-      if (now === target) return;
-      if (waited > 600) throw new AnminError(`${this.spec.what}: helper threads did not ${what} within 10 minutes`);
-      Atomics.wait(ctrl, at, now, 1000);
-    }
-  }
-
-  private signal(cmd: number): void {
-    Atomics.store(this.ctrl, CMD, cmd);
-    Atomics.store(this.ctrl, PENDING, this.helpers.length);
-    Atomics.add(this.ctrl, GEN, 1);
-    Atomics.notify(this.ctrl, GEN);
+    for (let i = 1; i < threads; i++) this.helpers.push(idle.pop() ?? startHelper());
+    const gens = this.helpers.map((h, i) => {
+      h.port.postMessage({ module: spec.module.href, member: spec.member, commands: spec.commands, state: spec.state, thread: i + 1 });
+      return signal(h, SETUP);
+    });
+    this.helpers.forEach((h, i) => awaitDone(h, gens[i], `${spec.what} (setting up thread ${i + 1})`));
   }
 
   /** Runs `command` on every member and returns when all have finished. */
   run(command: keyof M & string): void {
     const cmd = this.spec.commands.indexOf(command);
-    if (this.helpers.length) this.signal(cmd);
+    const gens = this.helpers.map((h) => signal(h, cmd));
     (this.own[command] as () => void).call(this.own);
-    if (this.helpers.length) this.await(PENDING, 0, command);
+    this.helpers.forEach((h, i) => awaitDone(h, gens[i], `${this.spec.what} (${command})`));
   }
 
+  /** Returns the helpers to the pool (a failed one is stopped instead). */
   close(): void {
-    if (!this.helpers.length) return;
-    this.signal(EXIT);
-    for (const w of this.helpers) void w.terminate();
-    this.helpers.length = 0;
+    for (const h of this.helpers.splice(0)) {
+      if (Atomics.load(h.ctrl, FAILED) !== 0) {
+        void h.worker.terminate();
+        continue;
+      }
+      awaitDone(h, signal(h, RELEASE), `${this.spec.what} (release)`);
+      idle.push(h);
+    }
   }
 }
