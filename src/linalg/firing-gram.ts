@@ -122,7 +122,7 @@ export class PairShare {
     }
     // Entries past q are the padding of the last tile.
     const used = Math.min(t1, q) - t0;
-    for (let k = 0; k < pairs; k++) out.set(acc.subarray(k * width, k * width + used), k * q + t0);
+    for (let k = 0; k < pairs; k++) for (let e = 0; e < used; e++) out[k * q + t0 + e] = acc[k * width + e];
   }
 }
 
