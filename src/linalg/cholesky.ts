@@ -1,4 +1,5 @@
 import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import type { Factorization } from './lu.js';
 
 /**
  * In-place Cholesky factorization of a symmetric positive definite n×n row-major matrix: on success
@@ -53,6 +54,34 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
 
 interface CholeskyKernel extends KernelModule {
   cholesky(a: number, n: number): number;
+  solve(a: number, n: number, b: number): void;
+}
+
+/** Bumped by each factorization kept in kernel memory, so a stale one's solve can tell. */
+let generation = 0;
+
+/**
+ * Factors K by the kernel and keeps L in kernel memory, where `solve` runs too: no copy of L comes
+ * back (for the hidden-layer system, which is solved once right after it is factored). The solve is
+ * valid until the next factorization on this thread and throws after it.
+ */
+export function choleskyKernelFactor(k: Float64Array, n: number): Factorization {
+  const ker = kernel<CholeskyKernel>('cholesky');
+  const { buffer, base } = kernelMemory(ker, (n * n + n) * 8);
+  new Float64Array(buffer, base, n * n).set(k.subarray(0, n * n));
+  const logdet = ker.cholesky(base, n);
+  const mine = ++generation;
+  return {
+    logdet,
+    solve(b: Float64Array): void {
+      if (mine !== generation) throw new Error('choleskyKernelFactor: solve after a later factorization');
+      const at = base + n * n * 8;
+      const view = new Float64Array(ker.memory.buffer, at, n);
+      view.set(b.subarray(0, n));
+      ker.solve(base, n, at);
+      b.set(view);
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { RandomState } from '../data/rng.js';
-import { choleskyFactor, choleskySolveInPlace } from '../linalg/cholesky.js';
-import { luFloat32, type Factorization } from '../linalg/lu.js';
+import { choleskyKernelFactor } from '../linalg/cholesky.js';
+import { luFloat32 } from '../linalg/lu.js';
 import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { outputGram, solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
@@ -181,7 +181,8 @@ export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n:
 /** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
 export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
   const { size } = sys;
-  const f = opts.precision === 'float32' ? luFloat32(sys.k, size) : cholesky64(sys.k, size);
+  // Cholesky in float64: ln|K| is NaN when a pivot is not positive (K not numerically positive definite).
+  const f = opts.precision === 'float32' ? luFloat32(sys.k, size) : choleskyKernelFactor(sys.k, size);
   const logdet = f.logdet - logScale;
   if (logdet > opts.tau) {
     const a = Float64Array.from(sys.c);
@@ -192,12 +193,6 @@ export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: Anmin
   const k = opts.precision === 'float32' ? Float64Array.from(Float32Array.from(sys.k)) : sys.k;
   const r = flooredSvdSolve(k, size, sys.c, opts.svdFloor);
   return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
-}
-
-/** Cholesky in float64: ln|K| is NaN when a pivot is not positive (K not numerically positive definite). */
-function cholesky64(k: Float64Array, size: number): Factorization {
-  const { l, logdet } = choleskyFactor(k, size);
-  return { logdet, solve: (b) => choleskySolveInPlace(l, size, b) };
 }
 
 /** a = (a_1; …; a_h) with a_j the j-th column of A → row-major p×h A. */
