@@ -76,7 +76,10 @@ export interface PairState {
   A: Float64Array;
   /** pairCount(h) × packedSize(p): thread t writes entries [split[t], split[t + 1]) of every pair. */
   out: Float64Array;
-  split: number[];
+  /** Moved between calls to balance the threads (results do not depend on it). */
+  split: Int32Array;
+  /** Milliseconds each thread spent in its last compute. */
+  busy: Float64Array;
 }
 
 /**
@@ -91,6 +94,15 @@ export class PairShare {
   constructor(private readonly s: PairState, private readonly thread: number) {}
 
   compute(): void {
+    const started = performance.now();
+    try {
+      this.computeShare();
+    } finally {
+      this.s.busy[this.thread] = performance.now() - started;
+    }
+  }
+
+  private computeShare(): void {
     const { x, n, p, h, chunkRows, A, out, split } = this.s;
     const t0 = split[this.thread];
     const t1 = split[this.thread + 1];
@@ -126,10 +138,14 @@ export class PairShare {
   }
 }
 
-/** Entry boundaries (multiples of 8) giving each of `threads` threads about the same share of q. */
-function splitEntries(p: number, threads: number): number[] {
-  const units = paddedSize(p) / 8;
-  return Array.from({ length: threads + 1 }, (_, t) => Math.round((units * t) / threads) * 8);
+/**
+ * Entry boundaries (multiples of 8): this thread (0) takes `own` units of 8 entries, the helpers share
+ * the rest as evenly as they can.
+ */
+function splitEntries(units: number, own: number, threads: number, out: Int32Array): void {
+  out[0] = 0;
+  for (let t = 1; t <= threads; t++) out[t] = 8 * (own + Math.round(((units - own) * (t - 1)) / Math.max(1, threads - 1)));
+  out[threads] = 8 * units;
 }
 
 /**
@@ -141,25 +157,77 @@ function splitEntries(p: number, threads: number): number[] {
 export class FiringPairs {
   private readonly s: PairState;
   private readonly team: Team<PairShare>;
+  private readonly threads: number;
+  private readonly units: number;
+  /** Units of 8 entries this thread computes; the helpers take the rest. */
+  private own: number;
+  /** `prefetch`: the weights the helpers are working on, and when they started. */
+  private ahead: { A: Float64Array; at: number } | null = null;
 
   constructor(x: Float64Array, n: number, p: number, h: number, threads = 1, chunkRows = CHUNK_ROWS) {
-    const t = Math.max(1, Math.min(threads, availableParallelism(), paddedSize(p) / 8));
+    this.units = paddedSize(p) / 8;
+    const t = Math.max(1, Math.min(threads, availableParallelism()));
     const len = pairCount(h) * packedSize(p);
+    const shared = t > 1;
     this.s = {
-      x: t > 1 ? toShared(x, n * p) : x, n, p, h, chunkRows,
-      A: t > 1 ? sharedFloat64(p * h) : new Float64Array(p * h),
-      out: t > 1 ? sharedFloat64(len) : new Float64Array(len),
-      split: splitEntries(p, t),
+      x: shared ? toShared(x, n * p) : x, n, p, h, chunkRows,
+      A: shared ? sharedFloat64(p * h) : new Float64Array(p * h),
+      out: shared ? sharedFloat64(len) : new Float64Array(len),
+      split: new Int32Array(shared ? new SharedArrayBuffer((t + 1) * 4) : new ArrayBuffer((t + 1) * 4)),
+      busy: shared ? sharedFloat64(t) : new Float64Array(t),
     };
+    this.threads = t;
+    this.own = Math.round(this.units / t);
+    splitEntries(this.units, this.own, t, this.s.split);
     const spec = { what: 'firing-pair sums', module: new URL(import.meta.url), member: 'PairShare', commands: ['compute'] as const, state: this.s };
     this.team = new Team(spec, new PairShare(this.s, 0), t);
   }
 
+  /**
+   * Starts the helpers on U^F for A while this thread does other work (ANMIN's output refit needs the
+   * same A and not U^F); the next `sums(A)` adds this thread's share and collects.
+   */
+  prefetch(A: Float64Array): void {
+    if (this.threads === 1 || this.ahead) return;
+    this.s.A.set(A);
+    this.team.start('compute');
+    this.ahead = { A: A.slice(), at: performance.now() };
+  }
+
   /** U^F for hidden weights A (p×h); a view the next call overwrites. */
   sums(A: Float64Array): Float64Array {
-    this.s.A.set(A);
-    this.team.run('compute');
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead && !ahead.A.every((v, i) => v === A[i])) {
+      this.team.finish();
+      return this.sums(A);
+    }
+    let lead = 0;
+    if (ahead) lead = performance.now() - ahead.at;
+    else {
+      this.s.A.set(A);
+      this.team.start('compute');
+    }
+    this.team.finish();
+    this.rebalance(lead);
     return this.s.out;
+  }
+
+  /**
+   * Moves a unit of entries toward the thread that finished first: this thread's time counts the work
+   * it did between prefetch and sums (`lead`) besides its share.
+   */
+  private rebalance(lead: number): void {
+    if (this.threads === 1) return;
+    const { busy } = this.s;
+    const mine = lead + busy[0];
+    const theirs = Math.max(...Array.from(busy.subarray(1)));
+    const helperUnits = (this.units - this.own) / (this.threads - 1);
+    const perUnit = theirs / Math.max(1, helperUnits);
+    if (mine > theirs + perUnit && this.own > 0) this.own--;
+    else if (theirs > mine + perUnit && this.own < this.units) this.own++;
+    else return;
+    splitEntries(this.units, this.own, this.threads, this.s.split);
   }
 
   close(): void {

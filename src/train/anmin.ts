@@ -105,6 +105,8 @@ export interface HiddenSystem {
 export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, pairs?: FiringPairs): HiddenSystem {
   const { p, h, alpha } = net;
   const q = packedSize(p);
+  // The right-hand side first: with `pairs` prefetched, the helper threads are still summing.
+  const c = hiddenRhs(net, x, y, n);
   const uf = pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS);
   const u = alpha !== 0 ? leakyPairs(uf, packedGram(x, n, p), h, q, alpha) : uf;
   const size = p * h;
@@ -125,7 +127,7 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
     }
   }
   for (let i = 0; i < size; i++) k[i * size + i] += lambda;
-  return { k, c: hiddenRhs(net, x, y, n), size };
+  return { k, c, size };
 }
 
 /**
@@ -214,18 +216,21 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const rng = new RandomState(o.seed);
   const t0 = performance.now();
   const net: Network = { p, h, c, alpha: o.alpha, A: o.initA ? o.initA.slice() : initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
-  // The pre-activations of the current A: the refit computes them, the next hidden solve reuses them.
-  let z = refitOutput(net, train.x, train.y, n, lam);
-  const trace: TracePoint[] = [];
-  const record = (iteration: number, extra: Partial<TracePoint>) => tracePoint(net, data, iteration, t0, extra, trace, onStep);
-  let best = cloneNetwork(net);
-  let bestLoss = record(0, {}).trainMse;
-  let selected = 0;
-  let stoppedAt: number | undefined;
   const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && p * h > DENSE_MAX_SIZE);
   if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
   const pairs = cg ? undefined : new FiringPairs(train.x, n, p, h, o.threads, o.chunkRows);
+  const trace: TracePoint[] = [];
+  const record = (iteration: number, extra: Partial<TracePoint>) => tracePoint(net, data, iteration, t0, extra, trace, onStep);
+  let best: Network;
+  let selected = 0;
+  let stoppedAt: number | undefined;
   try {
+    // The helper threads start on the first system's firing-pair sums while this one fits (B, b⁰).
+    if (o.iterations > 0) pairs?.prefetch(net.A);
+    // The pre-activations of the current A: the refit computes them, the next hidden solve reuses them.
+    let z = refitOutput(net, train.x, train.y, n, lam);
+    let bestLoss = record(0, {}).trainMse;
+    best = cloneNetwork(net);
     for (let it = 1; it <= o.iterations; it++) {
       const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, pairs), p, h, o, logScale);
       if (s.A === null && o.onDegenerate === 'stop') {
@@ -233,6 +238,7 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
         break;
       }
       net.A.set(s.A ?? initialHidden(p, h, rng));
+      if (it < o.iterations) pairs?.prefetch(net.A);
       z = refitOutput(net, train.x, train.y, n, lam);
       const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...(s.cgIterations !== undefined ? { cgIterations: s.cgIterations } : {}) });
       if (o.select === 'final' || pt.trainMse < bestLoss) {

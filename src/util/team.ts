@@ -87,16 +87,33 @@ export class Team<M> {
     this.helpers.forEach((h, i) => awaitDone(h, gens[i], `${spec.what} (setting up thread ${i + 1})`));
   }
 
+  private pending: { command: string; gens: number[] } | null = null;
+
+  /** Starts `command` on the helpers only; `finish` runs this thread's member and waits for them. */
+  start(command: keyof M & string): void {
+    if (this.pending) throw new Error(`${this.spec.what}: ${this.pending.command} is still running`);
+    const cmd = this.spec.commands.indexOf(command);
+    this.pending = { command, gens: this.helpers.map((h) => signal(h, cmd)) };
+  }
+
+  finish(): void {
+    const p = this.pending;
+    if (!p) throw new Error(`${this.spec.what}: nothing started`);
+    this.pending = null;
+    (this.own[p.command as keyof M & string] as () => void).call(this.own);
+    this.helpers.forEach((h, i) => awaitDone(h, p.gens[i], `${this.spec.what} (${p.command})`));
+  }
+
   /** Runs `command` on every member and returns when all have finished. */
   run(command: keyof M & string): void {
-    const cmd = this.spec.commands.indexOf(command);
-    const gens = this.helpers.map((h) => signal(h, cmd));
-    (this.own[command] as () => void).call(this.own);
-    this.helpers.forEach((h, i) => awaitDone(h, gens[i], `${this.spec.what} (${command})`));
+    this.start(command);
+    this.finish();
   }
 
   /** Returns the helpers to the pool (a failed one is stopped instead). */
   close(): void {
+    if (this.pending) this.helpers.forEach((h, i) => Atomics.load(h.ctrl, FAILED) === 0 && awaitDone(h, this.pending!.gens[i], `${this.spec.what} (closing)`));
+    this.pending = null;
     for (const h of this.helpers.splice(0)) {
       if (Atomics.load(h.ctrl, FAILED) !== 0) {
         void h.worker.terminate();
