@@ -2,7 +2,7 @@
 // In-place Cholesky of a symmetric positive definite n×n row-major float64 matrix at `a`, row-oriented
 // so every inner product runs over contiguous rows. Rows and columns go two at a time: the four inner
 // products of a 2×2 block share their loads (one load per multiply-add instead of two).
-import { axpy } from './common';
+import { axpy, dot } from './common';
 export { heapBase } from './common';
 
 /** Four doubles of static scratch: where dots4 leaves its results. */
@@ -79,11 +79,7 @@ export function cholesky(a: usize, n: i32): f64 {
     const r = at(a, n, i, 0);
     for (let j = 0; j <= i; j++) {
       const rj = at(a, n, j, 0);
-      let acc = f64x2.splat(0);
-      let m = 0;
-      for (; m + 2 <= j; m += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(r + (<usize>m << 3)), v128.load(rj + (<usize>m << 3))));
-      let s = load<f64>(r + (<usize>j << 3)) - (f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1));
-      if (m < j) s -= load<f64>(r + (<usize>m << 3)) * load<f64>(rj + (<usize>m << 3));
+      const s = load<f64>(r + (<usize>j << 3)) - dot(j, r, rj);
       if (i == j) {
         if (!(s > 0)) return NaN;
         const l = Math.sqrt(s);
@@ -105,11 +101,7 @@ export function cholesky(a: usize, n: i32): f64 {
 export function solve(a: usize, n: i32, b: usize): void {
   for (let i = 0; i < n; i++) {
     const r = at(a, n, i, 0);
-    let acc = f64x2.splat(0);
-    let m = 0;
-    for (; m + 2 <= i; m += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(r + (<usize>m << 3)), v128.load(b + (<usize>m << 3))));
-    let s = load<f64>(b + (<usize>i << 3)) - (f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1));
-    if (m < i) s -= load<f64>(r + (<usize>m << 3)) * load<f64>(b + (<usize>m << 3));
+    const s = load<f64>(b + (<usize>i << 3)) - dot(i, r, b);
     store<f64>(b + (<usize>i << 3), s / load<f64>(r + (<usize>i << 3)));
   }
   for (let i = n - 1; i >= 0; i--) {

@@ -5,22 +5,27 @@
 import { axpy, dot, rowTimes } from './common';
 export { heapBase } from './common';
 
+/** to[0..h) = σ(from[0..h)) = max(z, αz) (0 ≤ α < 1, no branch on the sign); from may be to. */
+@inline function activate(h: i32, alpha: f64, from: usize, to: usize): void {
+  const al = f64x2.splat(alpha);
+  let j = 0;
+  for (; j + 2 <= h; j += 2) {
+    const z = v128.load(from + (<usize>j << 3));
+    v128.store(to + (<usize>j << 3), f64x2.max(z, f64x2.mul(al, z)));
+  }
+  if (j < h) {
+    const z = load<f64>(from + (<usize>j << 3));
+    store<f64>(to + (<usize>j << 3), max(z, alpha * z));
+  }
+}
+
 /** s = σ(x̃A) for the row at x, then out = b⁰ + sB. */
 @inline function forwardRow(x: usize, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
   const A = theta;
   const B = A + (<usize>(p * h) << 3);
   const b0 = B + (<usize>(h * c) << 3);
   rowTimes(p, h, x, A, s);
-  const al = f64x2.splat(alpha);
-  let j = 0;
-  for (; j + 2 <= h; j += 2) {
-    const z = v128.load(s + (<usize>j << 3));
-    v128.store(s + (<usize>j << 3), f64x2.max(z, f64x2.mul(al, z)));
-  }
-  if (j < h) {
-    const z = load<f64>(s + (<usize>j << 3));
-    store<f64>(s + (<usize>j << 3), max(z, alpha * z));
-  }
+  activate(h, alpha, s, s);
   if (c == 1) {
     store<f64>(out, load<f64>(b0) + dot(h, s, B));
     return;
@@ -55,23 +60,13 @@ const RIDGE_ROWS = 4;
 export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i32, g: usize, rhs: usize, rows: usize): void {
   const m = h + 1;
   const mb = <usize>m << 3;
-  const al = f64x2.splat(alpha);
   for (let i0 = 0; i0 < n; i0 += RIDGE_ROWS) {
     const k = min(RIDGE_ROWS, n - i0);
     // Missing rows of the last block are zeros, which add nothing.
     memory.fill(rows, 0, <usize>RIDGE_ROWS * mb);
     for (let r = 0; r < k; r++) {
-      const zi = z + (<usize>((i0 + r) * h) << 3);
       const ri = rows + <usize>r * mb;
-      let j = 0;
-      for (; j + 2 <= h; j += 2) {
-        const v = v128.load(zi + (<usize>j << 3));
-        v128.store(ri + (<usize>j << 3), f64x2.max(v, f64x2.mul(al, v)));
-      }
-      if (j < h) {
-        const v = load<f64>(zi + (<usize>j << 3));
-        store<f64>(ri + (<usize>j << 3), max(v, alpha * v));
-      }
+      activate(h, alpha, z + (<usize>((i0 + r) * h) << 3), ri);
       store<f64>(ri + (<usize>h << 3), 1.0);
       const yi = y + (<usize>((i0 + r) * c) << 3);
       for (let a = 0; a < m; a++) {
