@@ -4,7 +4,7 @@ ANMIN_MIRROR ?= $(abspath $(wildcard ../shared/data))
 export ANMIN_MIRROR
 ANMIN := node bin/anmin.js
 
-.PHONY: run test build bench clean
+.PHONY: run test build bench bench-kernels clean
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -33,6 +33,10 @@ test: build
 
 bench: build
 	node dist/bench/peer.js
+
+# Each kernel alone, at bike-sharing's shape; other shapes and kernels: flags in bench/kernels.ts.
+bench-kernels: build
+	node dist/bench/kernels.js
 
 clean:
 	rm -rf dist results

@@ -1,0 +1,100 @@
+/**
+ * `make bench-kernels`: each WebAssembly kernel ANMIN and the baselines spend their time in, alone, on
+ * seeded N(0, 1) data of one problem's shape (by default bike-sharing's: 13,903 training rows, d + 1 = 14,
+ * h = 64, one output). Prints the median milliseconds of --repeats calls after one warm-up call.
+ * usage: node dist/bench/kernels.js [--n 13903] [--p 14] [--h 64] [--c 1] [--repeats 9] [--only NAME,…]
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { RandomState } from '../src/data/rng.js';
+import { choleskyKernelFactor } from '../src/linalg/cholesky.js';
+import { FiringPairs } from '../src/linalg/firing-gram.js';
+import { NormalOperator } from '../src/linalg/normal-operator.js';
+import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
+import type { Network } from '../src/model/network.js';
+import { warmHelpers } from '../src/util/team.js';
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '13903' },
+    p: { type: 'string', default: '14' },
+    h: { type: 'string', default: '64' },
+    c: { type: 'string', default: '1' },
+    repeats: { type: 'string', default: '9' },
+    only: { type: 'string' },
+  },
+});
+const int = (name: keyof typeof values) => {
+  const v = Number(values[name]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer, got ${values[name]}`);
+  return v;
+};
+const [n, p, h, c, repeats] = [int('n'), int('p'), int('h'), int('c'), int('repeats')];
+const rng = new RandomState(0);
+const normal = (len: number) => rng.fillNormal(new Float64Array(len));
+const x = normal(n * p);
+for (let i = 0; i < n; i++) x[i * p] = 1;
+const y = normal(n * c);
+const net: Network = { p, h, c, alpha: 0, A: normal(p * h), B: normal(h * c), b0: normal(c) };
+const z = hiddenPreKernel(net, x, n, new Float64Array(n * h));
+const size = p * h;
+// An SPD system of the hidden layer's size: GᵀG/size + I.
+const k = new Float64Array(size * size);
+{
+  const g = normal(size * size);
+  for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) {
+    let s = 0;
+    for (let t = 0; t < size; t++) s += g[t * size + i] * g[t * size + j];
+    k[i * size + j] = k[j * size + i] = s / size + (i === j ? 1 : 0);
+  }
+}
+const threads = availableParallelism();
+warmHelpers(threads - 1);
+
+/** Each case: set up, then the call to time and what to close after. */
+const cases: Record<string, () => [() => void, (() => void)?]> = {
+  'firing-pairs, 1 thread': () => {
+    const f = new FiringPairs(x, n, p, h, 1);
+    return [() => void f.sums(net.A), () => f.close()];
+  },
+  [`firing-pairs, ${threads} threads`]: () => {
+    const f = new FiringPairs(x, n, p, h, threads);
+    return [() => void f.sums(net.A), () => f.close()];
+  },
+  [`cholesky + solve, ${size}`]: () => [() => choleskyKernelFactor(k, size).solve(new Float64Array(size).fill(1))],
+  'hidden pre-activations': () => [() => void hiddenPreKernel(net, x, n, z)],
+  'output ridge sums': () => [() => void outputNormalEquations(z, 0, y, n, h, c)],
+  'right-hand side (Eq. 8)': () => [() => void hiddenRhsKernel(net, x, y, n)],
+  'sum of squared errors': () => [() => void sumSquaredErrors(net, x, y, n)],
+  'loss and gradient, batch 64': () => {
+    const grad = new Float64Array(p * h + h * c + c);
+    return [() => void lossAndGradient(net, x, y, Math.min(64, n), grad)];
+  },
+  [`CG product with M, ${threads} threads`]: () => {
+    const gates = z.map((v) => (v > 0 ? 1 : 0));
+    const op = new NormalOperator(x, gates, { n, p, h, lowRankC: c, outs: c }, net.B, threads);
+    const v = normal(size);
+    const out = new Float64Array(size);
+    return [() => op.apply(v, out), () => op.close()];
+  },
+};
+
+const only = values.only?.split(',');
+const rows = [['kernel', 'median ms', 'min ms']];
+for (const [name, setup] of Object.entries(cases)) {
+  if (only && !only.some((o) => name.startsWith(o))) continue;
+  const [call, close] = setup();
+  call();
+  const ms: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    call();
+    ms.push(performance.now() - t0);
+  }
+  close?.();
+  ms.sort((a, b) => a - b);
+  rows.push([name, ms[Math.floor(ms.length / 2)].toFixed(2), ms[0].toFixed(2)]);
+}
+process.stdout.write(`n = ${n}, d + 1 = ${p}, h = ${h}, c = ${c}, ${repeats} calls each\n`);
+const w = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+process.stdout.write(rows.map((r) => r.map((v, col) => v.padEnd(w[col])).join('  ')).join('\n') + '\n');
