@@ -160,6 +160,11 @@ export function hiddenRhs(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, al
   }
 }
 
+/** out (n×c) = f(x̃_i) for n rows; `s` (h) is scratch. */
+export function predict(x: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
+  for (let i = 0; i < n; i++) forwardRow(x + (<usize>(i * p) << 3), p, h, c, alpha, theta, s, out + (<usize>(i * c) << 3));
+}
+
 /** Σ over n rows and c outputs of (f(x̃_i) − y_i)²; `s` (h) and `o` (c) are scratch. */
 export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, o: usize): f64 {
   let total = 0.0;

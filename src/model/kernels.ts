@@ -3,6 +3,7 @@ import type { Network } from './network.js';
 
 /** assembly/network.ts: the network's forward pass and gradient, row by row, in WebAssembly SIMD. */
 interface NetworkKernel extends KernelModule {
+  predict(x: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, out: number): void;
   sse(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, o: number): number;
   outputGram(z: number, alpha: number, y: number, n: number, h: number, c: number, g: number, rhs: number, rows: number): void;
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
@@ -53,6 +54,22 @@ export function lossAndGradient(net: Network, x: Float64Array, y: Float64Array, 
   const loss = k.lossGrad(at.x, at.y, m, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   grad.set(new Float64Array(buf, at.grad, at.P));
   return loss;
+}
+
+/** Network outputs (n×c) for n rows, streamed through the kernel in blocks. */
+export function predictKernel(net: Network, x: Float64Array, n: number): Float64Array {
+  const rows = Math.min(n, STREAM_ROWS);
+  const { k, at, buf } = load(net, rows);
+  const { p, c } = net;
+  const out = new Float64Array(n * c);
+  // The y region of the layout holds the outputs.
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const m = Math.min(rows, n - r0);
+    new Float64Array(buf, at.x, m * p).set(x.subarray(r0 * p, (r0 + m) * p));
+    k.predict(at.x, m, p, net.h, c, net.alpha, at.theta, at.s, at.y);
+    out.set(new Float64Array(buf, at.y, m * c), r0 * c);
+  }
+  return out;
 }
 
 /** Σ of squared errors over all n rows and c outputs, streamed through the kernel in blocks. */

@@ -1,4 +1,4 @@
-import { hiddenPreKernel, sumSquaredErrors } from './kernels.js';
+import { hiddenPreKernel, predictKernel, sumSquaredErrors } from './kernels.js';
 
 /**
  * The two-layer network of the paper, f(x) = σ((1, xᵀ)A)B + b⁰ with σ(z) = αz + (1−α)max(0, z),
@@ -24,43 +24,9 @@ export function hiddenPre(net: Network, x: Float64Array, n: number, out = new Fl
   return hiddenPreKernel(net, x, n, out);
 }
 
-/**
- * f(x̃_i) for the row at x[off..off+p) into out[oOff..oOff+c), with `s` (h entries) as scratch.
- * σ(z) = max(z, αz) for 0 ≤ α < 1, which needs no branch on the sign.
- */
-export function forwardRow(net: Network, x: Float64Array, off: number, s: Float64Array, out: Float64Array, oOff: number): void {
-  const { p, h, c, alpha, A, B, b0 } = net;
-  const v0 = x[off];
-  for (let j = 0; j < h; j++) s[j] = v0 * A[j];
-  for (let a = 1; a < p; a++) {
-    const v = x[off + a];
-    if (v === 0) continue;
-    const ra = a * h;
-    for (let j = 0; j < h; j++) s[j] += v * A[ra + j];
-  }
-  for (let j = 0; j < h; j++) s[j] = Math.max(s[j], alpha * s[j]);
-  if (c === 1) {
-    let o = b0[0];
-    for (let j = 0; j < h; j++) o += s[j] * B[j];
-    out[oOff] = o;
-    return;
-  }
-  for (let k = 0; k < c; k++) out[oOff + k] = b0[k];
-  for (let j = 0; j < h; j++) {
-    const v = s[j];
-    // Many outputs (the DAE's 225): a silent neuron's row of B is skipped whole.
-    if (v === 0) continue;
-    const rb = j * c;
-    for (let k = 0; k < c; k++) out[oOff + k] += v * B[rb + k];
-  }
-}
-
-/** Network outputs for n rows (n×c). */
+/** Network outputs for n rows (n×c), by the SIMD kernel. */
 export function predict(net: Network, x: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * net.c);
-  const s = new Float64Array(net.h);
-  for (let i = 0; i < n; i++) forwardRow(net, x, i * net.p, s, out, i * net.c);
-  return out;
+  return predictKernel(net, x, n);
 }
 
 export interface Fit {

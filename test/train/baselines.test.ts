@@ -4,7 +4,7 @@ import { RandomState } from '../../src/data/rng.js';
 import type { Prepared } from '../../src/data/split.js';
 import { torchInit } from '../../src/model/backprop.js';
 import { lossAndGradient } from '../../src/model/kernels.js';
-import { evaluate } from '../../src/model/network.js';
+import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
 import { TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
@@ -41,10 +41,11 @@ test('backprop gradient equals central finite differences (ReLU and leaky, odd a
   }
 });
 
-test('the kernel\'s loss and streamed MSE equal the plain formula mean((σ(x̃A)B + b⁰ − y)²)', () => {
+test('the kernel\'s outputs, loss and streamed MSE equal the plain formula mean((σ(x̃A)B + b⁰ − y)²)', () => {
   for (const [alpha, c, h, n] of [[0, 1, 7, 5000], [0.1, 3, 6, 4100], [0.1, 5, 9, 33]]) {
     const pr = problem(n, 4, c, 9);
     const net = torchInit(pr.p, h, c, alpha, new RandomState(2));
+    const outputs = predict(net, pr.x, n);
     let sse = 0;
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < c; k++) {
@@ -54,6 +55,7 @@ test('the kernel\'s loss and streamed MSE equal the plain formula mean((σ(x̃A)
           for (let a = 0; a < pr.p; a++) z += pr.x[i * pr.p + a] * net.A[a * h + j];
           o += (z > 0 ? z : alpha * z) * net.B[j * c + k];
         }
+        assert.ok(Math.abs(outputs[i * c + k] - o) <= 1e-12 * Math.max(1, Math.abs(o)), `row ${i} output ${k}`);
         sse += (o - pr.y[i * c + k]) ** 2;
       }
     }
