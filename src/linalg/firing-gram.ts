@@ -5,9 +5,10 @@ import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
 
 /**
  * The expensive part of ANMIN: for every pair of hidden neurons j ≤ l, the packed symmetric
- * (p×p) matrix U^F_jl = Σ_i F_ij F_il x̃_i x̃_iᵀ over the rows where both fire. Three structures make it
- * cheap: x̃ x̃ᵀ is symmetric (p(p+1)/2 entries, not p²), only firing pairs contribute, and rows sharing
- * a firing pattern are summed once (the SDF data has ~1,000 patterns in 58k rows).
+ * (p×p) matrix U^F_jl = Σ_i F_ij F_il x̃_i x̃_iᵀ over the rows where both fire. x̃ x̃ᵀ is symmetric
+ * (p(p+1)/2 entries, not p²), only firing pairs contribute, rows sharing a firing pattern are summed
+ * once (the SDF data has ~1,000 patterns in 58k rows), and groups are added 64 at a time through
+ * subset tables (assembly/firing.ts says how).
  */
 
 export const CHUNK_ROWS = 4096;
@@ -36,7 +37,7 @@ export function packedOuter(x: Float64Array, off: number, p: number, out: Float6
 
 /**
  * Accumulates rows [r0, r1) into `acc` (pairCount(h) × packedSize(p)), using pre-activations z (n×h).
- * Reference-simple and exact; `firingGram` below is the version the solver uses.
+ * Reference-simple and exact; FiringPairs below is the version the solver uses.
  */
 export function firingGramPlain(x: Float64Array, z: Float64Array, p: number, h: number, r0: number, r1: number, acc: Float64Array): void {
   const q = packedSize(p);
@@ -150,9 +151,9 @@ function splitEntries(units: number, own: number, threads: number, out: Int32Arr
 
 /**
  * The firing-pair sums U^F (pairCount(h) × packedSize(p)) of the rows x under successive hidden
- * weights A, on `threads` threads that each own a range of the q entries of every pair. Rows are grouped by firing
- * pattern in fixed chunks of `chunkRows`, so the numbers depend on the chunk size (by rounding only)
- * but not on the thread count.
+ * weights A, on `threads` threads that each own a range of the q entries of every pair. Rows are
+ * grouped by firing pattern in fixed chunks of `chunkRows`, so the numbers depend on the chunk size
+ * (by rounding only) but not on the thread count.
  */
 export class FiringPairs {
   private readonly s: PairState;
