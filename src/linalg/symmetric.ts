@@ -1,4 +1,5 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { AnminError } from '../util/errors.js';
+import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
 
 export interface FlooredSolve {
   x: Float64Array;
@@ -6,28 +7,41 @@ export interface FlooredSolve {
   logdet: number;
 }
 
+/** assembly/symmetric.ts: the floored inverse through tridiagonal QL, eigenvectors never formed. */
+interface SymmetricKernel extends KernelModule {
+  flooredSolve(a: number, n: number, b: number, floor: number, d: number, e: number, beta: number, p: number, w: number, rotI: number, rotC: number, rotS: number, capacity: number): number;
+  NO_CONVERGENCE: WebAssembly.Global;
+  ROTATIONS_FULL: WebAssembly.Global;
+}
+
 /**
  * The paper's fallback for a degenerate system: x = V D⁻¹ Uᵀ b from the SVD of the symmetric K with
  * singular values below `floor` raised to it. For symmetric K the SVD is the eigendecomposition with
- * |eigenvalues| as singular values, so the symmetric eigensolver does the work.
+ * |eigenvalues| as singular values: x = Σ v_e sign(λ_e)(v_eᵀb)/max(|λ_e|, floor), computed by the kernel
+ * without forming the eigenvectors.
  */
 export function flooredSvdSolve(k: Float64Array, n: number, b: Float64Array, floor: number): FlooredSolve {
-  const rows: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) rows[i] = Array.from(k.subarray(i * n, (i + 1) * n));
-  const eig = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
-  const vals = eig.realEigenvalues;
-  const vecs = eig.eigenvectorMatrix;
-  const x = new Float64Array(n);
-  let logAbs = 0;
-  let negatives = 0;
-  for (let e = 0; e < n; e++) {
-    const lam = vals[e];
-    logAbs += Math.log(Math.abs(lam));
-    if (lam < 0) negatives++;
-    let proj = 0;
-    for (let i = 0; i < n; i++) proj += vecs.get(i, e) * b[i];
-    const coef = ((lam < 0 ? -1 : 1) * proj) / Math.max(Math.abs(lam), floor);
-    for (let i = 0; i < n; i++) x[i] += coef * vecs.get(i, e);
+  const ker = kernel<SymmetricKernel>('symmetric');
+  // QL typically needs under n² rotations in all; with too little room the kernel says so and we retry.
+  for (let capacity = 3 * n * n + 16; ; capacity *= 2) {
+    const doubles = n * n + n * 6;
+    const { buffer, base } = kernelMemory(ker, doubles * 8 + capacity * 20);
+    const at = (i: number) => base + i * 8;
+    const [a, x, d, e, beta, p, w] = [at(0), at(n * n), at(n * n + n), at(n * n + 2 * n), at(n * n + 3 * n), at(n * n + 4 * n), at(n * n + 5 * n)];
+    const rotC = at(doubles);
+    const rotS = rotC + capacity * 8;
+    const rotI = rotS + capacity * 8;
+    new Float64Array(buffer, a, n * n).set(k.subarray(0, n * n));
+    new Float64Array(buffer, x, n).set(b.subarray(0, n));
+    const status = ker.flooredSolve(a, n, x, floor, d, e, beta, p, w, rotI, rotC, rotS, capacity);
+    if (status === ker.ROTATIONS_FULL.value) continue;
+    if (status === ker.NO_CONVERGENCE.value) throw new AnminError(`floored SVD inverse: the eigenvalues of a ${n}×${n} system did not converge`);
+    let logAbs = 0;
+    let negatives = 0;
+    for (const lam of new Float64Array(buffer, d, n)) {
+      logAbs += Math.log(Math.abs(lam));
+      if (lam < 0) negatives++;
+    }
+    return { x: new Float64Array(buffer, x, n).slice(), logdet: negatives % 2 === 1 ? NaN : logAbs };
   }
-  return { x, logdet: negatives % 2 === 1 ? NaN : logAbs };
 }
