@@ -10,7 +10,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-build: node_modules/.installed dist/wasm/firing.wasm dist/wasm/network.wasm dist/wasm/cholesky.wasm dist/wasm/normal.wasm dist/wasm/symmetric.wasm
+build: node_modules/.installed dist/wasm/firing.wasm dist/wasm/network.wasm dist/wasm/cholesky.wasm dist/wasm/normal.wasm dist/wasm/symmetric.wasm dist/wasm/lu.wasm
 	node_modules/.bin/tsc -p .
 
 # The SIMD kernels (AssemblyScript → WebAssembly), loaded from dist/wasm at run time.

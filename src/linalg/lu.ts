@@ -4,6 +4,8 @@
  * ill-conditioned M + λI can come out singular (ln|K| = −∞) or with a negative determinant (NaN, which
  * fails Algorithm 1's test ln|K| > τ and sends it to the fallback), as in the paper's Figures 10–11.
  */
+import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+
 /** A factored square system: its log determinant and a solver (Cholesky in float64, LU in float32). */
 export interface Factorization {
   /** ln|K|: −∞ for a zero pivot, NaN when the determinant comes out negative (torch.logdet). */
@@ -12,59 +14,34 @@ export interface Factorization {
   solve(b: Float64Array): void;
 }
 
+interface LuKernel extends KernelModule {
+  factor(a: number, n: number, perm: number): number;
+  solve(a: number, n: number, perm: number, x: number): void;
+}
+
+/** Bumped by each factorization, so a stale one's solve can tell. */
+let generation = 0;
+
+/**
+ * Factors K (rounded to float32) by the kernel; the factors stay in kernel memory, where `solve` runs
+ * too. The solve is valid until the next factorization on this thread and throws after it.
+ */
 export function luFloat32(k: Float64Array, n: number): Factorization {
-  const a = Float32Array.from(k.subarray(0, n * n));
-  const perm = new Int32Array(n);
-  let logAbs = 0;
-  let negative = false;
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(a[r * n + c]) > Math.abs(a[piv * n + c])) piv = r;
-    perm[c] = piv;
-    if (piv !== c) {
-      negative = !negative;
-      for (let j = 0; j < n; j++) {
-        const t = a[c * n + j];
-        a[c * n + j] = a[piv * n + j];
-        a[piv * n + j] = t;
-      }
-    }
-    const d = a[c * n + c];
-    if (d === 0) {
-      logAbs = -Infinity;
-      continue;
-    }
-    if (d < 0) negative = !negative;
-    logAbs += Math.log(Math.abs(d));
-    for (let r = c + 1; r < n; r++) {
-      const l = (a[r * n + c] = a[r * n + c] / d);
-      if (l === 0) continue;
-      const rr = r * n;
-      const rc = c * n;
-      for (let j = c + 1; j < n; j++) a[rr + j] = a[rr + j] - Math.fround(l * a[rc + j]);
-    }
-  }
-  const logdet = logAbs === -Infinity ? -Infinity : negative ? NaN : logAbs;
+  const ker = kernel<LuKernel>('lu');
+  const { buffer, base } = kernelMemory(ker, (n * n + 2 * n) * 4);
+  const perm = base + n * n * 4;
+  const x = perm + n * 4;
+  new Float32Array(buffer, base, n * n).set(k.subarray(0, n * n));
+  const logdet = ker.factor(base, n, perm);
+  const mine = ++generation;
   return {
     logdet,
-    solve(b: Float64Array) {
-      const x = Float32Array.from(b);
-      for (let c = 0; c < n; c++) {
-        const t = x[c];
-        x[c] = x[perm[c]];
-        x[perm[c]] = t;
-      }
-      for (let i = 0; i < n; i++) {
-        let s = x[i];
-        for (let j = 0; j < i; j++) s = Math.fround(s - Math.fround(a[i * n + j] * x[j]));
-        x[i] = s;
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        let s = x[i];
-        for (let j = i + 1; j < n; j++) s = Math.fround(s - Math.fround(a[i * n + j] * x[j]));
-        x[i] = s / a[i * n + i];
-      }
-      b.set(x);
+    solve(b: Float64Array): void {
+      if (mine !== generation) throw new Error('luFloat32: solve after a later factorization');
+      const view = new Float32Array(ker.memory.buffer, x, n);
+      view.set(b.subarray(0, n));
+      ker.solve(base, n, perm, x);
+      b.set(view);
     },
   };
 }
