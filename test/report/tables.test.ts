@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { check } from '../../src/report/check.js';
+import { check, loadKnownDeviations } from '../../src/report/check.js';
+import { loadProtocol } from '../../src/experiments/protocol.js';
 import { render } from '../../src/report/render.js';
 import { table3 } from '../../src/report/tables.js';
 import { record } from '../experiments/store.test.js';
@@ -59,4 +60,20 @@ test('check: cells within the published tolerance pass, the claims are tested', 
   // Far from the published abalone test MSE of Adam (5.05 ± 1.89)? 4.6 is within tolerance; shift it to fail.
   const shifted = store().map((r) => (r.method === 'ANMIN' && r.dataset === 'sdf' && r.final ? { ...r, final: { ...r.final, trainMse: r.final.trainMse + 5 } } : r));
   assert.equal(check(shifted).find((r) => r.check === 'table3 mse_train sdf ANMIN')!.status, 'fail');
+  // Listed as a known deviation, the failure is reported with its reason; a listed check that passes says so.
+  const known = { 'table3 mse_train sdf ANMIN': 'a documented reason', 'table3 mse_train sdf Adam': 'another' };
+  const listed = check(shifted, undefined, known);
+  const deviation = listed.find((r) => r.check === 'table3 mse_train sdf ANMIN')!;
+  assert.equal(deviation.status, 'known deviation');
+  assert.match(deviation.detail, /known: a documented reason/);
+  const stale = listed.find((r) => r.check === 'table3 mse_train sdf Adam')!;
+  assert.equal(stale.status, 'pass');
+  assert.match(stale.detail, /listed as a known deviation but passes now/);
+});
+
+test('every known deviation names a check the protocols can produce', () => {
+  const ablation = loadProtocol('ablation');
+  const possible = new Set(check(store()).map((r) => r.check));
+  for (const d of Object.keys(ablation.datasets)) for (const m of Object.keys(ablation.methods)) for (const metric of ['trainMse', 'testMse']) possible.add(`table5 ${metric} ${d} ${m}`);
+  for (const name of Object.keys(loadKnownDeviations())) assert.ok(possible.has(name), name);
 });
