@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { RandomState } from '../src/data/rng.js';
 import { choleskyKernelFactor } from '../src/linalg/cholesky.js';
 import { FiringPairs } from '../src/linalg/firing-gram.js';
-import { NormalOperator } from '../src/linalg/normal-operator.js';
+import { outputGram } from '../src/linalg/normal-cg.js';
+import { NormalOperator, operatorDims } from '../src/linalg/normal-operator.js';
 import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
 import type { Network } from '../src/model/network.js';
 import { warmHelpers } from '../src/util/team.js';
@@ -72,7 +73,9 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
   },
   [`CG product with M, ${threads} threads`]: () => {
     const gates = z.map((v) => (v > 0 ? 1 : 0));
-    const op = new NormalOperator(x, gates, { n, p, h, lowRankC: c, outs: c }, net.B, threads);
+    const dims = operatorDims(n, p, h, c);
+    const op = new NormalOperator(x, dims, threads);
+    op.load(gates, dims.lowRankC > 0 ? net.B : outputGram(net.B, h, c));
     const v = normal(size);
     const out = new Float64Array(size);
     return [() => op.apply(v, out), () => op.close()];

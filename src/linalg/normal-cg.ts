@@ -2,7 +2,7 @@ import { AnminError } from '../util/errors.js';
 import { logger } from '../util/log.js';
 import { choleskyFactor, choleskySolveInPlace } from './cholesky.js';
 import { packedSize } from './firing-gram.js';
-import { NormalOperator } from './normal-operator.js';
+import { NormalOperator, operatorDims } from './normal-operator.js';
 
 /** BBᵀ (h×h, both triangles) of B (h×c): how strongly two neurons' outputs overlap, over all outputs. */
 export function outputGram(B: Float64Array, h: number, c: number): Float64Array {
@@ -52,22 +52,23 @@ const dot = (a: Float64Array, b: Float64Array) => {
  * Solves (M + λI)a = c by conjugate gradients preconditioned with the per-neuron diagonal blocks
  * (BBᵀ)_jj U_jj + λI of M (Eq. 7), using only products with M through the firing-masked data (each
  * about one forward and one backward pass), starting from `start` (the current A: consecutive ANMIN
- * systems are close). Stops at ‖residual‖ ≤ tol·‖c‖ or after maxIterations.
+ * systems are close). Stops at ‖residual‖ ≤ tol·‖c‖ or after maxIterations. `op`, built on s.x with
+ * operatorDims, can serve every system of a run; without it one is built and closed here.
  */
-export function solveNormalCg(s: NormalSystem, start: Float64Array, tol: number, maxIterations: number, threads = 1): CgResult {
+export function solveNormalCg(s: NormalSystem, start: Float64Array, tol: number, maxIterations: number, op?: NormalOperator): CgResult {
   const { n, p, h, c, lambda } = s;
   const P = p * h;
-  // BBᵀu as B(Bᵀu) when that is cheaper (2hc < h², e.g. one output), else through BBᵀ.
-  const lowRank = 2 * c < h;
+  const dims = operatorDims(n, p, h, c);
   const gram = outputGram(s.B, h, c);
-  const op = new NormalOperator(s.x, s.gates, { n, p, h, lowRankC: lowRank ? c : 0, outs: c }, lowRank ? s.B : gram, threads);
+  const own = op ?? new NormalOperator(s.x, dims);
   try {
+    own.load(s.gates, dims.lowRankC > 0 ? s.B : gram);
     return conjugateGradients(s, start, tol, maxIterations, (v, out) => {
-      op.apply(v, out);
+      own.apply(v, out);
       for (let t = 0; t < P; t++) out[t] += lambda * v[t];
-    }, blockPreconditioner(op.diagonalBlocks(), s, gram));
+    }, blockPreconditioner(own.diagonalBlocks(), s, gram));
   } finally {
-    op.close();
+    if (!op) own.close();
   }
 }
 

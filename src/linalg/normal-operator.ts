@@ -49,7 +49,9 @@ export class RowShare {
   private readonly mine: number[] = [];
   private readonly rowAt = new Map<number, number>();
   private readonly blockChunks: number[] = [];
+  private readonly ranges: number[][];
 
+  /** Copies this thread's rows of x into its kernel memory, once for every system solved. */
   constructor(private readonly s: SharedState, thread: number) {
     const { n, p, h, outs } = s.dims;
     const P = p * h;
@@ -58,8 +60,8 @@ export class RowShare {
     const blockChunks = this.blockChunks;
     for (let k = 0; k < chunks(n, BLOCK_ROWS); k++) if (k % s.threads === thread) blockChunks.push(k);
     // This thread's rows: its product chunks, then its block chunks (a block chunk spans product chunks).
-    const ranges = [...this.mine.map((k) => [k * PRODUCT_ROWS, Math.min(n, (k + 1) * PRODUCT_ROWS)]), ...blockChunks.map((k) => [k * BLOCK_ROWS, Math.min(n, (k + 1) * BLOCK_ROWS)])];
-    const rows = ranges.reduce((a, [r0, r1]) => a + r1 - r0, 0);
+    this.ranges = [...this.mine.map((k) => [k * PRODUCT_ROWS, Math.min(n, (k + 1) * PRODUCT_ROWS)]), ...blockChunks.map((k) => [k * BLOCK_ROWS, Math.min(n, (k + 1) * BLOCK_ROWS)])];
+    const rows = this.ranges.reduce((a, [r0, r1]) => a + r1 - r0, 0);
     const sizes = { x: rows * p, g: rows * h, v: P, bb: s.bb.length, out: P, u: h, w: h, t: outs, blocks: h * q, q2: q };
     const { buffer, base } = kernelMemory(this.k, Object.values(sizes).reduce((a, b) => a + b, 0) * 8);
     let off = base;
@@ -69,13 +71,18 @@ export class RowShare {
       off += len * 8;
     }
     let row = 0;
-    ranges.forEach(([r0, r1], i) => {
+    this.ranges.forEach(([r0, r1], i) => {
       this.rowAt.set(i, row);
       this.view.x.set(s.x.subarray(r0 * p, r1 * p), row * p);
-      this.view.g.set(s.g.subarray(r0 * h, r1 * h), row * h);
       row += r1 - r0;
     });
-    this.view.bb.set(s.bb);
+  }
+
+  /** Takes this system's gates (its rows) and output weights from the shared state. */
+  load(): void {
+    const { h } = this.s.dims;
+    this.ranges.forEach(([r0, r1], i) => this.view.g.set(this.s.g.subarray(r0 * h, r1 * h), this.rowAt.get(i)! * h));
+    this.view.bb.set(this.s.bb);
   }
 
   /** Partial M·v of each of this thread's chunks into its slot of `partials`. */
@@ -108,30 +115,45 @@ export class RowShare {
   }
 }
 
+/** The operator's shape for n rows, p inputs, h neurons and c outputs. */
+export function operatorDims(n: number, p: number, h: number, c: number): OperatorDims {
+  // BBᵀu as B(Bᵀu) when that is cheaper (2hc < h², e.g. one output), else through BBᵀ.
+  return { n, p, h, lowRankC: 2 * c < h ? c : 0, outs: c };
+}
+
 /**
  * Products with M (and its diagonal blocks) over the rows, spread over `threads` threads (a Team), so
- * the solver's loop stays synchronous.
+ * the solver's loop stays synchronous. The rows are shared and copied into each thread's kernel memory
+ * once; each system then `load`s its gates and output weights.
  */
 export class NormalOperator {
   private readonly s: SharedState;
   private readonly team: Team<RowShare>;
   private readonly sum: Float64Array;
 
-  constructor(x: Float64Array, gates: Float64Array, dims: OperatorDims, bb: Float64Array, threads = 1) {
-    const { n, p, h } = dims;
+  constructor(x: Float64Array, dims: OperatorDims, threads = 1) {
+    const { n, p, h, lowRankC } = dims;
     const t = Math.max(1, Math.min(threads, availableParallelism(), chunks(n, PRODUCT_ROWS)));
-    // Helpers need shared memory; a single thread reads the caller's arrays in place.
+    // Helpers need shared memory; a single thread reads the caller's rows in place.
     const alloc = (len: number) => (t > 1 ? sharedFloat64(len) : new Float64Array(len));
-    const share = (a: Float64Array, len: number) => (t > 1 ? toShared(a, len) : a.subarray(0, len));
     this.s = {
-      dims, x: share(x, n * p), g: share(gates, n * h), bb: share(bb, bb.length), threads: t,
+      dims, x: t > 1 ? toShared(x, n * p) : x.subarray(0, n * p), threads: t,
+      g: alloc(n * h),
+      bb: alloc(lowRankC > 0 ? h * lowRankC : h * h),
       v: alloc(p * h),
       partials: alloc(chunks(n, PRODUCT_ROWS) * p * h),
       blocks: alloc(chunks(n, BLOCK_ROWS) * h * packedSize(p)),
     };
     this.sum = new Float64Array(p * h);
-    const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['product', 'blocks'] as const, state: this.s };
+    const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['load', 'product', 'blocks'] as const, state: this.s };
     this.team = new Team(spec, new RowShare(this.s, 0), t);
+  }
+
+  /** The system to multiply by: gates (n×h) and `bb`, B (h×c) when dims.lowRankC > 0, else BBᵀ (h×h). */
+  load(gates: Float64Array, bb: Float64Array): void {
+    this.s.g.set(gates.subarray(0, this.s.g.length));
+    this.s.bb.set(bb.subarray(0, this.s.bb.length));
+    this.team.run('load');
   }
 
   /** out = M·v, the chunks' partials added in chunk order. */

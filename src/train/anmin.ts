@@ -3,6 +3,7 @@ import { choleskyKernelFactor } from '../linalg/cholesky.js';
 import { luFloat32 } from '../linalg/lu.js';
 import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { outputGram, solveNormalCg } from '../linalg/normal-cg.js';
+import { NormalOperator, operatorDims } from '../linalg/normal-operator.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
 import { AnminError } from '../util/errors.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
@@ -172,11 +173,11 @@ export interface HiddenSolve {
  * residual of cgTolerance. No log determinant, so no degenerate branch: with λ > 0 the system is
  * positive definite and CG needs no fallback.
  */
-export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n)): HiddenSolve {
+export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n), op?: NormalOperator): HiddenSolve {
   const { p, h, alpha } = net;
   const rhs = hiddenRhsKernel(net, x, y, n);
   const gates = z.map((v) => (v > 0 ? 1 : alpha));
-  const r = solveNormalCg({ x, gates, n, p, h, B: net.B, c: net.c, rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations, opts.threads);
+  const r = solveNormalCg({ x, gates, n, p, h, B: net.B, c: net.c, rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations, op);
   return { A: r.a, logdet: null, fallback: false, cgIterations: r.iterations };
 }
 
@@ -219,6 +220,8 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && p * h > DENSE_MAX_SIZE);
   if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
   const pairs = cg ? undefined : new FiringPairs(train.x, n, p, h, o.threads, o.chunkRows);
+  // One operator for every system of the run: the rows are shared with its threads once.
+  const op = cg ? new NormalOperator(train.x, operatorDims(n, p, h, c), o.threads) : undefined;
   const trace: TracePoint[] = [];
   const record = (iteration: number, extra: Partial<TracePoint>) => tracePoint(net, data, iteration, t0, extra, trace, onStep);
   let best: Network;
@@ -232,7 +235,7 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
     let bestLoss = record(0, {}).trainMse;
     best = cloneNetwork(net);
     for (let it = 1; it <= o.iterations; it++) {
-      const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, pairs), p, h, o, logScale);
+      const s = cg ? solveHiddenCg(net, train.x, train.y, n, lam, o, z, op) : solveHidden(hiddenSystem(net, train.x, train.y, n, lam, pairs), p, h, o, logScale);
       if (s.A === null && o.onDegenerate === 'stop') {
         stoppedAt = it;
         break;
@@ -249,6 +252,7 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
     }
   } finally {
     pairs?.close();
+    op?.close();
   }
   return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: best, trace, selected, seconds: (performance.now() - t0) / 1000, stoppedAt };
 }
