@@ -51,18 +51,25 @@ export class RowShare {
   private readonly blockChunks: number[] = [];
   private readonly ranges: number[][];
 
-  /** Copies this thread's rows of x into its kernel memory, once for every system solved. */
   constructor(private readonly s: SharedState, thread: number) {
-    const { n, p, h, outs } = s.dims;
+    const { n } = s.dims;
+    for (let r0 = 0, k = 0; r0 < n; r0 += PRODUCT_ROWS, k++) if (k % s.threads === thread) this.mine.push(k);
+    for (let k = 0; k < chunks(n, BLOCK_ROWS); k++) if (k % s.threads === thread) this.blockChunks.push(k);
+    // This thread's rows: its product chunks, then its block chunks (a block chunk spans product chunks).
+    this.ranges = [...this.mine.map((k) => [k * PRODUCT_ROWS, Math.min(n, (k + 1) * PRODUCT_ROWS)]), ...this.blockChunks.map((k) => [k * BLOCK_ROWS, Math.min(n, (k + 1) * BLOCK_ROWS)])];
+  }
+
+  /**
+   * Lays out this thread's kernel memory for one system: its rows of x and of the gates, and the output
+   * weights. Every system lays it out afresh (the rows are copied again, a small cost beside a solve), so
+   * another user of the kernel on this thread between systems cannot leave stale rows behind.
+   */
+  load(): void {
+    const { p, h, outs } = this.s.dims;
     const P = p * h;
     const q = packedSize(p);
-    for (let r0 = 0, k = 0; r0 < n; r0 += PRODUCT_ROWS, k++) if (k % s.threads === thread) this.mine.push(k);
-    const blockChunks = this.blockChunks;
-    for (let k = 0; k < chunks(n, BLOCK_ROWS); k++) if (k % s.threads === thread) blockChunks.push(k);
-    // This thread's rows: its product chunks, then its block chunks (a block chunk spans product chunks).
-    this.ranges = [...this.mine.map((k) => [k * PRODUCT_ROWS, Math.min(n, (k + 1) * PRODUCT_ROWS)]), ...blockChunks.map((k) => [k * BLOCK_ROWS, Math.min(n, (k + 1) * BLOCK_ROWS)])];
     const rows = this.ranges.reduce((a, [r0, r1]) => a + r1 - r0, 0);
-    const sizes = { x: rows * p, g: rows * h, v: P, bb: s.bb.length, out: P, u: h, w: h, t: outs, blocks: h * q, q2: q };
+    const sizes = { x: rows * p, g: rows * h, v: P, bb: this.s.bb.length, out: P, u: h, w: h, t: outs, blocks: h * q, q2: q };
     const { buffer, base } = kernelMemory(this.k, Object.values(sizes).reduce((a, b) => a + b, 0) * 8);
     let off = base;
     for (const [name, len] of Object.entries(sizes)) {
@@ -73,15 +80,10 @@ export class RowShare {
     let row = 0;
     this.ranges.forEach(([r0, r1], i) => {
       this.rowAt.set(i, row);
-      this.view.x.set(s.x.subarray(r0 * p, r1 * p), row * p);
+      this.view.x.set(this.s.x.subarray(r0 * p, r1 * p), row * p);
+      this.view.g.set(this.s.g.subarray(r0 * h, r1 * h), row * h);
       row += r1 - r0;
     });
-  }
-
-  /** Takes this system's gates (its rows) and output weights from the shared state. */
-  load(): void {
-    const { h } = this.s.dims;
-    this.ranges.forEach(([r0, r1], i) => this.view.g.set(this.s.g.subarray(r0 * h, r1 * h), this.rowAt.get(i)! * h));
     this.view.bb.set(this.s.bb);
   }
 
@@ -123,8 +125,8 @@ export function operatorDims(n: number, p: number, h: number, c: number): Operat
 
 /**
  * Products with M (and its diagonal blocks) over the rows, spread over `threads` threads (a Team), so
- * the solver's loop stays synchronous. The rows are shared and copied into each thread's kernel memory
- * once; each system then `load`s its gates and output weights.
+ * the solver's loop stays synchronous. The rows are shared with the threads once; each system then
+ * `load`s its gates and output weights, and each thread copies its rows into its kernel memory.
  */
 export class NormalOperator {
   private readonly s: SharedState;

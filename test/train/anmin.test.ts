@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Prepared } from '../../src/data/split.js';
 import { FiringPairs, firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
+import { NormalOperator, operatorDims } from '../../src/linalg/normal-operator.js';
 import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
 import { hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { hiddenSystem, solveHidden, solveHiddenCg, trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
@@ -156,6 +157,22 @@ test('the matrix-free solve gives the same numbers with 1 or 2 threads (fixed ro
   const [one, two] = [run(1), run(2)];
   assert.deepEqual(two.trace.map((t) => [t.trainMse, t.cgIterations]), one.trace.map((t) => [t.trainMse, t.cgIterations]));
   assert.deepEqual(Array.from(two.network.A), Array.from(one.network.A));
+});
+
+test('one matrix-free operator serves successive systems exactly as a fresh one per system', () => {
+  const pr = problem(9000, 3, 2, 19);
+  const opts = { ...ANMIN_DEFAULTS, seed: 0 };
+  const op = new NormalOperator(pr.x, operatorDims(pr.n, pr.p, 6, 2), 2);
+  try {
+    for (const seed of [3, 4]) {
+      const net = network(pr.p, 6, 2, 0, seed);
+      const shared = solveHiddenCg(net, pr.x, pr.y, pr.n, 1e-2, opts, undefined, op);
+      const fresh = solveHiddenCg(net, pr.x, pr.y, pr.n, 1e-2, opts);
+      assert.deepEqual(Array.from(shared.A!), Array.from(fresh.A!), `system ${seed}`);
+    }
+  } finally {
+    op.close();
+  }
 });
 
 test('(B, b⁰) satisfies its ridge normal equations', () => {
