@@ -79,20 +79,21 @@ function tridiagonalize(a: usize, n: i32, d: usize, e: usize, beta: usize, p: us
 }
 
 /**
- * Implicit QL with Wilkinson-type shifts on (d, e) (NR's tqli): d becomes the eigenvalues. Each plane
+ * Implicit QL with Wilkinson-type shifts on (d, e) (NR's tqli, JAMA's deflation test): d becomes the eigenvalues. Each plane
  * rotation on (i, i + 1) is applied to u (so u ends as Wᵀu, W the eigenvectors of T) and recorded in
  * (rotI, rotC, rotS). Returns the rotation count, NO_CONVERGENCE or ROTATIONS_FULL.
  */
 function ql(d: usize, e: usize, n: i32, u: usize, rotI: usize, rotC: usize, rotS: usize, capacity: i32): i32 {
   let count = 0;
+  // An off-diagonal entry counts as zero against the largest |d_l| + |e_l| seen so far (JAMA's tql2):
+  // a test relative to its neighbours alone never passes where they are zero too.
+  let scale = 0.0;
   for (let l = 0; l < n; l++) {
+    scale = max(scale, Math.abs(load<f64>(d + (<usize>l << 3))) + Math.abs(load<f64>(e + (<usize>l << 3))));
     let sweeps = 0;
     for (;;) {
       let m = l;
-      for (; m < n - 1; m++) {
-        const dd = Math.abs(load<f64>(d + (<usize>m << 3))) + Math.abs(load<f64>(d + (<usize>(m + 1) << 3)));
-        if (Math.abs(load<f64>(e + (<usize>m << 3))) <= 2.220446049250313e-16 * dd) break;
-      }
+      for (; m < n - 1; m++) if (Math.abs(load<f64>(e + (<usize>m << 3))) <= 2.220446049250313e-16 * scale) break;
       if (m == l) break;
       if (++sweeps > MAX_SWEEPS) return NO_CONVERGENCE;
       const dl = load<f64>(d + (<usize>l << 3));
