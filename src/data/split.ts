@@ -20,7 +20,15 @@ export function datasetSplit(ds: Dataset, k: number, testFraction = 0.2): SplitI
   return ds.fixedSplit ?? splitIndices(ds.n, k, testFraction);
 }
 
-/** Model-ready data: inputs with a leading ones column (p = d + 1 wide), targets centred. */
+/**
+ * How inputs reach the model: 'standardized' (the default) scales each column by the training part's
+ * mean and sd, prepends a column of ones (the hidden layer's bias) and centres the targets; 'raw' passes
+ * the file's columns and targets as they are, with no ones column (so no hidden bias), as the published
+ * notebook's training loop does.
+ */
+export type InputMode = 'standardized' | 'raw';
+
+/** Model-ready data: inputs (p columns: d + 1 with the ones column, d raw), targets. */
 export interface Prepared {
   n: number;
   p: number;
@@ -41,10 +49,22 @@ export interface PreparedSplit {
 /**
  * Standardizes inputs with the training part's mean and sample standard deviation (ddof = 1, as
  * torch's `std` and the published code; a constant column is left unscaled), prepends a column of
- * ones, and centres targets on the training mean.
+ * ones, and centres targets on the training mean. With `inputs` 'raw', rows and targets as they are.
  */
-export function prepareSplit(ds: Dataset, idx: SplitIndices): PreparedSplit {
+export function prepareSplit(ds: Dataset, idx: SplitIndices, inputs: InputMode = 'standardized'): PreparedSplit {
   const { d, c } = ds;
+  if (inputs === 'raw') {
+    const take = (rows: Int32Array): Prepared => {
+      const x = new Float64Array(rows.length * d);
+      const y = new Float64Array(rows.length * c);
+      rows.forEach((i, r) => {
+        x.set(ds.x.subarray(i * d, (i + 1) * d), r * d);
+        y.set(ds.y.subarray(i * c, (i + 1) * c), r * c);
+      });
+      return { n: rows.length, p: d, c, x, y };
+    };
+    return { train: take(idx.train), test: take(idx.test), xMean: new Float64Array(d), xStd: new Float64Array(d).fill(1), yMean: new Float64Array(c) };
+  }
   const nt = idx.train.length;
   const xMean = new Float64Array(d);
   const xStd = new Float64Array(d);

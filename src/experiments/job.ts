@@ -20,7 +20,7 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
   const base = recordBase(job);
   try {
     const ds = loaded ?? (await loadGenerated(job));
-    const data = prepareSplit(ds, datasetSplit(ds, job.split));
+    const data = prepareSplit(ds, datasetSplit(ds, job.split), job.inputs);
     const r = TRAINERS[job.trainer].train({ train: data.train, test: data.test }, { ...job.options, seed: job.seed }, onStep);
     const sel = r.trace[r.selected];
     return {
@@ -39,8 +39,8 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
 }
 
 function recordBase(job: Job) {
-  const { key, experiment, dataset, method, split, seed, options } = job;
-  return { key, experiment, dataset, method, split, seed, options, version: packageVersion() };
+  const { key, experiment, dataset, method, split, seed, options, inputs } = job;
+  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), version: packageVersion() };
 }
 
 export function failedRecord(job: Job, error: string): JobRecord {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
+import type { InputMode } from '../data/split.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError } from '../util/errors.js';
 import { packageRoot } from '../util/fsx.js';
@@ -11,6 +12,8 @@ export interface DatasetSpec {
   source?: string;
   /** Loader parameters (e.g. simD, simN for the simulation). */
   params?: Record<string, number>;
+  /** How inputs reach the model (default 'standardized'; see InputMode). */
+  inputs?: InputMode;
   /** Options every method gets on this dataset (e.g. hidden). */
   options?: Record<string, unknown>;
   /** Options for one method on this dataset (e.g. yearpred's batch 2048 for SGD and Adam). */
@@ -53,6 +56,7 @@ export interface Job {
   source: string;
   params: Record<string, number>;
   generated: boolean;
+  inputs: InputMode;
   method: string;
   trainer: string;
   split: number;
@@ -95,6 +99,7 @@ export function loadProtocol(nameOrPath: string): Protocol {
     checkOptionKeys(where, `method "${m}"`, spec.trainer, spec.options);
   }
   for (const [d, spec] of Object.entries(p.datasets)) {
+    if (spec.inputs !== undefined && spec.inputs !== 'standardized' && spec.inputs !== 'raw') throw new AnminError(`${where}: dataset "${d}": "inputs" must be "standardized" or "raw", got ${JSON.stringify(spec.inputs)}`);
     for (const [m, o] of Object.entries(spec.methodOptions ?? {})) {
       if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" sets options for unknown method "${m}"`);
       checkOptionKeys(where, `dataset "${d}", method "${m}"`, p.methods[m].trainer, o);
@@ -159,6 +164,7 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
           source,
           params: ds.params ?? {},
           generated: GENERATED.has(source),
+          inputs: ds.inputs ?? 'standardized',
           method: m,
           trainer: spec.trainer,
           split,

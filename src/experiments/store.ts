@@ -1,3 +1,4 @@
+import type { InputMode } from '../data/split.js';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TracePoint } from '../train/types.js';
@@ -35,6 +36,8 @@ export interface JobRecord {
   final?: FinalMetrics;
   trace?: TraceColumns;
   options: Record<string, unknown>;
+  /** How inputs reached the model, when not 'standardized'. */
+  inputs?: InputMode;
   version: string;
   finishedAt: string;
 }

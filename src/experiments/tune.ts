@@ -89,7 +89,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const base = methodOptions(protocol, o.dataset, method);
   const seeds = range(0, (o.seeds ?? DEFAULT_SEEDS) - 1);
   const jobs: Job[] = grid.flatMap((lr) => seeds.map((seed) => ({
-    key: `tune/${o.dataset}/${method}/lr=${lr}/seed=${seed}`, experiment: 'tune', dataset: o.dataset, source, params: {}, generated: false,
+    key: `tune/${o.dataset}/${method}/lr=${lr}/seed=${seed}`, experiment: 'tune', dataset: o.dataset, source, params: {}, generated: false, inputs: protocol.datasets[o.dataset].inputs ?? 'standardized',
     method, trainer: spec.trainer, split: 0, seed, options: { ...base, lr },
   })));
   const records = new Map<string, JobRecord>();

@@ -80,6 +80,13 @@ test('preprocessing: training inputs have mean 0 and sd 1, a ones column, centre
   for (let i = 0; i < n; i++) assert.equal(x[i * p], 1);
   assert.ok(Math.abs(y.reduce((a, b) => a + b, 0) / n) < 1e-12);
   assert.equal(s.train.n + s.test.n, ds.n);
+  // 'raw': the same rows of the file's columns and targets, untouched, with no ones column.
+  const idx = datasetSplit(ds, 3);
+  const raw = prepareSplit(ds, idx, 'raw');
+  assert.equal(raw.train.p, ds.d);
+  assert.deepEqual(raw.train.x.subarray(0, ds.d), ds.x.subarray(idx.train[0] * ds.d, (idx.train[0] + 1) * ds.d));
+  assert.equal(raw.test.y[5], ds.y[idx.test[5]]);
+  assert.equal(raw.train.n + raw.test.n, ds.n);
 });
 
 test('YearPredictionMSD streaming parser on a generated file of the same format', async () => {

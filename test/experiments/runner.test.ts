@@ -52,6 +52,12 @@ test('protocol files: presets, names case-insensitively, splits and shards', () 
   assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: '2', ANMIN_SHARDS: '4' }), { index: 2, count: 4 });
   assert.throws(() => shardFromEnv({ JOB_COMPLETION_INDEX: '2' }), /ANMIN_SHARDS/);
   assert.throws(() => expandJobs(p, { datasets: ['nope'] }), /no dataset "nope"/);
+  // A dataset's "inputs" reaches its jobs; anything but the two modes is refused, naming the file.
+  assert.ok(quick.every((j) => j.inputs === 'standardized'));
+  assert.ok(expandJobs(loadProtocol('ablation')).every((j) => j.inputs === 'raw'));
+  const bad = join(tempDir('anmin-protocol'), 'bad.json');
+  writeFileSync(bad, JSON.stringify({ name: 'bad', description: '', datasets: { abalone: { inputs: 'scaled' } }, methods: {}, splits: 1, presets: {} }));
+  assert.throws(() => loadProtocol(bad), /bad\.json: dataset "abalone": "inputs" must be "standardized" or "raw"/);
 });
 
 test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips finished jobs', async () => {
