@@ -1,4 +1,4 @@
-import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import { kernel, kernelMemory, stillClaimed, type KernelModule } from '../util/wasm.js';
 import type { Factorization } from './lu.js';
 
 /**
@@ -57,24 +57,20 @@ interface CholeskyKernel extends KernelModule {
   solve(a: number, n: number, b: number): void;
 }
 
-/** Bumped by each factorization kept in kernel memory, so a stale one's solve can tell. */
-let generation = 0;
-
 /**
  * Factors K by the kernel and keeps L in kernel memory, where `solve` runs too: no copy of L comes
  * back (for the hidden-layer system, which is solved once right after it is factored). The solve is
- * valid until the next factorization on this thread and throws after it.
+ * valid until the kernel's memory is used again on this thread (any factorization) and throws after.
  */
 export function choleskyKernelFactor(k: Float64Array, n: number): Factorization {
   const ker = kernel<CholeskyKernel>('cholesky');
-  const { buffer, base } = kernelMemory(ker, (n * n + n) * 8);
+  const { buffer, base, claim } = kernelMemory(ker, (n * n + n) * 8);
   new Float64Array(buffer, base, n * n).set(k.subarray(0, n * n));
   const logdet = ker.cholesky(base, n);
-  const mine = ++generation;
   return {
     logdet,
     solve(b: Float64Array): void {
-      if (mine !== generation) throw new Error('choleskyKernelFactor: solve after a later factorization');
+      if (!stillClaimed(ker, claim)) throw new Error('choleskyKernelFactor: solve after the kernel\'s memory was used again');
       const at = base + n * n * 8;
       const view = new Float64Array(ker.memory.buffer, at, n);
       view.set(b.subarray(0, n));

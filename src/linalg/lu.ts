@@ -4,7 +4,7 @@
  * ill-conditioned M + λI can come out singular (ln|K| = −∞) or with a negative determinant (NaN, which
  * fails Algorithm 1's test ln|K| > τ and sends it to the fallback), as in the paper's Figures 10–11.
  */
-import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import { kernel, kernelMemory, stillClaimed, type KernelModule } from '../util/wasm.js';
 
 /** A factored square system: its log determinant and a solver (Cholesky in float64, LU in float32). */
 export interface Factorization {
@@ -19,25 +19,21 @@ interface LuKernel extends KernelModule {
   solve(a: number, n: number, perm: number, x: number): void;
 }
 
-/** Bumped by each factorization, so a stale one's solve can tell. */
-let generation = 0;
-
 /**
  * Factors K (rounded to float32) by the kernel; the factors stay in kernel memory, where `solve` runs
- * too. The solve is valid until the next factorization on this thread and throws after it.
+ * too. The solve is valid until the kernel's memory is used again on this thread and throws after.
  */
 export function luFloat32(k: Float64Array, n: number): Factorization {
   const ker = kernel<LuKernel>('lu');
-  const { buffer, base } = kernelMemory(ker, (n * n + 2 * n) * 4);
+  const { buffer, base, claim } = kernelMemory(ker, (n * n + 2 * n) * 4);
   const perm = base + n * n * 4;
   const x = perm + n * 4;
   new Float32Array(buffer, base, n * n).set(k.subarray(0, n * n));
   const logdet = ker.factor(base, n, perm);
-  const mine = ++generation;
   return {
     logdet,
     solve(b: Float64Array): void {
-      if (mine !== generation) throw new Error('luFloat32: solve after a later factorization');
+      if (!stillClaimed(ker, claim)) throw new Error('luFloat32: solve after the kernel\'s memory was used again');
       const view = new Float32Array(ker.memory.buffer, x, n);
       view.set(b.subarray(0, n));
       ker.solve(base, n, perm, x);

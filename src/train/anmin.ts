@@ -153,11 +153,7 @@ function leakyPairs(uf: Float64Array, s0: Float64Array, h: number, q: number, al
 
 /** Eq. 8 with the index of A_aj at j·p + a, as the dense system orders it. */
 function hiddenRhs(net: Network, x: Float64Array, y: Float64Array, n: number): Float64Array {
-  const { p, h } = net;
-  const pa = hiddenRhsKernel(net, x, y, n);
-  const rhs = new Float64Array(p * h);
-  for (let a = 0; a < p; a++) for (let j = 0; j < h; j++) rhs[j * p + a] = pa[a * h + j];
-  return rhs;
+  return ravel(hiddenRhsKernel(net, x, y, n), net.p, net.h);
 }
 
 export interface HiddenSolve {
@@ -198,7 +194,14 @@ export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: Anmin
   return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
 }
 
-/** a = (a_1; …; a_h) with a_j the j-th column of A → row-major p×h A. */
+/** Row-major p×h A → a = (a_1; …; a_h) with a_j the j-th column of A: the dense system's order. */
+function ravel(A: Float64Array, p: number, h: number): Float64Array {
+  const a = new Float64Array(p * h);
+  for (let r = 0; r < p; r++) for (let j = 0; j < h; j++) a[j * p + r] = A[r * h + j];
+  return a;
+}
+
+/** a = (a_1; …; a_h) with a_j the j-th column of A → row-major p×h A (ravel's inverse). */
 function unravel(a: Float64Array, p: number, h: number): Float64Array {
   const A = new Float64Array(p * h);
   for (let j = 0; j < h; j++) for (let r = 0; r < p; r++) A[r * h + j] = a[j * p + r];

@@ -25,14 +25,25 @@ export function kernel<T extends KernelModule>(name: string): T {
   return k as T;
 }
 
+/** How many times each kernel's memory has been laid out: a caller's claim is the count at its call. */
+const claims = new WeakMap<KernelModule, number>();
+
 /**
  * Room for `bytes` of the caller's arrays in the kernel's memory, from `base` (above the module's own
  * static data, such as the tables of its Math.log). Growing detaches earlier views, so callers take
- * fresh views after each call and never keep one across calls.
+ * fresh views after each call and never keep one across calls. Each call also takes the memory over
+ * from any earlier caller: `claim` stays current (see `stillClaimed`) until the next call.
  */
-export function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuffer; base: number } {
+export function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuffer; base: number; claim: number } {
   const base = k.heapBase();
   const short = base + bytes - k.memory.buffer.byteLength;
   if (short > 0) k.memory.grow(Math.ceil(short / 65536));
-  return { buffer: k.memory.buffer, base };
+  const claim = (claims.get(k) ?? 0) + 1;
+  claims.set(k, claim);
+  return { buffer: k.memory.buffer, base, claim };
+}
+
+/** Whether what a caller left in the kernel's memory at `claim` is still there (nobody laid it out since). */
+export function stillClaimed(k: KernelModule, claim: number): boolean {
+  return claims.get(k) === claim;
 }

@@ -45,14 +45,17 @@ test('Cholesky solve gives Kx = b; a matrix that is not positive definite gives 
   choleskySolveInPlace(choleskyFactor(k, n).l, n, x);
   const kx = Array.from({ length: n }, (_, i) => k.subarray(i * n, (i + 1) * n).reduce((s, v, j) => s + v * x[j], 0));
   assert.ok(maxAbsDiff(kx, b) <= 1e-9 * maxAbs(b));
-  // The kernel's own solve, with L kept in kernel memory, gives the same x; a later factorization
-  // makes the earlier solve refuse.
+  // The kernel's own solve, with L kept in kernel memory, gives the same x; any later use of the
+  // kernel's memory (a held factorization or the copying one) makes the earlier solve refuse.
   const f = choleskyKernelFactor(k, n);
   const x2 = b.slice();
   f.solve(x2);
   assert.ok(maxAbsDiff(x2, x) <= 1e-12 * maxAbs(x));
   choleskyKernelFactor(k, n);
-  assert.throws(() => f.solve(b.slice()), /later factorization/);
+  assert.throws(() => f.solve(b.slice()), /used again/);
+  const g = choleskyKernelFactor(k, n);
+  choleskyFactor(spd(5, 1), 5);
+  assert.throws(() => g.solve(b.slice()), /used again/);
   const bad = k.slice();
   bad[5 * n + 5] = -1;
   assert.ok(Number.isNaN(choleskyFactor(bad, n).logdet));
