@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
-import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import { kernel, kernelLayout, type KernelModule } from '../util/wasm.js';
 
 /**
  * The expensive part of ANMIN: for every pair of hidden neurons j ≤ l, the packed symmetric
@@ -117,13 +117,7 @@ export class PairShare {
     const width = t1 - t0;
     // Group sums are padded to whole blocks of 64 groups.
     const sizes = { x: n * p * 8, A: p * h * 8, z: h * 8, key: words * 8, table: tableSize * 4, pats: rows * words * 8, sums: Math.ceil(rows / 64) * 64 * paddedSize(p) * 8, cols: h * 8, tables: this.k.SUBSET_TABLE_BYTES.value as number, acc: pairs * width * 8 };
-    const { buffer, base } = kernelMemory(this.k, Object.values(sizes).reduce((a, b) => a + b, 0));
-    const at: Record<string, number> = {};
-    let off = base;
-    for (const [name, bytes] of Object.entries(sizes)) {
-      at[name] = off;
-      off += bytes;
-    }
+    const { buffer, at } = kernelLayout(this.k, sizes);
     new Float64Array(buffer, at.x, n * p).set(x.subarray(0, n * p));
     new Float64Array(buffer, at.A, p * h).set(A);
     const acc = new Float64Array(buffer, at.acc, pairs * width);

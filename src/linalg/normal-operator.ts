@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
-import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import { kernel, kernelLayout, type KernelModule } from '../util/wasm.js';
 import { packedSize } from './firing-gram.js';
 
 /** assembly/normal.ts: products with ANMIN's hidden-layer matrix M, never formed. */
@@ -70,12 +70,11 @@ export class RowShare {
     const q = packedSize(p);
     const rows = this.ranges.reduce((a, [r0, r1]) => a + r1 - r0, 0);
     const sizes = { x: rows * p, g: rows * h, v: P, bb: this.s.bb.length, out: P, u: h, w: h, t: outs, blocks: h * q, q2: q };
-    const { buffer, base } = kernelMemory(this.k, Object.values(sizes).reduce((a, b) => a + b, 0) * 8);
-    let off = base;
+    const bytes = Object.fromEntries(Object.entries(sizes).map(([name, len]) => [name, len * 8]));
+    const { buffer, at } = kernelLayout(this.k, bytes);
     for (const [name, len] of Object.entries(sizes)) {
-      this.at[name] = off;
-      this.view[name] = new Float64Array(buffer, off, len);
-      off += len * 8;
+      this.at[name] = at[name];
+      this.view[name] = new Float64Array(buffer, at[name], len);
     }
     let row = 0;
     this.ranges.forEach(([r0, r1], i) => {

@@ -43,6 +43,19 @@ export function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuf
   return { buffer: k.memory.buffer, base, claim };
 }
 
+/** kernelMemory for named arrays of the given sizes in bytes, one after another: where each starts. */
+export function kernelLayout<K extends string>(k: KernelModule, bytes: Record<K, number>): { buffer: ArrayBuffer; at: Record<K, number>; claim: number } {
+  const entries = Object.entries(bytes) as [K, number][];
+  const { buffer, base, claim } = kernelMemory(k, entries.reduce((a, [, b]) => a + b, 0));
+  const at = {} as Record<K, number>;
+  let off = base;
+  for (const [name, b] of entries) {
+    at[name] = off;
+    off += b;
+  }
+  return { buffer, at, claim };
+}
+
 /** Whether what a caller left in the kernel's memory at `claim` is still there (nobody laid it out since). */
 export function stillClaimed(k: KernelModule, claim: number): boolean {
   return claims.get(k) === claim;
