@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { int } from '../src/cli/options.js';
 import { RandomState } from '../src/data/rng.js';
 import { choleskyKernelFactor } from '../src/linalg/cholesky.js';
 import { FiringPairs } from '../src/linalg/firing-gram.js';
@@ -25,12 +26,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const int = (name: keyof typeof values) => {
-  const v = Number(values[name]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer, got ${values[name]}`);
-  return v;
-};
-const [n, p, h, c, repeats] = [int('n'), int('p'), int('h'), int('c'), int('repeats')];
+const positive = (name: 'n' | 'p' | 'h' | 'c' | 'repeats') => int(1)(values[name]!, `--${name}`);
+const [n, p, h, c, repeats] = [positive('n'), positive('p'), positive('h'), positive('c'), positive('repeats')];
 const rng = new RandomState(0);
 const normal = (len: number) => rng.fillNormal(new Float64Array(len));
 const x = normal(n * p);

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { int } from '../src/cli/options.js';
 import { packageRoot } from '../src/util/fsx.js';
 
 const { values } = parseArgs({
@@ -25,8 +26,7 @@ if (!existsSync(peer)) throw new Error(`peer not found at ${peer} (--shared DIR)
 
 const run = (cmd: string, args: string[]) => JSON.parse(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const repeats = Number(values.repeats);
-if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats: expected a positive integer, got ${values.repeats}`);
+const repeats = int(1)(values.repeats!, '--repeats');
 const rows: string[][] = [['dataset', 'anmin s', 'peer s', 'ratio', 'anmin runs', 'peer runs', 'anmin train', 'peer train', 'anmin test', 'peer test']];
 for (const ds of values.datasets!.split(',')) {
   const ours: { seconds: number; train_mse: number; test_mse: number; threads?: number }[] = [];

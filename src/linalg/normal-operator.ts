@@ -44,7 +44,7 @@ const chunks = (n: number, rows: number) => Math.ceil(n / rows);
 /** One thread's share: chunk k belongs to thread k mod threads; its rows live in that thread's kernel memory. */
 export class RowShare {
   private readonly k = kernel<NormalKernel>('normal');
-  private readonly at: Record<string, number> = {};
+  private at: Record<string, number> = {};
   private readonly view: Record<string, Float64Array> = {};
   private readonly mine: number[] = [];
   private readonly rowAt = new Map<number, number>();
@@ -72,10 +72,8 @@ export class RowShare {
     const sizes = { x: rows * p, g: rows * h, v: P, bb: this.s.bb.length, out: P, u: h, w: h, t: outs, blocks: h * q, q2: q };
     const bytes = Object.fromEntries(Object.entries(sizes).map(([name, len]) => [name, len * 8]));
     const { buffer, at } = kernelLayout(this.k, bytes);
-    for (const [name, len] of Object.entries(sizes)) {
-      this.at[name] = at[name];
-      this.view[name] = new Float64Array(buffer, at[name], len);
-    }
+    this.at = at;
+    for (const [name, len] of Object.entries(sizes)) this.view[name] = new Float64Array(buffer, at[name], len);
     let row = 0;
     this.ranges.forEach(([r0, r1], i) => {
       this.rowAt.set(i, row);
@@ -164,7 +162,7 @@ export class NormalOperator {
     this.team.run('product');
     this.sum.fill(0);
     const { partials } = this.s;
-    for (let k = 0, off = 0; off < partials.length; k++, off += P) for (let t = 0; t < P; t++) this.sum[t] += partials[off + t];
+    for (let off = 0; off < partials.length; off += P) for (let t = 0; t < P; t++) this.sum[t] += partials[off + t];
     out.set(this.sum);
   }
 
