@@ -4,7 +4,7 @@ ANMIN_MIRROR ?= $(abspath $(wildcard ../shared/data))
 export ANMIN_MIRROR
 ANMIN := node bin/anmin.js
 
-.PHONY: run test build bench bench-kernels clean
+.PHONY: run test build bench bench-kernels reproduce clean
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -30,6 +30,16 @@ run: build
 	$(ANMIN) report table5 --out results/table5.md
 	$(ANMIN) plot --out results/figures
 	$(ANMIN) check --out results/check.txt
+
+# By hand, not in CI (about 2 hours on 2 cores): Table 3 at the paper's power on the low-dimensional
+# datasets, Table 5 on 20 splits, the simulation's quick preset, then docs/reproduction.md from them.
+REPRO := results/reproduction
+reproduce: build
+	$(ANMIN) run table3 --preset paper-lowd --out $(REPRO)/table3
+	$(ANMIN) run ablation --splits 0..19 --out $(REPRO)/ablation
+	$(ANMIN) run simulation --preset quick --out $(REPRO)/simulation
+	$(ANMIN) report all --in $(REPRO)/table3 $(REPRO)/ablation $(REPRO)/simulation --out docs/reproduction.md
+	$(ANMIN) plot --in $(REPRO)/table3 $(REPRO)/ablation $(REPRO)/simulation --out docs/figures
 
 test: build
 	cd dist/test && node --test --test-reporter=spec

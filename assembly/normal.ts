@@ -1,7 +1,7 @@
 // AssemblyScript, compiled to dist/wasm/normal.wasm by `make build` (SIMD on).
 // Products with ANMIN's hidden-layer normal matrix M (Eqs. 6–7) without forming it, for the
 // matrix-free (conjugate gradient) solve: vectors are p×h row-major, laid out like A, so every inner
-// loop runs over the h neurons, two doubles at a time. Offsets are laid out by src/linalg/normal-cg.ts.
+// loop runs over the h neurons, two doubles at a time. Offsets are laid out by src/linalg/normal-operator.ts.
 import { axpy, dot, rowTimes, scale } from './common';
 export { heapBase } from './common';
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { JobRecord } from '../src/experiments/store.js';
 import { packageRoot } from '../src/util/fsx.js';
 
 export const ROOT = packageRoot();
@@ -44,4 +45,13 @@ export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
+}
+
+/** A successful job record with the key's fields, for report and store tests. */
+export function record(key: string, over: Partial<JobRecord> = {}): JobRecord {
+  const [experiment, dataset, method, split] = key.split('/');
+  return {
+    key, experiment, dataset, method, split: Number(split), seed: Number(split), status: 'ok', seconds: 1,
+    selected: 0, final: { trainMse: 1, trainR2: 0.5 }, options: {}, version: 'test', finishedAt: 'now', ...over,
+  };
 }

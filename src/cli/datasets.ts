@@ -14,17 +14,18 @@ export interface DataFlags {
   mask?: string;
   image?: string;
   seed?: number;
+  sigma?: number;
   d?: number;
   n?: number;
 }
 
 export function loadOptions(f: DataFlags): LoadOptions {
-  return { cache: f.cache, mirror: f.mirror, offline: f.offline, mask: f.mask, image: f.image, seed: f.seed, simD: f.d, simN: f.n };
+  return { cache: f.cache, mirror: f.mirror, offline: f.offline, mask: f.mask, image: f.image, seed: f.seed, sigma: f.sigma, simD: f.d, simN: f.n };
 }
 
 /** Adds the options every command that loads data takes. */
 export function withDataOptions(cmd: Command): Command {
-  for (const k of ['cache', 'mirror', 'offline', 'mask', 'image', 'seed', 'simD', 'simN'] as const) cmd.addOption(option(k));
+  for (const k of ['cache', 'mirror', 'offline', 'mask', 'image', 'seed', 'sigma', 'simD', 'simN'] as const) cmd.addOption(option(k));
   return cmd;
 }
 

@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { figures, toSvg } from '../report/figures.js';
-import { writeFileAtomic } from '../util/fsx.js';
+import { execFileSync } from 'node:child_process';
+import { packageRoot, packageVersion, writeFileAtomic } from '../util/fsx.js';
+import { reproductionReport } from '../report/reproduction.js';
 import { startProgress } from '../util/progress.js';
 import { mergeStores, readResults } from '../experiments/store.js';
 import { check } from '../report/check.js';
@@ -29,14 +31,42 @@ function records(dirs: string[]) {
   return rs;
 }
 
+/** The commit of the checkout the package runs from, when it is one (for a report's provenance). */
+function gitCommit(): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return dirty ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each folder with what it holds: experiment, datasets, methods and splits of its records. */
+function describeInputs(dirs: string[]): string[] {
+  return dirs.map((d) => {
+    const rs = readResults([d]);
+    const by = (k: 'experiment' | 'dataset' | 'method') => [...new Set(rs.map((r) => r[k]))].join(', ');
+    const splits = new Set(rs.map((r) => r.split));
+    return `\`${d}\`: ${by('experiment')}; ${by('dataset')} × ${by('method')}; ${splits.size} split(s), ${rs.length} records`;
+  });
+}
+
 export function reportCommand(): Command {
   return new Command('report')
-    .description('the paper\'s tables from a results store: mean (sd) over splits, bold by paired t-test, published values beside')
-    .argument('<table>', 'table3 | table4 | table5 | simulation', (v) => oneOf(...Object.keys(REPORTS))(v, '<table>'))
+    .description('the paper\'s tables from a results store: mean (sd) over splits, bold by paired t-test, published values beside; `all`: every table and the check as one Markdown page (docs/reproduction.md)')
+    .argument('<table>', 'table3 | table4 | table5 | simulation | all', (v) => oneOf(...Object.keys(REPORTS), 'all')(v, '<table>'))
     .addOption(option('inDirs'))
     .addOption(option('format'))
     .addOption(option('out'))
-    .action((name: ReportName, f: { in?: string[]; format: Format; out?: string }) => {
+    .action((name: ReportName | 'all', f: { in?: string[]; format: Format; out?: string }) => {
+      if (name === 'all') {
+        if (f.format !== 'md') throw new AnminError('report all: writes Markdown only (drop --format)');
+        const dirs = f.in ?? defaultInputs();
+        const origin = { command: `anmin report all --in ${dirs.join(' ')}${f.out ? ` --out ${f.out}` : ''}`, version: packageVersion(), commit: gitCommit(), generatedAt: new Date().toISOString().slice(0, 10), inputs: describeInputs(dirs) };
+        emit(reproductionReport(records(dirs), origin), f.out);
+        return;
+      }
       const tables = REPORTS[name](records(f.in ?? [defaultResults(SOURCE[name])]));
       if (tables.length === 0 || tables.every((t) => t.rows.length === 0)) throw new AnminError(`report ${name}: the results hold no ${SOURCE[name]} runs`);
       emit(render(tables, f.format), f.out);
@@ -57,7 +87,7 @@ export function checkCommand(): Command {
       const known = rows.filter((r) => r.status === 'known deviation').length;
       const text = f.json
         ? JSON.stringify(rows, null, 1)
-        : `${table([['status', 'check', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.ours, r.paper, r.detail])])}\n\ncheck: ${rows.length - failed - undecided - known} pass, ${failed} fail, ${known} known deviations, ${undecided} not enough splits`;
+        : `${table([['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.test, r.ours, r.paper, r.detail])])}\n\ncheck: ${rows.length - failed - undecided - known} pass, ${failed} fail, ${known} known deviations, ${undecided} not enough splits`;
       emit(text, f.out);
       if (f.out) emit(text);
       if (failed > 0) throw new AnminError(`check: ${failed} of ${rows.length} checks failed`);

@@ -29,6 +29,8 @@ export interface LoadOptions extends FetchOptions {
   image?: string;
   /** dae noise, sim draws, synthetic data. */
   seed?: number;
+  /** dae: sd of the Gaussian noise on the inputs (the paper's text: 10; the published notebook adds none). */
+  sigma?: number;
   /** sim: input dimension and number of training (= test) rows. */
   simD?: number;
   simN?: number;
@@ -85,11 +87,11 @@ export const DATASETS: Record<string, Loader> = {
     },
   },
   dae: {
-    describe: 'denoising 15×15 patches (stride 3) of BSDS 102061, noise σ = 10 (--image FILE, --seed)',
+    describe: 'denoising 15×15 patches (stride 3) of BSDS 102061, inputs + N(0, σ²) noise, σ = 10 by default (--image FILE, --sigma, --seed)',
     async load(o) {
       const files = o.image ? { image: o.image } : (await fetchDataset('dae', o)).files;
       const img = readGrayImage(files.image);
-      const p = denoisingPatches(img, { patch: 15, stride: 3, sigma: 10, seed: o.seed ?? 0 });
+      const p = denoisingPatches(img, { patch: 15, stride: 3, sigma: o.sigma ?? 10, seed: o.seed ?? 0 });
       if (p.n === 0) throw new AnminError(`${files.image}: image smaller than one 15×15 patch`);
       return { name: 'dae', n: p.n, d: 225, c: 225, x: p.x, y: p.y, featureNames: names('noisy', 225), targetNames: names('clean', 225), files };
     },

@@ -22,11 +22,15 @@ export function datasetSplit(ds: Dataset, k: number, testFraction = 0.2): SplitI
 
 /**
  * How inputs reach the model: 'standardized' (the default) scales each column by the training part's
- * mean and sd, prepends a column of ones (the hidden layer's bias) and centres the targets; 'raw' passes
+ * mean and sd, prepends a column of ones (the hidden layer's bias) and centres the targets;
+ * 'standardized-all' does the same with the whole data's statistics, as the published notebook does
+ * before it splits (cell 14); 'raw' passes
  * the file's columns and targets as they are, with no ones column (so no hidden bias), as the published
  * notebook's training loop does.
  */
-export type InputMode = 'standardized' | 'raw';
+export type InputMode = 'standardized' | 'standardized-all' | 'raw';
+
+export const INPUT_MODES: readonly InputMode[] = ['standardized', 'standardized-all', 'raw'];
 
 /** Model-ready data: inputs (p columns: d + 1 with the ones column, d raw), targets. */
 export interface Prepared {
@@ -65,17 +69,18 @@ export function prepareSplit(ds: Dataset, idx: SplitIndices, inputs: InputMode =
     };
     return { train: take(idx.train), test: take(idx.test), xMean: new Float64Array(d), xStd: new Float64Array(d).fill(1), yMean: new Float64Array(c) };
   }
-  const nt = idx.train.length;
+  const statRows = inputs === 'standardized-all' ? Int32Array.from({ length: ds.n }, (_, i) => i) : idx.train;
+  const nt = statRows.length;
   const xMean = new Float64Array(d);
   const xStd = new Float64Array(d);
   const yMean = new Float64Array(c);
-  for (const i of idx.train) {
+  for (const i of statRows) {
     for (let j = 0; j < d; j++) xMean[j] += ds.x[i * d + j];
     for (let k = 0; k < c; k++) yMean[k] += ds.y[i * c + k];
   }
   for (let j = 0; j < d; j++) xMean[j] /= nt;
   for (let k = 0; k < c; k++) yMean[k] /= nt;
-  for (const i of idx.train) {
+  for (const i of statRows) {
     for (let j = 0; j < d; j++) {
       const t = ds.x[i * d + j] - xMean[j];
       xStd[j] += t * t;

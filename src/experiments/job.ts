@@ -5,6 +5,7 @@ import type { OnStep } from '../train/types.js';
 import { packageVersion } from '../util/fsx.js';
 import type { Job } from './protocol.js';
 import { columns, type JobRecord } from './store.js';
+import { summarize } from './summary.js';
 
 /** A generated dataset is drawn per run, from the run's split index as its seed. */
 function loadGenerated(job: Job): Promise<Dataset> {
@@ -22,14 +23,13 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
     const ds = loaded ?? (await loadGenerated(job));
     const data = prepareSplit(ds, datasetSplit(ds, job.split), job.inputs);
     const r = TRAINERS[job.trainer].train({ train: data.train, test: data.test }, { ...job.options, seed: job.seed }, onStep);
-    const sel = r.trace[r.selected];
     return {
       ...base,
       status: 'ok',
       seconds: r.seconds,
       selected: r.selected,
       ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}),
-      final: { trainMse: sel.trainMse, trainR2: sel.trainR2, testMse: sel.testMse, testR2: sel.testR2 },
+      final: summarize(r.trace, r.selected, job.summary),
       trace: columns(r.trace),
       finishedAt: new Date().toISOString(),
     };
@@ -39,8 +39,8 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
 }
 
 function recordBase(job: Job) {
-  const { key, experiment, dataset, method, split, seed, options, inputs } = job;
-  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), version: packageVersion() };
+  const { key, experiment, dataset, method, split, seed, options, inputs, summary } = job;
+  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(summary !== 'selected' ? { summary } : {}), version: packageVersion() };
 }
 
 export function failedRecord(job: Job, error: string): JobRecord {

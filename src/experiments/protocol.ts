@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import type { InputMode } from '../data/split.js';
+import { INPUT_MODES, type InputMode } from '../data/split.js';
+import { validateOptions } from '../train/constraints.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError } from '../util/errors.js';
 import { packageRoot } from '../util/fsx.js';
@@ -27,7 +28,19 @@ export interface MethodSpec {
   tunedLr?: string;
   /** The row of the published table this method is compared with, when its name differs. */
   published?: string;
+  /** Which numbers of a run's trace its record reports (default 'selected'; see SummaryRule). */
+  summary?: SummaryRule;
 }
+
+/**
+ * 'selected': the returned model's full-pass metrics (Algorithm 1's minimum-loss model, the gradient
+ * methods' last epoch). 'published-min': what the published notebook prints, the minimum over the
+ * run of its training-loss list (ANMIN: the frozen-pattern loss and the network's loss of every
+ * iteration; SGD/Adam: the epochs' row-weighted minibatch losses) and, independently, the minimum
+ * test MSE. 'published-last': the last entries of those lists.
+ */
+export type SummaryRule = 'selected' | 'published-min' | 'published-last';
+export const SUMMARY_RULES: readonly SummaryRule[] = ['selected', 'published-min', 'published-last'];
 
 export interface Preset {
   datasets?: string[];
@@ -58,6 +71,7 @@ export interface Job {
   generated: boolean;
   inputs: InputMode;
   method: string;
+  summary: SummaryRule;
   trainer: string;
   split: number;
   seed: number;
@@ -96,27 +110,22 @@ export function loadProtocol(nameOrPath: string): Protocol {
   for (const [m, spec] of Object.entries(p.methods)) {
     const t = TRAINERS[spec.trainer];
     if (!t) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
-    checkOptionKeys(where, `method "${m}"`, spec.trainer, spec.options);
+    validateOptions(spec.trainer, t.constraints, spec.options ?? {}, `${where}: method "${m}"`);
+    if (spec.summary !== undefined && !SUMMARY_RULES.includes(spec.summary)) throw new AnminError(`${where}: method "${m}": "summary" must be one of ${SUMMARY_RULES.join(', ')}, got ${JSON.stringify(spec.summary)}`);
   }
   for (const [d, spec] of Object.entries(p.datasets)) {
-    if (spec.inputs !== undefined && spec.inputs !== 'standardized' && spec.inputs !== 'raw') throw new AnminError(`${where}: dataset "${d}": "inputs" must be "standardized" or "raw", got ${JSON.stringify(spec.inputs)}`);
-    for (const [m, o] of Object.entries(spec.methodOptions ?? {})) {
+    if (spec.inputs !== undefined && !INPUT_MODES.includes(spec.inputs)) throw new AnminError(`${where}: dataset "${d}": "inputs" must be one of ${INPUT_MODES.join(', ')}, got ${JSON.stringify(spec.inputs)}`);
+    for (const m of Object.keys(spec.methodOptions ?? {})) {
       if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" sets options for unknown method "${m}"`);
-      checkOptionKeys(where, `dataset "${d}", method "${m}"`, p.methods[m].trainer, o);
     }
+    // Dataset options reach every method: each method's merged options must suit its trainer.
+    for (const [m, method] of Object.entries(p.methods)) validateOptions(method.trainer, TRAINERS[method.trainer].constraints, methodOptions(p, d, m), `${where}: dataset "${d}", method "${m}"`);
   }
   for (const [name, preset] of Object.entries(p.presets ?? {})) {
     for (const d of preset.datasets ?? []) if (!p.datasets[d]) throw new AnminError(`${where}: preset "${name}" names unknown dataset "${d}"`);
     for (const m of preset.methods ?? []) if (!p.methods[m]) throw new AnminError(`${where}: preset "${name}" names unknown method "${m}"`);
   }
   return p;
-}
-
-function checkOptionKeys(where: string, what: string, trainer: string, options: Record<string, unknown> | undefined): void {
-  const known = Object.keys(TRAINERS[trainer].defaults);
-  for (const k of Object.keys(options ?? {})) {
-    if (!known.includes(k)) throw new AnminError(`${where}: ${what}: unknown option "${k}" for ${trainer} (known: ${known.join(', ')})`);
-  }
 }
 
 export interface Selection {
@@ -166,6 +175,7 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
           generated: GENERATED.has(source),
           inputs: ds.inputs ?? 'standardized',
           method: m,
+          summary: spec.summary ?? 'selected',
           trainer: spec.trainer,
           split,
           seed: split,

@@ -90,7 +90,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const seeds = range(0, (o.seeds ?? DEFAULT_SEEDS) - 1);
   const jobs: Job[] = grid.flatMap((lr) => seeds.map((seed) => ({
     key: `tune/${o.dataset}/${method}/lr=${lr}/seed=${seed}`, experiment: 'tune', dataset: o.dataset, source, params: {}, generated: false, inputs: protocol.datasets[o.dataset].inputs ?? 'standardized',
-    method, trainer: spec.trainer, split: 0, seed, options: { ...base, lr },
+    method, summary: 'selected', trainer: spec.trainer, split: 0, seed, options: { ...base, lr },
   })));
   const records = new Map<string, JobRecord>();
   await pool(jobs, new Map([[o.dataset, ds]]), Math.max(1, Math.min(o.workers ?? availableParallelism(), jobs.length)), (r) => {

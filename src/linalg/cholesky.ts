@@ -81,8 +81,8 @@ export function choleskyKernelFactor(k: Float64Array, n: number): Factorization 
 }
 
 /**
- * The same factorization by the WebAssembly SIMD kernel (assembly/cholesky.ts), for the float64
- * hidden-layer systems, whose size ((d+1)h, 896 on bike-sharing) makes this the solver's second cost.
+ * The same factorization by the WebAssembly SIMD kernel (assembly/cholesky.ts), L copied back: the
+ * conjugate-gradient preconditioner's per-neuron blocks (normal-cg.ts), which it keeps and reuses.
  * `k` is left as it is; L comes back in a new array, with ln|K| (NaN if not positive definite).
  */
 export function choleskyFactor(k: Float64Array, n: number): { l: Float64Array; logdet: number } {

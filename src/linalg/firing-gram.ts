@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { sharedFloat64, toShared } from '../util/shared.js';
+import { addFloat32, roundTf32 } from './float32.js';
 import { Team } from '../util/team.js';
 import { kernel, kernelLayout, type KernelModule } from '../util/wasm.js';
 
@@ -81,6 +82,11 @@ export interface PairState {
   split: Int32Array;
   /** Milliseconds each thread spent in its last compute. */
   busy: Float64Array;
+  /**
+   * Float32 batches (the published code's accumulation): rows taken in `order`, each chunk of
+   * chunkRows rows summed, rounded to float32 and added to a float32 total. Null: exact sums.
+   */
+  order: Int32Array | null;
 }
 
 /**
@@ -104,7 +110,7 @@ export class PairShare {
   }
 
   private computeShare(): void {
-    const { x, n, p, h, chunkRows, A, out, split } = this.s;
+    const { x, n, p, h, chunkRows, A, out, split, order } = this.s;
     const t0 = split[this.thread];
     const t1 = split[this.thread + 1];
     if (t0 === t1) return;
@@ -118,18 +124,25 @@ export class PairShare {
     // Group sums are padded to whole blocks of 64 groups.
     const sizes = { x: n * p * 8, A: p * h * 8, z: h * 8, key: words * 8, table: tableSize * 4, pats: rows * words * 8, sums: Math.ceil(rows / 64) * 64 * paddedSize(p) * 8, cols: h * 8, tables: this.k.SUBSET_TABLE_BYTES.value as number, acc: pairs * width * 8 };
     const { buffer, at } = kernelLayout(this.k, sizes);
-    new Float64Array(buffer, at.x, n * p).set(x.subarray(0, n * p));
+    const rowsIn = new Float64Array(buffer, at.x, n * p);
+    if (order) for (let r = 0; r < n; r++) rowsIn.set(x.subarray(order[r] * p, order[r] * p + p), r * p);
+    else rowsIn.set(x.subarray(0, n * p));
     new Float64Array(buffer, at.A, p * h).set(A);
     const acc = new Float64Array(buffer, at.acc, pairs * width);
+    const total = order ? new Float32Array(pairs * width) : acc;
     acc.fill(0);
     for (let r0 = 0; r0 < n; r0 += rows) {
       const m = Math.min(rows, n - r0);
       const count = this.k.group(at.x + r0 * p * 8, m, p, h, at.A, at.z, at.key, at.table, tableSize, at.pats, at.sums);
       this.k.accumulate(at.acc, at.sums, at.pats, count, p, h, t0, t1, at.cols, at.tables);
+      if (order) {
+        addFloat32(total as Float32Array, acc);
+        acc.fill(0);
+      }
     }
     // Entries past q are the padding of the last tile.
     const used = Math.min(t1, q) - t0;
-    for (let k = 0; k < pairs; k++) for (let e = 0; e < used; e++) out[k * q + t0 + e] = acc[k * width + e];
+    for (let k = 0; k < pairs; k++) for (let e = 0; e < used; e++) out[k * q + t0 + e] = total[k * width + e];
   }
 }
 
@@ -159,13 +172,15 @@ export class FiringPairs {
   /** `prefetch`: the weights the helpers are working on, and when they started. */
   private ahead: { A: Float64Array; at: number } | null = null;
 
-  constructor(x: Float64Array, n: number, p: number, h: number, threads = 1, chunkRows = CHUNK_ROWS) {
+  constructor(x: Float64Array, n: number, p: number, h: number, threads = 1, chunkRows = CHUNK_ROWS, batches?: Float32Batches) {
     this.units = paddedSize(p) / 8;
     const t = Math.max(1, Math.min(threads, availableParallelism()));
     const len = pairCount(h) * packedSize(p);
     const shared = t > 1;
+    const rows = batches?.tf32 ? roundTf32(x.subarray(0, n * p)) : x;
     this.s = {
-      x: shared ? toShared(x, n * p) : x, n, p, h, chunkRows,
+      x: shared ? toShared(rows, n * p) : rows, n, p, h, chunkRows: batches ? batches.rows : chunkRows,
+      order: batches ? new Int32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4)) : null,
       A: shared ? sharedFloat64(p * h) : new Float64Array(p * h),
       out: shared ? sharedFloat64(len) : new Float64Array(len),
       split: new Int32Array(shared ? new SharedArrayBuffer((t + 1) * 4) : new ArrayBuffer((t + 1) * 4)),
@@ -182,6 +197,33 @@ export class FiringPairs {
    * Starts the helpers on U^F for A while this thread does other work (ANMIN's output refit needs the
    * same A and not U^F); the next `sums(A)` adds this thread's share and collects.
    */
+  /**
+   * Float32 batches: the row order of the next sums (a fresh shuffle per system, as a DataLoader with
+   * shuffle=True draws one per pass); set it before `prefetch` or `sums`.
+   */
+  shuffle(order: Int32Array): void {
+    if (!this.s.order) throw new Error('FiringPairs.shuffle: exact sums take no row order');
+    this.s.order.set(order);
+  }
+
+  /** Σ_i x̃_i x̃_iᵀ packed (the leaky ReLU's always-on part), accumulated as the pair sums are. */
+  plainGram(): Float64Array {
+    const { x, n, p, order, chunkRows } = this.s;
+    if (!order) return packedGram(x, n, p);
+    const total = new Float32Array(packedSize(p));
+    const part = new Float64Array(packedSize(p));
+    const row = new Float64Array(p);
+    for (let r0 = 0; r0 < n; r0 += chunkRows) {
+      part.fill(0);
+      for (let r = r0; r < Math.min(n, r0 + chunkRows); r++) {
+        row.set(x.subarray(order[r] * p, order[r] * p + p));
+        for (let a = 0, t = 0; a < p; a++) for (let b = a; b < p; b++) part[t++] += row[a] * row[b];
+      }
+      addFloat32(total, part);
+    }
+    return Float64Array.from(total);
+  }
+
   prefetch(A: Float64Array): void {
     if (this.threads === 1 || this.ahead) return;
     this.s.A.set(A);
@@ -228,6 +270,12 @@ export class FiringPairs {
   close(): void {
     this.team.close();
   }
+}
+
+/** The published code's accumulation: float32 totals over shuffled batches of `rows`, TF32 inputs optionally. */
+export interface Float32Batches {
+  rows: number;
+  tf32: boolean;
 }
 
 /** U^F for one A on this thread: the firing-pair sums without keeping a FiringPairs. */

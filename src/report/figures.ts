@@ -1,3 +1,4 @@
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { points, type JobRecord } from '../experiments/store.js';
@@ -66,16 +67,107 @@ function lines(title: string, values: Row[], x: { field: string; title: string }
   } as TopLevelSpec;
 }
 
-/** Figs 4–6: train and test MSE and R² against seconds, every run a line, per dataset. */
+/** A mean curve over splits: per method, measure and iteration, the mean and its 95% confidence band. */
+interface BandRow extends Row {
+  method: string;
+  measure: string;
+  x: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+/**
+ * Mean over splits of each trace field per iteration, with the 95% t-interval of the mean; x is the
+ * iteration or the mean seconds at it. Non-finite values leave their split out of that point.
+ */
+function bandRows(records: JobRecord[], fields: (keyof TracePoint)[], x: 'seconds' | 'iteration'): BandRow[] {
+  const groups = new Map<string, { method: string; measure: string; iteration: number; values: number[]; seconds: number[] }>();
+  for (const r of records) {
+    if (r.status !== 'ok' || !r.trace) continue;
+    for (const p of points(r.trace)) {
+      for (const f of fields) {
+        const v = p[f];
+        if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+        const measure = LABELS[f] ?? f;
+        const k = `${r.method}\u0000${measure}\u0000${p.iteration}`;
+        const g = groups.get(k) ?? { method: r.method, measure, iteration: p.iteration, values: [], seconds: [] };
+        g.values.push(v);
+        g.seconds.push(p.seconds);
+        groups.set(k, g);
+      }
+    }
+  }
+  const rows: BandRow[] = [];
+  for (const g of groups.values()) {
+    const n = g.values.length;
+    const mean = g.values.reduce((a, b) => a + b, 0) / n;
+    const sd = n > 1 ? Math.sqrt(g.values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+    const half = n > 1 ? tQuantile(0.975, n - 1) * (sd / Math.sqrt(n)) : 0;
+    const at = x === 'iteration' ? g.iteration : g.seconds.reduce((a, b) => a + b, 0) / n;
+    rows.push({ method: g.method, measure: g.measure, x: at, mean, lo: mean - half, hi: mean + half, n });
+  }
+  return thinBands(rows);
+}
+
+/** At most MAX_POINTS points per curve, evenly spread over its iterations. */
+function thinBands(rows: BandRow[]): BandRow[] {
+  const by = new Map<string, BandRow[]>();
+  for (const r of rows) by.set(`${r.method}\u0000${r.measure}`, [...(by.get(`${r.method}\u0000${r.measure}`) ?? []), r]);
+  return [...by.values()].flatMap((curve) => thin(curve.sort((a, b) => a.x - b.x)));
+}
+
+/**
+ * The y scale a reader needs: the range of the curves that do not blow up (a curve whose mean exceeds
+ * 10× the median of all means is drawn clipped at the top, not allowed to flatten the rest), on a log
+ * axis only when that range spans more than two decades.
+ */
+function yScale(rows: BandRow[]): { domain: [number, number]; type: 'log' | 'linear' } {
+  const means = rows.map((r) => r.mean).sort((a, b) => a - b);
+  const median = means[Math.floor(means.length / 2)] ?? 1;
+  const calm = rows.filter((r) => Math.abs(r.mean) <= 10 * Math.abs(median) || median === 0);
+  const lo = Math.min(...calm.map((r) => Math.min(r.lo, r.mean)));
+  const hi = Math.max(...calm.map((r) => Math.max(r.hi, r.mean)));
+  const log = lo > 0 && hi / lo > 100;
+  return { domain: [log ? lo : lo - 0.02 * (hi - lo), hi], type: log ? 'log' : 'linear' };
+}
+
+/** Mean curves with their 95% bands, one panel per measure, methods by colour. */
+function bandPanels(title: string, rows: BandRow[], x: { title: string }, y: { title: string }): TopLevelSpec {
+  const measures = [...new Set(rows.map((r) => r.measure))];
+  return {
+    $schema: SCHEMA,
+    title,
+    hconcat: measures.map((m) => {
+      const mine = rows.filter((r) => r.measure === m);
+      const scale = yScale(mine);
+      const yEnc = { type: 'quantitative', scale: { type: scale.type, domain: scale.domain, ...(scale.type === 'linear' ? { zero: false } : {}) } };
+      return {
+        title: m,
+        width: 260,
+        height: 170,
+        data: { values: mine.map((r) => (scale.type === 'log' ? { ...r, lo: Math.max(r.lo, scale.domain[0]) } : r)) },
+        encoding: { x: { field: 'x', type: 'quantitative', title: x.title }, color: { field: 'method', type: 'nominal' } },
+        layer: [
+          { mark: { type: 'area', opacity: 0.2, clip: true }, encoding: { y: { field: 'lo', ...yEnc, title: `${y.title} (mean, 95% band)` }, y2: { field: 'hi' } } },
+          { mark: { type: 'line', strokeWidth: 1.5, clip: true }, encoding: { y: { field: 'mean', ...yEnc } } },
+        ],
+      };
+    }),
+  } as TopLevelSpec;
+}
+
+/** Figs 4–6: mean train and test MSE and R² over splits against seconds, with 95% bands, per dataset. */
 function curves(g: JobRecord[]): Figure[] {
   const datasets = [...new Set(g.map((r) => r.dataset))];
   return datasets.flatMap((d) => {
     const rs = g.filter((r) => r.dataset === d);
-    const mse = traceRows(rs, ['trainMse', 'testMse']).map((r) => ({ ...r, measure: LABELS[r.measure as keyof TracePoint]! }));
-    const r2 = traceRows(rs, ['trainR2', 'testR2']).map((r) => ({ ...r, measure: LABELS[r.measure as keyof TracePoint]! }));
+    const n = new Set(rs.map((r) => r.split)).size;
+    const note = `mean over ${n} split(s) with 95% band; a curve leaving the top is a blow-up (LBFGS: see lbfgs-losses)`;
     return [
-      { name: `curves-mse-${d}`, spec: lines(`${d}: MSE vs training seconds (every split a line; LBFGS and ANMIN keep their minimum-MSE model)`, mse, { field: 'seconds', title: 'seconds' }, { title: 'MSE', log: true }, { column: 'measure' }) },
-      { name: `curves-r2-${d}`, spec: lines(`${d}: R² vs training seconds`, r2, { field: 'seconds', title: 'seconds' }, { title: 'R²' }, { column: 'measure' }) },
+      { name: `curves-mse-${d}`, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
+      { name: `curves-r2-${d}`, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },
     ];
   });
 }

@@ -1,5 +1,6 @@
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import { mean, sampleStandardDeviation } from 'simple-statistics';
+import { mean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+import { RandomState } from '../data/rng.js';
 
 export interface Summary {
   mean: number;
@@ -51,4 +52,35 @@ export function splitsNeeded(meanDiff: number, sdDiff: number, alpha = 0.01, max
     if (2 * tCdf(-t, n - 1) < alpha) return n;
   }
   return Infinity;
+}
+
+/**
+ * Tukey's far-out values: any beyond the quartiles by more than 3 interquartile ranges. Such a sample
+ * (LBFGS's blow-ups) has a mean whose spread the normal-theory standard error does not describe.
+ */
+export function hasFarOut(xs: number[]): boolean {
+  if (xs.length < 4) return false;
+  const s = [...xs].sort((a, b) => a - b);
+  const q1 = quantileSorted(s, 0.25);
+  const q3 = quantileSorted(s, 0.75);
+  const iqr = q3 - q1;
+  return s[0] < q1 - 3 * iqr || s[s.length - 1] > q3 + 3 * iqr;
+}
+
+/**
+ * The central `level` interval of the mean of xs under resampling with replacement (percentile
+ * bootstrap, `resamples` draws from a seeded stream, so the same values give the same interval).
+ */
+export function bootstrapMeanInterval(xs: number[], level: number, resamples = 10000, seed = 0): [number, number] {
+  const rng = new RandomState(seed);
+  const n = xs.length;
+  const means = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += xs[rng.interval(n - 1)];
+    means[b] = s / n;
+  }
+  means.sort();
+  const tail = (1 - level) / 2;
+  return [quantileSorted(Array.from(means), tail), quantileSorted(Array.from(means), 1 - tail)];
 }

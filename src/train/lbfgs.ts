@@ -4,6 +4,7 @@ import { lossAndGradient } from '../model/kernels.js';
 import { cloneNetwork } from '../model/network.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
 import { tracePoint } from './trace.js';
+import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, validateOptions, type Constraints } from './constraints.js';
 import type { TracePoint, Trainer } from './types.js';
 
 export interface LbfgsOptions {
@@ -24,6 +25,19 @@ export const LBFGS_DEFAULTS: Readonly<LbfgsOptions> = Object.freeze({
   hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, seed: 0,
 });
 
+export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
+  hidden: HIDDEN,
+  alpha: SLOPE,
+  iterations: EPOCHS,
+  batch: integer(1, 1_000_000_000),
+  lr: number(0, Infinity, true),
+  maxIter: integer(1, 1_000_000),
+  historySize: integer(1, 1_000_000),
+  toleranceGrad: number(0, Infinity),
+  toleranceChange: number(0, Infinity),
+  seed: SEED,
+};
+
 /**
  * The paper's LBFGS baseline: torch.optim.LBFGS (no line search) on batches of 100,000 rows (the whole
  * training set except for yearpred), one optimizer step per batch, the minimum-training-MSE model kept
@@ -32,7 +46,9 @@ export const LBFGS_DEFAULTS: Readonly<LbfgsOptions> = Object.freeze({
 export const lbfgs: Trainer<LbfgsOptions> = {
   name: 'lbfgs',
   defaults: LBFGS_DEFAULTS,
+  constraints: LBFGS_CONSTRAINTS,
   train(data, options, onStep) {
+    validateOptions('lbfgs', LBFGS_CONSTRAINTS, options);
     const o = { ...LBFGS_DEFAULTS, ...options };
     const { n, p, c, x, y } = data.train;
     const rng = new RandomState(o.seed);

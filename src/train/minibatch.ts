@@ -1,6 +1,7 @@
 import { RandomState } from '../data/rng.js';
 import { gatherRows, torchInit, Workspace } from '../model/backprop.js';
 import { lossAndGradient } from '../model/kernels.js';
+import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
 import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, TrainData, TrainResult } from './types.js';
 
@@ -17,6 +18,17 @@ export interface MinibatchOptions {
   seed: number;
 }
 
+export const MINIBATCH_CONSTRAINTS: Constraints<MinibatchOptions> = {
+  hidden: HIDDEN,
+  alpha: SLOPE,
+  iterations: EPOCHS,
+  batch: integer(1, 1_000_000_000),
+  lr: number(0, Infinity, true),
+  stepSize: integer(1, 1_000_000),
+  gamma: number(0, Infinity, true),
+  seed: SEED,
+};
+
 /** An optimizer's update of θ from its gradient, with whatever state it keeps. */
 export type UpdateRule = (theta: Float64Array, grad: Float64Array, lr: number) => void;
 
@@ -28,7 +40,7 @@ export function stepLr(lr: number, epoch: number, stepSize: number, gamma: numbe
 /**
  * The epoch loop shared by SGD and Adam, as a torch DataLoader(shuffle=True, drop_last=False) and
  * StepLR run it: PyTorch init, a fresh permutation every epoch, one update per minibatch, the epoch's
- * mean minibatch loss recorded beside the full-pass MSE. The final model is returned.
+ * row-weighted mean minibatch loss recorded beside the full-pass MSE. The final model is returned.
  */
 export function trainMinibatch(method: string, data: TrainData, o: MinibatchOptions, makeRule: (size: number) => UpdateRule, onStep?: OnStep): TrainResult {
   const { n, p, c, x, y } = data.train;
@@ -43,16 +55,15 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
   for (let epoch = 0; epoch < o.iterations; epoch++) {
     const lr = stepLr(o.lr, epoch, o.stepSize, o.gamma);
     const order = rng.permutation(n);
+    // Weighted by rows, as the published code's running_loss += loss·batch; err = running_loss / nobs.
     let lossSum = 0;
-    let batches = 0;
     for (let from = 0; from < n; from += o.batch) {
       const m = Math.min(o.batch, n - from);
       gatherRows(ws, x, y, p, c, order, from, m);
-      lossSum += lossAndGradient(net, ws.xb, ws.yb, m, grad);
-      batches++;
+      lossSum += lossAndGradient(net, ws.xb, ws.yb, m, grad) * m;
       update(net.theta, grad, lr);
     }
-    tracePoint(net, data, epoch + 1, t0, { batchMse: lossSum / batches, lr }, trace, onStep);
+    tracePoint(net, data, epoch + 1, t0, { batchMse: lossSum / n, lr }, trace, onStep);
   }
   return { method, network: net, trace, selected: trace.length - 1, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,4 +1,5 @@
-import { trainMinibatch, type MinibatchOptions } from './minibatch.js';
+import { validateOptions } from './constraints.js';
+import { MINIBATCH_CONSTRAINTS, trainMinibatch, type MinibatchOptions } from './minibatch.js';
 import type { Trainer } from './types.js';
 
 export type SgdOptions = MinibatchOptions;
@@ -9,7 +10,9 @@ export const SGD_DEFAULTS: Readonly<SgdOptions> = Object.freeze({ hidden: 64, al
 export const sgd: Trainer<SgdOptions> = {
   name: 'sgd',
   defaults: SGD_DEFAULTS,
+  constraints: MINIBATCH_CONSTRAINTS,
   train(data, options, onStep) {
+    validateOptions('sgd', MINIBATCH_CONSTRAINTS, options);
     const o = { ...SGD_DEFAULTS, ...options };
     return trainMinibatch('SGD', data, o, () => (theta, g, lr) => {
       for (let t = 0; t < theta.length; t++) theta[t] -= lr * g[t];

@@ -1,5 +1,6 @@
 import type { Prepared } from '../data/split.js';
 import type { Network } from '../model/network.js';
+import type { Constraints } from './constraints.js';
 
 /** One row of a training trace; every method writes the same shape so runner and plots treat all alike. */
 export interface TracePoint {
@@ -11,10 +12,12 @@ export interface TracePoint {
   trainR2: number;
   testMse?: number;
   testR2?: number;
-  /** SGD/Adam: the mean of the epoch's minibatch losses, as the paper's code reports it. */
+  /** SGD/Adam: the epoch's minibatch losses averaged over its rows (running_loss / nobs in the published code). */
   batchMse?: number;
   /** ANMIN: ln|M + λI| of the hidden-layer system (null when not computed, e.g. matrix-free). */
   logdet?: number | null;
+  /** ANMIN (recordFrozen): the new A's training MSE under the old firing pattern and output layer. */
+  frozenMse?: number;
   /** ANMIN: the degenerate-system branch ran (pinv, reinit or stop). */
   fallback?: boolean;
   /** ANMIN matrix-free: conjugate-gradient iterations of this solve. */
@@ -39,12 +42,14 @@ export interface TrainResult {
   stoppedAt?: number;
 }
 
-/** Called after every trace point; return false to stop early. */
+/** Called after every trace point (progress, logs). */
 export type OnStep = (point: TracePoint) => void;
 
 /** Every training method: options in (with a seed), a trace and a model that predicts out. */
 export interface Trainer<O extends object> {
   readonly name: string;
   readonly defaults: Readonly<O>;
+  /** What each option accepts; train() refuses anything else with a one-line error. */
+  readonly constraints: Constraints<O>;
   train(data: TrainData, options: Partial<O> & { seed: number }, onStep?: OnStep): TrainResult;
 }

@@ -87,6 +87,17 @@ test('preprocessing: training inputs have mean 0 and sd 1, a ones column, centre
   assert.deepEqual(raw.train.x.subarray(0, ds.d), ds.x.subarray(idx.train[0] * ds.d, (idx.train[0] + 1) * ds.d));
   assert.equal(raw.test.y[5], ds.y[idx.test[5]]);
   assert.equal(raw.train.n + raw.test.n, ds.n);
+  // 'standardized-all': the whole data's mean and sd (the published notebook's cell 14), so the
+  // training and test parts together have mean 0 and sd 1.
+  const all = prepareSplit(ds, idx, 'standardized-all');
+  const rows = (j: number) => [...Array.from({ length: all.train.n }, (_, i) => all.train.x[i * p + j]), ...Array.from({ length: all.test.n }, (_, i) => all.test.x[i * p + j])];
+  for (let j = 1; j < p; j++) {
+    const v = rows(j);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+    assert.ok(Math.abs(m) < 1e-12 && Math.abs(sd - 1) < 1e-12, `column ${j}: mean ${m}, sd ${sd}`);
+  }
+  assert.ok(Math.abs([...all.train.y, ...all.test.y].reduce((a, b) => a + b, 0)) < 1e-9);
 });
 
 test('YearPredictionMSD streaming parser on a generated file of the same format', async () => {

@@ -71,3 +71,10 @@ test('simulation: y = sin(‖x‖²) and train/test rows differ', () => {
   for (let i = 0; i < 100; i++) assert.equal(y[i], Math.sin(x[3 * i] ** 2 + x[3 * i + 1] ** 2 + x[3 * i + 2] ** 2));
   assert.notEqual(x[0], x[150]);
 });
+
+test('DAE with σ = 0 (the published notebook) has inputs equal to the clean targets', () => {
+  const img = { width: 40, height: 31, pixels: new Uint8Array(40 * 31).map((_, k) => (k * 37) % 256) };
+  const p = denoisingPatches(img, { patch: 15, stride: 3, sigma: 0, seed: 3 });
+  assert.ok(p.n > 0);
+  assert.deepEqual(p.x, p.y);
+});

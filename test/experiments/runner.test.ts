@@ -52,12 +52,16 @@ test('protocol files: presets, names case-insensitively, splits and shards', () 
   assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: '2', ANMIN_SHARDS: '4' }), { index: 2, count: 4 });
   assert.throws(() => shardFromEnv({ JOB_COMPLETION_INDEX: '2' }), /ANMIN_SHARDS/);
   assert.throws(() => expandJobs(p, { datasets: ['nope'] }), /no dataset "nope"/);
-  // A dataset's "inputs" reaches its jobs; anything but the two modes is refused, naming the file.
-  assert.ok(quick.every((j) => j.inputs === 'standardized'));
+  // A dataset's "inputs" reaches its jobs; anything but the known modes is refused, naming the file.
+  assert.ok(quick.every((j) => j.inputs === 'standardized-all'));
   assert.ok(expandJobs(loadProtocol('ablation')).every((j) => j.inputs === 'raw'));
+  // A method's summary rule reaches its jobs; an unknown one is refused.
+  assert.ok(quick.every((j) => j.summary === 'selected'));
   const bad = join(tempDir('anmin-protocol'), 'bad.json');
   writeFileSync(bad, JSON.stringify({ name: 'bad', description: '', datasets: { abalone: { inputs: 'scaled' } }, methods: {}, splits: 1, presets: {} }));
-  assert.throws(() => loadProtocol(bad), /bad\.json: dataset "abalone": "inputs" must be "standardized" or "raw"/);
+  assert.throws(() => loadProtocol(bad), /bad\.json: dataset "abalone": "inputs" must be one of standardized, standardized-all, raw/);
+  writeFileSync(bad, JSON.stringify({ name: 'bad', description: '', datasets: { abalone: {} }, methods: { A: { trainer: 'adam', summary: 'best' } }, splits: 1, presets: {} }));
+  assert.throws(() => loadProtocol(bad), /bad\.json: method "A": "summary" must be one of selected, published-min, published-last/);
 });
 
 test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips finished jobs', async () => {

@@ -3,15 +3,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { columns, mergeStores, points, readResults, readStoreFile, ResultsStore, storeFile, type JobRecord } from '../../src/experiments/store.js';
-import { tempDir } from '../helpers.js';
-
-export function record(key: string, over: Partial<JobRecord> = {}): JobRecord {
-  const [experiment, dataset, method, split] = key.split('/');
-  return {
-    key, experiment, dataset, method, split: Number(split), seed: Number(split), status: 'ok', seconds: 1,
-    selected: 0, final: { trainMse: 1, trainR2: 0.5 }, options: {}, version: 'test', finishedAt: 'now', ...over,
-  };
-}
+import { record, tempDir } from '../helpers.js';
 
 test('store round-trips records, Infinity and NaN included', () => {
   const dir = tempDir();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { columns } from '../../src/experiments/store.js';
 import { figures, toSvg } from '../../src/report/figures.js';
-import { record } from '../experiments/store.test.js';
+import { record } from '../helpers.js';
 
 test('plot: the figures the records allow, rendered to SVG without a browser; −∞ and blow-ups do not break them', async () => {
   const trace = (k: number) => columns(Array.from({ length: 5 }, (_, i) => ({ iteration: i, seconds: i / 10, trainMse: 10 / (i + 1) + k, trainR2: 0.5, testMse: 11 / (i + 1), testR2: 0.4, logdet: i === 2 ? -Infinity : -100 * i, batchMse: i === 3 ? 1e26 : 5 })));

@@ -5,7 +5,8 @@ import { FiringPairs, firingGram, firingGramPlain, packedSize, pairCount } from 
 import { NormalOperator, operatorDims } from '../../src/linalg/normal-operator.js';
 import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
 import { hiddenPre, predict, type Network } from '../../src/model/network.js';
-import { hiddenSystem, solveHidden, solveHiddenCg, trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
+import { trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
+import { hiddenSystem, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
 import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
 
 function problem(n: number, d: number, c: number, seed: number): Prepared {

@@ -1,0 +1,208 @@
+import type { RandomState } from '../data/rng.js';
+import type { Prepared } from '../data/split.js';
+import { choleskyKernelFactor } from '../linalg/cholesky.js';
+import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
+import { luFloat32 } from '../linalg/lu.js';
+import { outputGram, solveNormalCg } from '../linalg/normal-cg.js';
+import { NormalOperator, operatorDims } from '../linalg/normal-operator.js';
+import { flooredSvdSolve } from '../linalg/symmetric.js';
+import { hiddenRhsKernel } from '../model/kernels.js';
+import { hiddenPre, type Network } from '../model/network.js';
+import { AnminError } from '../util/errors.js';
+import { DENSE_MAX_SIZE, type AnminOptions } from './anmin-options.js';
+
+export interface HiddenSystem {
+  /** (M + λI), P×P row-major with P = p·h; the index of A_aj is j·p + a. */
+  k: Float64Array;
+  /** The right-hand side c of Eq. 8. */
+  c: Float64Array;
+  size: number;
+}
+
+/**
+ * Builds Eqs. 6–8 for the frozen firing pattern of `net` on (x, y), with λ already on the diagonal:
+ * M_jl = (BBᵀ)_jl U_jl and c_j = Σ_i g_ij ((y_i − b⁰)Bᵀ)_j x̃_i, summed over all outputs in one pass.
+ * U comes from the firing-pair sums (from `pairs` when given, which may spread them over threads).
+ */
+export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, pairs?: FiringPairs): HiddenSystem {
+  const { p, h, alpha } = net;
+  const q = packedSize(p);
+  // The right-hand side first: with `pairs` prefetched, the helper threads are still summing.
+  const c = hiddenRhs(net, x, y, n);
+  const uf = pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS);
+  const u = alpha !== 0 ? leakyPairs(uf, pairs ? pairs.plainGram() : packedGram(x, n, p), h, q, alpha) : uf;
+  const size = p * h;
+  const k = new Float64Array(size * size);
+  const bb = outputGram(net.B, h, net.c);
+  // Packed index of entry (a, b) of a symmetric p×p block.
+  const packed = new Int32Array(p * p);
+  for (let a = 0, t = 0; a < p; a++) for (let b = a; b < p; b++, t++) packed[a * p + b] = packed[b * p + a] = t;
+  // Row by row of K, so the writes are sequential; block (j, l) for l < j is Uₗⱼᵀ = Uₗⱼ (symmetric).
+  for (let j = 0, r = 0; j < h; j++) {
+    for (let a = 0; a < p; a++, r++) {
+      let at = r * size;
+      for (let l = 0; l < h; l++) {
+        const w = bb[j * h + l];
+        const pair = (j <= l ? pairOffset(j, h) + l - j : pairOffset(l, h) + j - l) * q;
+        for (let b = 0; b < p; b++) k[at++] = w * u[pair + packed[a * p + b]];
+      }
+    }
+  }
+  for (let i = 0; i < size; i++) k[i * size + i] += lambda;
+  return { k, c, size };
+}
+
+/**
+ * Leaky ReLU's pair sums: g_ij g_il = α² + α(1−α)(F_ij + F_il) + (1−α)² F_ij F_il, so
+ * U_jl = α² S + α(1−α)(U^F_jj + U^F_ll) + (1−α)² U^F_jl with S the plain Gram.
+ */
+function leakyPairs(uf: Float64Array, s0: Float64Array, h: number, q: number, alpha: number): Float64Array {
+  const a1 = alpha * alpha;
+  const a2 = alpha * (1 - alpha);
+  const a3 = (1 - alpha) * (1 - alpha);
+  const u = new Float64Array(uf.length);
+  for (let j = 0; j < h; j++) {
+    const jj = pairOffset(j, h) * q;
+    for (let l = j; l < h; l++) {
+      const jl = (pairOffset(j, h) + l - j) * q;
+      const ll = pairOffset(l, h) * q;
+      for (let t = 0; t < q; t++) u[jl + t] = a1 * s0[t] + a2 * (uf[jj + t] + uf[ll + t]) + a3 * uf[jl + t];
+    }
+  }
+  return u;
+}
+
+/** Eq. 8 with the index of A_aj at j·p + a, as the dense system orders it. */
+function hiddenRhs(net: Network, x: Float64Array, y: Float64Array, n: number): Float64Array {
+  return ravel(hiddenRhsKernel(net, x, y, n), net.p, net.h);
+}
+
+export interface HiddenSolve {
+  A: Float64Array | null;
+  /** ln|M + λI|; null when not computed (the matrix-free solve). */
+  logdet: number | null;
+  fallback: boolean;
+  cgIterations?: number;
+}
+
+/**
+ * The hidden-layer solve without forming M: conjugate gradients from the current A, to a relative
+ * residual of cgTolerance. No log determinant, so no degenerate branch: with λ > 0 the system is
+ * positive definite and CG needs no fallback.
+ */
+export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n), op?: NormalOperator): HiddenSolve {
+  const { p, h, alpha } = net;
+  const rhs = hiddenRhsKernel(net, x, y, n);
+  const gates = z.map((v) => (v > 0 ? 1 : alpha));
+  const r = solveNormalCg({ x, gates, n, p, h, B: net.B, c: net.c, rhs, lambda }, net.A, opts.cgTolerance, opts.cgMaxIterations, op);
+  return { A: r.a, logdet: null, fallback: false, cgIterations: r.iterations };
+}
+
+/** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
+export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
+  const { size } = sys;
+  // Cholesky in float64: ln|K| is NaN when a pivot is not positive (K not numerically positive definite).
+  const f = opts.precision === 'float32' ? luFloat32(sys.k, size) : choleskyKernelFactor(sys.k, size);
+  const logdet = f.logdet - logScale;
+  if (logdet > opts.tau) {
+    const a = Float64Array.from(sys.c);
+    f.solve(a);
+    return { A: unravel(a, p, h), logdet, fallback: false };
+  }
+  if (opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback: true };
+  const k = opts.precision === 'float32' ? Float64Array.from(Float32Array.from(sys.k)) : sys.k;
+  const r = flooredSvdSolve(k, size, sys.c, opts.svdFloor);
+  return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
+}
+
+/** Row-major p×h A → a = (a_1; …; a_h) with a_j the j-th column of A: the dense system's order. */
+function ravel(A: Float64Array, p: number, h: number): Float64Array {
+  const a = new Float64Array(p * h);
+  for (let r = 0; r < p; r++) for (let j = 0; j < h; j++) a[j * p + r] = A[r * h + j];
+  return a;
+}
+
+/** a = (a_1; …; a_h) with a_j the j-th column of A → row-major p×h A (ravel's inverse). */
+function unravel(a: Float64Array, p: number, h: number): Float64Array {
+  const A = new Float64Array(p * h);
+  for (let j = 0; j < h; j++) for (let r = 0; r < p; r++) A[r * h + j] = a[j * p + r];
+  return A;
+}
+
+/**
+ * The hidden-layer step of Algorithm 1 (lines 6–13) for a run: the new A for the firing pattern the
+ * current network freezes. It owns what it needs across iterations (the firing-pair sums and their
+ * helper threads, or the matrix-free operator) and the arithmetic it is asked for (λ's scale, float32).
+ */
+export interface HiddenSolver {
+  /** The next system will be for these weights: work that needs only A starts now (the helpers' sums). */
+  prepare(A: Float64Array): void;
+  /** Solves for the network's firing pattern (z: its pre-activations on the training rows). */
+  solve(net: Network, z: Float64Array): HiddenSolve;
+  close(): void;
+}
+
+/** The solve the options ask for: dense (M formed, ln|M + λI|, the degenerate branch) or matrix-free. */
+export function hiddenSolver(train: Prepared, h: number, o: AnminOptions, rng: RandomState): HiddenSolver {
+  const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && o.accumulate === 'exact' && train.p * h > DENSE_MAX_SIZE);
+  if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
+  if (cg && o.accumulate !== 'exact') throw new AnminError('ANMIN: --accumulate float32-batches sums the dense system; it does not go with --solver cg');
+  return cg ? new CgHiddenSolver(train, h, o) : new DenseHiddenSolver(train, h, o, rng);
+}
+
+/** λ as the options scale it: on the sums (published code) or on the 1/N averages (λ·N on the sums). */
+function scaledLambda(o: AnminOptions, n: number): number {
+  return o.lambdaScale === 'sum' ? o.lambda : o.lambda * n;
+}
+
+/** M formed from the firing-pair sums (computed ahead on helper threads), factored, solved or floored. */
+class DenseHiddenSolver implements HiddenSolver {
+  private readonly pairs: FiringPairs;
+  private readonly batches: boolean;
+  private readonly lambda: number;
+  /** ln|M + λI| is reported for the averaged system when λ is on the averages. */
+  private readonly logScale: number;
+
+  constructor(private readonly train: Prepared, private readonly h: number, private readonly o: AnminOptions, private readonly rng: RandomState) {
+    const { x, n, p } = train;
+    this.batches = o.accumulate === 'float32-batches';
+    this.pairs = new FiringPairs(x, n, p, h, o.threads, o.chunkRows, this.batches ? { rows: o.batchRows, tf32: o.tf32 } : undefined);
+    this.lambda = scaledLambda(o, n);
+    this.logScale = o.lambdaScale === 'sum' ? 0 : p * h * Math.log(n);
+  }
+
+  prepare(A: Float64Array): void {
+    // Float32 batches: a fresh row order per system, as a DataLoader with shuffle=True draws one per pass.
+    if (this.batches) this.pairs.shuffle(this.rng.permutation(this.train.n));
+    this.pairs.prefetch(A);
+  }
+
+  solve(net: Network): HiddenSolve {
+    const { x, y, n, p } = this.train;
+    return solveHidden(hiddenSystem(net, x, y, n, this.lambda, this.pairs), p, this.h, this.o, this.logScale);
+  }
+
+  close(): void {
+    this.pairs.close();
+  }
+}
+
+/** Conjugate gradients on products with the data; one operator serves every system of the run. */
+class CgHiddenSolver implements HiddenSolver {
+  private readonly op: NormalOperator;
+
+  constructor(private readonly train: Prepared, h: number, private readonly o: AnminOptions) {
+    this.op = new NormalOperator(train.x, operatorDims(train.n, train.p, h, train.c), o.threads);
+  }
+
+  prepare(): void {}
+
+  solve(net: Network, z: Float64Array): HiddenSolve {
+    const { x, y, n } = this.train;
+    return solveHiddenCg(net, x, y, n, scaledLambda(this.o, n), this.o, z, this.op);
+  }
+
+  close(): void {
+    this.op.close();
+  }
+}
