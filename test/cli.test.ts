@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { withOptions } from '../src/cli/docs.js';
+import { TRAINER_OPTIONS, trainerOption, type TrainerOptionKey } from '../src/cli/trainer-options.js';
+import type { Constraint } from '../src/train/constraints.js';
+import { TRAINERS } from '../src/train/registry.js';
 import { fixture, MIRROR, NO_MIRROR, ROOT, tempDir } from './helpers.js';
 
 const cache = tempDir('anmin-cli');
@@ -18,7 +23,12 @@ test('datasets split --json prints the scikit-learn split', { skip: NO_MIRROR },
 });
 
 test('bad input: a one-line error naming the flag, non-zero exit, nothing on stdout', () => {
-  for (const args of [['datasets', 'split', 'abalone', '--split', 'x'], ['bench', 'anmin', '--dataset', 'nope'], ['bench', 'nope', '--dataset', 'abalone']]) {
+  const bad = [
+    ['datasets', 'split', 'abalone', '--split', 'x'], ['bench', 'anmin', '--dataset', 'nope'], ['bench', 'nope', '--dataset', 'abalone'],
+    ['bench', 'anmin', '--dataset', 'abalone', '--hidden', '2.5'], ['bench', 'anmin', '--dataset', 'abalone', '--on-degenerate', 'stpo'],
+    ['bench', 'adam', '--dataset', 'abalone', '--precision', 'float32'], ['bench', 'adam', '--dataset', 'abalone', '--beta1', '1'],
+  ];
+  for (const args of bad) {
     const r = anmin(...args);
     assert.notEqual(r.status, 0, args.join(' '));
     assert.equal(r.stdout, '');
@@ -33,4 +43,25 @@ test('bench anmin --json prints seconds, train_mse and test_mse', { skip: NO_MIR
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as Record<string, number>;
   for (const k of ['seconds', 'train_mse', 'test_mse']) assert.equal(typeof out[k], 'number', k);
+});
+
+test('the README\'s option list is the one the option tables generate', () => {
+  assert.equal(readFileSync(join(ROOT, 'README.md'), 'utf8'), withOptions(readFileSync(join(ROOT, 'README.md'), 'utf8')), 'README.md is stale: npm run docs');
+});
+
+test('a trainer option has one constraint in every trainer that takes it, and its flag parses by it', () => {
+  for (const key of Object.keys(TRAINER_OPTIONS) as TrainerOptionKey[]) {
+    const declared = Object.values(TRAINERS).map((t) => (t.constraints as Record<string, Constraint>)[key]).filter(Boolean);
+    assert.ok(declared.length > 0, key);
+    for (const c of declared) assert.deepEqual(c, declared[0], key);
+  }
+  assert.equal(trainerOption('hidden').parseArg!('12', undefined), 12);
+  assert.throws(() => trainerOption('hidden').parseArg!('0', undefined), /--hidden: expected an integer in \[1, 16384\], got "0"/);
+  assert.equal(trainerOption('accumulate').parseArg!('float32-batches', undefined), 'float32-batches');
+  assert.throws(() => trainerOption('select').parseArg!('best', undefined), /--select: expected one of min, final/);
+});
+
+test('bench takes Table 5\'s variants and the published numerics as flags', { skip: NO_MIRROR }, () => {
+  const r = anmin('bench', 'anmin', '--dataset', 'abalone', '--iterations', '2', '--hidden', '8', '--on-degenerate', 'stop', '--select', 'final', '--precision', 'float32', '--lambda-scale', 'mean', '--accumulate', 'float32-batches', '--json');
+  assert.equal(r.status, 0, r.stderr);
 });

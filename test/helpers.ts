@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Prepared } from '../src/data/split.js';
 import type { JobRecord } from '../src/experiments/store.js';
 import { packageRoot } from '../src/util/fsx.js';
 
@@ -11,8 +12,17 @@ export const MIRROR = process.env.ANMIN_MIRROR ? resolve(process.env.ANMIN_MIRRO
 export const HAVE_MIRROR = existsSync(join(MIRROR, 'abalone', 'abalone.data'));
 export const NO_MIRROR = HAVE_MIRROR ? false : `no dataset mirror at ${MIRROR} (set ANMIN_MIRROR)`;
 
+const made: string[] = [];
+// Each test file runs in its own process: what it made in the temp folder goes when it exits.
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh folder in the system's temp folder, removed when the test process exits. */
 export function tempDir(label = 'anmin-test'): string {
-  return mkdtempSync(join(tmpdir(), `${label}-`));
+  const d = mkdtempSync(join(tmpdir(), `${label}-`));
+  made.push(d);
+  return d;
 }
 
 export function fixture<T>(name: string): T {
@@ -54,4 +64,12 @@ export function record(key: string, over: Partial<JobRecord> = {}): JobRecord {
     key, experiment, dataset, method, split: Number(split), seed: Number(split), status: 'ok', seconds: 1,
     selected: 0, final: { trainMse: 1, trainR2: 0.5 }, options: {}, version: 'test', finishedAt: 'now', ...over,
   };
+}
+
+/** A regression problem of n rows: d standard normal inputs after a ones column, c normal targets. */
+export function problem(n: number, d: number, c: number, seed: number): Prepared {
+  const p = d + 1;
+  const x = randn(n * p, seed);
+  for (let i = 0; i < n; i++) x[i * p] = 1;
+  return { n, p, c, x, y: randn(n * c, seed + 1) };
 }

@@ -9,29 +9,14 @@ import { AnminError } from '../util/errors.js';
 import { warmHelpers } from '../util/team.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
+import { flagName, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 
-interface BenchFlags extends DataFlags {
+type BenchFlags = DataFlags & Partial<Record<TrainerOptionKey, unknown>> & {
   dataset?: string;
   split: number;
-  iterations?: number;
-  alpha?: number;
-  hidden?: number;
-  solver?: string;
-  threads?: number;
-  lr?: number;
-  lambda?: number;
-  lambdaScale?: string;
-  onDegenerate?: string;
-  select?: string;
-  precision?: string;
-  accumulate?: string;
-  tf32?: boolean;
   json?: boolean;
-}
-
-/** The trainer options `anmin bench` takes as flags (each is checked against the trainer's own). */
-const TRAINER_FLAGS = ['iterations', 'alpha', 'hidden', 'solver', 'threads', 'lr', 'lambda', 'lambdaScale', 'onDegenerate', 'select', 'precision', 'accumulate', 'tf32'] as const;
+};
 
 /**
  * On a dataset of the table3 protocol, the options of its job for this trainer and activation (hidden
@@ -55,17 +40,18 @@ export function benchCommand(): Command {
       .description('time one training run of a method on one split (wall seconds, min train MSE, its test MSE)')
       .argument('<method>', `one of ${Object.keys(TRAINERS).join(', ')}`),
   );
-  for (const k of ['dataset', 'split', ...TRAINER_FLAGS, 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['dataset', 'split', 'json'] as const) cmd.addOption(option(k));
+  for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
   cmd.action(async (method: string, f: BenchFlags) => {
     const trainer = TRAINERS[method];
     if (!trainer) throw new AnminError(`bench: unknown method "${method}" (known: ${Object.keys(TRAINERS).join(', ')})`);
     if (!f.dataset) throw new AnminError('bench: --dataset is required');
     const ds = await loadDataset(f.dataset, loadOptions(f));
     const data = prepareSplit(ds, datasetSplit(ds, f.split));
-    const opts: Record<string, unknown> = { ...protocolOptions(method, f.dataset, f.split, f.alpha ?? 0), seed: f.split };
-    for (const k of TRAINER_FLAGS) {
+    const opts: Record<string, unknown> = { ...protocolOptions(method, f.dataset, f.split, (f.alpha as number | undefined) ?? 0), seed: f.split };
+    for (const k of TRAINER_FLAG_KEYS) {
       if (f[k] === undefined) continue;
-      if (!(k in trainer.defaults)) throw new AnminError(`bench: ${option(k).long} does not apply to ${method}`);
+      if (!(k in trainer.defaults)) throw new AnminError(`bench: ${flagName(k)} does not apply to ${method}`);
       opts[k] = f[k];
     }
     if (method === 'sgd' && opts.lr === undefined) throw new AnminError(`bench: SGD needs a learning rate: --lr, or a table3 dataset with a tuned one (anmin tune sgd --dataset ${f.dataset})`);

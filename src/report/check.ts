@@ -39,7 +39,7 @@ function cellCheck(what: string, values: number[], pub: [number, number]): Check
   if (hasFarOut(values)) {
     const [lo, hi] = bootstrapMeanInterval(values, COVERAGE);
     const ok = pub[0] >= lo - pubSe && pub[0] <= hi + pubSe;
-    return { status: ok ? 'pass' : 'fail', check: what, test: 'bootstrap mean', ours, paper, detail: `far-out values: paper's mean ${ok ? 'within' : 'outside'} our ${COVERAGE * 100}% bootstrap interval [${fmt(lo, 4)}, ${fmt(hi, 4)}] ± ${Z}·sd/√${PUBLISHED_SPLITS} = ${fmt(pubSe, 3)}` };
+    return { status: ok ? 'pass' : 'fail', check: what, test: 'bootstrap mean', ours, paper, detail: `far-out values: paper's mean ${ok ? 'within' : 'outside'} our ${(COVERAGE * 100).toFixed(2)}% bootstrap interval [${fmt(lo, 4)}, ${fmt(hi, 4)}] ± ${Z}·sd/√${PUBLISHED_SPLITS} = ${fmt(pubSe, 3)}` };
   }
   const tol = Z * pub[1] * Math.sqrt(1 / s.n + 1 / PUBLISHED_SPLITS);
   const diff = s.mean - pub[0];

@@ -1,4 +1,6 @@
-import { check, type CheckRow } from './check.js';
+import { join } from 'node:path';
+import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
+import { check, loadKnownDeviations, type CheckRow } from './check.js';
 import { render } from './render.js';
 import { simulationTables, table3, table4, table5, type TableModel } from './tables.js';
 import type { JobRecord } from '../experiments/store.js';
@@ -38,6 +40,34 @@ function checkSection(rows: CheckRow[]): string {
   ].join('\n');
 }
 
+/** A difference between the paper's text and its code, as experiments/decisions.json records it. */
+interface Decision {
+  question: string;
+  text: string;
+  code: string;
+  choice: string;
+  evidence: string[];
+}
+
+function decisionsSection(): string {
+  const { decisions } = readJson<{ decisions: Record<string, Decision> }>(join(EXPERIMENTS_DIR(), 'decisions.json'));
+  const known = Object.entries(loadKnownDeviations());
+  return [
+    '## Decisions (experiments/decisions.json)',
+    '',
+    ...Object.entries(decisions).flatMap(([id, d]) => [
+      `**${id}.** ${d.question} The paper's text: ${d.text}. The published code: ${d.code}. Chosen: ${d.choice}.`,
+      '',
+      ...d.evidence.map((e) => `- ${e}`),
+      '',
+    ]),
+    '## Known deviations (experiments/known-deviations.json)',
+    '',
+    ...(known.length ? known.map(([check, why]) => `- **${check}**: ${why}`) : ['None.']),
+    '',
+  ].join('\n');
+}
+
 /**
  * One Markdown page with every table the records support (Tables 3, 4, 5, the simulation), the paper's
  * numbers beside ours, and the check's verdicts: what the tool reproduces, readable without a run.
@@ -62,5 +92,6 @@ export function reproductionReport(records: JobRecord[], origin: ReportOrigin): 
     section('Table 5: ablation', table5(records)),
     section('Simulation (Section 3.2)', simulationTables(records)),
     checkSection(check(records)),
+    decisionsSection(),
   ].filter(Boolean).join('\n');
 }

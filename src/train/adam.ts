@@ -1,4 +1,4 @@
-import { number, validateOptions, type Constraints } from './constraints.js';
+import { BELOW_ONE, number, validateOptions, type Constraints } from './constraints.js';
 import { MINIBATCH_CONSTRAINTS, trainMinibatch, type MinibatchOptions } from './minibatch.js';
 import type { Trainer } from './types.js';
 
@@ -12,7 +12,7 @@ export interface AdamOptions extends MinibatchOptions {
 export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ hidden: 64, alpha: 0, iterations: 300, batch: 256, lr: 0.03, stepSize: 100, gamma: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, seed: 0 });
 
 /** torch.optim.Adam's own checks: 0 ≤ β < 1, ε ≥ 0. */
-export const ADAM_CONSTRAINTS: Constraints<AdamOptions> = { ...MINIBATCH_CONSTRAINTS, beta1: number(0, 1 - 2 ** -53), beta2: number(0, 1 - 2 ** -53), eps: number(0, Infinity) };
+export const ADAM_CONSTRAINTS: Constraints<AdamOptions> = { ...MINIBATCH_CONSTRAINTS, beta1: number(0, BELOW_ONE), beta2: number(0, BELOW_ONE), eps: number(0, Infinity) };
 
 /** torch.optim.Adam's update (no weight decay, no amsgrad), bias corrections included. */
 export function adamRule(size: number, o: Pick<AdamOptions, 'beta1' | 'beta2' | 'eps'>) {

@@ -29,13 +29,22 @@ export const EPOCHS = integer(0, 1_000_000);
 /** A slope for z < 0: 0 is ReLU, below 1 keeps the activation nonlinear. */
 export const SLOPE = number(0, 1);
 
+/** The largest double below 1: an upper bound that excludes 1. */
+export const BELOW_ONE = 1 - 2 ** -53;
+
+function interval(min: number, max: number, above: boolean): string {
+  if (max === Infinity) return min === -Infinity ? '' : `${above ? '>' : '≥'} ${min}`;
+  const top = max === BELOW_ONE ? '1)' : `${max}]`;
+  return `in ${above ? '(' : '['}${min}, ${top}`;
+}
+
 /** What the constraint allows, in words. */
 export function describe(c: Constraint): string {
   switch (c.kind) {
     case 'integer':
       return `an integer in [${c.min}, ${c.max}]`;
     case 'number':
-      return c.infinite ? 'a number (±Infinity allowed)' : `a number in ${c.above ? '(' : '['}${c.min}, ${c.max}]`;
+      return c.infinite ? 'a number (±Infinity allowed)' : `a number ${interval(c.min, c.max, c.above ?? false)}`;
     case 'choice':
       return `one of ${c.values.join(', ')}`;
     case 'boolean':

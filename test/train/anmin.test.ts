@@ -7,15 +7,8 @@ import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
 import { hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
 import { hiddenSystem, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
-import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
+import { maxAbs, maxAbsDiff, problem, randn } from '../helpers.js';
 
-function problem(n: number, d: number, c: number, seed: number): Prepared {
-  const p = d + 1;
-  const x = randn(n * p, seed);
-  for (let i = 0; i < n; i++) x[i * p] = 1;
-  const y = randn(n * c, seed + 1);
-  return { n, p, c, x, y };
-}
 
 function network(p: number, h: number, c: number, alpha: number, seed: number): Network {
   return { p, h, c, alpha, A: randn(p * h, seed), B: randn(h * c, seed + 7), b0: randn(c, seed + 9) };

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RandomState } from '../../src/data/rng.js';
-import type { Prepared } from '../../src/data/split.js';
 import { torchInit } from '../../src/model/backprop.js';
 import { lossAndGradient } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
@@ -10,14 +9,8 @@ import { lbfgs } from '../../src/train/lbfgs.js';
 import { TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
 import { stepLr } from '../../src/train/minibatch.js';
 import { sgd } from '../../src/train/sgd.js';
-import { maxAbs, randn } from '../helpers.js';
+import { maxAbs, problem, randn } from '../helpers.js';
 
-function problem(n: number, d: number, c: number, seed: number): Prepared {
-  const p = d + 1;
-  const x = randn(n * p, seed);
-  for (let i = 0; i < n; i++) x[i * p] = 1;
-  return { n, p, c, x, y: randn(n * c, seed + 1) };
-}
 
 test('backprop gradient equals central finite differences (ReLU and leaky, odd and even widths, away from kinks)', () => {
   // Odd h and c exercise the SIMD kernel's scalar tails.

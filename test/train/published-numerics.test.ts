@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Prepared } from '../../src/data/split.js';
 import { tf32 } from '../../src/linalg/float32.js';
 import { FiringPairs, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
 import { hiddenPre, type Network } from '../../src/model/network.js';
 import { frozenMse, trainAnmin } from '../../src/train/anmin.js';
-import { randn } from '../helpers.js';
+import { problem, randn } from '../helpers.js';
 
-function problem(n: number, d: number, c: number, seed: number): Prepared {
-  const p = d + 1;
-  const x = randn(n * p, seed);
-  for (let i = 0; i < n; i++) x[i * p] = 1;
-  return { n, p, c, x, y: randn(n * c, seed + 1) };
-}
 
 test('tf32 keeps 10 mantissa bits, rounding to nearest even, and passes infinities and NaN', () => {
   assert.equal(tf32(1), 1);

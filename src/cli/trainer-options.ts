@@ -1,0 +1,100 @@
+import { Option } from 'commander';
+import type { AdamOptions } from '../train/adam.js';
+import type { AnminOptions } from '../train/anmin-options.js';
+import { allows, describe, type Constraint } from '../train/constraints.js';
+import type { LbfgsOptions } from '../train/lbfgs.js';
+import { TRAINERS } from '../train/registry.js';
+import { AnminError } from '../util/errors.js';
+
+/** Every option any trainer takes (SGD's are Adam's without the betas and ε). */
+export type TrainerOptionKey = keyof AnminOptions | keyof AdamOptions | keyof LbfgsOptions;
+
+/** An option exposed as a flag (its text), or left out with the reason. */
+type Exposure = { description: string } | { leftOut: string };
+
+/**
+ * The one table of trainer options on the command line, typed against the trainers' option types: an
+ * option a trainer gains fails to compile here until it is exposed or left out on purpose. Flag
+ * spelling, value syntax and validation come from the trainers' constraints, so `--hidden 2.5` is
+ * refused by the same rule as `"hidden": 2.5` in a protocol or `{ hidden: 2.5 }` in the library.
+ */
+export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } = {
+  hidden: { description: 'hidden neurons' },
+  alpha: { description: 'activation slope for z < 0: 0 = ReLU, 0.1 = leaky' },
+  iterations: { description: 'ANMIN iterations / epochs / LBFGS steps' },
+  lr: { description: 'learning rate (SGD, Adam, LBFGS); default: the protocol\'s (SGD: tuned per dataset)' },
+  batch: { description: 'minibatch rows (SGD, Adam) or rows per LBFGS step' },
+  stepSize: { description: 'StepLR: epochs between rate cuts (SGD, Adam)' },
+  gamma: { description: 'StepLR: the factor of each rate cut (SGD, Adam)' },
+  beta1: { description: 'Adam: β₁' },
+  beta2: { description: 'Adam: β₂' },
+  eps: { description: 'Adam: ε' },
+  maxIter: { description: 'LBFGS: inner iterations per step (max_iter; max_eval is 5/4 of it)' },
+  historySize: { description: 'LBFGS: history size' },
+  toleranceGrad: { description: 'LBFGS: tolerance_grad' },
+  toleranceChange: { description: 'LBFGS: tolerance_change' },
+  lambda: { description: 'ANMIN: ridge shrinkage λ' },
+  lambdaScale: { description: 'ANMIN: sum, λ on unnormalized sums (published code, default); mean, λ on 1/N averages (Eq. 4)' },
+  tau: { description: 'ANMIN: ln|M+λI| at or below τ is a degenerate system' },
+  svdFloor: { description: 'ANMIN: singular-value floor of the degenerate system\'s inverse' },
+  onDegenerate: { description: 'ANMIN, when ln|M+λI| ≤ τ: pinv (Alg. 1), reinit, stop' },
+  select: { description: 'ANMIN: min, the minimum-training-MSE model (Alg. 1); final, the last model' },
+  precision: { description: 'ANMIN: float64 (default) or float32 (the paper\'s GPU numerics: float32 LU)' },
+  accumulate: { description: 'ANMIN: exact (float64 sums, default) or float32-batches (the published code: float32 totals of shuffled batches)' },
+  batchRows: { description: 'ANMIN, float32-batches: rows per batch (the published code: 256)' },
+  tf32: { description: 'ANMIN, float32-batches: round the summed inputs to TF32 (10-bit mantissa), as Ampere GPUs did under PyTorch < 1.12' },
+  recordFrozen: { description: 'ANMIN: record each iteration\'s frozen-pattern loss (Eq. 5\'s objective) in the trace' },
+  chunkRows: { description: 'ANMIN: rows per firing-pattern grouping chunk (numbers change by rounding only)' },
+  solver: { description: 'ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), cg (matrix-free conjugate gradients), auto (cg above (d+1)h = 3000)' },
+  cgTolerance: { description: 'ANMIN, cg: relative residual to stop at' },
+  cgMaxIterations: { description: 'ANMIN, cg: iterations at most' },
+  threads: { description: 'ANMIN: threads for the firing-pair sums or the matrix-free products (same numbers for any count; bench default: the number of cores)' },
+  seed: { leftOut: 'a run\'s seed is its split (--split), as in every protocol' },
+  initA: { leftOut: 'initial weights are an array: library only (trainAnmin({ initA }))' },
+};
+
+/** The options that have flags, in table order. */
+export const TRAINER_FLAG_KEYS = (Object.keys(TRAINER_OPTIONS) as TrainerOptionKey[]).filter((k) => 'description' in TRAINER_OPTIONS[k]);
+
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** The constraint of an option: every trainer that has it declares the same one (tested). */
+export function trainerConstraint(key: TrainerOptionKey): Constraint {
+  for (const t of Object.values(TRAINERS)) {
+    const c = (t.constraints as Record<string, Constraint>)[key];
+    if (c) return c;
+  }
+  throw new Error(`no trainer declares option ${key}`);
+}
+
+function placeholder(c: Constraint): string {
+  switch (c.kind) {
+    case 'choice':
+      return ` <${c.values.join('|')}>`;
+    case 'integer':
+      return ' <n>';
+    case 'number':
+      return ' <x>';
+    default:
+      return '';
+  }
+}
+
+/** The commander option of a trainer option: flag and help from the table, parsing from the constraint. */
+export function trainerOption(key: TrainerOptionKey): Option {
+  const e = TRAINER_OPTIONS[key];
+  if (!('description' in e)) throw new Error(`option ${key} has no flag: ${e.leftOut}`);
+  const c = trainerConstraint(key);
+  const flag = flagName(key);
+  const o = new Option(`${flag}${placeholder(c)}`, `${e.description} (${describe(c)})`);
+  if (c.kind !== 'boolean') {
+    o.argParser((v: string) => {
+      const value = c.kind === 'choice' ? v : v.trim() === '' ? NaN : Number(v);
+      if (!allows(c, value)) throw new AnminError(`${flag}: expected ${describe(c)}, got "${v}"`);
+      return value;
+    });
+  }
+  return o;
+}
