@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { loadDataset } from '../data/dataset.js';
 import { datasetSplit, prepareSplit } from '../data/split.js';
-import { expandJobs, loadProtocol } from '../experiments/protocol.js';
+import { expandJobs, loadProtocol, type Job } from '../experiments/protocol.js';
 import { TRAINERS } from '../train/registry.js';
 import { logger } from '../util/log.js';
 import { AnminError } from '../util/errors.js';
@@ -19,18 +19,18 @@ type BenchFlags = DataFlags & Partial<Record<TrainerOptionKey, unknown>> & {
 };
 
 /**
- * On a dataset of the table3 protocol, the options of its job for this trainer and activation (hidden
- * size, batch, SGD's tuned rate): a benchmark times exactly what `anmin run table3` runs.
+ * On a dataset of the table3 protocol, its job for this trainer and activation (hidden size, batch,
+ * SGD's tuned rate, inputs, the loader's parameters): a benchmark times exactly what `anmin run table3`
+ * runs. ANMIN's published-numerics reading emulates float32 on purpose; a benchmark times the exact one.
  */
-function protocolOptions(trainer: string, dataset: string, split: number, alpha: number): Record<string, unknown> {
+function protocolJob(trainer: string, dataset: string, split: number, alpha: number): Job | undefined {
   const p = loadProtocol('table3');
-  // ANMIN's published-numerics reading emulates float32 on purpose; a benchmark times the exact one.
   const method = Object.keys(p.methods).find((m) => {
     const o = p.methods[m].options ?? {};
     return p.methods[m].trainer === trainer && ((o.alpha as number | undefined) ?? 0) === alpha && (o.accumulate ?? 'exact') === 'exact';
   });
-  if (!method || !p.datasets[dataset]) return {};
-  return expandJobs(p, { datasets: [dataset], methods: [method], splits: [split] })[0].options;
+  if (!method || !p.datasets[dataset]) return undefined;
+  return expandJobs(p, { datasets: [dataset], methods: [method], splits: [split] })[0];
 }
 
 /** `anmin bench METHOD`: one timed training run on one split, its seconds and selected model's MSEs. */
@@ -46,9 +46,10 @@ export function benchCommand(): Command {
     const trainer = TRAINERS[method];
     if (!trainer) throw new AnminError(`bench: unknown method "${method}" (known: ${Object.keys(TRAINERS).join(', ')})`);
     if (!f.dataset) throw new AnminError('bench: --dataset is required');
-    const ds = await loadDataset(f.dataset, loadOptions(f));
-    const data = prepareSplit(ds, datasetSplit(ds, f.split));
-    const opts: Record<string, unknown> = { ...protocolOptions(method, f.dataset, f.split, (f.alpha as number | undefined) ?? 0), seed: f.split };
+    const job = protocolJob(method, f.dataset, f.split, (f.alpha as number | undefined) ?? 0);
+    const ds = await loadDataset(f.dataset, { ...job?.params, ...loadOptions(f) });
+    const data = prepareSplit(ds, datasetSplit(ds, f.split), job?.inputs);
+    const opts: Record<string, unknown> = { ...job?.options, seed: f.split };
     for (const k of TRAINER_FLAG_KEYS) {
       if (f[k] === undefined) continue;
       if (!(k in trainer.defaults)) throw new AnminError(`bench: ${flagName(k)} does not apply to ${method}`);

@@ -19,8 +19,10 @@ export interface DataFlags {
   n?: number;
 }
 
+/** The loader options the flags set (only those given, so a protocol's parameters can stand beneath them). */
 export function loadOptions(f: DataFlags): LoadOptions {
-  return { cache: f.cache, mirror: f.mirror, offline: f.offline, mask: f.mask, image: f.image, seed: f.seed, sigma: f.sigma, simD: f.d, simN: f.n };
+  const all: LoadOptions = { cache: f.cache, mirror: f.mirror, offline: f.offline, mask: f.mask, image: f.image, seed: f.seed, sigma: f.sigma, simD: f.d, simN: f.n };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as LoadOptions;
 }
 
 /** Adds the options every command that loads data takes. */

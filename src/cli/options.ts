@@ -53,7 +53,7 @@ export const OPTIONS = {
   sigma: { flags: '--sigma <s>', description: 'dae: sd of the noise added to the inputs (the paper\'s text: 10, the default; the published notebook: 0)', parse: num(0) },
   simD: { flags: '--d <n>', description: 'sim: input dimension', parse: int(1, 100000) },
   simN: { flags: '--n <n>', description: 'sim: number of training (and of test) rows', parse: int(2, 1e8) },
-  preset: { flags: '--preset <name>', description: 'a preset of the protocol: quick (CI-sized), paper (everything); table3 also has paper-lowd (sdf, abalone, bike-sharing × 100 splits) and dae (10 splits)' },
+  preset: { flags: '--preset <name>', description: 'a preset of the protocol: quick (CI-sized; the default), paper (everything); table3 also has paper-lowd (sdf, abalone, bike-sharing × 100 splits) and dae (10 splits)' },
   datasets: { flags: '--datasets <list>', description: 'comma-separated datasets of the protocol (default: the preset\'s)', parse: list },
   methods: { flags: '--methods <list>', description: 'comma-separated methods of the protocol, e.g. ANMIN,Adam-L (default: the preset\'s)', parse: list },
   splits: { flags: '--splits <spec>', description: 'splits (runs) to do: 0..99, 0,3,7 or a mix (default: the preset\'s)', parse: (v: string, flag: string) => parseSplits(v, flag) },

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { shardFromEnv, type Shard } from '../experiments/protocol.js';
+import { loadProtocol, shardFromEnv, type Shard } from '../experiments/protocol.js';
 import { runExperiment } from '../experiments/runner.js';
 import { AnminError } from '../util/errors.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
@@ -20,11 +20,19 @@ interface RunFlags extends DataFlags {
 
 export const defaultResults = (experiment: string) => join('results', experiment);
 
+/**
+ * Without --preset a protocol's `quick` preset, where it has one: an hour-long paper run is asked for
+ * by name (--preset paper), never queued by omission.
+ */
+function presetOf(experiment: string, f: RunFlags): string | undefined {
+  return f.preset ?? (loadProtocol(experiment).presets.quick ? 'quick' : undefined);
+}
+
 async function run(experiment: string, f: RunFlags): Promise<void> {
   const shard = f.shard ?? shardFromEnv();
   const s = await runExperiment({
     experiment,
-    preset: f.preset,
+    preset: presetOf(experiment, f),
     datasets: f.datasets,
     methods: f.methods,
     splits: f.splits,

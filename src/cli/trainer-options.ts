@@ -42,7 +42,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   precision: { description: 'ANMIN: float64 (default) or float32 (the paper\'s GPU numerics: float32 LU)' },
   accumulate: { description: 'ANMIN: exact (float64 sums, default) or float32-batches (the published code: float32 totals of shuffled batches)' },
   batchRows: { description: 'ANMIN, float32-batches: rows per batch (the published code: 256)' },
-  tf32: { description: 'ANMIN, float32-batches: round the summed inputs to TF32 (10-bit mantissa), as Ampere GPUs did under PyTorch < 1.12' },
+  tf32: { description: 'ANMIN, float32-batches: every product with the data uses the rows rounded to TF32 (10-bit mantissa), as Ampere GPUs did under PyTorch < 1.12' },
   recordFrozen: { description: 'ANMIN: record each iteration\'s frozen-pattern loss (Eq. 5\'s objective) in the trace' },
   chunkRows: { description: 'ANMIN: rows per firing-pattern grouping chunk (numbers change by rounding only)' },
   solver: { description: 'ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), cg (matrix-free conjugate gradients), auto (cg above (d+1)h = 3000)' },

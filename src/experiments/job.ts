@@ -38,9 +38,9 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
   }
 }
 
-function recordBase(job: Job) {
-  const { key, experiment, dataset, method, split, seed, options, inputs, summary } = job;
-  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(summary !== 'selected' ? { summary } : {}), version: packageVersion() };
+export function recordBase(job: Job) {
+  const { key, experiment, dataset, method, split, seed, options, inputs, summary, params } = job;
+  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), version: packageVersion() };
 }
 
 export function failedRecord(job: Job, error: string): JobRecord {

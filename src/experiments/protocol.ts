@@ -112,6 +112,8 @@ export function loadProtocol(nameOrPath: string): Protocol {
     if (!t) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
     validateOptions(spec.trainer, t.constraints, spec.options ?? {}, `${where}: method "${m}"`);
     if (spec.summary !== undefined && !SUMMARY_RULES.includes(spec.summary)) throw new AnminError(`${where}: method "${m}": "summary" must be one of ${SUMMARY_RULES.join(', ')}, got ${JSON.stringify(spec.summary)}`);
+    // The published list of ANMIN's losses holds the frozen-pattern loss, which only recordFrozen keeps.
+    if (spec.summary?.startsWith('published') && spec.trainer === 'anmin' && spec.options?.recordFrozen !== true) throw new AnminError(`${where}: method "${m}": "summary": "${spec.summary}" lists ANMIN's frozen-pattern losses; set "recordFrozen": true in its options`);
   }
   for (const [d, spec] of Object.entries(p.datasets)) {
     if (spec.inputs !== undefined && !INPUT_MODES.includes(spec.inputs)) throw new AnminError(`${where}: dataset "${d}": "inputs" must be one of ${INPUT_MODES.join(', ')}, got ${JSON.stringify(spec.inputs)}`);

@@ -1,6 +1,7 @@
 import type { InputMode } from '../data/split.js';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SummaryRule } from './protocol.js';
 import type { TracePoint } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
@@ -38,8 +39,21 @@ export interface JobRecord {
   options: Record<string, unknown>;
   /** How inputs reached the model, when not 'standardized'. */
   inputs?: InputMode;
+  /** The dataset loader's parameters (e.g. the DAE's sigma), when any. */
+  params?: Record<string, number>;
+  /** The summary rule of `final`, when not 'selected'. */
+  summary?: SummaryRule;
   version: string;
   finishedAt: string;
+}
+
+/**
+ * What produced a job's numbers besides its key: the method's resolved options, the inputs, the
+ * loader's parameters and the summary rule (absent fields are the defaults, so older records compare).
+ */
+export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 'summary'>): string {
+  const sorted = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({ options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected' });
 }
 
 export const STORE_PREFIX = 'results';

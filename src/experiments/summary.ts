@@ -2,8 +2,13 @@ import type { TracePoint } from '../train/types.js';
 import type { SummaryRule } from './protocol.js';
 import type { FinalMetrics } from './store.js';
 
-/** The training losses a point adds to the published code's list: the frozen-pattern loss, then the epoch's or network's. */
-function publishedLosses(pt: TracePoint): number[] {
+/**
+ * The training losses a point adds to the published code's list: the frozen-pattern loss, then the
+ * epoch's running loss or the network's. A trainer that records running losses lists no initial
+ * full pass (the published loop appends one loss per epoch).
+ */
+function publishedLosses(pt: TracePoint, running: boolean): number[] {
+  if (running && pt.batchMse === undefined) return [];
   return [...(pt.frozenMse !== undefined ? [pt.frozenMse] : []), pt.batchMse ?? pt.trainMse];
 }
 
@@ -32,9 +37,10 @@ export function summarize(trace: TracePoint[], selected: number, rule: SummaryRu
     const s = trace[selected];
     return { trainMse: s.trainMse, trainR2: s.trainR2, testMse: s.testMse, testR2: s.testR2 };
   }
+  const running = trace.some((p) => p.batchMse !== undefined);
+  const losses = trace.flatMap((p) => publishedLosses(p, running));
   const tests = trace.map((p) => p.testMse).filter((v): v is number => v !== undefined);
-  const last = trace[trace.length - 1];
-  const trainMse = rule === 'published-min' ? smallest(trace.flatMap(publishedLosses)) : publishedLosses(last).at(-1)!;
+  const trainMse = rule === 'published-min' ? smallest(losses) : losses.length ? losses[losses.length - 1] : NaN;
   const testMse = tests.length ? (rule === 'published-min' ? smallest(tests) : tests[tests.length - 1]) : undefined;
   return { trainMse, trainR2: r2Of(trainMse, trace, 'train')!, testMse, testR2: r2Of(testMse, trace, 'test') };
 }

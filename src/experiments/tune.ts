@@ -85,7 +85,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   if (!protocol.datasets[o.dataset]) throw new AnminError(`tune: no dataset "${o.dataset}" in ${protocol.file}`);
   const grid = o.grid ?? DEFAULT_GRID;
   const source = protocol.datasets[o.dataset].source ?? o.dataset;
-  const ds = validationDataset(await loadDataset(source, o.load ?? {}));
+  const ds = validationDataset(await loadDataset(source, { ...o.load, ...protocol.datasets[o.dataset].params }));
   const base = methodOptions(protocol, o.dataset, method);
   const seeds = range(0, (o.seeds ?? DEFAULT_SEEDS) - 1);
   const jobs: Job[] = grid.flatMap((lr) => seeds.map((seed) => ({

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { sharedFloat64, toShared } from '../util/shared.js';
-import { addFloat32, roundTf32 } from './float32.js';
+import { addFloat32 } from './float32.js';
 import { Team } from '../util/team.js';
 import { kernel, kernelLayout, type KernelModule } from '../util/wasm.js';
 
@@ -177,9 +177,8 @@ export class FiringPairs {
     const t = Math.max(1, Math.min(threads, availableParallelism()));
     const len = pairCount(h) * packedSize(p);
     const shared = t > 1;
-    const rows = batches?.tf32 ? roundTf32(x.subarray(0, n * p)) : x;
     this.s = {
-      x: shared ? toShared(rows, n * p) : rows, n, p, h, chunkRows: batches ? batches.rows : chunkRows,
+      x: shared ? toShared(x, n * p) : x, n, p, h, chunkRows: batches ? batches.rows : chunkRows,
       order: batches ? new Int32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4)) : null,
       A: shared ? sharedFloat64(p * h) : new Float64Array(p * h),
       out: shared ? sharedFloat64(len) : new Float64Array(len),
@@ -194,15 +193,12 @@ export class FiringPairs {
   }
 
   /**
-   * Starts the helpers on U^F for A while this thread does other work (ANMIN's output refit needs the
-   * same A and not U^F); the next `sums(A)` adds this thread's share and collects.
-   */
-  /**
    * Float32 batches: the row order of the next sums (a fresh shuffle per system, as a DataLoader with
-   * shuffle=True draws one per pass); set it before `prefetch` or `sums`.
+   * shuffle=True draws one per pass); set it before `prefetch` or `sums`, never while helpers read it.
    */
   shuffle(order: Int32Array): void {
     if (!this.s.order) throw new Error('FiringPairs.shuffle: exact sums take no row order');
+    if (this.ahead) throw new Error('FiringPairs.shuffle: the helpers are summing in the current order (call sums first)');
     this.s.order.set(order);
   }
 
@@ -224,6 +220,10 @@ export class FiringPairs {
     return Float64Array.from(total);
   }
 
+  /**
+   * Starts the helpers on U^F for A while this thread does other work (ANMIN's output refit needs the
+   * same A and not U^F); the next `sums(A)` adds this thread's share and collects.
+   */
   prefetch(A: Float64Array): void {
     if (this.threads === 1 || this.ahead) return;
     this.s.A.set(A);
@@ -272,10 +272,9 @@ export class FiringPairs {
   }
 }
 
-/** The published code's accumulation: float32 totals over shuffled batches of `rows`, TF32 inputs optionally. */
+/** The published code's accumulation: float32 totals over shuffled batches of `rows` rows. */
 export interface Float32Batches {
   rows: number;
-  tf32: boolean;
 }
 
 /** U^F for one A on this thread: the firing-pair sums without keeping a FiringPairs. */

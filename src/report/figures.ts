@@ -164,7 +164,7 @@ function curves(g: JobRecord[]): Figure[] {
   return datasets.flatMap((d) => {
     const rs = g.filter((r) => r.dataset === d);
     const n = new Set(rs.map((r) => r.split)).size;
-    const note = `mean over ${n} split(s) with 95% band; a curve leaving the top is a blow-up (LBFGS: see lbfgs-losses)`;
+    const note = `mean over up to ${n} split(s), each point over the splits finite there, with its 95% band; a curve leaving the top is a blow-up (LBFGS: see lbfgs-losses)`;
     return [
       { name: `curves-mse-${d}`, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
       { name: `curves-r2-${d}`, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },

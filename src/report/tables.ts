@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPERIMENTS_DIR, loadProtocol, protocolPath, readJson } from '../experiments/protocol.js';
-import type { FinalMetrics, JobRecord } from '../experiments/store.js';
+import { identity, type FinalMetrics, type JobRecord } from '../experiments/store.js';
+import { AnminError } from '../util/errors.js';
 import { pairedTTest, summarize } from './stats.js';
 
 const rank = (name: string, known: string[]) => (known.includes(name) ? known.indexOf(name) : known.length);
@@ -56,6 +57,12 @@ export class ResultGrid {
       const k = `${r.dataset}\u0000${r.method}`;
       if (!this.ok.has(k)) this.ok.set(k, new Map());
       this.ok.get(k)!.set(r.split, r);
+    }
+    // One cell pools runs of one protocol: records produced with other options are not averaged in.
+    for (const runs of this.ok.values()) {
+      const [first, ...rest] = [...runs.values()];
+      const other = rest.find((r) => identity(r) !== identity(first));
+      if (other) throw new AnminError(`${experiment} ${first.dataset}/${first.method}: split ${first.split} was run with ${identity(first)} and split ${other.split} with ${identity(other)}; rerun the cell into one store (anmin run … reruns what changed)`);
     }
   }
 

@@ -30,7 +30,7 @@ export interface AnminOptions {
    */
   accumulate: 'exact' | 'float32-batches';
   batchRows: number;
-  /** float32-batches: round the inputs of the sums to TF32 (10-bit mantissa), as Ampere matmuls did in PyTorch < 1.12. */
+  /** With float32-batches: every product with the data uses the rows rounded to TF32 (10-bit mantissa), as Ampere matmuls did in PyTorch < 1.12. */
   tf32: boolean;
   /**
    * Record each iteration's frozenMse: the new A under the old firing pattern and output layer (Eq. 5's

@@ -1,10 +1,11 @@
 import { RandomState } from '../data/rng.js';
+import { roundTf32 } from '../linalg/float32.js';
 import { ridgeWithIntercept } from '../linalg/ridge.js';
 import { cloneNetwork, hiddenPre, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
 import { validateOptions } from './constraints.js';
-import { hiddenSolver } from './hidden-solver.js';
+import { hiddenSolver, scaledLambda } from './hidden-solver.js';
 import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
 
@@ -47,12 +48,15 @@ export function frozenMse(net: Network, z: Float64Array, A: Float64Array, x: Flo
 export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { seed: number }, onStep?: OnStep): TrainResult {
   validateOptions('anmin', ANMIN_CONSTRAINTS, options);
   const o: AnminOptions = { ...ANMIN_DEFAULTS, ...options };
-  const { train } = data;
+  if (o.tf32 && o.accumulate === 'exact') throw new AnminError('anmin: --tf32 emulates the published GPU numerics; it goes with --accumulate float32-batches');
+  // TF32: every product with the data (pre-activations, sums, right-hand side, refit) sees the rows
+  // rounded to a 10-bit mantissa, as every float32 matmul of the published code did on an Ampere GPU
+  // under PyTorch < 1.12; the trace still measures the network on the data as they are.
+  const train = o.tf32 ? { ...data.train, x: roundTf32(data.train.x) } : data.train;
   const { n, p, c, x, y } = train;
   const h = o.hidden;
   if (o.initA && o.initA.length !== p * h) throw new AnminError(`anmin: initA has ${o.initA.length} weights, the network needs ${p}×${h} = ${p * h}`);
-  // The published code adds λ to sums over samples; Eq. 4's 1/N form is λ·N on those sums.
-  const lambda = o.lambdaScale === 'sum' ? o.lambda : o.lambda * n;
+  const lambda = scaledLambda(o, n);
   const rng = new RandomState(o.seed);
   const t0 = performance.now();
   // Line 1: A ~ N(0, 1).

@@ -26,7 +26,7 @@ export const boolean: Constraint = { kind: 'boolean' };
 export const SEED = integer(0, 0xffffffff);
 export const HIDDEN = integer(1, 16384);
 export const EPOCHS = integer(0, 1_000_000);
-/** A slope for z < 0: 0 is ReLU, below 1 keeps the activation nonlinear. */
+/** A slope for z < 0: 0 is ReLU, 1 the identity (a linear network). */
 export const SLOPE = number(0, 1);
 
 /** The largest double below 1: an upper bound that excludes 1. */

@@ -9,7 +9,7 @@ import { flooredSvdSolve } from '../linalg/symmetric.js';
 import { hiddenRhsKernel } from '../model/kernels.js';
 import { hiddenPre, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
-import { DENSE_MAX_SIZE, type AnminOptions } from './anmin-options.js';
+import { ANMIN_DEFAULTS, DENSE_MAX_SIZE, type AnminOptions } from './anmin-options.js';
 
 export interface HiddenSystem {
   /** (M + λI), P×P row-major with P = p·h; the index of A_aj is j·p + a. */
@@ -147,11 +147,12 @@ export function hiddenSolver(train: Prepared, h: number, o: AnminOptions, rng: R
   const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && o.accumulate === 'exact' && train.p * h > DENSE_MAX_SIZE);
   if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
   if (cg && o.accumulate !== 'exact') throw new AnminError('ANMIN: --accumulate float32-batches sums the dense system; it does not go with --solver cg');
+  if (o.accumulate === 'exact' && o.batchRows !== ANMIN_DEFAULTS.batchRows) throw new AnminError('ANMIN: --batch-rows sets the float32 batches; it goes with --accumulate float32-batches');
   return cg ? new CgHiddenSolver(train, h, o) : new DenseHiddenSolver(train, h, o, rng);
 }
 
 /** λ as the options scale it: on the sums (published code) or on the 1/N averages (λ·N on the sums). */
-function scaledLambda(o: AnminOptions, n: number): number {
+export function scaledLambda(o: AnminOptions, n: number): number {
   return o.lambdaScale === 'sum' ? o.lambda : o.lambda * n;
 }
 
@@ -166,7 +167,7 @@ class DenseHiddenSolver implements HiddenSolver {
   constructor(private readonly train: Prepared, private readonly h: number, private readonly o: AnminOptions, private readonly rng: RandomState) {
     const { x, n, p } = train;
     this.batches = o.accumulate === 'float32-batches';
-    this.pairs = new FiringPairs(x, n, p, h, o.threads, o.chunkRows, this.batches ? { rows: o.batchRows, tf32: o.tf32 } : undefined);
+    this.pairs = new FiringPairs(x, n, p, h, o.threads, o.chunkRows, this.batches ? { rows: o.batchRows } : undefined);
     this.lambda = scaledLambda(o, n);
     this.logScale = o.lambdaScale === 'sum' ? 0 : p * h * Math.log(n);
   }

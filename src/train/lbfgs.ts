@@ -63,16 +63,15 @@ export const lbfgs: Trainer<LbfgsOptions> = {
     let selected = 0;
     for (let it = 1; it <= o.iterations; it++) {
       const order = n > m ? rng.permutation(n) : null;
+      // Weighted by rows, as SGD's and Adam's (the published running loss).
       let lossSum = 0;
-      let batches = 0;
       for (let from = 0; from < n; from += m) {
         const rows = Math.min(m, n - from);
         const xb = order ? (gatherRows(ws, x, y, p, c, order, from, rows), ws.xb) : x;
         const yb = order ? ws.yb : y;
-        lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g));
-        batches++;
+        lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g)) * rows;
       }
-      const pt = tracePoint(net, data, it, t0, { batchMse: lossSum / batches, lr: o.lr }, trace, onStep);
+      const pt = tracePoint(net, data, it, t0, { batchMse: lossSum / n, lr: o.lr }, trace, onStep);
       // NaN never compares below: a blown-up model is recorded but never selected.
       if (pt.trainMse < bestLoss) {
         bestLoss = pt.trainMse;

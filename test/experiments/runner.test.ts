@@ -78,6 +78,24 @@ test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips
   assert.equal(again.skipped, 12);
 });
 
+test('a stored job produced with other options is run again, and a table never pools the two', async () => {
+  const proto = tinyProtocol();
+  const out = tempDir();
+  await runExperiment({ experiment: proto, out, workers: 2, splits: [0, 1] });
+  const p = JSON.parse(readFileSync(proto, 'utf8'));
+  p.methods.ANMIN.options.iterations = 3;
+  writeFileSync(proto, JSON.stringify(p));
+  // Only split 0 first: the ANMIN cells then hold split 0 at 3 iterations beside split 1 at 4.
+  const partial = await runExperiment({ experiment: proto, out, workers: 2, splits: [0] });
+  assert.equal(partial.ran, 2);
+  assert.throws(() => simulationTables(readResults([out])), /sim-d1-tiny\/ANMIN: split \d was run with .*"iterations":[34].* and split \d with .*"iterations":[34]/);
+  const rest = await runExperiment({ experiment: proto, out, workers: 2, splits: [0, 1] });
+  assert.equal(rest.ran, 2);
+  assert.equal(rest.skipped, 6);
+  assert.ok(readResults([out]).filter((r) => r.method === 'ANMIN').every((r) => r.options.iterations === 3));
+  simulationTables(readResults([out]));
+});
+
 test('four shards run as separate processes merge to the same table as one run', () => {
   const proto = tinyProtocol();
   const single = tempDir();

@@ -15,7 +15,9 @@ test('summary rules: the selected model, the published minima, the published las
   assert.equal(pub.testMse, 40);
   assert.ok(Math.abs(pub.trainR2 - 0.8) < 1e-12 && Math.abs(pub.testR2! - 0.8) < 1e-12);
   assert.equal(summarize(anmin, 1, 'published-last').trainMse, 32);
-  // Minibatch epochs: the row-weighted batch losses stand for the training loss; NaN points are skipped.
+  // Minibatch epochs: the row-weighted batch losses stand for the training loss (the initial full pass
+  // is not in the published list, so a run that only got worse reports its first epoch); NaN points are skipped.
+  assert.equal(summarize([pt(0, 5, 6), pt(1, 30, 44, { batchMse: 33 })], 1, 'published-min').trainMse, 33);
   const adam = [pt(0, 50, 60), pt(1, 30, 44, { batchMse: 33 }), pt(2, NaN, NaN, { batchMse: NaN }), pt(3, 25, 46, { batchMse: 27 })];
   assert.equal(summarize(adam, 3, 'published-min').trainMse, 27);
   assert.equal(summarize(adam, 3, 'published-min').testMse, 44);

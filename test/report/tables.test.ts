@@ -80,18 +80,19 @@ test('every known deviation names a check the protocols can produce', () => {
 });
 
 test('check: a cell with far-out values is judged by a bootstrap of our mean, a normal one by its standard error', () => {
-  // LBFGS-like blow-ups on sdf: two runs of 40 among values near 20; the paper's 25.71 (62.08).
-  const values = [18, 19, 20, 21, 22, 19.5, 20.5, 21.5, 40, 400];
+  // LBFGS-like blow-ups on sdf: two runs of 40 and 400 among values near 20; the paper's 25.71 (62.08).
+  const values = [...Array.from({ length: 18 }, (_, i) => 18 + (i % 5)), 40, 400];
   const rs = values.map((v, s) => record(`table3/sdf/LBFGS/${s}`, { final: { trainMse: v, trainR2: 0.9 } }));
   const row = check(rs).find((r) => r.check === 'table3 mse_train sdf LBFGS')!;
   assert.equal(row.test, 'bootstrap mean');
   assert.equal(row.status, 'pass');
   assert.match(row.detail, /bootstrap interval/);
-  // The same values without the blow-ups are a normal cell.
+  // Too few splits for a bootstrap decide nothing; the same values without the blow-ups are a normal cell.
+  assert.equal(check(values.slice(12).map((v, s) => record(`table3/sdf/LBFGS/${s}`, { final: { trainMse: v, trainR2: 0.9 } }))).find((r) => r.check === 'table3 mse_train sdf LBFGS')!.status, 'not enough splits');
   const calm = values.slice(0, 8).map((v, s) => record(`table3/sdf/LBFGS/${s}`, { final: { trainMse: v, trainR2: 0.9 } }));
   assert.equal(check(calm).find((r) => r.check === 'table3 mse_train sdf LBFGS')!.test, 'normal mean');
   // A bootstrap interval far from the paper's mean fails: every value near 1000 with one blow-up.
-  const far = [...Array(9).fill(1000).map((v, i) => v + i), 1e6].map((v, s) => record(`table3/sdf/LBFGS/${s}`, { final: { trainMse: v, trainR2: 0.9 } }));
+  const far = [...Array(19).fill(1000).map((v, i) => v + i), 1e6].map((v, s) => record(`table3/sdf/LBFGS/${s}`, { final: { trainMse: v, trainR2: 0.9 } }));
   assert.equal(check(far).find((r) => r.check === 'table3 mse_train sdf LBFGS')!.status, 'fail');
 });
 

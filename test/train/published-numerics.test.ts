@@ -46,17 +46,24 @@ test('float32-batch firing sums equal the plain per-batch formula, on 1 and 2 th
   const A = randn(pr.p * h, 6);
   const order = Int32Array.from({ length: n }, (_, i) => (i * 389) % n);
   const want = batchedPlain(pr.x, order, A, n, pr.p, h, rows);
+  const byThreads: Float64Array[] = [];
   for (const threads of [1, 2]) {
-    const f = new FiringPairs(pr.x, n, pr.p, h, threads, undefined, { rows, tf32: false });
+    const f = new FiringPairs(pr.x, n, pr.p, h, threads, undefined, { rows });
     f.shuffle(order);
-    const got = f.sums(A);
+    const got = f.sums(A).slice();
+    // A new order while the helpers read the current one is refused (one thread sums nothing ahead).
+    f.prefetch(A);
+    if (threads > 1) assert.throws(() => f.shuffle(order), /helpers are summing/);
+    f.sums(A);
     f.close();
+    byThreads.push(got);
     // Each batch's exact sum may differ from the plain one in its last float64 bit before rounding
     // to float32, so a total may differ by one float32 rounding per batch.
     for (let k = 0; k < want.length; k++) assert.ok(Math.abs(got[k] - want[k]) <= 12 * 2 ** -24 * (Math.abs(want[k]) + 1e-30) * Math.ceil(n / rows), `entry ${k}: ${got[k]} vs ${want[k]} (threads ${threads})`);
     // Every total is a float32 value.
     for (const v of got) assert.equal(v, Math.fround(v));
   }
+  assert.deepEqual(byThreads[0], byThreads[1]);
 });
 
 test('the published reading is seeded: same seed, same numbers; it degenerates into the floored inverse on its own', () => {
@@ -67,6 +74,12 @@ test('the published reading is seeded: same seed, same numbers; it degenerates i
   assert.deepEqual(a.trace.map((p) => p.trainMse), b.trace.map((p) => p.trainMse));
   assert.deepEqual(a.network.A, b.network.A);
   assert.throws(() => trainAnmin({ train: pr }, { ...opts, solver: 'cg' }), /float32/);
+  // Options of the published numerics that mean nothing without its batches are refused.
+  assert.throws(() => trainAnmin({ train: pr }, { seed: 0, tf32: true }), /--tf32 .* float32-batches/);
+  assert.throws(() => trainAnmin({ train: pr }, { seed: 0, batchRows: 64 }), /--batch-rows .* float32-batches/);
+  // TF32 runs round the rows for the solves, not for the reported MSEs.
+  const t = trainAnmin({ train: pr }, { ...opts, tf32: true });
+  assert.ok(t.trace.every((p) => Number.isFinite(p.trainMse)));
 });
 
 test('frozenMse is the loss of the new A under the old gates and output layer, and the solve never raises it', () => {
