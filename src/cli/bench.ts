@@ -20,8 +20,7 @@ type BenchFlags = DataFlags & Partial<Record<TrainerOptionKey, unknown>> & {
 
 /**
  * On a dataset of the table3 protocol, its job for this trainer and activation (hidden size, batch,
- * SGD's tuned rate, inputs, the loader's parameters): a benchmark times exactly what `anmin run table3`
- * runs. ANMIN's published-numerics reading emulates float32 on purpose; a benchmark times the exact one.
+ * SGD's tuned rate, the loader's parameters): a benchmark times what `anmin run table3` runs. ANMIN's published-numerics reading emulates float32 on purpose; a benchmark times the exact one.
  */
 function protocolJob(trainer: string, dataset: string, split: number, alpha: number): Job | undefined {
   const p = loadProtocol('table3');
@@ -48,7 +47,8 @@ export function benchCommand(): Command {
     if (!f.dataset) throw new AnminError('bench: --dataset is required');
     const job = protocolJob(method, f.dataset, f.split, (f.alpha as number | undefined) ?? 0);
     const ds = await loadDataset(f.dataset, { ...job?.params, ...loadOptions(f) });
-    const data = prepareSplit(ds, datasetSplit(ds, f.split), job?.inputs);
+    // Inputs standardized on the training part (the library's default), as the NumPy peer of `make bench` does.
+    const data = prepareSplit(ds, datasetSplit(ds, f.split));
     const opts: Record<string, unknown> = { ...job?.options, seed: f.split };
     for (const k of TRAINER_FLAG_KEYS) {
       if (f[k] === undefined) continue;
