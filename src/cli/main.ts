@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { AnminError } from '../util/errors.js';
+import { AnminError, USAGE } from '../util/errors.js';
 import { packageVersion } from '../util/fsx.js';
 import { configureLogger, type LogLevel } from '../util/log.js';
 import { benchCommand } from './bench.js';
@@ -14,7 +14,7 @@ export function program(): Command {
     .description('Train two-layer ReLU networks analytically (ANMIN) and reproduce Barbu (2023)')
     .version(packageVersion())
     .addOption(option('logLevel'))
-    .showHelpAfterError()
+    .showSuggestionAfterError()
     .hook('preAction', (cmd) => {
       configureLogger(cmd.opts().logLevel as LogLevel);
     });
@@ -32,13 +32,18 @@ export function program(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const p = program();
-  p.exitOverride();
-  p.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Commander's own usage errors read as ours: one `anmin:` line (a suggestion may follow), exit 2.
+  const quiet = (c: Command): void => {
+    c.exitOverride();
+    c.configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`anmin: ${s.replace(/^error: /, '')}`) });
+    c.commands.forEach(quiet);
+  };
+  quiet(p);
   try {
     await p.parseAsync(argv);
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE;
     if (e instanceof AnminError) {
       process.stderr.write(`anmin: ${e.message}\n`);
       return e.exitCode;

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { parseShard, parseSplits } from '../experiments/protocol.js';
-import { AnminError } from '../util/errors.js';
+import { AnminError, USAGE } from '../util/errors.js';
 
 /**
  * The one table of CLI options: every command declares options by key, so flag spelling, help text,
@@ -17,24 +17,24 @@ export interface OptionSpec {
 
 export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (v: string, flag: string) => {
   const n = Number(v);
-  if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) throw new AnminError(`${flag}: expected an integer in [${min}, ${max}], got "${v}"`);
+  if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) throw new AnminError(`${flag}: expected an integer in [${min}, ${max}], got "${v}"`, USAGE);
   return n;
 };
 
 export const num = (min = -Infinity, max = Infinity) => (v: string, flag: string) => {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new AnminError(`${flag}: expected a number in [${min}, ${max}], got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new AnminError(`${flag}: expected a number in [${min}, ${max}], got "${v}"`, USAGE);
   return n;
 };
 
 export const oneOf = (...choices: string[]) => (v: string, flag: string) => {
-  if (!choices.includes(v)) throw new AnminError(`${flag}: expected one of ${choices.join(', ')}, got "${v}"`);
+  if (!choices.includes(v)) throw new AnminError(`${flag}: expected one of ${choices.join(', ')}, got "${v}"`, USAGE);
   return v;
 };
 
 const list = (v: string, flag: string) => {
   const items = v.split(',').map((x) => x.trim()).filter(Boolean);
-  if (items.length === 0) throw new AnminError(`${flag}: expected a comma-separated list, got "${v}"`);
+  if (items.length === 0) throw new AnminError(`${flag}: expected a comma-separated list, got "${v}"`, USAGE);
   return items;
 };
 

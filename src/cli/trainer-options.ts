@@ -4,7 +4,7 @@ import type { AnminOptions } from '../train/anmin-options.js';
 import { allows, describe, type Constraint } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
 import { TRAINERS } from '../train/registry.js';
-import { AnminError } from '../util/errors.js';
+import { AnminError, USAGE } from '../util/errors.js';
 
 /** Every option any trainer takes (SGD's are Adam's without the betas and ε). */
 export type TrainerOptionKey = keyof AnminOptions | keyof AdamOptions | keyof LbfgsOptions;
@@ -92,7 +92,7 @@ export function trainerOption(key: TrainerOptionKey): Option {
   if (c.kind !== 'boolean') {
     o.argParser((v: string) => {
       const value = c.kind === 'choice' ? v : v.trim() === '' ? NaN : Number(v);
-      if (!allows(c, value)) throw new AnminError(`${flag}: expected ${describe(c)}, got "${v}"`);
+      if (!allows(c, value)) throw new AnminError(`${flag}: expected ${describe(c)}, got "${v}"`, USAGE);
       return value;
     });
   }

@@ -3,7 +3,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import { INPUT_MODES, type InputMode } from '../data/split.js';
 import { validateOptions } from '../train/constraints.js';
 import { TRAINERS } from '../train/registry.js';
-import { AnminError } from '../util/errors.js';
+import { AnminError, USAGE } from '../util/errors.js';
 import { packageRoot } from '../util/fsx.js';
 import { parseNumbers } from '../util/json.js';
 
@@ -228,10 +228,10 @@ export function parseSplits(spec: string, flag = '--splits'): number[] {
   const out = new Set<number>();
   for (const part of spec.split(',')) {
     const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new AnminError(`${flag}: expected e.g. 0..99 or 0,3,7, got "${spec}"`);
+    if (!m) throw new AnminError(`${flag}: expected e.g. 0..99 or 0,3,7, got "${spec}"`, USAGE);
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) throw new AnminError(`${flag}: empty range "${part.trim()}"`);
+    if (b < a) throw new AnminError(`${flag}: empty range "${part.trim()}"`, USAGE);
     for (const k of range(a, b)) out.add(k);
   }
   return [...out].sort((x, y) => x - y);
@@ -247,7 +247,7 @@ export function parseShard(spec: string, flag = '--shard'): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index >= count) throw new AnminError(`${flag}: expected K/N with 0 ≤ K < N, got "${spec}"`);
+  if (!m || count < 1 || index >= count) throw new AnminError(`${flag}: expected K/N with 0 ≤ K < N, got "${spec}"`, USAGE);
   return { index, count };
 }
 

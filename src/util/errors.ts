@@ -9,6 +9,9 @@ export class AnminError extends Error {
   }
 }
 
+/** Exit code of a usage error (a bad flag or argument), as against 1 for a failure of the work itself. */
+export const USAGE = 2;
+
 export function fail(message: string): never {
   throw new AnminError(message);
 }
