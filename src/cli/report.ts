@@ -90,7 +90,7 @@ export function checkCommand(): Command {
         : `${table([['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.test, r.ours, r.paper, r.detail])])}\n\ncheck: ${rows.length - failed - undecided - known} pass, ${failed} fail, ${known} known deviations, ${undecided} not enough splits`;
       emit(text, f.out);
       // With --out the verdicts go to the file; stdout gets the count line.
-      if (f.out) emit(text.slice(text.lastIndexOf('check:')));
+      if (f.out && !f.json) emit(text.slice(text.lastIndexOf('check:')));
       if (failed > 0) throw new AnminError(`check: ${failed} of ${rows.length} checks failed`);
     });
 }
