@@ -1,11 +1,18 @@
 import { validateOptions } from './constraints.js';
-import { MINIBATCH_CONSTRAINTS, trainMinibatch, type MinibatchOptions } from './minibatch.js';
+import { MINIBATCH_CONSTRAINTS, trainMinibatch, type MinibatchOptions, type UpdateRule } from './minibatch.js';
 import type { Trainer } from './types.js';
 
 export type SgdOptions = MinibatchOptions;
 
 /** Plain SGD (no momentum), the rate tuned per dataset (`anmin tune sgd`); 0.01 is only a fallback. */
 export const SGD_DEFAULTS: Readonly<SgdOptions> = Object.freeze({ hidden: 64, alpha: 0, iterations: 300, batch: 256, lr: 0.01, stepSize: 100, gamma: 0.1, seed: 0 });
+
+/** torch.optim.SGD's update without momentum or weight decay: θ ← θ − lr·g. */
+export function sgdRule(): UpdateRule {
+  return (theta, g, lr) => {
+    for (let t = 0; t < theta.length; t++) theta[t] -= lr * g[t];
+  };
+}
 
 export const sgd: Trainer<SgdOptions> = {
   name: 'sgd',
@@ -14,8 +21,6 @@ export const sgd: Trainer<SgdOptions> = {
   train(data, options, onStep) {
     validateOptions('sgd', MINIBATCH_CONSTRAINTS, options);
     const o = { ...SGD_DEFAULTS, ...options };
-    return trainMinibatch('SGD', data, o, () => (theta, g, lr) => {
-      for (let t = 0; t < theta.length; t++) theta[t] -= lr * g[t];
-    }, onStep);
+    return trainMinibatch('SGD', data, o, sgdRule, onStep);
   },
 };

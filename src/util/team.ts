@@ -74,6 +74,11 @@ export function warmHelpers(count: number): void {
   while (idle.length < count) idle.push(startHelper());
 }
 
+/** Helper threads idle in the pool now. */
+export function idleHelpers(): number {
+  return idle.length;
+}
+
 export class Team<M> {
   private readonly helpers: Helper[] = [];
 
