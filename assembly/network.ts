@@ -49,7 +49,7 @@ export function hidden(x: usize, n: i32, p: i32, h: i32, A: usize, z: usize): vo
 }
 
 /** Rows of the output layer's ridge sums taken together, so each load and store of g serves four rows. */
-const RIDGE_ROWS = 4;
+export const RIDGE_ROWS: i32 = 4;
 
 /**
  * The output layer's ridge system for n rows of features σ(z) = max(z, αz) (z n×h; α = 1 leaves z as

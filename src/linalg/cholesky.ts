@@ -1,4 +1,4 @@
-import { kernel, kernelMemory, stillClaimed, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, stillClaimed, type KernelModule } from '../util/wasm.js';
 import type { Factorization } from './lu.js';
 
 /**
@@ -64,18 +64,17 @@ interface CholeskyKernel extends KernelModule {
  */
 export function choleskyKernelFactor(k: Float64Array, n: number): Factorization {
   const ker = kernel<CholeskyKernel>('cholesky');
-  const { buffer, base, claim } = kernelMemory(ker, (n * n + n) * 8);
-  new Float64Array(buffer, base, n * n).set(k.subarray(0, n * n));
-  const logdet = ker.cholesky(base, n);
+  const { at, view, claim } = allocate(ker, { a: ['f64', n * n], b: ['f64', n] });
+  view.a.set(k.subarray(0, n * n));
+  const logdet = ker.cholesky(at.a, n);
   return {
     logdet,
     solve(b: Float64Array): void {
+      // Unclaimed memory may also have grown, which detaches the views: check before touching them.
       if (!stillClaimed(ker, claim)) throw new Error('choleskyKernelFactor: solve after the kernel\'s memory was used again');
-      const at = base + n * n * 8;
-      const view = new Float64Array(ker.memory.buffer, at, n);
-      view.set(b.subarray(0, n));
-      ker.solve(base, n, at);
-      b.set(view);
+      view.b.set(b.subarray(0, n));
+      ker.solve(at.a, n, at.b);
+      b.set(view.b);
     },
   };
 }
@@ -87,9 +86,8 @@ export function choleskyKernelFactor(k: Float64Array, n: number): Factorization 
  */
 export function choleskyFactor(k: Float64Array, n: number): { l: Float64Array; logdet: number } {
   const ker = kernel<CholeskyKernel>('cholesky');
-  const { buffer, base } = kernelMemory(ker, n * n * 8);
-  const a = new Float64Array(buffer, base, n * n);
-  a.set(k.subarray(0, n * n));
-  const logdet = ker.cholesky(base, n);
-  return { l: a.slice(), logdet };
+  const { at, view } = allocate(ker, { a: ['f64', n * n] });
+  view.a.set(k.subarray(0, n * n));
+  const logdet = ker.cholesky(at.a, n);
+  return { l: view.a.slice(), logdet };
 }

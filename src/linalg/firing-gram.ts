@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { addFloat32 } from './float32.js';
 import { Team } from '../util/team.js';
-import { kernel, kernelLayout, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, type KernelModule } from '../util/wasm.js';
 
 /**
  * The expensive part of ANMIN: for every pair of hidden neurons j ≤ l, the packed symmetric
@@ -121,14 +121,15 @@ export class PairShare {
     while (tableSize < 2 * rows) tableSize *= 2;
     const pairs = pairCount(h);
     const width = t1 - t0;
-    // Group sums are padded to whole blocks of 64 groups.
-    const sizes = { x: n * p * 8, A: p * h * 8, z: h * 8, key: words * 8, table: tableSize * 4, pats: rows * words * 8, sums: Math.ceil(rows / 64) * 64 * paddedSize(p) * 8, cols: h * 8, tables: this.k.SUBSET_TABLE_BYTES.value as number, acc: pairs * width * 8 };
-    const { buffer, at } = kernelLayout(this.k, sizes);
-    const rowsIn = new Float64Array(buffer, at.x, n * p);
-    if (order) for (let r = 0; r < n; r++) rowsIn.set(x.subarray(order[r] * p, order[r] * p + p), r * p);
-    else rowsIn.set(x.subarray(0, n * p));
-    new Float64Array(buffer, at.A, p * h).set(A);
-    const acc = new Float64Array(buffer, at.acc, pairs * width);
+    // Group sums are padded to whole blocks of 64 groups; a pattern is `words` 64-bit words.
+    const { at, view } = allocate(this.k, {
+      x: ['f64', n * p], A: ['f64', p * h], z: ['f64', h], key: ['f64', words], table: ['i32', tableSize], pats: ['f64', rows * words],
+      sums: ['f64', Math.ceil(rows / 64) * 64 * paddedSize(p)], cols: ['f64', h], tables: ['u8', this.k.SUBSET_TABLE_BYTES.value as number], acc: ['f64', pairs * width],
+    });
+    if (order) for (let r = 0; r < n; r++) view.x.set(x.subarray(order[r] * p, order[r] * p + p), r * p);
+    else view.x.set(x.subarray(0, n * p));
+    view.A.set(A);
+    const acc = view.acc;
     const total = order ? new Float32Array(pairs * width) : acc;
     acc.fill(0);
     for (let r0 = 0; r0 < n; r0 += rows) {

@@ -4,7 +4,7 @@
  * ill-conditioned M + λI can come out singular (ln|K| = −∞) or with a negative determinant (NaN, which
  * fails Algorithm 1's test ln|K| > τ and sends it to the fallback), as in the paper's Figures 10–11.
  */
-import { kernel, kernelMemory, stillClaimed, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, stillClaimed, type KernelModule } from '../util/wasm.js';
 
 /** A factored square system: its log determinant and a solver (Cholesky in float64, LU in float32). */
 export interface Factorization {
@@ -25,19 +25,16 @@ interface LuKernel extends KernelModule {
  */
 export function luFloat32(k: Float64Array, n: number): Factorization {
   const ker = kernel<LuKernel>('lu');
-  const { buffer, base, claim } = kernelMemory(ker, (n * n + 2 * n) * 4);
-  const perm = base + n * n * 4;
-  const x = perm + n * 4;
-  new Float32Array(buffer, base, n * n).set(k.subarray(0, n * n));
-  const logdet = ker.factor(base, n, perm);
+  const { at, view, claim } = allocate(ker, { a: ['f32', n * n], perm: ['i32', n], x: ['f32', n] });
+  view.a.set(k.subarray(0, n * n));
+  const logdet = ker.factor(at.a, n, at.perm);
   return {
     logdet,
     solve(b: Float64Array): void {
       if (!stillClaimed(ker, claim)) throw new Error('luFloat32: solve after the kernel\'s memory was used again');
-      const view = new Float32Array(ker.memory.buffer, x, n);
-      view.set(b.subarray(0, n));
-      ker.solve(base, n, perm, x);
-      b.set(view);
+      view.x.set(b.subarray(0, n));
+      ker.solve(at.a, n, at.perm, at.x);
+      b.set(view.x);
     },
   };
 }

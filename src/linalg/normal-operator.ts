@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
-import { kernel, kernelLayout, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, type KernelModule } from '../util/wasm.js';
 import { packedSize } from './firing-gram.js';
 
 /** assembly/normal.ts: products with ANMIN's hidden-layer matrix M, never formed. */
@@ -45,7 +45,7 @@ const chunks = (n: number, rows: number) => Math.ceil(n / rows);
 export class RowShare {
   private readonly k = kernel<NormalKernel>('normal');
   private at: Record<string, number> = {};
-  private readonly view: Record<string, Float64Array> = {};
+  private view: Record<string, Float64Array> = {};
   private readonly mine: number[] = [];
   private readonly rowAt = new Map<number, number>();
   private readonly blockChunks: number[] = [];
@@ -69,11 +69,11 @@ export class RowShare {
     const P = p * h;
     const q = packedSize(p);
     const rows = this.ranges.reduce((a, [r0, r1]) => a + r1 - r0, 0);
-    const sizes = { x: rows * p, g: rows * h, v: P, bb: this.s.bb.length, out: P, u: h, w: h, t: outs, blocks: h * q, q2: q };
-    const bytes = Object.fromEntries(Object.entries(sizes).map(([name, len]) => [name, len * 8]));
-    const { buffer, at } = kernelLayout(this.k, bytes);
+    const { at, view } = allocate(this.k, {
+      x: ['f64', rows * p], g: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', outs], blocks: ['f64', h * q], q2: ['f64', q],
+    });
     this.at = at;
-    for (const [name, len] of Object.entries(sizes)) this.view[name] = new Float64Array(buffer, at[name], len);
+    this.view = view;
     let row = 0;
     this.ranges.forEach(([r0, r1], i) => {
       this.rowAt.set(i, row);

@@ -1,5 +1,5 @@
 import { AnminError } from '../util/errors.js';
-import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, type KernelModule } from '../util/wasm.js';
 
 export interface FlooredSolve {
   x: Float64Array;
@@ -24,24 +24,21 @@ export function flooredSvdSolve(k: Float64Array, n: number, b: Float64Array, flo
   const ker = kernel<SymmetricKernel>('symmetric');
   // QL typically needs under n² rotations in all; with too little room the kernel says so and we retry.
   for (let capacity = 3 * n * n + 16; ; capacity *= 2) {
-    const doubles = n * n + n * 6;
-    const { buffer, base } = kernelMemory(ker, doubles * 8 + capacity * 20);
-    const at = (i: number) => base + i * 8;
-    const [a, x, d, e, beta, p, w] = [at(0), at(n * n), at(n * n + n), at(n * n + 2 * n), at(n * n + 3 * n), at(n * n + 4 * n), at(n * n + 5 * n)];
-    const rotC = at(doubles);
-    const rotS = rotC + capacity * 8;
-    const rotI = rotS + capacity * 8;
-    new Float64Array(buffer, a, n * n).set(k.subarray(0, n * n));
-    new Float64Array(buffer, x, n).set(b.subarray(0, n));
-    const status = ker.flooredSolve(a, n, x, floor, d, e, beta, p, w, rotI, rotC, rotS, capacity);
+    const { at, view } = allocate(ker, {
+      a: ['f64', n * n], x: ['f64', n], d: ['f64', n], e: ['f64', n], beta: ['f64', n], p: ['f64', n], w: ['f64', n],
+      rotC: ['f64', capacity], rotS: ['f64', capacity], rotI: ['i32', capacity],
+    });
+    view.a.set(k.subarray(0, n * n));
+    view.x.set(b.subarray(0, n));
+    const status = ker.flooredSolve(at.a, n, at.x, floor, at.d, at.e, at.beta, at.p, at.w, at.rotI, at.rotC, at.rotS, capacity);
     if (status === ker.ROTATIONS_FULL.value) continue;
     if (status === ker.NO_CONVERGENCE.value) throw new AnminError(`floored SVD inverse: the eigenvalues of a ${n}×${n} system did not converge`);
     let logAbs = 0;
     let negatives = 0;
-    for (const lam of new Float64Array(buffer, d, n)) {
+    for (const lam of view.d) {
       logAbs += Math.log(Math.abs(lam));
       if (lam < 0) negatives++;
     }
-    return { x: new Float64Array(buffer, x, n).slice(), logdet: negatives % 2 === 1 ? NaN : logAbs };
+    return { x: view.x.slice(), logdet: negatives % 2 === 1 ? NaN : logAbs };
   }
 }

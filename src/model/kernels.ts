@@ -1,4 +1,4 @@
-import { kernel, kernelMemory, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, type KernelModule } from '../util/wasm.js';
 import type { Network } from './network.js';
 
 /** assembly/network.ts: the network's forward pass and gradient, row by row, in WebAssembly SIMD. */
@@ -9,37 +9,27 @@ interface NetworkKernel extends KernelModule {
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
   hiddenRhs(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   lossGrad(x: number, y: number, m: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
+  /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
+  RIDGE_ROWS: WebAssembly.Global;
 }
 
 /** Rows per call when a whole data set is streamed through the kernel. */
 const STREAM_ROWS = 4096;
 
 /**
- * Kernel memory for one call: θ, its gradient, scratch, then the rows. Parameters and rows are copied
- * in per call (a small cost beside the row work), so no JS view outlives a call.
+ * Kernel memory for one call: θ, its gradient, the per-row scratch (s and dz: one value per hidden unit,
+ * e: one per output), then the rows. Parameters and rows are copied in per call (a small cost beside
+ * the row work), so no JS view outlives a call.
  */
-function layout(net: Network, rows: number, base: number) {
+function load(net: Network, rows: number) {
   const { p, h, c } = net;
   const P = p * h + h * c + c;
-  const theta = base;
-  const grad = theta + P * 8;
-  const s = grad + P * 8;
-  const dz = s + h * 8;
-  const e = dz + h * 8;
-  const x = e + c * 8;
-  const y = x + rows * p * 8;
-  return { P, theta, grad, s, dz, e, x, y, bytes: y + rows * c * 8 - base };
-}
-
-function load(net: Network, rows: number) {
   const k = kernel<NetworkKernel>('network');
-  const { buffer: buf, base } = kernelMemory(k, layout(net, rows, 0).bytes);
-  const at = layout(net, rows, base);
-  const theta = new Float64Array(buf, at.theta, at.P);
-  theta.set(net.A, 0);
-  theta.set(net.B, net.p * net.h);
-  theta.set(net.b0, net.p * net.h + net.h * net.c);
-  return { k, at, buf };
+  const { at, view } = allocate(k, { theta: ['f64', P], grad: ['f64', P], s: ['f64', h], dz: ['f64', h], e: ['f64', c], x: ['f64', rows * p], y: ['f64', rows * c] });
+  view.theta.set(net.A, 0);
+  view.theta.set(net.B, p * h);
+  view.theta.set(net.b0, p * h + h * c);
+  return { k, at, view };
 }
 
 /**
@@ -48,26 +38,26 @@ function load(net: Network, rows: number) {
  * ReLU's is α, as in torch.
  */
 export function lossAndGradient(net: Network, x: Float64Array, y: Float64Array, m: number, grad: Float64Array): number {
-  const { k, at, buf } = load(net, m);
-  new Float64Array(buf, at.x, m * net.p).set(x.subarray(0, m * net.p));
-  new Float64Array(buf, at.y, m * net.c).set(y.subarray(0, m * net.c));
+  const { k, at, view } = load(net, m);
+  view.x.set(x.subarray(0, m * net.p));
+  view.y.set(y.subarray(0, m * net.c));
   const loss = k.lossGrad(at.x, at.y, m, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
-  grad.set(new Float64Array(buf, at.grad, at.P));
+  grad.set(view.grad);
   return loss;
 }
 
 /** Network outputs (n×c) for n rows, streamed through the kernel in blocks. */
 export function predictKernel(net: Network, x: Float64Array, n: number): Float64Array {
   const rows = Math.min(n, STREAM_ROWS);
-  const { k, at, buf } = load(net, rows);
+  const { k, at, view } = load(net, rows);
   const { p, c } = net;
   const out = new Float64Array(n * c);
-  // The y region of the layout holds the outputs.
+  // The y array of the layout holds the outputs.
   for (let r0 = 0; r0 < n; r0 += rows) {
     const m = Math.min(rows, n - r0);
-    new Float64Array(buf, at.x, m * p).set(x.subarray(r0 * p, (r0 + m) * p));
+    view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     k.predict(at.x, m, p, net.h, c, net.alpha, at.theta, at.s, at.y);
-    out.set(new Float64Array(buf, at.y, m * c), r0 * c);
+    out.set(view.y.subarray(0, m * c), r0 * c);
   }
   return out;
 }
@@ -75,13 +65,13 @@ export function predictKernel(net: Network, x: Float64Array, n: number): Float64
 /** Σ of squared errors over all n rows and c outputs, streamed through the kernel in blocks. */
 export function sumSquaredErrors(net: Network, x: Float64Array, y: Float64Array, n: number): number {
   const rows = Math.min(n, STREAM_ROWS);
-  const { k, at, buf } = load(net, rows);
+  const { k, at, view } = load(net, rows);
   const { p, c } = net;
   let total = 0;
   for (let r0 = 0; r0 < n; r0 += rows) {
     const m = Math.min(rows, n - r0);
-    new Float64Array(buf, at.x, m * p).set(x.subarray(r0 * p, (r0 + m) * p));
-    new Float64Array(buf, at.y, m * c).set(y.subarray(r0 * c, (r0 + m) * c));
+    view.x.set(x.subarray(r0 * p, (r0 + m) * p));
+    view.y.set(y.subarray(r0 * c, (r0 + m) * c));
     total += k.sse(at.x, at.y, m, p, net.h, c, net.alpha, at.theta, at.s, at.e);
   }
   return total;
@@ -93,16 +83,16 @@ export function sumSquaredErrors(net: Network, x: Float64Array, y: Float64Array,
  */
 export function hiddenRhsKernel(net: Network, x: Float64Array, y: Float64Array, n: number): Float64Array {
   const rows = Math.min(n, STREAM_ROWS);
-  const { k, at, buf } = load(net, rows);
+  const { k, at, view } = load(net, rows);
   const { p, h, c } = net;
-  new Float64Array(buf, at.grad, p * h).fill(0);
+  view.grad.fill(0, 0, p * h);
   for (let r0 = 0; r0 < n; r0 += rows) {
     const m = Math.min(rows, n - r0);
-    new Float64Array(buf, at.x, m * p).set(x.subarray(r0 * p, (r0 + m) * p));
-    new Float64Array(buf, at.y, m * c).set(y.subarray(r0 * c, (r0 + m) * c));
+    view.x.set(x.subarray(r0 * p, (r0 + m) * p));
+    view.y.set(y.subarray(r0 * c, (r0 + m) * c));
     k.hiddenRhs(at.x, at.y, m, p, h, c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   }
-  return new Float64Array(buf, at.grad, p * h).slice();
+  return view.grad.slice(0, p * h);
 }
 
 /** Z = X̃A (n×h), streamed through the kernel in blocks of rows. */
@@ -110,17 +100,13 @@ export function hiddenPreKernel(net: Network, x: Float64Array, n: number, out: F
   const { p, h } = net;
   const rows = Math.min(n, STREAM_ROWS);
   const k = kernel<NetworkKernel>('network');
-  const { buffer, base } = kernelMemory(k, (p * h + rows * p + rows * h) * 8);
-  new Float64Array(buffer, base, p * h).set(net.A);
-  const xAt = base + p * h * 8;
-  const zAt = xAt + rows * p * 8;
-  const xs = new Float64Array(buffer, xAt, rows * p);
-  const zs = new Float64Array(buffer, zAt, rows * h);
+  const { at, view } = allocate(k, { A: ['f64', p * h], x: ['f64', rows * p], z: ['f64', rows * h] });
+  view.A.set(net.A);
   for (let r0 = 0; r0 < n; r0 += rows) {
     const m = Math.min(rows, n - r0);
-    xs.set(x.subarray(r0 * p, (r0 + m) * p));
-    k.hidden(xAt, m, p, h, base, zAt);
-    out.set(zs.subarray(0, m * h), r0 * h);
+    view.x.set(x.subarray(r0 * p, (r0 + m) * p));
+    k.hidden(at.x, m, p, h, at.A, at.z);
+    out.set(view.z.subarray(0, m * h), r0 * h);
   }
   return out;
 }
@@ -134,23 +120,14 @@ export function outputNormalEquations(z: Float64Array, alpha: number, y: Float64
   const m = h + 1;
   const rows = Math.min(n, STREAM_ROWS);
   const k = kernel<NetworkKernel>('network');
-  const { buffer, base } = kernelMemory(k, (m * m + m * c + 4 * m + rows * h + rows * c) * 8);
-  const gAt = base;
-  const rhsAt = gAt + m * m * 8;
-  const rowsAt = rhsAt + m * c * 8;
-  const zAt = rowsAt + 4 * m * 8;
-  const yAt = zAt + rows * h * 8;
-  const g = new Float64Array(buffer, gAt, m * m);
-  const rhs = new Float64Array(buffer, rhsAt, m * c);
-  g.fill(0);
-  rhs.fill(0);
-  const zs = new Float64Array(buffer, zAt, rows * h);
-  const ys = new Float64Array(buffer, yAt, rows * c);
+  const { at, view } = allocate(k, { g: ['f64', m * m], rhs: ['f64', m * c], scratch: ['f64', (k.RIDGE_ROWS.value as number) * m], z: ['f64', rows * h], y: ['f64', rows * c] });
+  view.g.fill(0);
+  view.rhs.fill(0);
   for (let r0 = 0; r0 < n; r0 += rows) {
     const cnt = Math.min(rows, n - r0);
-    zs.set(z.subarray(r0 * h, (r0 + cnt) * h));
-    ys.set(y.subarray(r0 * c, (r0 + cnt) * c));
-    k.outputGram(zAt, alpha, yAt, cnt, h, c, gAt, rhsAt, rowsAt);
+    view.z.set(z.subarray(r0 * h, (r0 + cnt) * h));
+    view.y.set(y.subarray(r0 * c, (r0 + cnt) * c));
+    k.outputGram(at.z, alpha, at.y, cnt, h, c, at.g, at.rhs, at.scratch);
   }
-  return { g: g.slice(), rhs: rhs.slice() };
+  return { g: view.g.slice(), rhs: view.rhs.slice() };
 }

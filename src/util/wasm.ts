@@ -29,12 +29,11 @@ export function kernel<T extends KernelModule>(name: string): T {
 const claims = new WeakMap<KernelModule, number>();
 
 /**
- * Room for `bytes` of the caller's arrays in the kernel's memory, from `base` (above the module's own
- * static data, such as the tables of its Math.log). Growing detaches earlier views, so callers take
- * fresh views after each call and never keep one across calls. Each call also takes the memory over
- * from any earlier caller: `claim` stays current (see `stillClaimed`) until the next call.
+ * Room for `bytes` from `base` (above the module's own static data, such as the tables of its
+ * Math.log). Growing detaches earlier views. Each call takes the memory over from any earlier caller:
+ * `claim` stays current (see `stillClaimed`) until the next call.
  */
-export function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuffer; base: number; claim: number } {
+function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuffer; base: number; claim: number } {
   const base = k.heapBase();
   const short = base + bytes - k.memory.buffer.byteLength;
   if (short > 0) k.memory.grow(Math.ceil(short / 65536));
@@ -43,17 +42,49 @@ export function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuf
   return { buffer: k.memory.buffer, base, claim };
 }
 
-/** kernelMemory for named arrays of the given sizes in bytes, one after another: where each starts. */
-export function kernelLayout<K extends string>(k: KernelModule, bytes: Record<K, number>): { buffer: ArrayBuffer; at: Record<K, number>; claim: number } {
-  const entries = Object.entries(bytes) as [K, number][];
-  const { buffer, base, claim } = kernelMemory(k, entries.reduce((a, [, b]) => a + b, 0));
-  const at = {} as Record<K, number>;
-  let off = base;
-  for (const [name, b] of entries) {
-    at[name] = off;
-    off += b;
+/** Element types of the arrays a kernel reads and writes. */
+const ELEMENT = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u8: Uint8Array } as const;
+type Element = keyof typeof ELEMENT;
+type ViewOf<E extends Element> = InstanceType<(typeof ELEMENT)[E]>;
+
+/** Named arrays for one kernel call: each name's element type and length. */
+export type Layout = Record<string, readonly [Element, number]>;
+
+export interface Allocation<L extends Layout> {
+  /** Byte offset of each array in the kernel's memory: the pointers its functions take. */
+  at: { [N in keyof L]: number };
+  /** A view of each array, valid until the kernel's memory is laid out again. */
+  view: { [N in keyof L]: ViewOf<L[N][0]> };
+  /** See `stillClaimed`. */
+  claim: number;
+}
+
+/** Arrays start on 16 bytes, so a SIMD load of a whole array never reads across two of them. */
+const ALIGN = 16;
+
+/**
+ * The one allocator of kernel memory: the named arrays, one after another (aligned), laid out for one
+ * call. Growing the memory detaches earlier views, so callers take fresh ones per call and never keep
+ * one across calls.
+ */
+export function allocate<L extends Layout>(k: KernelModule, layout: L): Allocation<L> {
+  const names = Object.keys(layout) as (keyof L & string)[];
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const name of names) {
+    const [type, length] = layout[name];
+    offsets.push(bytes);
+    bytes += Math.ceil((length * ELEMENT[type].BYTES_PER_ELEMENT) / ALIGN) * ALIGN;
   }
-  return { buffer, at, claim };
+  const { buffer, base, claim } = kernelMemory(k, bytes);
+  const at = {} as Allocation<L>['at'];
+  const view = {} as Allocation<L>['view'];
+  names.forEach((name, i) => {
+    const [type, length] = layout[name];
+    at[name] = base + offsets[i];
+    view[name] = new ELEMENT[type](buffer, base + offsets[i], length) as ViewOf<L[typeof name][0]>;
+  });
+  return { at, view, claim };
 }
 
 /** Whether what a caller left in the kernel's memory at `claim` is still there (nobody laid it out since). */
