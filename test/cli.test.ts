@@ -46,7 +46,9 @@ test('bench anmin --json prints seconds, train_mse and test_mse', { skip: NO_MIR
 });
 
 test('the README\'s option list is the one the option tables generate', () => {
-  assert.equal(readFileSync(join(ROOT, 'README.md'), 'utf8'), withOptions(readFileSync(join(ROOT, 'README.md'), 'utf8')), 'README.md is stale: npm run docs');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = (text: string) => text.slice(text.indexOf('<!-- options:'), text.indexOf('<!-- options: end -->'));
+  assert.equal(block(readme), block(withOptions(readme)), 'README.md\'s option list is stale: npm run build && npm run docs');
 });
 
 test('a trainer option has one constraint in every trainer that takes it, and its flag parses by it', () => {
