@@ -74,8 +74,10 @@ test('check: cells within the published tolerance pass, the claims are tested', 
 
 test('every known deviation names a check the protocols can produce', () => {
   const ablation = loadProtocol('ablation');
+  const table3 = loadProtocol('table3');
   const possible = new Set(check(store()).map((r) => r.check));
   for (const d of Object.keys(ablation.datasets)) for (const m of Object.keys(ablation.methods)) for (const metric of ['trainMse', 'testMse']) possible.add(`table5 ${metric} ${d} ${m}`);
+  for (const d of Object.keys(table3.datasets)) for (const m of Object.keys(table3.methods)) for (const key of ['mse_train', 'mse_test']) possible.add(`table3 ${key} ${d} ${m}`);
   for (const name of Object.keys(loadKnownDeviations())) assert.ok(possible.has(name), name);
 });
 
