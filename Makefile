@@ -32,11 +32,11 @@ run: build
 	$(ANMIN) check --out results/check.txt
 
 # By hand, not in CI (about 2 hours on 2 cores): Table 3 at the paper's power on the low-dimensional
-# datasets, Table 5 on 20 splits, the simulation's quick preset, then docs/reproduction.md from them.
+# datasets, Table 5 on 10 splits, the simulation's quick preset, then docs/reproduction.md from them.
 REPRO := results/reproduction
 reproduce: build
 	$(ANMIN) run table3 --preset paper-lowd --out $(REPRO)/table3
-	$(ANMIN) run ablation --splits 0..19 --out $(REPRO)/ablation
+	$(ANMIN) run ablation --splits 0..9 --out $(REPRO)/ablation
 	$(ANMIN) run simulation --preset quick --out $(REPRO)/simulation
 	$(ANMIN) report all --in $(REPRO)/table3 $(REPRO)/ablation $(REPRO)/simulation --out docs/reproduction.md
 	$(ANMIN) plot --in $(REPRO)/table3 $(REPRO)/ablation $(REPRO)/simulation --out docs/figures

@@ -150,7 +150,8 @@ function bandPanels(title: string, rows: BandRow[], x: { title: string }, y: { t
         data: { values: mine.map((r) => (scale.type === 'log' ? { ...r, lo: Math.max(r.lo, scale.domain[0]) } : r)) },
         encoding: { x: { field: 'x', type: 'quantitative', title: x.title }, color: { field: 'method', type: 'nominal' } },
         layer: [
-          { mark: { type: 'area', opacity: 0.2, clip: true }, encoding: { y: { field: 'lo', ...yEnc, title: `${y.title} (mean, 95% band)` }, y2: { field: 'hi' } } },
+          // A band reaching far past the top (a blow-up's) would shade the whole panel: its line shows it.
+          { mark: { type: 'area', opacity: 0.2, clip: true }, transform: [{ filter: `datum.hi <= ${2 * scale.domain[1]}` }], encoding: { y: { field: 'lo', ...yEnc, title: `${y.title} (mean, 95% band)` }, y2: { field: 'hi' } } },
           { mark: { type: 'line', strokeWidth: 1.5, clip: true }, encoding: { y: { field: 'mean', ...yEnc } } },
         ],
       };
