@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { packageRoot, packageVersion, writeFileAtomic } from '../util/fsx.js';
 import { reproductionReport } from '../report/reproduction.js';
 import { startProgress } from '../util/progress.js';
-import { mergeStores, readResults } from '../experiments/store.js';
+import { mergeStores, oneByKey, readResults, type JobRecord } from '../experiments/store.js';
 import { check } from '../report/check.js';
 import { render, type Format } from '../report/render.js';
 import { REPORTS, type ReportName } from '../report/tables.js';
@@ -25,8 +25,7 @@ function defaultInputs(): string[] {
   return dirs;
 }
 
-function records(dirs: string[]) {
-  const rs = readResults(dirs);
+function records(dirs: string[], rs = readResults(dirs)) {
   if (rs.length === 0) throw new AnminError(`${dirs.join(', ')}: no results yet (anmin run …)`);
   return rs;
 }
@@ -43,9 +42,9 @@ function gitCommit(): string | undefined {
 }
 
 /** Each folder with what it holds: experiment, datasets, methods and splits of its records. */
-function describeInputs(dirs: string[]): string[] {
-  return dirs.map((d) => {
-    const rs = readResults([d]);
+function describeInputs(dirs: string[], perDir: JobRecord[][]): string[] {
+  return dirs.map((d, i) => {
+    const rs = perDir[i];
     const by = (k: 'experiment' | 'dataset' | 'method') => [...new Set(rs.map((r) => r[k]))].join(', ');
     const splits = new Set(rs.map((r) => r.split));
     return `\`${d}\`: ${by('experiment')}; ${by('dataset')} × ${by('method')}; ${splits.size} split(s), ${rs.length} records`;
@@ -63,8 +62,11 @@ export function reportCommand(): Command {
       if (name === 'all') {
         if (f.format !== 'md') throw new AnminError('report all: writes Markdown only (drop --format)');
         const dirs = f.in ?? defaultInputs();
-        const origin = { command: `anmin report all --in ${dirs.join(' ')}${f.out ? ` --out ${f.out}` : ''}`, version: packageVersion(), commit: gitCommit(), generatedAt: new Date().toISOString().slice(0, 10), inputs: describeInputs(dirs) };
-        emit(reproductionReport(records(dirs), origin), f.out);
+        // Each store is read once: per folder for the header, then as one set for the tables.
+        const perDir = dirs.map((d) => readResults([d]));
+        const all = records(dirs, oneByKey(perDir.flat()));
+        const origin = { command: `anmin report all --in ${dirs.join(' ')}${f.out ? ` --out ${f.out}` : ''}`, version: packageVersion(), commit: gitCommit(), generatedAt: new Date().toISOString().slice(0, 10), inputs: describeInputs(dirs, perDir) };
+        emit(reproductionReport(all, origin), f.out);
         return;
       }
       const tables = REPORTS[name](records(f.in ?? [defaultResults(SOURCE[name])]));

@@ -120,14 +120,15 @@ export function storeFiles(dir: string): string[] {
  * a failed run retried) keeps a successful run over a failed one, and otherwise the later one.
  */
 export function readResults(dirs: string[]): JobRecord[] {
+  return oneByKey(dirs.flatMap((dir) => storeFiles(dir).flatMap(readStoreFile)));
+}
+
+/** One record per key, in readResults' order of preference (success over failure, else the later). */
+export function oneByKey(records: JobRecord[]): JobRecord[] {
   const byKey = new Map<string, JobRecord>();
-  for (const dir of dirs) {
-    for (const file of storeFiles(dir)) {
-      for (const r of readStoreFile(file)) {
-        const had = byKey.get(r.key);
-        if (!had || had.status === 'error' || r.status === 'ok') byKey.set(r.key, r);
-      }
-    }
+  for (const r of records) {
+    const had = byKey.get(r.key);
+    if (!had || had.status === 'error' || r.status === 'ok') byKey.set(r.key, r);
   }
   return [...byKey.values()];
 }

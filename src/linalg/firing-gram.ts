@@ -208,15 +208,11 @@ export class FiringPairs {
     const { x, n, p, order, chunkRows } = this.s;
     if (!order) return packedGram(x, n, p);
     const total = new Float32Array(packedSize(p));
-    const part = new Float64Array(packedSize(p));
-    const row = new Float64Array(p);
+    const batch = new Float64Array(Math.min(n, chunkRows) * p);
     for (let r0 = 0; r0 < n; r0 += chunkRows) {
-      part.fill(0);
-      for (let r = r0; r < Math.min(n, r0 + chunkRows); r++) {
-        row.set(x.subarray(order[r] * p, order[r] * p + p));
-        for (let a = 0, t = 0; a < p; a++) for (let b = a; b < p; b++) part[t++] += row[a] * row[b];
-      }
-      addFloat32(total, part);
+      const m = Math.min(chunkRows, n - r0);
+      for (let r = 0; r < m; r++) batch.set(x.subarray(order[r0 + r] * p, order[r0 + r] * p + p), r * p);
+      addFloat32(total, packedGram(batch, m, p));
     }
     return Float64Array.from(total);
   }
