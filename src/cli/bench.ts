@@ -9,7 +9,7 @@ import { AnminError } from '../util/errors.js';
 import { warmHelpers } from '../util/team.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
-import { flagName, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
+import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 
 type BenchFlags = DataFlags & Partial<Record<TrainerOptionKey, unknown>> & {
@@ -49,12 +49,7 @@ export function benchCommand(): Command {
     const ds = await loadDataset(f.dataset, { ...job?.params, ...loadOptions(f) });
     // Inputs standardized on the training part (the library's default), as the NumPy peer of `make bench` does.
     const data = prepareSplit(ds, datasetSplit(ds, f.split));
-    const opts: Record<string, unknown> = { ...job?.options, seed: f.split };
-    for (const k of TRAINER_FLAG_KEYS) {
-      if (f[k] === undefined) continue;
-      if (!(k in trainer.defaults)) throw new AnminError(`bench: ${flagName(k)} does not apply to ${method}`);
-      opts[k] = f[k];
-    }
+    const opts: Record<string, unknown> = { ...job?.options, seed: f.split, ...givenTrainerOptions(f, method, 'bench') };
     if (method === 'sgd' && opts.lr === undefined) throw new AnminError(`bench: SGD needs a learning rate: --lr, or a table3 dataset with a tuned one (anmin tune sgd --dataset ${f.dataset})`);
     // A benchmark uses the machine: every core unless told otherwise. The helper threads are started
     // before the clock, as a BLAS library's are when it loads.

@@ -28,7 +28,7 @@ export function optionsMarkdown(): string {
     '|---|---|',
     ...general,
     '',
-    'Trainer options (`anmin bench`, and by the same names in a protocol\'s `options`; each refuses a value its trainer does not allow):',
+    'Trainer options (`anmin train`, `anmin bench`, and by the same names in a protocol\'s `options`; each refuses a value its trainer does not allow):',
     '',
     '| flag | what it sets: what it accepts |',
     '|---|---|',

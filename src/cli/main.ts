@@ -7,6 +7,7 @@ import { datasetsCommand } from './datasets.js';
 import { checkCommand, mergeCommand, plotCommand, reportCommand } from './report.js';
 import { ablationCommand, runCommand } from './run.js';
 import { tuneCommand } from './tune.js';
+import { evaluateCommand, exportCommand, predictCommand, trainCommand } from './model.js';
 import { option } from './options.js';
 
 export function program(): Command {
@@ -18,6 +19,10 @@ export function program(): Command {
     .hook('preAction', (cmd) => {
       configureLogger(cmd.opts().logLevel as LogLevel);
     });
+  p.addCommand(trainCommand());
+  p.addCommand(predictCommand());
+  p.addCommand(evaluateCommand());
+  p.addCommand(exportCommand());
   p.addCommand(datasetsCommand());
   p.addCommand(benchCommand());
   p.addCommand(runCommand());

@@ -62,6 +62,14 @@ export const OPTIONS = {
   outDir: { flags: '--out <dir>', description: 'results folder (default: results/<experiment>)' },
   inDirs: { flags: '--in <dirs...>', description: 'results folder(s) to read; shards in several folders are joined' },
   format: { flags: '--format <f>', description: 'md, csv, latex or json', parse: oneOf('md', 'csv', 'latex', 'json'), default: 'md' },
+  target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
+  features: { flags: '--features <cols>', description: 'input columns, comma-separated (default: every column but the target)', parse: list },
+  method: { flags: '--method <m>', description: 'anmin, anmin-l, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1)', parse: oneOf('anmin', 'anmin-l', 'adam', 'adam-l', 'sgd', 'lbfgs'), default: 'anmin' },
+  testFraction: { flags: '--test-fraction <f>', description: 'share of the rows held out to test, drawn by the seed (0: none)', parse: num(0, 0.9), default: 0.2 },
+  testFile: { flags: '--test <file>', description: 'test rows from this CSV instead of a held-out share' },
+  modelSeed: { flags: '--seed <n>', description: 'seed of the held-out rows and the initial weights', parse: int(0, 0xffffffff), default: 0 },
+  save: { flags: '--save <file>', description: 'write the trained model (JSON) to this file' },
+  onnx: { flags: '--onnx <file>', description: 'write the model as an ONNX graph to this file' },
   retryFailed: { flags: '--retry-failed', description: 'rerun jobs whose stored record is a failure' },
 } satisfies Record<string, OptionSpec>;
 

@@ -48,7 +48,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   solver: { description: 'ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), cg (matrix-free conjugate gradients), auto (cg above (d+1)h = 3000)' },
   cgTolerance: { description: 'ANMIN, cg: relative residual to stop at' },
   cgMaxIterations: { description: 'ANMIN, cg: iterations at most' },
-  threads: { description: 'ANMIN: threads for the firing-pair sums or the matrix-free products (same numbers for any count; bench default: the number of cores)' },
+  threads: { description: 'ANMIN: threads for the firing-pair sums or the matrix-free products (same numbers for any count; bench and train default: the number of cores)' },
   seed: { leftOut: 'a run\'s seed is its split (--split), as in every protocol' },
   initA: { leftOut: 'initial weights are an array: library only (trainAnmin({ initA }))' },
 };
@@ -97,4 +97,16 @@ export function trainerOption(key: TrainerOptionKey): Option {
     });
   }
   return o;
+}
+
+/** The trainer options a command was given as flags; a flag the trainer does not take is an error. */
+export function givenTrainerOptions(f: Partial<Record<TrainerOptionKey, unknown>>, trainer: string, command: string): Record<string, unknown> {
+  const defaults = TRAINERS[trainer].defaults;
+  const out: Record<string, unknown> = {};
+  for (const k of TRAINER_FLAG_KEYS) {
+    if (f[k] === undefined) continue;
+    if (!(k in defaults)) throw new AnminError(`${command}: ${flagName(k)} does not apply to ${trainer}`, USAGE);
+    out[k] = f[k];
+  }
+  return out;
 }

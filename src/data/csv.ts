@@ -69,7 +69,9 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
         const s = record[pick![k]];
         const v = s === '' ? NaN : Number(s);
         if (!Number.isFinite(v)) {
-          throw new AnminError(`${opts.label}:${info.lines}: field ${pick![k] + 1} ("${s}") is not a number`);
+          const col = pick![k];
+          const named = names[col] === undefined ? `field ${col + 1}` : `column "${names[col]}"`;
+          throw new AnminError(`${opts.label}:${info.lines}:${col + 1}: ${named} is ${s === '' ? 'empty' : `"${s}"`}, not a finite number`);
         }
         data[base + k] = v;
       }
@@ -95,6 +97,28 @@ function resolveColumns(select: (string | number)[] | undefined, names: string[]
   return select.map((c) => {
     const i = typeof c === 'number' ? c : names.indexOf(c);
     if (i < 0 || i >= width) throw new AnminError(`${label}: no column "${c}" (has: ${names.join(', ')})`);
+    if (typeof c === 'string' && names.lastIndexOf(c) !== i) throw new AnminError(`${label}: column "${c}" appears more than once in the header`);
     return i;
   });
+}
+
+/** The header line of a CSV (the column names), read without the rest of the file. */
+export async function readCsvHeader(path: string, label: string): Promise<string[]> {
+  const stream = createReadStream(path);
+  const parser = stream.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, to_line: 1 }));
+  stream.on('error', (e) => parser.destroy(e));
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const empty = record.findIndex((s) => s === '');
+      if (empty >= 0) throw new AnminError(`${label}:1:${empty + 1}: empty column name in the header`);
+      return record;
+    }
+  } catch (e) {
+    if (e instanceof AnminError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new AnminError(`${label}: cannot read (${err.code ?? err.message})`);
+  } finally {
+    stream.destroy();
+  }
+  throw new AnminError(`${label}: empty file (a header line of column names is required)`);
 }

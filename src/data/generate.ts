@@ -90,3 +90,37 @@ export function yearPredSynthetic(seed: number, n = 515345, d = 90): { x: Float6
   }
   return { x, y };
 }
+
+export interface PlantedOptions {
+  /** Input dimension, hidden units of the true network, rows. */
+  d: number;
+  k: number;
+  n: number;
+  /** Sd of the Gaussian noise on the targets (the noise floor of the MSE is σ²). */
+  sigma: number;
+  seed: number;
+}
+
+/**
+ * A known two-layer ReLU network as the truth: w_j ~ N(0, I_d/d) (so each wⱼᵀx is about N(0, 1)),
+ * v_j ~ N(0, 1/k), x ~ N(0, I_d) and y = Σ_j v_j ReLU(w_jᵀx) + N(0, σ²), all from `seed`: the
+ * weights first (d×k row-major w, then v), then each row's inputs and its noise.
+ */
+export function planted(o: PlantedOptions): { x: Float64Array; y: Float64Array; w: Float64Array; v: Float64Array } {
+  const rng = new RandomState(o.seed);
+  const w = rng.fillNormal(new Float64Array(o.d * o.k), 1 / Math.sqrt(o.d));
+  const v = rng.fillNormal(new Float64Array(o.k), 1 / Math.sqrt(o.k));
+  const x = new Float64Array(o.n * o.d);
+  const y = new Float64Array(o.n);
+  for (let i = 0; i < o.n; i++) {
+    for (let j = 0; j < o.d; j++) x[i * o.d + j] = rng.normal();
+    let f = 0;
+    for (let u = 0; u < o.k; u++) {
+      let z = 0;
+      for (let j = 0; j < o.d; j++) z += x[i * o.d + j] * w[j * o.k + u];
+      f += v[u] * Math.max(0, z);
+    }
+    y[i] = f + o.sigma * rng.normal();
+  }
+  return { x, y, w, v };
+}

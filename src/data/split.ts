@@ -1,5 +1,6 @@
 import type { Dataset } from './dataset.js';
 import { RandomState } from './rng.js';
+import { centreTargets, fitStandardization, standardizeInputs, type Standardization } from './standardize.js';
 
 export interface SplitIndices {
   train: Int32Array;
@@ -41,13 +42,10 @@ export interface Prepared {
   y: Float64Array;
 }
 
-export interface PreparedSplit {
+/** The two parts, with the statistics used, so predictions can be mapped back. */
+export interface PreparedSplit extends Standardization {
   train: Prepared;
   test: Prepared;
-  /** Training means and standard deviations used, so predictions can be mapped back. */
-  xMean: Float64Array;
-  xStd: Float64Array;
-  yMean: Float64Array;
 }
 
 /**
@@ -69,37 +67,7 @@ export function prepareSplit(ds: Dataset, idx: SplitIndices, inputs: InputMode =
     };
     return { train: take(idx.train), test: take(idx.test), xMean: new Float64Array(d), xStd: new Float64Array(d).fill(1), yMean: new Float64Array(c) };
   }
-  const statRows = inputs === 'standardized-all' ? Int32Array.from({ length: ds.n }, (_, i) => i) : idx.train;
-  const nt = statRows.length;
-  const xMean = new Float64Array(d);
-  const xStd = new Float64Array(d);
-  const yMean = new Float64Array(c);
-  for (const i of statRows) {
-    for (let j = 0; j < d; j++) xMean[j] += ds.x[i * d + j];
-    for (let k = 0; k < c; k++) yMean[k] += ds.y[i * c + k];
-  }
-  for (let j = 0; j < d; j++) xMean[j] /= nt;
-  for (let k = 0; k < c; k++) yMean[k] /= nt;
-  for (const i of statRows) {
-    for (let j = 0; j < d; j++) {
-      const t = ds.x[i * d + j] - xMean[j];
-      xStd[j] += t * t;
-    }
-  }
-  for (let j = 0; j < d; j++) {
-    const s = Math.sqrt(xStd[j] / (nt - 1));
-    xStd[j] = s > 0 && Number.isFinite(s) ? s : 1;
-  }
-  const take = (rows: Int32Array): Prepared => {
-    const p = d + 1;
-    const x = new Float64Array(rows.length * p);
-    const y = new Float64Array(rows.length * c);
-    rows.forEach((i, r) => {
-      x[r * p] = 1;
-      for (let j = 0; j < d; j++) x[r * p + 1 + j] = (ds.x[i * d + j] - xMean[j]) / xStd[j];
-      for (let k = 0; k < c; k++) y[r * c + k] = ds.y[i * c + k] - yMean[k];
-    });
-    return { n: rows.length, p, c, x, y };
-  };
-  return { train: take(idx.train), test: take(idx.test), xMean, xStd, yMean };
+  const stats = fitStandardization(ds.x, d, ds.y, c, inputs === 'standardized-all' ? undefined : idx.train);
+  const take = (rows: Int32Array): Prepared => ({ n: rows.length, p: d + 1, c, x: standardizeInputs(stats, ds.x, rows), y: centreTargets(stats, ds.y, rows) });
+  return { train: take(idx.train), test: take(idx.test), ...stats };
 }

@@ -114,14 +114,14 @@ test('YearPredictionMSD streaming parser on a generated file of the same format'
   assert.equal(ds.x[2999 * 90 + 89], ((2999 * 31 + 89 * 7) % 1000) / 7 - 50);
 });
 
-test('a CSV row with the wrong field count or a non-number names the file and line', async () => {
+test('a CSV row with the wrong field count or a non-number names the file, line and column', async () => {
   const dir = tempDir();
   const bad1 = join(dir, 'short.csv');
   writeFileSync(bad1, '1,2,3\n4,5,6\n7,8\n');
   await assert.rejects(readNumericTable(bad1, { label: bad1, columns: 3 }), new RegExp(`${bad1}:3: expected 3 fields, found 2`));
   const bad2 = join(dir, 'nan.csv');
   writeFileSync(bad2, 'a,b\n1,2\n3,x\n');
-  await assert.rejects(readNumericTable(bad2, { label: bad2, header: true }), new RegExp(`${bad2}:3: field 2 \\("x"\\) is not a number`));
+  await assert.rejects(readNumericTable(bad2, { label: bad2, header: true }), new RegExp(`${bad2}:3:2: column "b" is "x", not a finite number`));
   assert.deepEqual(readdirSync(dir).sort(), ['nan.csv', 'short.csv']);
 });
 

@@ -1,0 +1,21 @@
+// The whole build, for `npm run build`, `prepare` and `make build` alike: each SIMD kernel of
+// assembly/ (AssemblyScript → dist/wasm/NAME.wasm) when its source is newer, then the TypeScript.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : -Infinity);
+const shared = mtime(join(root, 'assembly', 'common.ts'));
+
+mkdirSync(join(root, 'dist', 'wasm'), { recursive: true });
+for (const file of readdirSync(join(root, 'assembly'))) {
+  if (!file.endsWith('.ts') || file === 'common.ts') continue;
+  const src = join(root, 'assembly', file);
+  const out = join(root, 'dist', 'wasm', file.replace(/\.ts$/, '.wasm'));
+  if (mtime(out) > Math.max(mtime(src), shared)) continue;
+  execFileSync(bin('asc'), [src, '-o', out, '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert'], { stdio: 'inherit' });
+}
+execFileSync(bin('tsc'), ['-p', root], { stdio: 'inherit' });

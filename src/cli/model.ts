@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Command } from 'commander';
+import { splitIndices } from '../data/split.js';
+import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
+import { Regressor } from '../estimator/estimator.js';
+import type { Flat } from '../estimator/matrix.js';
+import { toOnnx } from '../estimator/onnx.js';
+import { TRAINERS } from '../train/registry.js';
+import { AnminError, USAGE } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fsx.js';
+import { startProgress } from '../util/progress.js';
+import { emit, table } from './io.js';
+import { option } from './options.js';
+import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
+
+/** The CLI's method names: a trainer and its activation slope. */
+const METHODS: Record<string, { trainer: string; alpha: number }> = {
+  anmin: { trainer: 'anmin', alpha: 0 },
+  'anmin-l': { trainer: 'anmin', alpha: 0.1 },
+  adam: { trainer: 'adam', alpha: 0 },
+  'adam-l': { trainer: 'adam', alpha: 0.1 },
+  sgd: { trainer: 'sgd', alpha: 0 },
+  lbfgs: { trainer: 'lbfgs', alpha: 0 },
+};
+
+type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
+  target: string[];
+  features?: string[];
+  method: string;
+  testFraction: number;
+  test?: string;
+  seed: number;
+  save?: string;
+  json?: boolean;
+};
+
+const rowsOf = (m: Flat, rows: ArrayLike<number>): { data: Float64Array; shape: [number, number] } => {
+  const data = new Float64Array(rows.length * m.cols);
+  for (let r = 0; r < rows.length; r++) data.set(m.data.subarray(rows[r] * m.cols, (rows[r] + 1) * m.cols), r * m.cols);
+  return { data, shape: [rows.length, m.cols] };
+};
+const whole = (m: Flat) => ({ data: m.data, shape: [m.rows, m.cols] as [number, number] });
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : Number(v.toPrecision(6)));
+
+function loadSaved(path: string): Regressor {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new AnminError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return Regressor.fromJSON(text, path);
+}
+
+async function inputsFor(model: Regressor, path: string, needTargets: boolean): Promise<CsvData> {
+  return readModelInputs(path, [...model.features], [...model.targets], needTargets);
+}
+
+export function trainCommand(): Command {
+  const cmd = new Command('train')
+    .description('train a network on your own CSV (header of column names, numeric columns), report train and test MSE and R², save the model')
+    .argument('<data.csv>', 'training data');
+  for (const k of ['target', 'features', 'method', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
+  for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
+  cmd.action(async (file: string, f: TrainFlags) => {
+    if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
+    const { trainer, alpha } = METHODS[f.method];
+    const options: Record<string, unknown> = { alpha, ...givenTrainerOptions(f, trainer, 'train'), seed: f.seed };
+    if ('threads' in TRAINERS[trainer].defaults && options.threads === undefined) options.threads = availableParallelism();
+    const data = await readTrainingCsv(file, f.target, f.features);
+    const y = data.y!;
+    let train: { X: ReturnType<typeof whole>; y: ReturnType<typeof whole> };
+    let test: typeof train | undefined;
+    if (f.test) {
+      const t = await readModelInputs(f.test, data.features, data.targets, true);
+      train = { X: whole(data.x), y: whole(y) };
+      test = { X: whole(t.x), y: whole(t.y!) };
+    } else if (f.testFraction > 0) {
+      const idx = splitIndices(data.x.rows, f.seed, f.testFraction);
+      if (idx.train.length < 2) throw new AnminError(`--test-fraction ${f.testFraction} leaves ${idx.train.length} training rows of ${data.x.rows}`, USAGE);
+      train = { X: rowsOf(data.x, idx.train), y: rowsOf(y, idx.train) };
+      test = { X: rowsOf(data.x, idx.test), y: rowsOf(y, idx.test) };
+    } else {
+      train = { X: whole(data.x), y: whole(y) };
+    }
+    const model = new Regressor(trainer, options);
+    const total = (options.iterations as number | undefined) ?? (TRAINERS[trainer].defaults as { iterations: number }).iterations;
+    const bar = startProgress(`train ${f.method}`, total, 'steps');
+    try {
+      model.fit(train.X, train.y, { test, features: data.features, targets: data.targets, onStep: (pt) => bar.update(pt.iteration, { status: `train MSE ${fmt(pt.trainMse)}` }) });
+    } finally {
+      bar.stop();
+    }
+    if (f.save) writeFileAtomic(f.save, JSON.stringify(model) + '\n');
+    const s = model.summary;
+    const out = { method: f.method, train_rows: s.rows, test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null, seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(f.save ? { saved: f.save } : {}) };
+    emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(typeof v === 'number' ? fmt(v) : v ?? '—'))]));
+  });
+  return cmd;
+}
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('predictions of a saved model for the rows of a CSV (inputs matched by column name)')
+    .argument('<model.json>', 'a model saved by `anmin train --save`')
+    .argument('<data.csv>', 'rows to predict; the model\'s input columns in any order, the target columns optional')
+    .addOption(option('out'))
+    .action(async (modelPath: string, file: string, f: { out?: string }) => {
+      const model = loadSaved(modelPath);
+      const data = await inputsFor(model, file, false);
+      const yhat = model.predict(whole(data.x));
+      const c = model.targets.length;
+      const lines = [model.targets.join(',')];
+      for (let i = 0; i < data.x.rows; i++) lines.push(Array.from(yhat.subarray(i * c, (i + 1) * c), String).join(','));
+      emit(lines.join('\n'), f.out);
+    });
+}
+
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .description('MSE and R² of a saved model on a CSV that has its input and target columns')
+    .argument('<model.json>', 'a model saved by `anmin train --save`')
+    .argument('<data.csv>', 'rows with the model\'s input and target columns, in any order')
+    .addOption(option('json'))
+    .action(async (modelPath: string, file: string, f: { json?: boolean }) => {
+      const model = loadSaved(modelPath);
+      const data = await inputsFor(model, file, true);
+      const fit = model.evaluate(whole(data.x), whole(data.y!));
+      const out = { rows: data.x.rows, mse: fit.mse, r2: fit.r2 };
+      emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(fmt(v)))]));
+    });
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write a saved model in another format (ONNX: standardization included, float32)')
+    .argument('<model.json>', 'a model saved by `anmin train --save`')
+    .addOption(option('onnx'))
+    .action((modelPath: string, f: { onnx?: string }) => {
+      if (!f.onnx) throw new AnminError('export: name the output, e.g. --onnx model.onnx', USAGE);
+      const model = loadSaved(modelPath);
+      writeFileAtomic(f.onnx, toOnnx(model));
+    });
+}

@@ -1,0 +1,49 @@
+import { AnminError } from '../util/errors.js';
+
+/** A table of numbers as users hold one: rows of numbers, or a flat row-major array with its shape. */
+export type Matrix = readonly (readonly number[])[] | { readonly data: ArrayLike<number>; readonly shape: readonly [number, number] };
+
+/** Targets: one per row, rows of several, or a flat row-major array with its shape. */
+export type Targets = readonly number[] | Matrix;
+
+export interface Flat {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+function finite(v: unknown, at: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new AnminError(`${at} is ${typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v)}, not a finite number`);
+  return v;
+}
+
+/** Copies a matrix into a flat Float64Array, refusing ragged rows and anything not finite, by position. */
+export function toFlat(m: Matrix, name: string): Flat {
+  if (Array.isArray(m)) {
+    const rows = m as readonly (readonly number[])[];
+    if (rows.length === 0) throw new AnminError(`${name} has no rows`);
+    const cols = rows[0]?.length ?? 0;
+    const data = new Float64Array(rows.length * cols);
+    rows.forEach((row, i) => {
+      if (!Array.isArray(row)) throw new AnminError(`${name}[${i}] is not an array of numbers`);
+      if (row.length !== cols) throw new AnminError(`${name}[${i}] has ${row.length} values, ${name}[0] has ${cols}`);
+      for (let j = 0; j < cols; j++) data[i * cols + j] = finite(row[j], `${name}[${i}][${j}]`);
+    });
+    if (cols === 0) throw new AnminError(`${name} has no columns`);
+    return { data, rows: rows.length, cols };
+  }
+  const { data: src, shape } = m as { data: ArrayLike<number>; shape: readonly [number, number] };
+  if (!shape || !Number.isInteger(shape[0]) || !Number.isInteger(shape[1]) || shape[0] < 1 || shape[1] < 1) {
+    throw new AnminError(`${name}: expected rows of numbers or { data, shape: [rows, cols] } with positive integer rows and cols`);
+  }
+  if (src.length !== shape[0] * shape[1]) throw new AnminError(`${name}.data has ${src.length} values, shape [${shape[0]}, ${shape[1]}] needs ${shape[0] * shape[1]}`);
+  const data = Float64Array.from(src);
+  for (let t = 0; t < data.length; t++) if (!Number.isFinite(data[t])) finite(data[t], `${name}[${Math.floor(t / shape[1])}][${t % shape[1]}]`);
+  return { data, rows: shape[0], cols: shape[1] };
+}
+
+/** Targets as a flat matrix: a plain list of numbers is one column. */
+export function targetsToFlat(y: Targets, name: string): Flat {
+  if (Array.isArray(y) && y.length > 0 && !Array.isArray(y[0])) return toFlat((y as readonly number[]).map((v) => [v]), name);
+  return toFlat(y as Matrix, name);
+}

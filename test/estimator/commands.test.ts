@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import ort from 'onnxruntime-node';
+import { planted } from '../../src/data/generate.js';
+import { Regressor } from '../../src/estimator/estimator.js';
+import { ROOT, tempDir } from '../helpers.js';
+
+const dir = tempDir('anmin-model');
+const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', cwd: dir });
+
+/** A planted network's rows as a CSV whose columns are in `order` (names: x0, x1, x2, noisy target y). */
+function writeCsv(name: string, seed: number, n: number, order = ['x2', 'y', 'x0', 'x1']): string {
+  const p = planted({ d: 3, k: 4, n, sigma: 0.1, seed });
+  const value = (i: number, col: string) => (col === 'y' ? p.y[i] : p.x[i * 3 + Number(col.slice(1))]);
+  const lines = [order.join(',')];
+  for (let i = 0; i < n; i++) lines.push(order.map((c) => value(i, c)).join(','));
+  const path = join(dir, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+const train = writeCsv('train.csv', 7, 1500);
+const model = join(dir, 'model.json');
+
+test('train → predict → evaluate on a CSV: columns matched by name in any order, the model file read back', () => {
+  const r = anmin('train', train, '--target', 'y', '--hidden', '16', '--iterations', '15', '--save', model, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as Record<string, number>;
+  assert.equal(out.train_rows + out.test_rows, 1500);
+  assert.ok(out.test_mse < 0.015, `test MSE ${out.test_mse} against the noise floor 0.01`);
+  const reordered = writeCsv('reordered.csv', 7, 40, ['x1', 'x0', 'x2']);
+  const p = anmin('predict', model, reordered, '--out', join(dir, 'pred.csv'));
+  assert.equal(p.status, 0, p.stderr);
+  const predicted = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n');
+  assert.equal(predicted[0], 'y');
+  const est = Regressor.fromJSON(readFileSync(model, 'utf8'));
+  assert.deepEqual(est.features, ['x2', 'x0', 'x1'], 'the training file\'s column order');
+  const [head, ...body] = readFileSync(reordered, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const rows = body.map((cells) => est.features.map((f) => Number(cells[head.indexOf(f)])));
+  assert.deepEqual(predicted.slice(1).map(Number), Array.from(est.predict(rows)));
+  const e = anmin('evaluate', model, writeCsv('fresh.csv', 7, 200), '--json');
+  assert.equal(e.status, 0, e.stderr);
+  assert.ok((JSON.parse(e.stdout) as { r2: number }).r2 > 0.9);
+});
+
+test('the ONNX export runs in onnxruntime and agrees with predict', async () => {
+  if (!existsSync(model)) assert.equal(anmin('train', train, '--target', 'y', '--hidden', '16', '--iterations', '5', '--save', model).status, 0);
+  const onnxPath = join(dir, 'model.onnx');
+  const r = anmin('export', model, '--onnx', onnxPath);
+  assert.equal(r.status, 0, r.stderr);
+  const est = Regressor.fromJSON(readFileSync(model, 'utf8'));
+  const x = planted({ d: 3, k: 4, n: 64, sigma: 0.1, seed: 9 }).x;
+  const session = await ort.InferenceSession.create(onnxPath);
+  const { y } = await session.run({ x: new ort.Tensor('float32', Float32Array.from(x), [64, 3]) });
+  assert.deepEqual(y.dims, [64, 1]);
+  const want = est.predict({ data: x, shape: [64, 3] });
+  const scale = Math.max(...want.map(Math.abs));
+  const got = y.data as Float32Array;
+  for (let i = 0; i < 64; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-5 * scale, `row ${i}: ${got[i]} against ${want[i]}`);
+});
+
+test('bad input to train, predict, evaluate and export: one line naming what is wrong, nothing written', () => {
+  if (!existsSync(model)) assert.equal(anmin('train', train, '--target', 'y', '--iterations', '2', '--save', model).status, 0);
+  const csv = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return name;
+  };
+  const cases: [string[], RegExp][] = [
+    [['train', 'train.csv'], /--target is required/],
+    [['train', 'train.csv', '--target', 'nope', '--save', 'out.json'], /train.csv: no column "nope"/],
+    [['train', csv('word.csv', 'a,y\n1,2\n3,oops\n'), '--target', 'y', '--save', 'out.json'], /word.csv:3:2: column "y" is "oops", not a finite number/],
+    [['train', csv('nan.csv', 'a,y\n1,2\nNaN,3\n'), '--target', 'y', '--save', 'out.json'], /nan.csv:3:1: column "a" is "NaN", not a finite number/],
+    [['train', csv('inf.csv', 'a,y\n1,2\n-Infinity,3\n'), '--target', 'y', '--save', 'out.json'], /inf.csv:3:1: column "a" is "-Infinity"/],
+    [['train', csv('dup.csv', 'a,a,y\n1,2,3\n'), '--target', 'y', '--save', 'out.json'], /column "a" appears more than once/],
+    [['train', 'train.csv', '--target', 'y', '--hidden', '2.5', '--save', 'out.json'], /--hidden: expected an integer/],
+    [['train', 'train.csv', '--target', 'y', '--method', 'adam', '--lambda', '1', '--save', 'out.json'], /--lambda does not apply to adam/],
+    [['predict', 'model.json', csv('missing.csv', 'x0,x1\n1,2\n'), '--out', 'out.csv'], /missing.csv: no column "x2", an input of the model/],
+    [['predict', 'model.json', csv('extra.csv', 'x0,x1,x2,id\n1,2,3,4\n'), '--out', 'out.csv'], /extra.csv: column "id" is not an input or target of the model/],
+    [['predict', 'model.json', csv('inf2.csv', 'x0,x1,x2\n1,2,3\n1,Infinity,3\n'), '--out', 'out.csv'], /inf2.csv:3:2: column "x1" is "Infinity"/],
+    [['evaluate', 'model.json', csv('notarget.csv', 'x0,x1,x2\n1,2,3\n')], /notarget.csv: no column "y", the model's target/],
+    [['predict', csv('notmodel.json', '{"format":"x"}'), 'train.csv', '--out', 'out.csv'], /notmodel.json: not an anmin model file/],
+    [['predict', 'absent.json', 'train.csv', '--out', 'out.csv'], /absent.json: cannot read \(ENOENT\)/],
+    [['export', 'model.json'], /--onnx/],
+  ];
+  for (const [args, message] of cases) {
+    const r = anmin(...args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], message);
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('out.') || f.endsWith('.tmp')), []);
+});

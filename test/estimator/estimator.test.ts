@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planted } from '../../src/data/generate.js';
+import { Adam, Anmin, Lbfgs, Regressor, Sgd } from '../../src/estimator/estimator.js';
+import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
+
+const SIGMA = 0.1;
+const data = (seed: number, n: number) => {
+  const p = planted({ d: 3, k: 4, n, sigma: SIGMA, seed });
+  return { X: { data: p.x, shape: [n, 3] as [number, number] }, y: Array.from(p.y), rows: Array.from({ length: n }, (_, i) => Array.from(p.x.subarray(i * 3, i * 3 + 3))) };
+};
+
+test('ANMIN fitted on a planted network reaches its noise floor on fresh data', () => {
+  const train = data(1, 2000);
+  // The same truth (seed 1) drawn again for test rows: the first 2000 rows are the training ones.
+  const all = planted({ d: 3, k: 4, n: 3000, sigma: SIGMA, seed: 1 });
+  const test = { data: all.x.subarray(2000 * 3), shape: [1000, 3] as [number, number] };
+  const model = new Anmin({ hidden: 16, iterations: 20 }).fit(train.X, train.y);
+  const fit = model.evaluate(test, Array.from(all.y.subarray(2000)));
+  assert.ok(fit.mse < 1.5 * SIGMA ** 2, `test MSE ${fit.mse} against the noise floor ${SIGMA ** 2}`);
+  assert.ok(model.summary.trainMse! < 1.5 * SIGMA ** 2);
+});
+
+test('toJSON → fromJSON predicts bit-identically; rows and flat inputs agree', () => {
+  const { X, y, rows } = data(2, 300);
+  const model = new Anmin({ hidden: 8, iterations: 5, alpha: 0.1 }).fit(X, y, { features: ['a', 'b', 'c'], targets: ['t'] });
+  const loaded = Regressor.fromJSON(JSON.stringify(model));
+  assert.deepEqual(loaded.predict(X), model.predict(X));
+  assert.deepEqual(model.predict(rows), model.predict(X));
+  assert.deepEqual(loaded.features, ['a', 'b', 'c']);
+  assert.equal(loaded.toJSON().formatVersion, MODEL_FORMAT_VERSION);
+});
+
+test('score is 1 − SSE/SST of the predictions, and the baselines are estimators too', () => {
+  const { X, y } = data(3, 300);
+  for (const m of [new Adam({ hidden: 8, iterations: 3 }), new Sgd({ hidden: 8, iterations: 3, lr: 0.01 }), new Lbfgs({ hidden: 8, iterations: 2 }), new Anmin({ hidden: 8, iterations: 3 })]) {
+    m.fit(X, y);
+    const yhat = m.predict(X);
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    let sse = 0;
+    let sst = 0;
+    y.forEach((v, i) => {
+      sse += (v - yhat[i]) ** 2;
+      sst += (v - mean) ** 2;
+    });
+    assert.ok(Math.abs(m.score(X, y) - (1 - sse / sst)) < 1e-12, m.trainer);
+  }
+});
+
+test('bad options and bad inputs are one-line errors that name what is wrong', () => {
+  assert.throws(() => new Anmin({ hidden: 2.5 }), /option "hidden" of anmin must be an integer/);
+  assert.throws(() => new Adam({ beta1: 1 }), /option "beta1"/);
+  assert.throws(() => new Anmin({ bogus: 1 } as never), /unknown option "bogus"/);
+  assert.throws(() => new Anmin().predict([[1, 2, 3]]), /not fitted/);
+  const { X, y } = data(4, 50);
+  assert.throws(() => new Anmin().fit([[1, 2], [3]], [1, 2]), /X\[1\] has 1 values, X\[0\] has 2/);
+  assert.throws(() => new Anmin().fit([[1, NaN], [3, 4]], [1, 2]), /X\[0\]\[1\] is NaN, not a finite number/);
+  assert.throws(() => new Anmin().fit(X, y.slice(1)), /y has 49 rows, X has 50/);
+  const m = new Anmin({ hidden: 4, iterations: 1 }).fit(X, y);
+  assert.throws(() => m.predict([[1, 2]]), /X has 2 columns, the model was fitted on 3/);
+});
+
+test('a model file is refused, by field, when it is not one this version reads', () => {
+  const { X, y } = data(5, 50);
+  const good = new Anmin({ hidden: 4, iterations: 1 }).fit(X, y).toJSON();
+  const edit = (f: (m: Record<string, any>) => void) => {
+    const m = JSON.parse(JSON.stringify(good));
+    f(m);
+    return JSON.stringify(m);
+  };
+  assert.throws(() => Regressor.fromJSON('{', 'm.json'), /^AnminError: m.json: not JSON/);
+  assert.throws(() => Regressor.fromJSON(edit((m) => (m.format = 'other')), 'm.json'), /m.json: not an anmin model file/);
+  assert.throws(() => Regressor.fromJSON(edit((m) => (m.formatVersion = MODEL_FORMAT_VERSION + 1)), 'm.json'), /is newer than this anmin/);
+  assert.throws(() => Regressor.fromJSON(edit((m) => m.network.A.pop()), 'm.json'), /network.A has 15 numbers, expected 16/);
+  assert.throws(() => Regressor.fromJSON(edit((m) => (m.standardization.xStd[0] = 0)), 'm.json'), /standardization.xStd\[0\] must be a finite positive number/);
+  assert.throws(() => Regressor.fromJSON(edit((m) => (m.features = ['a', 'a', 'b'])), 'm.json'), /names a column twice/);
+  assert.throws(() => Regressor.fromJSON(edit((m) => (m.options.hidden = -1)), 'm.json'), /m.json: option "hidden"/);
+});
