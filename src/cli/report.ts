@@ -16,12 +16,12 @@ import { option, oneOf } from './options.js';
 import { defaultResults } from './run.js';
 
 /** Which experiment's results each report reads by default. */
-const SOURCE: Record<ReportName, string> = { table3: 'table3', table4: 'table3', table5: 'ablation', simulation: 'simulation' };
+const SOURCE: Record<ReportName, string> = { table3: 'table3', table4: 'table3', table5: 'ablation', simulation: 'simulation', planted: 'planted' };
 
 /** check and plot read every experiment's default folder that exists. */
 function defaultInputs(): string[] {
-  const dirs = ['table3', 'ablation', 'simulation'].map(defaultResults).filter((d) => existsSync(d));
-  if (dirs.length === 0) throw new AnminError('no results/table3, results/ablation or results/simulation yet (anmin run …, or --in DIR)');
+  const dirs = ['table3', 'ablation', 'simulation', 'planted'].map(defaultResults).filter((d) => existsSync(d));
+  if (dirs.length === 0) throw new AnminError('no results/table3, results/ablation, results/simulation or results/planted yet (anmin run …, or --in DIR)');
   return dirs;
 }
 
@@ -54,7 +54,7 @@ function describeInputs(dirs: string[], perDir: JobRecord[][]): string[] {
 export function reportCommand(): Command {
   return new Command('report')
     .description('the paper\'s tables from a results store: mean (sd) over splits, bold by paired t-test, published values beside; `all`: every table and the check as one Markdown page (docs/reproduction.md)')
-    .argument('<table>', 'table3 | table4 | table5 | simulation | all', (v) => oneOf(...Object.keys(REPORTS), 'all')(v, '<table>'))
+    .argument('<table>', 'table3 | table4 | table5 | simulation | planted | all', (v) => oneOf(...Object.keys(REPORTS), 'all')(v, '<table>'))
     .addOption(option('inDirs'))
     .addOption(option('format'))
     .addOption(option('out'))
@@ -77,7 +77,7 @@ export function reportCommand(): Command {
 
 export function checkCommand(): Command {
   return new Command('check')
-    .description('compare every cell that ran with the published one (tolerance from the published sd and our number of splits) and test the paper\'s claims; exit 1 on any failure not listed in experiments/known-deviations.json')
+    .description('compare every cell that ran with the published one (tolerance from the published sd and our number of splits) and test the paper\'s claims (and the related papers\' on planted runs); exit 1 on any failure not listed in experiments/known-deviations.json')
     .addOption(option('inDirs'))
     .addOption(option('json'))
     .addOption(option('out'))
@@ -110,7 +110,7 @@ export function mergeCommand(): Command {
 
 export function plotCommand(): Command {
   return new Command('plot')
-    .description('SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8)')
+    .description('SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8), the planted study (recovery vs seconds and vs n/(dk²))')
     .addOption(option('inDirs'))
     .option('--out <dir>', 'folder for the .svg files', join('results', 'figures'))
     .action(async (f: { in?: string[]; out: string }) => {

@@ -58,8 +58,8 @@ function runOptions(cmd: Command): Command {
 export function runCommand(): Command {
   return runOptions(
     new Command('run')
-      .description('run a protocol of experiments/ (table3, ablation, simulation, or a JSON file): one job per dataset × method × split, appended to a resumable store')
-      .argument('<experiment>', 'table3 | ablation | simulation | path/to/protocol.json'),
+      .description('run a protocol of experiments/ (table3, ablation, simulation, planted, or a JSON file): one job per dataset × method × split, appended to a resumable store')
+      .argument('<experiment>', 'table3 | ablation | simulation | planted | path/to/protocol.json'),
   ).action((experiment: string, f: RunFlags) => run(experiment, f));
 }
 

@@ -1,5 +1,8 @@
 import { Option } from 'commander';
 import type { AdamOptions } from '../train/adam.js';
+import type { AltminOptions } from '../train/altmin.js';
+import type { IdentitySgdOptions } from '../train/identity-sgd.js';
+import type { TwoRateGdOptions } from '../train/two-rate-gd.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { allows, describe, type Constraint } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
@@ -7,7 +10,7 @@ import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 
 /** Every option any trainer takes (SGD's are Adam's without the betas and ε). */
-export type TrainerOptionKey = keyof AnminOptions | keyof AdamOptions | keyof LbfgsOptions;
+export type TrainerOptionKey = keyof AnminOptions | keyof AdamOptions | keyof LbfgsOptions | keyof AltminOptions | keyof IdentitySgdOptions | keyof TwoRateGdOptions;
 
 /** An option exposed as a flag (its text), or left out with the reason. */
 type Exposure = { description: string } | { leftOut: string };
@@ -22,7 +25,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   hidden: { description: 'hidden neurons' },
   alpha: { description: 'activation slope for z < 0: 0 = ReLU, 0.1 = leaky' },
   iterations: { description: 'ANMIN iterations / epochs / LBFGS steps' },
-  lr: { description: 'learning rate (SGD, Adam, LBFGS); default: the protocol\'s (SGD: tuned per dataset)' },
+  lr: { description: 'learning rate (SGD, Adam, LBFGS, identity-sgd; two-rate-gd: the first layer\'s); default: the protocol\'s (SGD: tuned per dataset)' },
   batch: { description: 'minibatch rows (SGD, Adam) or rows per LBFGS step' },
   stepSize: { description: 'StepLR: epochs between rate cuts (SGD, Adam)' },
   gamma: { description: 'StepLR: the factor of each rate cut (SGD, Adam)' },
@@ -48,6 +51,9 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   solver: { description: 'ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), cg (matrix-free conjugate gradients), auto (cg above (d+1)h = 3000)' },
   cgTolerance: { description: 'ANMIN, cg: relative residual to stop at' },
   cgMaxIterations: { description: 'ANMIN, cg: iterations at most' },
+  init: { description: 'altmin: random (A ~ N(0, I/d)) or identity (A = I, the skipped-connection start; hidden = d)' },
+  initScale: { description: 'identity-sgd: W₀ ~ N(0, initScale²/d) around the identity' },
+  lrSecond: { description: 'two-rate-gd: the second layer\'s rate (--lr moves the first)' },
   threads: { description: 'ANMIN: threads for the firing-pair sums or the matrix-free products (same numbers for any count; bench and train default: the number of cores)' },
   seed: { leftOut: 'a run\'s seed is its split (--split), as in every protocol' },
   initA: { leftOut: 'initial weights are an array: library only (trainAnmin({ initA }))' },

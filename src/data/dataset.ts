@@ -3,7 +3,7 @@ import { AnminError } from '../util/errors.js';
 import { startProgress } from '../util/progress.js';
 import { readNumericTable } from './csv.js';
 import { fetchDataset, type FetchOptions } from './download.js';
-import { denoisingPatches, sdfFromMask, simulation, yearPredSynthetic } from './generate.js';
+import { denoisingPatches, planted, sdfFromMask, simulation, yearPredSynthetic, type PlantedTruth } from './generate.js';
 import { readGrayImage } from './images.js';
 
 /** A regression dataset as flat row-major arrays: inputs n×d, targets n×c, before any scaling. */
@@ -20,6 +20,8 @@ export interface Dataset {
   files: Record<string, string>;
   /** Set when the data defines its own train/test rows (the simulation draws them separately). */
   fixedSplit?: { train: Int32Array; test: Int32Array };
+  /** Planted data: the network that generated it, on the raw inputs. */
+  truth?: PlantedTruth;
 }
 
 export interface LoadOptions extends FetchOptions {
@@ -29,11 +31,15 @@ export interface LoadOptions extends FetchOptions {
   image?: string;
   /** dae noise, sim draws, synthetic data. */
   seed?: number;
-  /** dae: sd of the Gaussian noise on the inputs (the paper's text: 10; the published notebook adds none). */
+  /** dae: sd of the Gaussian noise on the inputs (the paper's text: 10; the published notebook adds none); planted: on the targets. */
   sigma?: number;
-  /** sim: input dimension and number of training (= test) rows. */
+  /** sim, planted: input dimension and number of training (= test) rows. */
   simD?: number;
   simN?: number;
+  /** planted: hidden units of the true network; Li & Yuan's identity mapping γ (0: none); 1 for random labels. */
+  plantedK?: number;
+  plantedIdentity?: number;
+  plantedRandomLabels?: number;
 }
 
 export const BIKE_FEATURES = [
@@ -109,12 +115,26 @@ export const DATASETS: Record<string, Loader> = {
       const d = o.simD ?? 3;
       const n = o.simN ?? 1000;
       const { x, y } = simulation(d, n, o.seed ?? 0);
-      const train = Int32Array.from({ length: n }, (_, i) => i);
-      const test = Int32Array.from({ length: n }, (_, i) => n + i);
-      return { name: 'sim', n: 2 * n, d, c: 1, x, y, featureNames: names('x', d), targetNames: ['y'], files: {}, fixedSplit: { train, test } };
+      return { name: 'sim', n: 2 * n, d, c: 1, x, y, featureNames: names('x', d), targetNames: ['y'], files: {}, fixedSplit: fixedHalves(n) };
+    },
+  },
+  planted: {
+    describe: 'a known two-layer ReLU network y = Σ ReLU(a_jᵀx) + N(0, σ²), x ~ N(0, I_d); train and test drawn separately (params simD, simN, plantedK, sigma, plantedIdentity, plantedRandomLabels)',
+    async load(o) {
+      const d = o.simD ?? 5;
+      const n = o.simN ?? 1000;
+      const k = o.plantedK ?? 3;
+      const { x, y, truth } = planted({ d, k, n: 2 * n, sigma: o.sigma ?? 0.1, seed: o.seed ?? 0, identity: o.plantedIdentity ?? 0, randomLabels: (o.plantedRandomLabels ?? 0) !== 0 });
+      // Random labels have no truth to recover: the network only shaped the draws.
+      return { name: 'planted', n: 2 * n, d, c: 1, x, y, featureNames: names('x', d), targetNames: ['y'], files: {}, fixedSplit: fixedHalves(n), ...(o.plantedRandomLabels ? {} : { truth }) };
     },
   },
 };
+
+/** The first n rows train, the next n test. */
+function fixedHalves(n: number): { train: Int32Array; test: Int32Array } {
+  return { train: Int32Array.from({ length: n }, (_, i) => i), test: Int32Array.from({ length: n }, (_, i) => n + i) };
+}
 
 /** Splits a table whose last columns are the targets into inputs and targets. */
 function split(name: string, t: Float64Array, n: number, w: number, d: number, featureNames: string[], targetNames: string[], files: Record<string, string>): Dataset {

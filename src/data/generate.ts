@@ -1,6 +1,7 @@
 import { RandomState } from './rng.js';
 import type { GrayImage } from './images.js';
 import { signedDistance } from './edt.js';
+import { AnminError } from '../util/errors.js';
 
 /** Inputs (row, col) of every pixel in row-major order, target the signed distance. */
 export function sdfFromMask(mask: GrayImage): { x: Float64Array; y: Float64Array } {
@@ -91,36 +92,60 @@ export function yearPredSynthetic(seed: number, n = 515345, d = 90): { x: Float6
   return { x, y };
 }
 
+/** The true network of planted data: y = Σ_j ReLU(a_jᵀx), A d×k row-major, second layer all ones. */
+export interface PlantedTruth {
+  d: number;
+  k: number;
+  A: Float64Array;
+}
+
 export interface PlantedOptions {
-  /** Input dimension, hidden units of the true network, rows. */
+  /** Input dimension, hidden units of the true network (k = d with `identity`), rows. */
   d: number;
   k: number;
   n: number;
   /** Sd of the Gaussian noise on the targets (the noise floor of the MSE is σ²). */
   sigma: number;
   seed: number;
+  /**
+   * Li & Yuan's "identity mapping": the first layer is I + W* (k = d) with W* entries N(0, γ²/d), so
+   * ‖W*‖ is about 2γ; γ = `identity`. 0 (the default) is a plain network, w_j ~ N(0, I_d/d).
+   */
+  identity?: number;
+  /** Razborov's adversarial labels: y ~ N(0, 1) drawn independently of x, the network kept only for its shape. */
+  randomLabels?: boolean;
 }
 
 /**
- * A known two-layer ReLU network as the truth: w_j ~ N(0, I_d/d) (so each wⱼᵀx is about N(0, 1)),
- * v_j ~ N(0, 1/k), x ~ N(0, I_d) and y = Σ_j v_j ReLU(w_jᵀx) + N(0, σ²), all from `seed`: the
- * weights first (d×k row-major w, then v), then each row's inputs and its noise.
+ * A known two-layer ReLU network as the truth, with the second layer fixed at ones (as Jagatap & Hegde
+ * and Li & Yuan assume): y = Σ_j ReLU(a_jᵀx) + N(0, σ²), x ~ N(0, I_d), all from `seed`: the weights
+ * first (A, d×k row-major), then each row's inputs and its noise, from a stream apart from the seed's own.
  */
-export function planted(o: PlantedOptions): { x: Float64Array; y: Float64Array; w: Float64Array; v: Float64Array } {
-  const rng = new RandomState(o.seed);
-  const w = rng.fillNormal(new Float64Array(o.d * o.k), 1 / Math.sqrt(o.d));
-  const v = rng.fillNormal(new Float64Array(o.k), 1 / Math.sqrt(o.k));
-  const x = new Float64Array(o.n * o.d);
+export function planted(o: PlantedOptions): { x: Float64Array; y: Float64Array; truth: PlantedTruth } {
+  // The trainers draw their initial weights from RandomState(seed) itself; the same stream here would
+  // start them at the truth (ANMIN's N(0, 1) start would be A* rescaled). The data take their own.
+  const rng = new RandomState(plantedStream(o.seed));
+  const { d, k } = o;
+  const gamma = o.identity ?? 0;
+  if (gamma > 0 && k !== d) throw new AnminError(`planted: the identity mapping needs k = d (got d = ${d}, k = ${k})`);
+  const A = rng.fillNormal(new Float64Array(d * k), (gamma > 0 ? gamma : 1) / Math.sqrt(d));
+  if (gamma > 0) for (let j = 0; j < d; j++) A[j * k + j] += 1;
+  const x = new Float64Array(o.n * d);
   const y = new Float64Array(o.n);
   for (let i = 0; i < o.n; i++) {
-    for (let j = 0; j < o.d; j++) x[i * o.d + j] = rng.normal();
+    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal();
     let f = 0;
-    for (let u = 0; u < o.k; u++) {
+    for (let u = 0; u < k; u++) {
       let z = 0;
-      for (let j = 0; j < o.d; j++) z += x[i * o.d + j] * w[j * o.k + u];
-      f += v[u] * Math.max(0, z);
+      for (let j = 0; j < d; j++) z += x[i * d + j] * A[j * k + u];
+      f += Math.max(0, z);
     }
-    y[i] = f + o.sigma * rng.normal();
+    y[i] = o.randomLabels ? rng.normal() : f + o.sigma * rng.normal();
   }
-  return { x, y, w, v };
+  return { x, y, truth: { d, k, A } };
+}
+
+/** The data's stream for a run's seed: a fixed odd-multiplier hash, so no trainer's stream coincides. */
+export function plantedStream(seed: number): number {
+  return ((Math.imul(seed ^ 0x2545f491, 0x9e3779b1) >>> 0) ^ 0x68e31da4) >>> 0;
 }

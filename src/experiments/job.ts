@@ -1,4 +1,7 @@
 import { loadDataset, type Dataset } from '../data/dataset.js';
+import type { PlantedTruth } from '../data/generate.js';
+import { RandomState } from '../data/rng.js';
+import type { Network } from '../model/network.js';
 import { datasetSplit, prepareSplit } from '../data/split.js';
 import { TRAINERS } from '../train/registry.js';
 import type { OnStep } from '../train/types.js';
@@ -22,7 +25,10 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
   try {
     const ds = loaded ?? (await loadGenerated(job));
     const data = prepareSplit(ds, datasetSplit(ds, job.split), job.inputs);
-    const r = TRAINERS[job.trainer].train({ train: data.train, test: data.test }, { ...job.options, seed: job.seed }, onStep);
+    const truth = ds.truth && job.inputs === 'raw' ? truthNetwork(ds.truth) : undefined;
+    // A good start goes to the methods that take a warm start (altmin, ANMIN); the others start as they do.
+    const start = truth && job.params.plantedStart !== undefined && 'initA' in TRAINERS[job.trainer].constraints ? { initA: goodStart(truth, job.params.plantedStart, job.seed) } : {};
+    const r = TRAINERS[job.trainer].train({ train: data.train, test: data.test, truth }, { ...job.options, ...start, seed: job.seed }, onStep);
     return {
       ...base,
       status: 'ok',
@@ -36,6 +42,22 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
   } catch (e) {
     return failedRecord(job, (e as Error).message);
   }
+}
+
+/** Planted data's truth as the network the trainers fit (raw inputs: no ones column, no biases). */
+function truthNetwork(t: PlantedTruth): Network {
+  return { p: t.d, h: t.k, c: 1, alpha: 0, A: t.A, B: new Float64Array(t.k).fill(1), b0: new Float64Array(1) };
+}
+
+/**
+ * The theorems' "good start": the true first layer plus a random perturbation of relative size δ
+ * (‖A₀ − A*‖_F = δ‖A*‖_F), drawn from a stream apart from the data's (the data use the seed itself).
+ */
+function goodStart(truth: Network, delta: number, seed: number): Float64Array {
+  const g = new RandomState((seed ^ 0x5bd1e995) >>> 0).fillNormal(new Float64Array(truth.A.length));
+  const norm = (a: Float64Array) => Math.sqrt(a.reduce((t, v) => t + v * v, 0));
+  const scale = (delta * norm(truth.A)) / norm(g);
+  return truth.A.map((a, i) => a + scale * g[i]);
 }
 
 export function recordBase(job: Job) {

@@ -19,6 +19,8 @@ export interface DatasetSpec {
   options?: Record<string, unknown>;
   /** Options for one method on this dataset (e.g. yearpred's batch 2048 for SGD and Adam). */
   methodOptions?: Record<string, Record<string, unknown>>;
+  /** The methods that apply to this dataset (default: all); e.g. identity-sgd only fits an identity-mapped network. */
+  methods?: string[];
 }
 
 export interface MethodSpec {
@@ -81,7 +83,7 @@ export interface Job {
 export const EXPERIMENTS_DIR = (): string => join(packageRoot(), 'experiments');
 
 /** Generated datasets draw fresh data per run; everything else is loaded once and split. */
-const GENERATED = new Set(['sim']);
+const GENERATED = new Set(['sim', 'planted']);
 
 export function protocolPath(nameOrPath: string): string {
   if (nameOrPath.endsWith('.json')) return isAbsolute(nameOrPath) ? nameOrPath : join(process.cwd(), nameOrPath);
@@ -101,7 +103,7 @@ export function readJson<T>(file: string): T {
 export function loadProtocol(nameOrPath: string): Protocol {
   const file = protocolPath(nameOrPath);
   if (!existsSync(file)) {
-    throw new AnminError(`unknown experiment "${nameOrPath}": ${file} does not exist (known: table3, ablation, simulation)`);
+    throw new AnminError(`unknown experiment "${nameOrPath}": ${file} does not exist (known: table3, ablation, simulation, planted)`);
   }
   const p = { ...readJson<Omit<Protocol, 'file'>>(file), file };
   const where = basename(file);
@@ -120,8 +122,10 @@ export function loadProtocol(nameOrPath: string): Protocol {
     for (const m of Object.keys(spec.methodOptions ?? {})) {
       if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" sets options for unknown method "${m}"`);
     }
-    // Dataset options reach every method: each method's merged options must suit its trainer.
-    for (const [m, method] of Object.entries(p.methods)) validateOptions(method.trainer, TRAINERS[method.trainer].constraints, methodOptions(p, d, m), `${where}: dataset "${d}", method "${m}"`);
+    if (spec.methods !== undefined && (!Array.isArray(spec.methods) || spec.methods.length === 0)) throw new AnminError(`${where}: dataset "${d}": "methods" must be a non-empty list of method names`);
+    for (const m of spec.methods ?? []) if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" lists unknown method "${m}"`);
+    // Dataset options reach every method that runs on it: each one's merged options must suit its trainer.
+    for (const [m, method] of Object.entries(p.methods).filter(([m]) => appliesTo(spec, m))) validateOptions(method.trainer, TRAINERS[method.trainer].constraints, methodOptions(p, d, m), `${where}: dataset "${d}", method "${m}"`);
   }
   for (const [name, preset] of Object.entries(p.presets ?? {})) {
     for (const d of preset.datasets ?? []) if (!p.datasets[d]) throw new AnminError(`${where}: preset "${name}" names unknown dataset "${d}"`);
@@ -163,7 +167,7 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
     const ds = p.datasets[resolveName(d, Object.keys(p.datasets), 'dataset', p)];
     const dname = resolveName(d, Object.keys(p.datasets), 'dataset', p);
     const source = ds.source ?? dname;
-    for (const m of methods) {
+    for (const m of methods.filter((m) => appliesTo(ds, m))) {
       const spec = p.methods[m];
       const options = methodOptions(p, dname, m);
       if (spec.tunedLr) options.lr = tunedLr(spec.tunedLr, dname, m, p);
@@ -188,6 +192,8 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
   }
   return jobs;
 }
+
+const appliesTo = (ds: DatasetSpec, method: string): boolean => ds.methods === undefined || ds.methods.includes(method);
 
 /** A method's options on a dataset: the method's, then the dataset's, then the dataset's for that method. */
 export function methodOptions(p: Protocol, dataset: string, method: string): Record<string, unknown> {

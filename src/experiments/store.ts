@@ -14,6 +14,8 @@ export interface FinalMetrics {
   trainR2: number;
   testMse?: number;
   testR2?: number;
+  /** Planted data: the returned network's recovery error (see recoveryError). */
+  recovery?: number;
 }
 
 /** A trace stored column by column: one array per TracePoint field, far smaller than objects. */

@@ -35,7 +35,7 @@ function r2Of(mse: number | undefined, trace: TracePoint[], key: 'train' | 'test
 export function summarize(trace: TracePoint[], selected: number, rule: SummaryRule): FinalMetrics {
   if (rule === 'selected') {
     const s = trace[selected];
-    return { trainMse: s.trainMse, trainR2: s.trainR2, testMse: s.testMse, testR2: s.testR2 };
+    return { trainMse: s.trainMse, trainR2: s.trainR2, testMse: s.testMse, testR2: s.testR2, ...(s.recovery !== undefined ? { recovery: s.recovery } : {}) };
   }
   const running = trace.some((p) => p.batchMse !== undefined);
   const losses = trace.flatMap((p) => publishedLosses(p, running));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
 import type { JobRecord } from '../experiments/store.js';
 import { fmt } from './render.js';
+import { MIN_RUNS, MOST_RUNS, recovered, RECOVERED, trainingLossDrop, worstContraction } from './planted.js';
 import { bootstrapMeanInterval, hasFarOut, pairedTTest, splitsNeeded, summarize } from './stats.js';
 import { ablationRow, loadPublished, metricValues, paired, ResultGrid, type Metric, type Published } from './tables.js';
 
@@ -11,7 +12,7 @@ export interface CheckRow {
   status: Status;
   check: string;
   /** The test that decided the row. */
-  test: 'normal mean' | 'bootstrap mean' | 'paired t';
+  test: 'normal mean' | 'bootstrap mean' | 'paired t' | 'share of runs';
   ours: string;
   paper: string;
   detail: string;
@@ -156,6 +157,44 @@ function simulationChecks(records: JobRecord[]): CheckRow[] {
   return rows;
 }
 
+/**
+ * "The method does this": each run scores 1 or 0 (undefined: the run cannot say); the claim passes when
+ * at least MOST_RUNS of the runs do it, and needs MIN_RUNS runs to be decided.
+ */
+function shareClaim(what: string, runs: Map<number, JobRecord> | undefined, does: (r: JobRecord) => boolean | undefined, describe: string): CheckRow | undefined {
+  if (!runs) return undefined;
+  const scores = [...runs.values()].map(does).filter((v): v is boolean => v !== undefined);
+  const yes = scores.filter(Boolean).length;
+  const ours = `${yes} of ${scores.length} runs`;
+  const detail = `${describe}; needs ≥ ${Math.round(MOST_RUNS * 100)}% of runs`;
+  if (scores.length < MIN_RUNS) return { status: 'not enough splits', check: what, test: 'share of runs', ours, paper: 'claimed', detail: `${detail} and ≥ ${MIN_RUNS} runs` };
+  return { status: yes >= MOST_RUNS * scores.length ? 'pass' : 'fail', check: what, test: 'share of runs', ours, paper: 'claimed', detail };
+}
+
+/** The related papers' claims that planted data can decide (see experiments/planted.json). */
+function plantedChecks(records: JobRecord[]): CheckRow[] {
+  const g = new ResultGrid(records, 'planted');
+  const rows: (CheckRow | undefined)[] = [];
+  const good = (r: JobRecord) => (recovered(r) === undefined ? undefined : recovered(r) === 1);
+  for (const d of g.axes().datasets.filter((d) => /^start-r(10|30)$/.test(d))) {
+    rows.push(shareClaim(`claim (Jagatap & Hegde): altmin from a good start recovers the network on ${d}`, g.runs(d, 'altmin'), good, `recovery ≤ ${RECOVERED}`));
+    rows.push(
+      shareClaim(`claim (Jagatap & Hegde): altmin from a good start contracts at a linear rate on ${d}`, g.runs(d, 'altmin'), (r) => {
+        const c = worstContraction(r);
+        return c === undefined ? undefined : c < 1;
+      }, 'every step above 3× the final error shrinks it (worst ratio < 1)'),
+    );
+  }
+  rows.push(shareClaim('claim (Li & Yuan): identity-sgd from the standard start reaches the global minimum on identity', g.runs('identity', 'identity-sgd'), good, `recovery of I + W* ≤ ${RECOVERED}`));
+  rows.push(
+    shareClaim('claim (Razborov): two-rate-gd fits adversarial labels (train MSE ≤ 1e-3 × its start) on random-labels', g.runs('random-labels', 'two-rate-gd'), (r) => {
+      const drop = trainingLossDrop(r);
+      return drop === undefined ? undefined : drop <= 1e-3;
+    }, 'final train MSE over the initial one ≤ 1e-3'),
+  );
+  return rows.filter((r): r is CheckRow => r !== undefined);
+}
+
 /** Checks that fail for a documented reason (experiments/known-deviations.json): name → why. */
 export function loadKnownDeviations(): Record<string, string> {
   return readJson<{ deviations: Record<string, string> }>(join(EXPERIMENTS_DIR(), 'known-deviations.json')).deviations;
@@ -167,7 +206,7 @@ export function loadKnownDeviations(): Record<string, string> {
  * can shrink.
  */
 export function check(records: JobRecord[], pub = loadPublished(), known = loadKnownDeviations()): CheckRow[] {
-  const rows = [...table3Checks(records, pub), ...table5Checks(records, pub), ...simulationChecks(records)];
+  const rows = [...table3Checks(records, pub), ...table5Checks(records, pub), ...simulationChecks(records), ...plantedChecks(records)];
   return rows.map((r) => {
     const why = known[r.check];
     if (why === undefined) return r;

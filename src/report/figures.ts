@@ -40,7 +40,7 @@ function traceRows(records: JobRecord[], fields: (keyof TracePoint)[], extra: (r
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const LABELS: Partial<Record<keyof TracePoint, string>> = { trainMse: 'train MSE', testMse: 'test MSE', trainR2: 'train R²', testR2: 'test R²' };
+const LABELS: Partial<Record<keyof TracePoint, string>> = { trainMse: 'train MSE', testMse: 'test MSE', trainR2: 'train R²', testR2: 'test R²', recovery: 'recovery error' };
 
 function lines(title: string, values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, facet: { row?: string; column?: string }): TopLevelSpec {
   return {
@@ -101,12 +101,8 @@ function bandRows(records: JobRecord[], fields: (keyof TracePoint)[], x: 'second
   }
   const rows: BandRow[] = [];
   for (const g of groups.values()) {
-    const n = g.values.length;
-    const mean = g.values.reduce((a, b) => a + b, 0) / n;
-    const sd = n > 1 ? Math.sqrt(g.values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-    const half = n > 1 ? tQuantile(0.975, n - 1) * (sd / Math.sqrt(n)) : 0;
-    const at = x === 'iteration' ? g.iteration : g.seconds.reduce((a, b) => a + b, 0) / n;
-    rows.push({ method: g.method, measure: g.measure, x: at, mean, lo: mean - half, hi: mean + half, n });
+    const at = x === 'iteration' ? g.iteration : g.seconds.reduce((a, b) => a + b, 0) / g.seconds.length;
+    rows.push(band(g.method, g.measure, at, g.values));
   }
   return thinBands(rows);
 }
@@ -129,12 +125,14 @@ function yScale(rows: BandRow[]): { domain: [number, number]; type: 'log' | 'lin
   const calm = rows.filter((r) => Math.abs(r.mean) <= 10 * Math.abs(median) || median === 0);
   const lo = Math.min(...calm.map((r) => Math.min(r.lo, r.mean)));
   const hi = Math.max(...calm.map((r) => Math.max(r.hi, r.mean)));
-  const log = lo > 0 && hi / lo > 100;
-  return { domain: [log ? lo : lo - 0.02 * (hi - lo), hi], type: log ? 'log' : 'linear' };
+  // Whether a log axis is needed is the means' call: a wide band of few runs can dip below zero.
+  const low = Math.min(...calm.map((r) => (r.lo > 0 ? Math.min(r.lo, r.mean) : r.mean)));
+  const log = low > 0 && hi / low > 100;
+  return { domain: [log ? low : lo - 0.02 * (hi - lo), hi], type: log ? 'log' : 'linear' };
 }
 
 /** Mean curves with their 95% bands, one panel per measure, methods by colour. */
-function bandPanels(title: string, rows: BandRow[], x: { title: string }, y: { title: string }): TopLevelSpec {
+function bandPanels(title: string, rows: BandRow[], x: { title: string; log?: boolean }, y: { title: string }): TopLevelSpec {
   const measures = [...new Set(rows.map((r) => r.measure))];
   return {
     $schema: SCHEMA,
@@ -147,8 +145,8 @@ function bandPanels(title: string, rows: BandRow[], x: { title: string }, y: { t
         title: m,
         width: 260,
         height: 170,
-        data: { values: mine.map((r) => (scale.type === 'log' ? { ...r, lo: Math.max(r.lo, scale.domain[0]) } : r)) },
-        encoding: { x: { field: 'x', type: 'quantitative', title: x.title }, color: { field: 'method', type: 'nominal' } },
+        data: { values: mine.filter((r) => !x.log || r.x > 0).map((r) => (scale.type === 'log' ? { ...r, lo: Math.max(r.lo, scale.domain[0]) } : r)) },
+        encoding: { x: { field: 'x', type: 'quantitative', title: x.title, ...(x.log ? { scale: { type: 'log' } } : {}) }, color: { field: 'method', type: 'nominal' } },
         layer: [
           // A band reaching far past the top (a blow-up's) would shade the whole panel: its line shows it.
           { mark: { type: 'area', opacity: 0.2, clip: true }, transform: [{ filter: `datum.hi <= ${2 * scale.domain[1]}` }], encoding: { y: { field: 'lo', ...yEnc, title: `${y.title} (mean, 95% band)` }, y2: { field: 'hi' } } },
@@ -219,11 +217,44 @@ function simulation(rs: JobRecord[]): Figure[] {
   ];
 }
 
-/** Every figure the records allow: the paper's Figures 3–11 for what ran. */
+/** Mean and 95% t-band of a sample, as a band row. */
+function band(method: string, measure: string, x: number, values: number[]): BandRow {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  const half = n > 1 ? tQuantile(0.975, n - 1) * (sd / Math.sqrt(n)) : 0;
+  return { method, measure, x, mean, lo: mean - half, hi: mean + half, n };
+}
+
+/**
+ * The planted study: per cell, recovery error and train MSE against seconds (mean over runs, 95%
+ * band); and the returned networks' recovery error against n/(dk²), from a random and a good start.
+ */
+function planted(rs: JobRecord[]): Figure[] {
+  if (!rs.length) return [];
+  const cells = [...new Set(rs.map((r) => r.dataset))];
+  const out: Figure[] = cells.map((d) => ({
+    name: `planted-${d}`,
+    spec: bandPanels(`${d}: recovery error and train MSE vs seconds (mean over runs, 95% band)`, bandRows(rs.filter((r) => r.dataset === d), ['recovery', 'trainMse'], 'seconds'), { title: 'seconds (log)', log: true }, { title: 'value' }),
+  }));
+  const rows: BandRow[] = [];
+  for (const [family, measure] of [['plain', 'random start'], ['start', 'good start']] as const) {
+    for (const m of new Set(rs.map((r) => r.method))) {
+      for (const d of cells.filter((c) => c.startsWith(`${family}-r`))) {
+        const v = rs.filter((r) => r.dataset === d && r.method === m).map((r) => r.final?.recovery).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+        if (v.length) rows.push(band(m, measure, Number(d.slice(family.length + 2)), v));
+      }
+    }
+  }
+  if (rows.length) out.push({ name: 'planted-recovery-vs-samples', spec: bandPanels('Recovery error of the returned network vs n/(dk²) (d = 10, k = 3; mean over runs, 95% band)', rows, { title: 'n / (d·k²) (log)', log: true }, { title: 'recovery error' }) });
+  return out;
+}
+
+/** Every figure the records allow: the paper's Figures 3–11 for what ran, and the planted study's. */
 export function figures(records: JobRecord[]): Figure[] {
   const of = (experiment: string) => records.filter((r) => r.experiment === experiment && r.status === 'ok');
   const t3 = of('table3');
-  return [...curves(t3), ...minSoFar(t3), ...logdet(t3), ...lbfgs(t3), ...simulation(of('simulation'))];
+  return [...curves(t3), ...minSoFar(t3), ...logdet(t3), ...lbfgs(t3), ...simulation(of('simulation')), ...planted(of('planted'))];
 }
 
 /** Renders a vega-lite specification to SVG, headless (no browser, no canvas). */

@@ -1,5 +1,5 @@
 import { RandomState } from '../data/rng.js';
-import { gatherRows, torchInit, Workspace } from '../model/backprop.js';
+import { gatherRows, torchInit, Workspace, type FlatNetwork } from '../model/backprop.js';
 import { lossAndGradient } from '../model/kernels.js';
 import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
 import { tracePoint } from './trace.js';
@@ -29,6 +29,9 @@ export const MINIBATCH_CONSTRAINTS: Constraints<MinibatchOptions> = {
   seed: SEED,
 };
 
+/** The initial network (PyTorch's nn.Linear init unless a method defines its own). */
+export type Init = (p: number, h: number, c: number, alpha: number, rng: RandomState) => FlatNetwork;
+
 /** An optimizer's update of θ from its gradient, with whatever state it keeps. */
 export type UpdateRule = (theta: Float64Array, grad: Float64Array, lr: number) => void;
 
@@ -42,10 +45,10 @@ export function stepLr(lr: number, epoch: number, stepSize: number, gamma: numbe
  * StepLR run it: PyTorch init, a fresh permutation every epoch, one update per minibatch, the epoch's
  * row-weighted mean minibatch loss recorded beside the full-pass MSE. The final model is returned.
  */
-export function trainMinibatch(method: string, data: TrainData, o: MinibatchOptions, makeRule: (size: number) => UpdateRule, onStep?: OnStep): TrainResult {
+export function trainMinibatch(method: string, data: TrainData, o: MinibatchOptions, makeRule: (size: number) => UpdateRule, onStep?: OnStep, init: Init = torchInit): TrainResult {
   const { n, p, c, x, y } = data.train;
   const rng = new RandomState(o.seed);
-  const net = torchInit(p, o.hidden, c, o.alpha, rng);
+  const net = init(p, o.hidden, c, o.alpha, rng);
   const grad = new Float64Array(net.theta.length);
   const ws = new Workspace(Math.min(o.batch, n), p, c);
   const update = makeRule(net.theta.length);

@@ -1,7 +1,8 @@
 import { evaluate, type Network } from '../model/network.js';
+import { recoveryError } from '../model/recovery.js';
 import type { OnStep, TracePoint, TrainData } from './types.js';
 
-/** Appends one trace point (full-pass train and test metrics) and reports it. */
+/** Appends one trace point (full-pass train and test metrics; recovery when the truth is known) and reports it. */
 export function tracePoint(net: Network, data: TrainData, iteration: number, t0: number, extra: Partial<TracePoint>, trace: TracePoint[], onStep?: OnStep): TracePoint {
   const tr = evaluate(net, data.train.x, data.train.y, data.train.n);
   const te = data.test ? evaluate(net, data.test.x, data.test.y, data.test.n) : undefined;
@@ -11,6 +12,7 @@ export function tracePoint(net: Network, data: TrainData, iteration: number, t0:
     trainMse: tr.mse,
     trainR2: tr.r2,
     ...(te ? { testMse: te.mse, testR2: te.r2 } : {}),
+    ...(data.truth ? { recovery: recoveryError(net, data.truth) } : {}),
     ...extra,
   };
   trace.push(pt);

@@ -24,11 +24,15 @@ export interface TracePoint {
   cgIterations?: number;
   /** Gradient methods: the learning rate in force during this epoch. */
   lr?: number;
+  /** With a known true network (planted data): recoveryError of the current one. */
+  recovery?: number;
 }
 
 export interface TrainData {
   train: Prepared;
   test?: Prepared;
+  /** The network that generated the data, in the model's input coordinates: each trace point scores recovery against it. */
+  truth?: Network;
 }
 
 export interface TrainResult {

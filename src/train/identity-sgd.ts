@@ -1,0 +1,57 @@
+import { flatNetwork } from '../model/backprop.js';
+import { AnminError } from '../util/errors.js';
+import { EPOCHS, integer, number, SEED, validateOptions, type Constraints } from './constraints.js';
+import { MINIBATCH_CONSTRAINTS, trainMinibatch, type Init } from './minibatch.js';
+import type { Trainer } from './types.js';
+
+/**
+ * Li & Yuan (2017): f(x) = Σ_i ReLU(⟨e_i + w_i, x⟩), as many hidden units as inputs, the second layer
+ * fixed at ones; SGD on W from the "standard O(1/√d)" start W₀ ~ N(0, initScale²/d). The paper's
+ * online SGD draws a fresh sample per step; here minibatches sweep the training rows each epoch.
+ */
+export interface IdentitySgdOptions {
+  iterations: number;
+  batch: number;
+  lr: number;
+  stepSize: number;
+  gamma: number;
+  initScale: number;
+  seed: number;
+}
+
+export const IDENTITY_SGD_DEFAULTS: Readonly<IdentitySgdOptions> = Object.freeze({ iterations: 100, batch: 32, lr: 0.01, stepSize: 1_000_000, gamma: 0.1, initScale: 1, seed: 0 });
+
+export const IDENTITY_SGD_CONSTRAINTS: Constraints<IdentitySgdOptions> = {
+  iterations: EPOCHS,
+  batch: MINIBATCH_CONSTRAINTS.batch,
+  lr: MINIBATCH_CONSTRAINTS.lr,
+  stepSize: integer(1, 1_000_000),
+  gamma: MINIBATCH_CONSTRAINTS.gamma,
+  initScale: number(0, Infinity),
+  seed: SEED,
+};
+
+export const identitySgd: Trainer<IdentitySgdOptions> = {
+  name: 'identity-sgd',
+  defaults: IDENTITY_SGD_DEFAULTS,
+  constraints: IDENTITY_SGD_CONSTRAINTS,
+  train(data, options, onStep) {
+    validateOptions('identity-sgd', IDENTITY_SGD_CONSTRAINTS, options);
+    const o = { ...IDENTITY_SGD_DEFAULTS, ...options };
+    const { p, c } = data.train;
+    if (c !== 1) throw new AnminError(`identity-sgd: one output only (the data have ${c})`);
+    const init: Init = (q, h, outputs, _alpha, rng) => {
+      const net = flatNetwork(q, h, outputs, 0);
+      rng.fillNormal(net.A, o.initScale / Math.sqrt(q));
+      for (let j = 0; j < q; j++) net.A[j * h + j] += 1;
+      net.B.fill(1);
+      return net;
+    };
+    const size = p * p;
+    // Only the first layer learns: the second stays at ones, as in the paper's network.
+    const rule = () => (theta: Float64Array, g: Float64Array, lr: number) => {
+      for (let t = 0; t < size; t++) theta[t] -= lr * g[t];
+    };
+    return trainMinibatch('identity-SGD', data, { ...o, hidden: p, alpha: 0 }, rule, onStep, init);
+  },
+};
