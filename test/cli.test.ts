@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { withOptions } from '../src/cli/docs.js';
 import { TRAINER_OPTIONS, trainerOption, type TrainerOptionKey } from '../src/cli/trainer-options.js';
 import type { Constraint } from '../src/train/constraints.js';
@@ -66,4 +66,19 @@ test('a trainer option has one constraint in every trainer that takes it, and it
 test('bench takes Table 5\'s variants and the published numerics as flags', { skip: NO_MIRROR }, () => {
   const r = anmin('bench', 'anmin', '--dataset', 'abalone', '--iterations', '2', '--hidden', '8', '--on-degenerate', 'stop', '--select', 'final', '--precision', 'float32', '--lambda-scale', 'mean', '--accumulate', 'float32-batches', '--json');
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('file-system failures are one line naming the path and what went wrong, exit 1', () => {
+  const dir = tempDir('anmin-fs');
+  const file = join(dir, 'a-file');
+  writeFileSync(file, '');
+  const csv = join(dir, 'data.csv');
+  writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
+  for (const args of [['run', 'planted', '--preset', 'quick', '--out', join(file, 'results')], ['train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', join(file, 'model.json')]]) {
+    const r = anmin(...args);
+    assert.equal(r.status, 1, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], new RegExp(`^anmin: ${file}.*: cannot \\w+: .* \\(E[A-Z]+\\)$`));
+  }
 });

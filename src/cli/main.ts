@@ -53,6 +53,32 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`anmin: ${e.message}\n`);
       return e.exitCode;
     }
+    const fs = fileSystemError(e);
+    if (fs) {
+      process.stderr.write(`anmin: ${fs}\n`);
+      return 1;
+    }
     throw e;
   }
+}
+
+/** What a file-system failure means to the user; the rest of Node's errno errors stay bugs with stacks. */
+const FS_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EEXIST: 'already exists',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EISDIR: 'is a folder, not a file',
+  ENOENT: 'no such file or folder',
+  EMFILE: 'too many open files',
+};
+
+function fileSystemError(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  const what = err?.code ? FS_ERRORS[err.code] : undefined;
+  if (!what) return undefined;
+  return `${err.path ?? '(a file)'}${err.dest ? ` → ${err.dest}` : ''}: cannot ${err.syscall ?? 'access'}: ${what} (${err.code})`;
 }

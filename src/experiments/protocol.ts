@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { INPUT_MODES, type InputMode } from '../data/split.js';
+import type { InputMode } from '../data/split.js';
 import { validateOptions } from '../train/constraints.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { packageRoot } from '../util/fsx.js';
 import { parseNumbers } from '../util/json.js';
+import { MAX_SPLITS, validateProtocolShape } from './protocol-schema.js';
 
 /** One dataset of a protocol: a registered dataset, or a generated one (`source`) with its parameters. */
 export interface DatasetSpec {
@@ -105,10 +106,10 @@ export function loadProtocol(nameOrPath: string): Protocol {
   if (!existsSync(file)) {
     throw new AnminError(`unknown experiment "${nameOrPath}": ${file} does not exist (known: table3, ablation, simulation, planted)`);
   }
-  const p = { ...readJson<Omit<Protocol, 'file'>>(file), file };
+  const json = readJson<Omit<Protocol, 'file'>>(file);
   const where = basename(file);
-  if (typeof p.name !== 'string' || !p.datasets || !p.methods) throw new AnminError(`${where}: needs "name", "datasets" and "methods"`);
-  if (!Number.isInteger(p.splits) || p.splits < 1) throw new AnminError(`${where}: "splits" must be a positive integer`);
+  validateProtocolShape(json, where);
+  const p = { ...json, presets: json.presets ?? {}, file };
   for (const [m, spec] of Object.entries(p.methods)) {
     const t = TRAINERS[spec.trainer];
     if (!t) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
@@ -118,7 +119,6 @@ export function loadProtocol(nameOrPath: string): Protocol {
     if (spec.summary?.startsWith('published') && spec.trainer === 'anmin' && spec.options?.recordFrozen !== true) throw new AnminError(`${where}: method "${m}": "summary": "${spec.summary}" lists ANMIN's frozen-pattern losses; set "recordFrozen": true in its options`);
   }
   for (const [d, spec] of Object.entries(p.datasets)) {
-    if (spec.inputs !== undefined && !INPUT_MODES.includes(spec.inputs)) throw new AnminError(`${where}: dataset "${d}": "inputs" must be one of ${INPUT_MODES.join(', ')}, got ${JSON.stringify(spec.inputs)}`);
     for (const m of Object.keys(spec.methodOptions ?? {})) {
       if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" sets options for unknown method "${m}"`);
     }
@@ -238,6 +238,9 @@ export function parseSplits(spec: string, flag = '--splits'): number[] {
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw new AnminError(`${flag}: empty range "${part.trim()}"`, USAGE);
+    // A split is a seed (RandomState takes 32 bits), and a run of more than MAX_SPLITS is a typo.
+    if (b > 0xffffffff) throw new AnminError(`${flag}: split ${b} is past the largest seed, 4294967295`, USAGE);
+    if (b - a + 1 + out.size > MAX_SPLITS) throw new AnminError(`${flag}: more than ${MAX_SPLITS} splits in "${spec}"`, USAGE);
     for (const k of range(a, b)) out.add(k);
   }
   return [...out].sort((x, y) => x - y);

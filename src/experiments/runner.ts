@@ -5,7 +5,7 @@ import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { packageVersion } from '../util/fsx.js';
 import { toShared } from '../util/shared.js';
-import { expandJobs, loadProtocol, shardJobs, type Job, type Selection, type Shard } from './protocol.js';
+import { expandJobs, loadProtocol, shardJobs, type Job, type Protocol, type Selection, type Shard } from './protocol.js';
 import { identity, readResults, ResultsStore, type JobRecord } from './store.js';
 import { failedRecord, recordBase } from './job.js';
 import type { JobMessage } from './worker.js';
@@ -41,10 +41,18 @@ export interface RunSummary {
  */
 export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
-  const log = logger();
   const protocol = loadProtocol(o.experiment);
   const jobs = shardJobs(expandJobs(protocol, o), o.shard);
   const store = new ResultsStore(o.out, o.shard);
+  try {
+    return await runInto(store, protocol, jobs, o, t0);
+  } finally {
+    store.close();
+  }
+}
+
+async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: RunOptions, t0: number): Promise<RunSummary> {
+  const log = logger();
   // A stored job counts as done only if it was produced as the protocol now says (options, inputs,
   // loader parameters, summary rule); one produced otherwise is run again and its new record wins.
   const stored = new Map(readResults([o.out]).filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => [r.key, identity(r)]));

@@ -1,5 +1,6 @@
 import type { InputMode } from '../data/split.js';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
 import type { TracePoint } from '../train/types.js';
@@ -138,22 +139,73 @@ export function oneByKey(records: JobRecord[]): JobRecord[] {
 /** Appends finished jobs one line each; a crash loses at most the line being written. */
 export class ResultsStore {
   readonly file: string;
+  private readonly lockFile: string;
+  private readonly unlockOnExit = () => this.close();
+
+  /** Opens a store to append to, as its one writer (see lock), and drops a torn last line. */
   constructor(dir: string, shard?: Shard) {
     mkdirSync(dir, { recursive: true });
     this.file = storeFile(dir, shard);
+    this.lockFile = `${this.file}.lock`;
+    this.lock();
+    process.on('exit', this.unlockOnExit);
     this.repair();
   }
 
-  /** Drops a torn last line left by a killed run, by rewriting the good part atomically. */
+  /**
+   * One writer per store file: a lock file beside it holds the writer's pid and host. A lock whose
+   * process is gone (same host, no such pid) is stale and taken over; any other is a one-line refusal.
+   * Shards of one array write their own files, so they never wait for each other.
+   */
+  private lock(): void {
+    const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(this.lockFile, me, { flag: 'wx' });
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      let holder: { pid?: number; host?: string; since?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(this.lockFile, 'utf8')) as typeof holder;
+      } catch {
+        // A lock cut short as it was written: its writer died before it could hold anything.
+      }
+      if (holder.pid !== undefined && (holder.host !== hostname() || alive(holder.pid))) {
+        throw new AnminError(`${this.file}: another anmin run is writing to it (pid ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to end or give another --out`);
+      }
+      rmSync(this.lockFile, { force: true });
+    }
+    throw new AnminError(`${this.file}: could not take its lock ${this.lockFile}; another run keeps taking it`);
+  }
+
+  /** Drops a torn last line left by a killed run by truncating the file in place (no copy, so no extra space). */
   private repair(): void {
     if (!existsSync(this.file)) return;
-    const text = readFileSync(this.file, 'utf8');
-    if (text === '' || text.endsWith('\n')) return;
-    writeFileAtomic(this.file, text.slice(0, text.lastIndexOf('\n') + 1));
+    const text = readFileSync(this.file);
+    if (text.length === 0 || text[text.length - 1] === 0x0a) return;
+    truncateSync(this.file, text.lastIndexOf(0x0a) + 1);
   }
 
   append(r: JobRecord): void {
     appendFileSync(this.file, encodeRecord(r) + '\n');
+  }
+
+  /** Gives the store up to the next writer. */
+  close(): void {
+    process.off('exit', this.unlockOnExit);
+    rmSync(this.lockFile, { force: true });
+  }
+}
+
+/** Whether a process of this host is running (a signal 0 probes without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

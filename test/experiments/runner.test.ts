@@ -58,8 +58,8 @@ test('protocol files: presets, names case-insensitively, splits and shards', () 
   // A method's summary rule reaches its jobs; an unknown one is refused.
   assert.ok(quick.every((j) => j.summary === 'selected'));
   const bad = join(tempDir('anmin-protocol'), 'bad.json');
-  writeFileSync(bad, JSON.stringify({ name: 'bad', description: '', datasets: { abalone: { inputs: 'scaled' } }, methods: {}, splits: 1, presets: {} }));
-  assert.throws(() => loadProtocol(bad), /bad\.json: dataset "abalone": "inputs" must be one of standardized, standardized-all, raw/);
+  writeFileSync(bad, JSON.stringify({ name: 'bad', description: '', datasets: { abalone: { inputs: 'scaled' } }, methods: { A: { trainer: 'adam' } }, splits: 1, presets: {} }));
+  assert.throws(() => loadProtocol(bad), /bad\.json: \/datasets\/abalone\/inputs: must be one of standardized, standardized-all, raw/);
   writeFileSync(bad, JSON.stringify({ name: 'bad', description: '', datasets: { abalone: {} }, methods: { A: { trainer: 'adam', summary: 'best' } }, splits: 1, presets: {} }));
   assert.throws(() => loadProtocol(bad), /bad\.json: method "A": "summary" must be one of selected, published-min, published-last/);
 });

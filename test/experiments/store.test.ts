@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { columns, mergeStores, points, readResults, readStoreFile, ResultsStore, storeFile, type JobRecord } from '../../src/experiments/store.js';
@@ -26,6 +27,7 @@ test('a torn last line (a killed write) is dropped on read and repaired on reope
   s.append(record('e/d/m/1'));
   appendFileSync(s.file, '{"key":"e/d/m/2","sta');
   assert.deepEqual(readStoreFile(s.file).map((r) => r.key), ['e/d/m/0', 'e/d/m/1']);
+  s.close();
   const again = new ResultsStore(dir);
   assert.ok(readFileSync(again.file, 'utf8').endsWith('}\n'));
   again.append(record('e/d/m/2'));
@@ -52,4 +54,19 @@ test('readResults keeps a success over a failure of the same job; merge joins sh
   const out = tempDir();
   assert.deepEqual(mergeStores([a, b], out), { records: 2, files: 2 });
   assert.deepEqual(readStoreFile(join(out, 'results.jsonl')).map((r) => r.key), ['e/d/m/0', 'e/d/m/1']);
+});
+
+test('one writer per store: a second one is refused while the first holds it; a dead writer\'s lock is taken over', () => {
+  const dir = tempDir();
+  const first = new ResultsStore(dir);
+  assert.throws(() => new ResultsStore(dir), /results\.jsonl: another anmin run is writing to it \(pid \d+ on /);
+  // Shards write their own files: no waiting on each other.
+  new ResultsStore(dir, { index: 0, count: 2 }).close();
+  first.close();
+  assert.equal(existsSync(`${first.file}.lock`), false);
+  // A lock left by a process that no longer runs (pid 2^22 + 1 is past Linux's pid_max default).
+  writeFileSync(`${first.file}.lock`, JSON.stringify({ pid: 4194305, host: hostname(), since: 'then' }));
+  const next = new ResultsStore(dir);
+  assert.match(readFileSync(`${next.file}.lock`, 'utf8'), new RegExp(`"pid":${process.pid}`));
+  next.close();
 });

@@ -1,0 +1,83 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { INPUT_MODES } from '../data/split.js';
+import { AnminError } from '../util/errors.js';
+
+/** Loader parameters a protocol may set per dataset (see LoadOptions), and the good start of planted runs. */
+export const DATASET_PARAMS = ['sigma', 'simD', 'simN', 'plantedK', 'plantedIdentity', 'plantedRandomLabels', 'plantedStart'] as const;
+
+/** At most this many splits (runs) per protocol or preset: far past any paper, far below a typo's 1e10. */
+export const MAX_SPLITS = 100_000;
+
+const names = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true };
+const options = { type: 'object' };
+
+/**
+ * The shape of experiments/*.json. Trainer options are objects here; their values are checked by each
+ * trainer's constraints once the shape is right.
+ */
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'datasets', 'methods', 'splits'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    splits: { type: 'integer', minimum: 1, maximum: MAX_SPLITS },
+    datasets: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          source: { type: 'string', minLength: 1 },
+          params: { type: 'object', additionalProperties: false, properties: Object.fromEntries(DATASET_PARAMS.map((k) => [k, { type: 'number' }])) },
+          inputs: { enum: [...INPUT_MODES] },
+          options,
+          methodOptions: { type: 'object', additionalProperties: options },
+          methods: names,
+        },
+      },
+    },
+    methods: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['trainer'],
+        properties: {
+          trainer: { type: 'string' },
+          options,
+          tunedLr: { type: 'string', minLength: 1 },
+          published: { type: 'string' },
+          summary: { type: 'string' },
+        },
+      },
+    },
+    presets: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { datasets: names, methods: names, splits: { type: 'integer', minimum: 1, maximum: MAX_SPLITS } },
+      },
+    },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: false }).compile(SCHEMA);
+
+/** One line for the first schema error: the path inside the file, then what is wrong there. */
+function describe(e: ErrorObject): string {
+  const at = e.instancePath || '(top level)';
+  if (e.keyword === 'additionalProperties') return `${at}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'required') return `${at}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
+  if (e.keyword === 'enum') return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  return `${at}: ${e.message ?? 'invalid'}`;
+}
+
+/** Refuses a protocol whose shape is wrong, naming the place in the file. */
+export function validateProtocolShape(json: unknown, where: string): void {
+  if (!validate(json)) throw new AnminError(`${where}: ${describe(validate.errors![0])}`);
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadProtocol, parseSplits } from '../../src/experiments/protocol.js';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir('anmin-protocol');
+const good = {
+  name: 'p',
+  datasets: { abalone: { options: { hidden: 8 } } },
+  methods: { ANMIN: { trainer: 'anmin', options: { iterations: 2 } } },
+  splits: 3,
+  presets: { quick: { splits: 1 } },
+};
+
+function load(edit: (p: any) => void): () => void {
+  const p = JSON.parse(JSON.stringify(good));
+  edit(p);
+  const file = join(dir, `p${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(p));
+  return () => loadProtocol(file);
+}
+
+test('a protocol of the wrong shape is refused with the path inside the file', () => {
+  assert.doesNotThrow(load(() => {}));
+  const cases: [(p: any) => void, RegExp][] = [
+    [(p) => (p.presets.quick.spilts = 5), /: \/presets\/quick: unknown key "spilts"/],
+    [(p) => (p.datasets.abalone = null), /: \/datasets\/abalone: must be object/],
+    [(p) => (p.datasets = ['abalone']), /: \/datasets: must be object/],
+    [(p) => (p.methods.ANMIN = 'anmin'), /: \/methods\/ANMIN: must be object/],
+    [(p) => (p.methods = {}), /: \/methods: must NOT have fewer than 1 properties/],
+    [(p) => (p.presets.quick.methods = []), /: \/presets\/quick\/methods: must NOT have fewer than 1 items/],
+    [(p) => (p.datasets.abalone.params = { simd: 3 }), /: \/datasets\/abalone\/params: unknown key "simd"/],
+    [(p) => (p.datasets.abalone.inputs = 'scaled'), /: \/datasets\/abalone\/inputs: must be one of standardized, standardized-all, raw/],
+    [(p) => (p.splits = 0), /: \/splits: must be >= 1/],
+    [(p) => delete p.methods.ANMIN.trainer, /: \/methods\/ANMIN: missing "trainer"/],
+    [(p) => (p.datasets.abalone.options.hidden = 100000), /option "hidden" of anmin must be an integer in \[1, 16384\]/],
+    [(p) => (p.datasets.abalone.methods = ['Adam']), /dataset "abalone" lists unknown method "Adam"/],
+  ];
+  for (const [edit, message] of cases) assert.throws(load(edit), message);
+});
+
+test('--splits is bounded: a split is a 32-bit seed, and a run has at most 100,000', () => {
+  assert.deepEqual(parseSplits('0..2,7'), [0, 1, 2, 7]);
+  assert.throws(() => parseSplits('4294967296'), /past the largest seed/);
+  assert.throws(() => parseSplits('0..9999999999'), /past the largest seed/);
+  assert.throws(() => parseSplits('0..200000'), /more than 100000 splits/);
+});
