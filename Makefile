@@ -34,7 +34,7 @@ run: build
 # datasets, Table 5 on 10 splits, the simulation's quick preset, then docs/reproduction.md from them.
 REPRO := results/reproduction
 reproduce: build
-	$(ANMIN) run table3 --preset paper-lowd --out $(REPRO)/table3
+	$(ANMIN) run table3 --preset paper-lowd --workers 2 --out $(REPRO)/table3
 	$(ANMIN) run ablation --splits 0..9 --out $(REPRO)/ablation
 	$(ANMIN) run simulation --preset quick --out $(REPRO)/simulation
 	$(ANMIN) report all --in $(REPRO)/table3 $(REPRO)/ablation $(REPRO)/simulation --out docs/reproduction.md

@@ -35,6 +35,9 @@ test('npm pack ships what a user needs, and the tarball installs and runs outsid
   const predicted = spawnSync('npx', ['--no-install', 'anmin', 'predict', 'model.json', 'data.csv'], { cwd: project, encoding: 'utf8' });
   assert.equal(predicted.status, 0, predicted.stderr);
   assert.equal(predicted.stdout.trim().split('\n').length, 301);
+  const evaluated = spawnSync('npx', ['--no-install', 'anmin', 'evaluate', 'model.json', 'data.csv', '--json'], { cwd: project, encoding: 'utf8' });
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.equal((JSON.parse(evaluated.stdout) as { rows: number }).rows, 300);
 
   writeFileSync(join(project, 'use.js'), `import { Anmin } from 'anmin';
 const X = [[0, 1], [1, 0], [1, 1], [2, 1], [0, 2], [2, 2]];

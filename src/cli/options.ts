@@ -1,5 +1,4 @@
 import { Option } from 'commander';
-import { availableParallelism } from 'node:os';
 import { parseShard, parseSplits } from '../experiments/protocol.js';
 import { AnminError, USAGE } from '../util/errors.js';
 
@@ -57,7 +56,7 @@ export const OPTIONS = {
   datasets: { flags: '--datasets <list>', description: 'comma-separated datasets of the protocol (default: the preset\'s)', parse: list },
   methods: { flags: '--methods <list>', description: 'comma-separated methods of the protocol, e.g. ANMIN,Adam-L (default: the preset\'s)', parse: list },
   splits: { flags: '--splits <spec>', description: 'splits (runs) to do: 0..99, 0,3,7 or a mix (default: the preset\'s)', parse: (v: string, flag: string) => parseSplits(v, flag) },
-  workers: { flags: '--workers <n>', description: 'worker threads (default: the number of cores)', parse: int(1, 1024), default: availableParallelism() },
+  workers: { flags: '--workers <n>', description: 'jobs at once (default: 1 for a timed protocol such as table3, whose seconds are Table 4; else the number of cores)', parse: int(1, 1024) },
   shard: { flags: '--shard <K/N>', description: 'run the K-th of N disjoint slices (0 ≤ K < N); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with ANMIN_SHARDS', parse: (v: string, flag: string) => parseShard(v, flag) },
   outDir: { flags: '--out <dir>', description: 'results folder (default: results/<experiment>)' },
   inDirs: { flags: '--in <dirs...>', description: 'results folder(s) to read; shards in several folders are joined' },

@@ -57,8 +57,11 @@ export function reportCommand(): Command {
     .argument('<table>', 'table3 | table4 | table5 | simulation | planted | all', (v) => oneOf(...Object.keys(REPORTS), 'all')(v, '<table>'))
     .addOption(option('inDirs'))
     .addOption(option('format'))
+    .addOption(option('json'))
     .addOption(option('out'))
-    .action((name: ReportName | 'all', f: { in?: string[]; format: Format; out?: string }) => {
+    .action((name: ReportName | 'all', f: { in?: string[]; format: Format; json?: boolean; out?: string }) => {
+      // --json, as every other command spells machine output; --format json stays for scripts that use it.
+      if (f.json) f.format = 'json';
       if (name === 'all') {
         if (f.format !== 'md') throw new AnminError('report all: writes Markdown only (drop --format)');
         const dirs = f.in ?? defaultInputs();
@@ -104,7 +107,9 @@ export function mergeCommand(): Command {
     .requiredOption('--out <dir>', 'folder for the merged results.jsonl')
     .action((dirs: string[], f: { out: string }) => {
       const m = mergeStores(dirs, f.out);
-      emit(`merged ${m.records} job records from ${m.files} file(s) into ${f.out}/results.jsonl`);
+      // Joining machines or commits is allowed (a Slurm array spans nodes) but never silent.
+      const mixed = m.sources.length > 1 ? `\nthe records come from ${m.sources.length} machines or commits:\n${m.sources.map((s) => `  ${s}`).join('\n')}` : '';
+      emit(`merged ${m.records} job records from ${m.files} file(s) into ${f.out}/results.jsonl${mixed}`);
     });
 }
 

@@ -12,7 +12,7 @@ interface RunFlags extends DataFlags {
   datasets?: string[];
   methods?: string[];
   splits?: number[];
-  workers: number;
+  workers?: number;
   shard?: Shard;
   out?: string;
   retryFailed?: boolean;

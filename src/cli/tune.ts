@@ -12,7 +12,7 @@ interface TuneFlags extends DataFlags {
   dataset?: string;
   grid?: string;
   seeds: number;
-  workers: number;
+  workers?: number;
 }
 
 /** `anmin tune sgd --dataset NAME`: the per-dataset learning rate the paper tuned but did not publish. */

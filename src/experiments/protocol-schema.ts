@@ -22,6 +22,7 @@ const SCHEMA = {
   properties: {
     name: { type: 'string', minLength: 1 },
     description: { type: 'string' },
+    timed: { type: 'boolean' },
     splits: { type: 'integer', minimum: 1, maximum: MAX_SPLITS },
     datasets: {
       type: 'object',

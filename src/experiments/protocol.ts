@@ -59,6 +59,8 @@ export interface Protocol {
   methods: Record<string, MethodSpec>;
   splits: number;
   presets: Record<string, Preset>;
+  /** Its runs' seconds are reported (Table 4): its jobs run one at a time unless told otherwise. */
+  timed?: boolean;
   /** Where it was read from, for error messages. */
   file: string;
 }

@@ -4,6 +4,7 @@ import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js'
 import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { packageVersion } from '../util/fsx.js';
+import { provenance } from './provenance.js';
 import { toShared } from '../util/shared.js';
 import { expandJobs, loadProtocol, shardJobs, type Job, type Protocol, type Selection, type Shard } from './protocol.js';
 import { identity, readResults, ResultsStore, type JobRecord } from './store.js';
@@ -65,7 +66,11 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
 
   const datasets = await loadShared(pending, o.load ?? {});
   const bar = startProgress(`${protocol.name}`, pending.length, 'jobs');
-  const onRecord = (r: JobRecord) => {
+  const made = provenance();
+  const workers = Math.max(1, Math.min(o.workers ?? defaultWorkers(protocol), pending.length));
+  if (protocol.timed && workers > 1) log.warn({ experiment: protocol.name, workers }, 'this protocol is timed (Table 4) but its jobs will share the machine: report table4 will refuse these timings (rerun with --workers 1 for timings)');
+  const onRecord = (worked: JobRecord) => {
+    const r: JobRecord = { ...worked, provenance: made, workers };
     store.append(r);
     summary.ran++;
     if (r.status === 'error') {
@@ -78,11 +83,19 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
     o.onRecord?.(r);
   };
   try {
-    await pool(pending, datasets, Math.max(1, Math.min(o.workers ?? availableParallelism(), pending.length)), onRecord);
+    await pool(pending, datasets, workers, onRecord);
   } finally {
     bar.stop();
   }
   return { ...summary, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Jobs at once when not told: one for a timed protocol (its seconds are Table 4, and two jobs on this
+ * machine's cores slow each other by up to 3×), else one per core.
+ */
+export function defaultWorkers(protocol: Protocol): number {
+  return protocol.timed ? 1 : availableParallelism();
 }
 
 /** Loads each dataset the jobs need once, onto SharedArrayBuffers that every worker reads in place. */

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
 import type { TracePoint } from '../train/types.js';
+import { provenanceLines, type Provenance } from './provenance.js';
 import { AnminError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { parseNumbers, stringifyNumbers } from '../util/json.js';
@@ -48,6 +49,10 @@ export interface JobRecord {
   summary?: SummaryRule;
   version: string;
   finishedAt: string;
+  /** The machine, code and run that produced it (absent in stores written before it was recorded). */
+  provenance?: Provenance;
+  /** Jobs the run let run at once: a record with more than one shared the machine while it was timed. */
+  workers?: number;
 }
 
 /**
@@ -210,10 +215,10 @@ function alive(pid: number): boolean {
 }
 
 /** Joins stores (shards, or runs on several machines) into one results.jsonl in `out`. */
-export function mergeStores(dirs: string[], out: string): { records: number; files: number } {
+export function mergeStores(dirs: string[], out: string): { records: number; files: number; sources: string[] } {
   const files = dirs.flatMap(storeFiles);
   if (files.length === 0) throw new AnminError(`merge: no ${STORE_PREFIX}*.jsonl in ${dirs.join(', ')}`);
   const records = readResults(dirs).sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
   writeFileAtomic(storeFile(out), records.map((r) => encodeRecord(r) + '\n').join(''));
-  return { records: records.length, files: files.length };
+  return { records: records.length, files: files.length, sources: provenanceLines(records) };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPERIMENTS_DIR, loadProtocol, protocolPath, readJson } from '../experiments/protocol.js';
 import { identity, type FinalMetrics, type JobRecord } from '../experiments/store.js';
+import { provenanceLines } from '../experiments/provenance.js';
 import { AnminError } from '../util/errors.js';
 import { pairedTTest, summarize } from './stats.js';
 import { recovered, RECOVERED } from './planted.js';
@@ -84,10 +85,12 @@ export class ResultGrid {
     };
   }
 
+  /** Where the runs came from (machine, code), then the failed runs left out. */
   failureNotes(): string[] {
     const by = new Map<string, JobRecord[]>();
     for (const r of this.failed) by.set(`${r.dataset}/${r.method}`, [...(by.get(`${r.dataset}/${r.method}`) ?? []), r]);
-    return [...by].map(([k, rs]) => `${k}: ${rs.length} failed run(s), left out of the averages (split ${rs[0].split}: ${rs[0].error})`);
+    const ok = [...this.ok.values()].flatMap((m) => [...m.values()]);
+    return [...provenanceLines(ok), ...[...by].map(([k, rs]) => `${k}: ${rs.length} failed run(s), left out of the averages (split ${rs[0].split}: ${rs[0].error})`)];
   }
 }
 
@@ -195,6 +198,14 @@ export function table3(records: JobRecord[], published = loadPublished()): Table
 export function table4(records: JobRecord[], published = loadPublished()): TableModel[] {
   const g = new ResultGrid(records, 'table3');
   const { datasets, methods } = g.axes();
+  const timed = records.filter((r) => r.experiment === 'table3' && r.status === 'ok');
+  // A job timed beside another measures the pair: on this machine two jobs slow each other by up to 3×.
+  const shared = timed.filter((r) => r.workers !== 1);
+  if (shared.length) {
+    const unknown = shared.filter((r) => r.workers === undefined).length;
+    throw new AnminError(`table4: ${shared.length} of ${timed.length} timed runs ${unknown === shared.length ? 'come from a store that did not record how many jobs ran at once' : 'shared the machine with other jobs (--workers > 1)'}, so their seconds are not measurements; time them alone: anmin run table3 --workers 1 --out DIR (same preset or --splits), then anmin report table4 --in DIR`);
+  }
+  const threads = [...new Set(timed.map((r) => (typeof r.options.threads === 'number' ? r.options.threads : 1)))];
   return [
     grid({
       id: 'table4',
@@ -207,7 +218,7 @@ export function table4(records: JobRecord[], published = loadPublished()): Table
         const v = published.table4_seconds_per_run[d]?.[m];
         return v === undefined ? undefined : { mean: v };
       },
-      notes: ['Runs share the machine with the other workers of the run; seconds are wall time of training only (no data loading).', ...g.failureNotes()],
+      notes: [`Wall seconds of training only (no data loading), each run alone on the machine (one job at a time), ${threads.join(' or ')} thread(s) per run.`, ...g.failureNotes()],
     }),
   ];
 }

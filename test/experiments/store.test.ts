@@ -52,7 +52,7 @@ test('readResults keeps a success over a failure of the same job; merge joins sh
   assert.equal(all.length, 2);
   assert.ok(all.every((r) => r.status === 'ok'));
   const out = tempDir();
-  assert.deepEqual(mergeStores([a, b], out), { records: 2, files: 2 });
+  assert.deepEqual(mergeStores([a, b], out), { records: 2, files: 2, sources: ['2 run(s) with no provenance (written before anmin recorded it)'] });
   assert.deepEqual(readStoreFile(join(out, 'results.jsonl')).map((r) => r.key), ['e/d/m/0', 'e/d/m/1']);
 });
 

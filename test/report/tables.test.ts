@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { provenance } from '../../src/experiments/provenance.js';
 import { check, loadKnownDeviations } from '../../src/report/check.js';
 import { loadProtocol } from '../../src/experiments/protocol.js';
 import { render } from '../../src/report/render.js';
-import { table3 } from '../../src/report/tables.js';
+import { table3, table4 } from '../../src/report/tables.js';
 import { reproductionReport } from '../../src/report/reproduction.js';
 import { record } from '../helpers.js';
 
@@ -112,4 +113,15 @@ test('report all: one Markdown page with the tables, the paper beside them and t
   assert.match(md, /## Check against the published numbers/);
   assert.match(md, /\d+ pass, \d+ fail/);
   assert.doesNotMatch(md, /## Table 5/);
+});
+
+test('Table 4 is printed only from runs timed alone, with the machine and threads beneath; shared runs are refused with the rerun command', () => {
+  const p = provenance();
+  const alone = ['ANMIN', 'Adam'].flatMap((m) => [0, 1].map((k) => record(`table3/abalone/${m}/${k}`, { workers: 1, provenance: p, seconds: m === 'ANMIN' ? 1 : 2 })));
+  const [t] = table4(alone);
+  assert.ok(t.notes.some((n) => /each run alone on the machine \(one job at a time\), 1 thread/.test(n)), t.notes.join('\n'));
+  assert.ok(t.notes.some((n) => n.includes(`4 run(s) on ${p.host}: ${p.cpu}`)), t.notes.join('\n'));
+  const shared = alone.map((r, i) => (i === 0 ? { ...r, workers: 2 } : r));
+  assert.throws(() => table4(shared), /table4: 1 of 4 timed runs shared the machine with other jobs .* anmin run table3 --workers 1 --out DIR/);
+  assert.throws(() => table4(alone.map(({ workers: _, ...r }) => r)), /did not record how many jobs ran at once/);
 });
