@@ -62,7 +62,7 @@ export function record(key: string, over: Partial<JobRecord> = {}): JobRecord {
   const [experiment, dataset, method, split] = key.split('/');
   return {
     key, experiment, dataset, method, split: Number(split), seed: Number(split), status: 'ok', seconds: 1,
-    selected: 0, final: { trainMse: 1, trainR2: 0.5 }, options: {}, version: 'test', finishedAt: 'now', ...over,
+    selected: 0, final: { trainMse: 1, trainR2: 0.5 }, trace: { iteration: [0], seconds: [1], trainMse: [1], trainR2: [0.5] }, options: {}, version: 'test', finishedAt: 'now', ...over,
   };
 }
 

@@ -25,9 +25,11 @@ export function loadOptions(f: DataFlags): LoadOptions {
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as LoadOptions;
 }
 
-/** Adds the options every command that loads data takes. */
-export function withDataOptions(cmd: Command): Command {
-  for (const k of ['cache', 'mirror', 'offline', 'mask', 'image', 'seed', 'sigma', 'simD', 'simN'] as const) cmd.addOption(option(k));
+const DATA_OPTIONS = ['cache', 'mirror', 'offline', 'mask', 'image', 'seed', 'sigma', 'simD', 'simN'] as const;
+
+/** Adds the data options a command takes (default: all of them). */
+export function withDataOptions(cmd: Command, keys: readonly (typeof DATA_OPTIONS)[number][] = DATA_OPTIONS): Command {
+  for (const k of keys) cmd.addOption(option(k));
   return cmd;
 }
 

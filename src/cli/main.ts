@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { AnminError, USAGE } from '../util/errors.js';
 import { packageVersion } from '../util/fsx.js';
+import { installInterruptHandler } from '../util/interrupt.js';
 import { configureLogger, type LogLevel } from '../util/log.js';
 import { benchCommand } from './bench.js';
 import { datasetsCommand } from './datasets.js';
@@ -36,6 +37,7 @@ export function program(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  installInterruptHandler();
   const p = program();
   // Commander's own usage errors read as ours: one `anmin:` line (a suggestion may follow), exit 2.
   const quiet = (c: Command): void => {

@@ -49,9 +49,13 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
   if (s.failed > 0) throw new AnminError(`${s.file}: ${s.failed} job(s) failed; their errors are kept in the store (anmin report shows them; rerun with --retry-failed)`);
 }
 
-function runOptions(cmd: Command): Command {
+/**
+ * A protocol sets its datasets' parameters (noise, dimensions, seeds come from the run's split), so
+ * run takes only where the data come from, and the sdf mask and DAE image to use instead of the paper's.
+ */
+function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1]): Command {
   for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) cmd.addOption(option(k));
-  return withDataOptions(cmd);
+  return withDataOptions(cmd, data);
 }
 
 /** `anmin run EXPERIMENT`: a paper protocol from experiments/, resumable, parallel and shardable. */
@@ -60,10 +64,11 @@ export function runCommand(): Command {
     new Command('run')
       .description('run a protocol of experiments/ (table3, ablation, simulation, planted, or a JSON file): one job per dataset × method × split, appended to a resumable store')
       .argument('<experiment>', 'table3 | ablation | simulation | planted | path/to/protocol.json'),
+    ['cache', 'mirror', 'offline', 'mask', 'image'],
   ).action((experiment: string, f: RunFlags) => run(experiment, f));
 }
 
 /** `anmin ablation` is `anmin run ablation`. */
 export function ablationCommand(): Command {
-  return runOptions(new Command('ablation').description('Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)')).action((f: RunFlags) => run('ablation', f));
+  return runOptions(new Command('ablation').description('Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)'), ['cache', 'mirror', 'offline']).action((f: RunFlags) => run('ablation', f));
 }

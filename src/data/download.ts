@@ -1,9 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { AnminError } from '../util/errors.js';
-import { sha256File, tempPath } from '../util/fsx.js';
+import { settled, sha256File, tempPath } from '../util/fsx.js';
 import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { pinnedSha, registry, type FileSpec } from './registry.js';
@@ -43,10 +43,18 @@ export function cachedPath(dataset: string, spec: FileSpec, opts: FetchOptions =
  */
 export async function fetchFile(dataset: string, spec: FileSpec, opts: FetchOptions = {}): Promise<string> {
   const have = cachedPath(dataset, spec, opts);
-  if (have) return have;
+  if (have) {
+    if (await stillValid(have, spec)) return have;
+    // A cached file that changed since it was verified (a bad disk, an edit) is fetched again.
+    logger().warn({ dataset, file: have }, 'cached file no longer matches its checksum; fetching it again');
+    process.stderr.write(`anmin: ${have}: no longer matches its checksum; fetching it again\n`);
+    rmSync(have, { force: true });
+    rmSync(stampPath(have), { force: true });
+  }
   const dir = join(cacheDir(opts), dataset);
   mkdirSync(dir, { recursive: true });
   const mirror = mirrorDir(opts);
+  if (mirror && !existsSync(mirror)) throw new AnminError(`--mirror ${mirror}: no such folder (ANMIN_MIRROR or --mirror names the local copy of the data)`);
   if (mirror) {
     const found = spec.mirror.map((m) => join(mirror, m)).find((p) => existsSync(p));
     if (found) {
@@ -84,10 +92,52 @@ async function verifyAndPlace(tmp: string, dest: string, spec: FileSpec, origin:
       process.stderr.write(`anmin: ${basename(dest)} sha256 ${digest} (not pinned; structure verified)\n`);
     }
     renameSync(tmp, dest);
+    stamp(dest, digest);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  } finally {
+    settled(tmp);
   }
+}
+
+/** Beside each cached file: its size, mtime and sha256 when it was placed and verified. */
+interface Stamp {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+const stampPath = (file: string) => `${file}.verified.json`;
+
+function stamp(file: string, sha256?: string): void {
+  const st = statSync(file);
+  const digest = sha256 ?? readStamp(file)?.sha256 ?? '';
+  writeFileSync(stampPath(file), JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, sha256: digest } satisfies Stamp));
+}
+
+function readStamp(file: string): Stamp | undefined {
+  try {
+    return JSON.parse(readFileSync(stampPath(file), 'utf8')) as Stamp;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a cached file is still what was verified: unchanged size and mtime since its stamp are
+ * trusted (a cheap check on every load); otherwise, or without a stamp, its sha256 is computed again and
+ * held to the pinned one (or, unpinned, to the stamp's), and the stamp renewed when it agrees.
+ */
+async function stillValid(file: string, spec: FileSpec): Promise<boolean> {
+  const st = statSync(file);
+  const s = readStamp(file);
+  if (s && s.size === st.size && s.mtimeMs === st.mtimeMs) return true;
+  const digest = await sha256File(file);
+  const want = pinnedSha(spec, basename(file)) ?? s?.sha256;
+  if (want && digest !== want) return false;
+  stamp(file, digest);
+  return true;
 }
 
 async function checkStructure(path: string, want: { rows: number; columns: number }, origin: string) {

@@ -161,13 +161,13 @@ export interface TunedRates {
 /** Expands a protocol and a selection (preset, then explicit flags) into its jobs, in a fixed order. */
 export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
   const preset: Preset = sel.preset ? p.presets[sel.preset] ?? fail(`${basename(p.file)}: no preset "${sel.preset}" (known: ${Object.keys(p.presets).join(', ')})`) : {};
-  const datasets = sel.datasets ?? preset.datasets ?? Object.keys(p.datasets);
-  const methods = (sel.methods ?? preset.methods ?? Object.keys(p.methods)).map((m) => resolveName(m, Object.keys(p.methods), 'method', p));
+  // A name given twice (or in two spellings) is one job, not two.
+  const datasets = [...new Set((sel.datasets ?? preset.datasets ?? Object.keys(p.datasets)).map((d) => resolveName(d, Object.keys(p.datasets), 'dataset', p)))];
+  const methods = [...new Set((sel.methods ?? preset.methods ?? Object.keys(p.methods)).map((m) => resolveName(m, Object.keys(p.methods), 'method', p)))];
   const splits = sel.splits ?? range(0, (preset.splits ?? p.splits) - 1);
   const jobs: Job[] = [];
-  for (const d of datasets) {
-    const ds = p.datasets[resolveName(d, Object.keys(p.datasets), 'dataset', p)];
-    const dname = resolveName(d, Object.keys(p.datasets), 'dataset', p);
+  for (const dname of datasets) {
+    const ds = p.datasets[dname];
     const source = ds.source ?? dname;
     for (const m of methods.filter((m) => appliesTo(ds, m))) {
       const spec = p.methods[m];

@@ -5,6 +5,7 @@ import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { packageVersion } from '../util/fsx.js';
 import { provenance } from './provenance.js';
+import { setInterruptHint } from '../util/interrupt.js';
 import { toShared } from '../util/shared.js';
 import { expandJobs, loadProtocol, shardJobs, type Job, type Protocol, type Selection, type Shard } from './protocol.js';
 import { identity, readResults, ResultsStore, type JobRecord } from './store.js';
@@ -45,9 +46,11 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const protocol = loadProtocol(o.experiment);
   const jobs = shardJobs(expandJobs(protocol, o), o.shard);
   const store = new ResultsStore(o.out, o.shard);
+  setInterruptHint(`every finished job is kept in ${store.file}; run the same command again to resume`);
   try {
     return await runInto(store, protocol, jobs, o, t0);
   } finally {
+    setInterruptHint(undefined);
     store.close();
   }
 }

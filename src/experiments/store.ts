@@ -108,10 +108,21 @@ export function readStoreFile(file: string): JobRecord[] {
     } catch (e) {
       throw new AnminError(`${file}:${i + 1}: not a JSON record (${(e as Error).message})`);
     }
-    if (typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'error')) throw new AnminError(`${file}:${i + 1}: not a job record (no key or status)`);
+    if (r === null || typeof r !== 'object' || typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'error')) throw new AnminError(`${file}:${i + 1}: not a job record (no key or status)`);
+    const wrong = r.status === 'ok' ? shapeError(r) : undefined;
+    if (wrong) throw new AnminError(`${file}:${i + 1}: job record ${r.key} is not whole (${wrong}); remove the line to run the job again`);
     out.push(r);
   });
   return out;
+}
+
+/** What a successful record lacks to be used (its final metrics, a trace with columns of one length). */
+function shapeError(r: JobRecord): string | undefined {
+  if (typeof r.final !== 'object' || r.final === null || typeof r.final.trainMse !== 'number') return 'no final metrics';
+  if (typeof r.trace !== 'object' || r.trace === null || !Array.isArray(r.trace.iteration)) return 'no trace';
+  const n = r.trace.iteration.length;
+  const bad = Object.entries(r.trace).find(([, v]) => !Array.isArray(v) || v.length !== n);
+  return bad ? `trace column ${bad[0]} has ${Array.isArray(bad[1]) ? bad[1].length : 'no'} entries, iteration has ${n}` : undefined;
 }
 
 /** Every results*.jsonl in a folder (one store, or the shards of one). */

@@ -3,9 +3,27 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSy
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A temp path beside `path`, so the final rename never crosses a file system. */
+/** Temp files being written now: an interrupt removes them (see removeTemps), so nothing half-written stays. */
+const liveTemps = new Set<string>();
+
+/** A temp path beside `path`, so the final rename never crosses a file system; tracked until renamed or removed. */
 export function tempPath(path: string): string {
-  return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  liveTemps.add(tmp);
+  return tmp;
+}
+
+/** The temp file is gone (renamed into place or removed). */
+export function settled(tmp: string): void {
+  liveTemps.delete(tmp);
+}
+
+/** Removes every temp file still being written (on Ctrl-C or a kill), returning how many there were. */
+export function removeTemps(): number {
+  const n = liveTemps.size;
+  for (const t of liveTemps) rmSync(t, { force: true });
+  liveTemps.clear();
+  return n;
 }
 
 /** Writes `data` to `path` through a temp file and a rename: readers never see half a file. */
@@ -18,6 +36,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  } finally {
+    settled(tmp);
   }
 }
 

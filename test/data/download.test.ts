@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { zipSync } from 'fflate';
 import { fetchFile } from '../../src/data/download.js';
 import type { FileSpec } from '../../src/data/registry.js';
+import { removeTemps, tempPath } from '../../src/util/fsx.js';
 import { tempDir } from '../helpers.js';
 
 const body = Buffer.from('1,2,3\n4,5,6\n');
@@ -77,4 +78,27 @@ test('a mirror is used instead of the network, and a bad mirror copy is refused'
   await assert.rejects(fetchFile('set', spec({}), { cache: cache2, mirror, offline: true }), /does not match the pinned/);
   assert.deepEqual(readdirSync(join(cache2, 'set')), []);
   await assert.rejects(fetchFile('other', spec({ mirror: ['nope/data.csv'] }), { cache: cache2, mirror, offline: true }), /none of nope\/data.csv is in the mirror/);
+});
+
+test('a cached file is checked on every load: a changed one is fetched again, an unchanged one trusted by its stamp', async () => {
+  const cache = tempDir();
+  const path = await fetchFile('set', spec({}), { cache });
+  assert.ok(existsSync(`${path}.verified.json`));
+  writeFileSync(path, '1,2,3\n4,5,7\n');
+  const again = await fetchFile('set', spec({}), { cache });
+  assert.equal(again, path);
+  assert.deepEqual(readFileSync(path), body);
+});
+
+test('a --mirror that does not exist is an error, not a silent fall back to the network', async () => {
+  const cache = tempDir();
+  await assert.rejects(fetchFile('set', spec({}), { cache, mirror: join(cache, 'no-such-mirror') }), /--mirror .*no-such-mirror: no such folder/);
+});
+
+test('an interrupt removes the temp files being written', () => {
+  const dir = tempDir();
+  const tmp = tempPath(join(dir, 'file.bin'));
+  writeFileSync(tmp, 'half');
+  assert.equal(removeTemps(), 1);
+  assert.deepEqual(readdirSync(dir), []);
 });

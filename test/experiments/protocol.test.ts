@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadProtocol, parseSplits } from '../../src/experiments/protocol.js';
+import { expandJobs, loadProtocol, parseSplits } from '../../src/experiments/protocol.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir('anmin-protocol');
@@ -46,4 +46,9 @@ test('--splits is bounded: a split is a 32-bit seed, and a run has at most 100,0
   assert.throws(() => parseSplits('4294967296'), /past the largest seed/);
   assert.throws(() => parseSplits('0..9999999999'), /past the largest seed/);
   assert.throws(() => parseSplits('0..200000'), /more than 100000 splits/);
+});
+
+test('a dataset or method named twice, in any spelling, is one job per split', () => {
+  const jobs = expandJobs(loadProtocol('table3'), { datasets: ['abalone', 'Abalone'], methods: ['ANMIN', 'anmin', 'ANMIN'], splits: [0, 1] });
+  assert.deepEqual(jobs.map((j) => j.key), ['table3/abalone/ANMIN/0', 'table3/abalone/ANMIN/1']);
 });

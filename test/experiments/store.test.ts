@@ -70,3 +70,16 @@ test('one writer per store: a second one is refused while the first holds it; a 
   assert.match(readFileSync(`${next.file}.lock`, 'utf8'), new RegExp(`"pid":${process.pid}`));
   next.close();
 });
+
+test('a null line, or a successful record that is not whole, is an error naming the file and line', () => {
+  const dir = tempDir();
+  const file = storeFile(dir);
+  writeFileSync(file, 'null\n');
+  assert.throws(() => readStoreFile(file), new RegExp(`${file}:1: not a job record`));
+  const { trace: _, ...noTrace } = record('e/d/m/0');
+  writeFileSync(file, JSON.stringify(record('e/d/m/1')) + '\n' + JSON.stringify(noTrace) + '\n');
+  assert.throws(() => readStoreFile(file), new RegExp(`${file}:2: job record e/d/m/0 is not whole \\(no trace\\)`));
+  const short = record('e/d/m/0', { trace: { iteration: [0, 1], trainMse: [1] } });
+  writeFileSync(file, JSON.stringify(short) + '\n');
+  assert.throws(() => readStoreFile(file), /trace column trainMse has 1 entries, iteration has 2/);
+});
