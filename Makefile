@@ -28,6 +28,7 @@ run: build
 	$(ANMIN) report table5 --out results/table5.md
 	$(ANMIN) report planted --out results/planted.md
 	$(ANMIN) plot --out results/figures
+	$(ANMIN) report html --out results/report.html
 	$(ANMIN) check --out results/check.txt
 
 # By hand, not in CI (about 2 hours on 2 cores): Table 3 at the paper's power on the low-dimensional

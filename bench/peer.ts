@@ -1,14 +1,17 @@
 /**
- * `make bench`: ANMIN here beside the NumPy/OpenBLAS peer (../shared/bench/peer_anmin.py) on the same
- * splits, preprocessing and iterations, one process at a time so they never compete for the 2 cores,
- * alternating ours and theirs `--repeats` times; the table shows each side's median and their ratio.
- * usage: node dist/bench/peer.js [--datasets sdf,abalone,bike-sharing] [--split 0] [--iterations 30] [--repeats 3]
+ * `make bench`: ANMIN here beside the NumPy/OpenBLAS peer (../shared/bench/peer_anmin.py), then SGD, Adam
+ * and LBFGS beside the PyTorch CPU peer (../shared/bench/peer_torch.py, Debian's python3-torch run by
+ * /usr/bin/python3; skipped with a line saying how to install it when absent), on the same splits,
+ * preprocessing and schedules, one process at a time so they never compete for the 2 cores, alternating
+ * ours and theirs `--repeats` times; each table shows each side's median and their ratio.
+ * usage: node dist/bench/peer.js [--datasets sdf,abalone,bike-sharing] [--split 0] [--iterations 30] [--repeats 3] [--baselines sgd,adam,lbfgs]
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { int } from '../src/cli/options.js';
+import { expandJobs, loadProtocol } from '../src/experiments/protocol.js';
 import { packageRoot } from '../src/util/fsx.js';
 
 const { values } = parseArgs({
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '30' },
     repeats: { type: 'string', default: '3' },
     shared: { type: 'string', default: resolve(packageRoot(), '..', 'shared') },
+    baselines: { type: 'string', default: 'sgd,adam,lbfgs' },
   },
 });
 const peer = join(values.shared!, 'bench', 'peer_anmin.py');
@@ -27,19 +31,66 @@ if (!existsSync(peer)) throw new Error(`peer not found at ${peer} (--shared DIR)
 const run = (cmd: string, args: string[]) => JSON.parse(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const repeats = int(1)(values.repeats!, '--repeats');
-const rows: string[][] = [['dataset', 'anmin s', 'peer s', 'ratio', 'anmin runs', 'peer runs', 'anmin train', 'peer train', 'anmin test', 'peer test']];
-for (const ds of values.datasets!.split(',')) {
-  const ours: { seconds: number; train_mse: number; test_mse: number; threads?: number }[] = [];
-  const theirs: typeof ours = [];
-  for (let r = 0; r < repeats; r++) {
-    ours.push(run(process.execPath, [join(packageRoot(), 'bin', 'anmin.js'), 'bench', 'anmin', '--dataset', ds, '--split', values.split!, '--iterations', values.iterations!, '--mirror', mirror, '--json']));
-    theirs.push(run('python3', [peer, ds, '--split', values.split!, '--iterations', values.iterations!, '--data', mirror]));
-  }
-  const a = median(ours.map((o) => o.seconds));
-  const b = median(theirs.map((o) => o.seconds));
-  const runs = (v: typeof ours) => v.map((o) => o.seconds.toFixed(2)).join('/');
-  rows.push([ds, a.toFixed(2), b.toFixed(2), (a / b).toFixed(2), runs(ours), runs(theirs), ours[0].train_mse.toPrecision(5), theirs[0].train_mse.toPrecision(5), ours[0].test_mse.toPrecision(5), theirs[0].test_mse.toPrecision(5)]);
-  process.stderr.write(`${ds} done\n`);
+const anmin = (args: string[]) => run(process.execPath, [join(packageRoot(), 'bin', 'anmin.js'), 'bench', ...args, '--split', values.split!, '--mirror', mirror, '--json']);
+
+interface Side {
+  seconds: number;
+  train_mse: number;
+  test_mse: number;
 }
-const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-process.stdout.write(rows.map((r) => r.map((v, c) => v.padEnd(w[c])).join('  ')).join('\n') + '\n');
+
+/** One table: per row, ours and the peer's runs alternated, medians and their ratio, first run's MSEs. */
+function compare(title: string, cases: { label: string; ours: () => Side; theirs: () => Side }[]): string {
+  const rows: string[][] = [['case', 'ours s', 'peer s', 'ratio', 'our runs', 'peer runs', 'our train', 'peer train', 'our test', 'peer test']];
+  for (const c of cases) {
+    const ours: Side[] = [];
+    const theirs: Side[] = [];
+    for (let r = 0; r < repeats; r++) {
+      ours.push(c.ours());
+      theirs.push(c.theirs());
+    }
+    const a = median(ours.map((o) => o.seconds));
+    const b = median(theirs.map((o) => o.seconds));
+    const runs = (v: Side[]) => v.map((o) => o.seconds.toFixed(2)).join('/');
+    rows.push([c.label, a.toFixed(2), b.toFixed(2), (a / b).toFixed(2), runs(ours), runs(theirs), ours[0].train_mse.toPrecision(5), theirs[0].train_mse.toPrecision(5), ours[0].test_mse.toPrecision(5), theirs[0].test_mse.toPrecision(5)]);
+    process.stderr.write(`${c.label} done\n`);
+  }
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return `${title}\n${rows.map((r) => r.map((v, c) => v.padEnd(w[c])).join('  ')).join('\n')}\n`;
+}
+
+const datasets = values.datasets!.split(',');
+process.stdout.write(
+  compare(
+    'ANMIN (exact, all cores) against NumPy/OpenBLAS',
+    datasets.map((ds) => ({
+      label: ds,
+      ours: () => anmin(['anmin', '--dataset', ds, '--iterations', values.iterations!]),
+      theirs: () => run('python3', [peer, ds, '--split', values.split!, '--iterations', values.iterations!, '--data', mirror]),
+    })),
+  ),
+);
+
+// The PyTorch peer: the baselines as a PyTorch user would write them, float32 on 2 CPU threads.
+const torchPeer = join(values.shared!, 'bench', 'peer_torch.py');
+const hasTorch = existsSync(torchPeer) && spawnSync('/usr/bin/python3', ['-c', 'import torch, sklearn'], { stdio: 'ignore' }).status === 0;
+if (!hasTorch) {
+  process.stdout.write('\nbaselines against PyTorch: skipped (needs Debian\'s PyTorch: apt-get install -y python3-torch python3-sklearn python3-scipy)\n');
+} else {
+  const table3 = loadProtocol('table3');
+  // SGD's tuned rate and the other options of each baseline come from the protocol, for both sides.
+  const lrOf = (method: string, ds: string) => expandJobs(table3, { datasets: [ds], methods: [method], splits: [0] })[0]?.options.lr as number | undefined;
+  const methods = values.baselines!.split(',');
+  const cases = datasets.flatMap((ds) =>
+    methods.map((m) => {
+      const lr = lrOf(m === 'sgd' ? 'SGD' : m === 'adam' ? 'Adam' : 'LBFGS', ds);
+      const lrArgs = lr === undefined ? [] : ['--lr', String(lr)];
+      return {
+        label: `${ds} ${m}`,
+        ours: () => anmin([m, '--dataset', ds, ...lrArgs]),
+        theirs: () => run('/usr/bin/python3', [torchPeer, ds, m, '--split', values.split!, '--data', mirror, '--threads', '2', ...lrArgs]),
+      };
+    }),
+  );
+  process.stdout.write('\n' + compare('SGD, Adam, LBFGS against PyTorch on CPU (float32, 2 threads)', cases));
+}

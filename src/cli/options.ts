@@ -60,7 +60,7 @@ export const OPTIONS = {
   shard: { flags: '--shard <K/N>', description: 'run the K-th of N disjoint slices (0 ≤ K < N); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with ANMIN_SHARDS', parse: (v: string, flag: string) => parseShard(v, flag) },
   outDir: { flags: '--out <dir>', description: 'results folder (default: results/<experiment>)' },
   inDirs: { flags: '--in <dirs...>', description: 'results folder(s) to read; shards in several folders are joined' },
-  format: { flags: '--format <f>', description: 'md, csv, latex or json', parse: oneOf('md', 'csv', 'latex', 'json'), default: 'md' },
+  format: { flags: '--format <f>', description: 'md, csv, latex, json or html (a table fragment; `report html` writes the whole page)', parse: oneOf('md', 'csv', 'latex', 'json', 'html'), default: 'md' },
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
   features: { flags: '--features <cols>', description: 'input columns, comma-separated (default: every column but the target)', parse: list },
   method: { flags: '--method <m>', description: 'anmin, anmin-l, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1)', parse: oneOf('anmin', 'anmin-l', 'adam', 'adam-l', 'sgd', 'lbfgs'), default: 'anmin' },

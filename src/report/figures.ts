@@ -171,6 +171,21 @@ function curves(g: JobRecord[]): Figure[] {
   });
 }
 
+/** The measures a curve can show, as trace fields: both sides (train, test) of one metric. */
+export const CURVE_METRICS = { MSE: ['trainMse', 'testMse'], 'R²': ['trainR2', 'testR2'], recovery: ['recovery'] } as const satisfies Record<string, readonly (keyof TracePoint)[]>;
+export type CurveMetric = keyof typeof CURVE_METRICS;
+
+/**
+ * One panel set of mean curves with 95% bands: the runs of one dataset, one metric, against iterations
+ * or seconds; undefined when the runs never recorded that metric (the HTML report's selectors).
+ */
+export function curveFigure(records: JobRecord[], metric: CurveMetric, x: 'iteration' | 'seconds'): TopLevelSpec | undefined {
+  const rows = bandRows(records, [...CURVE_METRICS[metric]], x);
+  if (!rows.length) return undefined;
+  const n = new Set(records.map((r) => r.split)).size;
+  return bandPanels(`${metric} vs ${x === 'seconds' ? 'training seconds' : 'iteration / epoch / step'} (mean over up to ${n} run(s), 95% band)`, rows, { title: x === 'seconds' ? 'seconds (log)' : 'iteration (log)', log: true }, { title: metric });
+}
+
 /** Fig 9: ANMIN's training MSE per iteration and its minimum so far. */
 function minSoFar(rs: JobRecord[]): Figure[] {
   const anmin = rs.filter((r) => r.method.startsWith('ANMIN'));

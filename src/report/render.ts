@@ -1,7 +1,7 @@
 import { stringifyNumbers } from '../util/json.js';
 import type { Cell, TableModel } from './tables.js';
 
-export type Format = 'md' | 'csv' | 'latex' | 'json';
+export type Format = 'md' | 'csv' | 'latex' | 'json' | 'html';
 
 /** Four significant digits like the paper's tables (1457, 3.534, 0.9951). */
 export function fmt(v: number | undefined, digits = 4): string {
@@ -81,6 +81,23 @@ function latex(t: TableModel): string {
   return lines.join('\n') + '\n';
 }
 
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A table as an HTML fragment: our row, the paper's beneath, bold as in Markdown, notes after. */
+function html(t: TableModel): string {
+  const cell = (v: string, tag = 'td') => `<${tag}>${v}</${tag}>`;
+  const head = `<tr>${[t.corner, ...t.columns, 'splits'].map((h) => cell(escapeHtml(h), 'th')).join('')}</tr>`;
+  const body = t.rows.flatMap((r) => {
+    const mine = `<tr>${cell(escapeHtml(r.label), 'th')}${r.cells.map((c) => cell(c ? (c.bold ? `<strong>${ours(c)}</strong>` : ours(c)) : '')).join('')}${cell(splitsOf(r.cells))}</tr>`;
+    const pub = r.cells.some((c) => c?.published) ? [`<tr class="paper">${cell(`${escapeHtml(r.label)}, paper`, 'th')}${r.cells.map((c) => cell(theirs(c))).join('')}${cell('100')}</tr>`] : [];
+    return [mine, ...pub];
+  });
+  const notes = t.notes.length ? `<ul class="notes">${t.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
+  return `<table id="${escapeHtml(t.id)}"><caption>${escapeHtml(t.title)}</caption><thead>${head}</thead><tbody>${body.join('')}</tbody></table>${notes}`;
+}
+
 export function render(tables: TableModel[], format: Format): string {
   switch (format) {
     case 'md':
@@ -91,5 +108,7 @@ export function render(tables: TableModel[], format: Format): string {
       return tables.map(latex).join('\n');
     case 'json':
       return stringifyNumbers(tables, 1) + '\n';
+    case 'html':
+      return tables.map(html).join('\n');
   }
 }
