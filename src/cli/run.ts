@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 import { loadProtocol, shardFromEnv, type Shard } from '../experiments/protocol.js';
 import { runExperiment } from '../experiments/runner.js';
+import { readResults } from '../experiments/store.js';
+import { fmt } from '../report/render.js';
 import { AnminError } from '../util/errors.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
@@ -42,10 +44,12 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
     load: loadOptions(f),
     retryFailed: f.retryFailed,
   });
+  const out = f.out ?? defaultResults(experiment);
   emit(table([
     ['experiment', 'shard', 'jobs', 'already done', 'ran', 'failed', 'seconds', 'store'],
     [experiment, shard ? `${shard.index}/${shard.count}` : '-', s.jobs, s.skipped, s.ran, s.failed, s.seconds.toFixed(1), s.file],
   ]));
+  emit(closingSummary(experiment, out));
   if (s.failed > 0) throw new AnminError(`${s.file}: ${s.failed} job(s) failed; their errors are kept in the store (anmin report shows them; rerun with --retry-failed)`);
 }
 
@@ -53,6 +57,20 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
  * A protocol sets its datasets' parameters (noise, dimensions, seeds come from the run's split), so
  * run takes only where the data come from, and the sdf mask and DAE image to use instead of the paper's.
  */
+/** Per method, the mean test MSE of what the store now holds for this experiment, and what to run next. */
+function closingSummary(experiment: string, out: string): string {
+  const rs = readResults([out]).filter((r) => r.status === 'ok' && r.final?.testMse !== undefined);
+  const datasets = [...new Set(rs.map((r) => r.dataset))];
+  const methods = [...new Set(rs.map((r) => r.method))];
+  const mean = (m: string, d: string) => {
+    const v = rs.filter((r) => r.method === m && r.dataset === d).map((r) => r.final!.testMse!);
+    return v.length ? fmt(v.reduce((a, b) => a + b, 0) / v.length) : '';
+  };
+  const rows = methods.map((m) => [m, ...datasets.map((d) => mean(m, d))]);
+  const report = experiment === 'ablation' ? 'table5' : ['table3', 'simulation', 'planted'].includes(experiment) ? experiment : 'html --out results/report.html';
+  return [rows.length ? `mean test MSE over the runs stored so far:\n${table([['method', ...datasets], ...rows])}` : '', `next: anmin report ${report} --in ${out}   ·   anmin check --in ${out}   ·   anmin plot --in ${out}`].filter(Boolean).join('\n');
+}
+
 function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1]): Command {
   for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) cmd.addOption(option(k));
   return withDataOptions(cmd, data);
