@@ -61,23 +61,42 @@ function csv(tables: TableModel[]): string {
 }
 
 function tex(s: string): string {
-  return s.replace(/([&%$#_{}])/g, '\\$1').replace(/²/g, '$^2$').replace(/‖/g, '$\\|$').replace(/—/g, '---').replace(/–/g, '--');
+  return s.replace(/([&%$#_{}])/g, '\\$1').replace(/≤/g, '$\\le$').replace(/≥/g, '$\\ge$').replace(/×/g, '$\\times$').replace(/σ/g, '$\\sigma$').replace(/²/g, '$^2$').replace(/‖/g, '$\\|$').replace(/—/g, '---').replace(/–/g, '--');
 }
 
+/** A number for LaTeX: exponents as ×10^k in math mode, not "e-4". */
+function texNumber(s: string): string {
+  const m = /^(-?[\d.]+)e([+-]?\d+)$/.exec(s);
+  return m ? `$${m[1]}\\times10^{${Number(m[2])}}$` : s;
+}
+
+function texCell(c: Cell): string {
+  const v = Number.isNaN(c.sd) ? texNumber(fmt(c.mean)) : `${texNumber(fmt(c.mean))} (${texNumber(fmt(c.sd, 3))})`;
+  return c.bold ? `\\textbf{${v}}` : v;
+}
+
+/** A booktabs table in a float, with the title as caption and the table's id as label. */
 function latex(t: TableModel): string {
-  const cols = `l${'c'.repeat(t.columns.length)}c`;
+  const cols = `l${'r'.repeat(t.columns.length)}r`;
+  const paper = (c: Cell | null) => {
+    const p = c?.published;
+    return p ? (p.sd === undefined ? texNumber(fmt(p.mean)) : `${texNumber(fmt(p.mean))} (${texNumber(fmt(p.sd, 3))})`) : '';
+  };
   const lines = [
-    `% ${tex(t.title)}`,
+    '\\begin{table}[ht]',
+    '\\centering',
+    `\\caption{${tex(t.title)}}`,
+    `\\label{tab:${t.id}}`,
     `\\begin{tabular}{${cols}}`,
-    '\\hline',
+    '\\toprule',
     `${[t.corner, ...t.columns, 'splits'].map(tex).join(' & ')} \\\\`,
-    '\\hline',
+    '\\midrule',
   ];
   for (const r of t.rows) {
-    lines.push(`${[tex(r.label), ...r.cells.map((c) => (c ? (c.bold ? `\\textbf{${ours(c)}}` : ours(c)) : '')), splitsOf(r.cells)].join(' & ')} \\\\`);
-    if (hasPublished(t) && r.cells.some((c) => c?.published)) lines.push(`\\quad paper & ${r.cells.map(theirs).join(' & ')} & 100 \\\\`);
+    lines.push(`${[tex(r.label), ...r.cells.map((c) => (c ? texCell(c) : '')), splitsOf(r.cells)].join(' & ')} \\\\`);
+    if (hasPublished(t) && r.cells.some((c) => c?.published)) lines.push(`\\quad paper & ${r.cells.map(paper).join(' & ')} & 100 \\\\`);
   }
-  lines.push('\\hline', '\\end{tabular}');
+  lines.push('\\bottomrule', '\\end{tabular}', '\\end{table}');
   return lines.join('\n') + '\n';
 }
 
