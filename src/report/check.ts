@@ -16,6 +16,8 @@ export interface CheckRow {
   ours: string;
   paper: string;
   detail: string;
+  /** The row's numbers as numbers (check --json): our mean, sd and n, the paper's, the test's statistic. */
+  numbers: Record<string, number>;
 }
 
 /** How far our mean may sit from the published one: z standard errors of the difference of two means. */
@@ -40,13 +42,14 @@ function cellCheck(what: string, values: number[], pub: [number, number]): Check
   const ours = `${fmt(s.mean)} (${fmt(s.sd, 3)}), n=${s.n}`;
   const paper = `${fmt(pub[0])} (${fmt(pub[1], 3)})`;
   const pubSe = Z * pub[1] / Math.sqrt(PUBLISHED_SPLITS);
+  const numbers = { mean: s.mean, sd: s.sd, n: s.n, paperMean: pub[0], paperSd: pub[1] };
   // With few splits the bootstrap's extreme quantiles are the extreme values themselves (and quartiles
   // call a tight cluster's neighbours far out): below BOOTSTRAP_MIN_SPLITS the normal tolerance, wide
   // at small n, decides.
   if (s.n >= BOOTSTRAP_MIN_SPLITS && hasFarOut(values)) {
     const [lo, hi] = bootstrapMeanInterval(values, COVERAGE);
     const ok = pub[0] >= lo - pubSe && pub[0] <= hi + pubSe;
-    return { status: ok ? 'pass' : 'fail', check: what, test: 'bootstrap mean', ours, paper, detail: `far-out values: paper's mean ${ok ? 'within' : 'outside'} our ${(COVERAGE * 100).toFixed(2)}% bootstrap interval [${fmt(lo, 4)}, ${fmt(hi, 4)}] ± ${Z}·sd/√${PUBLISHED_SPLITS} = ${fmt(pubSe, 3)}` };
+    return { status: ok ? 'pass' : 'fail', check: what, test: 'bootstrap mean', ours, paper, detail: `far-out values: paper's mean ${ok ? 'within' : 'outside'} our ${(COVERAGE * 100).toFixed(2)}% bootstrap interval [${fmt(lo, 4)}, ${fmt(hi, 4)}] ± ${Z}·sd/√${PUBLISHED_SPLITS} = ${fmt(pubSe, 3)}`, numbers: { ...numbers, intervalLow: lo - pubSe, intervalHigh: hi + pubSe } };
   }
   const tol = Z * pub[1] * Math.sqrt(1 / s.n + 1 / PUBLISHED_SPLITS);
   const diff = s.mean - pub[0];
@@ -57,7 +60,12 @@ function cellCheck(what: string, values: number[], pub: [number, number]): Check
     ours,
     paper,
     detail: `|diff| ${fmt(Math.abs(diff), 3)} ${Math.abs(diff) <= tol ? '≤' : '>'} ${Z}·sd·√(1/${s.n}+1/${PUBLISHED_SPLITS}) = ${fmt(tol, 3)}`,
+    numbers: { ...numbers, diff, tolerance: tol },
   };
+}
+
+function pairNumbers(x: number[], y: number[], t: { t: number; p: number; meanDiff: number }): Record<string, number> {
+  return { mean: summarize(x).mean, referenceMean: summarize(y).mean, n: x.length, meanDiff: t.meanDiff, t: t.t, p: t.p };
 }
 
 /** "a is significantly lower than b": pass at p < 0.01, fail if b is significantly lower, else undecided. */
@@ -65,13 +73,14 @@ function lowerClaim(what: string, a: Map<number, number>, b: Map<number, number>
   const [x, y] = paired(a, b);
   const t = pairedTTest(x, y);
   const ours = `${fmt(summarize(x).mean)} vs ${fmt(summarize(y).mean)}, n=${x.length}`;
+  const numbers = pairNumbers(x, y, t);
   if (t.p < ALPHA) {
-    return { status: t.meanDiff < 0 ? 'pass' : 'fail', check: what, test: 'paired t', ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}` };
+    return { status: t.meanDiff < 0 ? 'pass' : 'fail', check: what, test: 'paired t', ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}`, numbers };
   }
   const need = x.length > 1 ? splitsNeeded(t.meanDiff, t.sdDiff) : Infinity;
   const lean = t.meanDiff < 0 ? 'leans as claimed' : 'leans the other way';
   const more = Number.isFinite(need) ? `; p < ${ALPHA} needs about ${need} splits at this effect size` : '';
-  return { status: 'not enough splits', check: what, test: 'paired t', ours, paper: 'claimed', detail: `p = ${fmt(t.p, 2)} (${lean})${more}` };
+  return { status: 'not enough splits', check: what, test: 'paired t', ours, paper: 'claimed', detail: `p = ${fmt(t.p, 2)} (${lean})${more}`, numbers };
 }
 
 /** "subject is not significantly below reference": fails only on a significant difference that way. */
@@ -80,9 +89,10 @@ function notBelowClaim(what: string, subject: Map<number, number>, reference: Ma
   const t = pairedTTest(x, y);
   const ours = `${fmt(summarize(x).mean)} vs ${fmt(summarize(y).mean)}, n=${x.length}`;
   // A paired test needs two pairs; with fewer nothing is decided either way.
-  if (x.length < 2) return { status: 'not enough splits', check: what, test: 'paired t', ours, paper: 'claimed', detail: `${x.length} common split(s); a paired t-test needs 2` };
+  const numbers = pairNumbers(x, y, t);
+  if (x.length < 2) return { status: 'not enough splits', check: what, test: 'paired t', ours, paper: 'claimed', detail: `${x.length} common split(s); a paired t-test needs 2`, numbers };
   const below = t.p < ALPHA && t.meanDiff < 0;
-  return { status: below ? 'fail' : 'pass', check: what, test: 'paired t', ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}` };
+  return { status: below ? 'fail' : 'pass', check: what, test: 'paired t', ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}`, numbers };
 }
 
 const BASELINES = ['SGD', 'Adam', 'LBFGS'];
@@ -167,8 +177,9 @@ function shareClaim(what: string, runs: Map<number, JobRecord> | undefined, does
   const yes = scores.filter(Boolean).length;
   const ours = `${yes} of ${scores.length} runs`;
   const detail = `${describe}; needs ≥ ${Math.round(MOST_RUNS * 100)}% of runs`;
-  if (scores.length < MIN_RUNS) return { status: 'not enough splits', check: what, test: 'share of runs', ours, paper: 'claimed', detail: `${detail} and ≥ ${MIN_RUNS} runs` };
-  return { status: yes >= MOST_RUNS * scores.length ? 'pass' : 'fail', check: what, test: 'share of runs', ours, paper: 'claimed', detail };
+  const numbers = { runs: scores.length, yes, share: scores.length ? yes / scores.length : NaN };
+  if (scores.length < MIN_RUNS) return { status: 'not enough splits', check: what, test: 'share of runs', ours, paper: 'claimed', detail: `${detail} and ≥ ${MIN_RUNS} runs`, numbers };
+  return { status: yes >= MOST_RUNS * scores.length ? 'pass' : 'fail', check: what, test: 'share of runs', ours, paper: 'claimed', detail, numbers };
 }
 
 /** The related papers' claims that planted data can decide (see experiments/planted.json). */

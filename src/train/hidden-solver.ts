@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import type { RandomState } from '../data/rng.js';
 import type { Prepared } from '../data/split.js';
 import { choleskyKernelFactor } from '../linalg/cholesky.js';
@@ -148,6 +149,12 @@ export function hiddenSolver(train: Prepared, h: number, o: AnminOptions, rng: R
   if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
   if (cg && o.accumulate !== 'exact') throw new AnminError('ANMIN: --accumulate float32-batches sums the dense system; it does not go with --solver cg');
   if (o.accumulate === 'exact' && o.batchRows !== ANMIN_DEFAULTS.batchRows) throw new AnminError('ANMIN: --batch-rows sets the float32 batches; it goes with --accumulate float32-batches');
+  if (!cg) {
+    // M + λI and its factor, both (d+1)h squared in float64: refused up front, before minutes of work.
+    const size = train.p * h;
+    const need = 2 * 8 * size * size;
+    if (need > totalmem() / 2) throw new AnminError(`ANMIN: the dense system for (d+1)h = ${size} needs ${(need / 2 ** 30).toFixed(1)} GiB, more than half this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GiB; use --solver cg (matrix-free) or fewer hidden units`);
+  }
   return cg ? new CgHiddenSolver(train, h, o) : new DenseHiddenSolver(train, h, o, rng);
 }
 

@@ -25,6 +25,9 @@ export function kernel<T extends KernelModule>(name: string): T {
   return k as T;
 }
 
+/** The most a 32-bit WebAssembly memory can hold. */
+const KERNEL_MEMORY_LIMIT = 2 ** 32;
+
 /** How many times each kernel's memory has been laid out: a caller's claim is the count at its call. */
 const claims = new WeakMap<KernelModule, number>();
 
@@ -35,8 +38,16 @@ const claims = new WeakMap<KernelModule, number>();
  */
 function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuffer; base: number; claim: number } {
   const base = k.heapBase();
+  // WebAssembly's 32-bit memory stops at 4 GiB: a job asking for more gets a line saying how much.
+  if (base + bytes > KERNEL_MEMORY_LIMIT) throw new AnminError(`this job needs ${(bytes / 2 ** 30).toFixed(1)} GiB of kernel memory in one piece, more than WebAssembly's 4 GiB; use fewer hidden units, or --solver cg for ANMIN (no (d+1)h × (d+1)h system)`);
   const short = base + bytes - k.memory.buffer.byteLength;
-  if (short > 0) k.memory.grow(Math.ceil(short / 65536));
+  if (short > 0) {
+    try {
+      k.memory.grow(Math.ceil(short / 65536));
+    } catch {
+      throw new AnminError(`this job needs ${(bytes / 2 ** 30).toFixed(1)} GiB of kernel memory and the machine would not give it; use fewer hidden units or rows`);
+    }
+  }
   const claim = (claims.get(k) ?? 0) + 1;
   claims.set(k, claim);
   return { buffer: k.memory.buffer, base, claim };

@@ -125,3 +125,14 @@ test('Table 4 is printed only from runs timed alone, with the machine and thread
   assert.throws(() => table4(shared), /table4: 1 of 4 timed runs shared the machine with other jobs .* anmin run table3 --workers 1 --out DIR/);
   assert.throws(() => table4(alone.map(({ workers: _, ...r }) => r)), /did not record how many jobs ran at once/);
 });
+
+test('every check row carries its numbers as numbers, for check --json', () => {
+  const rows = check(store());
+  assert.ok(rows.length > 0);
+  for (const r of rows) {
+    assert.equal(typeof r.numbers, 'object', r.check);
+    assert.ok(Object.values(r.numbers).every((v) => typeof v === 'number'), r.check);
+  }
+  const cell = rows.find((r) => r.test === 'normal mean')!;
+  assert.ok(Math.abs(cell.numbers.diff - (cell.numbers.mean - cell.numbers.paperMean)) < 1e-12);
+});

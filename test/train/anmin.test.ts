@@ -246,3 +246,9 @@ test('float32 mode runs and reports a log determinant', () => {
   assert.equal(r.trace.length, 4);
   assert.ok(r.trace.slice(1).every((t) => typeof t.logdet === 'number'));
 });
+
+test('a dense system that would not fit in memory is refused up front, saying how much it needs', () => {
+  // (d+1)h = 301 · 16,384: 2 · 8 · size² bytes is 355,000 GiB, more than any machine has.
+  const data = { train: { n: 4, p: 301, c: 1, x: new Float64Array(4 * 301).fill(1), y: new Float64Array(4) } };
+  assert.throws(() => trainAnmin(data, { hidden: 16384, solver: 'dense', iterations: 1, seed: 0 }), /ANMIN: the dense system for \(d\+1\)h = 4931584 needs \d+\.\d GiB, more than half this machine's .*use --solver cg/);
+});
