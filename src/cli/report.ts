@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { figures, toSvg } from '../report/figures.js';
+import { figures, toPng, toSvg } from '../report/figures.js';
 import { execFileSync } from 'node:child_process';
 import { packageRoot, packageVersion, writeFileAtomic } from '../util/fsx.js';
 import { reproductionReport } from '../report/reproduction.js';
@@ -139,18 +139,26 @@ export function plotCommand(): Command {
     .description('SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8), the planted study (recovery vs seconds and vs n/(dk²))')
     .addOption(option('inDirs'))
     .option('--out <dir>', 'folder for the .svg files', join('results', 'figures'))
-    .action(async (f: { in?: string[]; out: string }) => {
+    .option('--png', 'write each figure as PNG too (rendered by resvg, no browser)')
+    .action(async (f: { in?: string[]; out: string; png?: boolean }) => {
       const figs = figures(records(f.in ?? defaultInputs()));
       if (figs.length === 0) throw new AnminError('plot: the results hold no runs to plot');
       const bar = startProgress('plot', figs.length, 'figures');
+      const written: string[] = [];
       try {
         for (const fig of figs) {
-          writeFileAtomic(join(f.out, `${fig.name}.svg`), await toSvg(fig.spec));
+          const svg = await toSvg(fig.spec);
+          writeFileAtomic(join(f.out, `${fig.name}.svg`), svg);
+          written.push(join(f.out, `${fig.name}.svg`));
+          if (f.png) {
+            writeFileAtomic(join(f.out, `${fig.name}.png`), toPng(svg));
+            written.push(join(f.out, `${fig.name}.png`));
+          }
           bar.increment(1, { status: fig.name });
         }
       } finally {
         bar.stop();
       }
-      emit(figs.map((x) => join(f.out, `${x.name}.svg`)).join('\n'));
+      emit(written.join('\n'));
     });
 }

@@ -1,4 +1,5 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { points, type JobRecord } from '../experiments/store.js';
@@ -158,15 +159,15 @@ function bandPanels(title: string, rows: BandRow[], x: { title: string; log?: bo
 }
 
 /** Figs 4–6: mean train and test MSE and R² over splits against seconds, with 95% bands, per dataset. */
-function curves(g: JobRecord[]): Figure[] {
+function curves(g: JobRecord[], prefix = ''): Figure[] {
   const datasets = [...new Set(g.map((r) => r.dataset))];
   return datasets.flatMap((d) => {
     const rs = g.filter((r) => r.dataset === d);
     const n = new Set(rs.map((r) => r.split)).size;
     const note = `mean over up to ${n} split(s), each point over the splits finite there, with its 95% band; a curve leaving the top is a blow-up (LBFGS: see lbfgs-losses)`;
     return [
-      { name: `curves-mse-${d}`, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
-      { name: `curves-r2-${d}`, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },
+      { name: `${prefix}curves-mse-${d}`, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
+      { name: `${prefix}curves-r2-${d}`, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },
     ];
   });
 }
@@ -269,11 +270,16 @@ function planted(rs: JobRecord[]): Figure[] {
 export function figures(records: JobRecord[]): Figure[] {
   const of = (experiment: string) => records.filter((r) => r.experiment === experiment && r.status === 'ok');
   const t3 = of('table3');
-  return [...curves(t3), ...minSoFar(t3), ...logdet(t3), ...lbfgs(t3), ...simulation(of('simulation')), ...planted(of('planted'))];
+  return [...curves(t3), ...minSoFar(t3), ...logdet(t3), ...lbfgs(t3), ...curves(of('ablation'), 'ablation-'), ...simulation(of('simulation')), ...planted(of('planted'))];
 }
 
 /** Renders a vega-lite specification to SVG, headless (no browser, no canvas). */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   return view.toSVG();
+}
+
+/** An SVG figure as PNG at twice its size on white, rendered by resvg (no browser, no canvas). */
+export function toPng(svg: string): Uint8Array {
+  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { columns } from '../../src/experiments/store.js';
-import { figures, toSvg } from '../../src/report/figures.js';
+import { figures, toPng, toSvg } from '../../src/report/figures.js';
 import { record } from '../helpers.js';
 
 test('plot: the figures the records allow, rendered to SVG without a browser; −∞ and blow-ups do not break them', async () => {
@@ -13,4 +13,13 @@ test('plot: the figures the records allow, rendered to SVG without a browser; �
   const svg = await toSvg(figs.find((f) => f.name === 'anmin-logdet')!.spec);
   assert.ok(svg.startsWith('<svg'));
   assert.match(svg, /ln\|M \+ λI\|/);
+});
+
+test('the ablation gets its curves, and a figure renders to PNG without a browser', async () => {
+  const trace = { iteration: [0, 1, 2], seconds: [0.1, 0.2, 0.3], trainMse: [3, 2, 1], trainR2: [0.1, 0.2, 0.3], testMse: [3, 2.5, 2], testR2: [0, 0.1, 0.2] };
+  const rs = [0, 1].map((k) => record(`ablation/bike-sharing/4 Algorithm 1/${k}`, { trace }));
+  const figs = figures(rs);
+  assert.ok(figs.some((f) => f.name === 'ablation-curves-mse-bike-sharing'), figs.map((f) => f.name).join(', '));
+  const png = toPng(await toSvg(figs[0].spec));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 });
