@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js';
 import { logger } from '../util/log.js';
-import { startProgress } from '../util/progress.js';
+import { startRunProgress } from '../util/progress.js';
 import { packageVersion } from '../util/fsx.js';
 import { provenance } from './provenance.js';
 import { setInterruptHint } from '../util/interrupt.js';
@@ -68,9 +68,10 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
   if (pending.length === 0) return { ...summary, seconds: (performance.now() - t0) / 1000 };
 
   const datasets = await loadShared(pending, o.load ?? {});
-  const bar = startProgress(`${protocol.name}`, pending.length, 'jobs');
+
   const made = provenance();
   const workers = Math.max(1, Math.min(o.workers ?? defaultWorkers(protocol), pending.length));
+  const bar = startRunProgress(protocol.name, pending.length, workers);
   if (protocol.timed && workers > 1) log.warn({ experiment: protocol.name, workers }, 'this protocol is timed (Table 4) but its jobs will share the machine: report table4 will refuse these timings (rerun with --workers 1 for timings)');
   const onRecord = (worked: JobRecord) => {
     const r: JobRecord = { ...worked, provenance: made, workers };
@@ -82,11 +83,11 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
     } else {
       log.info({ job: r.key, seconds: r.seconds, trainMse: r.final?.trainMse, testMse: r.final?.testMse }, 'job done');
     }
-    bar.increment(1, { status: r.key });
+    bar.done(r.key);
     o.onRecord?.(r);
   };
   try {
-    await pool(pending, datasets, workers, onRecord);
+    await pool(pending, datasets, workers, onRecord, (slot, job) => bar.started(slot, job.key));
   } finally {
     bar.stop();
   }
@@ -113,11 +114,11 @@ async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, D
 }
 
 /** A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced. */
-export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void): Promise<void> {
+export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void, onStart?: (slot: number, job: Job) => void): Promise<void> {
   const queue = jobs.slice();
   let active = 0;
   return new Promise((resolve) => {
-    const spawn = () => {
+    const spawn = (slot: number) => {
       const w = new Worker(new URL('./worker.js', import.meta.url));
       let current: Job | undefined;
       const next = () => {
@@ -128,6 +129,7 @@ export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, 
           return;
         }
         const msg: JobMessage = { job: current, dataset: datasets.get(current.dataset) };
+        onStart?.(slot, current);
         w.postMessage(msg);
       };
       w.on('message', (r: JobRecord) => {
@@ -141,12 +143,12 @@ export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, 
         current = undefined;
         if (queue.length) {
           active++;
-          spawn();
+          spawn(slot);
         } else if (active === 0) resolve();
       });
       active++;
       next();
     };
-    for (let i = 0; i < size; i++) spawn();
+    for (let i = 0; i < size; i++) spawn(i);
   });
 }

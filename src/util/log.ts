@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { logThroughProgress } from './progress.js';
 
 /**
  * Structured logs go to stderr only: stdout carries results (tables, JSON) and must stay clean
@@ -26,16 +27,17 @@ export function logger(): Logger {
   return current ?? configureLogger(process.env.ANMIN_LOG_LEVEL as LogLevel | undefined ?? 'warn');
 }
 
-/** A terminal gets one readable line per record instead of JSON. */
+/** A terminal gets one readable line per record instead of JSON, written above the progress bars when they are up. */
 function prettyStream() {
   return {
     write(line: string) {
       try {
         const { level, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
         const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
-        process.stderr.write(`[${String(level)}] ${String(msg ?? '')}${extra}\n`);
+        const text = `[${String(level)}] ${String(msg ?? '')}${extra}\n`;
+        if (!logThroughProgress(text)) process.stderr.write(text);
       } catch {
-        process.stderr.write(line);
+        if (!logThroughProgress(line)) process.stderr.write(line);
       }
     },
   };

@@ -37,3 +37,42 @@ export function startProgress(label: string, total: number, unit = ''): Progress
     stop: () => bar.stop(),
   };
 }
+
+/** A run's bars: the jobs done overall, and one line per worker naming the job it is on. */
+export interface RunProgress {
+  done(job: string): void;
+  started(worker: number, job: string): void;
+  stop(): void;
+}
+
+let active: cliProgress.MultiBar | null = null;
+
+/**
+ * Writes a log line above the bars while they are drawn (so neither tears the other); false when no
+ * bars are up and the caller should write it itself.
+ */
+export function logThroughProgress(line: string): boolean {
+  if (!active) return false;
+  active.log(line.endsWith('\n') ? line : `${line}\n`);
+  return true;
+}
+
+export function startRunProgress(label: string, total: number, workers: number): RunProgress {
+  if (!progressEnabled()) return { done() {}, started() {}, stop() {} };
+  const multi = new cliProgress.MultiBar(
+    { stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50, format: '{name} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} {status}' },
+    cliProgress.Presets.shades_classic,
+  );
+  active = multi;
+  const overall = multi.create(Math.max(total, 1), 0, { name: label, status: '' });
+  const lines = Array.from({ length: workers }, (_, i) => multi.create(1, 0, { name: `worker ${i + 1}`, status: 'waiting' }, { format: '  {name}: {status}' }));
+  return {
+    done: (job) => overall.increment(1, { status: `last: ${job}` }),
+    started: (worker, job) => lines[worker]?.update(0, { status: job }),
+    stop: () => {
+      lines.forEach((l) => l.update(0, { status: 'done' }));
+      multi.stop();
+      active = null;
+    },
+  };
+}
