@@ -7,7 +7,7 @@ import { TRAINERS } from '../train/registry.js';
 import type { OnStep } from '../train/types.js';
 import { packageVersion } from '../util/fsx.js';
 import type { Job } from './protocol.js';
-import { columns, type JobRecord } from './store.js';
+import { columns, NUMERICS, type JobRecord } from './store.js';
 import { summarize } from './summary.js';
 
 /** A generated dataset is drawn per run, from the run's split index as its seed. */
@@ -61,8 +61,8 @@ function goodStart(truth: Network, delta: number, seed: number): Float64Array {
 }
 
 export function recordBase(job: Job) {
-  const { key, experiment, dataset, method, split, seed, options, inputs, summary, params } = job;
-  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), version: packageVersion() };
+  const { key, experiment, dataset, method, split, seed, options, inputs, summary, params, dataFiles } = job;
+  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), ...(dataFiles ? { dataFiles } : {}), ...(NUMERICS !== 1 ? { numerics: NUMERICS } : {}), version: packageVersion() };
 }
 
 export function failedRecord(job: Job, error: string): JobRecord {

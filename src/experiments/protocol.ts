@@ -81,6 +81,8 @@ export interface Job {
   split: number;
   seed: number;
   options: Record<string, unknown>;
+  /** Files the user put in place of the paper's (sdf's mask, the DAE's image): flag → sha256. */
+  dataFiles?: Record<string, string>;
 }
 
 export const EXPERIMENTS_DIR = (): string => join(packageRoot(), 'experiments');

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js';
 import { logger } from '../util/log.js';
 import { startRunProgress } from '../util/progress.js';
-import { packageVersion } from '../util/fsx.js';
+import { packageVersion, sha256File } from '../util/fsx.js';
 import { provenance } from './provenance.js';
 import { setInterruptHint } from '../util/interrupt.js';
 import { toShared } from '../util/shared.js';
@@ -44,7 +44,9 @@ export interface RunSummary {
 export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
   const protocol = loadProtocol(o.experiment);
-  const jobs = shardJobs(expandJobs(protocol, o), o.shard);
+  const swapped = await userDataFiles(o.load ?? {});
+  // A run with another mask or image is another experiment for the data sets that read it.
+  const jobs = shardJobs(expandJobs(protocol, o), o.shard).map((j) => (swapped[j.source] ? { ...j, dataFiles: swapped[j.source] } : j));
   const store = new ResultsStore(o.out, o.shard);
   setInterruptHint(`every finished job is kept in ${store.file}; run the same command again to resume`);
   try {
@@ -100,6 +102,14 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
  */
 export function defaultWorkers(protocol: Protocol): number {
   return protocol.timed ? 1 : availableParallelism();
+}
+
+/** The files a user gave in place of the paper's, by the data set that reads them: sdf's mask, the DAE's image. */
+async function userDataFiles(load: LoadOptions): Promise<Record<string, Record<string, string>>> {
+  const out: Record<string, Record<string, string>> = {};
+  if (load.mask) out.sdf = { mask: await sha256File(load.mask) };
+  if (load.image) out.dae = { image: await sha256File(load.image) };
+  return out;
 }
 
 /** Loads each dataset the jobs need once, onto SharedArrayBuffers that every worker reads in place. */

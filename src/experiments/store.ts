@@ -47,6 +47,10 @@ export interface JobRecord {
   params?: Record<string, number>;
   /** The summary rule of `final`, when not 'selected'. */
   summary?: SummaryRule;
+  /** Files the user put in place of the paper's (mask, image): flag → sha256. */
+  dataFiles?: Record<string, string>;
+  /** The numerics of the code that produced it (see NUMERICS); absent is 1. */
+  numerics?: number;
   version: string;
   finishedAt: string;
   /** The machine, code and run that produced it (absent in stores written before it was recorded). */
@@ -57,12 +61,20 @@ export interface JobRecord {
 
 /**
  * What produced a job's numbers besides its key: the method's resolved options, the inputs, the
- * loader's parameters and the summary rule (absent fields are the defaults, so older records compare).
+ * loader's parameters, the summary rule, files put in place of the paper's, and the code's numerics
+ * (absent fields are the defaults, so older records compare).
  */
-export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 'summary'>): string {
+export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 'summary' | 'dataFiles' | 'numerics'>): string {
   const sorted = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected' });
+  return JSON.stringify({ options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected', dataFiles: sorted(r.dataFiles), numerics: r.numerics ?? 1 });
 }
+
+/**
+ * The version of the numbers the code produces for a job: raised by hand with any change that moves
+ * them (a kernel's summation order, a default), so stored runs of older numerics are run again rather
+ * than pooled with new ones. Refactors that keep every number leave it alone.
+ */
+export const NUMERICS = 1;
 
 export const STORE_PREFIX = 'results';
 

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { columns, mergeStores, points, readResults, readStoreFile, ResultsStore, storeFile, type JobRecord } from '../../src/experiments/store.js';
+import { columns, identity, mergeStores, points, readResults, readStoreFile, ResultsStore, storeFile, type JobRecord } from '../../src/experiments/store.js';
 import { record, tempDir } from '../helpers.js';
 
 test('store round-trips records, Infinity and NaN included', () => {
@@ -82,4 +82,12 @@ test('a null line, or a successful record that is not whole, is an error naming 
   const short = record('e/d/m/0', { trace: { iteration: [0, 1], trainMse: [1] } });
   writeFileSync(file, JSON.stringify(short) + '\n');
   assert.throws(() => readStoreFile(file), /trace column trainMse has 1 entries, iteration has 2/);
+});
+
+test('a record\'s identity changes with a swapped data file or newer numerics, not with what does not move numbers', () => {
+  const r = record('table3/sdf/ANMIN/0', { options: { hidden: 8 } });
+  assert.equal(identity(r), identity({ ...r, numerics: 1 }));
+  assert.notEqual(identity(r), identity({ ...r, dataFiles: { mask: 'ab12' } }));
+  assert.notEqual(identity(r), identity({ ...r, numerics: 2 }));
+  assert.equal(identity({ ...r, options: { hidden: 8, alpha: 0 } }), identity({ ...r, options: { alpha: 0, hidden: 8 } }));
 });
