@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
 import type { JobRecord } from '../experiments/store.js';
-import { fmt } from './render.js';
+import { fmt, meanSd, publishedMeanSd } from './render.js';
 import { MIN_RUNS, MOST_RUNS, recovered, RECOVERED, trainingLossDrop, worstContraction } from './planted.js';
 import { bootstrapMeanInterval, hasFarOut, pairedTTest, splitsNeeded, summarize } from './stats.js';
 import { ablationRow, loadPublished, metricValues, paired, ResultGrid, type Metric, type Published } from './tables.js';
@@ -39,8 +39,8 @@ const COVERAGE = 0.9973;
  */
 function cellCheck(what: string, values: number[], pub: [number, number]): CheckRow {
   const s = summarize(values);
-  const ours = `${fmt(s.mean)} (${fmt(s.sd, 3)}), n=${s.n}`;
-  const paper = `${fmt(pub[0])} (${fmt(pub[1], 3)})`;
+  const ours = `${meanSd(s.mean, s.sd, s.n)}, n=${s.n}`;
+  const paper = publishedMeanSd(pub[0], pub[1]);
   const pubSe = Z * pub[1] / Math.sqrt(PUBLISHED_SPLITS);
   const numbers = { mean: s.mean, sd: s.sd, n: s.n, paperMean: pub[0], paperSd: pub[1] };
   // With few splits the bootstrap's extreme quantiles are the extreme values themselves (and quartiles

@@ -11,14 +11,47 @@ export function fmt(v: number | undefined, digits = 4): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/**
+ * "mean (sd)" with the mean shown to the precision its standard error (sd/√n) supports: two
+ * significant digits of the standard error fix the decimals, for the mean and the sd alike, so one cell
+ * never shows more digits than its runs can tell apart (and "4.00 (0.09)" keeps its zeros). Without a
+ * spread (one run, or all equal), four significant digits; far from 1, exponents.
+ */
+export function meanSd(mean: number, sd: number | undefined, n: number): string {
+  if (sd === undefined || Number.isNaN(sd)) return fmt(mean);
+  const se = sd / Math.sqrt(Math.max(n, 1));
+  if (!(se > 0) || !Number.isFinite(se) || !Number.isFinite(mean)) return `${fmt(mean)} (${fmt(sd, 3)})`;
+  const decimals = Math.max(0, 1 - Math.floor(Math.log10(se)));
+  if (decimals > 6 || Math.abs(mean) >= 1e6) return `${fmt(mean)} (${fmt(sd, 3)})`;
+  return `${mean.toFixed(decimals)} (${sd.toFixed(decimals)})`;
+}
+
+/** Digits after the point in a number's shortest form (0.09 → 2, 4 → 0, 1e-7 → 7). */
+function decimalsOf(v: number): number {
+  const [digits, exp] = String(Math.abs(v)).split('e');
+  const after = digits.split('.')[1]?.length ?? 0;
+  return Math.max(0, after - Number(exp ?? 0));
+}
+
+/**
+ * A published "mean (sd)" as precise as the paper printed it: both numbers to the decimals of the more
+ * precise one ("4.00 (0.09)", "3.53 (1.05)", "2422 (100)"), never padded past what the paper gave.
+ */
+export function publishedMeanSd(mean: number, sd: number | undefined): string {
+  if (sd === undefined) return fmt(mean);
+  const d = Math.max(decimalsOf(mean), decimalsOf(sd));
+  if (d > 6 || Math.abs(mean) >= 1e6) return `${fmt(mean)} (${fmt(sd, 3)})`;
+  return `${mean.toFixed(d)} (${sd.toFixed(d)})`;
+}
+
 function ours(c: Cell): string {
-  return Number.isNaN(c.sd) ? fmt(c.mean) : `${fmt(c.mean)} (${fmt(c.sd, 3)})`;
+  return meanSd(c.mean, c.sd, c.n);
 }
 
 function theirs(c: Cell | null): string {
   const p = c?.published;
   if (!p) return '';
-  return p.sd === undefined ? fmt(p.mean) : `${fmt(p.mean)} (${fmt(p.sd, 3)})`;
+  return publishedMeanSd(p.mean, p.sd);
 }
 
 function splitsOf(cells: (Cell | null)[]): string {
@@ -70,18 +103,20 @@ function texNumber(s: string): string {
   return m ? `$${m[1]}\\times10^{${Number(m[2])}}$` : s;
 }
 
+/** A "mean (sd)" cell for LaTeX: the same digits as everywhere, exponents in math mode. */
+function texMeanSd(text: string): string {
+  return text.replace(/-?[\d.]+e[+-]?\d+/g, texNumber);
+}
+
 function texCell(c: Cell): string {
-  const v = Number.isNaN(c.sd) ? texNumber(fmt(c.mean)) : `${texNumber(fmt(c.mean))} (${texNumber(fmt(c.sd, 3))})`;
+  const v = texMeanSd(ours(c));
   return c.bold ? `\\textbf{${v}}` : v;
 }
 
 /** A booktabs table in a float, with the title as caption and the table's id as label. */
 function latex(t: TableModel): string {
   const cols = `l${'r'.repeat(t.columns.length)}r`;
-  const paper = (c: Cell | null) => {
-    const p = c?.published;
-    return p ? (p.sd === undefined ? texNumber(fmt(p.mean)) : `${texNumber(fmt(p.mean))} (${texNumber(fmt(p.sd, 3))})`) : '';
-  };
+  const paper = (c: Cell | null) => texMeanSd(theirs(c));
   const lines = [
     '\\begin{table}[ht]',
     '\\centering',

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { provenance } from '../../src/experiments/provenance.js';
 import { check, loadKnownDeviations } from '../../src/report/check.js';
 import { loadProtocol } from '../../src/experiments/protocol.js';
-import { render } from '../../src/report/render.js';
+import { meanSd, publishedMeanSd, render } from '../../src/report/render.js';
 import { table3, table4 } from '../../src/report/tables.js';
 import { reproductionReport } from '../../src/report/reproduction.js';
 import { record } from '../helpers.js';
@@ -135,4 +135,17 @@ test('every check row carries its numbers as numbers, for check --json', () => {
   }
   const cell = rows.find((r) => r.test === 'normal mean')!;
   assert.ok(Math.abs(cell.numbers.diff - (cell.numbers.mean - cell.numbers.paperMean)) < 1e-12);
+});
+
+test('one formatter: a mean shows the decimals its standard error supports, in every format alike; the paper as printed', () => {
+  assert.equal(meanSd(3.11549, 0.755, 100), '3.115 (0.755)'); // se 0.0755: two significant digits → 3 decimals
+  assert.equal(meanSd(4.0, 0.09, 100), '4.0000 (0.0900)'); // se 0.009
+  assert.equal(meanSd(1419.3, 244, 100), '1419 (244)'); // se 24.4
+  assert.equal(meanSd(2, Number.NaN, 1), '2');
+  assert.equal(publishedMeanSd(4, 0.09), '4.00 (0.09)');
+  assert.equal(publishedMeanSd(2422, 100), '2422 (100)');
+  const [t] = table3(store());
+  const cell = t.rows[0].cells.find((c) => c !== null)!;
+  const text = meanSd(cell.mean, cell.sd, cell.n);
+  for (const f of ['md', 'html', 'latex'] as const) assert.ok(render([t], f).includes(text), `${f} shows ${text}`);
 });
