@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 import { splitIndices } from '../data/split.js';
 import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
 import { Regressor } from '../estimator/estimator.js';
@@ -111,9 +112,10 @@ export function predictCommand(): Command {
       const data = await inputsFor(model, file, false);
       const yhat = model.predict(whole(data.x));
       const c = model.targets.length;
-      const lines = [model.targets.join(',')];
-      for (let i = 0; i < data.x.rows; i++) lines.push(Array.from(yhat.subarray(i * c, (i + 1) * c), String).join(','));
-      emit(lines.join('\n'), f.out);
+      const rows: (string | number)[][] = [[...model.targets]];
+      for (let i = 0; i < data.x.rows; i++) rows.push(Array.from(yhat.subarray(i * c, (i + 1) * c)));
+      // Numbers as JavaScript prints them: the shortest text that reads back to the same double.
+      emit(stringify(rows, { cast: { number: String } }), f.out);
     });
 }
 

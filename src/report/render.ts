@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { stringifyNumbers } from '../util/json.js';
 import type { Cell, TableModel } from './tables.js';
 
@@ -75,22 +76,17 @@ function markdown(t: TableModel): string {
   return lines.join('\n') + '\n';
 }
 
-function csvField(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
+/** One line per cell, numbers as they are (no rounding): for spreadsheets and scripts. */
 function csv(tables: TableModel[]): string {
-  const lines = ['table,row,column,mean,sd,n,bold,p,published_mean,published_sd'];
+  const rows: (string | number)[][] = [['table', 'row', 'column', 'mean', 'sd', 'n', 'bold', 'p', 'published_mean', 'published_sd']];
   for (const t of tables) {
     for (const r of t.rows) {
       r.cells.forEach((c, j) => {
-        if (!c) return;
-        const f = [t.id, r.label, t.columns[j], c.mean, c.sd, c.n, c.bold ? 1 : 0, c.p ?? '', c.published?.mean ?? '', c.published?.sd ?? ''];
-        lines.push(f.map((v) => csvField(String(v))).join(','));
+        if (c) rows.push([t.id, r.label, t.columns[j], c.mean, c.sd, c.n, c.bold ? 1 : 0, c.p ?? '', c.published?.mean ?? '', c.published?.sd ?? '']);
       });
     }
   }
-  return lines.join('\n') + '\n';
+  return stringify(rows, { cast: { number: String } });
 }
 
 function tex(s: string): string {
