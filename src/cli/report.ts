@@ -2,15 +2,15 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { figures, toPng, toSvg } from '../report/figures.js';
-import { execFileSync } from 'node:child_process';
-import { packageRoot, packageVersion, writeFileAtomic } from '../util/fsx.js';
+import { packageVersion, writeFileAtomic } from '../util/fsx.js';
+import { codeVersion } from '../experiments/provenance.js';
 import { reproductionReport } from '../report/reproduction.js';
 import { startProgress } from '../util/progress.js';
 import { mergeStores, oneByKey, readResults, type JobRecord } from '../experiments/store.js';
-import { check } from '../report/check.js';
+import { check, checkCounts } from '../report/check.js';
 import { render, type Format } from '../report/render.js';
 import { htmlReport } from '../report/html.js';
-import { REPORTS, type ReportName, type TableModel } from '../report/tables.js';
+import { REPORTS, tablesOrReason, type ReportName, type TableModel } from '../report/tables.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { emit, table } from './io.js';
 import { option, oneOf } from './options.js';
@@ -33,13 +33,9 @@ function records(dirs: string[], rs = readResults(dirs)) {
 
 /** The commit of the checkout the package runs from, when it is one (for a report's provenance). */
 function gitCommit(): string | undefined {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return dirty ? `${head} (with uncommitted changes)` : head;
-  } catch {
-    return undefined;
-  }
+  const { commit, dirty } = codeVersion();
+  if (commit === null) return undefined;
+  return dirty ? `${commit.slice(0, 7)} (with uncommitted changes)` : commit.slice(0, 7);
 }
 
 /** Each folder with what it holds: experiment, datasets, methods and splits of its records. */
@@ -56,12 +52,8 @@ function describeInputs(dirs: string[], perDir: JobRecord[][]): string[] {
 function htmlSections(rs: JobRecord[]): { title: string; tables: TableModel[]; note?: string }[] {
   const titles: Record<ReportName, string> = { table3: 'Table 3', table4: 'Table 4', table5: 'Table 5 (ablation)', simulation: 'Simulation', planted: 'Planted study' };
   return (Object.keys(REPORTS) as ReportName[]).map((name) => {
-    try {
-      return { title: titles[name], tables: REPORTS[name](rs) };
-    } catch (e) {
-      if (!(e instanceof AnminError)) throw e;
-      return { title: titles[name], tables: [], note: e.message };
-    }
+    const { tables, reason } = tablesOrReason(name, rs);
+    return { title: titles[name], tables, ...(reason === undefined ? {} : { note: reason }) };
   });
 }
 
@@ -109,11 +101,9 @@ export function checkCommand(): Command {
       const rows = check(records(f.in ?? defaultInputs()));
       if (rows.length === 0) throw new AnminError('check: nothing to compare (no table3, ablation or simulation runs in the results)');
       const failed = rows.filter((r) => r.status === 'fail').length;
-      const undecided = rows.filter((r) => r.status === 'not enough splits').length;
-      const known = rows.filter((r) => r.status === 'known deviation').length;
       const text = f.json
         ? JSON.stringify(rows, null, 1)
-        : `${table([['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.test, r.ours, r.paper, r.detail])])}\n\ncheck: ${rows.length - failed - undecided - known} pass, ${failed} fail, ${known} known deviations, ${undecided} not enough splits`;
+        : `${table([['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.test, r.ours, r.paper, r.detail])])}\n\ncheck: ${checkCounts(rows)}`;
       emit(text, f.out);
       // With --out the verdicts go to the file; stdout gets the count line.
       if (f.out && !f.json) emit(text.slice(text.lastIndexOf('check:')));

@@ -110,10 +110,9 @@ interface Stamp {
 
 const stampPath = (file: string) => `${file}.verified.json`;
 
-function stamp(file: string, sha256?: string): void {
+function stamp(file: string, sha256: string): void {
   const st = statSync(file);
-  const digest = sha256 ?? readStamp(file)?.sha256 ?? '';
-  writeFileSync(stampPath(file), JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, sha256: digest } satisfies Stamp));
+  writeFileSync(stampPath(file), JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, sha256 } satisfies Stamp));
 }
 
 function readStamp(file: string): Stamp | undefined {

@@ -10,14 +10,6 @@ export interface CsvData {
   targets: string[];
 }
 
-function duplicates(names: string[], label: string): void {
-  const seen = new Set<string>();
-  for (const n of names) {
-    if (seen.has(n)) throw new AnminError(`${label}: column "${n}" appears more than once in the header`);
-    seen.add(n);
-  }
-}
-
 async function readColumns(path: string, features: string[], targets: string[], withTargets: boolean): Promise<CsvData> {
   const cols = withTargets ? [...features, ...targets] : features;
   const t = await readNumericTable(path, { label: path, header: true, select: cols });
@@ -35,7 +27,6 @@ async function readColumns(path: string, features: string[], targets: string[], 
 /** A training table: the target columns, and the named features (default: every other column). */
 export async function readTrainingCsv(path: string, target: string[], features?: string[]): Promise<CsvData> {
   const header = await readCsvHeader(path, path);
-  duplicates(header, path);
   for (const name of [...target, ...(features ?? [])]) {
     if (!header.includes(name)) throw new AnminError(`${path}: no column "${name}" (has: ${header.join(', ')})`);
   }
@@ -52,7 +43,6 @@ export async function readTrainingCsv(path: string, target: string[], features?:
  */
 export async function readModelInputs(path: string, features: string[], targets: string[], needTargets: boolean): Promise<CsvData> {
   const header = await readCsvHeader(path, path);
-  duplicates(header, path);
   const missing = features.find((f) => !header.includes(f));
   if (missing) throw new AnminError(`${path}: no column "${missing}", an input of the model (inputs: ${features.join(', ')})`);
   const extra = header.find((h) => !features.includes(h) && !targets.includes(h));

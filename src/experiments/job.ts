@@ -51,7 +51,8 @@ function truthNetwork(t: PlantedTruth): Network {
 
 /**
  * The theorems' "good start": the true first layer plus a random perturbation of relative size δ
- * (‖A₀ − A*‖_F = δ‖A*‖_F), drawn from a stream apart from the data's (the data use the seed itself).
+ * (‖A₀ − A*‖_F = δ‖A*‖_F), drawn from a stream of its own: the trainers draw from the seed itself and
+ * the data from plantedStream(seed).
  */
 function goodStart(truth: Network, delta: number, seed: number): Float64Array {
   const g = new RandomState((seed ^ 0x5bd1e995) >>> 0).fillNormal(new Float64Array(truth.A.length));

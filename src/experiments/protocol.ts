@@ -126,12 +126,11 @@ export function loadProtocol(nameOrPath: string): Protocol {
     for (const m of Object.keys(spec.methodOptions ?? {})) {
       if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" sets options for unknown method "${m}"`);
     }
-    if (spec.methods !== undefined && (!Array.isArray(spec.methods) || spec.methods.length === 0)) throw new AnminError(`${where}: dataset "${d}": "methods" must be a non-empty list of method names`);
     for (const m of spec.methods ?? []) if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" lists unknown method "${m}"`);
     // Dataset options reach every method that runs on it: each one's merged options must suit its trainer.
     for (const [m, method] of Object.entries(p.methods).filter(([m]) => appliesTo(spec, m))) validateOptions(method.trainer, TRAINERS[method.trainer].constraints, methodOptions(p, d, m), `${where}: dataset "${d}", method "${m}"`);
   }
-  for (const [name, preset] of Object.entries(p.presets ?? {})) {
+  for (const [name, preset] of Object.entries(p.presets)) {
     for (const d of preset.datasets ?? []) if (!p.datasets[d]) throw new AnminError(`${where}: preset "${name}" names unknown dataset "${d}"`);
     for (const m of preset.methods ?? []) if (!p.methods[m]) throw new AnminError(`${where}: preset "${name}" names unknown method "${m}"`);
   }

@@ -26,10 +26,16 @@ function git(args: string[]): string | null {
   }
 }
 
-/** This process's provenance (read once: a run's records share it). */
-export function provenance(runStarted = new Date()): Provenance {
+/** The checkout's commit and whether tracked files differ from it (both null outside a checkout). */
+export function codeVersion(): { commit: string | null; dirty: boolean | null } {
   const commit = git(['rev-parse', 'HEAD']);
   const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no']);
+  return { commit, dirty: status === null ? null : status !== '' };
+}
+
+/** This process's provenance (read once: a run's records share it). */
+export function provenance(runStarted = new Date()): Provenance {
+  const { commit, dirty } = codeVersion();
   return {
     host: hostname(),
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -38,7 +44,7 @@ export function provenance(runStarted = new Date()): Provenance {
     node: process.version,
     anmin: packageVersion(),
     commit,
-    dirty: status === null ? null : status !== '',
+    dirty,
     runStarted: runStarted.toISOString(),
   };
 }

@@ -1,5 +1,5 @@
 import type { InputMode } from '../data/split.js';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
@@ -208,12 +208,30 @@ export class ResultsStore {
     throw new AnminError(`${this.file}: could not take its lock ${this.lockFile}; another run keeps taking it`);
   }
 
-  /** Drops a torn last line left by a killed run by truncating the file in place (no copy, so no extra space). */
+  /**
+   * Drops a torn last line left by a killed run by truncating the file in place (no copy, so no extra
+   * space), reading back from the end only as far as the last newline: the run reads the store anyway.
+   */
   private repair(): void {
     if (!existsSync(this.file)) return;
-    const text = readFileSync(this.file);
-    if (text.length === 0 || text[text.length - 1] === 0x0a) return;
-    truncateSync(this.file, text.lastIndexOf(0x0a) + 1);
+    const fd = openSync(this.file, 'r+');
+    try {
+      const size = fstatSync(fd).size;
+      const chunk = Buffer.alloc(Math.min(size, 1 << 16));
+      for (let end = size; end > 0; ) {
+        const start = Math.max(0, end - chunk.length);
+        readSync(fd, chunk, 0, end - start, start);
+        const nl = chunk.subarray(0, end - start).lastIndexOf(0x0a);
+        if (nl >= 0) {
+          if (start + nl + 1 < size) ftruncateSync(fd, start + nl + 1);
+          return;
+        }
+        end = start;
+      }
+      if (size > 0) ftruncateSync(fd, 0);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   append(r: JobRecord): void {

@@ -206,6 +206,12 @@ function plantedChecks(records: JobRecord[]): CheckRow[] {
   return rows.filter((r): r is CheckRow => r !== undefined);
 }
 
+/** The verdicts counted: "N pass, N fail, N known deviations, N not enough splits". */
+export function checkCounts(rows: CheckRow[]): string {
+  const count = (s: Status) => rows.filter((r) => r.status === s).length;
+  return `${count('pass')} pass, ${count('fail')} fail, ${count('known deviation')} known deviations, ${count('not enough splits')} not enough splits`;
+}
+
 /** Checks that fail for a documented reason (experiments/known-deviations.json): name → why. */
 export function loadKnownDeviations(): Record<string, string> {
   return readJson<{ deviations: Record<string, string> }>(join(EXPERIMENTS_DIR(), 'known-deviations.json')).deviations;

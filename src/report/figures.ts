@@ -4,6 +4,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { points, type JobRecord } from '../experiments/store.js';
 import type { TracePoint } from '../train/types.js';
+import { summarize } from './stats.js';
 
 /** One figure: a file name and its vega-lite specification. */
 export interface Figure {
@@ -235,9 +236,7 @@ function simulation(rs: JobRecord[]): Figure[] {
 
 /** Mean and 95% t-band of a sample, as a band row. */
 function band(method: string, measure: string, x: number, values: number[]): BandRow {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  const { mean, sd, n } = summarize(values);
   const half = n > 1 ? tQuantile(0.975, n - 1) * (sd / Math.sqrt(n)) : 0;
   return { method, measure, x, mean, lo: mean - half, hi: mean + half, n };
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
 import { provenanceLines } from '../experiments/provenance.js';
 import type { JobRecord } from '../experiments/store.js';
-import type { CheckRow } from './check.js';
+import { checkCounts, type CheckRow } from './check.js';
 import { CURVE_METRICS, curveFigure, figures, type CurveMetric } from './figures.js';
 import { escapeHtml, render } from './render.js';
 import type { TableModel } from './tables.js';
@@ -73,9 +73,8 @@ export function htmlReport(input: HtmlReportInput): string {
   const select = (id: string, label: string, values: string[]) => `<label>${label} <select id="${id}">${values.map((v) => `<option>${escapeHtml(v)}</option>`).join('')}</select></label>`;
   const other = figures(input.records).filter((f) => !f.name.startsWith('curves-'));
   const verdict = (s: CheckRow['status']) => (s === 'pass' ? 'pass' : s === 'fail' ? 'fail' : s === 'known deviation' ? 'known' : 'undecided');
-  const count = (s: CheckRow['status']) => input.check.filter((r) => r.status === s).length;
   const check = input.check.length
-    ? `<h2 id="check">Check</h2><p>${count('pass')} pass, ${count('fail')} fail, ${count('known deviation')} known deviations, ${count('not enough splits')} not enough splits.</p>
+    ? `<h2 id="check">Check</h2><p>${checkCounts(input.check)}.</p>
 <table><thead><tr><th>status</th><th>check</th><th>test</th><th>ours</th><th>paper</th><th>detail</th></tr></thead><tbody>${input.check
         .map((r) => `<tr><td class="${verdict(r.status)}">${escapeHtml(r.status)}</td><th>${escapeHtml(r.check)}</th><td>${escapeHtml(r.test)}</td><td>${escapeHtml(r.ours)}</td><td>${escapeHtml(r.paper)}</td><td>${escapeHtml(r.detail)}</td></tr>`)
         .join('')}</tbody></table>`

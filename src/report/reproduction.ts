@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
-import { check, loadKnownDeviations, type CheckRow } from './check.js';
+import { check, checkCounts, loadKnownDeviations, type CheckRow } from './check.js';
 import { render } from './render.js';
-import { simulationTables, table3, table4, table5, type TableModel } from './tables.js';
+import { simulationTables, table3, table5, tablesOrReason, type TableModel } from './tables.js';
 import type { JobRecord } from '../experiments/store.js';
-import { AnminError } from '../util/errors.js';
 
 /** Where a reproduction report came from, for its header. */
 export interface ReportOrigin {
@@ -23,23 +22,19 @@ function section(title: string, tables: TableModel[]): string {
 
 /** Table 4, or why these runs cannot give it (their timings shared the machine). */
 function timingSection(records: JobRecord[]): string {
-  try {
-    return section('Table 4: seconds per run', table4(records));
-  } catch (e) {
-    if (!(e instanceof AnminError)) throw e;
-    return `## Table 4: seconds per run\n\nNot printed from these runs. ${e.message.replace(/^table4: /, '')}. The README's Performance section has timings of single runs alone on the machine (\`anmin bench\`, \`make bench\`).\n`;
-  }
+  const { tables, reason } = tablesOrReason('table4', records);
+  if (reason === undefined) return section('Table 4: seconds per run', tables);
+  return `## Table 4: seconds per run\n\nNot printed from these runs. ${reason.replace(/^table4: /, '')}. The README's Performance section has timings of single runs alone on the machine (\`anmin bench\`, \`make bench\`).\n`;
 }
 
 function checkSection(rows: CheckRow[]): string {
-  const count = (s: CheckRow['status']) => rows.filter((r) => r.status === s).length;
   const line = (r: CheckRow) => `| ${r.status} | ${r.check} | ${r.test} | ${r.ours} | ${r.paper} | ${r.detail.replace(/\|/g, '\\|')} |`;
   const table = (rs: CheckRow[]) => ['| status | check | test | ours | paper | detail |', '|---|---|---|---|---|---|', ...rs.map(line)].join('\n');
   const notable = rows.filter((r) => r.status !== 'pass');
   return [
     '## Check against the published numbers',
     '',
-    `${count('pass')} pass, ${count('fail')} fail, ${count('known deviation')} known deviations, ${count('not enough splits')} not enough splits (\`anmin check\`; tolerances and tests: README, Check).`,
+    `${checkCounts(rows)} (\`anmin check\`; tolerances and tests: README, Check).`,
     '',
     ...(notable.length ? ['### Every check that did not simply pass', '', table(notable), ''] : []),
     '<details><summary>All checks</summary>',

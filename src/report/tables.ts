@@ -85,12 +85,16 @@ export class ResultGrid {
     };
   }
 
-  /** Where the runs came from (machine, code), then the failed runs left out. */
-  failureNotes(): string[] {
+  /** Every successful run of the experiment, in no particular order. */
+  succeeded(): JobRecord[] {
+    return [...this.ok.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /** A table's notes: where the runs came from (machine, code), then the failed runs left out. */
+  notes(): string[] {
     const by = new Map<string, JobRecord[]>();
     for (const r of this.failed) by.set(`${r.dataset}/${r.method}`, [...(by.get(`${r.dataset}/${r.method}`) ?? []), r]);
-    const ok = [...this.ok.values()].flatMap((m) => [...m.values()]);
-    return [...provenanceLines(ok), ...[...by].map(([k, rs]) => `${k}: ${rs.length} failed run(s), left out of the averages (split ${rs[0].split}: ${rs[0].error})`)];
+    return [...provenanceLines(this.succeeded()), ...[...by].map(([k, rs]) => `${k}: ${rs.length} failed run(s), left out of the averages (split ${rs[0].split}: ${rs[0].error})`)];
   }
 }
 
@@ -189,7 +193,7 @@ export function table3(records: JobRecord[], published = loadPublished()): Table
       values: (d, m) => metricValues(g.runs(d, m), b.metric),
       published: (d, m) => pub2(published.table3[b.key][d]?.[m]),
       better: b.better,
-      notes: g.failureNotes(),
+      notes: g.notes(),
     }),
   );
 }
@@ -198,7 +202,7 @@ export function table3(records: JobRecord[], published = loadPublished()): Table
 export function table4(records: JobRecord[], published = loadPublished()): TableModel[] {
   const g = new ResultGrid(records, 'table3');
   const { datasets, methods } = g.axes();
-  const timed = records.filter((r) => r.experiment === 'table3' && r.status === 'ok');
+  const timed = g.succeeded();
   // A job timed beside another measures the pair: on this machine two jobs slow each other by up to 3×.
   const shared = timed.filter((r) => r.workers !== 1);
   if (shared.length) {
@@ -218,7 +222,7 @@ export function table4(records: JobRecord[], published = loadPublished()): Table
         const v = published.table4_seconds_per_run[d]?.[m];
         return v === undefined ? undefined : { mean: v };
       },
-      notes: [`Wall seconds of training only (no data loading), each run alone on the machine (one job at a time), ${threads.join(' or ')} thread(s) per run.`, ...g.failureNotes()],
+      notes: [`Wall seconds of training only (no data loading), each run alone on the machine (one job at a time), ${threads.join(' or ')} thread(s) per run.`, ...g.notes()],
     }),
   ];
 }
@@ -251,7 +255,7 @@ export function table5(records: JobRecord[], published = loadPublished()): Table
       },
       better: 'lower',
       boldAlong: 'column',
-      notes: g.failureNotes(),
+      notes: g.notes(),
     }),
   );
 }
@@ -269,7 +273,7 @@ export function simulationTables(records: JobRecord[]): TableModel[] {
       columns: methods,
       values: (d, m) => metricValues(g.runs(d, m), metric),
       better: 'lower',
-      notes: g.failureNotes(),
+      notes: g.notes(),
     }),
   );
 }
@@ -294,7 +298,7 @@ export function plantedTables(records: JobRecord[]): TableModel[] {
     { id: 'planted-test', title: 'Planted — test MSE on fresh draws: mean (sd) over runs', values: (d, m) => metricValues(g.runs(d, m), 'testMse'), better: 'lower' },
     { id: 'planted-seconds', title: 'Planted — seconds per run: mean (sd)', values: (d, m) => metricValues(g.runs(d, m), 'seconds') },
   ];
-  return tables.map((t) => grid({ id: t.id, title: t.title, corner: 'data', rows: datasets, columns: methods, values: t.values, ...(t.better ? { better: t.better } : {}), notes: g.failureNotes() }));
+  return tables.map((t) => grid({ id: t.id, title: t.title, corner: 'data', rows: datasets, columns: methods, values: t.values, ...(t.better ? { better: t.better } : {}), notes: g.notes() }));
 }
 
 export const REPORTS = {
@@ -306,3 +310,16 @@ export const REPORTS = {
 } as const;
 
 export type ReportName = keyof typeof REPORTS;
+
+/**
+ * A report's tables, or why these records cannot give them (Table 4 from timings that shared the
+ * machine): for the pages that show every report, where one refusal must not hide the rest.
+ */
+export function tablesOrReason(name: ReportName, records: JobRecord[]): { tables: TableModel[]; reason?: string } {
+  try {
+    return { tables: REPORTS[name](records) };
+  } catch (e) {
+    if (!(e instanceof AnminError)) throw e;
+    return { tables: [], reason: e.message };
+  }
+}

@@ -1,7 +1,7 @@
 import { flatNetwork } from '../model/backprop.js';
 import { AnminError } from '../util/errors.js';
-import { EPOCHS, integer, number, SEED, validateOptions, type Constraints } from './constraints.js';
-import { MINIBATCH_CONSTRAINTS, trainMinibatch, type Init } from './minibatch.js';
+import { EPOCHS, number, SEED, validateOptions, type Constraints } from './constraints.js';
+import { layerRule, MINIBATCH_CONSTRAINTS, trainMinibatch, type Init } from './minibatch.js';
 import type { Trainer } from './types.js';
 
 /**
@@ -25,7 +25,7 @@ export const IDENTITY_SGD_CONSTRAINTS: Constraints<IdentitySgdOptions> = {
   iterations: EPOCHS,
   batch: MINIBATCH_CONSTRAINTS.batch,
   lr: MINIBATCH_CONSTRAINTS.lr,
-  stepSize: integer(1, 1_000_000),
+  stepSize: MINIBATCH_CONSTRAINTS.stepSize,
   gamma: MINIBATCH_CONSTRAINTS.gamma,
   initScale: number(0, Infinity),
   seed: SEED,
@@ -47,11 +47,7 @@ export const identitySgd: Trainer<IdentitySgdOptions> = {
       net.B.fill(1);
       return net;
     };
-    const size = p * p;
     // Only the first layer learns: the second stays at ones, as in the paper's network.
-    const rule = () => (theta: Float64Array, g: Float64Array, lr: number) => {
-      for (let t = 0; t < size; t++) theta[t] -= lr * g[t];
-    };
-    return trainMinibatch('identity-SGD', data, { ...o, hidden: p, alpha: 0 }, rule, onStep, init);
+    return trainMinibatch('identity-SGD', data, { ...o, hidden: p, alpha: 0 }, () => layerRule(p * p, p, 0), onStep, init);
   },
 };

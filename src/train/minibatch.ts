@@ -35,6 +35,18 @@ export type Init = (p: number, h: number, c: number, alpha: number, rng: RandomS
 /** An optimizer's update of θ from its gradient, with whatever state it keeps. */
 export type UpdateRule = (theta: Float64Array, grad: Float64Array, lr: number) => void;
 
+/**
+ * Plain gradient steps layer by layer: the first layer's `first` weights at the scheduled rate, the
+ * next `second` (the output layer) at `ratio` times it, and nothing after them (the output bias stays).
+ * A ratio of 0 leaves the output layer as it was, untouched even by a non-finite gradient.
+ */
+export function layerRule(first: number, second: number, ratio: number): UpdateRule {
+  return (theta, g, lr) => {
+    for (let t = 0; t < first; t++) theta[t] -= lr * g[t];
+    if (ratio !== 0) for (let t = first; t < first + second; t++) theta[t] -= ratio * lr * g[t];
+  };
+}
+
 /** StepLR(step_size, gamma): the rate in force during epoch e (0-based). */
 export function stepLr(lr: number, epoch: number, stepSize: number, gamma: number): number {
   return lr * gamma ** Math.floor(epoch / stepSize);

@@ -1,6 +1,6 @@
 import { flatNetwork } from '../model/backprop.js';
 import { EPOCHS, HIDDEN, number, SEED, SLOPE, validateOptions, type Constraints } from './constraints.js';
-import { MINIBATCH_CONSTRAINTS, trainMinibatch, type Init } from './minibatch.js';
+import { layerRule, MINIBATCH_CONSTRAINTS, trainMinibatch, type Init } from './minibatch.js';
 import type { Trainer } from './types.js';
 
 /**
@@ -43,14 +43,7 @@ export const twoRateGd: Trainer<TwoRateGdOptions> = {
     validateOptions('two-rate-gd', TWO_RATE_GD_CONSTRAINTS, options);
     const o = { ...TWO_RATE_GD_DEFAULTS, ...options };
     const { p, c } = data.train;
-    const first = p * o.hidden;
-    const second = first + o.hidden * c;
-    const ratio = o.lrSecond / o.lr;
-    const rule = () => (theta: Float64Array, g: Float64Array, lr: number) => {
-      for (let t = 0; t < first; t++) theta[t] -= lr * g[t];
-      for (let t = first; t < second; t++) theta[t] -= ratio * lr * g[t];
-    };
     // One batch of every row: each "epoch" is one full gradient step; no rate schedule.
-    return trainMinibatch('two-rate-GD', data, { ...o, batch: data.train.n, stepSize: 1_000_000, gamma: 1 }, rule, onStep, gaussianInit);
+    return trainMinibatch('two-rate-GD', data, { ...o, batch: data.train.n, stepSize: 1_000_000, gamma: 1 }, () => layerRule(p * o.hidden, o.hidden * c, o.lrSecond / o.lr), onStep, gaussianInit);
   },
 };
