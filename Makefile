@@ -4,7 +4,7 @@ ANMIN_MIRROR ?= $(abspath $(wildcard ../shared/data))
 export ANMIN_MIRROR
 ANMIN := node bin/anmin.js
 
-.PHONY: run test build bench bench-kernels reproduce clean
+.PHONY: run test test-slurm build bench bench-kernels reproduce clean
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -47,6 +47,11 @@ reproduce: build
 
 test: build
 	cd dist/test && node --test --test-reporter=spec
+
+# The README's Slurm array script on a single-node cluster started here (root, slurm-wlm and munge needed):
+# 3 tasks, one killed mid-run and resubmitted, the merged store compared with a single-process run.
+test-slurm: build
+	bash test/slurm/run.sh
 
 bench: build
 	node dist/bench/peer.js
