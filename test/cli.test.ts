@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { withOptions } from '../src/cli/docs.js';
 import { TRAINER_OPTIONS, trainerOption, type TrainerOptionKey } from '../src/cli/trainer-options.js';
 import type { Constraint } from '../src/train/constraints.js';
@@ -68,17 +68,62 @@ test('bench takes Table 5\'s variants and the published numerics as flags', { sk
   assert.equal(r.status, 0, r.stderr);
 });
 
-test('file-system failures are one line naming the path and what went wrong, exit 1', () => {
+/** One `anmin:` line naming `path`, the errno and what to do; exit 1. */
+function failsOnFileSystem(r: ReturnType<typeof anmin>, path: string, code: string): void {
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], new RegExp(`^anmin: ${path}: cannot \\w+: .* \\(${code}\\); \\S.*$`));
+}
+
+test('file-system failures are one line naming the path, the error and what to do, exit 1; --verbose adds the stack', () => {
   const dir = tempDir('anmin-fs');
   const file = join(dir, 'a-file');
   writeFileSync(file, '');
   const csv = join(dir, 'data.csv');
   writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
-  for (const args of [['run', 'planted', '--preset', 'quick', '--out', join(file, 'results')], ['train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', join(file, 'model.json')]]) {
-    const r = anmin(...args);
-    assert.equal(r.status, 1, r.stderr);
-    const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], new RegExp(`^anmin: ${file}.*: cannot \\w+: .* \\(E[A-Z]+\\)$`));
-  }
+  const train = ['train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2'];
+  failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--out', join(file, 'results')), `${file}/results`, 'ENOTDIR');
+  failsOnFileSystem(anmin(...train, '--save', join(file, 'model.json')), file, 'EEXIST');
+  failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--out', file), file, 'EEXIST');
+  // A folder where the file belongs: the atomic write's temp file is removed, the folder untouched.
+  failsOnFileSystem(anmin(...train, '--save', dir), dir, 'EISDIR');
+  assert.deepEqual(readdirSync(dir).sort(), ['a-file', 'data.csv']);
+  const verbose = anmin(...train, '--save', dir, '--verbose');
+  assert.equal(verbose.status, 1);
+  assert.match(verbose.stderr, /^anmin: .*EISDIR.*\n.*Error.*\n\s+at /);
 });
+
+// A small file system of our own, to fill or make read-only: needs root (mount); skipped elsewhere.
+function withTmpfs(t: { skip: (why: string) => void }, size: string, body: (at: string) => void): void {
+  const at = tempDir('anmin-mnt');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', at], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    t.skip(`cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim() || 'not root'}): the ENOSPC and EROFS cases need root`);
+    return;
+  }
+  try {
+    body(at);
+  } finally {
+    spawnSync('umount', [at]);
+  }
+}
+
+test('a full disk and a read-only file system: one line, exit 1, nothing half-written', (t) => withTmpfs(t, '64k', (at) => {
+  const csv = join(at, 'data.csv');
+  writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
+  // Fill the rest of the disk.
+  try {
+    writeFileSync(join(at, 'filler'), Buffer.alloc(1 << 20));
+  } catch {
+    // ENOSPC, as meant: the disk is full now.
+  }
+  failsOnFileSystem(anmin('train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', join(at, 'model.json')), join(at, 'model.json'), 'ENOSPC');
+  const run = anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'results'));
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr.trim(), /^anmin: \S+: cannot \w+: no space left on the device \(ENOSPC\); free some space and run the same command again: finished jobs are kept$/);
+  assert.deepEqual(readdirSync(at).filter((f) => f.includes('.tmp')), []);
+  assert.equal(spawnSync('mount', ['-o', 'remount,ro', at]).status, 0);
+  // Node's recursive mkdir calls this ENOENT; the user must read EROFS.
+  failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'elsewhere', 'deeper')), join(at, 'elsewhere'), 'EROFS');
+}));

@@ -16,6 +16,7 @@ export function program(): Command {
     .description('Train two-layer ReLU networks analytically (ANMIN) and reproduce Barbu (2023)')
     .version(packageVersion())
     .addOption(option('logLevel'))
+    .addOption(option('verbose'))
     .showSuggestionAfterError()
     .hook('preAction', (cmd) => {
       configureLogger(cmd.opts().logLevel as LogLevel);
@@ -51,36 +52,35 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE;
-    if (e instanceof AnminError) {
-      process.stderr.write(`anmin: ${e.message}\n`);
-      return e.exitCode;
-    }
-    const fs = fileSystemError(e);
-    if (fs) {
-      process.stderr.write(`anmin: ${fs}\n`);
-      return 1;
-    }
-    throw e;
+    const line = e instanceof AnminError ? e.message : fileSystemError(e);
+    // Anything else is a bug: it keeps its stack (the caller rethrows it to Node).
+    if (line === undefined) throw e;
+    process.stderr.write(`anmin: ${line}\n`);
+    if (p.opts().verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return e instanceof AnminError ? e.exitCode : 1;
   }
 }
 
-/** What a file-system failure means to the user; the rest of Node's errno errors stay bugs with stacks. */
-const FS_ERRORS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EEXIST: 'already exists',
-  ENOTDIR: 'part of the path is a file, not a folder',
-  EISDIR: 'is a folder, not a file',
-  ENOENT: 'no such file or folder',
-  EMFILE: 'too many open files',
+/** What a file-system failure means to the user, and what to do; the rest of Node's errno errors stay bugs. */
+const FS_ERRORS: Record<string, [string, string]> = {
+  EACCES: ['permission denied', 'check its permissions or choose another path'],
+  EPERM: ['operation not permitted', 'check its permissions or choose another path'],
+  EROFS: ['read-only file system', 'choose a folder on a writable file system'],
+  ENOSPC: ['no space left on the device', 'free some space and run the same command again: finished jobs are kept'],
+  EDQUOT: ['disk quota exceeded', 'free some space and run the same command again: finished jobs are kept'],
+  EEXIST: ['a file is in the way', 'choose another path or move the file'],
+  ENOTDIR: ['part of the path is a file, not a folder', 'choose another path'],
+  EISDIR: ['is a folder, not a file', 'give a file name'],
+  ENOENT: ['no such file or folder', 'check the path'],
+  EMFILE: ['too many open files', 'raise the limit (ulimit -n) and run again'],
 };
 
-function fileSystemError(e: unknown): string | undefined {
+/** One line for an expected file-system failure: the path, the call, what it means and what to do. */
+export function fileSystemError(e: unknown): string | undefined {
   const err = e as NodeJS.ErrnoException & { dest?: string };
-  const what = err?.code ? FS_ERRORS[err.code] : undefined;
-  if (!what) return undefined;
-  return `${err.path ?? '(a file)'}${err.dest ? ` → ${err.dest}` : ''}: cannot ${err.syscall ?? 'access'}: ${what} (${err.code})`;
+  const known = err?.code ? FS_ERRORS[err.code] : undefined;
+  if (!known) return undefined;
+  // A failed rename is an atomic write's last step: its temp file is already removed, the target is what counts.
+  const path = err.syscall === 'rename' && err.dest ? err.dest : err.path ?? '(a file)';
+  return `${path}: cannot ${err.syscall === 'rename' ? 'write' : err.syscall ?? 'access'}: ${known[0]} (${err.code}); ${known[1]}`;
 }

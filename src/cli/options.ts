@@ -38,6 +38,7 @@ const list = (v: string, flag: string) => {
 };
 
 export const OPTIONS = {
+  verbose: { flags: '--verbose', description: 'after an error\'s one line, print its stack trace too (for a bug report)' },
   logLevel: { flags: '--log-level <level>', description: 'log level on stderr (fatal, error, warn, info, debug, trace, silent)', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'warn' },
   cache: { flags: '--cache <dir>', description: 'dataset cache folder', env: 'ANMIN_CACHE' },
   mirror: { flags: '--mirror <dir>', description: 'local folder laid out like shared/data, used instead of the network', env: 'ANMIN_MIRROR' },

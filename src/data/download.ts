@@ -1,9 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { AnminError } from '../util/errors.js';
-import { settled, sha256File, tempPath } from '../util/fsx.js';
+import { makeDir, settled, sha256File, tempPath } from '../util/fsx.js';
 import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { pinnedSha, registry, type FileSpec } from './registry.js';
@@ -52,7 +52,7 @@ export async function fetchFile(dataset: string, spec: FileSpec, opts: FetchOpti
     rmSync(stampPath(have), { force: true });
   }
   const dir = join(cacheDir(opts), dataset);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const mirror = mirrorDir(opts);
   if (mirror && !existsSync(mirror)) throw new AnminError(`--mirror ${mirror}: no such folder (ANMIN_MIRROR or --mirror names the local copy of the data)`);
   if (mirror) {

@@ -1,12 +1,12 @@
 import type { InputMode } from '../data/split.js';
-import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
 import type { TracePoint } from '../train/types.js';
 import { provenanceLines, type Provenance } from './provenance.js';
 import { AnminError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fsx.js';
+import { makeDir, naming, writeFileAtomic } from '../util/fsx.js';
 import { parseNumbers, stringifyNumbers } from '../util/json.js';
 import type { Shard } from './protocol.js';
 
@@ -172,7 +172,7 @@ export class ResultsStore {
 
   /** Opens a store to append to, as its one writer (see lock), and drops a torn last line. */
   constructor(dir: string, shard?: Shard) {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     this.file = storeFile(dir, shard);
     this.lockFile = `${this.file}.lock`;
     this.lock();
@@ -192,7 +192,11 @@ export class ResultsStore {
         writeFileSync(this.lockFile, me, { flag: 'wx' });
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          // Created but not written (a full disk): no one holds it, so it must not outlive us.
+          rmSync(this.lockFile, { force: true });
+          throw naming(e, this.lockFile);
+        }
       }
       let holder: { pid?: number; host?: string; since?: string } = {};
       try {
@@ -234,8 +238,13 @@ export class ResultsStore {
     }
   }
 
+  /** A write cut short (a full disk) leaves a torn last line, which the next opening drops. */
   append(r: JobRecord): void {
-    appendFileSync(this.file, encodeRecord(r) + '\n');
+    try {
+      appendFileSync(this.file, encodeRecord(r) + '\n');
+    } catch (e) {
+      throw naming(e, this.file);
+    }
   }
 
   /** Gives the store up to the next writer. */

@@ -26,16 +26,39 @@ export function removeTemps(): number {
   return n;
 }
 
+/** Node's write errors (ENOSPC, EDQUOT) carry no path; the file being written is the one to name. */
+export function naming(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err !== null && typeof err === 'object' && typeof err.code === 'string' && err.path === undefined) err.path = path;
+  return e;
+}
+
+/**
+ * mkdir -p. Node's recursive mkdir reports a read-only file system or a denied permission as ENOENT
+ * ("no such file"); creating the first missing folder alone surfaces the real error.
+ */
+export function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    let first = dir;
+    while (!existsSync(dirname(first)) && dirname(first) !== first) first = dirname(first);
+    mkdirSync(first);
+    mkdirSync(dir, { recursive: true });
+  }
+}
+
 /** Writes `data` to `path` through a temp file and a rename: readers never see half a file. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDir(dirname(path));
   const tmp = tempPath(path);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw naming(e, path);
   } finally {
     settled(tmp);
   }
