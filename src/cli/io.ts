@@ -1,3 +1,4 @@
+import { markdownTable } from 'markdown-table';
 import { writeFileAtomic } from '../util/fsx.js';
 
 /** Results go to stdout, or atomically to --out. */
@@ -6,8 +7,7 @@ export function emit(text: string, out?: string): void {
   else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
 
+/** A terminal table is a Markdown table with padded columns: aligned on screen, pasteable into a note. */
 export function table(rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map(String));
-  const widths = cells[0].map((_, c) => Math.max(...cells.map((r) => r[c]?.length ?? 0)));
-  return cells.map((r) => r.map((v, c) => v.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+  return markdownTable(rows.map((r) => r.map(String)));
 }

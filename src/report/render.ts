@@ -1,3 +1,4 @@
+import { markdownTable } from 'markdown-table';
 import { stringify } from 'csv-stringify/sync';
 import { stringifyNumbers } from '../util/json.js';
 import type { Cell, TableModel } from './tables.js';
@@ -66,14 +67,12 @@ function splitsOf(cells: (Cell | null)[]): string {
 const hasPublished = (t: TableModel) => t.rows.some((r) => r.cells.some((c) => c?.published));
 
 function markdown(t: TableModel): string {
-  const head = [t.corner, ...t.columns, 'splits'];
-  const lines = [`### ${t.title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  const rows = [[t.corner, ...t.columns, 'splits']];
   for (const r of t.rows) {
-    lines.push(`| ${[r.label, ...r.cells.map((c) => (c ? (c.bold ? `**${ours(c)}**` : ours(c)) : '')), splitsOf(r.cells)].join(' | ')} |`);
-    if (r.cells.some((c) => c?.published)) lines.push(`| ${[`${r.label}, paper`, ...r.cells.map(theirs), '100'].join(' | ')} |`);
+    rows.push([r.label, ...r.cells.map((c) => (c ? (c.bold ? `**${ours(c)}**` : ours(c)) : '')), splitsOf(r.cells)]);
+    if (r.cells.some((c) => c?.published)) rows.push([`${r.label}, paper`, ...r.cells.map(theirs), '100']);
   }
-  for (const n of t.notes) lines.push('', `- ${n}`);
-  return lines.join('\n') + '\n';
+  return [`### ${t.title}`, '', markdownTable(rows, { alignDelimiters: false }), ...t.notes.flatMap((n) => ['', `- ${n}`])].join('\n') + '\n';
 }
 
 /** One line per cell, numbers as they are (no rounding): for spreadsheets and scripts. */

@@ -1,4 +1,5 @@
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
+import ttest from '@stdlib/stats-ttest';
 import { mean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import { RandomState } from '../data/rng.js';
 
@@ -28,16 +29,14 @@ export interface TTest {
 /** Two-sided paired t-test of a against b (pairs at equal index), as the paper's bold marks use. */
 export function pairedTTest(a: number[], b: number[]): TTest {
   if (a.length !== b.length) throw new Error(`pairedTTest: ${a.length} vs ${b.length} values`);
-  const d = a.map((v, i) => v - b[i]);
-  const n = d.length;
+  const n = a.length;
   const df = n - 1;
-  const md = n ? mean(d) : NaN;
-  if (n < 2) return { meanDiff: md, sdDiff: NaN, t: NaN, df, p: NaN };
-  const sd = sampleStandardDeviation(d);
-  // Identical pairs: no evidence of a difference; a constant non-zero difference is certain.
-  if (sd === 0) return { meanDiff: md, sdDiff: 0, t: md === 0 ? 0 : Math.sign(md) * Infinity, df, p: md === 0 ? 1 : 0 };
-  const t = md / (sd / Math.sqrt(n));
-  return { meanDiff: md, sdDiff: sd, t, df, p: 2 * tCdf(-Math.abs(t), df) };
+  if (n < 2) return { meanDiff: n ? a[0] - b[0] : NaN, sdDiff: NaN, t: NaN, df, p: NaN };
+  // Identical pairs are no evidence of a difference (the library gives NaN for 0/0).
+  if (a.every((v, i) => v === b[i])) return { meanDiff: 0, sdDiff: 0, t: 0, df, p: 1 };
+  const r = ttest(a, b);
+  // The library's sd is the standard error of the mean difference.
+  return { meanDiff: r.mean, sdDiff: r.sd * Math.sqrt(n), t: r.statistic, df: r.df, p: r.pValue };
 }
 
 /**
