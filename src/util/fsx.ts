@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import atomic from 'write-file-atomic';
 
 /** Temp files being written now: an interrupt removes them (see removeTemps), so nothing half-written stays. */
 const liveTemps = new Set<string>();
@@ -49,18 +50,16 @@ export function makeDir(dir: string): void {
   }
 }
 
-/** Writes `data` to `path` through a temp file and a rename: readers never see half a file. */
+/**
+ * Writes `data` to `path` through a temp file, fsync and a rename: readers never see half a file, and
+ * the temp file goes on failure or a signal.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   makeDir(dirname(path));
-  const tmp = tempPath(path);
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    atomic.sync(path, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw naming(e, path);
-  } finally {
-    settled(tmp);
   }
 }
 
