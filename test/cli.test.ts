@@ -127,3 +127,12 @@ test('a full disk and a read-only file system: one line, exit 1, nothing half-wr
   // Node's recursive mkdir calls this ENOENT; the user must read EROFS.
   failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'elsewhere', 'deeper')), join(at, 'elsewhere'), 'EROFS');
 }));
+
+test('help names only what applies: ablation lists its own presets and no table3 or simulation flags', () => {
+  const r = anmin('ablation', '--help');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /--preset <name>\s+quick \(5 splits/);
+  for (const foreign of ['paper-lowd', '--mask', '--image', '--d ', '--n ']) assert.ok(!r.stdout.includes(foreign), foreign);
+  const run = anmin('run', '--help');
+  assert.doesNotMatch(run.stdout, /\(default: [^)]*\)\s*\(default:/);
+});

@@ -71,8 +71,13 @@ function closingSummary(experiment: string, out: string): string {
   return [rows.length ? `mean test MSE over the runs stored so far:\n${table([['method', ...datasets], ...rows])}` : '', `next: anmin report ${report} --in ${out}   ·   anmin check --in ${out}   ·   anmin plot --in ${out}`].filter(Boolean).join('\n');
 }
 
-function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1]): Command {
-  for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) cmd.addOption(option(k));
+/** The run flags; `presets` describes --preset for a command bound to one protocol. */
+function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1], presets?: string): Command {
+  for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) {
+    const o = option(k);
+    if (k === 'preset' && presets) o.description = presets;
+    cmd.addOption(o);
+  }
   return withDataOptions(cmd, data);
 }
 
@@ -88,5 +93,6 @@ export function runCommand(): Command {
 
 /** `anmin ablation` is `anmin run ablation`. */
 export function ablationCommand(): Command {
-  return runOptions(new Command('ablation').description('Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)'), ['cache', 'mirror', 'offline']).action((f: RunFlags) => run('ablation', f));
+  const presets = 'quick (5 splits, CI-sized; the default) or paper (100 splits)';
+  return runOptions(new Command('ablation').description('Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)'), ['cache', 'mirror', 'offline'], presets).action((f: RunFlags) => run('ablation', f));
 }
