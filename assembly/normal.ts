@@ -43,29 +43,102 @@ export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: u
   }
 }
 
+/** Rows gathered per neuron before they are added to its block: each pass over the block then does R multiply-adds an entry. */
+const R = 64;
+
+/** R, for the caller laying out the scratch. */
+export function gatherRows(): i32 {
+  return R;
+}
+
 /**
- * The per-neuron diagonal blocks U_jj = Σ_i g_ij² x̃_i x̃_iᵀ, packed upper triangles (q = p(p+1)/2
- * each) into out (h × q), for the block-Jacobi preconditioner. `q2` is q doubles of scratch.
+ * How the per-neuron diagonal blocks U_jj = Σ_i g_ij² x̃_i x̃_iᵀ (packed upper triangles, q = p(p+1)/2
+ * each, h × q into out) change from gates `prev` to gates `g`: Σ_i (g_ij² − prev_ij²) x̃_i x̃_iᵀ. With
+ * prev all zero that is the blocks themselves; between successive ANMIN systems few gates flip, so
+ * few rows count. Neuron by neuron, the rows whose gate changed are gathered R at a time, transposed,
+ * into `yt` (x̃) and `wt` (the change times x̃), each (p + 1) × R doubles of scratch (row p stays zero).
  */
-export function diagonalBlocks(x: usize, g: usize, n: i32, p: i32, h: i32, out: usize, q2: usize): void {
+export function blockChanges(x: usize, g: usize, prev: usize, n: i32, p: i32, h: i32, out: usize, yt: usize, wt: usize): void {
   const q = (p * (p + 1)) >> 1;
   const qb = <usize>q << 3;
+  const rb = <usize>R << 3;
   memory.fill(out, 0, <usize>h * qb);
-  for (let i = 0; i < n; i++) {
-    const xi = x + (<usize>(i * p) << 3);
-    let t = 0;
-    for (let a = 0; a < p; a++) {
-      const xa = load<f64>(xi + (<usize>a << 3));
-      const len = p - a;
-      // Row a of the packed outer product: xa · x̃[a..p).
-      memory.fill(q2 + (<usize>t << 3), 0, <usize>len << 3);
-      axpy(len, xa, xi + (<usize>a << 3), q2 + (<usize>t << 3));
-      t += len;
+  memory.fill(yt, 0, <usize>(p + 1) * rb);
+  memory.fill(wt, 0, <usize>(p + 1) * rb);
+  for (let j = 0; j < h; j++) {
+    const outj = out + <usize>j * qb;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const at = (<usize>(i * h + j)) << 3;
+      const gj = load<f64>(g + at);
+      const pj = load<f64>(prev + at);
+      if (gj == pj) continue;
+      const d = gj * gj - pj * pj;
+      const xi = x + (<usize>(i * p) << 3);
+      const col = <usize>m << 3;
+      for (let a = 0; a < p; a++) {
+        const v = load<f64>(xi + (<usize>a << 3));
+        store<f64>(yt + <usize>a * rb + col, v);
+        store<f64>(wt + <usize>a * rb + col, d * v);
+      }
+      if (++m == R) {
+        addGathered(p, m, yt, wt, outj);
+        m = 0;
+      }
     }
-    const gi = g + (<usize>(i * h) << 3);
-    for (let j = 0; j < h; j++) {
-      const gj = load<f64>(gi + (<usize>j << 3));
-      if (gj != 0) axpy(q, gj * gj, q2, out + <usize>j * qb);
+    if (m > 0) {
+      // An odd count gets one zero column, so the products run two rows at a time.
+      if (m & 1) {
+        const col = <usize>m << 3;
+        for (let a = 0; a < p; a++) {
+          store<f64>(yt + <usize>a * rb + col, 0);
+          store<f64>(wt + <usize>a * rb + col, 0);
+        }
+        m++;
+      }
+      addGathered(p, m, yt, wt, outj);
+    }
+  }
+}
+
+/**
+ * outj (packed upper p×p) += wtᵀ-rows times yt-rows over m (even) gathered rows: entry (a, b) gains
+ * Σ_r wt[a][r]·yt[b][r]. Two rows a by two columns b at a time; row p of the scratch is zero, so an
+ * odd p reads it and skips the store.
+ */
+@inline function addGathered(p: i32, m: i32, yt: usize, wt: usize, outj: usize): void {
+  const rb = <usize>R << 3;
+  const mb = <usize>m << 3;
+  for (let a = 0; a < p; a += 2) {
+    const ta = outj + (<usize>(a * p - ((a * (a - 1)) >> 1)) << 3);
+    const ta1 = ta + (<usize>(p - a) << 3);
+    const wa = wt + <usize>a * rb;
+    const wa1 = wa + rb;
+    for (let b = a; b < p; b += 2) {
+      const yb = yt + <usize>b * rb;
+      const yb1 = yb + rb;
+      let s00 = f64x2.splat(0);
+      let s01 = f64x2.splat(0);
+      let s10 = f64x2.splat(0);
+      let s11 = f64x2.splat(0);
+      for (let o: usize = 0; o < mb; o += 16) {
+        const w0 = v128.load(wa + o);
+        const w1 = v128.load(wa1 + o);
+        const y0 = v128.load(yb + o);
+        const y1 = v128.load(yb1 + o);
+        s00 = f64x2.add(s00, f64x2.mul(w0, y0));
+        s01 = f64x2.add(s01, f64x2.mul(w0, y1));
+        s10 = f64x2.add(s10, f64x2.mul(w1, y0));
+        s11 = f64x2.add(s11, f64x2.mul(w1, y1));
+      }
+      const e = <usize>(b - a) << 3;
+      store<f64>(ta + e, load<f64>(ta + e) + f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1));
+      if (b + 1 < p) store<f64>(ta + e + 8, load<f64>(ta + e + 8) + f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1));
+      if (a + 1 < p) {
+        // Row a + 1 starts at column a + 1: entry (a + 1, a) is in the lower triangle.
+        if (b > a) store<f64>(ta1 + e - 8, load<f64>(ta1 + e - 8) + f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1));
+        if (b + 1 < p) store<f64>(ta1 + e, load<f64>(ta1 + e) + f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1));
+      }
     }
   }
 }

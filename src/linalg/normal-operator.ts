@@ -7,16 +7,15 @@ import { packedSize } from './firing-gram.js';
 /** assembly/normal.ts: products with ANMIN's hidden-layer matrix M, never formed. */
 interface NormalKernel extends KernelModule {
   product(x: number, g: number, n: number, p: number, h: number, c: number, v: number, bb: number, out: number, u: number, w: number, t: number): void;
-  diagonalBlocks(x: number, g: number, n: number, p: number, h: number, out: number, q2: number): void;
+  blockChanges(x: number, g: number, prev: number, n: number, p: number, h: number, out: number, yt: number, wt: number): void;
+  gatherRows(): number;
 }
 
 /**
- * Rows per partial product and per partial block sum. Partials are added in chunk order, so results are
- * the same bit for bit whatever the number of threads; the block chunks are coarser because each
- * partial holds h packed p×p blocks.
+ * Rows per partial product and per partial block change. Partials are added in chunk order, so results
+ * are the same bit for bit whatever the number of threads.
  */
 export const PRODUCT_ROWS = 4096;
-export const BLOCK_ROWS = 65536;
 
 export interface OperatorDims {
   n: number;
@@ -27,15 +26,20 @@ export interface OperatorDims {
   outs: number;
 }
 
-/** What every thread reads and writes: data, gates, the vector, per-chunk partials. */
+/**
+ * What every thread reads and writes: data, gates (and those the diagonal blocks were last summed for),
+ * the vector, per-chunk partial products, one partial block change per thread and the round of those.
+ */
 export interface SharedState {
   dims: OperatorDims;
   x: Float64Array;
   g: Float64Array;
+  prev: Float64Array;
   bb: Float64Array;
   v: Float64Array;
   partials: Float64Array;
   blocks: Float64Array;
+  round: Int32Array;
   threads: number;
 }
 
@@ -47,70 +51,71 @@ export class RowShare {
   private at: Record<string, number> = {};
   private view: Record<string, Float64Array> = {};
   private readonly mine: number[] = [];
-  private readonly rowAt = new Map<number, number>();
-  private readonly blockChunks: number[] = [];
-  private readonly ranges: number[][];
 
-  constructor(private readonly s: SharedState, thread: number) {
+  constructor(private readonly s: SharedState, private readonly thread: number) {
     const { n } = s.dims;
-    for (let r0 = 0, k = 0; r0 < n; r0 += PRODUCT_ROWS, k++) if (k % s.threads === thread) this.mine.push(k);
-    for (let k = 0; k < chunks(n, BLOCK_ROWS); k++) if (k % s.threads === thread) this.blockChunks.push(k);
-    // This thread's rows: its product chunks, then its block chunks (a block chunk spans product chunks).
-    this.ranges = [...this.mine.map((k) => [k * PRODUCT_ROWS, Math.min(n, (k + 1) * PRODUCT_ROWS)]), ...this.blockChunks.map((k) => [k * BLOCK_ROWS, Math.min(n, (k + 1) * BLOCK_ROWS)])];
+    for (let k = 0; k < chunks(n, PRODUCT_ROWS); k++) if (k % s.threads === thread) this.mine.push(k);
+  }
+
+  private rows(chunk: number): [number, number] {
+    const r0 = chunk * PRODUCT_ROWS;
+    return [r0, Math.min(this.s.dims.n, r0 + PRODUCT_ROWS)];
   }
 
   /**
-   * Lays out this thread's kernel memory for one system: its rows of x and of the gates, and the output
-   * weights. Every system lays it out afresh (the rows are copied again, a small cost beside a solve), so
-   * another user of the kernel on this thread between systems cannot leave stale rows behind.
+   * Lays out this thread's kernel memory for one system: its rows of x, of the gates and of the gates
+   * the blocks were last summed for, and the output weights. Every system lays it out afresh (the rows
+   * are copied again, a small cost beside a solve), so another user of the kernel on this thread
+   * between systems cannot leave stale rows behind.
    */
   load(): void {
     const { p, h, outs } = this.s.dims;
     const P = p * h;
     const q = packedSize(p);
-    const rows = this.ranges.reduce((a, [r0, r1]) => a + r1 - r0, 0);
+    const rows = this.mine.length * PRODUCT_ROWS;
     const { at, view } = allocate(this.k, {
-      x: ['f64', rows * p], g: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', outs], blocks: ['f64', h * q], q2: ['f64', q],
+      x: ['f64', rows * p], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', outs], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
     });
     this.at = at;
     this.view = view;
-    let row = 0;
-    this.ranges.forEach(([r0, r1], i) => {
-      this.rowAt.set(i, row);
+    this.mine.forEach((chunk, i) => {
+      const [r0, r1] = this.rows(chunk);
+      const row = i * PRODUCT_ROWS;
       this.view.x.set(this.s.x.subarray(r0 * p, r1 * p), row * p);
       this.view.g.set(this.s.g.subarray(r0 * h, r1 * h), row * h);
-      row += r1 - r0;
+      this.view.prev.set(this.s.prev.subarray(r0 * h, r1 * h), row * h);
     });
     this.view.bb.set(this.s.bb);
   }
 
   /** Partial M·v of each of this thread's chunks into its slot of `partials`. */
   product(): void {
-    const { n, p, h, lowRankC } = this.s.dims;
+    const { p, h, lowRankC } = this.s.dims;
     const P = p * h;
     const { at, view, k } = this;
     view.v.set(this.s.v);
     this.mine.forEach((chunk, i) => {
-      const r0 = chunk * PRODUCT_ROWS;
-      const m = Math.min(n, r0 + PRODUCT_ROWS) - r0;
-      const row = this.rowAt.get(i)!;
-      k.product(at.x + row * p * 8, at.g + row * h * 8, m, p, h, lowRankC, at.v, at.bb, at.out, at.u, at.w, at.t);
+      const [r0, r1] = this.rows(chunk);
+      const row = i * PRODUCT_ROWS;
+      k.product(at.x + row * p * 8, at.g + row * h * 8, r1 - r0, p, h, lowRankC, at.v, at.bb, at.out, at.u, at.w, at.t);
       this.s.partials.set(view.out, chunk * P);
     });
   }
 
-  /** Partial per-neuron blocks Σ g_ij² x̃x̃ᵀ of each of this thread's block chunks. */
+  /**
+   * The block change of this thread's chunk of the current round (chunk round·threads + thread) into
+   * this thread's slot of `blocks`: one round per team run keeps the partials to one per thread.
+   */
   blocks(): void {
-    const { n, p, h } = this.s.dims;
+    const { p, h } = this.s.dims;
     const hq = h * packedSize(p);
+    const i = this.s.round[0];
+    if (i >= this.mine.length) return;
+    const [r0, r1] = this.rows(this.mine[i]);
+    const row = i * PRODUCT_ROWS;
     const { at, view, k } = this;
-    this.blockChunks.forEach((chunk, i) => {
-      const r0 = chunk * BLOCK_ROWS;
-      const m = Math.min(n, r0 + BLOCK_ROWS) - r0;
-      const row = this.rowAt.get(this.mine.length + i)!;
-      k.diagonalBlocks(at.x + row * p * 8, at.g + row * h * 8, m, p, h, at.blocks, at.q2);
-      this.s.blocks.set(view.blocks, chunk * hq);
-    });
+    k.blockChanges(at.x + row * p * 8, at.g + row * h * 8, at.prev + row * h * 8, r1 - r0, p, h, at.blocks, at.yt, at.wt);
+    this.s.blocks.set(view.blocks, this.thread * hq);
   }
 }
 
@@ -129,21 +134,27 @@ export class NormalOperator {
   private readonly s: SharedState;
   private readonly team: Team<RowShare>;
   private readonly sum: Float64Array;
+  /** The diagonal blocks for the gates in s.prev, kept across systems and updated by the rows whose gates changed. */
+  private readonly total: Float64Array;
 
   constructor(x: Float64Array, dims: OperatorDims, threads = 1) {
     const { n, p, h, lowRankC } = dims;
     const t = Math.max(1, Math.min(threads, availableParallelism(), chunks(n, PRODUCT_ROWS)));
     // Helpers need shared memory; a single thread reads the caller's rows in place.
     const alloc = (len: number) => (t > 1 ? sharedFloat64(len) : new Float64Array(len));
+    const hq = h * packedSize(p);
     this.s = {
       dims, x: t > 1 ? toShared(x, n * p) : x.subarray(0, n * p), threads: t,
       g: alloc(n * h),
+      prev: alloc(n * h),
       bb: alloc(lowRankC > 0 ? h * lowRankC : h * h),
       v: alloc(p * h),
       partials: alloc(chunks(n, PRODUCT_ROWS) * p * h),
-      blocks: alloc(chunks(n, BLOCK_ROWS) * h * packedSize(p)),
+      blocks: alloc(t * hq),
+      round: new Int32Array(t > 1 ? new SharedArrayBuffer(4) : new ArrayBuffer(4)),
     };
     this.sum = new Float64Array(p * h);
+    this.total = new Float64Array(hq);
     const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['load', 'product', 'blocks'] as const, state: this.s };
     this.team = new Team(spec, new RowShare(this.s, 0), t);
   }
@@ -166,15 +177,26 @@ export class NormalOperator {
     out.set(this.sum);
   }
 
-  /** The per-neuron blocks Σ_i g_ij² x̃_i x̃_iᵀ (h × packed p×p), chunk partials added in order. */
+  /**
+   * The per-neuron blocks Σ_i g_ij² x̃_i x̃_iᵀ (h × packed p×p) of the loaded gates: the previous system's
+   * blocks plus the change of the rows whose gates differ (all rows the first time), chunk by chunk in
+   * chunk order. Successive ANMIN systems flip few gates, so this costs a fraction of summing afresh.
+   */
   diagonalBlocks(): Float64Array {
-    this.team.run('blocks');
-    const { p, h } = this.s.dims;
+    const { n, p, h } = this.s.dims;
     const hq = h * packedSize(p);
-    const out = new Float64Array(hq);
-    const { blocks } = this.s;
-    for (let off = 0; off < blocks.length; off += hq) for (let t = 0; t < hq; t++) out[t] += blocks[off + t];
-    return out;
+    const { blocks, threads, round } = this.s;
+    const count = chunks(n, PRODUCT_ROWS);
+    for (let r = 0; r * threads < count; r++) {
+      round[0] = r;
+      this.team.run('blocks');
+      for (let t = 0; t < threads && r * threads + t < count; t++) {
+        const off = t * hq;
+        for (let e = 0; e < hq; e++) this.total[e] += blocks[off + e];
+      }
+    }
+    this.s.prev.set(this.s.g);
+    return this.total.slice();
   }
 
   close(): void {

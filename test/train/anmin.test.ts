@@ -153,7 +153,37 @@ test('the matrix-free solve gives the same numbers with 1 or 2 threads (fixed ro
   assert.deepEqual(Array.from(two.network.A), Array.from(one.network.A));
 });
 
-test('one matrix-free operator serves successive systems exactly as a fresh one per system', () => {
+test('the matrix-free operator\'s diagonal blocks, updated by the changed gates from system to system, equal Σ g_ij² x̃_i x̃_iᵀ', () => {
+  // 9000 rows span three row chunks (two rounds on two threads); p = 4 and 5 reach the even and odd
+  // edges of the two-by-two tiles; flipping one gate in five leaves odd counts of gathered rows.
+  for (const [d, alpha, threads] of [[3, 0, 1], [4, 0.1, 2], [4, 0, 2]]) {
+    const pr = problem(9000, d, 1, 29);
+    const { n, p } = pr;
+    const h = 5;
+    const q = packedSize(p);
+    const op = new NormalOperator(pr.x, operatorDims(n, p, h, 1), threads);
+    try {
+      const gates = randn(n * h, 31).map((v) => (v > 0 ? 1 : alpha));
+      for (let system = 0; system < 3; system++) {
+        if (system > 0) randn(n * h, 40 + system).forEach((v, t) => v > 0.85 && (gates[t] = gates[t] === 1 ? alpha : 1));
+        op.load(gates, randn(h, 3));
+        const blocks = op.diagonalBlocks();
+        const plain = new Float64Array(h * q);
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < h; j++) {
+            const g2 = gates[i * h + j] ** 2;
+            for (let a = 0, t = j * q; a < p; a++) for (let b = a; b < p; b++, t++) plain[t] += g2 * pr.x[i * p + a] * pr.x[i * p + b];
+          }
+        }
+        assert.ok(maxAbsDiff(blocks, plain) <= 1e-12 * maxAbs(plain), `d=${d} alpha=${alpha} threads=${threads} system ${system}: ${maxAbsDiff(blocks, plain)}`);
+      }
+    } finally {
+      op.close();
+    }
+  }
+});
+
+test('one matrix-free operator serves successive systems as a fresh one per system, to the solve\'s tolerance', () => {
   const pr = problem(9000, 3, 2, 19);
   const opts = { ...ANMIN_DEFAULTS, seed: 0 };
   const op = new NormalOperator(pr.x, operatorDims(pr.n, pr.p, 6, 2), 2);
@@ -162,7 +192,8 @@ test('one matrix-free operator serves successive systems exactly as a fresh one 
       const net = network(pr.p, 6, 2, 0, seed);
       const shared = solveHiddenCg(net, pr.x, pr.y, pr.n, 1e-2, opts, undefined, op);
       const fresh = solveHiddenCg(net, pr.x, pr.y, pr.n, 1e-2, opts);
-      assert.deepEqual(Array.from(shared.A!), Array.from(fresh.A!), `system ${seed}`);
+      // Both stop at a relative residual of 1e-8; their preconditioners differ by rounding only.
+      assert.ok(maxAbsDiff(shared.A!, fresh.A!) <= 1e-6 * maxAbs(fresh.A!), `system ${seed}`);
     }
   } finally {
     op.close();
