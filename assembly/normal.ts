@@ -43,6 +43,27 @@ export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: u
   }
 }
 
+/**
+ * The right-hand side of Eq. 8 for rows [0, n), in A's layout (p×h): out = Σ_i x̃_iᵀ (g_i ⊙ B(y_i − b⁰))
+ * with B h×c. `w` (h) and `e` (c) are scratch.
+ */
+export function rhs(x: usize, g: usize, y: usize, n: i32, p: i32, h: i32, c: i32, B: usize, b0: usize, out: usize, w: usize, e: usize): void {
+  const hb = <usize>h << 3;
+  const cb = <usize>c << 3;
+  memory.fill(out, 0, <usize>p * hb);
+  for (let i = 0; i < n; i++) {
+    const xi = x + (<usize>(i * p) << 3);
+    const yi = y + <usize>i * cb;
+    for (let k = 0; k < c; k++) store<f64>(e + (<usize>k << 3), load<f64>(yi + (<usize>k << 3)) - load<f64>(b0 + (<usize>k << 3)));
+    for (let j = 0; j < h; j++) store<f64>(w + (<usize>j << 3), dot(c, B + <usize>j * cb, e));
+    scale(h, g + <usize>i * hb, w);
+    for (let a = 0; a < p; a++) {
+      const xa = load<f64>(xi + (<usize>a << 3));
+      if (xa != 0) axpy(h, xa, w, out + <usize>a * hb);
+    }
+  }
+}
+
 /** Rows gathered per neuron before they are added to its block: each pass over the block then does R multiply-adds an entry. */
 const R = 64;
 

@@ -9,10 +9,24 @@ interface NormalKernel extends KernelModule {
   product(x: number, g: number, n: number, p: number, h: number, c: number, v: number, bb: number, out: number, u: number, w: number, t: number): void;
   blockChanges(x: number, g: number, prev: number, n: number, p: number, h: number, out: number, yt: number, wt: number): void;
   gatherRows(): number;
+  rhs(x: number, g: number, y: number, n: number, p: number, h: number, c: number, B: number, b0: number, out: number, w: number, e: number): void;
+}
+
+/** BBᵀ (h×h, both triangles) of B (h×c): how strongly two neurons' outputs overlap, over all outputs. */
+export function outputGram(B: Float64Array, h: number, c: number): Float64Array {
+  const bb = new Float64Array(h * h);
+  for (let j = 0; j < h; j++) {
+    for (let l = j; l < h; l++) {
+      let v = 0;
+      for (let o = 0; o < c; o++) v += B[j * c + o] * B[l * c + o];
+      bb[j * h + l] = bb[l * h + j] = v;
+    }
+  }
+  return bb;
 }
 
 /**
- * Rows per partial product and per partial block change. Partials are added in chunk order, so results
+ * Rows per partial product, right-hand side and block change. Partials are added in chunk order, so results
  * are the same bit for bit whatever the number of threads.
  */
 export const PRODUCT_ROWS = 4096;
@@ -27,13 +41,17 @@ export interface OperatorDims {
 }
 
 /**
- * What every thread reads and writes: data, gates (and those the diagonal blocks were last summed for),
- * the vector, per-chunk partial products, one partial block change per thread and the round of those.
+ * What every thread reads and writes: data (inputs and targets), gates (and those the diagonal blocks
+ * were last summed for), the output layer, the vector, per-chunk partial products, one partial block
+ * change per thread and the round of those.
  */
 export interface SharedState {
   dims: OperatorDims;
   x: Float64Array;
+  y: Float64Array;
   g: Float64Array;
+  B: Float64Array;
+  b0: Float64Array;
   prev: Float64Array;
   bb: Float64Array;
   v: Float64Array;
@@ -63,18 +81,18 @@ export class RowShare {
   }
 
   /**
-   * Lays out this thread's kernel memory for one system: its rows of x, of the gates and of the gates
-   * the blocks were last summed for, and the output weights. Every system lays it out afresh (the rows
+   * Lays out this thread's kernel memory for one system: its rows of x, y, the gates and the gates the
+   * blocks were last summed for, and the output layer. Every system lays it out afresh (the rows
    * are copied again, a small cost beside a solve), so another user of the kernel on this thread
    * between systems cannot leave stale rows behind.
    */
   load(): void {
-    const { p, h, outs } = this.s.dims;
+    const { p, h, outs: c } = this.s.dims;
     const P = p * h;
     const q = packedSize(p);
     const rows = this.mine.length * PRODUCT_ROWS;
     const { at, view } = allocate(this.k, {
-      x: ['f64', rows * p], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', outs], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
+      x: ['f64', rows * p], y: ['f64', rows * c], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
     });
     this.at = at;
     this.view = view;
@@ -82,10 +100,13 @@ export class RowShare {
       const [r0, r1] = this.rows(chunk);
       const row = i * PRODUCT_ROWS;
       this.view.x.set(this.s.x.subarray(r0 * p, r1 * p), row * p);
+      this.view.y.set(this.s.y.subarray(r0 * c, r1 * c), row * c);
       this.view.g.set(this.s.g.subarray(r0 * h, r1 * h), row * h);
       this.view.prev.set(this.s.prev.subarray(r0 * h, r1 * h), row * h);
     });
     this.view.bb.set(this.s.bb);
+    this.view.B.set(this.s.B);
+    this.view.b0.set(this.s.b0);
   }
 
   /** Partial M·v of each of this thread's chunks into its slot of `partials`. */
@@ -98,6 +119,19 @@ export class RowShare {
       const [r0, r1] = this.rows(chunk);
       const row = i * PRODUCT_ROWS;
       k.product(at.x + row * p * 8, at.g + row * h * 8, r1 - r0, p, h, lowRankC, at.v, at.bb, at.out, at.u, at.w, at.t);
+      this.s.partials.set(view.out, chunk * P);
+    });
+  }
+
+  /** Partial right-hand side (Eq. 8) of each of this thread's chunks into its slot of `partials`. */
+  rhs(): void {
+    const { p, h, outs: c } = this.s.dims;
+    const P = p * h;
+    const { at, view, k } = this;
+    this.mine.forEach((chunk, i) => {
+      const [r0, r1] = this.rows(chunk);
+      const row = i * PRODUCT_ROWS;
+      k.rhs(at.x + row * p * 8, at.g + row * h * 8, at.y + row * c * 8, r1 - r0, p, h, c, at.B, at.b0, at.out, at.w, at.t);
       this.s.partials.set(view.out, chunk * P);
     });
   }
@@ -137,15 +171,19 @@ export class NormalOperator {
   /** The diagonal blocks for the gates in s.prev, kept across systems and updated by the rows whose gates changed. */
   private readonly total: Float64Array;
 
-  constructor(x: Float64Array, dims: OperatorDims, threads = 1) {
-    const { n, p, h, lowRankC } = dims;
+  constructor(x: Float64Array, y: Float64Array, dims: OperatorDims, threads = 1) {
+    const { n, p, h, lowRankC, outs: c } = dims;
     const t = Math.max(1, Math.min(threads, availableParallelism(), chunks(n, PRODUCT_ROWS)));
     // Helpers need shared memory; a single thread reads the caller's rows in place.
     const alloc = (len: number) => (t > 1 ? sharedFloat64(len) : new Float64Array(len));
     const hq = h * packedSize(p);
     this.s = {
-      dims, x: t > 1 ? toShared(x, n * p) : x.subarray(0, n * p), threads: t,
+      dims, threads: t,
+      x: t > 1 ? toShared(x, n * p) : x.subarray(0, n * p),
+      y: t > 1 ? toShared(y, n * c) : y.subarray(0, n * c),
       g: alloc(n * h),
+      B: alloc(h * c),
+      b0: alloc(c),
       prev: alloc(n * h),
       bb: alloc(lowRankC > 0 ? h * lowRankC : h * h),
       v: alloc(p * h),
@@ -155,26 +193,39 @@ export class NormalOperator {
     };
     this.sum = new Float64Array(p * h);
     this.total = new Float64Array(hq);
-    const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['load', 'product', 'blocks'] as const, state: this.s };
+    const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['load', 'product', 'rhs', 'blocks'] as const, state: this.s };
     this.team = new Team(spec, new RowShare(this.s, 0), t);
   }
 
-  /** The system to multiply by: gates (n×h) and `bb`, B (h×c) when dims.lowRankC > 0, else BBᵀ (h×h). */
-  load(gates: Float64Array, bb: Float64Array): void {
+  /** The system: gates (n×h) and the output layer B (h×c), b⁰ (c). */
+  load(gates: Float64Array, B: Float64Array, b0: Float64Array): void {
+    const { h, lowRankC, outs } = this.s.dims;
     this.s.g.set(gates.subarray(0, this.s.g.length));
-    this.s.bb.set(bb.subarray(0, this.s.bb.length));
+    this.s.B.set(B.subarray(0, this.s.B.length));
+    this.s.b0.set(b0.subarray(0, this.s.b0.length));
+    this.s.bb.set(lowRankC > 0 ? this.s.B : outputGram(B, h, outs));
     this.team.run('load');
   }
 
   /** out = M·v, the chunks' partials added in chunk order. */
   apply(v: Float64Array, out: Float64Array): void {
-    const P = v.length;
     this.s.v.set(v);
     this.team.run('product');
+    out.set(this.sumPartials());
+  }
+
+  /** The right-hand side c of Eq. 8 (p×h, laid out like A), the chunks' partials added in chunk order. */
+  rhs(): Float64Array {
+    this.team.run('rhs');
+    return this.sumPartials().slice();
+  }
+
+  private sumPartials(): Float64Array {
+    const P = this.sum.length;
     this.sum.fill(0);
     const { partials } = this.s;
     for (let off = 0; off < partials.length; off += P) for (let t = 0; t < P; t++) this.sum[t] += partials[off + t];
-    out.set(this.sum);
+    return this.sum;
   }
 
   /**

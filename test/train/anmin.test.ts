@@ -4,6 +4,7 @@ import type { Prepared } from '../../src/data/split.js';
 import { FiringPairs, firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
 import { NormalOperator, operatorDims } from '../../src/linalg/normal-operator.js';
 import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
+import { hiddenRhsKernel } from '../../src/model/kernels.js';
 import { hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
 import { hiddenSystem, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
@@ -135,14 +136,44 @@ test('the matrix-free conjugate-gradient solve gives the dense solve\'s A to its
     const lambda = 1e-2;
     const dense = solveHidden(hiddenSystem(net, pr.x, pr.y, pr.n, lambda), pr.p, h, { ...ANMIN_DEFAULTS, seed: 0 }, 0).A!;
     const cg = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, cgMaxIterations: 5000, seed: 0 });
-    assert.ok(maxAbsDiff(cg.A!, dense) <= 1e-8 * maxAbs(dense), `alpha=${alpha} c=${c}: ${maxAbsDiff(cg.A!, dense)} after ${cg.cgIterations} iterations`);
+    assert.ok(maxAbsDiff(cg.A!, dense) <= 1e-8 * maxAbs(dense), `alpha=${alpha} c=${c}: ${maxAbsDiff(cg.A!, dense)} after ${cg.cg!.iterations} iterations`);
     assert.equal(cg.logdet, null);
-    assert.ok(cg.cgIterations! > 0 && cg.cgIterations! < 5000, `${cg.cgIterations} iterations`);
+    assert.ok(cg.cg!.iterations > 0 && cg.cg!.iterations < 5000, `${cg.cg!.iterations} iterations`);
   }
   // A whole run on the matrix-free path records its iteration counts and no log determinant.
   const pr = problem(200, 3, 1, 5);
   const r = trainAnmin({ train: pr }, { seed: 1, hidden: 6, iterations: 3, solver: 'cg' });
   assert.ok(r.trace.slice(1).every((t) => t.cgIterations! > 0 && t.logdet === null));
+});
+
+test('an inexact matrix-free solve (cgForcing) stops at its stated residual, measured against the dense system', () => {
+  for (const [alpha, c, forcing] of [[0, 1, 0.1], [0.1, 3, 0.01]]) {
+    const pr = problem(300, 4, c, 43);
+    const h = 6;
+    const net = network(pr.p, h, c, alpha, 9);
+    const lambda = 1e-2;
+    const { k, c: rhs, size } = hiddenSystem(net, pr.x, pr.y, pr.n, lambda);
+    // ‖c − (M + λI)A‖/‖c‖ with the dense system, whose unknowns are ordered j·p + a.
+    const residual = (A: Float64Array) => {
+      let rr = 0;
+      let cc = 0;
+      for (let row = 0; row < size; row++) {
+        let v = rhs[row];
+        for (let col = 0; col < size; col++) v -= k[row * size + col] * A[(col % pr.p) * h + Math.floor(col / pr.p)];
+        rr += v * v;
+        cc += rhs[row] * rhs[row];
+      }
+      return Math.sqrt(rr / cc);
+    };
+    const s = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, cgForcing: forcing, seed: 0 });
+    const { startResidual, residual: reached, iterations } = s.cg!;
+    assert.ok(Math.abs(startResidual - residual(net.A)) <= 1e-8 * startResidual, `alpha=${alpha}: start ${startResidual} vs ${residual(net.A)}`);
+    assert.ok(Math.abs(reached - residual(s.A!)) <= 1e-6 * reached, `alpha=${alpha}: reached ${reached} vs ${residual(s.A!)}`);
+    assert.ok(reached <= forcing * startResidual && iterations > 0, `alpha=${alpha}: ${reached} after ${iterations} iterations`);
+    // It stops at the first iterate under the bound, well short of the exact solve.
+    const exact = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, seed: 0 });
+    assert.ok(iterations < exact.cg!.iterations, `${iterations} vs ${exact.cg!.iterations}`);
+  }
 });
 
 test('the matrix-free solve gives the same numbers with 1 or 2 threads (fixed row chunks)', () => {
@@ -161,12 +192,12 @@ test('the matrix-free operator\'s diagonal blocks, updated by the changed gates 
     const { n, p } = pr;
     const h = 5;
     const q = packedSize(p);
-    const op = new NormalOperator(pr.x, operatorDims(n, p, h, 1), threads);
+    const op = new NormalOperator(pr.x, pr.y, operatorDims(n, p, h, 1), threads);
     try {
       const gates = randn(n * h, 31).map((v) => (v > 0 ? 1 : alpha));
       for (let system = 0; system < 3; system++) {
         if (system > 0) randn(n * h, 40 + system).forEach((v, t) => v > 0.85 && (gates[t] = gates[t] === 1 ? alpha : 1));
-        op.load(gates, randn(h, 3));
+        op.load(gates, randn(h, 3), randn(1, 4));
         const blocks = op.diagonalBlocks();
         const plain = new Float64Array(h * q);
         for (let i = 0; i < n; i++) {
@@ -183,10 +214,26 @@ test('the matrix-free operator\'s diagonal blocks, updated by the changed gates 
   }
 });
 
+test('the matrix-free operator\'s right-hand side, summed over threads\' row chunks, equals Eq. 8\'s kernel (ReLU, leaky, one and several outputs)', () => {
+  for (const [alpha, c, threads] of [[0, 1, 2], [0.1, 3, 2], [0.1, 3, 1]]) {
+    const pr = problem(9000, 4, c, 37);
+    const net = network(pr.p, 7, c, alpha, 5);
+    const gates = hiddenPre(net, pr.x, pr.n).map((v) => (v > 0 ? 1 : alpha));
+    const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 7, c), threads);
+    try {
+      op.load(gates, net.B, net.b0);
+      const want = hiddenRhsKernel(net, pr.x, pr.y, pr.n);
+      assert.ok(maxAbsDiff(op.rhs(), want) <= 1e-12 * maxAbs(want), `alpha=${alpha} c=${c} threads=${threads}`);
+    } finally {
+      op.close();
+    }
+  }
+});
+
 test('one matrix-free operator serves successive systems as a fresh one per system, to the solve\'s tolerance', () => {
   const pr = problem(9000, 3, 2, 19);
   const opts = { ...ANMIN_DEFAULTS, seed: 0 };
-  const op = new NormalOperator(pr.x, operatorDims(pr.n, pr.p, 6, 2), 2);
+  const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 6, 2), 2);
   try {
     for (const seed of [3, 4]) {
       const net = network(pr.p, 6, 2, 0, seed);
