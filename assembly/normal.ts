@@ -74,12 +74,13 @@ export function gatherRows(): i32 {
 
 /**
  * How the per-neuron diagonal blocks U_jj = Σ_i g_ij² x̃_i x̃_iᵀ (packed upper triangles, q = p(p+1)/2
- * each, h × q into out) change from gates `prev` to gates `g`: Σ_i (g_ij² − prev_ij²) x̃_i x̃_iᵀ. With
+ * each, h × q into out), over rows first, first + step, … below n, change from gates `prev` to gates
+ * `g`: Σ_i (g_ij² − prev_ij²) x̃_i x̃_iᵀ. With
  * prev all zero that is the blocks themselves; between successive ANMIN systems few gates flip, so
  * few rows count. Neuron by neuron, the rows whose gate changed are gathered R at a time, transposed,
  * into `yt` (x̃) and `wt` (the change times x̃), each (p + 1) × R doubles of scratch (row p stays zero).
  */
-export function blockChanges(x: usize, g: usize, prev: usize, n: i32, p: i32, h: i32, out: usize, yt: usize, wt: usize): void {
+export function blockChanges(x: usize, g: usize, prev: usize, n: i32, first: i32, step: i32, p: i32, h: i32, out: usize, yt: usize, wt: usize): void {
   const q = (p * (p + 1)) >> 1;
   const qb = <usize>q << 3;
   const rb = <usize>R << 3;
@@ -89,7 +90,7 @@ export function blockChanges(x: usize, g: usize, prev: usize, n: i32, p: i32, h:
   for (let j = 0; j < h; j++) {
     const outj = out + <usize>j * qb;
     let m = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = first; i < n; i += step) {
       const at = (<usize>(i * h + j)) << 3;
       const gj = load<f64>(g + at);
       const pj = load<f64>(prev + at);

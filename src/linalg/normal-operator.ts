@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
-import { allocate, kernel, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, stillClaimed, type KernelModule } from '../util/wasm.js';
 import { packedSize } from './firing-gram.js';
 
 /** assembly/normal.ts: products with ANMIN's hidden-layer matrix M, never formed. */
 interface NormalKernel extends KernelModule {
   product(x: number, g: number, n: number, p: number, h: number, c: number, v: number, bb: number, out: number, u: number, w: number, t: number): void;
-  blockChanges(x: number, g: number, prev: number, n: number, p: number, h: number, out: number, yt: number, wt: number): void;
+  blockChanges(x: number, g: number, prev: number, n: number, first: number, step: number, p: number, h: number, out: number, yt: number, wt: number): void;
   gatherRows(): number;
   rhs(x: number, g: number, y: number, n: number, p: number, h: number, c: number, B: number, b0: number, out: number, w: number, e: number): void;
 }
@@ -31,6 +31,14 @@ export function outputGram(B: Float64Array, h: number, c: number): Float64Array 
  */
 export const PRODUCT_ROWS = 4096;
 
+/**
+ * About this many rows, every step-th row of the data, make the preconditioner's diagonal blocks (scaled
+ * up to all rows): a block is a p×p sum that settles long before 16,384 rows (a few thousand firing
+ * rows per neuron for p in the hundreds), and summing all of them would cost more than the solve on
+ * large data (YearPredictionMSD: 412,276 rows, 64 blocks). Only the solve's speed depends on it.
+ */
+export const BLOCK_SAMPLE_ROWS = 16384;
+
 export interface OperatorDims {
   n: number;
   p: number;
@@ -38,6 +46,8 @@ export interface OperatorDims {
   /** > 0: `bb` holds B (h×c) and BBᵀu is computed as B(Bᵀu); 0: `bb` holds BBᵀ (h×h). */
   lowRankC: number;
   outs: number;
+  /** The diagonal blocks sum rows 0, step, 2·step, … */
+  step: number;
 }
 
 /**
@@ -68,6 +78,8 @@ export class RowShare {
   private readonly k = kernel<NormalKernel>('normal');
   private at: Record<string, number> = {};
   private view: Record<string, Float64Array> = {};
+  /** The kernel memory's layout while nobody else has laid it out since: x and y are in place. */
+  private claim = -1;
   private readonly mine: number[] = [];
 
   constructor(private readonly s: SharedState, private readonly thread: number) {
@@ -81,32 +93,41 @@ export class RowShare {
   }
 
   /**
-   * Lays out this thread's kernel memory for one system: its rows of x, y, the gates and the gates the
-   * blocks were last summed for, and the output layer. Every system lays it out afresh (the rows
-   * are copied again, a small cost beside a solve), so another user of the kernel on this thread
-   * between systems cannot leave stale rows behind.
+   * Brings this thread's kernel memory up to one system: its rows of the gates and of the gates the
+   * blocks were last summed for, and the output layer. Its rows of x and y are copied once and again
+   * only when another user of the kernel on this thread has laid its memory out since.
    */
   load(): void {
-    const { p, h, outs: c } = this.s.dims;
-    const P = p * h;
-    const q = packedSize(p);
-    const rows = this.mine.length * PRODUCT_ROWS;
-    const { at, view } = allocate(this.k, {
-      x: ['f64', rows * p], y: ['f64', rows * c], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
-    });
-    this.at = at;
-    this.view = view;
+    const { h } = this.s.dims;
+    if (!stillClaimed(this.k, this.claim)) this.layOut();
     this.mine.forEach((chunk, i) => {
       const [r0, r1] = this.rows(chunk);
       const row = i * PRODUCT_ROWS;
-      this.view.x.set(this.s.x.subarray(r0 * p, r1 * p), row * p);
-      this.view.y.set(this.s.y.subarray(r0 * c, r1 * c), row * c);
       this.view.g.set(this.s.g.subarray(r0 * h, r1 * h), row * h);
       this.view.prev.set(this.s.prev.subarray(r0 * h, r1 * h), row * h);
     });
     this.view.bb.set(this.s.bb);
     this.view.B.set(this.s.B);
     this.view.b0.set(this.s.b0);
+  }
+
+  private layOut(): void {
+    const { p, h, outs: c } = this.s.dims;
+    const P = p * h;
+    const q = packedSize(p);
+    const rows = this.mine.length * PRODUCT_ROWS;
+    const { at, view, claim } = allocate(this.k, {
+      x: ['f64', rows * p], y: ['f64', rows * c], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
+    });
+    this.at = at;
+    this.view = view;
+    this.claim = claim;
+    this.mine.forEach((chunk, i) => {
+      const [r0, r1] = this.rows(chunk);
+      const row = i * PRODUCT_ROWS;
+      this.view.x.set(this.s.x.subarray(r0 * p, r1 * p), row * p);
+      this.view.y.set(this.s.y.subarray(r0 * c, r1 * c), row * c);
+    });
   }
 
   /** Partial M·v of each of this thread's chunks into its slot of `partials`. */
@@ -141,22 +162,22 @@ export class RowShare {
    * this thread's slot of `blocks`: one round per team run keeps the partials to one per thread.
    */
   blocks(): void {
-    const { p, h } = this.s.dims;
+    const { p, h, step } = this.s.dims;
     const hq = h * packedSize(p);
     const i = this.s.round[0];
     if (i >= this.mine.length) return;
     const [r0, r1] = this.rows(this.mine[i]);
     const row = i * PRODUCT_ROWS;
     const { at, view, k } = this;
-    k.blockChanges(at.x + row * p * 8, at.g + row * h * 8, at.prev + row * h * 8, r1 - r0, p, h, at.blocks, at.yt, at.wt);
+    k.blockChanges(at.x + row * p * 8, at.g + row * h * 8, at.prev + row * h * 8, r1 - r0, (step - (r0 % step)) % step, step, p, h, at.blocks, at.yt, at.wt);
     this.s.blocks.set(view.blocks, this.thread * hq);
   }
 }
 
-/** The operator's shape for n rows, p inputs, h neurons and c outputs. */
-export function operatorDims(n: number, p: number, h: number, c: number): OperatorDims {
+/** The operator's shape for n rows, p inputs, h neurons and c outputs; blocks from about `sampleRows` rows. */
+export function operatorDims(n: number, p: number, h: number, c: number, sampleRows = BLOCK_SAMPLE_ROWS): OperatorDims {
   // BBᵀu as B(Bᵀu) when that is cheaper (2hc < h², e.g. one output), else through BBᵀ.
-  return { n, p, h, lowRankC: 2 * c < h ? c : 0, outs: c };
+  return { n, p, h, lowRankC: 2 * c < h ? c : 0, outs: c, step: Math.max(1, Math.floor(n / sampleRows)) };
 }
 
 /**
@@ -229,9 +250,10 @@ export class NormalOperator {
   }
 
   /**
-   * The per-neuron blocks Σ_i g_ij² x̃_i x̃_iᵀ (h × packed p×p) of the loaded gates: the previous system's
-   * blocks plus the change of the rows whose gates differ (all rows the first time), chunk by chunk in
-   * chunk order. Successive ANMIN systems flip few gates, so this costs a fraction of summing afresh.
+   * The per-neuron blocks Σ_i g_ij² x̃_i x̃_iᵀ (h × packed p×p) of the loaded gates, over every
+   * dims.step-th row scaled up to all rows: the previous system's sums plus the change of the rows
+   * whose gates differ (all rows the first time), chunk by chunk in chunk order. Successive ANMIN
+   * systems flip few gates, so this costs a fraction of summing afresh. Once per `load`.
    */
   diagonalBlocks(): Float64Array {
     const { n, p, h } = this.s.dims;
@@ -247,7 +269,8 @@ export class NormalOperator {
       }
     }
     this.s.prev.set(this.s.g);
-    return this.total.slice();
+    const scale = n / Math.ceil(n / this.s.dims.step);
+    return this.total.map((v) => v * scale);
   }
 
   close(): void {
