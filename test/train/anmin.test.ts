@@ -135,15 +135,16 @@ test('the matrix-free conjugate-gradient solve gives the dense solve\'s A to its
     const net = network(pr.p, h, c, alpha, 6);
     const lambda = 1e-2;
     const dense = solveHidden(hiddenSystem(net, pr.x, pr.y, pr.n, lambda), pr.p, h, { ...ANMIN_DEFAULTS, seed: 0 }, 0).A!;
-    const cg = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, cgMaxIterations: 5000, seed: 0 });
+    const cg = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, cgForcing: 0, cgMaxIterations: 5000, seed: 0 });
     assert.ok(maxAbsDiff(cg.A!, dense) <= 1e-8 * maxAbs(dense), `alpha=${alpha} c=${c}: ${maxAbsDiff(cg.A!, dense)} after ${cg.cg!.iterations} iterations`);
     assert.equal(cg.logdet, null);
     assert.ok(cg.cg!.iterations > 0 && cg.cg!.iterations < 5000, `${cg.cg!.iterations} iterations`);
   }
-  // A whole run on the matrix-free path records its iteration counts and no log determinant.
+  // A whole run on the matrix-free path records each solve's iterations and residuals (reached within
+  // the default forcing of the warm start's), and no log determinant.
   const pr = problem(200, 3, 1, 5);
   const r = trainAnmin({ train: pr }, { seed: 1, hidden: 6, iterations: 3, solver: 'cg' });
-  assert.ok(r.trace.slice(1).every((t) => t.cgIterations! > 0 && t.logdet === null));
+  assert.ok(r.trace.slice(1).every((t) => t.cgIterations! > 0 && t.cgResidual! <= Math.max(ANMIN_DEFAULTS.cgTolerance, ANMIN_DEFAULTS.cgForcing * t.cgStartResidual!) && t.logdet === null));
 });
 
 test('an inexact matrix-free solve (cgForcing) stops at its stated residual, measured against the dense system', () => {
@@ -171,7 +172,7 @@ test('an inexact matrix-free solve (cgForcing) stops at its stated residual, mea
     assert.ok(Math.abs(reached - residual(s.A!)) <= 1e-6 * reached, `alpha=${alpha}: reached ${reached} vs ${residual(s.A!)}`);
     assert.ok(reached <= forcing * startResidual && iterations > 0, `alpha=${alpha}: ${reached} after ${iterations} iterations`);
     // It stops at the first iterate under the bound, well short of the exact solve.
-    const exact = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, seed: 0 });
+    const exact = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, cgForcing: 0, seed: 0 });
     assert.ok(iterations < exact.cg!.iterations, `${iterations} vs ${exact.cg!.iterations}`);
   }
 });
@@ -235,7 +236,7 @@ test('the matrix-free operator\'s right-hand side, summed over threads\' row chu
 
 test('one matrix-free operator serves successive systems as a fresh one per system, to the solve\'s tolerance', () => {
   const pr = problem(9000, 3, 2, 19);
-  const opts = { ...ANMIN_DEFAULTS, seed: 0 };
+  const opts = { ...ANMIN_DEFAULTS, cgForcing: 0, seed: 0 };
   const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 6, 2), 2);
   try {
     for (const seed of [3, 4]) {
