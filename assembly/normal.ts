@@ -2,7 +2,7 @@
 // Products with ANMIN's hidden-layer normal matrix M (Eqs. 6–7) without forming it, for the
 // matrix-free (conjugate gradient) solve: vectors are p×h row-major, laid out like A, so every inner
 // loop runs over the h neurons, two doubles at a time. Offsets are laid out by src/linalg/normal-operator.ts.
-import { axpy, dot, rowTimes, scale } from './common';
+import { axpy, dot, dots4, rowTimes, scale } from './common';
 export { heapBase } from './common';
 
 /**
@@ -63,6 +63,9 @@ export function rhs(x: usize, g: usize, y: usize, n: i32, p: i32, h: i32, c: i32
     }
   }
 }
+
+/** Four doubles of static scratch: where dots4 leaves its results. */
+const DOTS: usize = memory.data(32, 16);
 
 /** Rows gathered per neuron before they are added to its block: each pass over the block then does R multiply-adds an entry. */
 const R = 64;
@@ -130,7 +133,6 @@ export function blockChanges(x: usize, g: usize, prev: usize, n: i32, first: i32
  */
 @inline function addGathered(p: i32, m: i32, yt: usize, wt: usize, outj: usize): void {
   const rb = <usize>R << 3;
-  const mb = <usize>m << 3;
   for (let a = 0; a < p; a += 2) {
     const ta = outj + (<usize>(a * p - ((a * (a - 1)) >> 1)) << 3);
     const ta1 = ta + (<usize>(p - a) << 3);
@@ -138,28 +140,14 @@ export function blockChanges(x: usize, g: usize, prev: usize, n: i32, first: i32
     const wa1 = wa + rb;
     for (let b = a; b < p; b += 2) {
       const yb = yt + <usize>b * rb;
-      const yb1 = yb + rb;
-      let s00 = f64x2.splat(0);
-      let s01 = f64x2.splat(0);
-      let s10 = f64x2.splat(0);
-      let s11 = f64x2.splat(0);
-      for (let o: usize = 0; o < mb; o += 16) {
-        const w0 = v128.load(wa + o);
-        const w1 = v128.load(wa1 + o);
-        const y0 = v128.load(yb + o);
-        const y1 = v128.load(yb1 + o);
-        s00 = f64x2.add(s00, f64x2.mul(w0, y0));
-        s01 = f64x2.add(s01, f64x2.mul(w0, y1));
-        s10 = f64x2.add(s10, f64x2.mul(w1, y0));
-        s11 = f64x2.add(s11, f64x2.mul(w1, y1));
-      }
+      dots4(wa, wa1, yb, yb + rb, m, DOTS);
       const e = <usize>(b - a) << 3;
-      store<f64>(ta + e, load<f64>(ta + e) + f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1));
-      if (b + 1 < p) store<f64>(ta + e + 8, load<f64>(ta + e + 8) + f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1));
+      store<f64>(ta + e, load<f64>(ta + e) + load<f64>(DOTS));
+      if (b + 1 < p) store<f64>(ta + e + 8, load<f64>(ta + e + 8) + load<f64>(DOTS + 8));
       if (a + 1 < p) {
         // Row a + 1 starts at column a + 1: entry (a + 1, a) is in the lower triangle.
-        if (b > a) store<f64>(ta1 + e - 8, load<f64>(ta1 + e - 8) + f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1));
-        if (b + 1 < p) store<f64>(ta1 + e, load<f64>(ta1 + e) + f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1));
+        if (b > a) store<f64>(ta1 + e - 8, load<f64>(ta1 + e - 8) + load<f64>(DOTS + 16));
+        if (b + 1 < p) store<f64>(ta1 + e, load<f64>(ta1 + e) + load<f64>(DOTS + 24));
       }
     }
   }
