@@ -2,43 +2,154 @@
 // Products with ANMIN's hidden-layer normal matrix M (Eqs. 6–7) without forming it, for the
 // matrix-free (conjugate gradient) solve: vectors are p×h row-major, laid out like A, so every inner
 // loop runs over the h neurons, two doubles at a time. Offsets are laid out by src/linalg/normal-operator.ts.
-import { axpy, dot, dots4, rowTimes, scale } from './common';
+import { axpy, dot, dots4, scale } from './common';
 export { heapBase } from './common';
 
 /**
  * out = M·V for rows [0, n): with the gates g (n×h, g_ij = 1 where neuron j fires on row i, else α),
  * u_i = g_i ⊙ (x̃_i V), w_i = BBᵀ u_i, out += x̃_iᵀ (g_i ⊙ w_i). With few outputs (c > 0) `bb` holds B
- * (h×c) and w_i = B(Bᵀu_i) costs 2hc; otherwise (c = 0) it holds BBᵀ (h×h). `u`, `w` (h) and `t` (c)
- * are scratch.
+ * (h×c) and w_i = B(Bᵀu_i) costs 2hc; otherwise (c = 0) it holds BBᵀ (h×h). Rows go two at a time
+ * (an odd last row with a zero partner): each load of V or of `out` then serves two multiply-adds.
+ * `u`, `w` (2h each) and `t` (c) are scratch.
  */
 export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: usize, bb: usize, out: usize, u: usize, w: usize, t: usize): void {
   const hb = <usize>h << 3;
+  const pb = <usize>p << 3;
   memory.fill(out, 0, <usize>p * hb);
-  for (let i = 0; i < n; i++) {
-    const xi = x + (<usize>(i * p) << 3);
-    const gi = g + <usize>i * hb;
-    rowTimes(p, h, xi, v, u);
-    scale(h, gi, u);
-    if (c > 0) {
-      const cb = <usize>c << 3;
-      memory.fill(t, 0, cb);
-      for (let l = 0; l < h; l++) {
-        const ul = load<f64>(u + (<usize>l << 3));
-        if (ul != 0) axpy(c, ul, bb + <usize>l * cb, t);
+  for (let i = 0; i < n; i += 2) {
+    const x0 = x + <usize>i * pb;
+    const pair = i + 1 < n;
+    // The partner of an odd last row is the row itself, its w set to zero below.
+    const x1 = pair ? x0 + pb : x0;
+    timesV(p, h, x0, x1, v, u, u + hb);
+    for (let r = 0; r < 2; r++) {
+      const ur = u + <usize>r * hb;
+      const wr = w + <usize>r * hb;
+      if (r == 1 && !pair) {
+        memory.fill(wr, 0, hb);
+        continue;
       }
-      for (let l = 0; l < h; l++) store<f64>(w + (<usize>l << 3), dot(c, bb + <usize>l * cb, t));
-    } else {
-      memory.fill(w, 0, hb);
-      // BBᵀ is symmetric: its rows are its columns.
-      for (let l = 0; l < h; l++) {
-        const ul = load<f64>(u + (<usize>l << 3));
-        if (ul != 0) axpy(h, ul, bb + <usize>l * hb, w);
+      const gi = g + <usize>(i + r) * hb;
+      scale(h, gi, ur);
+      if (c > 0) {
+        const cb = <usize>c << 3;
+        memory.fill(t, 0, cb);
+        for (let l = 0; l < h; l++) {
+          const ul = load<f64>(ur + (<usize>l << 3));
+          if (ul != 0) axpy(c, ul, bb + <usize>l * cb, t);
+        }
+        for (let l = 0; l < h; l++) store<f64>(wr + (<usize>l << 3), dot(c, bb + <usize>l * cb, t));
+      } else {
+        memory.fill(wr, 0, hb);
+        // BBᵀ is symmetric: its rows are its columns.
+        for (let l = 0; l < h; l++) {
+          const ul = load<f64>(ur + (<usize>l << 3));
+          if (ul != 0) axpy(h, ul, bb + <usize>l * hb, wr);
+        }
       }
+      scale(h, gi, wr);
     }
-    scale(h, gi, w);
+    addOuter2(p, h, x0, x1, w, w + hb, out);
+  }
+}
+
+/**
+ * u0 = x0·V and u1 = x1·V (rows of p, V p×h row-major), eight neurons at a time in registers, then
+ * pairs, then an odd last neuron.
+ */
+@inline function timesV(p: i32, h: i32, x0: usize, x1: usize, V: usize, u0: usize, u1: usize): void {
+  const hb = <usize>h << 3;
+  let j = 0;
+  for (; j + 8 <= h; j += 8) {
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    let va = V + (<usize>j << 3);
+    for (let a = 0; a < p; a++, va += hb) {
+      const s0 = f64x2.splat(load<f64>(x0 + (<usize>a << 3)));
+      const s1 = f64x2.splat(load<f64>(x1 + (<usize>a << 3)));
+      const v0 = v128.load(va);
+      const v1 = v128.load(va + 16);
+      const v2 = v128.load(va + 32);
+      const v3 = v128.load(va + 48);
+      a0 = f64x2.add(a0, f64x2.mul(s0, v0));
+      a1 = f64x2.add(a1, f64x2.mul(s0, v1));
+      a2 = f64x2.add(a2, f64x2.mul(s0, v2));
+      a3 = f64x2.add(a3, f64x2.mul(s0, v3));
+      b0 = f64x2.add(b0, f64x2.mul(s1, v0));
+      b1 = f64x2.add(b1, f64x2.mul(s1, v1));
+      b2 = f64x2.add(b2, f64x2.mul(s1, v2));
+      b3 = f64x2.add(b3, f64x2.mul(s1, v3));
+    }
+    const o = <usize>j << 3;
+    v128.store(u0 + o, a0);
+    v128.store(u0 + o + 16, a1);
+    v128.store(u0 + o + 32, a2);
+    v128.store(u0 + o + 48, a3);
+    v128.store(u1 + o, b0);
+    v128.store(u1 + o + 16, b1);
+    v128.store(u1 + o + 32, b2);
+    v128.store(u1 + o + 48, b3);
+  }
+  for (; j + 2 <= h; j += 2) {
+    let a0 = f64x2.splat(0), b0 = a0;
+    let va = V + (<usize>j << 3);
+    for (let a = 0; a < p; a++, va += hb) {
+      const v0 = v128.load(va);
+      a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(load<f64>(x0 + (<usize>a << 3))), v0));
+      b0 = f64x2.add(b0, f64x2.mul(f64x2.splat(load<f64>(x1 + (<usize>a << 3))), v0));
+    }
+    v128.store(u0 + (<usize>j << 3), a0);
+    v128.store(u1 + (<usize>j << 3), b0);
+  }
+  if (j < h) {
+    let a0 = 0.0, b0 = 0.0;
     for (let a = 0; a < p; a++) {
-      const xa = load<f64>(xi + (<usize>a << 3));
-      if (xa != 0) axpy(h, xa, w, out + <usize>a * hb);
+      const vj = load<f64>(V + (<usize>(a * h + j) << 3));
+      a0 += load<f64>(x0 + (<usize>a << 3)) * vj;
+      b0 += load<f64>(x1 + (<usize>a << 3)) * vj;
+    }
+    store<f64>(u0 + (<usize>j << 3), a0);
+    store<f64>(u1 + (<usize>j << 3), b0);
+  }
+}
+
+/**
+ * out (p×h) += x0ᵀw0 + x1ᵀw1, eight neurons at a time with both w's in registers, then pairs, then an
+ * odd last neuron.
+ */
+@inline function addOuter2(p: i32, h: i32, x0: usize, x1: usize, w0: usize, w1: usize, out: usize): void {
+  const hb = <usize>h << 3;
+  let j = 0;
+  for (; j + 8 <= h; j += 8) {
+    const o = <usize>j << 3;
+    const c0 = v128.load(w0 + o), c1 = v128.load(w0 + o + 16), c2 = v128.load(w0 + o + 32), c3 = v128.load(w0 + o + 48);
+    const d0 = v128.load(w1 + o), d1 = v128.load(w1 + o + 16), d2 = v128.load(w1 + o + 32), d3 = v128.load(w1 + o + 48);
+    let oa = out + o;
+    for (let a = 0; a < p; a++, oa += hb) {
+      const s0 = f64x2.splat(load<f64>(x0 + (<usize>a << 3)));
+      const s1 = f64x2.splat(load<f64>(x1 + (<usize>a << 3)));
+      v128.store(oa, f64x2.add(v128.load(oa), f64x2.add(f64x2.mul(s0, c0), f64x2.mul(s1, d0))));
+      v128.store(oa + 16, f64x2.add(v128.load(oa + 16), f64x2.add(f64x2.mul(s0, c1), f64x2.mul(s1, d1))));
+      v128.store(oa + 32, f64x2.add(v128.load(oa + 32), f64x2.add(f64x2.mul(s0, c2), f64x2.mul(s1, d2))));
+      v128.store(oa + 48, f64x2.add(v128.load(oa + 48), f64x2.add(f64x2.mul(s0, c3), f64x2.mul(s1, d3))));
+    }
+  }
+  for (; j + 2 <= h; j += 2) {
+    const o = <usize>j << 3;
+    const c0 = v128.load(w0 + o);
+    const d0 = v128.load(w1 + o);
+    let oa = out + o;
+    for (let a = 0; a < p; a++, oa += hb) {
+      const s0 = f64x2.splat(load<f64>(x0 + (<usize>a << 3)));
+      const s1 = f64x2.splat(load<f64>(x1 + (<usize>a << 3)));
+      v128.store(oa, f64x2.add(v128.load(oa), f64x2.add(f64x2.mul(s0, c0), f64x2.mul(s1, d0))));
+    }
+  }
+  if (j < h) {
+    const c0 = load<f64>(w0 + (<usize>j << 3));
+    const d0 = load<f64>(w1 + (<usize>j << 3));
+    for (let a = 0; a < p; a++) {
+      const oa = out + (<usize>(a * h + j) << 3);
+      store<f64>(oa, load<f64>(oa) + load<f64>(x0 + (<usize>a << 3)) * c0 + load<f64>(x1 + (<usize>a << 3)) * d0);
     }
   }
 }

@@ -117,7 +117,7 @@ export class RowShare {
     const q = packedSize(p);
     const rows = this.mine.length * PRODUCT_ROWS;
     const { at, view, claim } = allocate(this.k, {
-      x: ['f64', rows * p], y: ['f64', rows * c], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', h], w: ['f64', h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
+      x: ['f64', rows * p], y: ['f64', rows * c], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', 2 * h], w: ['f64', 2 * h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
     });
     this.at = at;
     this.view = view;

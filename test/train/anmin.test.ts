@@ -218,6 +218,35 @@ test('the matrix-free operator\'s diagonal blocks, updated by the changed gates 
   }
 });
 
+test('the matrix-free product (two rows at a time, eight neurons in registers) equals M·v of the dense system', () => {
+  // Odd n leaves a last row without a partner; h = 19 has two blocks of eight, a pair and an odd neuron;
+  // one output goes through B(Bᵀu), four through BBᵀ.
+  for (const [alpha, c, h, threads] of [[0, 1, 19, 2], [0.1, 4, 19, 1], [0, 4, 8, 2]]) {
+    const pr = problem(4999, 5, c, 47);
+    const { p, n } = pr;
+    const net = network(p, h, c, alpha, 11);
+    const gates = hiddenPre(net, pr.x, n).map((v) => (v > 0 ? 1 : alpha));
+    const { k, size } = hiddenSystem(net, pr.x, pr.y, n, 0);
+    const v = randn(size, 13);
+    const op = new NormalOperator(pr.x, pr.y, operatorDims(n, p, h, c), threads);
+    try {
+      op.load(gates, net.B, net.b0);
+      const out = new Float64Array(size);
+      op.apply(v, out);
+      // The dense system orders A_aj at j·p + a; the operator's vectors are p×h row-major.
+      const want = new Float64Array(size);
+      for (let row = 0; row < size; row++) {
+        let t = 0;
+        for (let col = 0; col < size; col++) t += k[row * size + col] * v[(col % p) * h + Math.floor(col / p)];
+        want[(row % p) * h + Math.floor(row / p)] = t;
+      }
+      assert.ok(maxAbsDiff(out, want) <= 1e-11 * maxAbs(want), `alpha=${alpha} c=${c} h=${h}: ${maxAbsDiff(out, want)}`);
+    } finally {
+      op.close();
+    }
+  }
+});
+
 test('the matrix-free operator\'s right-hand side, summed over threads\' row chunks, equals Eq. 8\'s kernel (ReLU, leaky, one and several outputs)', () => {
   for (const [alpha, c, threads] of [[0, 1, 2], [0.1, 3, 2], [0.1, 3, 1]]) {
     const pr = problem(9000, 4, c, 37);
