@@ -5,14 +5,20 @@
 import { axpy, dot, dots4, scale } from './common';
 export { heapBase } from './common';
 
+/** Gate values of one row from its firing flags (one byte a neuron): 1 where it fires, else α. */
+@inline function gates(h: i32, f: usize, alpha: f64, to: usize): void {
+  for (let j = 0; j < h; j++) store<f64>(to + (<usize>j << 3), load<u8>(f + <usize>j) != 0 ? 1.0 : alpha);
+}
+
 /**
- * out = M·V for rows [0, n): with the gates g (n×h, g_ij = 1 where neuron j fires on row i, else α),
+ * out = M·V for rows [0, n): with the gates g (g_ij = 1 where neuron j fires on row i, else α; from the
+ * firing flags f, n×h bytes),
  * u_i = g_i ⊙ (x̃_i V), w_i = BBᵀ u_i, out += x̃_iᵀ (g_i ⊙ w_i). With few outputs (c > 0) `bb` holds B
  * (h×c) and w_i = B(Bᵀu_i) costs 2hc; otherwise (c = 0) it holds BBᵀ (h×h). Rows go two at a time
  * (an odd last row with a zero partner): each load of V or of `out` then serves two multiply-adds.
- * `u`, `w` (2h each) and `t` (c) are scratch.
+ * `u`, `w` (2h each), `gv` (h) and `t` (c) are scratch.
  */
-export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: usize, bb: usize, out: usize, u: usize, w: usize, t: usize): void {
+export function product(x: usize, f: usize, alpha: f64, n: i32, p: i32, h: i32, c: i32, v: usize, bb: usize, out: usize, u: usize, w: usize, gv: usize, t: usize): void {
   const hb = <usize>h << 3;
   const pb = <usize>p << 3;
   memory.fill(out, 0, <usize>p * hb);
@@ -29,8 +35,8 @@ export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: u
         memory.fill(wr, 0, hb);
         continue;
       }
-      const gi = g + <usize>(i + r) * hb;
-      scale(h, gi, ur);
+      gates(h, f + <usize>(i + r) * <usize>h, alpha, gv);
+      scale(h, gv, ur);
       if (c > 0) {
         const cb = <usize>c << 3;
         memory.fill(t, 0, cb);
@@ -47,7 +53,7 @@ export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: u
           if (ul != 0) axpy(h, ul, bb + <usize>l * hb, wr);
         }
       }
-      scale(h, gi, wr);
+      scale(h, gv, wr);
     }
     addOuter2(p, h, x0, x1, w, w + hb, out);
   }
@@ -156,9 +162,10 @@ export function product(x: usize, g: usize, n: i32, p: i32, h: i32, c: i32, v: u
 
 /**
  * The right-hand side of Eq. 8 for rows [0, n), in A's layout (p×h): out = Σ_i x̃_iᵀ (g_i ⊙ B(y_i − b⁰))
- * with B h×c. `w` (h) and `e` (c) are scratch.
+ * with B h×c and the gates from the firing flags f (n×h bytes) as in `product`. `w`, `gv` (h) and `e` (c)
+ * are scratch.
  */
-export function rhs(x: usize, g: usize, y: usize, n: i32, p: i32, h: i32, c: i32, B: usize, b0: usize, out: usize, w: usize, e: usize): void {
+export function rhs(x: usize, f: usize, alpha: f64, y: usize, n: i32, p: i32, h: i32, c: i32, B: usize, b0: usize, out: usize, w: usize, gv: usize, e: usize): void {
   const hb = <usize>h << 3;
   const cb = <usize>c << 3;
   memory.fill(out, 0, <usize>p * hb);
@@ -167,12 +174,21 @@ export function rhs(x: usize, g: usize, y: usize, n: i32, p: i32, h: i32, c: i32
     const yi = y + <usize>i * cb;
     for (let k = 0; k < c; k++) store<f64>(e + (<usize>k << 3), load<f64>(yi + (<usize>k << 3)) - load<f64>(b0 + (<usize>k << 3)));
     for (let j = 0; j < h; j++) store<f64>(w + (<usize>j << 3), dot(c, B + <usize>j * cb, e));
-    scale(h, g + <usize>i * hb, w);
+    gates(h, f + <usize>i * <usize>h, alpha, gv);
+    scale(h, gv, w);
     for (let a = 0; a < p; a++) {
       const xa = load<f64>(xi + (<usize>a << 3));
       if (xa != 0) axpy(h, xa, w, out + <usize>a * hb);
     }
   }
+}
+
+/** A firing flag of `blockChanges`'s prev for a row not in the blocks yet. */
+const NOT_SUMMED: u8 = 2;
+
+/** NOT_SUMMED, for the caller filling prev. */
+export function notSummed(): u8 {
+  return NOT_SUMMED;
 }
 
 /** Four doubles of static scratch: where dots4 leaves its results. */
@@ -188,13 +204,14 @@ export function gatherRows(): i32 {
 
 /**
  * How the per-neuron diagonal blocks U_jj = Σ_i g_ij² x̃_i x̃_iᵀ (packed upper triangles, q = p(p+1)/2
- * each, h × q into out), over rows first, first + step, … below n, change from gates `prev` to gates
- * `g`: Σ_i (g_ij² − prev_ij²) x̃_i x̃_iᵀ. With
- * prev all zero that is the blocks themselves; between successive ANMIN systems few gates flip, so
- * few rows count. Neuron by neuron, the rows whose gate changed are gathered R at a time, transposed,
+ * each, h × q into out), over rows first, first + step, … below n, change from firing flags `prev` to
+ * flags `f` (n×h bytes; gate 1 where set, else α; NOT_SUMMED in `prev`: no gate yet), as
+ * Σ_i (g_ij² − prev_ij²) x̃_i x̃_iᵀ. With prev all NOT_SUMMED that is the blocks themselves; between
+ * successive ANMIN systems few gates flip, so few rows count. Neuron by neuron, the rows whose gate changed are gathered R at a time, transposed,
  * into `yt` (x̃) and `wt` (the change times x̃), each (p + 1) × R doubles of scratch (row p stays zero).
  */
-export function blockChanges(x: usize, g: usize, prev: usize, n: i32, first: i32, step: i32, p: i32, h: i32, out: usize, yt: usize, wt: usize): void {
+export function blockChanges(x: usize, f: usize, prev: usize, alpha: f64, n: i32, first: i32, step: i32, p: i32, h: i32, out: usize, yt: usize, wt: usize): void {
+  const a2 = alpha * alpha;
   const q = (p * (p + 1)) >> 1;
   const qb = <usize>q << 3;
   const rb = <usize>R << 3;
@@ -205,11 +222,11 @@ export function blockChanges(x: usize, g: usize, prev: usize, n: i32, first: i32
     const outj = out + <usize>j * qb;
     let m = 0;
     for (let i = first; i < n; i += step) {
-      const at = (<usize>(i * h + j)) << 3;
-      const gj = load<f64>(g + at);
-      const pj = load<f64>(prev + at);
-      if (gj == pj) continue;
-      const d = gj * gj - pj * pj;
+      const at = <usize>(i * h + j);
+      const fj = load<u8>(f + at);
+      const pj = load<u8>(prev + at);
+      if (fj == pj) continue;
+      const d = (fj != 0 ? 1.0 : a2) - (pj == NOT_SUMMED ? 0.0 : pj != 0 ? 1.0 : a2);
       const xi = x + (<usize>(i * p) << 3);
       const col = <usize>m << 3;
       for (let a = 0; a < p; a++) {

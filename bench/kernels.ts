@@ -68,25 +68,25 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     return [() => void lossAndGradient(net, x, y, Math.min(64, n), grad)];
   },
   [`CG product with M, ${threads} threads`]: () => {
-    const gates = z.map((v) => (v > 0 ? 1 : 0));
-    const dims = operatorDims(n, p, h, c);
+    const firing = Uint8Array.from(z, (v) => (v > 0 ? 1 : 0));
+    const dims = operatorDims(n, p, h, c, 0);
     const op = new NormalOperator(x, y, dims, threads);
-    op.load(gates, net.B, net.b0);
+    op.load(firing, net.B, net.b0);
     const v = normal(size);
     const out = new Float64Array(size);
     return [() => op.apply(v, out), () => op.close()];
   },
   [`CG right-hand side, ${threads} threads`]: () => {
-    const op = new NormalOperator(x, y, operatorDims(n, p, h, c), threads);
-    op.load(z.map((v) => (v > 0 ? 1 : 0)), net.B, net.b0);
+    const op = new NormalOperator(x, y, operatorDims(n, p, h, c, 0), threads);
+    op.load(Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)), net.B, net.b0);
     return [() => void op.rhs(), () => op.close()];
   },
   [`CG diagonal blocks from scratch, ${threads} threads`]: () => {
     // A fresh operator per call: its first blocks are summed over every row.
-    const gates = z.map((v) => (v > 0 ? 1 : 0));
+    const firing = Uint8Array.from(z, (v) => (v > 0 ? 1 : 0));
     return [() => {
-      const op = new NormalOperator(x, y, operatorDims(n, p, h, c), threads);
-      op.load(gates, net.B, net.b0);
+      const op = new NormalOperator(x, y, operatorDims(n, p, h, c, 0), threads);
+      op.load(firing, net.B, net.b0);
       op.diagonalBlocks();
       op.close();
     }];

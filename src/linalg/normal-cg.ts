@@ -8,8 +8,9 @@ export interface NormalSystem {
   /** Inputs with the ones column, n×p, and targets, n×c. */
   x: Float64Array;
   y: Float64Array;
-  /** Frozen gates g_ij (1 where neuron j fires on row i, else α), n×h. */
-  gates: Float64Array;
+  /** The frozen firing pattern, n×h: 1 where neuron j fires on row i (gate g_ij = 1), else 0 (gate α). */
+  firing: Uint8Array;
+  alpha: number;
   n: number;
   p: number;
   h: number;
@@ -61,10 +62,10 @@ const dot = (a: Float64Array, b: Float64Array) => {
 export function solveNormalCg(s: NormalSystem, start: Float64Array, stop: CgStop, op?: NormalOperator): CgResult {
   const { n, p, h, c, lambda } = s;
   const P = p * h;
-  const dims = operatorDims(n, p, h, c);
+  const dims = operatorDims(n, p, h, c, s.alpha);
   const own = op ?? new NormalOperator(s.x, s.y, dims);
   try {
-    own.load(s.gates, s.B, s.b0);
+    own.load(s.firing, s.B, s.b0);
     return conjugateGradients(own.rhs(), start, stop, (v, out) => {
       own.apply(v, out);
       for (let t = 0; t < P; t++) out[t] += lambda * v[t];

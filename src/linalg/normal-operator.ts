@@ -6,10 +6,11 @@ import { packedSize } from './firing-gram.js';
 
 /** assembly/normal.ts: products with ANMIN's hidden-layer matrix M, never formed. */
 interface NormalKernel extends KernelModule {
-  product(x: number, g: number, n: number, p: number, h: number, c: number, v: number, bb: number, out: number, u: number, w: number, t: number): void;
-  blockChanges(x: number, g: number, prev: number, n: number, first: number, step: number, p: number, h: number, out: number, yt: number, wt: number): void;
+  product(x: number, f: number, alpha: number, n: number, p: number, h: number, c: number, v: number, bb: number, out: number, u: number, w: number, gv: number, t: number): void;
+  blockChanges(x: number, f: number, prev: number, alpha: number, n: number, first: number, step: number, p: number, h: number, out: number, yt: number, wt: number): void;
+  notSummed(): number;
   gatherRows(): number;
-  rhs(x: number, g: number, y: number, n: number, p: number, h: number, c: number, B: number, b0: number, out: number, w: number, e: number): void;
+  rhs(x: number, f: number, alpha: number, y: number, n: number, p: number, h: number, c: number, B: number, b0: number, out: number, w: number, gv: number, e: number): void;
 }
 
 /** BBᵀ (h×h, both triangles) of B (h×c): how strongly two neurons' outputs overlap, over all outputs. */
@@ -46,23 +47,26 @@ export interface OperatorDims {
   /** > 0: `bb` holds B (h×c) and BBᵀu is computed as B(Bᵀu); 0: `bb` holds BBᵀ (h×h). */
   lowRankC: number;
   outs: number;
+  /** The gate of a neuron that does not fire (0: ReLU). */
+  alpha: number;
   /** The diagonal blocks sum rows 0, step, 2·step, … */
   step: number;
 }
 
 /**
- * What every thread reads and writes: data (inputs and targets), gates (and those the diagonal blocks
- * were last summed for), the output layer, the vector, per-chunk partial products, one partial block
+ * What every thread reads and writes: data (inputs and targets), firing flags (and those the diagonal
+ * blocks were last summed for), the output layer, the vector, per-chunk partial products, one partial block
  * change per thread and the round of those.
  */
 export interface SharedState {
   dims: OperatorDims;
   x: Float64Array;
   y: Float64Array;
-  g: Float64Array;
+  /** Firing flags, n×h bytes: 1 where neuron j fires on row i (gate 1), else 0 (gate α). */
+  f: Uint8Array;
   B: Float64Array;
   b0: Float64Array;
-  prev: Float64Array;
+  prev: Uint8Array;
   bb: Float64Array;
   v: Float64Array;
   partials: Float64Array;
@@ -78,6 +82,7 @@ export class RowShare {
   private readonly k = kernel<NormalKernel>('normal');
   private at: Record<string, number> = {};
   private view: Record<string, Float64Array> = {};
+  private flags: Record<'f' | 'prev', Uint8Array> = { f: new Uint8Array(0), prev: new Uint8Array(0) };
   /** The kernel memory's layout while nobody else has laid it out since: x and y are in place. */
   private claim = -1;
   private readonly mine: number[] = [];
@@ -93,8 +98,8 @@ export class RowShare {
   }
 
   /**
-   * Brings this thread's kernel memory up to one system: its rows of the gates and of the gates the
-   * blocks were last summed for, and the output layer. Its rows of x and y are copied once and again
+   * Brings this thread's kernel memory up to one system: its rows of the firing flags and of the flags
+   * the blocks were last summed for, and the output layer. Its rows of x and y are copied once and again
    * only when another user of the kernel on this thread has laid its memory out since.
    */
   load(): void {
@@ -103,8 +108,8 @@ export class RowShare {
     this.mine.forEach((chunk, i) => {
       const [r0, r1] = this.rows(chunk);
       const row = i * PRODUCT_ROWS;
-      this.view.g.set(this.s.g.subarray(r0 * h, r1 * h), row * h);
-      this.view.prev.set(this.s.prev.subarray(r0 * h, r1 * h), row * h);
+      this.flags.f.set(this.s.f.subarray(r0 * h, r1 * h), row * h);
+      this.flags.prev.set(this.s.prev.subarray(r0 * h, r1 * h), row * h);
     });
     this.view.bb.set(this.s.bb);
     this.view.B.set(this.s.B);
@@ -117,10 +122,12 @@ export class RowShare {
     const q = packedSize(p);
     const rows = this.mine.length * PRODUCT_ROWS;
     const { at, view, claim } = allocate(this.k, {
-      x: ['f64', rows * p], y: ['f64', rows * c], g: ['f64', rows * h], prev: ['f64', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', 2 * h], w: ['f64', 2 * h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
+      x: ['f64', rows * p], y: ['f64', rows * c], f: ['u8', rows * h], prev: ['u8', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', 2 * h], w: ['f64', 2 * h], gv: ['f64', h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
     });
+    const { f, prev, ...doubles } = view;
     this.at = at;
-    this.view = view;
+    this.view = doubles;
+    this.flags = { f, prev };
     this.claim = claim;
     this.mine.forEach((chunk, i) => {
       const [r0, r1] = this.rows(chunk);
@@ -132,27 +139,27 @@ export class RowShare {
 
   /** Partial M·v of each of this thread's chunks into its slot of `partials`. */
   product(): void {
-    const { p, h, lowRankC } = this.s.dims;
+    const { p, h, lowRankC, alpha } = this.s.dims;
     const P = p * h;
     const { at, view, k } = this;
     view.v.set(this.s.v);
     this.mine.forEach((chunk, i) => {
       const [r0, r1] = this.rows(chunk);
       const row = i * PRODUCT_ROWS;
-      k.product(at.x + row * p * 8, at.g + row * h * 8, r1 - r0, p, h, lowRankC, at.v, at.bb, at.out, at.u, at.w, at.t);
+      k.product(at.x + row * p * 8, at.f + row * h, alpha, r1 - r0, p, h, lowRankC, at.v, at.bb, at.out, at.u, at.w, at.gv, at.t);
       this.s.partials.set(view.out, chunk * P);
     });
   }
 
   /** Partial right-hand side (Eq. 8) of each of this thread's chunks into its slot of `partials`. */
   rhs(): void {
-    const { p, h, outs: c } = this.s.dims;
+    const { p, h, outs: c, alpha } = this.s.dims;
     const P = p * h;
     const { at, view, k } = this;
     this.mine.forEach((chunk, i) => {
       const [r0, r1] = this.rows(chunk);
       const row = i * PRODUCT_ROWS;
-      k.rhs(at.x + row * p * 8, at.g + row * h * 8, at.y + row * c * 8, r1 - r0, p, h, c, at.B, at.b0, at.out, at.w, at.t);
+      k.rhs(at.x + row * p * 8, at.f + row * h, alpha, at.y + row * c * 8, r1 - r0, p, h, c, at.B, at.b0, at.out, at.w, at.gv, at.t);
       this.s.partials.set(view.out, chunk * P);
     });
   }
@@ -162,22 +169,22 @@ export class RowShare {
    * this thread's slot of `blocks`: one round per team run keeps the partials to one per thread.
    */
   blocks(): void {
-    const { p, h, step } = this.s.dims;
+    const { p, h, step, alpha } = this.s.dims;
     const hq = h * packedSize(p);
     const i = this.s.round[0];
     if (i >= this.mine.length) return;
     const [r0, r1] = this.rows(this.mine[i]);
     const row = i * PRODUCT_ROWS;
     const { at, view, k } = this;
-    k.blockChanges(at.x + row * p * 8, at.g + row * h * 8, at.prev + row * h * 8, r1 - r0, (step - (r0 % step)) % step, step, p, h, at.blocks, at.yt, at.wt);
+    k.blockChanges(at.x + row * p * 8, at.f + row * h, at.prev + row * h, alpha, r1 - r0, (step - (r0 % step)) % step, step, p, h, at.blocks, at.yt, at.wt);
     this.s.blocks.set(view.blocks, this.thread * hq);
   }
 }
 
-/** The operator's shape for n rows, p inputs, h neurons and c outputs; blocks from about `sampleRows` rows. */
-export function operatorDims(n: number, p: number, h: number, c: number, sampleRows = BLOCK_SAMPLE_ROWS): OperatorDims {
+/** The operator's shape for n rows, p inputs, h neurons, c outputs and slope α; blocks from about `sampleRows` rows. */
+export function operatorDims(n: number, p: number, h: number, c: number, alpha: number, sampleRows = BLOCK_SAMPLE_ROWS): OperatorDims {
   // BBᵀu as B(Bᵀu) when that is cheaper (2hc < h², e.g. one output), else through BBᵀ.
-  return { n, p, h, lowRankC: 2 * c < h ? c : 0, outs: c, step: Math.max(1, Math.floor(n / sampleRows)) };
+  return { n, p, h, lowRankC: 2 * c < h ? c : 0, outs: c, alpha, step: Math.max(1, Math.floor(n / sampleRows)) };
 }
 
 /**
@@ -197,15 +204,17 @@ export class NormalOperator {
     const t = Math.max(1, Math.min(threads, availableParallelism(), chunks(n, PRODUCT_ROWS)));
     // Helpers need shared memory; a single thread reads the caller's rows in place.
     const alloc = (len: number) => (t > 1 ? sharedFloat64(len) : new Float64Array(len));
+    const allocBytes = (len: number) => new Uint8Array(t > 1 ? new SharedArrayBuffer(len) : new ArrayBuffer(len));
     const hq = h * packedSize(p);
     this.s = {
       dims, threads: t,
       x: t > 1 ? toShared(x, n * p) : x.subarray(0, n * p),
       y: t > 1 ? toShared(y, n * c) : y.subarray(0, n * c),
-      g: alloc(n * h),
+      f: allocBytes(n * h),
       B: alloc(h * c),
       b0: alloc(c),
-      prev: alloc(n * h),
+      // Nothing summed into the blocks yet.
+      prev: allocBytes(n * h).fill(kernel<NormalKernel>('normal').notSummed()),
       bb: alloc(lowRankC > 0 ? h * lowRankC : h * h),
       v: alloc(p * h),
       partials: alloc(chunks(n, PRODUCT_ROWS) * p * h),
@@ -218,10 +227,10 @@ export class NormalOperator {
     this.team = new Team(spec, new RowShare(this.s, 0), t);
   }
 
-  /** The system: gates (n×h) and the output layer B (h×c), b⁰ (c). */
-  load(gates: Float64Array, B: Float64Array, b0: Float64Array): void {
+  /** The system: firing flags (n×h, 1 where a neuron fires, else 0: gate α) and the output layer B (h×c), b⁰ (c). */
+  load(firing: Uint8Array, B: Float64Array, b0: Float64Array): void {
     const { h, lowRankC, outs } = this.s.dims;
-    this.s.g.set(gates.subarray(0, this.s.g.length));
+    this.s.f.set(firing.subarray(0, this.s.f.length));
     this.s.B.set(B.subarray(0, this.s.B.length));
     this.s.b0.set(b0.subarray(0, this.s.b0.length));
     this.s.bb.set(lowRankC > 0 ? this.s.B : outputGram(B, h, outs));
@@ -268,7 +277,7 @@ export class NormalOperator {
         for (let e = 0; e < hq; e++) this.total[e] += blocks[off + e];
       }
     }
-    this.s.prev.set(this.s.g);
+    this.s.prev.set(this.s.f);
     const scale = n / Math.ceil(n / this.s.dims.step);
     return this.total.map((v) => v * scale);
   }

@@ -95,10 +95,10 @@ export interface HiddenSolve {
 export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n), op?: NormalOperator): HiddenSolve {
   const { p, h, alpha } = net;
   // A plain loop: TypedArray.map calls back per entry, seconds on YearPredictionMSD's 26 million gates.
-  const gates = new Float64Array(z.length);
-  for (let t = 0; t < z.length; t++) gates[t] = z[t] > 0 ? 1 : alpha;
+  const firing = new Uint8Array(z.length);
+  for (let t = 0; t < z.length; t++) firing[t] = z[t] > 0 ? 1 : 0;
   const stop = { tolerance: opts.cgTolerance, forcing: opts.cgForcing, maxIterations: opts.cgMaxIterations };
-  const r = solveNormalCg({ x, y, gates, n, p, h, B: net.B, b0: net.b0, c: net.c, lambda }, net.A, stop, op);
+  const r = solveNormalCg({ x, y, firing, alpha, n, p, h, B: net.B, b0: net.b0, c: net.c, lambda }, net.A, stop, op);
   return { A: r.a, logdet: null, fallback: false, cg: { iterations: r.iterations, startResidual: r.startResidual, residual: r.residual } };
 }
 
@@ -203,7 +203,7 @@ class CgHiddenSolver implements HiddenSolver {
   private readonly op: NormalOperator;
 
   constructor(private readonly train: Prepared, h: number, private readonly o: AnminOptions) {
-    this.op = new NormalOperator(train.x, train.y, operatorDims(train.n, train.p, h, train.c), o.threads);
+    this.op = new NormalOperator(train.x, train.y, operatorDims(train.n, train.p, h, train.c, o.alpha), o.threads);
   }
 
   prepare(): void {}

@@ -194,19 +194,19 @@ test('the matrix-free operator\'s diagonal blocks, updated by the changed gates 
     const { n, p } = pr;
     const h = 5;
     const q = packedSize(p);
-    const dims = operatorDims(n, p, h, 1, sample);
+    const dims = operatorDims(n, p, h, 1, alpha, sample);
     const op = new NormalOperator(pr.x, pr.y, dims, threads);
     try {
-      const gates = randn(n * h, 31).map((v) => (v > 0 ? 1 : alpha));
+      const firing = Uint8Array.from(randn(n * h, 31), (v) => (v > 0 ? 1 : 0));
       for (let system = 0; system < 3; system++) {
-        if (system > 0) randn(n * h, 40 + system).forEach((v, t) => v > 0.85 && (gates[t] = gates[t] === 1 ? alpha : 1));
-        op.load(gates, randn(h, 3), randn(1, 4));
+        if (system > 0) randn(n * h, 40 + system).forEach((v, t) => v > 0.85 && (firing[t] = 1 - firing[t]));
+        op.load(firing, randn(h, 3), randn(1, 4));
         const blocks = op.diagonalBlocks();
         const plain = new Float64Array(h * q);
         const scale = n / Math.ceil(n / dims.step);
         for (let i = 0; i < n; i += dims.step) {
           for (let j = 0; j < h; j++) {
-            const g2 = scale * gates[i * h + j] ** 2;
+            const g2 = scale * (firing[i * h + j] ? 1 : alpha) ** 2;
             for (let a = 0, t = j * q; a < p; a++) for (let b = a; b < p; b++, t++) plain[t] += g2 * pr.x[i * p + a] * pr.x[i * p + b];
           }
         }
@@ -225,12 +225,12 @@ test('the matrix-free product (two rows at a time, eight neurons in registers) e
     const pr = problem(4999, 5, c, 47);
     const { p, n } = pr;
     const net = network(p, h, c, alpha, 11);
-    const gates = hiddenPre(net, pr.x, n).map((v) => (v > 0 ? 1 : alpha));
+    const firing = Uint8Array.from(hiddenPre(net, pr.x, n), (v) => (v > 0 ? 1 : 0));
     const { k, size } = hiddenSystem(net, pr.x, pr.y, n, 0);
     const v = randn(size, 13);
-    const op = new NormalOperator(pr.x, pr.y, operatorDims(n, p, h, c), threads);
+    const op = new NormalOperator(pr.x, pr.y, operatorDims(n, p, h, c, alpha), threads);
     try {
-      op.load(gates, net.B, net.b0);
+      op.load(firing, net.B, net.b0);
       const out = new Float64Array(size);
       op.apply(v, out);
       // The dense system orders A_aj at j·p + a; the operator's vectors are p×h row-major.
@@ -251,10 +251,10 @@ test('the matrix-free operator\'s right-hand side, summed over threads\' row chu
   for (const [alpha, c, threads] of [[0, 1, 2], [0.1, 3, 2], [0.1, 3, 1]]) {
     const pr = problem(9000, 4, c, 37);
     const net = network(pr.p, 7, c, alpha, 5);
-    const gates = hiddenPre(net, pr.x, pr.n).map((v) => (v > 0 ? 1 : alpha));
-    const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 7, c), threads);
+    const firing = Uint8Array.from(hiddenPre(net, pr.x, pr.n), (v) => (v > 0 ? 1 : 0));
+    const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 7, c, alpha), threads);
     try {
-      op.load(gates, net.B, net.b0);
+      op.load(firing, net.B, net.b0);
       const want = hiddenRhsKernel(net, pr.x, pr.y, pr.n);
       assert.ok(maxAbsDiff(op.rhs(), want) <= 1e-12 * maxAbs(want), `alpha=${alpha} c=${c} threads=${threads}`);
     } finally {
@@ -266,7 +266,7 @@ test('the matrix-free operator\'s right-hand side, summed over threads\' row chu
 test('one matrix-free operator serves successive systems as a fresh one per system, to the solve\'s tolerance', () => {
   const pr = problem(9000, 3, 2, 19);
   const opts = { ...ANMIN_DEFAULTS, cgForcing: 0, seed: 0 };
-  const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 6, 2), 2);
+  const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 6, 2, 0), 2);
   try {
     for (const seed of [3, 4]) {
       const net = network(pr.p, 6, 2, 0, seed);
