@@ -162,24 +162,30 @@ export function product(x: usize, f: usize, alpha: f64, n: i32, p: i32, h: i32, 
 
 /**
  * The right-hand side of Eq. 8 for rows [0, n), in A's layout (p×h): out = Σ_i x̃_iᵀ (g_i ⊙ B(y_i − b⁰))
- * with B h×c and the gates from the firing flags f (n×h bytes) as in `product`. `w`, `gv` (h) and `e` (c)
- * are scratch.
+ * with B h×c and the gates from the firing flags f (n×h bytes) as in `product`, two rows at a time
+ * (an odd last row with a zero partner). `w` (2h), `gv` (h) and `e` (c) are scratch.
  */
 export function rhs(x: usize, f: usize, alpha: f64, y: usize, n: i32, p: i32, h: i32, c: i32, B: usize, b0: usize, out: usize, w: usize, gv: usize, e: usize): void {
   const hb = <usize>h << 3;
   const cb = <usize>c << 3;
+  const pb = <usize>p << 3;
   memory.fill(out, 0, <usize>p * hb);
-  for (let i = 0; i < n; i++) {
-    const xi = x + (<usize>(i * p) << 3);
-    const yi = y + <usize>i * cb;
-    for (let k = 0; k < c; k++) store<f64>(e + (<usize>k << 3), load<f64>(yi + (<usize>k << 3)) - load<f64>(b0 + (<usize>k << 3)));
-    for (let j = 0; j < h; j++) store<f64>(w + (<usize>j << 3), dot(c, B + <usize>j * cb, e));
-    gates(h, f + <usize>i * <usize>h, alpha, gv);
-    scale(h, gv, w);
-    for (let a = 0; a < p; a++) {
-      const xa = load<f64>(xi + (<usize>a << 3));
-      if (xa != 0) axpy(h, xa, w, out + <usize>a * hb);
+  for (let i = 0; i < n; i += 2) {
+    const pair = i + 1 < n;
+    for (let r = 0; r < 2; r++) {
+      const wr = w + <usize>r * hb;
+      if (r == 1 && !pair) {
+        memory.fill(wr, 0, hb);
+        continue;
+      }
+      const yi = y + <usize>(i + r) * cb;
+      for (let k = 0; k < c; k++) store<f64>(e + (<usize>k << 3), load<f64>(yi + (<usize>k << 3)) - load<f64>(b0 + (<usize>k << 3)));
+      for (let j = 0; j < h; j++) store<f64>(wr + (<usize>j << 3), dot(c, B + <usize>j * cb, e));
+      gates(h, f + <usize>(i + r) * <usize>h, alpha, gv);
+      scale(h, gv, wr);
     }
+    const x0 = x + <usize>i * pb;
+    addOuter2(p, h, x0, pair ? x0 + pb : x0, w, w + hb, out);
   }
 }
 
