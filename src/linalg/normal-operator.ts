@@ -27,8 +27,8 @@ export function outputGram(B: Float64Array, h: number, c: number): Float64Array 
 }
 
 /**
- * Rows per partial product, right-hand side and block change. Partials are added in chunk order, so results
- * are the same bit for bit whatever the number of threads.
+ * Rows per partial product, right-hand side and block change. Partials are added in chunk order, so
+ * results are the same bit for bit whatever the number of threads.
  */
 export const PRODUCT_ROWS = 4096;
 
@@ -55,8 +55,8 @@ export interface OperatorDims {
 
 /**
  * What every thread reads and writes: data (inputs and targets), firing flags (and those the diagonal
- * blocks were last summed for), the output layer, the vector, per-chunk partial products, one partial block
- * change per thread and the round of those.
+ * blocks were last summed for), the output layer, the vector, per-chunk partial products, one partial
+ * block change per thread and the round of those.
  */
 export interface SharedState {
   dims: OperatorDims;
@@ -196,7 +196,7 @@ export class NormalOperator {
   private readonly s: SharedState;
   private readonly team: Team<RowShare>;
   private readonly sum: Float64Array;
-  /** The diagonal blocks for the gates in s.prev, kept across systems and updated by the rows whose gates changed. */
+  /** The diagonal blocks' sums for the flags in s.prev, kept across systems, updated by the rows whose gates changed. */
   private readonly total: Float64Array;
 
   constructor(x: Float64Array, y: Float64Array, dims: OperatorDims, threads = 1) {
@@ -279,7 +279,10 @@ export class NormalOperator {
     }
     this.s.prev.set(this.s.f);
     const scale = n / Math.ceil(n / this.s.dims.step);
-    return this.total.map((v) => v * scale);
+    // A plain loop: TypedArray.map calls back per entry (tens of milliseconds on the DAE's blocks).
+    const out = new Float64Array(hq);
+    for (let e = 0; e < hq; e++) out[e] = scale * this.total[e];
+    return out;
   }
 
   close(): void {

@@ -89,8 +89,8 @@ export interface HiddenSolve {
 
 /**
  * The hidden-layer solve without forming M: conjugate gradients from the current A, to a relative
- * residual of cgTolerance, or less tight with cgForcing (an inexact Newton step). No log determinant, so no degenerate branch: with λ > 0 the system is
- * positive definite and CG needs no fallback.
+ * residual of cgTolerance, or less tight with cgForcing (an inexact Newton step). No log determinant,
+ * so no degenerate branch: with λ > 0 the system is positive definite and CG needs no fallback.
  */
 export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n), op?: NormalOperator): HiddenSolve {
   const { p, h, alpha } = net;
