@@ -2,34 +2,12 @@
 // In-place Cholesky of a symmetric positive definite n×n row-major float64 matrix at `a`, row-oriented
 // so every inner product runs over contiguous rows. Rows and columns go two at a time: the four inner
 // products of a 2×2 block share their loads (one load per multiply-add instead of two).
-import { axpy, dot } from './common';
+import { axpy, dot, dots4 } from './common';
 export { heapBase } from './common';
 
 /** Four doubles of static scratch: where dots4 leaves its results. */
 const SCRATCH: usize = memory.data(32, 16);
 
-/**
- * The four inner products over m < len (even) of rows (x0, x1) with rows (y0, y1), written to SCRATCH
- * as (x0·y0, x0·y1, x1·y0, x1·y1).
- */
-@inline function dots4(x0: usize, x1: usize, y0: usize, y1: usize, len: i32): void {
-  let s00 = f64x2.splat(0), s01 = s00, s10 = s00, s11 = s00;
-  for (let m = 0; m < len; m += 2) {
-    const o = <usize>m << 3;
-    const a0 = v128.load(x0 + o);
-    const a1 = v128.load(x1 + o);
-    const b0 = v128.load(y0 + o);
-    const b1 = v128.load(y1 + o);
-    s00 = f64x2.add(s00, f64x2.mul(a0, b0));
-    s01 = f64x2.add(s01, f64x2.mul(a0, b1));
-    s10 = f64x2.add(s10, f64x2.mul(a1, b0));
-    s11 = f64x2.add(s11, f64x2.mul(a1, b1));
-  }
-  store<f64>(SCRATCH, f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1));
-  store<f64>(SCRATCH + 8, f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1));
-  store<f64>(SCRATCH + 16, f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1));
-  store<f64>(SCRATCH + 24, f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1));
-}
 
 @inline function at(a: usize, n: i32, i: i32, j: i32): usize {
   return a + ((<usize>i * <usize>n + <usize>j) << 3);
@@ -49,7 +27,7 @@ export function cholesky(a: usize, n: i32): f64 {
     for (let j = 0; j < i; j += 2) {
       const c0 = at(a, n, j, 0);
       const c1 = at(a, n, j + 1, 0);
-      dots4(r0, r1, c0, c1, j);
+      dots4(r0, r1, c0, c1, j, SCRATCH);
       const d0 = load<f64>(at(a, n, j, j));
       const d1 = load<f64>(at(a, n, j + 1, j + 1));
       const lj = load<f64>(at(a, n, j + 1, j));
@@ -61,7 +39,7 @@ export function cholesky(a: usize, n: i32): f64 {
       store<f64>(r1 + (<usize>(j + 1) << 3), (load<f64>(r1 + (<usize>(j + 1) << 3)) - load<f64>(SCRATCH + 24) - l10 * lj) / d1);
     }
     // The diagonal block (i, i + 1).
-    dots4(r0, r1, r0, r1, i);
+    dots4(r0, r1, r0, r1, i, SCRATCH);
     const p0 = load<f64>(r0 + (<usize>i << 3)) - load<f64>(SCRATCH);
     if (!(p0 > 0)) return NaN;
     const l00 = Math.sqrt(p0);

@@ -10,7 +10,6 @@ import { int } from '../src/cli/options.js';
 import { RandomState } from '../src/data/rng.js';
 import { choleskyKernelFactor } from '../src/linalg/cholesky.js';
 import { FiringPairs } from '../src/linalg/firing-gram.js';
-import { outputGram } from '../src/linalg/normal-cg.js';
 import { NormalOperator, operatorDims } from '../src/linalg/normal-operator.js';
 import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
 import type { Network } from '../src/model/network.js';
@@ -69,13 +68,28 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     return [() => void lossAndGradient(net, x, y, Math.min(64, n), grad)];
   },
   [`CG product with M, ${threads} threads`]: () => {
-    const gates = z.map((v) => (v > 0 ? 1 : 0));
-    const dims = operatorDims(n, p, h, c);
-    const op = new NormalOperator(x, dims, threads);
-    op.load(gates, dims.lowRankC > 0 ? net.B : outputGram(net.B, h, c));
+    const firing = Uint8Array.from(z, (v) => (v > 0 ? 1 : 0));
+    const dims = operatorDims(n, p, h, c, 0);
+    const op = new NormalOperator(x, y, dims, threads);
+    op.load(firing, net.B, net.b0);
     const v = normal(size);
     const out = new Float64Array(size);
     return [() => op.apply(v, out), () => op.close()];
+  },
+  [`CG right-hand side, ${threads} threads`]: () => {
+    const op = new NormalOperator(x, y, operatorDims(n, p, h, c, 0), threads);
+    op.load(Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)), net.B, net.b0);
+    return [() => void op.rhs(), () => op.close()];
+  },
+  [`CG diagonal blocks from scratch, ${threads} threads`]: () => {
+    // A fresh operator per call: its first blocks are summed over every row.
+    const firing = Uint8Array.from(z, (v) => (v > 0 ? 1 : 0));
+    return [() => {
+      const op = new NormalOperator(x, y, operatorDims(n, p, h, c, 0), threads);
+      op.load(firing, net.B, net.b0);
+      op.diagonalBlocks();
+      op.close();
+    }];
   },
 };
 

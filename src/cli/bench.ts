@@ -58,7 +58,7 @@ export function benchCommand(): Command {
     const log = logger();
     const t0 = performance.now();
     const r = trainer.train({ train: data.train, test: data.test }, opts as { seed: number }, (pt) =>
-      log.debug({ iteration: pt.iteration, trainMse: pt.trainMse, seconds: pt.seconds }, 'step'),
+      log.debug({ iteration: pt.iteration, trainMse: pt.trainMse, seconds: pt.seconds, cgIterations: pt.cgIterations, cgStartResidual: pt.cgStartResidual, cgResidual: pt.cgResidual }, 'step'),
     );
     const seconds = (performance.now() - t0) / 1000;
     const sel = r.trace[r.selected];

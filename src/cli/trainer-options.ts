@@ -50,6 +50,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   chunkRows: { description: 'ANMIN: rows per firing-pattern grouping chunk (numbers change by rounding only)' },
   solver: { description: 'ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), cg (matrix-free conjugate gradients), auto (cg above (d+1)h = 3000)' },
   cgTolerance: { description: 'ANMIN, cg: relative residual to stop at' },
+  cgForcing: { description: 'ANMIN, cg: inexact solves: stop once the residual is this share of the warm start\'s (default 0.1; 0: every solve to --cg-tolerance)' },
   cgMaxIterations: { description: 'ANMIN, cg: iterations at most' },
   init: { description: 'altmin: random (A ~ N(0, I/d)) or identity (A = I, the skipped-connection start; hidden = d)' },
   initScale: { description: 'identity-sgd: W₀ ~ N(0, initScale²/d) around the identity' },

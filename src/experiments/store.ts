@@ -76,7 +76,8 @@ export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 's
  * them (a kernel's summation order, a default), so stored runs of older numerics are run again rather
  * than pooled with new ones. Refactors that keep every number leave it alone.
  */
-export const NUMERICS = 1;
+// 2: the matrix-free solve stops early by default (cgForcing 0.1) and sums its products in another order.
+export const NUMERICS = 2;
 
 export const STORE_PREFIX = 'results';
 

@@ -85,7 +85,7 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
       if (it < o.iterations) solver.prepare(net.A);
       // Line 14: (B, b⁰) for the new A.
       z = refitOutput(net, x, y, n, lambda);
-      const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...frozen, ...(s.cgIterations !== undefined ? { cgIterations: s.cgIterations } : {}) });
+      const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...frozen, ...(s.cg ? { cgIterations: s.cg.iterations, cgStartResidual: s.cg.startResidual, cgResidual: s.cg.residual } : {}) });
       // Lines 17–20: keep the model with the smallest training loss (or the last one).
       if (o.select === 'final' || pt.trainMse < bestLoss) {
         bestLoss = pt.trainMse;

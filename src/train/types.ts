@@ -22,6 +22,9 @@ export interface TracePoint {
   fallback?: boolean;
   /** ANMIN matrix-free: conjugate-gradient iterations of this solve. */
   cgIterations?: number;
+  /** ANMIN matrix-free: the relative residual ‖c − (M + λI)a‖/‖c‖ at the warm start and where the solve stopped. */
+  cgStartResidual?: number;
+  cgResidual?: number;
   /** Gradient methods: the learning rate in force during this epoch. */
   lr?: number;
   /** With a known true network (planted data): recoveryError of the current one. */

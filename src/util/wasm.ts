@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { AnminError } from './errors.js';
 
 /** Every kernel module exports its memory (pointers into it are byte offsets) and where free memory starts. */
@@ -9,6 +10,15 @@ export interface KernelModule {
 }
 
 const loaded = new Map<string, KernelModule>();
+
+/**
+ * V8 first compiles WebAssembly with its baseline compiler and swaps in optimized code between calls
+ * (no on-stack replacement), so a kernel call that runs for seconds (a first pass over the data) runs
+ * all of it in baseline code, several times slower (measured: 8× on the diagonal blocks, 1.6× on
+ * the products with M). The kernels are small: compiling them optimized up front costs milliseconds.
+ * The flag is V8's, process-wide, and only touches WebAssembly compilation.
+ */
+setFlagsFromString('--no-liftoff');
 
 /**
  * The SIMD kernels of assembly/NAME.ts, compiled to dist/wasm/NAME.wasm by `make build`. One instance
