@@ -77,7 +77,7 @@ export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 's
  * than pooled with new ones. Refactors that keep every number leave it alone.
  */
 // 2: the matrix-free solve stops early by default (cgForcing 0.1) and sums its products in another order.
-export const NUMERICS = 2;
+export const NUMERICS: number = 2;
 
 export const STORE_PREFIX = 'results';
 
