@@ -74,10 +74,9 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
   const made = provenance();
   const workers = Math.max(1, Math.min(o.workers ?? defaultWorkers(protocol), pending.length));
   const bar = startRunProgress(protocol.name, pending.length, workers);
-  // A timed protocol's jobs hold their cores alone (see pool), whatever the number of workers.
-  const cores = protocol.timed ? availableParallelism() : undefined;
+  if (protocol.timed && workers > 1) log.warn({ experiment: protocol.name, workers }, 'this protocol is timed (Table 4) but its jobs will share the machine: report table4 will refuse these timings (rerun with --workers 1 for timings)');
   const onRecord = (worked: JobRecord) => {
-    const r: JobRecord = { ...worked, provenance: made, workers, ...(cores ? { cores: jobCores(worked, cores) } : {}) };
+    const r: JobRecord = { ...worked, provenance: made, workers };
     store.append(r);
     summary.ran++;
     if (r.status === 'error') {
@@ -90,7 +89,7 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
     o.onRecord?.(r);
   };
   try {
-    await pool(pending, datasets, workers, onRecord, (slot, job) => bar.started(slot, job.key), cores);
+    await pool(pending, datasets, workers, onRecord, (slot, job) => bar.started(slot, job.key));
   } finally {
     bar.stop();
   }
@@ -98,8 +97,8 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
 }
 
 /**
- * Jobs at once when not told: one for a timed protocol (its seconds are Table 4, and two jobs on this
- * machine's cores slow each other by up to 3×), else one per core.
+ * Jobs at once when not told: one for a timed protocol (its seconds are Table 4, and two jobs at once
+ * slow each other by 30–60% here even on a core each), else one per core.
  */
 export function defaultWorkers(protocol: Protocol): number {
   return protocol.timed ? 1 : availableParallelism();
@@ -124,62 +123,38 @@ async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, D
   return out;
 }
 
-/** The cores a job holds while it runs: its threads, at most the machine's. */
-export function jobCores(job: Pick<Job, 'options'>, cores: number): number {
-  return Math.min(cores, typeof job.options.threads === 'number' ? job.options.threads : 1);
-}
-
-/**
- * A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced.
- * With `cores` (a timed protocol) a job starts only when its cores (jobCores) are free, so no two
- * jobs ever share a core and each one's seconds are its own; a worker waits for cores otherwise.
- */
-export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void, onStart?: (slot: number, job: Job) => void, cores = Infinity): Promise<void> {
+/** A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced. */
+export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void, onStart?: (slot: number, job: Job) => void): Promise<void> {
   const queue = jobs.slice();
   let active = 0;
-  let free = cores;
-  const waiting: (() => void)[] = [];
-  const release = (job: Job) => {
-    free += jobCores(job, cores);
-    for (const wake of waiting.splice(0)) wake();
-  };
   return new Promise((resolve) => {
     const spawn = (slot: number) => {
       const w = new Worker(new URL('./worker.js', import.meta.url));
       let current: Job | undefined;
       const next = () => {
-        if (queue.length && jobCores(queue[0], cores) > free) {
-          waiting.push(next);
-          return;
-        }
         current = queue.shift();
         if (!current) {
           void w.terminate();
           if (--active === 0) resolve();
           return;
         }
-        free -= jobCores(current, cores);
         const msg: JobMessage = { job: current, dataset: datasets.get(current.dataset) };
         onStart?.(slot, current);
         w.postMessage(msg);
       };
       w.on('message', (r: JobRecord) => {
-        const done = current!;
         onRecord(r);
-        release(done);
         next();
       });
       w.on('error', (e) => {
         // An uncaught error or out-of-memory kills the thread: record the job as failed, carry on.
-        const crashed = current;
-        current = undefined;
+        if (current) onRecord(failedRecord(current, `worker crashed: ${e.message}`));
         active--;
-        if (crashed) onRecord(failedRecord(crashed, `worker crashed: ${e.message}`));
+        current = undefined;
         if (queue.length) {
           active++;
           spawn(slot);
         } else if (active === 0) resolve();
-        if (crashed) release(crashed);
       });
       active++;
       next();

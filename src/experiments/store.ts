@@ -55,10 +55,8 @@ export interface JobRecord {
   finishedAt: string;
   /** The machine, code and run that produced it (absent in stores written before it was recorded). */
   provenance?: Provenance;
-  /** Jobs the run let run at once: a record with more than one shared the machine, unless it held `cores`. */
+  /** Jobs the run let run at once: a record with more than one shared the machine while it was timed. */
   workers?: number;
-  /** Cores the job held alone while it ran (a timed protocol's jobs never share a core), when it did. */
-  cores?: number;
 }
 
 /**

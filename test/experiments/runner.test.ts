@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { expandJobs, loadProtocol, parseShard, parseSplits, shardFromEnv, shardJobs } from '../../src/experiments/protocol.js';
-import { jobCores, pool, runExperiment } from '../../src/experiments/runner.js';
+import { runExperiment } from '../../src/experiments/runner.js';
 import { readResults, type JobRecord } from '../../src/experiments/store.js';
 import { render } from '../../src/report/render.js';
 import { simulationTables } from '../../src/report/tables.js';
@@ -76,33 +76,6 @@ test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips
   const again = await runExperiment({ experiment: proto, out: one, workers: 2 });
   assert.equal(again.ran, 0);
   assert.equal(again.skipped, 12);
-});
-
-test('a timed run never lets jobs share a core: a 2-thread job runs alone, 1-thread jobs two at a time on 2 cores', async () => {
-  const p = JSON.parse(readFileSync(tinyProtocol(), 'utf8'));
-  p.timed = true;
-  p.methods.ANMIN.options.threads = 2;
-  const file = join(tempDir('anmin-protocol'), 'timed.json');
-  writeFileSync(file, JSON.stringify(p));
-  const jobs = expandJobs(loadProtocol(file), { splits: [0, 1] });
-  const held = new Map<string, number>();
-  let busy = 0;
-  let most = 0;
-  let together = 0;
-  await pool(jobs, new Map(), 2, (r) => {
-    busy -= held.get(r.key)!;
-  }, (_slot, job) => {
-    held.set(job.key, jobCores(job, 2));
-    busy += jobCores(job, 2);
-    most = Math.max(most, busy);
-    if (busy === 2 && jobCores(job, 2) === 1) together++;
-  }, 2);
-  assert.equal(held.size, jobs.length);
-  assert.equal(most, 2);
-  assert.ok(together > 0, 'two one-thread jobs never ran at once');
-  const out = tempDir();
-  await runExperiment({ experiment: file, out, workers: 2, splits: [0] });
-  for (const r of readResults([out])) assert.equal(r.cores, r.method === 'ANMIN' ? 2 : 1, r.key);
 });
 
 test('a stored job produced with other options is run again, and a table never pools the two', async () => {

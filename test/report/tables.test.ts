@@ -115,17 +115,14 @@ test('report all: one Markdown page with the tables, the paper beside them and t
   assert.doesNotMatch(md, /## Table 5/);
 });
 
-test('Table 4 is printed only from runs that held their cores alone, with the machine and threads beneath; shared runs are refused with the rerun command', () => {
+test('Table 4 is printed only from runs timed alone, with the machine and threads beneath; shared runs are refused with the rerun command', () => {
   const p = provenance();
   const alone = ['ANMIN', 'Adam'].flatMap((m) => [0, 1].map((k) => record(`table3/abalone/${m}/${k}`, { workers: 1, provenance: p, seconds: m === 'ANMIN' ? 1 : 2 })));
   const [t] = table4(alone);
-  assert.ok(t.notes.some((n) => /each run on cores no other job used while it ran \(1 job\(s\) at once\), 1 thread/.test(n)), t.notes.join('\n'));
-  // Two jobs at once, each on a core of its own, are measurements too.
-  const pinned = alone.map((r) => ({ ...r, workers: 2, cores: 1 }));
-  assert.ok(table4(pinned)[0].notes.some((n) => n.includes('(2 job(s) at once)')));
+  assert.ok(t.notes.some((n) => /each run alone on the machine \(one job at a time\), 1 thread/.test(n)), t.notes.join('\n'));
   assert.ok(t.notes.some((n) => n.includes(`4 run(s) on ${p.host}: ${p.cpu}`)), t.notes.join('\n'));
   const shared = alone.map((r, i) => (i === 0 ? { ...r, workers: 2 } : r));
-  assert.throws(() => table4(shared), /table4: 1 of 4 timed runs shared cores with other jobs, .* anmin run table3 --out DIR/);
+  assert.throws(() => table4(shared), /table4: 1 of 4 timed runs shared the machine with other jobs .* anmin run table3 --workers 1 --out DIR/);
   assert.throws(() => table4(alone.map(({ workers: _, ...r }) => r)), /did not record how many jobs ran at once/);
 });
 
