@@ -5,7 +5,7 @@ import { readStoreFile, storeFiles } from '../../dist/src/experiments/store.js';
 
 // What differs between two runs of the same job by design: when and where it ran and how long it took.
 function numbers(r) {
-  const { seconds: _s, finishedAt: _f, provenance: _p, workers: _w, cores: _c, trace, ...rest } = r;
+  const { seconds: _s, finishedAt: _f, provenance: _p, workers: _w, trace, ...rest } = r;
   const { seconds: _t, ...columns } = trace ?? {};
   return JSON.stringify({ ...rest, trace: columns });
 }
