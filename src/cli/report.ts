@@ -7,7 +7,7 @@ import { codeVersion } from '../experiments/provenance.js';
 import { reproductionReport } from '../report/reproduction.js';
 import { startProgress } from '../util/progress.js';
 import { mergeStores, oneByKey, readResults, type JobRecord } from '../experiments/store.js';
-import { check, checkCounts } from '../report/check.js';
+import { check, checkCounts, checkTable } from '../report/check.js';
 import { render, type Format } from '../report/render.js';
 import { htmlReport } from '../report/html.js';
 import { REPORTS, tablesOrReason, type ReportName, type TableModel } from '../report/tables.js';
@@ -103,7 +103,7 @@ export function checkCommand(): Command {
       const failed = rows.filter((r) => r.status === 'fail').length;
       const text = f.json
         ? JSON.stringify(rows, null, 1)
-        : `${table([['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map((r) => [r.status, r.check, r.test, r.ours, r.paper, r.detail])])}\n\ncheck: ${checkCounts(rows)}`;
+        : `${table(checkTable(rows))}\n\ncheck: ${checkCounts(rows)}`;
       emit(text, f.out);
       // With --out the verdicts go to the file; stdout gets the count line.
       if (f.out && !f.json) emit(text.slice(text.lastIndexOf('check:')));

@@ -4,6 +4,7 @@ import { loadProtocol, shardFromEnv, type Shard } from '../experiments/protocol.
 import { runExperiment } from '../experiments/runner.js';
 import { readResults } from '../experiments/store.js';
 import { fmt } from '../report/render.js';
+import { summarize } from '../report/stats.js';
 import { AnminError } from '../util/errors.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
@@ -32,6 +33,7 @@ function presetOf(experiment: string, f: RunFlags): string | undefined {
 
 async function run(experiment: string, f: RunFlags): Promise<void> {
   const shard = f.shard ?? shardFromEnv();
+  const out = f.out ?? defaultResults(experiment);
   const s = await runExperiment({
     experiment,
     preset: presetOf(experiment, f),
@@ -40,11 +42,10 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
     splits: f.splits,
     workers: f.workers,
     shard,
-    out: f.out ?? defaultResults(experiment),
+    out,
     load: loadOptions(f),
     retryFailed: f.retryFailed,
   });
-  const out = f.out ?? defaultResults(experiment);
   emit(table([
     ['experiment', 'shard', 'jobs', 'already done', 'ran', 'failed', 'seconds', 'store'],
     [experiment, shard ? `${shard.index}/${shard.count}` : '-', s.jobs, s.skipped, s.ran, s.failed, s.seconds.toFixed(1), s.file],
@@ -53,10 +54,6 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
   if (s.failed > 0) throw new AnminError(`${s.file}: ${s.failed} job(s) failed; their errors are kept in the store (anmin report shows them; rerun with --retry-failed)`);
 }
 
-/**
- * A protocol sets its datasets' parameters (noise, dimensions, seeds come from the run's split), so
- * run takes only where the data come from, and the sdf mask and DAE image to use instead of the paper's.
- */
 /** Per method, the mean test MSE of what the store now holds for this experiment, and what to run next. */
 function closingSummary(experiment: string, out: string): string {
   const rs = readResults([out]).filter((r) => r.status === 'ok' && r.final?.testMse !== undefined);
@@ -64,14 +61,18 @@ function closingSummary(experiment: string, out: string): string {
   const methods = [...new Set(rs.map((r) => r.method))];
   const mean = (m: string, d: string) => {
     const v = rs.filter((r) => r.method === m && r.dataset === d).map((r) => r.final!.testMse!);
-    return v.length ? fmt(v.reduce((a, b) => a + b, 0) / v.length) : '';
+    return v.length ? fmt(summarize(v).mean) : '';
   };
   const rows = methods.map((m) => [m, ...datasets.map((d) => mean(m, d))]);
   const report = experiment === 'ablation' ? 'table5' : ['table3', 'simulation', 'planted'].includes(experiment) ? experiment : 'html --out results/report.html';
   return [rows.length ? `mean test MSE over the runs stored so far:\n${table([['method', ...datasets], ...rows])}` : '', `next: anmin report ${report} --in ${out}   ·   anmin check --in ${out}   ·   anmin plot --in ${out}`].filter(Boolean).join('\n');
 }
 
-/** The run flags; `presets` describes --preset for a command bound to one protocol. */
+/**
+ * The run flags; `presets` describes --preset for a command bound to one protocol. A protocol sets its
+ * datasets' parameters (noise, dimensions, seeds come from the run's split), so run takes only where the
+ * data come from, and the sdf mask and DAE image to use instead of the paper's.
+ */
 function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1], presets?: string): Command {
   for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) {
     const o = option(k);

@@ -72,9 +72,9 @@ export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 's
 /**
  * The version of the numbers the code produces for a job: raised by hand with any change that moves
  * them (a kernel's summation order, a default), so stored runs of older numerics are run again rather
- * than pooled with new ones. Refactors that keep every number leave it alone.
+ * than pooled with new ones. Refactors that keep every number leave it alone. 2: the matrix-free solve
+ * stops early by default (cgForcing 0.1) and sums its products in another order.
  */
-// 2: the matrix-free solve stops early by default (cgForcing 0.1) and sums its products in another order.
 export const NUMERICS: number = 2;
 
 export const STORE_PREFIX = 'results';

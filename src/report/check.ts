@@ -206,6 +206,12 @@ function plantedChecks(records: JobRecord[]): CheckRow[] {
   return rows.filter((r): r is CheckRow => r !== undefined);
 }
 
+/** The check as table rows under a header, `|` escaped so the rows read as one Markdown table. */
+export function checkTable(rows: CheckRow[]): string[][] {
+  const cells = (r: CheckRow) => [r.status, r.check, r.test, r.ours, r.paper, r.detail].map((v) => v.replace(/\|/g, '\\|'));
+  return [['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map(cells)];
+}
+
 /** The verdicts counted: "N pass, N fail, N known deviations, N not enough splits". */
 export function checkCounts(rows: CheckRow[]): string {
   const count = (s: Status) => rows.filter((r) => r.status === s).length;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
-import { check, checkCounts, loadKnownDeviations, type CheckRow } from './check.js';
+import { markdownTable } from 'markdown-table';
+import { check, checkCounts, checkTable, loadKnownDeviations, type CheckRow } from './check.js';
 import { render } from './render.js';
 import { simulationTables, table3, table5, tablesOrReason, type TableModel } from './tables.js';
 import type { JobRecord } from '../experiments/store.js';
@@ -28,8 +29,7 @@ function timingSection(records: JobRecord[]): string {
 }
 
 function checkSection(rows: CheckRow[]): string {
-  const line = (r: CheckRow) => `| ${r.status} | ${r.check} | ${r.test} | ${r.ours} | ${r.paper} | ${r.detail.replace(/\|/g, '\\|')} |`;
-  const table = (rs: CheckRow[]) => ['| status | check | test | ours | paper | detail |', '|---|---|---|---|---|---|', ...rs.map(line)].join('\n');
+  const table = (rs: CheckRow[]) => markdownTable(checkTable(rs), { alignDelimiters: false });
   const notable = rows.filter((r) => r.status !== 'pass');
   return [
     '## Check against the published numbers',
