@@ -2,41 +2,15 @@
 // The two-layer network f(x̃) = σ(x̃A)B + b⁰, σ(z) = max(z, αz), row by row over flat row-major
 // arrays in this module's memory (byte offsets laid out by src/model/kernels.ts): θ = (A p×h, B h×c,
 // b⁰ c). Vector loops run over neurons (h) or outputs (c), two doubles at a time.
-import { axpy, dot, rowTimes } from './common';
+import { activate, axpy, dot, outputRow, ridgeSums, rowTimes } from './common';
 export { heapBase } from './common';
-
-/** to[0..h) = σ(from[0..h)) = max(z, αz) (0 ≤ α < 1, no branch on the sign); from may be to. */
-@inline function activate(h: i32, alpha: f64, from: usize, to: usize): void {
-  const al = f64x2.splat(alpha);
-  let j = 0;
-  for (; j + 2 <= h; j += 2) {
-    const z = v128.load(from + (<usize>j << 3));
-    v128.store(to + (<usize>j << 3), f64x2.max(z, f64x2.mul(al, z)));
-  }
-  if (j < h) {
-    const z = load<f64>(from + (<usize>j << 3));
-    store<f64>(to + (<usize>j << 3), max(z, alpha * z));
-  }
-}
 
 /** s = σ(x̃A) for the row at x, then out = b⁰ + sB. */
 @inline function forwardRow(x: usize, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
-  const A = theta;
-  const B = A + (<usize>(p * h) << 3);
-  const b0 = B + (<usize>(h * c) << 3);
-  rowTimes(p, h, x, A, s);
+  const B = theta + (<usize>(p * h) << 3);
+  rowTimes(p, h, x, theta, s);
   activate(h, alpha, s, s);
-  if (c == 1) {
-    store<f64>(out, load<f64>(b0) + dot(h, s, B));
-    return;
-  }
-  memory.copy(out, b0, <usize>c << 3);
-  const cb = <usize>c << 3;
-  for (let k = 0; k < h; k++) {
-    const v = load<f64>(s + (<usize>k << 3));
-    // Many outputs (the DAE's 225): a silent neuron's row of B is skipped whole.
-    if (v != 0) axpy(c, v, B + <usize>k * cb, out);
-  }
+  outputRow(h, c, s, B, B + (<usize>(h * c) << 3), out);
 }
 
 /** Z = X̃A for n rows into z (n×h): the hidden pre-activations. */
@@ -48,60 +22,12 @@ export function hidden(x: usize, n: i32, p: i32, h: i32, A: usize, z: usize): vo
   }
 }
 
-/** Rows of the output layer's ridge sums taken together, so each load and store of g serves four rows. */
-export const RIDGE_ROWS: i32 = 4;
+/** RIDGE_ROWS, for the caller laying out ridgeSums' scratch. */
+export { RIDGE_ROWS } from './common';
 
-/**
- * The output layer's ridge system for n rows of features σ(z) = max(z, αz) (z n×h; α = 1 leaves z as
- * it is) with a ones column appended (m = h + 1): g += upper triangle of S₁ᵀS₁ (m×m), rhs += S₁ᵀY
- * (m×c). Rows go four at a time through `rows` (4·m doubles of scratch); the upper triangle of g is
- * updated row a by row a, entries b ≥ a, two at a time.
- */
+/** The output layer's ridge system (ridgeSums in common.ts) for n rows of pre-activations z. */
 export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i32, g: usize, rhs: usize, rows: usize): void {
-  const m = h + 1;
-  const mb = <usize>m << 3;
-  for (let i0 = 0; i0 < n; i0 += RIDGE_ROWS) {
-    const k = min(RIDGE_ROWS, n - i0);
-    // Missing rows of the last block are zeros, which add nothing.
-    memory.fill(rows, 0, <usize>RIDGE_ROWS * mb);
-    for (let r = 0; r < k; r++) {
-      const ri = rows + <usize>r * mb;
-      activate(h, alpha, z + (<usize>((i0 + r) * h) << 3), ri);
-      store<f64>(ri + (<usize>h << 3), 1.0);
-      const yi = y + (<usize>((i0 + r) * c) << 3);
-      for (let a = 0; a < m; a++) {
-        const v = load<f64>(ri + (<usize>a << 3));
-        if (v != 0) axpy(c, v, yi, rhs + (<usize>(a * c) << 3));
-      }
-    }
-    const r1 = rows + mb;
-    const r2 = r1 + mb;
-    const r3 = r2 + mb;
-    for (let a = 0; a < m; a++) {
-      const at = <usize>a << 3;
-      const v0 = load<f64>(rows + at);
-      const v1 = load<f64>(r1 + at);
-      const v2 = load<f64>(r2 + at);
-      const v3 = load<f64>(r3 + at);
-      // ReLU rows are half zeros: a column silent in all four rows adds nothing.
-      if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) continue;
-      const w0 = f64x2.splat(v0);
-      const w1 = f64x2.splat(v1);
-      const w2 = f64x2.splat(v2);
-      const w3 = f64x2.splat(v3);
-      const ga = g + <usize>a * mb;
-      let b = a;
-      for (; b + 2 <= m; b += 2) {
-        const o = <usize>b << 3;
-        const t = f64x2.add(f64x2.add(f64x2.mul(w0, v128.load(rows + o)), f64x2.mul(w1, v128.load(r1 + o))), f64x2.add(f64x2.mul(w2, v128.load(r2 + o)), f64x2.mul(w3, v128.load(r3 + o))));
-        v128.store(ga + o, f64x2.add(v128.load(ga + o), t));
-      }
-      if (b < m) {
-        const o = <usize>b << 3;
-        store<f64>(ga + o, load<f64>(ga + o) + ((v0 * load<f64>(rows + o) + v1 * load<f64>(r1 + o)) + (v2 * load<f64>(r2 + o) + v3 * load<f64>(r3 + o))));
-      }
-    }
-  }
+  ridgeSums(z, alpha, y, n, h, c, g, rhs, rows);
 }
 
 /**

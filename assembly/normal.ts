@@ -2,7 +2,8 @@
 // Products with ANMIN's hidden-layer normal matrix M (Eqs. 6–7) without forming it, for the
 // matrix-free (conjugate gradient) solve: vectors are p×h row-major, laid out like A, so every inner
 // loop runs over the h neurons, two doubles at a time. Offsets are laid out by src/linalg/normal-operator.ts.
-import { axpy, dot, dots4, scale } from './common';
+import { activate, axpy, dot, dots4, outputRow, ridgeSums, rowTimes, scale } from './common';
+export { RIDGE_ROWS } from './common';
 export { heapBase } from './common';
 
 /**
@@ -20,6 +21,32 @@ export { heapBase } from './common';
     v128.store(to + (<usize>j << 3), v128.bitselect(one, al, i64x2.ne(b, zero)));
   }
   if (j < h) store<f64>(to + (<usize>j << 3), load<u8>(f + <usize>j) != 0 ? 1.0 : alpha);
+}
+
+/**
+ * w = g ⊙ BBᵀ(g ⊙ u) for one row: gates g (gv), B (h×c, c > 0: as B(Bᵀ·), 2hc) or BBᵀ (h×h, c = 0)
+ * in bb; u is gated in place. `t` (c) is scratch.
+ */
+@inline function outputPart(h: i32, c: i32, u: usize, bb: usize, gv: usize, w: usize, t: usize): void {
+  const hb = <usize>h << 3;
+  scale(h, gv, u);
+  if (c > 0) {
+    const cb = <usize>c << 3;
+    memory.fill(t, 0, cb);
+    for (let l = 0; l < h; l++) {
+      const ul = load<f64>(u + (<usize>l << 3));
+      if (ul != 0) axpy(c, ul, bb + <usize>l * cb, t);
+    }
+    for (let l = 0; l < h; l++) store<f64>(w + (<usize>l << 3), dot(c, bb + <usize>l * cb, t));
+  } else {
+    memory.fill(w, 0, hb);
+    // BBᵀ is symmetric: its rows are its columns.
+    for (let l = 0; l < h; l++) {
+      const ul = load<f64>(u + (<usize>l << 3));
+      if (ul != 0) axpy(h, ul, bb + <usize>l * hb, w);
+    }
+  }
+  scale(h, gv, w);
 }
 
 /**
@@ -48,24 +75,7 @@ export function product(x: usize, f: usize, alpha: f64, n: i32, p: i32, h: i32, 
         continue;
       }
       gates(h, f + <usize>(i + r) * <usize>h, alpha, gv);
-      scale(h, gv, ur);
-      if (c > 0) {
-        const cb = <usize>c << 3;
-        memory.fill(t, 0, cb);
-        for (let l = 0; l < h; l++) {
-          const ul = load<f64>(ur + (<usize>l << 3));
-          if (ul != 0) axpy(c, ul, bb + <usize>l * cb, t);
-        }
-        for (let l = 0; l < h; l++) store<f64>(wr + (<usize>l << 3), dot(c, bb + <usize>l * cb, t));
-      } else {
-        memory.fill(wr, 0, hb);
-        // BBᵀ is symmetric: its rows are its columns.
-        for (let l = 0; l < h; l++) {
-          const ul = load<f64>(ur + (<usize>l << 3));
-          if (ul != 0) axpy(h, ul, bb + <usize>l * hb, wr);
-        }
-      }
-      scale(h, gv, wr);
+      outputPart(h, c, ur, bb, gv, wr, t);
     }
     addOuter2(p, h, x0, x1, w, w + hb, out);
   }
@@ -172,6 +182,147 @@ export function product(x: usize, f: usize, alpha: f64, n: i32, p: i32, h: i32, 
   }
 }
 
+/** Rows of a sampled single-precision product summed in float32 before they are added to the float64 result. */
+const FLUSH_ROWS = 64;
+
+/**
+ * out = M_S·V in single precision for the m rows of x32 (m×p floats: a sample of the rows, row r of
+ * x32 being row first + r·step of the firing flags f), accumulated in float32 over FLUSH_ROWS rows at
+ * a time and then in float64 into out (p×h doubles). V (v32, p×h floats) and B or BBᵀ (bb) as in
+ * `product`; the output layer's part runs in float64. An inner solve's preconditioner only: its
+ * rounding (about 1e-6 relative) moves no answer, which the float64 products measure.
+ * Scratch: `u`, `w` (2h doubles each), `u32`, `w32` (2h floats each), `acc` (p×h floats), `gv` (h), `t` (c).
+ */
+export function product32(x32: usize, f: usize, first: i32, step: i32, alpha: f64, m: i32, p: i32, h: i32, c: i32, v32: usize, bb: usize, out: usize, u: usize, w: usize, u32: usize, w32: usize, acc: usize, gv: usize, t: usize): void {
+  const hb = <usize>h << 3;
+  const hf = <usize>h << 2;
+  const pf = <usize>p << 2;
+  memory.fill(out, 0, <usize>p * hb);
+  memory.fill(acc, 0, <usize>p * hf);
+  for (let i = 0; i < m; i += 2) {
+    const x0 = x32 + <usize>i * pf;
+    const pair = i + 1 < m;
+    const x1 = pair ? x0 + pf : x0;
+    timesV32(p, h, x0, x1, v32, u32, u32 + hf);
+    for (let r = 0; r < 2; r++) {
+      const ur = u + <usize>r * hb;
+      const wr = w + <usize>r * hb;
+      const wf = w32 + <usize>r * hf;
+      if (r == 1 && !pair) {
+        memory.fill(wf, 0, hf);
+        continue;
+      }
+      for (let j = 0; j < h; j++) store<f64>(ur + (<usize>j << 3), <f64>load<f32>(u32 + <usize>r * hf + (<usize>j << 2)));
+      gates(h, f + <usize>(first + (i + r) * step) * <usize>h, alpha, gv);
+      outputPart(h, c, ur, bb, gv, wr, t);
+      for (let j = 0; j < h; j++) store<f32>(wf + (<usize>j << 2), <f32>load<f64>(wr + (<usize>j << 3)));
+    }
+    addOuter2f32(p, h, x0, x1, w32, w32 + hf, acc);
+    if ((i + 2) % FLUSH_ROWS == 0 || i + 2 >= m) {
+      for (let e = 0; e < p * h; e++) {
+        const o = out + (<usize>e << 3);
+        store<f64>(o, load<f64>(o) + <f64>load<f32>(acc + (<usize>e << 2)));
+      }
+      memory.fill(acc, 0, <usize>p * hf);
+    }
+  }
+}
+
+/** u0 = x0·V and u1 = x1·V in float32 (rows of p floats, V p×h floats), sixteen neurons at a time, then four, then one. */
+@inline function timesV32(p: i32, h: i32, x0: usize, x1: usize, V: usize, u0: usize, u1: usize): void {
+  const hf = <usize>h << 2;
+  let j = 0;
+  for (; j + 16 <= h; j += 16) {
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    let va = V + (<usize>j << 2);
+    for (let a = 0; a < p; a++, va += hf) {
+      const s0 = f32x4.splat(load<f32>(x0 + (<usize>a << 2)));
+      const s1 = f32x4.splat(load<f32>(x1 + (<usize>a << 2)));
+      const v0 = v128.load(va);
+      const v1 = v128.load(va + 16);
+      const v2 = v128.load(va + 32);
+      const v3 = v128.load(va + 48);
+      a0 = f32x4.add(a0, f32x4.mul(s0, v0));
+      a1 = f32x4.add(a1, f32x4.mul(s0, v1));
+      a2 = f32x4.add(a2, f32x4.mul(s0, v2));
+      a3 = f32x4.add(a3, f32x4.mul(s0, v3));
+      b0 = f32x4.add(b0, f32x4.mul(s1, v0));
+      b1 = f32x4.add(b1, f32x4.mul(s1, v1));
+      b2 = f32x4.add(b2, f32x4.mul(s1, v2));
+      b3 = f32x4.add(b3, f32x4.mul(s1, v3));
+    }
+    const o = <usize>j << 2;
+    v128.store(u0 + o, a0);
+    v128.store(u0 + o + 16, a1);
+    v128.store(u0 + o + 32, a2);
+    v128.store(u0 + o + 48, a3);
+    v128.store(u1 + o, b0);
+    v128.store(u1 + o + 16, b1);
+    v128.store(u1 + o + 32, b2);
+    v128.store(u1 + o + 48, b3);
+  }
+  for (; j + 4 <= h; j += 4) {
+    let a0 = f32x4.splat(0), b0 = a0;
+    let va = V + (<usize>j << 2);
+    for (let a = 0; a < p; a++, va += hf) {
+      const v0 = v128.load(va);
+      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x0 + (<usize>a << 2))), v0));
+      b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(load<f32>(x1 + (<usize>a << 2))), v0));
+    }
+    v128.store(u0 + (<usize>j << 2), a0);
+    v128.store(u1 + (<usize>j << 2), b0);
+  }
+  for (; j < h; j++) {
+    let a0: f32 = 0, b0: f32 = 0;
+    for (let a = 0; a < p; a++) {
+      const vj = load<f32>(V + (<usize>(a * h + j) << 2));
+      a0 += load<f32>(x0 + (<usize>a << 2)) * vj;
+      b0 += load<f32>(x1 + (<usize>a << 2)) * vj;
+    }
+    store<f32>(u0 + (<usize>j << 2), a0);
+    store<f32>(u1 + (<usize>j << 2), b0);
+  }
+}
+
+/** acc (p×h floats) += x0ᵀw0 + x1ᵀw1 in float32, sixteen neurons at a time with both w's in registers, then four, then one. */
+@inline function addOuter2f32(p: i32, h: i32, x0: usize, x1: usize, w0: usize, w1: usize, acc: usize): void {
+  const hf = <usize>h << 2;
+  let j = 0;
+  for (; j + 16 <= h; j += 16) {
+    const o = <usize>j << 2;
+    const c0 = v128.load(w0 + o), c1 = v128.load(w0 + o + 16), c2 = v128.load(w0 + o + 32), c3 = v128.load(w0 + o + 48);
+    const d0 = v128.load(w1 + o), d1 = v128.load(w1 + o + 16), d2 = v128.load(w1 + o + 32), d3 = v128.load(w1 + o + 48);
+    let oa = acc + o;
+    for (let a = 0; a < p; a++, oa += hf) {
+      const s0 = f32x4.splat(load<f32>(x0 + (<usize>a << 2)));
+      const s1 = f32x4.splat(load<f32>(x1 + (<usize>a << 2)));
+      v128.store(oa, f32x4.add(v128.load(oa), f32x4.add(f32x4.mul(s0, c0), f32x4.mul(s1, d0))));
+      v128.store(oa + 16, f32x4.add(v128.load(oa + 16), f32x4.add(f32x4.mul(s0, c1), f32x4.mul(s1, d1))));
+      v128.store(oa + 32, f32x4.add(v128.load(oa + 32), f32x4.add(f32x4.mul(s0, c2), f32x4.mul(s1, d2))));
+      v128.store(oa + 48, f32x4.add(v128.load(oa + 48), f32x4.add(f32x4.mul(s0, c3), f32x4.mul(s1, d3))));
+    }
+  }
+  for (; j + 4 <= h; j += 4) {
+    const o = <usize>j << 2;
+    const c0 = v128.load(w0 + o);
+    const d0 = v128.load(w1 + o);
+    let oa = acc + o;
+    for (let a = 0; a < p; a++, oa += hf) {
+      const s0 = f32x4.splat(load<f32>(x0 + (<usize>a << 2)));
+      const s1 = f32x4.splat(load<f32>(x1 + (<usize>a << 2)));
+      v128.store(oa, f32x4.add(v128.load(oa), f32x4.add(f32x4.mul(s0, c0), f32x4.mul(s1, d0))));
+    }
+  }
+  for (; j < h; j++) {
+    const c0 = load<f32>(w0 + (<usize>j << 2));
+    const d0 = load<f32>(w1 + (<usize>j << 2));
+    for (let a = 0; a < p; a++) {
+      const oa = acc + (<usize>(a * h + j) << 2);
+      store<f32>(oa, load<f32>(oa) + load<f32>(x0 + (<usize>a << 2)) * c0 + load<f32>(x1 + (<usize>a << 2)) * d0);
+    }
+  }
+}
+
 /**
  * The right-hand side of Eq. 8 for rows [0, n), in A's layout (p×h): out = Σ_i x̃_iᵀ (g_i ⊙ B(y_i − b⁰))
  * with B h×c and the gates from the firing flags f (n×h bytes) as in `product`, two rows at a time
@@ -199,6 +350,40 @@ export function rhs(x: usize, f: usize, alpha: f64, y: usize, n: i32, p: i32, h:
     const x0 = x + <usize>i * pb;
     addOuter2(p, h, x0, pair ? x0 + pb : x0, w, w + hb, out);
   }
+}
+
+/**
+ * One pass of the output refit (Eq. 4) for rows [0, n): their pre-activations z = x̃A (n×h, kept for
+ * `sse`), their firing flags f (1 where z > 0), and the ridge sums of σ(z) with a ones column added to
+ * g ((h+1)², upper triangle) and rhs ((h+1)×c), as the network module's outputGram. `rows` is its scratch.
+ */
+export function forward(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, A: usize, z: usize, f: usize, g: usize, rhs: usize, rows: usize): void {
+  const hb = <usize>h << 3;
+  const pb = <usize>p << 3;
+  for (let i = 0; i < n; i++) {
+    const zi = z + <usize>i * hb;
+    rowTimes(p, h, x + <usize>i * pb, A, zi);
+    const fi = f + <usize>i * <usize>h;
+    for (let j = 0; j < h; j++) store<u8>(fi + <usize>j, load<f64>(zi + (<usize>j << 3)) > 0 ? 1 : 0);
+  }
+  ridgeSums(z, alpha, y, n, h, c, g, rhs, rows);
+}
+
+/** Σ over rows [0, n) and c outputs of (b⁰ + σ(z_i)B − y_i)², from the pre-activations `forward` kept; s (h) and o (c) are scratch. */
+export function sse(z: usize, y: usize, n: i32, h: i32, c: i32, alpha: f64, B: usize, b0: usize, s: usize, o: usize): f64 {
+  const hb = <usize>h << 3;
+  const cb = <usize>c << 3;
+  let total = 0.0;
+  for (let i = 0; i < n; i++) {
+    activate(h, alpha, z + <usize>i * hb, s);
+    outputRow(h, c, s, B, b0, o);
+    const yi = y + <usize>i * cb;
+    for (let k = 0; k < c; k++) {
+      const e = load<f64>(o + (<usize>k << 3)) - load<f64>(yi + (<usize>k << 3));
+      total += e * e;
+    }
+  }
+  return total;
 }
 
 /** A firing flag of `blockChanges`'s prev for a row not in the blocks yet. */

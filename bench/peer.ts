@@ -3,8 +3,9 @@
  * and LBFGS beside the PyTorch CPU peer (../shared/bench/peer_torch.py, Debian's python3-torch run by
  * /usr/bin/python3; skipped with a line saying how to install it when absent), on the same splits,
  * preprocessing and schedules, one process at a time so they never compete for the 2 cores, alternating
- * ours and theirs `--repeats` times; each table shows each side's median and their ratio.
- * usage: node dist/bench/peer.js [--datasets sdf,abalone,bike-sharing] [--split 0] [--iterations 30] [--repeats 3] [--baselines sgd,adam,lbfgs]
+ * ours and theirs `--repeats` times; each table shows each side's median and their ratio. Last, ANMIN
+ * on the large problems against the paper's GPU seconds (Table 4), with peak memory.
+ * usage: node dist/bench/peer.js [--datasets sdf,abalone,bike-sharing] [--split 0] [--iterations 30] [--repeats 3] [--baselines sgd,adam,lbfgs] [--large dae,dae-128,yearpred-synthetic]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { int } from '../src/cli/options.js';
 import { expandJobs, loadProtocol } from '../src/experiments/protocol.js';
+import { loadPublished } from '../src/report/tables.js';
 import { packageRoot } from '../src/util/fsx.js';
 
 const { values } = parseArgs({
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     shared: { type: 'string', default: resolve(packageRoot(), '..', 'shared') },
     baselines: { type: 'string', default: 'sgd,adam,lbfgs' },
+    large: { type: 'string', default: 'dae,dae-128,yearpred-synthetic' },
   },
 });
 const peer = join(values.shared!, 'bench', 'peer_anmin.py');
@@ -37,6 +40,7 @@ interface Side {
   seconds: number;
   train_mse: number;
   test_mse: number;
+  peak_rss_mb?: number;
 }
 
 /** One table: per row, ours and the peer's runs alternated, medians and their ratio, first run's MSEs. */
@@ -55,6 +59,10 @@ function compare(title: string, cases: { label: string; ours: () => Side; theirs
     rows.push([c.label, a.toFixed(2), b.toFixed(2), (a / b).toFixed(2), runs(ours), runs(theirs), ours[0].train_mse.toPrecision(5), theirs[0].train_mse.toPrecision(5), ours[0].test_mse.toPrecision(5), theirs[0].test_mse.toPrecision(5)]);
     process.stderr.write(`${c.label} done\n`);
   }
+  return aligned(title, rows);
+}
+
+function aligned(title: string, rows: string[][]): string {
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return `${title}\n${rows.map((r) => r.map((v, c) => v.padEnd(w[c])).join('  ')).join('\n')}\n`;
 }
@@ -94,3 +102,24 @@ if (!hasTorch) {
   );
   process.stdout.write('\n' + compare('SGD, Adam, LBFGS against PyTorch on CPU (float32, 2 threads)', cases));
 }
+
+// The large problems of issue 16: 30 iterations on all cores against the paper's RTX 3080 (Table 4),
+// and the DAE with 128 hidden units ((d+1)h = 28,928), beyond the paper's reach, against 10 minutes.
+const gpu = loadPublished().table4_seconds_per_run;
+const LARGE: Record<string, { args: string[]; target: number; against: string }> = {
+  dae: { args: ['--dataset', 'dae'], target: gpu.dae.ANMIN, against: 'paper GPU' },
+  'dae-128': { args: ['--dataset', 'dae', '--hidden', '128'], target: 600, against: '10 min' },
+  'yearpred-synthetic': { args: ['--dataset', 'yearpred-synthetic'], target: gpu.yearpred.ANMIN, against: 'paper GPU (YearPredictionMSD)' },
+};
+const large = values.large ? values.large.split(',') : [];
+const rows = [['case', 'runs s', 'median s', 's / iteration', 'target s', 'against', 'ratio', 'peak MB', 'min train MSE']];
+for (const name of large) {
+  const c = LARGE[name];
+  if (!c) throw new Error(`--large: unknown case "${name}" (known: ${Object.keys(LARGE).join(', ')})`);
+  const runs: Side[] = [];
+  for (let r = 0; r < repeats; r++) runs.push(anmin(['anmin', ...c.args, '--iterations', values.iterations!]));
+  const m = median(runs.map((o) => o.seconds));
+  rows.push([name, runs.map((o) => o.seconds.toFixed(1)).join('/'), m.toFixed(1), (m / Number(values.iterations)).toFixed(2), String(c.target), c.against, (m / c.target).toFixed(2), String(Math.max(...runs.map((o) => o.peak_rss_mb ?? 0))), runs[0].train_mse.toPrecision(7)]);
+  process.stderr.write(`${name} done\n`);
+}
+if (rows.length > 1) process.stdout.write('\n' + aligned(`ANMIN at large (d+1)h (${values.iterations} iterations, all cores) against its targets`, rows));

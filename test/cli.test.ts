@@ -136,3 +136,17 @@ test('help names only what applies: ablation lists its own presets and no table3
   const run = anmin('run', '--help');
   assert.doesNotMatch(run.stdout, /\(default: [^)]*\)\s*\(default:/);
 });
+
+test('Ctrl-C or a kill ends a bench at once, not after the training it interrupts', async () => {
+  const { spawn } = await import('node:child_process');
+  // 30 iterations on yearpred-synthetic take minutes; the kill comes once the first one is logged.
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'anmin.js'), '--log-level', 'debug', 'bench', 'anmin', '--dataset', 'yearpred-synthetic', '--threads', '1'], { env: { ...process.env, ANMIN_CACHE: cache } });
+  let killed = false;
+  child.stderr.on('data', (d: Buffer) => {
+    if (!killed && d.toString().includes('"iteration":0')) killed = child.kill('SIGINT');
+  });
+  const signal = await new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, s) => done(s)));
+  assert.ok(killed, 'the run never logged its first iteration');
+  // Ended by the signal itself: a handler would have waited for the whole run, then exited with 130.
+  assert.equal(signal, 'SIGINT');
+});

@@ -6,6 +6,7 @@ import { expandJobs, loadProtocol, type Job } from '../experiments/protocol.js';
 import { TRAINERS } from '../train/registry.js';
 import { logger } from '../util/log.js';
 import { AnminError } from '../util/errors.js';
+import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { warmHelpers } from '../util/team.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
@@ -36,7 +37,7 @@ function protocolJob(trainer: string, dataset: string, split: number, alpha: num
 export function benchCommand(): Command {
   const cmd = withDataOptions(
     new Command('bench')
-      .description('time one training run of a method on one split (wall seconds, min train MSE, its test MSE)')
+      .description('time one training run of a method on one split (wall seconds, min train MSE, its test MSE, peak memory)')
       .argument('<method>', `one of ${Object.keys(TRAINERS).join(', ')}`),
   );
   for (const k of ['dataset', 'split', 'json'] as const) cmd.addOption(option(k));
@@ -55,14 +56,17 @@ export function benchCommand(): Command {
     // before the clock, as a BLAS library's are when it loads.
     if ('threads' in trainer.defaults && opts.threads === undefined) opts.threads = availableParallelism();
     if (typeof opts.threads === 'number') warmHelpers(Math.min(opts.threads, availableParallelism()) - 1);
+    endAtOnceOnInterrupt();
     const log = logger();
     const t0 = performance.now();
     const r = trainer.train({ train: data.train, test: data.test }, opts as { seed: number }, (pt) =>
-      log.debug({ iteration: pt.iteration, trainMse: pt.trainMse, seconds: pt.seconds, cgIterations: pt.cgIterations, cgStartResidual: pt.cgStartResidual, cgResidual: pt.cgResidual }, 'step'),
+      log.debug({ iteration: pt.iteration, trainMse: pt.trainMse, seconds: pt.seconds, cgIterations: pt.cgIterations, cgInnerIterations: pt.cgInnerIterations, cgStartResidual: pt.cgStartResidual, cgResidual: pt.cgResidual }, 'step'),
     );
     const seconds = (performance.now() - t0) / 1000;
     const sel = r.trace[r.selected];
-    const out = { method: r.method, dataset: ds.name, split: f.split, seconds: Number(seconds.toFixed(3)), train_mse: sel.trainMse, test_mse: sel.testMse ?? null, iterations: r.trace.length - 1, ...(typeof opts.threads === 'number' ? { threads: opts.threads } : {}) };
+    // The process's peak resident memory (helper threads included), in MB.
+    const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+    const out = { method: r.method, dataset: ds.name, split: f.split, seconds: Number(seconds.toFixed(3)), train_mse: sel.trainMse, test_mse: sel.testMse ?? null, iterations: r.trace.length - 1, ...(typeof opts.threads === 'number' ? { threads: opts.threads } : {}), peak_rss_mb: peak };
     emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map(String)]));
   });
   return cmd;

@@ -14,6 +14,7 @@ import { startProgress } from '../util/progress.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
 import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
+import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 
 /** The CLI's method names: a trainer and its activation slope. */
 const METHODS: Record<string, { trainer: string; alpha: number }> = {
@@ -89,6 +90,7 @@ export function trainCommand(): Command {
     const total = (options.iterations as number | undefined) ?? (TRAINERS[trainer].defaults as { iterations: number }).iterations;
     const bar = startProgress(`train ${f.method}`, total, 'steps');
     try {
+      endAtOnceOnInterrupt();
       model.fit(train.X, train.y, { test, features: data.features, targets: data.targets, onStep: (pt) => bar.update(pt.iteration, { status: `train MSE ${fmt(pt.trainMse)}` }) });
     } finally {
       bar.stop();

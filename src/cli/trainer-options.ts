@@ -52,6 +52,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   cgTolerance: { description: 'ANMIN, cg: relative residual to stop at' },
   cgForcing: { description: 'ANMIN, cg: inexact solves: stop once the residual is this share of the warm start\'s (default 0.1; 0: every solve to --cg-tolerance)' },
   cgMaxIterations: { description: 'ANMIN, cg: iterations at most' },
+  cgSampleRows: { description: 'ANMIN, cg: with at least twice this many training rows, precondition each step by a loose single-precision solve on about this many sampled rows (default 49152; 0: per-neuron blocks only)' },
   init: { description: 'altmin: random (A ~ N(0, I/d)) or identity (A = I, the skipped-connection start; hidden = d)' },
   initScale: { description: 'identity-sgd: W₀ ~ N(0, initScale²/d) around the identity' },
   lrSecond: { description: 'two-rate-gd: the second layer\'s rate (--lr moves the first)' },

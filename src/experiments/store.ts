@@ -73,9 +73,11 @@ export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 's
  * The version of the numbers the code produces for a job: raised by hand with any change that moves
  * them (a kernel's summation order, a default), so stored runs of older numerics are run again rather
  * than pooled with new ones. Refactors that keep every number leave it alone. 2: the matrix-free solve
- * stops early by default (cgForcing 0.1) and sums its products in another order.
+ * stops early by default (cgForcing 0.1) and sums its products in another order. 3: the matrix-free
+ * path refits the output layer on its threads (sums by row chunk), takes the flexible β, and on large
+ * data (cgSampleRows) preconditions with sampled single-precision inner solves.
  */
-export const NUMERICS: number = 2;
+export const NUMERICS: number = 3;
 
 export const STORE_PREFIX = 'results';
 

@@ -29,6 +29,8 @@ export interface CgResult {
   startResidual: number;
   residual: number;
   converged: boolean;
+  /** The two-level method (sampled products): the inner solves' products, all told. */
+  innerIterations?: number;
 }
 
 /**
@@ -62,54 +64,95 @@ const dot = (a: Float64Array, b: Float64Array) => {
 export function solveNormalCg(s: NormalSystem, start: Float64Array, stop: CgStop, op?: NormalOperator): CgResult {
   const { n, p, h, c, lambda } = s;
   const P = p * h;
-  const dims = operatorDims(n, p, h, c, s.alpha);
-  const own = op ?? new NormalOperator(s.x, s.y, dims);
+  const own = op ?? new NormalOperator(s.x, s.y, operatorDims(n, p, h, c, s.alpha));
+  const ridge = (product: Operator): Operator => (v, out) => {
+    product(v, out);
+    for (let t = 0; t < P; t++) out[t] += lambda * v[t];
+  };
   try {
     own.load(s.firing, s.B, s.b0);
-    return conjugateGradients(own.rhs(), start, stop, (v, out) => {
-      own.apply(v, out);
-      for (let t = 0; t < P; t++) out[t] += lambda * v[t];
-    }, blockPreconditioner(own.diagonalBlocks(), s));
+    const blocks = blockPreconditioner(own.diagonalBlocks(), s);
+    const full = ridge((v, out) => own.apply(v, out));
+    if (own.dims.sampleStep === 1) return conjugateGradients(own.rhs(), start, stop, full, blocks);
+    // Two levels: each outer step's preconditioner is a loose solve with the sampled rows' matrix,
+    // itself preconditioned by the blocks. It changes from step to step, hence the flexible β.
+    const sampled = ridge((v, out) => own.applySampled(v, out));
+    let inner = 0;
+    const r = conjugateGradients(own.rhs(), start, stop, full, (v, out, need = 1) => {
+      const tolerance = Math.min(INNER_LOOSEST, Math.max(INNER_TIGHTEST, need / 2));
+      const z = conjugateGradients(v, null, { tolerance, forcing: 0, maxIterations: INNER_MAX_ITERATIONS }, sampled, blocks, false);
+      inner += z.iterations;
+      out.set(z.a);
+    });
+    return { ...r, innerIterations: inner };
   } finally {
     if (!op) own.close();
   }
 }
 
-type Operator = (v: Float64Array, out: Float64Array) => void;
+/**
+ * The inner solves of the two-level method stop at half the share of the residual the outer iteration
+ * still has to remove (an outer step then usually suffices), kept within [0.02, 0.5], or after 50
+ * sampled products. They need not be tight: the outer iteration measures every step on all the rows.
+ * Measured on yearpred-synthetic: over 6 iterations a fixed tenth took 14% longer.
+ */
+const INNER_TIGHTEST = 0.02;
+const INNER_LOOSEST = 0.5;
+const INNER_MAX_ITERATIONS = 50;
 
-function conjugateGradients(rhs: Float64Array, start: Float64Array, stop: CgStop, apply: Operator, precondition: Operator): CgResult {
-  const P = start.length;
-  const a = start.slice();
-  const r = new Float64Array(P);
+type Operator = (v: Float64Array, out: Float64Array) => void;
+/** A preconditioner, told (with the two levels) the share of v's size the outer iteration still has to remove. */
+type Preconditioner = (v: Float64Array, out: Float64Array, need?: number) => void;
+
+/**
+ * Preconditioned conjugate gradients from `start` (null: zero) with the flexible (Polak–Ribière) β, which equals the classical
+ * one for a fixed preconditioner and keeps the method sound when the preconditioner is itself an
+ * inexact solve (Notay 2000).
+ */
+function conjugateGradients(rhs: Float64Array, start: Float64Array | null, stop: CgStop, apply: Operator, precondition: Preconditioner, warn = true): CgResult {
+  const P = rhs.length;
+  const a = start ? start.slice() : new Float64Array(P);
+  const r = rhs.slice();
   const z = new Float64Array(P);
   const d = new Float64Array(P);
   const md = new Float64Array(P);
-  apply(a, md);
-  for (let t = 0; t < P; t++) r[t] = rhs[t] - md[t];
+  const before = new Float64Array(P);
+  // From zero (the inner solves) the residual is the right-hand side: no product.
+  if (start) {
+    apply(a, md);
+    for (let t = 0; t < P; t++) r[t] -= md[t];
+  }
   const norm = Math.sqrt(dot(rhs, rhs)) || 1;
-  precondition(r, z);
-  d.set(z);
-  let rz = dot(r, z);
   let residual = Math.sqrt(dot(r, r)) / norm;
   const startResidual = residual;
   const tol = Math.max(stop.tolerance, stop.forcing * startResidual);
+  if (residual > tol) precondition(r, z, tol / residual);
+  d.set(z);
+  let rz = dot(r, z);
   let it = 0;
   for (; it < stop.maxIterations && residual > tol; it++) {
     apply(d, md);
     const step = rz / dot(d, md);
+    before.set(r);
     for (let t = 0; t < P; t++) {
       a[t] += step * d[t];
       r[t] -= step * md[t];
     }
     residual = Math.sqrt(dot(r, r)) / norm;
-    precondition(r, z);
-    const next = dot(r, z);
-    const beta = next / rz;
-    rz = next;
+    // The last step needs no new direction (an inner solve, with the two levels).
+    if (residual <= tol) {
+      it++;
+      break;
+    }
+    precondition(r, z, tol / residual);
+    let change = 0;
+    for (let t = 0; t < P; t++) change += z[t] * (r[t] - before[t]);
+    const beta = change / rz;
+    rz = dot(r, z);
     for (let t = 0; t < P; t++) d[t] = z[t] + beta * d[t];
   }
   const converged = residual <= tol;
-  if (!converged) logger().warn({ iterations: it, residual, tol }, 'conjugate gradients stopped at its iteration limit before the tolerance');
+  if (!converged && warn) logger().warn({ iterations: it, residual, tol }, 'conjugate gradients stopped at its iteration limit before the tolerance');
   return { a, iterations: it, startResidual, residual, converged };
 }
 

@@ -11,6 +11,10 @@ interface NormalKernel extends KernelModule {
   notSummed(): number;
   gatherRows(): number;
   rhs(x: number, f: number, alpha: number, y: number, n: number, p: number, h: number, c: number, B: number, b0: number, out: number, w: number, gv: number, e: number): void;
+  product32(x32: number, f: number, first: number, step: number, alpha: number, m: number, p: number, h: number, c: number, v32: number, bb: number, out: number, u: number, w: number, u32: number, w32: number, acc: number, gv: number, t: number): void;
+  forward(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, z: number, f: number, g: number, rhs: number, rows: number): void;
+  sse(z: number, y: number, n: number, h: number, c: number, alpha: number, B: number, b0: number, s: number, o: number): number;
+  RIDGE_ROWS: WebAssembly.Global;
 }
 
 /** BBᵀ (h×h, both triangles) of B (h×c): how strongly two neurons' outputs overlap, over all outputs. */
@@ -51,12 +55,14 @@ export interface OperatorDims {
   alpha: number;
   /** The diagonal blocks sum rows 0, step, 2·step, … */
   step: number;
+  /** The sampled products (applySampled) sum rows 0, sampleStep, 2·sampleStep, … (1: no sampling). */
+  sampleStep: number;
 }
 
 /**
  * What every thread reads and writes: data (inputs and targets), firing flags (and those the diagonal
- * blocks were last summed for), the output layer, the vector, per-chunk partial products, one partial
- * block change per thread and the round of those.
+ * blocks were last summed for), the output layer, the vector, per-chunk partial products, ridge sums and
+ * squared errors, one partial block change per thread and the round of those.
  */
 export interface SharedState {
   dims: OperatorDims;
@@ -68,8 +74,12 @@ export interface SharedState {
   b0: Float64Array;
   prev: Uint8Array;
   bb: Float64Array;
+  /** The vector of a product, or A for `forward`. */
   v: Float64Array;
   partials: Float64Array;
+  /** Per chunk: the output layer's ridge sums ((h+1)² then (h+1)×c), and the squared errors. */
+  ridge: Float64Array;
+  sse: Float64Array;
   blocks: Float64Array;
   round: Int32Array;
   threads: number;
@@ -83,14 +93,26 @@ export class RowShare {
   private at: Record<string, number> = {};
   private view: Record<string, Float64Array> = {};
   private flags: Record<'f' | 'prev', Uint8Array> = { f: new Uint8Array(0), prev: new Uint8Array(0) };
+  private floats: Record<'v32' | 'x32', Float32Array> = { v32: new Float32Array(0), x32: new Float32Array(0) };
   /** The kernel memory's layout while nobody else has laid it out since: x and y are in place. */
   private claim = -1;
   private readonly mine: number[] = [];
+  /** Where each of this thread's chunks' sampled rows start in x32. */
+  private readonly sampleAt: number[] = [];
 
   constructor(private readonly s: SharedState, private readonly thread: number) {
     const { n } = s.dims;
     for (let k = 0; k < chunks(n, PRODUCT_ROWS); k++) if (k % s.threads === thread) this.mine.push(k);
+    let at = 0;
+    this.mine.forEach((chunk, i) => {
+      this.sampleAt.push(at);
+      at += this.sample(i, ...this.rows(chunk)).count;
+    });
+    this.sampled32 = at;
   }
+
+  /** Sampled rows in all of this thread's chunks (0 without sampling: no float32 copy). */
+  private readonly sampled32: number;
 
   private rows(chunk: number): [number, number] {
     const r0 = chunk * PRODUCT_ROWS;
@@ -120,20 +142,70 @@ export class RowShare {
     const { p, h, outs: c } = this.s.dims;
     const P = p * h;
     const q = packedSize(p);
+    const m = h + 1;
     const rows = this.mine.length * PRODUCT_ROWS;
+    const sampled = this.s.dims.sampleStep > 1 ? this.sampled32 : 0;
     const { at, view, claim } = allocate(this.k, {
       x: ['f64', rows * p], y: ['f64', rows * c], f: ['u8', rows * h], prev: ['u8', rows * h], v: ['f64', P], bb: ['f64', this.s.bb.length], B: ['f64', h * c], b0: ['f64', c], out: ['f64', P], u: ['f64', 2 * h], w: ['f64', 2 * h], gv: ['f64', h], t: ['f64', c], blocks: ['f64', h * q], yt: ['f64', (p + 1) * this.k.gatherRows()], wt: ['f64', (p + 1) * this.k.gatherRows()],
+      x32: ['f32', sampled * p], v32: ['f32', sampled > 0 ? P : 0], u32: ['f32', 2 * h], w32: ['f32', 2 * h], acc: ['f32', sampled > 0 ? P : 0],
+      z: ['f64', rows * h], g: ['f64', m * m], rhs: ['f64', m * c], scratch: ['f64', (this.k.RIDGE_ROWS.value as number) * m],
     });
-    const { f, prev, ...doubles } = view;
+    const { f, prev, x32, v32, u32, w32, acc, ...doubles } = view;
     this.at = at;
     this.view = doubles;
     this.flags = { f, prev };
+    this.floats = { v32, x32 };
     this.claim = claim;
+    const step = this.s.dims.sampleStep;
     this.mine.forEach((chunk, i) => {
       const [r0, r1] = this.rows(chunk);
       const row = i * PRODUCT_ROWS;
       this.view.x.set(this.s.x.subarray(r0 * p, r1 * p), row * p);
       this.view.y.set(this.s.y.subarray(r0 * c, r1 * c), row * c);
+      if (sampled === 0) return;
+      const { first, count, at: s0 } = this.sample(i, r0, r1);
+      for (let r = 0; r < count; r++) {
+        const src = (r0 + first + r * step) * p;
+        x32.set(this.s.x.subarray(src, src + p), (s0 + r) * p);
+      }
+    });
+  }
+
+  /**
+   * The output refit's pass for A in s.v: each of this thread's chunks' pre-activations (kept in kernel
+   * memory for `sse`), firing flags (into s.f) and ridge sums (into its slot of s.ridge).
+   */
+  forward(): void {
+    const { p, h, outs: c, alpha } = this.s.dims;
+    if (!stillClaimed(this.k, this.claim)) this.layOut();
+    const { at, view, k } = this;
+    const m = h + 1;
+    view.v.set(this.s.v);
+    this.mine.forEach((chunk, i) => {
+      const [r0, r1] = this.rows(chunk);
+      const row = i * PRODUCT_ROWS;
+      view.g.fill(0);
+      view.rhs.fill(0);
+      k.forward(at.x + row * p * 8, at.y + row * c * 8, r1 - r0, p, h, c, alpha, at.v, at.z + row * h * 8, at.f + row * h, at.g, at.rhs, at.scratch);
+      this.s.f.set(this.flags.f.subarray(row * h, (row + r1 - r0) * h), r0 * h);
+      const off = chunk * (m * m + m * c);
+      this.s.ridge.set(view.g, off);
+      this.s.ridge.set(view.rhs, off + m * m);
+    });
+  }
+
+  /** Each of this thread's chunks' squared errors for the output layer in s.B, s.b0, from the pre-activations of the last `forward`. */
+  sse(): void {
+    const { h, outs: c, alpha } = this.s.dims;
+    // The kept pre-activations are gone if another user of the kernel laid its memory out since.
+    if (!stillClaimed(this.k, this.claim)) throw new Error('NormalOperator: sse needs the pre-activations of forward, and the kernel memory was used since');
+    const { at, view, k } = this;
+    view.B.set(this.s.B);
+    view.b0.set(this.s.b0);
+    this.mine.forEach((chunk, i) => {
+      const [r0, r1] = this.rows(chunk);
+      const row = i * PRODUCT_ROWS;
+      this.s.sse[chunk] = k.sse(at.z + row * h * 8, at.y + row * c * 8, r1 - r0, h, c, alpha, at.B, at.b0, at.gv, at.t);
     });
   }
 
@@ -149,6 +221,27 @@ export class RowShare {
       k.product(at.x + row * p * 8, at.f + row * h, alpha, r1 - r0, p, h, lowRankC, at.v, at.bb, at.out, at.u, at.w, at.gv, at.t);
       this.s.partials.set(view.out, chunk * P);
     });
+  }
+
+  /** Partial M_S·v in single precision, over the sampled rows of each of this thread's chunks, into its slot of `partials`. */
+  sampled(): void {
+    const { p, h, lowRankC, alpha, sampleStep } = this.s.dims;
+    const P = p * h;
+    const { at, view, k } = this;
+    this.floats.v32.set(this.s.v);
+    this.mine.forEach((chunk, i) => {
+      const [r0, r1] = this.rows(chunk);
+      const { first, count, at: s0 } = this.sample(i, r0, r1);
+      k.product32(at.x32 + s0 * p * 4, at.f + i * PRODUCT_ROWS * h, first, sampleStep, alpha, count, p, h, lowRankC, at.v32, at.bb, at.out, at.u, at.w, at.u32, at.w32, at.acc, at.gv, at.t);
+      this.s.partials.set(view.out, chunk * P);
+    });
+  }
+
+  /** The sampled rows of this thread's i-th chunk (rows r0..r1): the first (chunk-relative), how many, and where they start in x32. */
+  private sample(i: number, r0: number, r1: number): { first: number; count: number; at: number } {
+    const step = this.s.dims.sampleStep;
+    const first = (step - (r0 % step)) % step;
+    return { first, count: first < r1 - r0 ? Math.ceil((r1 - r0 - first) / step) : 0, at: this.sampleAt[i] };
   }
 
   /** Partial right-hand side (Eq. 8) of each of this thread's chunks into its slot of `partials`. */
@@ -181,10 +274,14 @@ export class RowShare {
   }
 }
 
-/** The operator's shape for n rows, p inputs, h neurons, c outputs and slope α; blocks from about `sampleRows` rows. */
-export function operatorDims(n: number, p: number, h: number, c: number, alpha: number, sampleRows = BLOCK_SAMPLE_ROWS): OperatorDims {
+/**
+ * The operator's shape for n rows, p inputs, h neurons, c outputs and slope α; blocks from about
+ * `blockRows` rows, sampled products from about `productRows` rows (0: none).
+ */
+export function operatorDims(n: number, p: number, h: number, c: number, alpha: number, blockRows = BLOCK_SAMPLE_ROWS, productRows = 0): OperatorDims {
+  const every = (rows: number) => Math.max(1, Math.floor(n / rows));
   // BBᵀu as B(Bᵀu) when that is cheaper (2hc < h², e.g. one output), else through BBᵀ.
-  return { n, p, h, lowRankC: 2 * c < h ? c : 0, outs: c, alpha, step: Math.max(1, Math.floor(n / sampleRows)) };
+  return { n, p, h, lowRankC: 2 * c < h ? c : 0, outs: c, alpha, step: every(blockRows), sampleStep: productRows > 0 ? every(productRows) : 1 };
 }
 
 /**
@@ -218,19 +315,60 @@ export class NormalOperator {
       bb: alloc(lowRankC > 0 ? h * lowRankC : h * h),
       v: alloc(p * h),
       partials: alloc(chunks(n, PRODUCT_ROWS) * p * h),
+      ridge: alloc(chunks(n, PRODUCT_ROWS) * ((h + 1) * (h + 1) + (h + 1) * c)),
+      sse: alloc(chunks(n, PRODUCT_ROWS)),
       blocks: alloc(t * hq),
       round: new Int32Array(t > 1 ? new SharedArrayBuffer(4) : new ArrayBuffer(4)),
     };
     this.sum = new Float64Array(p * h);
     this.total = new Float64Array(hq);
-    const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['load', 'product', 'rhs', 'blocks'] as const, state: this.s };
+    const spec = { what: 'conjugate gradients', module: new URL(import.meta.url), member: 'RowShare', commands: ['load', 'forward', 'sse', 'product', 'sampled', 'rhs', 'blocks'] as const, state: this.s };
     this.team = new Team(spec, new RowShare(this.s, 0), t);
+  }
+
+  /**
+   * The output refit's sums for hidden weights A (p×h) in one pass: the ridge system of Eq. 4 (the upper
+   * triangle of S₁ᵀS₁, (h+1)², and S₁ᵀY, (h+1)×c, chunks added in chunk order) for S = σ(X̃A). The pass
+   * also freezes A's firing pattern (`firing`) and keeps X̃A for `sse`.
+   */
+  forward(A: Float64Array): { g: Float64Array; rhs: Float64Array } {
+    const { h, outs: c } = this.s.dims;
+    const m = h + 1;
+    this.s.v.set(A);
+    this.team.run('forward');
+    const g = new Float64Array(m * m);
+    const rhs = new Float64Array(m * c);
+    const { ridge } = this.s;
+    for (let off = 0; off < ridge.length; off += m * m + m * c) {
+      for (let t = 0; t < m * m; t++) g[t] += ridge[off + t];
+      for (let t = 0; t < m * c; t++) rhs[t] += ridge[off + m * m + t];
+    }
+    return { g, rhs };
+  }
+
+  /** Σ of squared errors over all rows and outputs of the network with the last `forward`'s A and this output layer. */
+  sse(B: Float64Array, b0: Float64Array): number {
+    this.s.B.set(B.subarray(0, this.s.B.length));
+    this.s.b0.set(b0.subarray(0, this.s.b0.length));
+    this.team.run('sse');
+    let total = 0;
+    for (const e of this.s.sse) total += e;
+    return total;
+  }
+
+  /** The firing flags (n×h) of the last `forward`'s A: 1 where a neuron fires, else 0. */
+  get firing(): Uint8Array {
+    return this.s.f;
+  }
+
+  get dims(): OperatorDims {
+    return this.s.dims;
   }
 
   /** The system: firing flags (n×h, 1 where a neuron fires, else 0: gate α) and the output layer B (h×c), b⁰ (c). */
   load(firing: Uint8Array, B: Float64Array, b0: Float64Array): void {
     const { h, lowRankC, outs } = this.s.dims;
-    this.s.f.set(firing.subarray(0, this.s.f.length));
+    if (firing !== this.s.f) this.s.f.set(firing.subarray(0, this.s.f.length));
     this.s.B.set(B.subarray(0, this.s.B.length));
     this.s.b0.set(b0.subarray(0, this.s.b0.length));
     this.s.bb.set(lowRankC > 0 ? this.s.B : outputGram(B, h, outs));
@@ -242,6 +380,20 @@ export class NormalOperator {
     this.s.v.set(v);
     this.team.run('product');
     out.set(this.sumPartials());
+  }
+
+  /**
+   * out ≈ M·v in single precision from every dims.sampleStep-th row, scaled up to all rows: a product
+   * of a fraction of the cost with a matrix close to M when the rows far outnumber M's unknowns (a
+   * row-sampling sketch), for the inner solves of the two-level method.
+   */
+  applySampled(v: Float64Array, out: Float64Array): void {
+    const { n, sampleStep } = this.s.dims;
+    this.s.v.set(v);
+    this.team.run('sampled');
+    out.set(this.sumPartials());
+    const scale = n / Math.ceil(n / sampleStep);
+    for (let t = 0; t < out.length; t++) out[t] *= scale;
   }
 
   /** The right-hand side c of Eq. 8 (p×h, laid out like A), the chunks' partials added in chunk order. */

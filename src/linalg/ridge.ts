@@ -9,8 +9,12 @@ import { flooredSvdSolve } from './symmetric.js';
  * 0..h−1 are B, row h is b⁰. The sums come from the SIMD kernel, which skips the zeros of ReLU.
  */
 export function ridgeWithIntercept(z: Float64Array, alpha: number, y: Float64Array, n: number, h: number, c: number, lambda: number): Float64Array {
-  const m = h + 1;
   const { g, rhs } = outputNormalEquations(z, alpha, y, n, h, c);
+  return ridgeSolve(g, rhs, h + 1, c, lambda);
+}
+
+/** W (m×c) solving (G + λI) W = R from the upper triangle of G (m×m, overwritten) and R (m×c). */
+export function ridgeSolve(g: Float64Array, rhs: Float64Array, m: number, c: number, lambda: number): Float64Array {
   for (let a = 0; a < m; a++) {
     g[a * m + a] += lambda;
     for (let b = 0; b < a; b++) g[a * m + b] = g[b * m + a];

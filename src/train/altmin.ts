@@ -1,5 +1,5 @@
 import { RandomState } from '../data/rng.js';
-import { cloneNetwork, hiddenPre, type Network } from '../model/network.js';
+import { cloneNetwork, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS } from './anmin-options.js';
 import { choice, validateOptions, type Constraints } from './constraints.js';
@@ -41,7 +41,7 @@ export const ALTMIN_CONSTRAINTS: Constraints<AltminOptions> = {
 export function trainAltmin(data: TrainData, options: Partial<AltminOptions> & { seed: number }, onStep?: OnStep): TrainResult {
   validateOptions('altmin', ALTMIN_CONSTRAINTS, options);
   const o: AltminOptions = { ...ALTMIN_DEFAULTS, ...options };
-  const { n, p, c, x } = data.train;
+  const { p, c } = data.train;
   const h = o.hidden;
   if (c !== 1) throw new AnminError(`altmin: one output only (the data have ${c})`);
   if (o.initA && o.initA.length !== p * h) throw new AnminError(`altmin: initA has ${o.initA.length} weights, the network needs ${p}×${h} = ${p * h}`);
@@ -58,7 +58,7 @@ export function trainAltmin(data: TrainData, options: Partial<AltminOptions> & {
   try {
     for (let it = 1; it <= o.iterations; it++) {
       solver.prepare(net.A);
-      const s = solver.solve(net, hiddenPre(net, x, n));
+      const s = solver.solve(net);
       if (s.A) net.A.set(s.A);
       tracePoint(net, data, it, t0, { logdet: s.logdet, fallback: s.fallback }, trace, onStep);
     }

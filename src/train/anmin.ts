@@ -1,42 +1,33 @@
 import { RandomState } from '../data/rng.js';
 import { roundTf32 } from '../linalg/float32.js';
-import { ridgeWithIntercept } from '../linalg/ridge.js';
-import { cloneNetwork, hiddenPre, type Network } from '../model/network.js';
+import { cloneNetwork, hiddenPre, type Fit, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
 import { validateOptions } from './constraints.js';
-import { hiddenSolver, scaledLambda } from './hidden-solver.js';
+import { hiddenSolver } from './hidden-solver.js';
 import { tracePoint } from './trace.js';
 import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
 
 export { ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
+export { refitOutput } from './hidden-solver.js';
 
 /** A ~ N(0, 1), (d+1)×h, from the legacy RandomState stream of the seed. */
 export function initialHidden(p: number, h: number, rng: RandomState): Float64Array {
   return rng.fillNormal(new Float64Array(p * h));
 }
 
-/** Refits (B, b⁰) for the current A by ridge least squares (Eq. 4). */
-export function refitOutput(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): Float64Array {
-  const z = hiddenPre(net, x, n);
-  const w = ridgeWithIntercept(z, net.alpha, y, n, net.h, net.c, lambda);
-  net.B.set(w.subarray(0, net.h * net.c));
-  net.b0.set(w.subarray(net.h * net.c));
-  return z;
-}
-
 /**
- * Training MSE of hidden weights A under the firing pattern of pre-activations z and the output layer
- * of `net` (Eq. 5's objective, not a ReLU network's loss: the gates stay where z put them).
+ * Training MSE of hidden weights A under a frozen firing pattern (flags n×h, 1 where a neuron fires)
+ * and the output layer of `net` (Eq. 5's objective, not a ReLU network's loss: the gates stay put).
  */
-export function frozenMse(net: Network, z: Float64Array, A: Float64Array, x: Float64Array, y: Float64Array, n: number): number {
+export function frozenMse(net: Network, firing: Uint8Array, A: Float64Array, x: Float64Array, y: Float64Array, n: number): number {
   const { h, c, alpha, B, b0 } = net;
   const u = hiddenPre({ ...net, A }, x, n);
   let sse = 0;
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < c; k++) {
       let out = b0[k];
-      for (let j = 0; j < h; j++) out += (z[i * h + j] > 0 ? 1 : alpha) * u[i * h + j] * B[j * c + k];
+      for (let j = 0; j < h; j++) out += (firing[i * h + j] ? 1 : alpha) * u[i * h + j] * B[j * c + k];
       const r = out - y[i * c + k];
       sse += r * r;
     }
@@ -56,36 +47,34 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const { n, p, c, x, y } = train;
   const h = o.hidden;
   if (o.initA && o.initA.length !== p * h) throw new AnminError(`anmin: initA has ${o.initA.length} weights, the network needs ${p}×${h} = ${p * h}`);
-  const lambda = scaledLambda(o, n);
   const rng = new RandomState(o.seed);
   const t0 = performance.now();
   // Line 1: A ~ N(0, 1).
   const net: Network = { p, h, c, alpha: o.alpha, A: o.initA ? o.initA.slice() : initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
   const solver = hiddenSolver(train, h, o, rng);
   const trace: TracePoint[] = [];
-  const record = (iteration: number, extra: Partial<TracePoint>) => tracePoint(net, data, iteration, t0, extra, trace, onStep);
+  const record = (iteration: number, extra: Partial<TracePoint>, fit: Fit | undefined) => tracePoint(net, data, iteration, t0, extra, trace, onStep, fit);
   let best: Network;
   let selected = 0;
   let stoppedAt: number | undefined;
   try {
     if (o.iterations > 0) solver.prepare(net.A);
-    // Line 2: (B, b⁰) for A; z, the pre-activations, fixes the firing pattern of the next hidden solve.
-    let z = refitOutput(net, x, y, n, lambda);
-    let bestLoss = record(0, {}).trainMse;
+    // Line 2: (B, b⁰) for A; A's firing pattern is frozen for the next hidden solve.
+    let bestLoss = record(0, {}, solver.refit(net)).trainMse;
     best = cloneNetwork(net);
     for (let it = 1; it <= o.iterations; it++) {
       // Lines 5–13: A for the frozen firing pattern (or the variant's answer to a degenerate system).
-      const s = solver.solve(net, z);
+      const s = solver.solve(net);
       if (s.A === null && o.onDegenerate === 'stop') {
         stoppedAt = it;
         break;
       }
-      const frozen = o.recordFrozen && s.A ? { frozenMse: frozenMse(net, z, s.A, x, y, n) } : {};
+      const frozen = o.recordFrozen && s.A ? { frozenMse: frozenMse(net, solver.firing(), s.A, x, y, n) } : {};
       net.A.set(s.A ?? initialHidden(p, h, rng));
       if (it < o.iterations) solver.prepare(net.A);
       // Line 14: (B, b⁰) for the new A.
-      z = refitOutput(net, x, y, n, lambda);
-      const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...frozen, ...(s.cg ? { cgIterations: s.cg.iterations, cgStartResidual: s.cg.startResidual, cgResidual: s.cg.residual } : {}) });
+      const fit = solver.refit(net);
+      const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...frozen, ...(s.cg ? { cgIterations: s.cg.iterations, ...(s.cg.innerIterations !== undefined ? { cgInnerIterations: s.cg.innerIterations } : {}), cgStartResidual: s.cg.startResidual, cgResidual: s.cg.residual } : {}) }, fit);
       // Lines 17–20: keep the model with the smallest training loss (or the last one).
       if (o.select === 'final' || pt.trainMse < bestLoss) {
         bestLoss = pt.trainMse;

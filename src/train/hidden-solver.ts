@@ -8,9 +8,19 @@ import { solveNormalCg } from '../linalg/normal-cg.js';
 import { NormalOperator, operatorDims, outputGram } from '../linalg/normal-operator.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
 import { hiddenRhsKernel } from '../model/kernels.js';
-import { hiddenPre, type Network } from '../model/network.js';
+import { firingFlags, fitOf, hiddenPre, totalSquares, type Fit, type Network } from '../model/network.js';
+import { ridgeSolve, ridgeWithIntercept } from '../linalg/ridge.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_DEFAULTS, DENSE_MAX_SIZE, type AnminOptions } from './anmin-options.js';
+
+/** Refits (B, b⁰) for the current A by ridge least squares (Eq. 4); returns the pre-activations X̃A. */
+export function refitOutput(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): Float64Array {
+  const z = hiddenPre(net, x, n);
+  const w = ridgeWithIntercept(z, net.alpha, y, n, net.h, net.c, lambda);
+  net.B.set(w.subarray(0, net.h * net.c));
+  net.b0.set(w.subarray(net.h * net.c));
+  return z;
+}
 
 export interface HiddenSystem {
   /** (M + λI), P×P row-major with P = p·h; the index of A_aj is j·p + a. */
@@ -84,7 +94,7 @@ export interface HiddenSolve {
   logdet: number | null;
   fallback: boolean;
   /** The matrix-free solve: its iterations and relative residuals (see CgResult). */
-  cg?: { iterations: number; startResidual: number; residual: number };
+  cg?: { iterations: number; startResidual: number; residual: number; innerIterations?: number };
 }
 
 /**
@@ -92,14 +102,11 @@ export interface HiddenSolve {
  * residual of cgTolerance, or less tight with cgForcing (an inexact Newton step). No log determinant,
  * so no degenerate branch: with λ > 0 the system is positive definite and CG needs no fallback.
  */
-export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, z = hiddenPre(net, x, n), op?: NormalOperator): HiddenSolve {
+export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number, opts: AnminOptions, firing = firingFlags(hiddenPre(net, x, n)), op?: NormalOperator): HiddenSolve {
   const { p, h, alpha } = net;
-  // A plain loop: TypedArray.map calls back per entry, seconds on YearPredictionMSD's 26 million gates.
-  const firing = new Uint8Array(z.length);
-  for (let t = 0; t < z.length; t++) firing[t] = z[t] > 0 ? 1 : 0;
   const stop = { tolerance: opts.cgTolerance, forcing: opts.cgForcing, maxIterations: opts.cgMaxIterations };
   const r = solveNormalCg({ x, y, firing, alpha, n, p, h, B: net.B, b0: net.b0, c: net.c, lambda }, net.A, stop, op);
-  return { A: r.a, logdet: null, fallback: false, cg: { iterations: r.iterations, startResidual: r.startResidual, residual: r.residual } };
+  return { A: r.a, logdet: null, fallback: false, cg: { iterations: r.iterations, startResidual: r.startResidual, residual: r.residual, innerIterations: r.innerIterations } };
 }
 
 /** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
@@ -134,15 +141,23 @@ function unravel(a: Float64Array, p: number, h: number): Float64Array {
 }
 
 /**
- * The hidden-layer step of Algorithm 1 (lines 6–13) for a run: the new A for the firing pattern the
- * current network freezes. It owns what it needs across iterations (the firing-pair sums and their
- * helper threads, or the matrix-free operator) and the arithmetic it is asked for (λ's scale, float32).
+ * The two least-squares steps of Algorithm 1 for a run: the output refit (lines 2 and 14), which
+ * freezes the firing pattern, and the new A for that pattern (lines 6–13). It owns what it needs across
+ * iterations (the firing-pair sums and their helper threads, or the matrix-free operator and its rows)
+ * and the arithmetic it is asked for (λ's scale, float32).
  */
 export interface HiddenSolver {
   /** The next system will be for these weights: work that needs only A starts now (the helpers' sums). */
   prepare(A: Float64Array): void;
-  /** Solves for the network's firing pattern (z: its pre-activations on the training rows). */
-  solve(net: Network, z: Float64Array): HiddenSolve;
+  /**
+   * (B, b⁰) for the network's A by ridge (Eq. 4), and A's firing pattern frozen for `solve`. Returns
+   * the refitted network's training fit when the refit's own pass over the rows gives it.
+   */
+  refit(net: Network): Fit | undefined;
+  /** The new A for the pattern the last refit froze. */
+  solve(net: Network): HiddenSolve;
+  /** That pattern's firing flags (n×h): 1 where a neuron fires on a training row. */
+  firing(): Uint8Array;
   close(): void;
 }
 
@@ -169,6 +184,8 @@ export function scaledLambda(o: AnminOptions, n: number): number {
 /** M formed from the firing-pair sums (computed ahead on helper threads), factored, solved or floored. */
 class DenseHiddenSolver implements HiddenSolver {
   private readonly pairs: FiringPairs;
+  /** The pre-activations of the last refit. */
+  private z: Float64Array = new Float64Array(0);
   private readonly batches: boolean;
   private readonly lambda: number;
   /** ln|M + λI| is reported for the averaged system when λ is on the averages. */
@@ -188,9 +205,19 @@ class DenseHiddenSolver implements HiddenSolver {
     this.pairs.prefetch(A);
   }
 
+  refit(net: Network): undefined {
+    const { x, y, n } = this.train;
+    this.z = refitOutput(net, x, y, n, this.lambda);
+    return undefined;
+  }
+
   solve(net: Network): HiddenSolve {
     const { x, y, n, p } = this.train;
     return solveHidden(hiddenSystem(net, x, y, n, this.lambda, this.pairs), p, this.h, this.o, this.logScale);
+  }
+
+  firing(): Uint8Array {
+    return firingFlags(this.z);
   }
 
   close(): void {
@@ -198,19 +225,40 @@ class DenseHiddenSolver implements HiddenSolver {
   }
 }
 
-/** Conjugate gradients on products with the data; one operator serves every system of the run. */
+/**
+ * Conjugate gradients on products with the data; one operator serves every system of the run, and its
+ * threads make the refit's pass too (the pre-activations never leave them; the training fit comes
+ * from the same pass).
+ */
 class CgHiddenSolver implements HiddenSolver {
   private readonly op: NormalOperator;
+  private readonly lambda: number;
+  private readonly sst: number;
 
   constructor(private readonly train: Prepared, h: number, private readonly o: AnminOptions) {
-    this.op = new NormalOperator(train.x, train.y, operatorDims(train.n, train.p, h, train.c, o.alpha), o.threads);
+    this.op = new NormalOperator(train.x, train.y, operatorDims(train.n, train.p, h, train.c, o.alpha, undefined, o.cgSampleRows), o.threads);
+    this.lambda = scaledLambda(o, train.n);
+    this.sst = totalSquares(train.y, train.n, train.c);
   }
 
   prepare(): void {}
 
-  solve(net: Network, z: Float64Array): HiddenSolve {
+  refit(net: Network): Fit {
+    const { h, c } = net;
+    const { g, rhs } = this.op.forward(net.A);
+    const w = ridgeSolve(g, rhs, h + 1, c, this.lambda);
+    net.B.set(w.subarray(0, h * c));
+    net.b0.set(w.subarray(h * c));
+    return fitOf(this.op.sse(net.B, net.b0), this.sst, this.train.n, c);
+  }
+
+  solve(net: Network): HiddenSolve {
     const { x, y, n } = this.train;
-    return solveHiddenCg(net, x, y, n, scaledLambda(this.o, n), this.o, z, this.op);
+    return solveHiddenCg(net, x, y, n, this.lambda, this.o, this.op.firing, this.op);
+  }
+
+  firing(): Uint8Array {
+    return this.op.firing;
   }
 
   close(): void {

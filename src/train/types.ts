@@ -22,6 +22,8 @@ export interface TracePoint {
   fallback?: boolean;
   /** ANMIN matrix-free: conjugate-gradient iterations of this solve. */
   cgIterations?: number;
+  /** The two-level matrix-free solve: the inner solves' sampled products, all told. */
+  cgInnerIterations?: number;
   /** ANMIN matrix-free: the relative residual ‖c − (M + λI)a‖/‖c‖ at the warm start and where the solve stopped. */
   cgStartResidual?: number;
   cgResidual?: number;

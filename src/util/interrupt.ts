@@ -13,11 +13,22 @@ export function setInterruptHint(text: string | undefined): void {
  * The 'exit' handlers still run (a store's lock is released).
  */
 export function installInterruptHandler(): void {
-  const stop = (signal: string) => {
-    const removed = removeTemps();
-    process.stderr.write(`\nanmin: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}${removed ? `; removed ${removed} half-written file(s)` : ''}${hint ? `; ${hint}` : ''}\n`);
-    process.exit(130);
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+}
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  const removed = removeTemps();
+  process.stderr.write(`\nanmin: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}${removed ? `; removed ${removed} half-written file(s)` : ''}${hint ? `; ${hint}` : ''}\n`);
+  process.exit(130);
+}
+
+/**
+ * For a computation that runs on the main thread (train, bench): a handler would wait for it to end,
+ * since nothing yields to the event loop meanwhile, so Ctrl-C or a kill ends the process at once, as
+ * by default. Nothing is half-written then: those commands write their files after the computation.
+ */
+export function endAtOnceOnInterrupt(): void {
+  process.off('SIGINT', onInterrupt);
+  process.off('SIGTERM', onInterrupt);
 }

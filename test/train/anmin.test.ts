@@ -4,8 +4,8 @@ import type { Prepared } from '../../src/data/split.js';
 import { FiringPairs, firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
 import { NormalOperator, operatorDims } from '../../src/linalg/normal-operator.js';
 import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
-import { hiddenRhsKernel } from '../../src/model/kernels.js';
-import { hiddenPre, predict, type Network } from '../../src/model/network.js';
+import { hiddenRhsKernel, outputNormalEquations, sumSquaredErrors } from '../../src/model/kernels.js';
+import { evaluate, firingFlags, hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
 import { hiddenSystem, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
 import { maxAbs, maxAbsDiff, problem, randn } from '../helpers.js';
@@ -177,12 +177,57 @@ test('an inexact matrix-free solve (cgForcing) stops at its stated residual, mea
   }
 });
 
-test('the matrix-free solve gives the same numbers with 1 or 2 threads (fixed row chunks)', () => {
+test('the two-level matrix-free solve (sampled single-precision inner solves) stops at its stated residual, measured against the dense system in double precision', () => {
+  for (const [alpha, c] of [[0, 1], [0.1, 3]]) {
+    const pr = problem(9000, 4, c, 59);
+    const h = 6;
+    const net = network(pr.p, h, c, alpha, 10);
+    const lambda = 1e-2;
+    const { k, c: rhs, size } = hiddenSystem(net, pr.x, pr.y, pr.n, lambda);
+    const residual = (A: Float64Array) => {
+      let rr = 0;
+      let cc = 0;
+      for (let row = 0; row < size; row++) {
+        let v = rhs[row];
+        for (let col = 0; col < size; col++) v -= k[row * size + col] * A[(col % pr.p) * h + Math.floor(col / pr.p)];
+        rr += v * v;
+        cc += rhs[row] * rhs[row];
+      }
+      return Math.sqrt(rr / cc);
+    };
+    const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, h, c, alpha, undefined, 2000), 2);
+    try {
+      for (const forcing of [0.1, 0]) {
+        const s = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-10, cgForcing: forcing, seed: 0 }, undefined, op);
+        const { startResidual, residual: reached, iterations, innerIterations } = s.cg!;
+        assert.ok(innerIterations! > 0, `alpha=${alpha}: ${innerIterations} inner products`);
+        assert.ok(Math.abs(reached - residual(s.A!)) <= 1e-6 * Math.max(reached, 1e-8), `alpha=${alpha} forcing=${forcing}: reached ${reached} vs ${residual(s.A!)}`);
+        assert.ok(reached <= Math.max(1e-10, forcing * startResidual) && iterations > 0, `alpha=${alpha} forcing=${forcing}: ${reached} after ${iterations} iterations`);
+      }
+    } finally {
+      op.close();
+    }
+  }
+  // A run records the inner products beside the outer iterations.
+  const pr = problem(9000, 3, 1, 61);
+  const r = trainAnmin({ train: pr }, { seed: 1, hidden: 6, iterations: 2, solver: 'cg', cgSampleRows: 3000 });
+  assert.ok(r.trace.slice(1).every((t) => t.cgIterations! > 0 && t.cgInnerIterations! > 0));
+});
+
+test('the matrix-free solve gives the same numbers with 1 or 2 threads (fixed row chunks), with one level or two', () => {
   const pr = problem(9000, 3, 1, 17);
-  const run = (threads: number) => trainAnmin({ train: pr }, { seed: 2, hidden: 6, iterations: 2, solver: 'cg', threads });
+  const run = (threads: number, cgSampleRows = 0) => trainAnmin({ train: pr }, { seed: 2, hidden: 6, iterations: 2, solver: 'cg', threads, cgSampleRows });
   const [one, two] = [run(1), run(2)];
   assert.deepEqual(two.trace.map((t) => [t.trainMse, t.cgIterations]), one.trace.map((t) => [t.trainMse, t.cgIterations]));
   assert.deepEqual(Array.from(two.network.A), Array.from(one.network.A));
+  // The two levels too: the sampled rows and their chunks' partials do not depend on the thread count.
+  const [one2, two2] = [run(1, 3000), run(2, 3000)];
+  assert.deepEqual(two2.trace.map((t) => [t.trainMse, t.cgIterations, t.cgInnerIterations]), one2.trace.map((t) => [t.trainMse, t.cgIterations, t.cgInnerIterations]));
+  assert.deepEqual(Array.from(two2.network.A), Array.from(one2.network.A));
+  // The trace's training MSE comes from the refit's pass on the operator's threads: the network's own.
+  const sel = one.trace[one.selected];
+  const mse = evaluate(one.network, pr.x, pr.y, pr.n).mse;
+  assert.ok(Math.abs(sel.trainMse - mse) <= 1e-12 * mse, `${sel.trainMse} ${mse}`);
 });
 
 test('the matrix-free operator\'s diagonal blocks, updated by the changed gates from system to system, equal Σ g_ij² x̃_i x̃_iᵀ (over every row, or every step-th row scaled up)', () => {
@@ -247,6 +292,38 @@ test('the matrix-free product (two rows at a time, eight neurons in registers) e
   }
 });
 
+test('the sampled single-precision product equals M·v of the dense system of every k-th row, scaled up, to float32 rounding', () => {
+  // 9001 rows, every third (productRows 3000): chunks start off the sampling grid; h = 19 has a block of
+  // sixteen and three single neurons, h = 8 two blocks of four.
+  for (const [alpha, c, h, threads] of [[0, 1, 19, 2], [0.1, 4, 8, 1], [0, 4, 19, 2]]) {
+    const pr = problem(9001, 5, c, 53);
+    const { p, n } = pr;
+    const net = network(p, h, c, alpha, 12);
+    const dims = operatorDims(n, p, h, c, alpha, undefined, 3000);
+    assert.equal(dims.sampleStep, 3);
+    const rows = Array.from({ length: Math.ceil(n / 3) }, (_, r) => 3 * r);
+    const xs = Float64Array.from(rows.flatMap((i) => Array.from(pr.x.subarray(i * p, (i + 1) * p))));
+    const ys = Float64Array.from(rows.flatMap((i) => Array.from(pr.y.subarray(i * c, (i + 1) * c))));
+    const { k, size } = hiddenSystem(net, xs, ys, rows.length, 0);
+    const v = randn(size, 14);
+    const op = new NormalOperator(pr.x, pr.y, dims, threads);
+    try {
+      op.load(firingFlags(hiddenPre(net, pr.x, n)), net.B, net.b0);
+      const out = new Float64Array(size);
+      op.applySampled(v, out);
+      const want = new Float64Array(size);
+      for (let row = 0; row < size; row++) {
+        let t = 0;
+        for (let col = 0; col < size; col++) t += k[row * size + col] * v[(col % p) * h + Math.floor(col / p)];
+        want[(row % p) * h + Math.floor(row / p)] = (t * n) / rows.length;
+      }
+      assert.ok(maxAbsDiff(out, want) <= 1e-5 * maxAbs(want), `alpha=${alpha} c=${c} h=${h}: ${maxAbsDiff(out, want) / maxAbs(want)}`);
+    } finally {
+      op.close();
+    }
+  }
+});
+
 test('the matrix-free operator\'s right-hand side, summed over threads\' row chunks, equals Eq. 8\'s kernel (ReLU, leaky, one and several outputs)', () => {
   // 8999 rows: the last chunk's last row goes without a partner.
   for (const [alpha, c, threads] of [[0, 1, 2], [0.1, 3, 2], [0.1, 3, 1]]) {
@@ -261,6 +338,35 @@ test('the matrix-free operator\'s right-hand side, summed over threads\' row chu
     } finally {
       op.close();
     }
+  }
+});
+
+test('the matrix-free operator\'s refit pass gives the ridge sums, firing flags and squared errors of the plain kernels, the same bits on 1 and 2 threads', () => {
+  // 8999 rows: chunks of 4096 split unevenly between two threads.
+  for (const [alpha, c] of [[0, 1], [0.1, 3]]) {
+    const pr = problem(8999, 4, c, 41);
+    const net = network(pr.p, 7, c, alpha, 6);
+    const z = hiddenPre(net, pr.x, pr.n);
+    const want = outputNormalEquations(z, alpha, pr.y, pr.n, 7, c);
+    const runs = [1, 2].map((threads) => {
+      const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, 7, c, alpha), threads);
+      try {
+        const sums = op.forward(net.A);
+        return { ...sums, firing: op.firing.slice(), sse: op.sse(net.B, net.b0) };
+      } finally {
+        op.close();
+      }
+    });
+    for (const r of runs) {
+      const m = 8;
+      // Only the upper triangle is summed.
+      for (let a = 0; a < m; a++) for (let b = a; b < m; b++) assert.ok(Math.abs(r.g[a * m + b] - want.g[a * m + b]) <= 1e-12 * maxAbs(want.g), `alpha=${alpha} g ${a},${b}`);
+      assert.ok(maxAbsDiff(r.rhs, want.rhs) <= 1e-12 * maxAbs(want.rhs), `alpha=${alpha} rhs`);
+      assert.deepEqual(r.firing, firingFlags(z));
+      const sse = sumSquaredErrors(net, pr.x, pr.y, pr.n);
+      assert.ok(Math.abs(r.sse - sse) <= 1e-12 * sse, `alpha=${alpha} sse ${r.sse} ${sse}`);
+    }
+    assert.deepEqual(runs[1], runs[0]);
   }
 });
 

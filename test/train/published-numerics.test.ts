@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf32 } from '../../src/linalg/float32.js';
 import { FiringPairs, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
-import { hiddenPre, type Network } from '../../src/model/network.js';
+import { firingFlags, hiddenPre, type Network } from '../../src/model/network.js';
 import { frozenMse, trainAnmin } from '../../src/train/anmin.js';
 import { problem, randn } from '../helpers.js';
 
@@ -107,6 +107,6 @@ test('frozenMse is the loss of the new A under the old gates and output layer, a
         sse += (out - pr.y[i * 2 + k]) ** 2;
       }
     }
-    assert.ok(Math.abs(frozenMse(net, z, A, pr.x, pr.y, pr.n) - sse / (2 * pr.n)) <= 1e-12 * sse);
+    assert.ok(Math.abs(frozenMse(net, firingFlags(z), A, pr.x, pr.y, pr.n) - sse / (2 * pr.n)) <= 1e-12 * sse);
   }
 });
