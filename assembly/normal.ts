@@ -66,7 +66,7 @@ export function product(x: usize, f: usize, alpha: f64, n: i32, p: i32, h: i32, 
     const pair = i + 1 < n;
     // The partner of an odd last row is the row itself, its w set to zero below.
     const x1 = pair ? x0 + pb : x0;
-    timesV(p, h, x0, x1, v, u, u + hb);
+    timesV<f64>(p, h, x0, x1, v, u, u + hb);
     for (let r = 0; r < 2; r++) {
       const ur = u + <usize>r * hb;
       const wr = w + <usize>r * hb;
@@ -77,37 +77,39 @@ export function product(x: usize, f: usize, alpha: f64, n: i32, p: i32, h: i32, 
       gates(h, f + <usize>(i + r) * <usize>h, alpha, gv);
       outputPart(h, c, ur, bb, gv, wr, t);
     }
-    addOuter2(p, h, x0, x1, w, w + hb, out);
+    addOuter2<f64>(p, h, x0, x1, w, w + hb, out);
   }
 }
 
 /**
- * u0 = x0·V and u1 = x1·V (rows of p, V p×h row-major), eight neurons at a time in registers, then
- * pairs, then an odd last neuron.
+ * u0 = x0·V and u1 = x1·V (rows of p, V p×h row-major) in T (f64 or f32), four vectors of neurons at a
+ * time in registers (eight doubles or sixteen floats), then one vector, then single neurons.
  */
-@inline function timesV(p: i32, h: i32, x0: usize, x1: usize, V: usize, u0: usize, u1: usize): void {
-  const hb = <usize>h << 3;
+@inline function timesV<T>(p: i32, h: i32, x0: usize, x1: usize, V: usize, u0: usize, u1: usize): void {
+  const S = <usize>sizeof<T>();
+  const L = 16 / <i32>sizeof<T>();
+  const hb = <usize>h * S;
   let j = 0;
-  for (; j + 8 <= h; j += 8) {
-    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    let va = V + (<usize>j << 3);
+  for (; j + 4 * L <= h; j += 4 * L) {
+    let a0 = v128.splat<T>(<T>0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    let va = V + <usize>j * S;
     for (let a = 0; a < p; a++, va += hb) {
-      const s0 = f64x2.splat(load<f64>(x0 + (<usize>a << 3)));
-      const s1 = f64x2.splat(load<f64>(x1 + (<usize>a << 3)));
+      const s0 = v128.splat<T>(load<T>(x0 + <usize>a * S));
+      const s1 = v128.splat<T>(load<T>(x1 + <usize>a * S));
       const v0 = v128.load(va);
       const v1 = v128.load(va + 16);
       const v2 = v128.load(va + 32);
       const v3 = v128.load(va + 48);
-      a0 = f64x2.add(a0, f64x2.mul(s0, v0));
-      a1 = f64x2.add(a1, f64x2.mul(s0, v1));
-      a2 = f64x2.add(a2, f64x2.mul(s0, v2));
-      a3 = f64x2.add(a3, f64x2.mul(s0, v3));
-      b0 = f64x2.add(b0, f64x2.mul(s1, v0));
-      b1 = f64x2.add(b1, f64x2.mul(s1, v1));
-      b2 = f64x2.add(b2, f64x2.mul(s1, v2));
-      b3 = f64x2.add(b3, f64x2.mul(s1, v3));
+      a0 = v128.add<T>(a0, v128.mul<T>(s0, v0));
+      a1 = v128.add<T>(a1, v128.mul<T>(s0, v1));
+      a2 = v128.add<T>(a2, v128.mul<T>(s0, v2));
+      a3 = v128.add<T>(a3, v128.mul<T>(s0, v3));
+      b0 = v128.add<T>(b0, v128.mul<T>(s1, v0));
+      b1 = v128.add<T>(b1, v128.mul<T>(s1, v1));
+      b2 = v128.add<T>(b2, v128.mul<T>(s1, v2));
+      b3 = v128.add<T>(b3, v128.mul<T>(s1, v3));
     }
-    const o = <usize>j << 3;
+    const o = <usize>j * S;
     v128.store(u0 + o, a0);
     v128.store(u0 + o + 16, a1);
     v128.store(u0 + o + 32, a2);
@@ -117,67 +119,69 @@ export function product(x: usize, f: usize, alpha: f64, n: i32, p: i32, h: i32, 
     v128.store(u1 + o + 32, b2);
     v128.store(u1 + o + 48, b3);
   }
-  for (; j + 2 <= h; j += 2) {
-    let a0 = f64x2.splat(0), b0 = a0;
-    let va = V + (<usize>j << 3);
+  for (; j + L <= h; j += L) {
+    let a0 = v128.splat<T>(<T>0), b0 = a0;
+    let va = V + <usize>j * S;
     for (let a = 0; a < p; a++, va += hb) {
       const v0 = v128.load(va);
-      a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(load<f64>(x0 + (<usize>a << 3))), v0));
-      b0 = f64x2.add(b0, f64x2.mul(f64x2.splat(load<f64>(x1 + (<usize>a << 3))), v0));
+      a0 = v128.add<T>(a0, v128.mul<T>(v128.splat<T>(load<T>(x0 + <usize>a * S)), v0));
+      b0 = v128.add<T>(b0, v128.mul<T>(v128.splat<T>(load<T>(x1 + <usize>a * S)), v0));
     }
-    v128.store(u0 + (<usize>j << 3), a0);
-    v128.store(u1 + (<usize>j << 3), b0);
+    v128.store(u0 + <usize>j * S, a0);
+    v128.store(u1 + <usize>j * S, b0);
   }
-  if (j < h) {
-    let a0 = 0.0, b0 = 0.0;
+  for (; j < h; j++) {
+    let a0 = <T>0, b0 = <T>0;
     for (let a = 0; a < p; a++) {
-      const vj = load<f64>(V + (<usize>(a * h + j) << 3));
-      a0 += load<f64>(x0 + (<usize>a << 3)) * vj;
-      b0 += load<f64>(x1 + (<usize>a << 3)) * vj;
+      const vj = load<T>(V + <usize>(a * h + j) * S);
+      a0 += load<T>(x0 + <usize>a * S) * vj;
+      b0 += load<T>(x1 + <usize>a * S) * vj;
     }
-    store<f64>(u0 + (<usize>j << 3), a0);
-    store<f64>(u1 + (<usize>j << 3), b0);
+    store<T>(u0 + <usize>j * S, a0);
+    store<T>(u1 + <usize>j * S, b0);
   }
 }
 
 /**
- * out (p×h) += x0ᵀw0 + x1ᵀw1, eight neurons at a time with both w's in registers, then pairs, then an
- * odd last neuron.
+ * out (p×h) += x0ᵀw0 + x1ᵀw1 in T (f64 or f32), four vectors of neurons at a time with both w's in
+ * registers, then one vector, then single neurons.
  */
-@inline function addOuter2(p: i32, h: i32, x0: usize, x1: usize, w0: usize, w1: usize, out: usize): void {
-  const hb = <usize>h << 3;
+@inline function addOuter2<T>(p: i32, h: i32, x0: usize, x1: usize, w0: usize, w1: usize, out: usize): void {
+  const S = <usize>sizeof<T>();
+  const L = 16 / <i32>sizeof<T>();
+  const hb = <usize>h * S;
   let j = 0;
-  for (; j + 8 <= h; j += 8) {
-    const o = <usize>j << 3;
+  for (; j + 4 * L <= h; j += 4 * L) {
+    const o = <usize>j * S;
     const c0 = v128.load(w0 + o), c1 = v128.load(w0 + o + 16), c2 = v128.load(w0 + o + 32), c3 = v128.load(w0 + o + 48);
     const d0 = v128.load(w1 + o), d1 = v128.load(w1 + o + 16), d2 = v128.load(w1 + o + 32), d3 = v128.load(w1 + o + 48);
     let oa = out + o;
     for (let a = 0; a < p; a++, oa += hb) {
-      const s0 = f64x2.splat(load<f64>(x0 + (<usize>a << 3)));
-      const s1 = f64x2.splat(load<f64>(x1 + (<usize>a << 3)));
-      v128.store(oa, f64x2.add(v128.load(oa), f64x2.add(f64x2.mul(s0, c0), f64x2.mul(s1, d0))));
-      v128.store(oa + 16, f64x2.add(v128.load(oa + 16), f64x2.add(f64x2.mul(s0, c1), f64x2.mul(s1, d1))));
-      v128.store(oa + 32, f64x2.add(v128.load(oa + 32), f64x2.add(f64x2.mul(s0, c2), f64x2.mul(s1, d2))));
-      v128.store(oa + 48, f64x2.add(v128.load(oa + 48), f64x2.add(f64x2.mul(s0, c3), f64x2.mul(s1, d3))));
+      const s0 = v128.splat<T>(load<T>(x0 + <usize>a * S));
+      const s1 = v128.splat<T>(load<T>(x1 + <usize>a * S));
+      v128.store(oa, v128.add<T>(v128.load(oa), v128.add<T>(v128.mul<T>(s0, c0), v128.mul<T>(s1, d0))));
+      v128.store(oa + 16, v128.add<T>(v128.load(oa + 16), v128.add<T>(v128.mul<T>(s0, c1), v128.mul<T>(s1, d1))));
+      v128.store(oa + 32, v128.add<T>(v128.load(oa + 32), v128.add<T>(v128.mul<T>(s0, c2), v128.mul<T>(s1, d2))));
+      v128.store(oa + 48, v128.add<T>(v128.load(oa + 48), v128.add<T>(v128.mul<T>(s0, c3), v128.mul<T>(s1, d3))));
     }
   }
-  for (; j + 2 <= h; j += 2) {
-    const o = <usize>j << 3;
+  for (; j + L <= h; j += L) {
+    const o = <usize>j * S;
     const c0 = v128.load(w0 + o);
     const d0 = v128.load(w1 + o);
     let oa = out + o;
     for (let a = 0; a < p; a++, oa += hb) {
-      const s0 = f64x2.splat(load<f64>(x0 + (<usize>a << 3)));
-      const s1 = f64x2.splat(load<f64>(x1 + (<usize>a << 3)));
-      v128.store(oa, f64x2.add(v128.load(oa), f64x2.add(f64x2.mul(s0, c0), f64x2.mul(s1, d0))));
+      const s0 = v128.splat<T>(load<T>(x0 + <usize>a * S));
+      const s1 = v128.splat<T>(load<T>(x1 + <usize>a * S));
+      v128.store(oa, v128.add<T>(v128.load(oa), v128.add<T>(v128.mul<T>(s0, c0), v128.mul<T>(s1, d0))));
     }
   }
-  if (j < h) {
-    const c0 = load<f64>(w0 + (<usize>j << 3));
-    const d0 = load<f64>(w1 + (<usize>j << 3));
+  for (; j < h; j++) {
+    const c0 = load<T>(w0 + <usize>j * S);
+    const d0 = load<T>(w1 + <usize>j * S);
     for (let a = 0; a < p; a++) {
-      const oa = out + (<usize>(a * h + j) << 3);
-      store<f64>(oa, load<f64>(oa) + load<f64>(x0 + (<usize>a << 3)) * c0 + load<f64>(x1 + (<usize>a << 3)) * d0);
+      const oa = out + <usize>(a * h + j) * S;
+      store<T>(oa, load<T>(oa) + load<T>(x0 + <usize>a * S) * c0 + load<T>(x1 + <usize>a * S) * d0);
     }
   }
 }
@@ -203,7 +207,7 @@ export function product32(x32: usize, f: usize, first: i32, step: i32, alpha: f6
     const x0 = x32 + <usize>i * pf;
     const pair = i + 1 < m;
     const x1 = pair ? x0 + pf : x0;
-    timesV32(p, h, x0, x1, v32, u32, u32 + hf);
+    timesV<f32>(p, h, x0, x1, v32, u32, u32 + hf);
     for (let r = 0; r < 2; r++) {
       const ur = u + <usize>r * hb;
       const wr = w + <usize>r * hb;
@@ -217,7 +221,7 @@ export function product32(x32: usize, f: usize, first: i32, step: i32, alpha: f6
       outputPart(h, c, ur, bb, gv, wr, t);
       for (let j = 0; j < h; j++) store<f32>(wf + (<usize>j << 2), <f32>load<f64>(wr + (<usize>j << 3)));
     }
-    addOuter2f32(p, h, x0, x1, w32, w32 + hf, acc);
+    addOuter2<f32>(p, h, x0, x1, w32, w32 + hf, acc);
     if ((i + 2) % FLUSH_ROWS == 0 || i + 2 >= m) {
       for (let e = 0; e < p * h; e++) {
         const o = out + (<usize>e << 3);
@@ -228,100 +232,6 @@ export function product32(x32: usize, f: usize, first: i32, step: i32, alpha: f6
   }
 }
 
-/** u0 = x0·V and u1 = x1·V in float32 (rows of p floats, V p×h floats), sixteen neurons at a time, then four, then one. */
-@inline function timesV32(p: i32, h: i32, x0: usize, x1: usize, V: usize, u0: usize, u1: usize): void {
-  const hf = <usize>h << 2;
-  let j = 0;
-  for (; j + 16 <= h; j += 16) {
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    let va = V + (<usize>j << 2);
-    for (let a = 0; a < p; a++, va += hf) {
-      const s0 = f32x4.splat(load<f32>(x0 + (<usize>a << 2)));
-      const s1 = f32x4.splat(load<f32>(x1 + (<usize>a << 2)));
-      const v0 = v128.load(va);
-      const v1 = v128.load(va + 16);
-      const v2 = v128.load(va + 32);
-      const v3 = v128.load(va + 48);
-      a0 = f32x4.add(a0, f32x4.mul(s0, v0));
-      a1 = f32x4.add(a1, f32x4.mul(s0, v1));
-      a2 = f32x4.add(a2, f32x4.mul(s0, v2));
-      a3 = f32x4.add(a3, f32x4.mul(s0, v3));
-      b0 = f32x4.add(b0, f32x4.mul(s1, v0));
-      b1 = f32x4.add(b1, f32x4.mul(s1, v1));
-      b2 = f32x4.add(b2, f32x4.mul(s1, v2));
-      b3 = f32x4.add(b3, f32x4.mul(s1, v3));
-    }
-    const o = <usize>j << 2;
-    v128.store(u0 + o, a0);
-    v128.store(u0 + o + 16, a1);
-    v128.store(u0 + o + 32, a2);
-    v128.store(u0 + o + 48, a3);
-    v128.store(u1 + o, b0);
-    v128.store(u1 + o + 16, b1);
-    v128.store(u1 + o + 32, b2);
-    v128.store(u1 + o + 48, b3);
-  }
-  for (; j + 4 <= h; j += 4) {
-    let a0 = f32x4.splat(0), b0 = a0;
-    let va = V + (<usize>j << 2);
-    for (let a = 0; a < p; a++, va += hf) {
-      const v0 = v128.load(va);
-      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(x0 + (<usize>a << 2))), v0));
-      b0 = f32x4.add(b0, f32x4.mul(f32x4.splat(load<f32>(x1 + (<usize>a << 2))), v0));
-    }
-    v128.store(u0 + (<usize>j << 2), a0);
-    v128.store(u1 + (<usize>j << 2), b0);
-  }
-  for (; j < h; j++) {
-    let a0: f32 = 0, b0: f32 = 0;
-    for (let a = 0; a < p; a++) {
-      const vj = load<f32>(V + (<usize>(a * h + j) << 2));
-      a0 += load<f32>(x0 + (<usize>a << 2)) * vj;
-      b0 += load<f32>(x1 + (<usize>a << 2)) * vj;
-    }
-    store<f32>(u0 + (<usize>j << 2), a0);
-    store<f32>(u1 + (<usize>j << 2), b0);
-  }
-}
-
-/** acc (p×h floats) += x0ᵀw0 + x1ᵀw1 in float32, sixteen neurons at a time with both w's in registers, then four, then one. */
-@inline function addOuter2f32(p: i32, h: i32, x0: usize, x1: usize, w0: usize, w1: usize, acc: usize): void {
-  const hf = <usize>h << 2;
-  let j = 0;
-  for (; j + 16 <= h; j += 16) {
-    const o = <usize>j << 2;
-    const c0 = v128.load(w0 + o), c1 = v128.load(w0 + o + 16), c2 = v128.load(w0 + o + 32), c3 = v128.load(w0 + o + 48);
-    const d0 = v128.load(w1 + o), d1 = v128.load(w1 + o + 16), d2 = v128.load(w1 + o + 32), d3 = v128.load(w1 + o + 48);
-    let oa = acc + o;
-    for (let a = 0; a < p; a++, oa += hf) {
-      const s0 = f32x4.splat(load<f32>(x0 + (<usize>a << 2)));
-      const s1 = f32x4.splat(load<f32>(x1 + (<usize>a << 2)));
-      v128.store(oa, f32x4.add(v128.load(oa), f32x4.add(f32x4.mul(s0, c0), f32x4.mul(s1, d0))));
-      v128.store(oa + 16, f32x4.add(v128.load(oa + 16), f32x4.add(f32x4.mul(s0, c1), f32x4.mul(s1, d1))));
-      v128.store(oa + 32, f32x4.add(v128.load(oa + 32), f32x4.add(f32x4.mul(s0, c2), f32x4.mul(s1, d2))));
-      v128.store(oa + 48, f32x4.add(v128.load(oa + 48), f32x4.add(f32x4.mul(s0, c3), f32x4.mul(s1, d3))));
-    }
-  }
-  for (; j + 4 <= h; j += 4) {
-    const o = <usize>j << 2;
-    const c0 = v128.load(w0 + o);
-    const d0 = v128.load(w1 + o);
-    let oa = acc + o;
-    for (let a = 0; a < p; a++, oa += hf) {
-      const s0 = f32x4.splat(load<f32>(x0 + (<usize>a << 2)));
-      const s1 = f32x4.splat(load<f32>(x1 + (<usize>a << 2)));
-      v128.store(oa, f32x4.add(v128.load(oa), f32x4.add(f32x4.mul(s0, c0), f32x4.mul(s1, d0))));
-    }
-  }
-  for (; j < h; j++) {
-    const c0 = load<f32>(w0 + (<usize>j << 2));
-    const d0 = load<f32>(w1 + (<usize>j << 2));
-    for (let a = 0; a < p; a++) {
-      const oa = acc + (<usize>(a * h + j) << 2);
-      store<f32>(oa, load<f32>(oa) + load<f32>(x0 + (<usize>a << 2)) * c0 + load<f32>(x1 + (<usize>a << 2)) * d0);
-    }
-  }
-}
 
 /**
  * The right-hand side of Eq. 8 for rows [0, n), in A's layout (p×h): out = Σ_i x̃_iᵀ (g_i ⊙ B(y_i − b⁰))
@@ -348,7 +258,7 @@ export function rhs(x: usize, f: usize, alpha: f64, y: usize, n: i32, p: i32, h:
       scale(h, gv, wr);
     }
     const x0 = x + <usize>i * pb;
-    addOuter2(p, h, x0, pair ? x0 + pb : x0, w, w + hb, out);
+    addOuter2<f64>(p, h, x0, pair ? x0 + pb : x0, w, w + hb, out);
   }
 }
 

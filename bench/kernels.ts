@@ -35,15 +35,16 @@ const y = normal(n * c);
 const net: Network = { p, h, c, alpha: 0, A: normal(p * h), B: normal(h * c), b0: normal(c) };
 const z = hiddenPreKernel(net, x, n, new Float64Array(n * h));
 const size = p * h;
-// An SPD system of the hidden layer's size: GᵀG/size + I.
-const k = new Float64Array(size * size);
-{
+/** An SPD system of the hidden layer's size, GᵀG/size + I: built only for its case (size³ work). */
+function spd(): Float64Array {
+  const k = new Float64Array(size * size);
   const g = normal(size * size);
   for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) {
     let s = 0;
     for (let t = 0; t < size; t++) s += g[t * size + i] * g[t * size + j];
     k[i * size + j] = k[j * size + i] = s / size + (i === j ? 1 : 0);
   }
+  return k;
 }
 const threads = availableParallelism();
 warmHelpers(threads - 1);
@@ -58,7 +59,10 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const f = new FiringPairs(x, n, p, h, threads);
     return [() => void f.sums(net.A), () => f.close()];
   },
-  [`cholesky + solve, ${size}`]: () => [() => choleskyKernelFactor(k, size).solve(new Float64Array(size).fill(1))],
+  [`cholesky + solve, ${size}`]: () => {
+    const k = spd();
+    return [() => choleskyKernelFactor(k, size).solve(new Float64Array(size).fill(1))];
+  },
   'hidden pre-activations': () => [() => void hiddenPreKernel(net, x, n, z)],
   'output ridge sums': () => [() => void outputNormalEquations(z, 0, y, n, h, c)],
   'right-hand side (Eq. 8)': () => [() => void hiddenRhsKernel(net, x, y, n)],
@@ -75,6 +79,17 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const v = normal(size);
     const out = new Float64Array(size);
     return [() => op.apply(v, out), () => op.close()];
+  },
+  [`CG sampled product (float32, every 8th row), ${threads} threads`]: () => {
+    const op = new NormalOperator(x, y, operatorDims(n, p, h, c, 0, undefined, Math.max(1, Math.floor(n / 8))), threads);
+    op.load(Uint8Array.from(z, (v) => (v > 0 ? 1 : 0)), net.B, net.b0);
+    const v = normal(size);
+    const out = new Float64Array(size);
+    return [() => op.applySampled(v, out), () => op.close()];
+  },
+  [`CG output refit pass, ${threads} threads`]: () => {
+    const op = new NormalOperator(x, y, operatorDims(n, p, h, c, 0), threads);
+    return [() => void op.forward(net.A), () => op.close()];
   },
   [`CG right-hand side, ${threads} threads`]: () => {
     const op = new NormalOperator(x, y, operatorDims(n, p, h, c, 0), threads);

@@ -15,6 +15,23 @@ function network(p: number, h: number, c: number, alpha: number, seed: number): 
   return { p, h, c, alpha, A: randn(p * h, seed), B: randn(h * c, seed + 7), b0: randn(c, seed + 9) };
 }
 
+/** A (p×h) → ‖c − (M + λI)A‖/‖c‖ with the dense system of `net`'s firing pattern, whose unknowns are ordered j·p + a. */
+function denseResidual(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): (A: Float64Array) => number {
+  const { k, c: rhs, size } = hiddenSystem(net, x, y, n, lambda);
+  const { p, h } = net;
+  return (A) => {
+    let rr = 0;
+    let cc = 0;
+    for (let row = 0; row < size; row++) {
+      let v = rhs[row];
+      for (let col = 0; col < size; col++) v -= k[row * size + col] * A[(col % p) * h + Math.floor(col / p)];
+      rr += v * v;
+      cc += rhs[row] * rhs[row];
+    }
+    return Math.sqrt(rr / cc);
+  };
+}
+
 test('the firing-pattern kernel (grouped, chunked, 64 groups a block) equals the plain per-row formula', () => {
   // Few distinct patterns (d = 1 or 2) exercise the grouping; 70 neurons cross a 64-bit word; p = 7
   // (q = 28) and p = 16 (q = 136) reach every register tile of the kernel; n = 300 spans several blocks.
@@ -153,19 +170,7 @@ test('an inexact matrix-free solve (cgForcing) stops at its stated residual, mea
     const h = 6;
     const net = network(pr.p, h, c, alpha, 9);
     const lambda = 1e-2;
-    const { k, c: rhs, size } = hiddenSystem(net, pr.x, pr.y, pr.n, lambda);
-    // ‖c − (M + λI)A‖/‖c‖ with the dense system, whose unknowns are ordered j·p + a.
-    const residual = (A: Float64Array) => {
-      let rr = 0;
-      let cc = 0;
-      for (let row = 0; row < size; row++) {
-        let v = rhs[row];
-        for (let col = 0; col < size; col++) v -= k[row * size + col] * A[(col % pr.p) * h + Math.floor(col / pr.p)];
-        rr += v * v;
-        cc += rhs[row] * rhs[row];
-      }
-      return Math.sqrt(rr / cc);
-    };
+    const residual = denseResidual(net, pr.x, pr.y, pr.n, lambda);
     const s = solveHiddenCg(net, pr.x, pr.y, pr.n, lambda, { ...ANMIN_DEFAULTS, cgTolerance: 1e-12, cgForcing: forcing, seed: 0 });
     const { startResidual, residual: reached, iterations } = s.cg!;
     assert.ok(Math.abs(startResidual - residual(net.A)) <= 1e-8 * startResidual, `alpha=${alpha}: start ${startResidual} vs ${residual(net.A)}`);
@@ -183,18 +188,7 @@ test('the two-level matrix-free solve (sampled single-precision inner solves) st
     const h = 6;
     const net = network(pr.p, h, c, alpha, 10);
     const lambda = 1e-2;
-    const { k, c: rhs, size } = hiddenSystem(net, pr.x, pr.y, pr.n, lambda);
-    const residual = (A: Float64Array) => {
-      let rr = 0;
-      let cc = 0;
-      for (let row = 0; row < size; row++) {
-        let v = rhs[row];
-        for (let col = 0; col < size; col++) v -= k[row * size + col] * A[(col % pr.p) * h + Math.floor(col / pr.p)];
-        rr += v * v;
-        cc += rhs[row] * rhs[row];
-      }
-      return Math.sqrt(rr / cc);
-    };
+    const residual = denseResidual(net, pr.x, pr.y, pr.n, lambda);
     const op = new NormalOperator(pr.x, pr.y, operatorDims(pr.n, pr.p, h, c, alpha, undefined, 2000), 2);
     try {
       for (const forcing of [0.1, 0]) {
