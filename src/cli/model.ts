@@ -10,11 +10,11 @@ import { toOnnx } from '../estimator/onnx.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
+import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { startProgress } from '../util/progress.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
 import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
-import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 
 /** The CLI's method names: a trainer and its activation slope. */
 const METHODS: Record<string, { trainer: string; alpha: number }> = {

@@ -87,6 +87,9 @@ export interface SharedState {
 
 const chunks = (n: number, rows: number) => Math.ceil(n / rows);
 
+/** What a sum over rows 0, step, 2·step, … below n is multiplied by to stand for all n rows. */
+const scaleUp = (n: number, step: number) => n / Math.ceil(n / step);
+
 /** One thread's share: chunk k belongs to thread k mod threads; its rows live in that thread's kernel memory. */
 export class RowShare {
   private readonly k = kernel<NormalKernel>('normal');
@@ -99,6 +102,8 @@ export class RowShare {
   private readonly mine: number[] = [];
   /** Where each of this thread's chunks' sampled rows start in x32. */
   private readonly sampleAt: number[] = [];
+  /** Sampled rows in all of this thread's chunks (0 without sampling: no float32 copy). */
+  private readonly sampled32: number;
 
   constructor(private readonly s: SharedState, private readonly thread: number) {
     const { n } = s.dims;
@@ -110,9 +115,6 @@ export class RowShare {
     });
     this.sampled32 = at;
   }
-
-  /** Sampled rows in all of this thread's chunks (0 without sampling: no float32 copy). */
-  private readonly sampled32: number;
 
   private rows(chunk: number): [number, number] {
     const r0 = chunk * PRODUCT_ROWS;
@@ -392,7 +394,7 @@ export class NormalOperator {
     this.s.v.set(v);
     this.team.run('sampled');
     out.set(this.sumPartials());
-    const scale = n / Math.ceil(n / sampleStep);
+    const scale = scaleUp(n, sampleStep);
     for (let t = 0; t < out.length; t++) out[t] *= scale;
   }
 
@@ -430,7 +432,7 @@ export class NormalOperator {
       }
     }
     this.s.prev.set(this.s.f);
-    const scale = n / Math.ceil(n / this.s.dims.step);
+    const scale = scaleUp(n, this.s.dims.step);
     // A plain loop: TypedArray.map calls back per entry (tens of milliseconds on the DAE's blocks).
     const out = new Float64Array(hq);
     for (let e = 0; e < hq; e++) out[e] = scale * this.total[e];

@@ -5,21 +5,25 @@ import { choleskyKernelFactor } from '../linalg/cholesky.js';
 import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { luFloat32 } from '../linalg/lu.js';
 import { solveNormalCg } from '../linalg/normal-cg.js';
+import { ridgeSolve, ridgeWithIntercept } from '../linalg/ridge.js';
 import { NormalOperator, operatorDims, outputGram } from '../linalg/normal-operator.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
 import { hiddenRhsKernel } from '../model/kernels.js';
 import { firingFlags, fitOf, hiddenPre, totalSquares, type Fit, type Network } from '../model/network.js';
-import { ridgeSolve, ridgeWithIntercept } from '../linalg/ridge.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_DEFAULTS, DENSE_MAX_SIZE, type AnminOptions } from './anmin-options.js';
 
 /** Refits (B, b⁰) for the current A by ridge least squares (Eq. 4); returns the pre-activations X̃A. */
 export function refitOutput(net: Network, x: Float64Array, y: Float64Array, n: number, lambda: number): Float64Array {
   const z = hiddenPre(net, x, n);
-  const w = ridgeWithIntercept(z, net.alpha, y, n, net.h, net.c, lambda);
+  setOutputLayer(net, ridgeWithIntercept(z, net.alpha, y, n, net.h, net.c, lambda));
+  return z;
+}
+
+/** B and b⁰ from the ridge solution W ((h+1)×c: rows 0..h−1 are B, row h is b⁰). */
+function setOutputLayer(net: Network, w: Float64Array): void {
   net.B.set(w.subarray(0, net.h * net.c));
   net.b0.set(w.subarray(net.h * net.c));
-  return z;
 }
 
 export interface HiddenSystem {
@@ -246,9 +250,7 @@ class CgHiddenSolver implements HiddenSolver {
   refit(net: Network): Fit {
     const { h, c } = net;
     const { g, rhs } = this.op.forward(net.A);
-    const w = ridgeSolve(g, rhs, h + 1, c, this.lambda);
-    net.B.set(w.subarray(0, h * c));
-    net.b0.set(w.subarray(h * c));
+    setOutputLayer(net, ridgeSolve(g, rhs, h + 1, c, this.lambda));
     return fitOf(this.op.sse(net.B, net.b0), this.sst, this.train.n, c);
   }
 
