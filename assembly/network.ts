@@ -86,33 +86,62 @@ export function hiddenRhs(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, al
   }
 }
 
+/** g = the gates of the row at x under A: 1 where x̃A > 0, α elsewhere. */
+@inline function gates(x: usize, p: i32, h: i32, alpha: f64, A: usize, g: usize): void {
+  rowTimes(p, h, x, A, g);
+  const one = f64x2.splat(1);
+  const al = f64x2.splat(alpha);
+  const zero = f64x2.splat(0);
+  let j = 0;
+  for (; j + 2 <= h; j += 2) {
+    const o = <usize>j << 3;
+    v128.store(g + o, v128.bitselect(one, al, f64x2.gt(v128.load(g + o), zero)));
+  }
+  if (j < h) store<f64>(g + (<usize>j << 3), load<f64>(g + (<usize>j << 3)) > 0 ? 1.0 : alpha);
+}
+
+/** y[0..n) += a·x[0..n) + b·z[0..n): two rows' axpys with one load and store of y. */
+@inline function axpy2(n: i32, a: f64, x: usize, b: f64, z: usize, y: usize): void {
+  const av = f64x2.splat(a);
+  const bv = f64x2.splat(b);
+  let t = 0;
+  for (; t + 2 <= n; t += 2) {
+    const o = <usize>t << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.add(f64x2.mul(av, v128.load(x + o)), f64x2.mul(bv, v128.load(z + o)))));
+  }
+  if (t < n) {
+    const o = <usize>t << 3;
+    store<f64>(y + o, load<f64>(y + o) + (a * load<f64>(x + o) + b * load<f64>(z + o)));
+  }
+}
+
 /**
  * The gated first moments of n rows for A's firing pattern (g_ij = 1 where neuron j fires on row i, α
  * elsewhere), in A's layout (p×h): m1 += Σ_i x̃_i g_iᵀ and, output by output, m2[k] += Σ_i y_ik x̃_i g_iᵀ.
  * With the firing-pair sums they give the output layer's ridge system and Eq. 8 with no other pass over
- * the rows. Scratch: g (h).
+ * the rows. Rows go two at a time, so each moment row is loaded and stored once for both. Scratch: g0,
+ * g1 (h each).
  */
-export function firingMoments(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, A: usize, m1: usize, m2: usize, g: usize): void {
+export function firingMoments(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, A: usize, m1: usize, m2: usize, g0: usize, g1: usize): void {
   const hb = <usize>h << 3;
   const planeb = <usize>(p * h) << 3;
-  const one = f64x2.splat(1);
-  const al = f64x2.splat(alpha);
-  const zero = f64x2.splat(0);
-  for (let i = 0; i < n; i++) {
-    const xi = x + (<usize>(i * p) << 3);
-    rowTimes(p, h, xi, A, g);
-    let j = 0;
-    for (; j + 2 <= h; j += 2) {
-      const o = <usize>j << 3;
-      v128.store(g + o, v128.bitselect(one, al, f64x2.gt(v128.load(g + o), zero)));
-    }
-    if (j < h) store<f64>(g + (<usize>j << 3), load<f64>(g + (<usize>j << 3)) > 0 ? 1.0 : alpha);
-    const yi = y + (<usize>(i * c) << 3);
+  for (let i = 0; i < n; i += 2) {
+    const x0 = x + (<usize>(i * p) << 3);
+    const y0 = y + (<usize>(i * c) << 3);
+    gates(x0, p, h, alpha, A, g0);
+    // An odd last row pairs with a row of zeros, which adds nothing.
+    const two = i + 1 < n;
+    const x1 = x0 + (<usize>p << 3);
+    const y1 = y0 + (<usize>c << 3);
+    if (two) gates(x1, p, h, alpha, A, g1);
     for (let a = 0; a < p; a++) {
-      const v = load<f64>(xi + (<usize>a << 3));
-      if (v == 0) continue;
-      axpy(h, v, g, m1 + <usize>a * hb);
-      for (let k = 0; k < c; k++) axpy(h, v * load<f64>(yi + (<usize>k << 3)), g, m2 + <usize>k * planeb + <usize>a * hb);
+      const v0 = load<f64>(x0 + (<usize>a << 3));
+      const v1 = two ? load<f64>(x1 + (<usize>a << 3)) : 0.0;
+      axpy2(h, v0, g0, v1, g1, m1 + <usize>a * hb);
+      for (let k = 0; k < c; k++) {
+        const w1 = two ? v1 * load<f64>(y1 + (<usize>k << 3)) : 0.0;
+        axpy2(h, v0 * load<f64>(y0 + (<usize>k << 3)), g0, w1, g1, m2 + <usize>k * planeb + <usize>a * hb);
+      }
     }
   }
 }

@@ -9,7 +9,7 @@ interface NetworkKernel extends KernelModule {
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
   hiddenRhs(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   lossGrad(x: number, y: number, m: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
-  firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g: number): void;
+  firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g0: number, g1: number): void;
   /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
   RIDGE_ROWS: WebAssembly.Global;
 }
@@ -103,7 +103,7 @@ export function hiddenRhsKernel(net: Network, x: Float64Array, y: Float64Array, 
 export function firingMomentsKernel(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, n: number, p: number, h: number, c: number): { m1: Float64Array; m2: Float64Array } {
   const rows = Math.min(n, STREAM_ROWS);
   const k = kernel<NetworkKernel>('network');
-  const { at, view } = allocate(k, { A: ['f64', p * h], m1: ['f64', p * h], m2: ['f64', c * p * h], g: ['f64', h], x: ['f64', rows * p], y: ['f64', rows * c] });
+  const { at, view } = allocate(k, { A: ['f64', p * h], m1: ['f64', p * h], m2: ['f64', c * p * h], g0: ['f64', h], g1: ['f64', h], x: ['f64', rows * p], y: ['f64', rows * c] });
   view.A.set(A);
   view.m1.fill(0);
   view.m2.fill(0);
@@ -111,7 +111,7 @@ export function firingMomentsKernel(A: Float64Array, alpha: number, x: Float64Ar
     const m = Math.min(rows, n - r0);
     view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     view.y.set(y.subarray(r0 * c, (r0 + m) * c));
-    k.firingMoments(at.x, at.y, m, p, h, c, alpha, at.A, at.m1, at.m2, at.g);
+    k.firingMoments(at.x, at.y, m, p, h, c, alpha, at.A, at.m1, at.m2, at.g0, at.g1);
   }
   return { m1: view.m1.slice(), m2: view.m2.slice() };
 }

@@ -114,9 +114,9 @@ test('the hidden-layer system equals Eqs. 6–8 written out (ReLU, leaky, severa
   }
 });
 
-test('the output layer\'s ridge system and Eq. 8 from the pair sums and the gated moments equal their passes over the rows (ReLU, leaky, several outputs, a row of zeros)', () => {
+test('the output layer\'s ridge system and Eq. 8 from the pair sums and the gated moments equal their passes over the rows (ReLU, leaky, several outputs, a row of zeros, an odd last row)', () => {
   for (const [alpha, c, h] of [[0, 1, 6], [0.1, 1, 7], [0.1, 3, 5], [0, 4, 9]]) {
-    const pr = problem(150, 3, c, 31);
+    const pr = problem(151, 3, c, 31);
     pr.x.fill(0, 7 * pr.p, 8 * pr.p);
     const net = network(pr.p, h, c, alpha, 12);
     const q = packedSize(pr.p);
