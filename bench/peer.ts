@@ -93,6 +93,21 @@ for (const ds of datasets) {
 }
 process.stdout.write(aligned(`Table 4's ratios: training seconds, each run alone (splits 0..${ratioSplits - 1})`, ratioRows) + '\n');
 
+// Where ANMIN's time goes (exact and published readings, split 0): each phase's milliseconds an iteration.
+interface Phase {
+  phase: string;
+  calls: number;
+  ms_per_iteration: number;
+  gflops: number | null;
+}
+for (const ds of datasets) {
+  for (const [reading, extra] of [['exact', []], ['published', PUBLISHED]] as const) {
+    const r = benchAt(values.split!, ['anmin', '--dataset', ds, '--profile', ...extra]) as Side & { profile: Phase[] };
+    const rows = [['phase', 'calls', 'ms / iteration', 'GFLOP/s'], ...r.profile.map((p) => [p.phase, String(p.calls), p.ms_per_iteration.toFixed(2), p.gflops === null ? '' : p.gflops.toFixed(2)])];
+    process.stdout.write(aligned(`ANMIN ${reading} on ${ds}, split ${values.split}: ${r.seconds.toFixed(2)} s of training`, rows) + '\n');
+  }
+}
+
 process.stdout.write(
   compare(
     'ANMIN (exact, all cores) against NumPy/OpenBLAS',

@@ -1,6 +1,6 @@
-import { BELOW_ONE, number, validateOptions, type Constraints } from './constraints.js';
+import { BELOW_ONE, number, type Constraints } from './constraints.js';
 import { MINIBATCH_CONSTRAINTS, trainMinibatch, type MinibatchOptions } from './minibatch.js';
-import type { Trainer } from './types.js';
+import { defineTrainer } from './types.js';
 
 export interface AdamOptions extends MinibatchOptions {
   beta1: number;
@@ -32,13 +32,4 @@ export function adamRule(size: number, o: Pick<AdamOptions, 'beta1' | 'beta2' | 
   };
 }
 
-export const adam: Trainer<AdamOptions> = {
-  name: 'adam',
-  defaults: ADAM_DEFAULTS,
-  constraints: ADAM_CONSTRAINTS,
-  train(data, options, onStep) {
-    validateOptions('adam', ADAM_CONSTRAINTS, options);
-    const o = { ...ADAM_DEFAULTS, ...options };
-    return trainMinibatch(o.alpha === 0 ? 'Adam' : 'Adam-L', data, o, (size) => adamRule(size, o), onStep);
-  },
-};
+export const adam = defineTrainer('adam', ADAM_DEFAULTS, ADAM_CONSTRAINTS, (data, o, onStep) => trainMinibatch(o.alpha === 0 ? 'Adam' : 'Adam-L', data, o, (size) => adamRule(size, o), onStep));

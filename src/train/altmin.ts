@@ -2,10 +2,10 @@ import { RandomState } from '../data/rng.js';
 import { cloneNetwork, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS } from './anmin-options.js';
-import { choice, validateOptions, type Constraints } from './constraints.js';
+import { choice, type Constraints } from './constraints.js';
 import { hiddenSolver } from './hidden-solver.js';
 import { TraceRecorder } from './trace.js';
-import type { OnStep, Trainer, TrainData, TrainResult } from './types.js';
+import { defineTrainer, type OnStep, type TrainData, type TrainResult } from './types.js';
 
 /**
  * Jagatap & Hegde (2018): alternating minimization for y = Σ_j ReLU(a_jᵀx) with the second layer
@@ -38,9 +38,7 @@ export const ALTMIN_CONSTRAINTS: Constraints<AltminOptions> = {
   initA: ANMIN_CONSTRAINTS.initA,
 };
 
-export function trainAltmin(data: TrainData, options: Partial<AltminOptions> & { seed: number }, onStep?: OnStep): TrainResult {
-  validateOptions('altmin', ALTMIN_CONSTRAINTS, options);
-  const o: AltminOptions = { ...ALTMIN_DEFAULTS, ...options };
+function runAltmin(data: TrainData, o: AltminOptions, onStep?: OnStep): TrainResult {
   const { p, c } = data.train;
   const h = o.hidden;
   if (c !== 1) throw new AnminError(`altmin: one output only (the data have ${c})`);
@@ -67,4 +65,4 @@ export function trainAltmin(data: TrainData, options: Partial<AltminOptions> & {
   return { method: 'altmin', network: cloneNetwork(net), trace: trace.points, selected: trace.points.length - 1, seconds: trace.seconds() };
 }
 
-export const altmin: Trainer<AltminOptions> = { name: 'altmin', defaults: ALTMIN_DEFAULTS, constraints: ALTMIN_CONSTRAINTS, train: trainAltmin };
+export const altmin = defineTrainer('altmin', ALTMIN_DEFAULTS, ALTMIN_CONSTRAINTS, runAltmin);

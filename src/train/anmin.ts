@@ -3,10 +3,9 @@ import { roundTf32 } from '../linalg/float32.js';
 import { cloneNetwork, hiddenPre, type Fit, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
-import { validateOptions } from './constraints.js';
 import { hiddenSolver } from './hidden-solver.js';
 import { TraceRecorder } from './trace.js';
-import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
+import { defineTrainer, type OnStep, type TracePoint, type TrainData, type TrainResult } from './types.js';
 
 export { ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
 export { refitOutput } from './hidden-solver.js';
@@ -37,8 +36,10 @@ export function frozenMse(net: Network, firing: Uint8Array, A: Float64Array, x: 
 
 /** Algorithm 1 (ANMIN) with the Table 5 variants as options. */
 export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { seed: number }, onStep?: OnStep): TrainResult {
-  validateOptions('anmin', ANMIN_CONSTRAINTS, options);
-  const o: AnminOptions = { ...ANMIN_DEFAULTS, ...options };
+  return anmin.train(data, options, onStep);
+}
+
+function runAnmin(data: TrainData, o: AnminOptions, onStep?: OnStep): TrainResult {
   if (o.tf32 && o.accumulate === 'exact') throw new AnminError('anmin: --tf32 emulates the published GPU numerics; it goes with --accumulate float32-batches');
   // TF32: every product with the data (pre-activations, sums, right-hand side, refit) sees the rows
   // rounded to a 10-bit mantissa, as every float32 matmul of the published code did on an Ampere GPU
@@ -87,4 +88,4 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: best, trace: trace.points, selected, seconds: trace.seconds(), stoppedAt };
 }
 
-export const anmin: Trainer<AnminOptions> = { name: 'anmin', defaults: ANMIN_DEFAULTS, constraints: ANMIN_CONSTRAINTS, train: trainAnmin };
+export const anmin = defineTrainer('anmin', ANMIN_DEFAULTS, ANMIN_CONSTRAINTS, runAnmin);

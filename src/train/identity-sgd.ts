@@ -1,8 +1,8 @@
 import { flatNetwork } from '../model/backprop.js';
 import { AnminError } from '../util/errors.js';
-import { EPOCHS, number, SEED, validateOptions, type Constraints } from './constraints.js';
+import { EPOCHS, number, SEED, type Constraints } from './constraints.js';
 import { layerRule, MINIBATCH_CONSTRAINTS, trainMinibatch, type Init } from './minibatch.js';
-import type { Trainer } from './types.js';
+import { defineTrainer } from './types.js';
 
 /**
  * Li & Yuan (2017): f(x) = Σ_i ReLU(⟨e_i + w_i, x⟩), as many hidden units as inputs, the second layer
@@ -31,23 +31,16 @@ export const IDENTITY_SGD_CONSTRAINTS: Constraints<IdentitySgdOptions> = {
   seed: SEED,
 };
 
-export const identitySgd: Trainer<IdentitySgdOptions> = {
-  name: 'identity-sgd',
-  defaults: IDENTITY_SGD_DEFAULTS,
-  constraints: IDENTITY_SGD_CONSTRAINTS,
-  train(data, options, onStep) {
-    validateOptions('identity-sgd', IDENTITY_SGD_CONSTRAINTS, options);
-    const o = { ...IDENTITY_SGD_DEFAULTS, ...options };
-    const { p, c } = data.train;
-    if (c !== 1) throw new AnminError(`identity-sgd: one output only (the data have ${c})`);
-    const init: Init = (q, h, outputs, _alpha, rng) => {
-      const net = flatNetwork(q, h, outputs, 0);
-      rng.fillNormal(net.A, o.initScale / Math.sqrt(q));
-      for (let j = 0; j < q; j++) net.A[j * h + j] += 1;
-      net.B.fill(1);
-      return net;
-    };
-    // Only the first layer learns: the second stays at ones, as in the paper's network.
-    return trainMinibatch('identity-SGD', data, { ...o, hidden: p, alpha: 0 }, () => layerRule(p * p, p, 0), onStep, init);
-  },
-};
+export const identitySgd = defineTrainer('identity-sgd', IDENTITY_SGD_DEFAULTS, IDENTITY_SGD_CONSTRAINTS, (data, o, onStep) => {
+  const { p, c } = data.train;
+  if (c !== 1) throw new AnminError(`identity-sgd: one output only (the data have ${c})`);
+  const init: Init = (q, h, outputs, _alpha, rng) => {
+    const net = flatNetwork(q, h, outputs, 0);
+    rng.fillNormal(net.A, o.initScale / Math.sqrt(q));
+    for (let j = 0; j < q; j++) net.A[j * h + j] += 1;
+    net.B.fill(1);
+    return net;
+  };
+  // Only the first layer learns: the second stays at ones, as in the paper's network.
+  return trainMinibatch('identity-SGD', data, { ...o, hidden: p, alpha: 0 }, () => layerRule(p * p, p, 0), onStep, init);
+});

@@ -4,8 +4,8 @@ import { lossAndGradient } from '../model/kernels.js';
 import { cloneNetwork } from '../model/network.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
 import { TraceRecorder } from './trace.js';
-import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, validateOptions, type Constraints } from './constraints.js';
-import type { Trainer } from './types.js';
+import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
+import { defineTrainer } from './types.js';
 
 export interface LbfgsOptions {
   hidden: number;
@@ -43,41 +43,34 @@ export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
  * training set except for yearpred), one optimizer step per batch, the minimum-training-MSE model kept
  * because the iterates blow up (Figure 3).
  */
-export const lbfgs: Trainer<LbfgsOptions> = {
-  name: 'lbfgs',
-  defaults: LBFGS_DEFAULTS,
-  constraints: LBFGS_CONSTRAINTS,
-  train(data, options, onStep) {
-    validateOptions('lbfgs', LBFGS_CONSTRAINTS, options);
-    const o = { ...LBFGS_DEFAULTS, ...options };
-    const { n, p, c, x, y } = data.train;
-    const rng = new RandomState(o.seed);
-    const net = torchInit(p, o.hidden, c, o.alpha, rng);
-    const m = Math.min(o.batch, n);
-    const ws = new Workspace(m, p, c);
-    const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize });
-    const trace = new TraceRecorder(data, onStep, true);
-    let best = cloneNetwork(net);
-    let bestLoss = trace.record(net, 0).trainMse;
-    let selected = 0;
-    for (let it = 1; it <= o.iterations; it++) {
-      const order = n > m ? rng.permutation(n) : null;
-      // Weighted by rows, as SGD's and Adam's (the published running loss).
-      let lossSum = 0;
-      for (let from = 0; from < n; from += m) {
-        const rows = Math.min(m, n - from);
-        const xb = order ? (gatherRows(ws, x, y, p, c, order, from, rows), ws.xb) : x;
-        const yb = order ? ws.yb : y;
-        lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g)) * rows;
-      }
-      const pt = trace.record(net, it, { batchMse: lossSum / n, lr: o.lr });
-      // NaN never compares below: a blown-up model is recorded but never selected.
-      if (pt.trainMse < bestLoss) {
-        bestLoss = pt.trainMse;
-        best = cloneNetwork(net);
-        selected = trace.points.length - 1;
-      }
+export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (data, o, onStep) => {
+  const { n, p, c, x, y } = data.train;
+  const rng = new RandomState(o.seed);
+  const net = torchInit(p, o.hidden, c, o.alpha, rng);
+  const m = Math.min(o.batch, n);
+  const ws = new Workspace(m, p, c);
+  const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize });
+  const trace = new TraceRecorder(data, onStep, true);
+  let best = cloneNetwork(net);
+  let bestLoss = trace.record(net, 0).trainMse;
+  let selected = 0;
+  for (let it = 1; it <= o.iterations; it++) {
+    const order = n > m ? rng.permutation(n) : null;
+    // Weighted by rows, as SGD's and Adam's (the published running loss).
+    let lossSum = 0;
+    for (let from = 0; from < n; from += m) {
+      const rows = Math.min(m, n - from);
+      const xb = order ? (gatherRows(ws, x, y, p, c, order, from, rows), ws.xb) : x;
+      const yb = order ? ws.yb : y;
+      lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g)) * rows;
     }
-    return { method: 'LBFGS', network: best, trace: trace.points, selected, seconds: trace.seconds() };
-  },
-};
+    const pt = trace.record(net, it, { batchMse: lossSum / n, lr: o.lr });
+    // NaN never compares below: a blown-up model is recorded but never selected.
+    if (pt.trainMse < bestLoss) {
+      bestLoss = pt.trainMse;
+      best = cloneNetwork(net);
+      selected = trace.points.length - 1;
+    }
+  }
+  return { method: 'LBFGS', network: best, trace: trace.points, selected, seconds: trace.seconds() };
+});

@@ -1,6 +1,5 @@
-import { validateOptions } from './constraints.js';
 import { MINIBATCH_CONSTRAINTS, trainMinibatch, type MinibatchOptions, type UpdateRule } from './minibatch.js';
-import type { Trainer } from './types.js';
+import { defineTrainer } from './types.js';
 
 export type SgdOptions = MinibatchOptions;
 
@@ -14,13 +13,4 @@ export function sgdRule(): UpdateRule {
   };
 }
 
-export const sgd: Trainer<SgdOptions> = {
-  name: 'sgd',
-  defaults: SGD_DEFAULTS,
-  constraints: MINIBATCH_CONSTRAINTS,
-  train(data, options, onStep) {
-    validateOptions('sgd', MINIBATCH_CONSTRAINTS, options);
-    const o = { ...SGD_DEFAULTS, ...options };
-    return trainMinibatch('SGD', data, o, sgdRule, onStep);
-  },
-};
+export const sgd = defineTrainer('sgd', SGD_DEFAULTS, MINIBATCH_CONSTRAINTS, (data, o, onStep) => trainMinibatch('SGD', data, o, sgdRule, onStep));

@@ -1,7 +1,7 @@
 import { flatNetwork } from '../model/backprop.js';
-import { EPOCHS, HIDDEN, number, SEED, SLOPE, validateOptions, type Constraints } from './constraints.js';
+import { EPOCHS, HIDDEN, number, SEED, SLOPE, type Constraints } from './constraints.js';
 import { layerRule, MINIBATCH_CONSTRAINTS, trainMinibatch, type Init } from './minibatch.js';
-import type { Trainer } from './types.js';
+import { defineTrainer } from './types.js';
 
 /**
  * Razborov (2022): full-batch gradient descent on both layers at once, at different rates, from a
@@ -35,15 +35,8 @@ const gaussianInit: Init = (p, h, c, alpha, rng) => {
   return net;
 };
 
-export const twoRateGd: Trainer<TwoRateGdOptions> = {
-  name: 'two-rate-gd',
-  defaults: TWO_RATE_GD_DEFAULTS,
-  constraints: TWO_RATE_GD_CONSTRAINTS,
-  train(data, options, onStep) {
-    validateOptions('two-rate-gd', TWO_RATE_GD_CONSTRAINTS, options);
-    const o = { ...TWO_RATE_GD_DEFAULTS, ...options };
-    const { p, c } = data.train;
-    // One batch of every row: each "epoch" is one full gradient step; no rate schedule.
-    return trainMinibatch('two-rate-GD', data, { ...o, batch: data.train.n, stepSize: 1_000_000, gamma: 1 }, () => layerRule(p * o.hidden, o.hidden * c, o.lrSecond / o.lr), onStep, gaussianInit);
-  },
-};
+export const twoRateGd = defineTrainer('two-rate-gd', TWO_RATE_GD_DEFAULTS, TWO_RATE_GD_CONSTRAINTS, (data, o, onStep) => {
+  const { p, c } = data.train;
+  // One batch of every row: each "epoch" is one full gradient step; no rate schedule.
+  return trainMinibatch('two-rate-GD', data, { ...o, batch: data.train.n, stepSize: 1_000_000, gamma: 1 }, () => layerRule(p * o.hidden, o.hidden * c, o.lrSecond / o.lr), onStep, gaussianInit);
+});

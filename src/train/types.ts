@@ -1,6 +1,6 @@
 import type { Prepared } from '../data/split.js';
 import type { Network } from '../model/network.js';
-import type { Constraints } from './constraints.js';
+import { validateOptions, type Constraints } from './constraints.js';
 
 /** One row of a training trace; every method writes the same shape so runner and plots treat all alike. */
 export interface TracePoint {
@@ -61,4 +61,20 @@ export interface Trainer<O extends object> {
   /** What each option accepts; train() refuses anything else with a one-line error. */
   readonly constraints: Constraints<O>;
   train(data: TrainData, options: Partial<O> & { seed: number }, onStep?: OnStep): TrainResult;
+}
+
+/**
+ * A trainer from its run: train() refuses any option its constraints do not allow, naming it, then
+ * fills in the defaults, the same way for every method (built in or a user's).
+ */
+export function defineTrainer<O extends object>(name: string, defaults: Readonly<O>, constraints: Constraints<O>, run: (data: TrainData, o: O & { seed: number }, onStep?: OnStep) => TrainResult): Trainer<O> {
+  return {
+    name,
+    defaults,
+    constraints,
+    train(data, options, onStep) {
+      validateOptions(name, constraints, options);
+      return run(data, { ...defaults, ...options }, onStep);
+    },
+  };
 }
