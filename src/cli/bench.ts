@@ -13,7 +13,7 @@ import { emit, table } from './io.js';
 import { option } from './options.js';
 import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
-import { describeCommand } from './commands.js';
+import { DESCRIPTIONS } from './descriptions.js';
 
 type BenchFlags = DataFlags & Partial<Record<TrainerOptionKey, unknown>> & {
   dataset?: string;
@@ -40,7 +40,7 @@ function protocolJob(trainer: string, dataset: string, split: number, alpha: num
 export function benchCommand(): Command {
   const cmd = withDataOptions(
     new Command('bench')
-      .description(describeCommand('bench'))
+      .description(DESCRIPTIONS.bench)
       .argument('<method>', `one of ${Object.keys(TRAINERS).join(', ')}`),
   );
   for (const k of ['dataset', 'split', 'json', 'profile'] as const) cmd.addOption(option(k));

@@ -6,7 +6,7 @@ import { datasetSplit } from '../data/split.js';
 import { sha256File } from '../util/fsx.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
-import { describeCommand } from './commands.js';
+import { DESCRIPTIONS } from './descriptions.js';
 
 export interface DataFlags {
   cache?: string;
@@ -41,7 +41,7 @@ async function info(ds: Dataset) {
 }
 
 export function datasetsCommand(): Command {
-  const cmd = new Command('datasets').description(describeCommand('datasets'));
+  const cmd = new Command('datasets').description(DESCRIPTIONS.datasets);
   cmd
     .command('list')
     .description('the datasets and where they come from')

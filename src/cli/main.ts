@@ -4,6 +4,7 @@ import { packageVersion } from '../util/fsx.js';
 import { installInterruptHandler } from '../util/interrupt.js';
 import { configureLogger, type LogLevel } from '../util/log.js';
 import { COMMANDS } from './commands.js';
+import { DESCRIPTIONS } from './descriptions.js';
 import { option } from './options.js';
 
 /**
@@ -23,7 +24,7 @@ export async function program(argv: readonly string[] = []): Promise<Command> {
   // The first command name among the arguments (a global option's value is never one), or help's.
   const names = argv.slice(2).filter((w) => w === 'help' || COMMANDS.some((c) => c.name === w));
   const wanted = names[0] === 'help' ? names[1] : names[0];
-  for (const entry of COMMANDS) p.addCommand(entry.name === wanted ? await entry.build() : new Command(entry.name).description(entry.description));
+  for (const entry of COMMANDS) p.addCommand(entry.name === wanted ? await entry.build() : new Command(entry.name).description(DESCRIPTIONS[entry.name]));
   return p;
 }
 

@@ -15,7 +15,7 @@ import { startProgress } from '../util/progress.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
 import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
-import { describeCommand } from './commands.js';
+import { DESCRIPTIONS } from './descriptions.js';
 
 /** The CLI's method names: a trainer and its activation slope. */
 const METHODS: Record<string, { trainer: string; alpha: number }> = {
@@ -62,7 +62,7 @@ async function inputsFor(model: Regressor, path: string, needTargets: boolean): 
 
 export function trainCommand(): Command {
   const cmd = new Command('train')
-    .description(describeCommand('train'))
+    .description(DESCRIPTIONS.train)
     .argument('<data.csv>', 'training data');
   for (const k of ['target', 'features', 'method', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
   for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
@@ -106,7 +106,7 @@ export function trainCommand(): Command {
 
 export function predictCommand(): Command {
   return new Command('predict')
-    .description(describeCommand('predict'))
+    .description(DESCRIPTIONS.predict)
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .argument('<data.csv>', 'rows to predict; the model\'s input columns in any order, the target columns optional')
     .addOption(option('out'))
@@ -124,7 +124,7 @@ export function predictCommand(): Command {
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description(describeCommand('evaluate'))
+    .description(DESCRIPTIONS.evaluate)
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .argument('<data.csv>', 'rows with the model\'s input and target columns, in any order')
     .addOption(option('json'))
@@ -139,7 +139,7 @@ export function evaluateCommand(): Command {
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description(describeCommand('export'))
+    .description(DESCRIPTIONS.export)
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .addOption(option('onnx'))
     .action((modelPath: string, f: { onnx?: string }) => {

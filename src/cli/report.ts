@@ -15,7 +15,7 @@ import { AnminError, USAGE } from '../util/errors.js';
 import { emit, table } from './io.js';
 import { option, oneOf } from './options.js';
 import { defaultResults } from './run.js';
-import { describeCommand } from './commands.js';
+import { DESCRIPTIONS } from './descriptions.js';
 
 /** Which experiment's results each report reads by default. */
 const SOURCE: Record<ReportName, string> = { table3: 'table3', table4: 'table3', table5: 'ablation', simulation: 'simulation', planted: 'planted' };
@@ -60,7 +60,7 @@ function htmlSections(rs: JobRecord[]): { title: string; tables: TableModel[]; n
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description(describeCommand('report'))
+    .description(DESCRIPTIONS.report)
     .argument('<table>', 'table3 | table4 | table5 | simulation | planted | all (one Markdown page) | html (one self-contained page, --out)', (v) => oneOf(...Object.keys(REPORTS), 'all', 'html')(v, '<table>'))
     .addOption(option('inDirs'))
     .addOption(option('format'))
@@ -94,7 +94,7 @@ export function reportCommand(): Command {
 
 export function checkCommand(): Command {
   return new Command('check')
-    .description(describeCommand('check'))
+    .description(DESCRIPTIONS.check)
     .addOption(option('inDirs'))
     .addOption(option('json'))
     .addOption(option('out'))
@@ -114,7 +114,7 @@ export function checkCommand(): Command {
 
 export function mergeCommand(): Command {
   return new Command('merge')
-    .description(describeCommand('merge'))
+    .description(DESCRIPTIONS.merge)
     .argument('<dirs...>', 'results folders (each may hold results.jsonl and results.shard-K-of-N.jsonl files)')
     .requiredOption('--out <dir>', 'folder for the merged results.jsonl')
     .action((dirs: string[], f: { out: string }) => {
@@ -127,7 +127,7 @@ export function mergeCommand(): Command {
 
 export function plotCommand(): Command {
   return new Command('plot')
-    .description(describeCommand('plot'))
+    .description(DESCRIPTIONS.plot)
     .addOption(option('inDirs'))
     .option('--out <dir>', 'folder for the .svg files', join('results', 'figures'))
     .option('--png', 'write each figure as PNG too (rendered by resvg, no browser)')

@@ -10,7 +10,7 @@ import { AnminError } from '../util/errors.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
-import { describeCommand } from './commands.js';
+import { DESCRIPTIONS } from './descriptions.js';
 
 interface RunFlags extends DataFlags {
   preset?: string;
@@ -88,7 +88,7 @@ function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1], p
 export function runCommand(): Command {
   return runOptions(
     new Command('run')
-      .description(describeCommand('run'))
+      .description(DESCRIPTIONS.run)
       .argument('<experiment>', 'table3 | ablation | simulation | planted | path/to/protocol.json'),
     ['cache', 'mirror', 'offline', 'mask', 'image'],
   ).action((experiment: string, f: RunFlags) => run(experiment, f));
@@ -97,5 +97,5 @@ export function runCommand(): Command {
 /** `anmin ablation` is `anmin run ablation`. */
 export function ablationCommand(): Command {
   const presets = 'quick (5 splits, CI-sized; the default) or paper (100 splits)';
-  return runOptions(new Command('ablation').description(describeCommand('ablation')), ['cache', 'mirror', 'offline'], presets).action((f: RunFlags) => run('ablation', f));
+  return runOptions(new Command('ablation').description(DESCRIPTIONS.ablation), ['cache', 'mirror', 'offline'], presets).action((f: RunFlags) => run('ablation', f));
 }

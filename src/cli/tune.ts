@@ -7,7 +7,7 @@ import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
 import { int, option } from './options.js';
 import { fmt } from '../report/render.js';
-import { describeCommand } from './commands.js';
+import { DESCRIPTIONS } from './descriptions.js';
 
 interface TuneFlags extends DataFlags {
   dataset?: string;
@@ -20,7 +20,7 @@ interface TuneFlags extends DataFlags {
 export function tuneCommand(): Command {
   const cmd = withDataOptions(
     new Command('tune')
-      .description(describeCommand('tune'))
+      .description(DESCRIPTIONS.tune)
       .argument('<method>', 'a protocol method with a tuned rate (SGD)'),
   )
     .addOption(option('dataset'))
