@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { withOptions } from '../src/cli/docs.js';
 import { TRAINER_OPTIONS, trainerOption, type TrainerOptionKey } from '../src/cli/trainer-options.js';
 import type { Constraint } from '../src/train/constraints.js';
 import { TRAINERS } from '../src/train/registry.js';
-import { fixture, MIRROR, NO_MIRROR, ROOT, tempDir } from './helpers.js';
+import { fixture, MIRROR, NO_MIRROR, randn, record, ROOT, tempDir } from './helpers.js';
 
 const cache = tempDir('anmin-cli');
 const anmin = (...args: string[]) =>
@@ -127,6 +127,55 @@ test('a full disk and a read-only file system: one line, exit 1, nothing half-wr
   // Node's recursive mkdir calls this ENOENT; the user must read EROFS.
   failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'elsewhere', 'deeper')), join(at, 'elsewhere'), 'EROFS');
 }));
+
+/** Fills the file system at `at` but for `free` bytes. */
+function fillBut(at: string, free: number): void {
+  const filler = join(at, 'filler');
+  try {
+    writeFileSync(filler, Buffer.alloc(1 << 24));
+  } catch {
+    // ENOSPC, as meant: the filler took what was left.
+  }
+  truncateSync(filler, statSync(filler).size - free);
+}
+
+/** A CSV of `cols` normal inputs and a target y, `rows` rows. */
+function wideCsv(file: string, cols: number, rows: number): string {
+  const v = randn(rows * (cols + 1), 7);
+  const lines = [[...Array.from({ length: cols }, (_, j) => `x${j}`), 'y'].join(',')];
+  for (let i = 0; i < rows; i++) lines.push(Array.from(v.subarray(i * (cols + 1), (i + 1) * (cols + 1)), (x) => x.toFixed(3)).join(','));
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+test('a nearly full disk: each writer fails with one line and leaves the older file whole (no short write passes)', (t) => {
+  const dir = tempDir('anmin-short');
+  // The inputs live off the small disk; each output is larger than the room left on it.
+  const csv = wideCsv(join(dir, 'wide.csv'), 60, 600);
+  const model = join(dir, 'model.json');
+  assert.equal(anmin('train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save', model).status, 0);
+  const store = join(dir, 'store');
+  mkdirSync(store);
+  writeFileSync(join(store, 'results.jsonl'), ['table3/abalone/ANMIN/0', 'table3/abalone/Adam/0'].map((k) => JSON.stringify(record(k)) + '\n').join(''));
+  withTmpfs(t, '256k', (at) => {
+    const older = 'an older good file\n';
+    const writers: [string, string[]][] = [
+      ['model.json', ['train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save']],
+      ['pred.csv', ['predict', model, csv, '--out']],
+      ['report.html', ['report', 'html', '--in', store, '--out']],
+      ['model.onnx', ['export', model, '--onnx']],
+    ];
+    for (const [name] of writers) writeFileSync(join(at, name), older);
+    fillBut(at, 4096);
+    for (const [name, args] of writers) {
+      const target = join(at, name);
+      const r = anmin(...args, target);
+      failsOnFileSystem(r, target, 'ENOSPC');
+      assert.equal(readFileSync(target, 'utf8'), older, name);
+    }
+    assert.deepEqual(readdirSync(at).filter((f) => f.includes('.tmp')), []);
+  });
+});
 
 test('help names only what applies: ablation lists its own presets and no table3 or simulation flags', () => {
   const r = anmin('ablation', '--help');

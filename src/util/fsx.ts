@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import atomic from 'write-file-atomic';
+import { AnminError } from './errors.js';
 
 /** Temp files being written now: an interrupt removes them (see removeTemps), so nothing half-written stays. */
 const liveTemps = new Set<string>();
@@ -51,16 +51,47 @@ export function makeDir(dir: string): void {
 }
 
 /**
- * Writes `data` to `path` through a temp file, fsync and a rename: readers never see half a file, and
- * the temp file goes on failure or a signal.
+ * Writes `data` to `path` through a temp file beside it: every byte written (one write may take only
+ * part of a buffer on a nearly full disk, and must not pass for all of it), fsync, the size checked on
+ * disk, then a rename, so readers see the old file or the whole new one. On any failure the temp file
+ * goes and the error names `path`, never the temp file.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   makeDir(dirname(path));
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const tmp = tempPath(path);
+  let fd: number | undefined;
   try {
-    atomic.sync(path, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    // An existing file keeps its permissions; a new one gets the umask's.
+    fd = openSync(tmp, 'wx', existsSync(path) ? statSync(path).mode & 0o7777 : 0o666);
+    for (let done = 0; done < bytes.byteLength; ) {
+      const n = writeSync(fd, bytes, done, bytes.byteLength - done);
+      if (n <= 0) throw new AnminError(`${path}: cannot write: the disk took no more bytes after ${done} of ${bytes.byteLength}; free some space and run the same command again`);
+      done += n;
+    }
+    fsyncSync(fd);
+    const size = fstatSync(fd).size;
+    if (size !== bytes.byteLength) throw new AnminError(`${path}: cannot write: ${size} of ${bytes.byteLength} bytes reached the disk; free some space and run the same command again`);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
   } catch (e) {
-    throw naming(e, path);
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw target(e, path);
+  } finally {
+    settled(tmp);
   }
+}
+
+/** A failure on the temp file is a failure to write the target: the temp file is gone, the target is what the user named. */
+function target(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err !== null && typeof err === 'object' && typeof err.code === 'string') {
+    err.path = path;
+    if (err.syscall === 'open') err.syscall = 'write';
+  }
+  return e;
 }
 
 export async function sha256File(path: string): Promise<string> {
