@@ -148,7 +148,7 @@ function wideCsv(file: string, cols: number, rows: number): string {
   return file;
 }
 
-test('a nearly full disk: each writer fails with one line and leaves the older file whole (no short write passes)', (t) => {
+test('a nearly full disk: each writer (train, predict, report html, export, run) fails with one line and leaves the older file whole (no short write passes)', (t) => {
   const dir = tempDir('anmin-short');
   // The inputs live off the small disk; each output is larger than the room left on it.
   const csv = wideCsv(join(dir, 'wide.csv'), 60, 600);
@@ -174,6 +174,11 @@ test('a nearly full disk: each writer fails with one line and leaves the older f
       assert.equal(readFileSync(target, 'utf8'), older, name);
     }
     assert.deepEqual(readdirSync(at).filter((f) => f.includes('.tmp')), []);
+    // Room for the lock but not the first record: the worker's record fails to append, on the main thread.
+    fillBut(at, 8192);
+    const run = anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'results'));
+    failsOnFileSystem(run, join(at, 'results', 'results.jsonl'), 'ENOSPC');
+    assert.deepEqual(readdirSync(join(at, 'results')), ['results.jsonl'], 'the lock is released');
   });
 });
 

@@ -123,17 +123,35 @@ async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, D
   return out;
 }
 
-/** A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced. */
+/**
+ * A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced.
+ * A record that cannot be kept (a full disk) ends the pool with that error: the workers stop, and the
+ * caller reports it as any other, rather than as an uncaught throw from a worker's event.
+ */
 export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void, onStart?: (slot: number, job: Job) => void): Promise<void> {
   const queue = jobs.slice();
+  const workers = new Set<Worker>();
   let active = 0;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const keep = (r: JobRecord): boolean => {
+      try {
+        onRecord(r);
+        return true;
+      } catch (e) {
+        queue.length = 0;
+        for (const w of workers) void w.terminate();
+        reject(e);
+        return false;
+      }
+    };
     const spawn = (slot: number) => {
       const w = new Worker(new URL('./worker.js', import.meta.url));
+      workers.add(w);
       let current: Job | undefined;
       const next = () => {
         current = queue.shift();
         if (!current) {
+          workers.delete(w);
           void w.terminate();
           if (--active === 0) resolve();
           return;
@@ -143,12 +161,12 @@ export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, 
         w.postMessage(msg);
       };
       w.on('message', (r: JobRecord) => {
-        onRecord(r);
-        next();
+        if (keep(r)) next();
       });
       w.on('error', (e) => {
         // An uncaught error or out-of-memory kills the thread: record the job as failed, carry on.
-        if (current) onRecord(failedRecord(current, `worker crashed: ${e.message}`));
+        workers.delete(w);
+        if (current && !keep(failedRecord(current, `worker crashed: ${e.message}`))) return;
         active--;
         current = undefined;
         if (queue.length) {
