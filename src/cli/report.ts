@@ -113,14 +113,14 @@ export function checkCommand(): Command {
 
 export function mergeCommand(): Command {
   return new Command('merge')
-    .description('join the stores of several shards or machines into one results.jsonl')
+    .description('join the stores of several shards or machines into one results.jsonl; an existing store gains the jobs it lacks (a job it holds run otherwise is refused)')
     .argument('<dirs...>', 'results folders (each may hold results.jsonl and results.shard-K-of-N.jsonl files)')
     .requiredOption('--out <dir>', 'folder for the merged results.jsonl')
     .action((dirs: string[], f: { out: string }) => {
       const m = mergeStores(dirs, f.out);
       // Joining machines or commits is allowed (a Slurm array spans nodes) but never silent.
       const mixed = m.sources.length > 1 ? `\nthe records come from ${m.sources.length} machines or commits:\n${m.sources.map((s) => `  ${s}`).join('\n')}` : '';
-      emit(`merged ${m.records} job records from ${m.files} file(s) into ${f.out}/results.jsonl${mixed}`);
+      emit(`merged ${m.added} job records from ${m.files} file(s) into ${f.out}/results.jsonl${m.already ? ` (${m.already} already there)` : ''}${mixed}`);
     });
 }
 

@@ -59,12 +59,12 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
 
 async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: RunOptions, t0: number): Promise<RunSummary> {
   const log = logger();
-  // A stored job counts as done only if it was produced as the protocol now says (options, inputs,
-  // loader parameters, summary rule); one produced otherwise is run again and its new record wins.
+  // A stored job counts as done only if it was produced as the protocol now says (see identity); one
+  // produced otherwise is run again and its new record wins.
   const stored = new Map(readResults([o.out]).filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => [r.key, identity(r)]));
   const pending = jobs.filter((j) => stored.get(j.key) !== identity(recordBase(j)));
   const changed = pending.filter((j) => stored.has(j.key));
-  if (changed.length) log.warn({ jobs: changed.length, first: changed[0].key }, 'stored records were produced with other options, inputs or parameters than the protocol now gives; running them again');
+  if (changed.length) log.warn({ jobs: changed.length, first: changed[0].key }, 'stored records were produced with another trainer, options, data or numerics than the protocol now gives; running them again');
   log.info({ experiment: protocol.name, jobs: jobs.length, pending: pending.length, store: store.file, version: packageVersion() }, 'run');
   const summary: RunSummary = { file: store.file, jobs: jobs.length, skipped: jobs.length - pending.length, ran: 0, failed: 0, seconds: 0 };
   if (pending.length === 0) return { ...summary, seconds: (performance.now() - t0) / 1000 };

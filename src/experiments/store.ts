@@ -29,6 +29,10 @@ export interface JobRecord {
   experiment: string;
   dataset: string;
   method: string;
+  /** The trainer that ran the method (absent in records written before it was recorded: they run again). */
+  trainer?: string;
+  /** The dataset loader, when not the dataset's own name. */
+  source?: string;
   split: number;
   seed: number;
   status: 'ok' | 'error';
@@ -60,13 +64,14 @@ export interface JobRecord {
 }
 
 /**
- * What produced a job's numbers besides its key: the method's resolved options, the inputs, the
- * loader's parameters, the summary rule, files put in place of the paper's, and the code's numerics
- * (absent fields are the defaults, so older records compare).
+ * What produced a job's numbers besides its key: the trainer and its resolved options, the data set's
+ * loader, the inputs, the loader's parameters, the summary rule, files put in place of the paper's,
+ * and the code's numerics (absent fields are the defaults, so older records compare; a record without
+ * its trainer matches no job, since the method's name alone does not say what ran).
  */
-export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 'summary' | 'dataFiles' | 'numerics'>): string {
+export function identity(r: Pick<JobRecord, 'trainer' | 'source' | 'options' | 'inputs' | 'params' | 'summary' | 'dataFiles' | 'numerics'>): string {
   const sorted = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected', dataFiles: sorted(r.dataFiles), numerics: r.numerics ?? 1 });
+  return JSON.stringify({ trainer: r.trainer ?? null, source: r.source ?? null, options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected', dataFiles: sorted(r.dataFiles), numerics: r.numerics ?? 1 });
 }
 
 /**
@@ -267,11 +272,28 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Joins stores (shards, or runs on several machines) into one results.jsonl in `out`. */
-export function mergeStores(dirs: string[], out: string): { records: number; files: number; sources: string[] } {
+/**
+ * Joins stores (shards, or runs on several machines) into `out`'s results.jsonl, as its one writer
+ * (its lock, as a run takes it). Records already in `out` stay; a job it lacks, or holds only as a
+ * failure, is added; a job it holds produced otherwise (another identity) refuses the whole merge, so
+ * two experiments are never pooled under one key. The file is rewritten atomically: all or nothing.
+ */
+export function mergeStores(dirs: string[], out: string): { added: number; already: number; files: number; sources: string[] } {
   const files = dirs.flatMap(storeFiles);
   if (files.length === 0) throw new AnminError(`merge: no ${STORE_PREFIX}*.jsonl in ${dirs.join(', ')}`);
-  const records = readResults(dirs).sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
-  writeFileAtomic(storeFile(out), records.map((r) => encodeRecord(r) + '\n').join(''));
-  return { records: records.length, files: files.length, sources: provenanceLines(records) };
+  const incoming = readResults(dirs).sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
+  const store = new ResultsStore(out);
+  try {
+    const had = new Map(readResults([out]).map((r) => [r.key, r]));
+    const added = incoming.filter((r) => {
+      const h = had.get(r.key);
+      if (h && identity(h) !== identity(r)) throw new AnminError(`merge: ${r.key} is in ${out} already, produced otherwise (trainer, options, data or numerics differ); merge into another --out`);
+      return !h || (h.status === 'error' && r.status === 'ok');
+    });
+    const kept = existsSync(store.file) ? readFileSync(store.file, 'utf8') : '';
+    writeFileAtomic(store.file, kept + added.map((r) => encodeRecord(r) + '\n').join(''));
+    return { added: added.length, already: incoming.length - added.length, files: files.length, sources: provenanceLines(readResults([out])) };
+  } finally {
+    store.close();
+  }
 }

@@ -96,6 +96,18 @@ test('a stored job produced with other options is run again, and a table never p
   simulationTables(readResults([out]));
 });
 
+test('a method run by another trainer under the same name is run again, not reported as done', async () => {
+  const proto = tinyProtocol();
+  const out = tempDir();
+  await runExperiment({ experiment: proto, out, workers: 1, splits: [0], methods: ['Adam'] });
+  const p = JSON.parse(readFileSync(proto, 'utf8'));
+  p.methods.Adam.trainer = 'sgd';
+  writeFileSync(proto, JSON.stringify(p));
+  const again = await runExperiment({ experiment: proto, out, workers: 1, splits: [0], methods: ['Adam'] });
+  assert.equal(again.ran, 2);
+  assert.deepEqual(readResults([out]).map((r) => r.trainer), ['sgd', 'sgd']);
+});
+
 test('four shards run as separate processes merge to the same table as one run', () => {
   const proto = tinyProtocol();
   const single = tempDir();

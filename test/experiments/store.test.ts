@@ -52,8 +52,41 @@ test('readResults keeps a success over a failure of the same job; merge joins sh
   assert.equal(all.length, 2);
   assert.ok(all.every((r) => r.status === 'ok'));
   const out = tempDir();
-  assert.deepEqual(mergeStores([a, b], out), { records: 2, files: 2, sources: ['2 run(s) with no provenance (written before anmin recorded it)'] });
+  assert.deepEqual(mergeStores([a, b], out), { added: 2, already: 0, files: 2, sources: ['2 run(s) with no provenance (written before anmin recorded it)'] });
   assert.deepEqual(readStoreFile(join(out, 'results.jsonl')).map((r) => r.key), ['e/d/m/0', 'e/d/m/1']);
+});
+
+test('merge into an existing store adds the jobs it lacks, once, and takes its lock', () => {
+  const out = tempDir();
+  const have = new ResultsStore(out);
+  have.append(record('e/d/m/0'));
+  have.append(record('e/d/m/9', { status: 'error', error: 'boom' }));
+  const src = tempDir();
+  const s = new ResultsStore(src);
+  for (const k of ['e/d/m/0', 'e/d/m/1', 'e/d/m/9']) s.append(record(k));
+  s.close();
+  // A run writing there holds the lock: merge waits its turn like any other writer.
+  assert.throws(() => mergeStores([src], out), /results\.jsonl: another anmin run is writing to it/);
+  have.close();
+  assert.deepEqual(mergeStores([src], out), { added: 2, already: 1, files: 1, sources: ['3 run(s) with no provenance (written before anmin recorded it)'] });
+  const keys = () => readStoreFile(storeFile(out)).map((r) => r.key);
+  assert.deepEqual(keys(), ['e/d/m/0', 'e/d/m/9', 'e/d/m/1', 'e/d/m/9']);
+  assert.equal(readResults([out]).length, 3);
+  assert.equal(mergeStores([src], out).added, 0, 'a second merge adds nothing');
+  assert.equal(keys().length, 4);
+  assert.equal(existsSync(`${storeFile(out)}.lock`), false);
+});
+
+test('merge refuses a job the store holds produced otherwise, and writes nothing', () => {
+  const out = tempDir();
+  const have = new ResultsStore(out);
+  have.append(record('e/d/m/0', { trainer: 'anmin' }));
+  have.close();
+  const src = tempDir();
+  writeFileSync(storeFile(src), [record('e/d/m/0', { trainer: 'adam' }), record('e/d/m/1')].map((r) => JSON.stringify(r) + '\n').join(''));
+  const before = readFileSync(storeFile(out), 'utf8');
+  assert.throws(() => mergeStores([src], out), /^AnminError: merge: e\/d\/m\/0 is in .* already, produced otherwise/);
+  assert.equal(readFileSync(storeFile(out), 'utf8'), before);
 });
 
 test('one writer per store: a second one is refused while the first holds it; a dead writer\'s lock is taken over', () => {
@@ -89,5 +122,8 @@ test('a record\'s identity changes with a swapped data file or newer numerics, n
   assert.equal(identity(r), identity({ ...r, numerics: 1 }));
   assert.notEqual(identity(r), identity({ ...r, dataFiles: { mask: 'ab12' } }));
   assert.notEqual(identity(r), identity({ ...r, numerics: 2 }));
+  // The same method name run by another trainer, or on another loader, is another experiment.
+  assert.notEqual(identity({ ...r, trainer: 'anmin' }), identity({ ...r, trainer: 'adam' }));
+  assert.notEqual(identity({ ...r, trainer: 'anmin' }), identity({ ...r, trainer: 'anmin', source: 'sim' }));
   assert.equal(identity({ ...r, options: { hidden: 8, alpha: 0 } }), identity({ ...r, options: { alpha: 0, hidden: 8 } }));
 });
