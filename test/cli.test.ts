@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { withOptions } from '../src/cli/docs.js';
 import { TRAINER_OPTIONS, trainerOption, type TrainerOptionKey } from '../src/cli/trainer-options.js';
 import type { Constraint } from '../src/train/constraints.js';
@@ -126,6 +126,8 @@ test('a full disk and a read-only file system: one line, exit 1, nothing half-wr
   assert.equal(spawnSync('mount', ['-o', 'remount,ro', at]).status, 0);
   // Node's recursive mkdir calls this ENOENT; the user must read EROFS.
   failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'elsewhere', 'deeper')), join(at, 'elsewhere'), 'EROFS');
+  // The output is checked before the work: the missing data file is never reached.
+  failsOnFileSystem(anmin('train', join(at, 'no-such.csv'), '--target', 'y', '--save', join(at, 'model.json')), join(at, 'model.json'), 'EROFS');
 }));
 
 /** Fills the file system at `at` but for `free` bytes. */
@@ -172,6 +174,8 @@ test('a nearly full disk: each writer (train, predict, report html, export, run)
       const r = anmin(...args, target);
       failsOnFileSystem(r, target, 'ENOSPC');
       assert.equal(readFileSync(target, 'utf8'), older, name);
+      // The training is not lost with the save: its metrics are printed before the error.
+      if (args[0] === 'train') assert.match(r.stdout, /train_mse/);
     }
     assert.deepEqual(readdirSync(at).filter((f) => f.includes('.tmp')), []);
     // Room for the lock but not the first record: the worker's record fails to append, on the main thread.
@@ -180,6 +184,37 @@ test('a nearly full disk: each writer (train, predict, report html, export, run)
     failsOnFileSystem(run, join(at, 'results', 'results.jsonl'), 'ENOSPC');
     assert.deepEqual(readdirSync(join(at, 'results')), ['results.jsonl'], 'the lock is released');
   });
+});
+
+test('an output over an input is refused and the input kept: predict onto its data, export onto its model, a report into its store, through a link too', () => {
+  const dir = tempDir('anmin-over');
+  const csv = join(dir, 'data.csv');
+  writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
+  const model = join(dir, 'model.json');
+  assert.equal(anmin('train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', model).status, 0);
+  const store = join(dir, 'store');
+  mkdirSync(store);
+  writeFileSync(join(store, 'results.jsonl'), JSON.stringify(record('table3/abalone/ANMIN/0')) + '\n');
+  symlinkSync(csv, join(dir, 'link.csv'));
+  const cases: [string[], string][] = [
+    [['predict', model, csv, '--out', csv], csv],
+    [['predict', model, csv, '--out', join(dir, 'link.csv')], csv],
+    [['predict', model, csv, '--out', model], model],
+    [['export', model, '--onnx', model], model],
+    [['train', csv, '--target', 'y', '--save', join(dir, '..', basename(dir), 'data.csv')], csv],
+    [['report', 'html', '--in', store, '--out', join(store, 'results.jsonl')], join(store, 'results.jsonl')],
+    [['report', 'table3', '--in', store, '--out', join(store, 'table3.md')], join(store, 'results.jsonl')],
+    [['check', '--in', store, '--out', join(store, 'sub', 'check.txt')], join(store, 'results.jsonl')],
+    [['plot', '--in', store, '--out', store], join(store, 'results.jsonl')],
+  ];
+  for (const [args, kept] of cases) {
+    const before = readFileSync(kept, 'utf8');
+    const r = anmin(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^anmin: --(out|onnx|save) \S+: is (the input \S+; write to another file|inside the results folder \S+, which this command reads; write elsewhere)\n$/);
+    assert.equal(readFileSync(kept, 'utf8'), before, args.join(' '));
+  }
+  assert.deepEqual(readdirSync(store), ['results.jsonl']);
 });
 
 test('help names only what applies: ablation lists its own presets and no table3 or simulation flags', () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnminError } from './errors.js';
 
@@ -82,6 +82,37 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } finally {
     settled(tmp);
   }
+}
+
+/**
+ * Fails now, as writing `path` would fail later (a read-only or missing folder, a folder in the file's
+ * place), by creating and removing a temp file beside it: long work is not thrown away for want of a
+ * writable output. A full disk can only show when the bytes are written.
+ */
+export function checkWritable(path: string): void {
+  makeDir(dirname(path));
+  const tmp = tempPath(path);
+  try {
+    if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR', syscall: 'open' });
+    closeSync(openSync(tmp, 'wx'));
+    rmSync(tmp);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw target(e, path);
+  } finally {
+    settled(tmp);
+  }
+}
+
+/** The real path of `path`, also of one not yet written: its nearest existing folder's real path, then the rest. */
+export function realPath(path: string): string {
+  let dir = resolve(path);
+  const rest: string[] = [];
+  while (!existsSync(dir) && dirname(dir) !== dir) {
+    rest.unshift(basename(dir));
+    dir = dirname(dir);
+  }
+  return join(realpathSync(dir), ...rest);
 }
 
 /** A failure on the temp file is a failure to write the target: the temp file is gone, the target is what the user named. */
