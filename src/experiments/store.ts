@@ -1,5 +1,5 @@
 import type { InputMode } from '../data/split.js';
-import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
@@ -8,6 +8,7 @@ import { provenanceLines, type Provenance } from './provenance.js';
 import { AnminError } from '../util/errors.js';
 import { makeDir, naming, writeFileAtomic } from '../util/fsx.js';
 import { parseNumbers, stringifyNumbers } from '../util/json.js';
+import { logger } from '../util/log.js';
 import type { Shard } from './protocol.js';
 
 /** The final metrics of the model a run returned (its selected trace point). */
@@ -112,28 +113,43 @@ export function points(cols: TraceColumns): TracePoint[] {
 }
 
 /**
- * Parses a store file. A last line without its newline is a write cut short by a kill: it is
- * dropped (the job reruns). Any other bad line is an error naming the file and line.
+ * Parses a store file. A last line without its newline is kept when it is a whole record (a writer
+ * other than ours, or an editor, left the newline off) and otherwise dropped as a write cut short by a
+ * kill (the job reruns). Any other bad line is an error naming the file and line.
  */
 export function readStoreFile(file: string): JobRecord[] {
-  const text = readFileSync(file, 'utf8');
-  // The piece after the last newline is empty, or the torn line: dropped either way.
-  const complete = text.split('\n').slice(0, -1);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const last = lines.pop()!;
   const out: JobRecord[] = [];
-  complete.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let r: JobRecord;
-    try {
-      r = parseNumbers<JobRecord>(line);
-    } catch (e) {
-      throw new AnminError(`${file}:${i + 1}: not a JSON record (${(e as Error).message})`);
-    }
-    if (r === null || typeof r !== 'object' || typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'error')) throw new AnminError(`${file}:${i + 1}: not a job record (no key or status)`);
-    const wrong = r.status === 'ok' ? shapeError(r) : undefined;
-    if (wrong) throw new AnminError(`${file}:${i + 1}: job record ${r.key} is not whole (${wrong}); remove the line to run the job again`);
-    out.push(r);
+  lines.forEach((line, i) => {
+    if (line.trim() !== '') out.push(parseRecord(line, `${file}:${i + 1}`));
   });
+  const whole = wholeRecord(last);
+  if (whole) out.push(whole);
   return out;
+}
+
+/** The record an unterminated last line holds, if it is whole. */
+function wholeRecord(line: string): JobRecord | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    return parseRecord(line, '');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseRecord(line: string, where: string): JobRecord {
+  let r: JobRecord;
+  try {
+    r = parseNumbers<JobRecord>(line);
+  } catch (e) {
+    throw new AnminError(`${where}: not a JSON record (${(e as Error).message})`);
+  }
+  if (r === null || typeof r !== 'object' || typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'error')) throw new AnminError(`${where}: not a job record (no key or status)`);
+  const wrong = r.status === 'ok' ? shapeError(r) : undefined;
+  if (wrong) throw new AnminError(`${where}: job record ${r.key} is not whole (${wrong}); remove the line to run the job again`);
+  return r;
 }
 
 /** What a successful record lacks to be used (its final metrics, a trace with columns of one length). */
@@ -221,8 +237,9 @@ export class ResultsStore {
   }
 
   /**
-   * Drops a torn last line left by a killed run by truncating the file in place (no copy, so no extra
-   * space), reading back from the end only as far as the last newline: the run reads the store anyway.
+   * Ends the file on a newline, so appends start a line of their own: an unterminated last line that
+   * is a whole record gets its newline; a torn one (a killed run) is cut off in place (no copy, so no
+   * extra space), reading back from the end only as far as the last newline. Either is logged.
    */
   private repair(): void {
     if (!existsSync(this.file)) return;
@@ -230,17 +247,28 @@ export class ResultsStore {
     try {
       const size = fstatSync(fd).size;
       const chunk = Buffer.alloc(Math.min(size, 1 << 16));
+      let from = 0;
       for (let end = size; end > 0; ) {
         const start = Math.max(0, end - chunk.length);
         readSync(fd, chunk, 0, end - start, start);
         const nl = chunk.subarray(0, end - start).lastIndexOf(0x0a);
         if (nl >= 0) {
-          if (start + nl + 1 < size) ftruncateSync(fd, start + nl + 1);
-          return;
+          from = start + nl + 1;
+          break;
         }
         end = start;
       }
-      if (size > 0) ftruncateSync(fd, 0);
+      if (from === size) return;
+      const tail = Buffer.alloc(size - from);
+      readSync(fd, tail, 0, tail.length, from);
+      const whole = wholeRecord(tail.toString('utf8'));
+      if (whole) {
+        writeSync(fd, '\n', size);
+        logger().warn({ store: this.file, job: whole.key }, 'the last record had no newline; added it');
+      } else {
+        ftruncateSync(fd, from);
+        logger().warn({ store: this.file, bytes: tail.length }, 'dropped a torn last line (a write cut short); its job runs again');
+      }
     } finally {
       closeSync(fd);
     }

@@ -34,6 +34,18 @@ test('a torn last line (a killed write) is dropped on read and repaired on reope
   assert.deepEqual(readStoreFile(s.file).map((r) => r.key), ['e/d/m/0', 'e/d/m/1', 'e/d/m/2']);
 });
 
+test('a whole last record without its newline is kept on read and on reopen, where it gets the newline', () => {
+  const dir = tempDir();
+  const file = storeFile(dir);
+  writeFileSync(file, JSON.stringify(record('e/d/m/0')) + '\n' + JSON.stringify(record('e/d/m/1')));
+  assert.deepEqual(readStoreFile(file).map((r) => r.key), ['e/d/m/0', 'e/d/m/1']);
+  const s = new ResultsStore(dir);
+  s.append(record('e/d/m/2'));
+  s.close();
+  assert.deepEqual(readStoreFile(file).map((r) => r.key), ['e/d/m/0', 'e/d/m/1', 'e/d/m/2']);
+  assert.ok(readFileSync(file, 'utf8').endsWith('}\n'));
+});
+
 test('a corrupt line in the middle is an error naming the file and line', () => {
   const dir = tempDir();
   const file = storeFile(dir);
