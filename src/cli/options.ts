@@ -14,15 +14,23 @@ export interface OptionSpec {
   env?: string;
 }
 
+/**
+ * A flag's number as written in decimal, else NaN: Number() would also take " 4 ", 0x4, 0b11, 0o7 and
+ * "" (as 0), which no one means on a command line. Integers take digits and a minus sign only.
+ */
+export function decimal(v: string, integer: boolean): number {
+  return (integer ? /^-?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/).test(v) ? Number(v) : NaN;
+}
+
 export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (v: string, flag: string) => {
-  const n = Number(v);
-  if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) throw new AnminError(`${flag}: expected an integer in [${min}, ${max}], got "${v}"`, USAGE);
+  const n = decimal(v, true);
+  if (!(n >= min && n <= max)) throw new AnminError(`${flag}: expected an integer in [${min}, ${max}], got "${v}"`, USAGE);
   return n;
 };
 
 export const num = (min = -Infinity, max = Infinity) => (v: string, flag: string) => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new AnminError(`${flag}: expected a number in [${min}, ${max}], got "${v}"`, USAGE);
+  const n = decimal(v, false);
+  if (!Number.isFinite(n) || n < min || n > max) throw new AnminError(`${flag}: expected a number in [${min}, ${max}], got "${v}"`, USAGE);
   return n;
 };
 

@@ -5,7 +5,7 @@ import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
-import { int, option } from './options.js';
+import { decimal, int, option } from './options.js';
 import { fmt } from '../report/render.js';
 
 interface TuneFlags extends DataFlags {
@@ -29,7 +29,7 @@ export function tuneCommand(): Command {
   cmd.action(async (method: string, f: TuneFlags) => {
     if (!f.dataset) throw new AnminError('tune: --dataset is required');
     const grid = f.grid?.split(',').map((v) => {
-      const n = Number(v);
+      const n = decimal(v.trim(), false);
       if (!(n > 0) || !Number.isFinite(n)) throw new AnminError(`--grid: expected positive numbers, got "${v}"`);
       return n;
     });

@@ -123,6 +123,25 @@ test('four shards run as separate processes merge to the same table as one run',
   assert.equal(render(simulationTables(readResults([merged])), 'md'), render(simulationTables(readResults([single])), 'md'));
 });
 
+test('a run stopped by SIGTERM exits 143 (128 + 15) and keeps its finished jobs', async () => {
+  const proto = tinyProtocol();
+  const out = tempDir();
+  const store = join(out, 'results.jsonl');
+  const child = spawn(process.execPath, [CLI, 'run', proto, '--out', out, '--workers', '1'], { env: { ...process.env, ANMIN_PROGRESS: '0' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const poll = setInterval(() => {
+    if (existsSync(store) && readFileSync(store, 'utf8').length > 0) {
+      child.kill('SIGTERM');
+      clearInterval(poll);
+    }
+  }, 5);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 128 + 15, stderr);
+  assert.match(stderr, /anmin: stopped by SIGTERM/);
+  assert.ok(readResults([out]).length >= 1);
+});
+
 test('a killed run, rerun, ends with the same numbers as an uninterrupted one', async () => {
   const proto = tinyProtocol();
   const whole = tempDir();
