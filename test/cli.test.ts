@@ -217,6 +217,23 @@ test('an output over an input is refused and the input kept: predict onto its da
   assert.deepEqual(readdirSync(store), ['results.jsonl']);
 });
 
+test('plot writes only inside --out, whatever the names in the store: one file per figure, separators and dots encoded', () => {
+  const dir = tempDir('anmin-plot');
+  const store = join(dir, 'store');
+  mkdirSync(store);
+  const names = ['a/../../../pwned', 'x/y', 'x%2Fy'];
+  writeFileSync(join(store, 'results.jsonl'), names.map((d) => JSON.stringify(record(`table3/${d}/ANMIN/0`, { dataset: d })) + '\n').join(''));
+  const out = join(dir, 'figs', 'inner');
+  const r = anmin('plot', '--in', store, '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['figs', 'store']);
+  assert.deepEqual(readdirSync(join(dir, 'figs')), ['inner']);
+  const files = readdirSync(out);
+  // Each data set's two curve figures, none merged with another's.
+  assert.equal(files.filter((f) => f.startsWith('curves-')).length, 2 * names.length);
+  assert.deepEqual(r.stdout.trim().split('\n').sort(), files.map((f) => join(out, f)).sort());
+});
+
 test('help names only what applies: ablation lists its own presets and no table3 or simulation flags', () => {
   const r = anmin('ablation', '--help');
   assert.equal(r.status, 0, r.stderr);

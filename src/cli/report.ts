@@ -130,6 +130,15 @@ export function mergeCommand(): Command {
     });
 }
 
+/**
+ * A figure's name (made from dataset and method names, which a store may hold from anywhere) as one
+ * file name in --out: anything but letters, digits, '.', '_' and '-' percent-encoded, '%' included, so
+ * no name climbs out with '/' or '..' and two names never share a file.
+ */
+export function fileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/gu, (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')).replace(/^\./, '%2E');
+}
+
 export function plotCommand(): Command {
   return new Command('plot')
     .description('SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8), the planted study (recovery vs seconds and vs n/(dk²))')
@@ -146,11 +155,12 @@ export function plotCommand(): Command {
       try {
         for (const fig of figs) {
           const svg = await toSvg(fig.spec);
-          writeFileAtomic(join(f.out, `${fig.name}.svg`), svg);
-          written.push(join(f.out, `${fig.name}.svg`));
+          const file = join(f.out, fileName(fig.name));
+          writeFileAtomic(`${file}.svg`, svg);
+          written.push(`${file}.svg`);
           if (f.png) {
-            writeFileAtomic(join(f.out, `${fig.name}.png`), toPng(svg));
-            written.push(join(f.out, `${fig.name}.png`));
+            writeFileAtomic(`${file}.png`, toPng(svg));
+            written.push(`${file}.png`);
           }
           bar.increment(1, { status: fig.name });
         }

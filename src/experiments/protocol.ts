@@ -114,6 +114,16 @@ export function loadProtocol(nameOrPath: string): Protocol {
   const where = basename(file);
   validateProtocolShape(json, where);
   const p = { ...json, presets: json.presets ?? {}, file };
+  // --datasets and --methods pick names case-insensitively, and case-insensitive file systems fold them:
+  // two names one fold apart would select, key or plot as one.
+  for (const [kind, table] of [['dataset', p.datasets], ['method', p.methods]] as const) {
+    const seen = new Map<string, string>();
+    for (const n of Object.keys(table)) {
+      const had = seen.get(n.toLowerCase());
+      if (had !== undefined) throw new AnminError(`${where}: ${kind}s "${had}" and "${n}" differ only in case; rename one`);
+      seen.set(n.toLowerCase(), n);
+    }
+  }
   for (const [m, spec] of Object.entries(p.methods)) {
     const t = TRAINERS[spec.trainer];
     if (!t) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
