@@ -1,5 +1,6 @@
 import type { InputMode } from '../data/split.js';
-import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, linkSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
@@ -205,13 +206,14 @@ export class ResultsStore {
   }
 
   /**
-   * One writer per store file: a lock file beside it holds the writer's pid and host. A lock whose
-   * process is gone (same host, no such pid) is stale and taken over; any other is a one-line refusal.
-   * Shards of one array write their own files, so they never wait for each other.
+   * One writer per store file: a lock file beside it holds the writer's pid, host and a token. A lock
+   * whose process is gone (same host, no such pid), or cut short as it was written, is stale and taken
+   * over (see takeStaleLock); any other is a one-line refusal. Shards of one array write their own
+   * files, so they never wait for each other.
    */
   private lock(): void {
-    const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
-    for (let attempt = 0; attempt < 2; attempt++) {
+    const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') });
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         writeFileSync(this.lockFile, me, { flag: 'wx' });
         return;
@@ -222,16 +224,24 @@ export class ResultsStore {
           throw naming(e, this.lockFile);
         }
       }
+      if (statSync(this.lockFile, { throwIfNoEntry: false })?.isDirectory()) throw new AnminError(`${this.lockFile}: a folder where ${this.file}'s lock file belongs; remove it or give another --out`);
+      let text: string;
+      try {
+        text = readFileSync(this.lockFile, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw naming(e, this.lockFile);
+      }
       let holder: { pid?: number; host?: string; since?: string } = {};
       try {
-        holder = JSON.parse(readFileSync(this.lockFile, 'utf8')) as typeof holder;
+        holder = JSON.parse(text) as typeof holder;
       } catch {
         // A lock cut short as it was written: its writer died before it could hold anything.
       }
       if (holder.pid !== undefined && (holder.host !== hostname() || alive(holder.pid))) {
-        throw new AnminError(`${this.file}: another anmin run is writing to it (pid ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to end or give another --out`);
+        throw new AnminError(`${this.file}: another anmin run is writing to it (pid ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to end or give another --out (if no anmin run is writing there, the pid belongs to another program now: remove ${this.lockFile})`);
       }
-      rmSync(this.lockFile, { force: true });
+      if (takeStaleLock(this.lockFile, text, me)) return;
     }
     throw new AnminError(`${this.file}: could not take its lock ${this.lockFile}; another run keeps taking it`);
   }
@@ -287,6 +297,35 @@ export class ResultsStore {
   close(): void {
     process.off('exit', this.unlockOnExit);
     rmSync(this.lockFile, { force: true });
+  }
+}
+
+/**
+ * Replaces the stale lock `judged` (its text, as read) by `me`, unless another taker got there first.
+ * Deleting and creating would let two takers each delete the other's fresh lock; instead the lock is
+ * renamed aside (one rename wins per file) and its text compared with what was judged stale: another
+ * taker's fresh lock, moved by mistake, is linked back (link fails rather than overwrite), and we lose.
+ */
+export function takeStaleLock(lockFile: string, judged: string, me: string): boolean {
+  const aside = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    renameSync(lockFile, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw naming(e, lockFile);
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== judged) {
+      linkSync(aside, lockFile);
+      return false;
+    }
+    writeFileSync(lockFile, me, { flag: 'wx' });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw naming(e, lockFile);
+  } finally {
+    rmSync(aside, { force: true });
   }
 }
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { columns, identity, mergeStores, points, readResults, readStoreFile, ResultsStore, storeFile, type JobRecord } from '../../src/experiments/store.js';
-import { record, tempDir } from '../helpers.js';
+import { columns, identity, mergeStores, points, readResults, readStoreFile, ResultsStore, storeFile, takeStaleLock, type JobRecord } from '../../src/experiments/store.js';
+import { record, ROOT, tempDir } from '../helpers.js';
 
 test('store round-trips records, Infinity and NaN included', () => {
   const dir = tempDir();
@@ -138,4 +140,48 @@ test('a record\'s identity changes with a swapped data file or newer numerics, n
   assert.notEqual(identity({ ...r, trainer: 'anmin' }), identity({ ...r, trainer: 'adam' }));
   assert.notEqual(identity({ ...r, trainer: 'anmin' }), identity({ ...r, trainer: 'anmin', source: 'sim' }));
   assert.equal(identity({ ...r, options: { hidden: 8, alpha: 0 } }), identity({ ...r, options: { alpha: 0, hidden: 8 } }));
+});
+
+test('two takers of one stale lock: the first takes it, the second finds the fresh lock and loses it to no one', () => {
+  const dir = tempDir();
+  const lock = `${storeFile(dir)}.lock`;
+  const stale = JSON.stringify({ pid: 4194305, host: hostname(), since: 'then' });
+  writeFileSync(lock, stale);
+  // Both read the same stale lock before either acts (the interleaving that let both hold it).
+  assert.equal(takeStaleLock(lock, stale, 'first'), true);
+  assert.equal(takeStaleLock(lock, stale, 'second'), false);
+  assert.equal(readFileSync(lock, 'utf8'), 'first');
+  assert.deepEqual(readdirSync(dir), ['results.jsonl.lock'], 'nothing left aside');
+  // And through the store: the first holds, a second opening is refused by the live holder.
+  writeFileSync(lock, stale);
+  const s = new ResultsStore(dir);
+  assert.throws(() => new ResultsStore(dir), /another anmin run is writing to it/);
+  s.close();
+});
+
+test('lock edge cases are one line: a folder in the lock\'s place; a live pid that may be another program says what to remove', () => {
+  const dir = tempDir();
+  const lock = `${storeFile(dir)}.lock`;
+  mkdirSync(lock);
+  assert.throws(() => new ResultsStore(dir), (e: Error) => e.name === 'AnminError' && e.message === `${lock}: a folder where ${storeFile(dir)}'s lock file belongs; remove it or give another --out`);
+  const other = tempDir();
+  const otherLock = `${storeFile(other)}.lock`;
+  // pid 1 is always alive (init), and never an anmin run.
+  writeFileSync(otherLock, JSON.stringify({ pid: 1, host: hostname(), since: 'then' }));
+  assert.throws(() => new ResultsStore(other), new RegExp(`pid 1 on .*the pid belongs to another program now: remove ${otherLock.replace(/[.]/g, '\\.')}\\)$`));
+});
+
+test('four processes starting at once on a stale lock: exactly one holds it', async () => {
+  const dir = tempDir();
+  writeFileSync(`${storeFile(dir)}.lock`, JSON.stringify({ pid: 4194305, host: hostname(), since: 'then' }));
+  const store = pathToFileURL(join(ROOT, 'dist', 'src', 'experiments', 'store.js')).href;
+  // Each holds what it took for a while, so every other one meets it held.
+  const script = `const { ResultsStore } = await import(${JSON.stringify(store)}); try { const s = new ResultsStore(${JSON.stringify(dir)}); console.log('took'); setTimeout(() => s.close(), 1500); } catch (e) { console.log('refused'); }`;
+  const outcomes = await Promise.all([0, 1, 2, 3].map(() => new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', () => resolve(out.trim()));
+  })));
+  assert.deepEqual(outcomes.sort(), ['refused', 'refused', 'refused', 'took']);
 });
