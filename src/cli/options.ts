@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { join } from 'node:path';
 import { parseShard, parseSplits } from '../experiments/protocol.js';
 import { AnminError, USAGE } from '../util/errors.js';
 
@@ -79,6 +80,8 @@ export const OPTIONS = {
   save: { flags: '--save <file>', description: 'write the trained model (JSON) to this file' },
   onnx: { flags: '--onnx <file>', description: 'write the model as an ONNX graph to this file' },
   retryFailed: { flags: '--retry-failed', description: 'rerun jobs whose stored record is a failure' },
+  rates: { flags: '--rates <dir>', description: 'folder of tuned learning rates written by `anmin tune --out`, read before the protocol\'s folder and the package\'s experiments/' },
+  ratesOut: { flags: '--out <dir>', description: 'folder to write the tuned rates file in (run reads it with --rates)', default: join('results', 'tune') },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionKey = keyof typeof OPTIONS;

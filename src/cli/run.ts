@@ -19,6 +19,7 @@ interface RunFlags extends DataFlags {
   shard?: Shard;
   out?: string;
   retryFailed?: boolean;
+  rates?: string;
 }
 
 export const defaultResults = (experiment: string) => join('results', experiment);
@@ -45,6 +46,7 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
     out,
     load: loadOptions(f),
     retryFailed: f.retryFailed,
+    rates: f.rates,
   });
   emit(table([
     ['experiment', 'shard', 'jobs', 'already done', 'ran', 'failed', 'seconds', 'store'],
@@ -74,7 +76,7 @@ function closingSummary(experiment: string, out: string): string {
  * data come from, and the sdf mask and DAE image to use instead of the paper's.
  */
 function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1], presets?: string): Command {
-  for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) {
+  for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed', 'rates'] as const) {
     const o = option(k);
     if (k === 'preset' && presets) o.description = presets;
     cmd.addOption(o);

@@ -57,7 +57,8 @@ const SCHEMA = {
         properties: {
           trainer: { type: 'string' },
           options,
-          tunedLr: { type: 'string', minLength: 1 },
+          // A file name, looked up in known folders only (see tunedRatesPath): never a path to anywhere.
+          tunedLr: { ...NAME, not: { enum: ['.', '..'] } },
           published: { type: 'string' },
           summary: { type: 'string' },
         },

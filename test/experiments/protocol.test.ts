@@ -66,6 +66,9 @@ test('names that would make ambiguous keys or climb out of a folder are refused:
     [(p) => (p.name = 'x/y'), /: \/name: "x\/y" holds a path separator/],
     [(p) => (p.methods.anmin = p.methods.ANMIN), /methods "ANMIN" and "anmin" differ only in case; rename one/],
     [(p) => (p.datasets.Abalone = p.datasets.abalone), /datasets "abalone" and "Abalone" differ only in case/],
+    // tunedLr names a file in known folders only: a path could read anything on the machine.
+    [(p) => (p.methods.ANMIN.tunedLr = '../../../../etc/passwd'), /: \/methods\/ANMIN\/tunedLr: "..\/..\/..\/..\/etc\/passwd" holds a path separator/],
+    [(p) => (p.methods.ANMIN.tunedLr = '..'), /: \/methods\/ANMIN\/tunedLr: must NOT be valid/],
   ];
   for (const [edit, message] of cases) assert.throws(load(edit), message);
 });
