@@ -34,7 +34,8 @@ function presetOf(experiment: string, f: RunFlags): string | undefined {
 
 async function run(experiment: string, f: RunFlags): Promise<void> {
   const shard = f.shard ?? shardFromEnv();
-  const out = f.out ?? defaultResults(experiment);
+  // By the protocol's name, not its path: `run ../proto/ok.json` writes to results/<name> here.
+  const out = f.out ?? defaultResults(loadProtocol(experiment).name);
   const s = await runExperiment({
     experiment,
     preset: presetOf(experiment, f),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { expandJobs, loadProtocol, parseShard, parseSplits, shardFromEnv, shardJobs } from '../../src/experiments/protocol.js';
@@ -140,6 +140,15 @@ test('a run stopped by SIGTERM exits 143 (128 + 15) and keeps its finished jobs'
   assert.equal(code, 128 + 15, stderr);
   assert.match(stderr, /anmin: stopped by SIGTERM/);
   assert.ok(readResults([out]).length >= 1);
+});
+
+test('without --out a protocol given by path writes to results/<its name> under the current folder', () => {
+  const proto = tinyProtocol();
+  const cwd = tempDir('anmin-cwd');
+  const r = spawnSync(process.execPath, [CLI, 'run', proto, '--splits', '0', '--methods', 'ANMIN', '--workers', '1'], { cwd, encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readResults([join(cwd, 'results', 'simulation')]).length, 2);
+  assert.deepEqual(readdirSync(cwd), ['results']);
 });
 
 test('a killed run, rerun, ends with the same numbers as an uninterrupted one', async () => {
