@@ -7,6 +7,7 @@ import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv
 import { Regressor } from '../estimator/estimator.js';
 import type { Flat } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
+import { csvText } from '../report/render.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
@@ -123,7 +124,7 @@ export function predictCommand(): Command {
       const data = await inputsFor(model, file, false);
       const yhat = model.predict(whole(data.x));
       const c = model.targets.length;
-      const rows: (string | number)[][] = [[...model.targets]];
+      const rows: (string | number)[][] = [model.targets.map(csvText)];
       for (let i = 0; i < data.x.rows; i++) rows.push(Array.from(yhat.subarray(i * c, (i + 1) * c)));
       // Numbers as JavaScript prints them: the shortest text that reads back to the same double.
       emit(stringify(rows, { cast: { number: String } }), f.out);

@@ -8,7 +8,7 @@ import { reproductionReport } from '../report/reproduction.js';
 import { startProgress } from '../util/progress.js';
 import { mergeStores, oneByKey, readResults, type JobRecord } from '../experiments/store.js';
 import { asShipped, check, checkCounts, checkTable, leftOutNote } from '../report/check.js';
-import { render, type Format } from '../report/render.js';
+import { markdownText, render, type Format } from '../report/render.js';
 import { htmlReport } from '../report/html.js';
 import { REPORTS, tablesOrReason, type ReportName, type TableModel } from '../report/tables.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -44,7 +44,7 @@ function describeInputs(dirs: string[], perDir: JobRecord[][]): string[] {
     const rs = perDir[i];
     const by = (k: 'experiment' | 'dataset' | 'method') => [...new Set(rs.map((r) => r[k]))].join(', ');
     const splits = new Set(rs.map((r) => r.split));
-    return `\`${d}\`: ${by('experiment')}; ${by('dataset')} × ${by('method')}; ${splits.size} split(s), ${rs.length} records`;
+    return `\`${d}\`: ${markdownText(`${by('experiment')}; ${by('dataset')} × ${by('method')}`)}; ${splits.size} split(s), ${rs.length} records`;
   });
 }
 
@@ -111,7 +111,7 @@ export function checkCommand(): Command {
       const failed = rows.filter((r) => r.status === 'fail').length;
       const text = f.json
         ? JSON.stringify(rows, null, 1)
-        : `${table(checkTable(rows))}\n\ncheck: ${checkCounts(rows)}${note ? `; ${note}` : ''}`;
+        : `${table(checkTable(rows))}\n\ncheck: ${checkCounts(rows)}${note ? `; ${markdownText(note)}` : ''}`;
       emit(text, f.out);
       // With --out the verdicts go to the file; stdout gets the count line.
       if (f.out && !f.json) emit(text.slice(text.lastIndexOf('check:')));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { recordBase } from '../experiments/job.js';
 import { EXPERIMENTS_DIR, expandJobs, loadProtocol, readJson } from '../experiments/protocol.js';
 import { identity, type JobRecord } from '../experiments/store.js';
-import { fmt, meanSd, publishedMeanSd } from './render.js';
+import { fmt, markdownText, meanSd, publishedMeanSd } from './render.js';
 import { MIN_RUNS, MOST_RUNS, recovered, RECOVERED, trainingLossDrop, worstContraction } from './planted.js';
 import { bootstrapMeanInterval, hasFarOut, pairedTTest, splitsNeeded, summarize } from './stats.js';
 import { ablationRow, loadPublished, metricValues, paired, ResultGrid, type Metric, type Published } from './tables.js';
@@ -209,7 +209,7 @@ function plantedChecks(records: JobRecord[]): CheckRow[] {
 
 /** The check as table rows under a header, `|` escaped so the rows read as one Markdown table. */
 export function checkTable(rows: CheckRow[]): string[][] {
-  const cells = (r: CheckRow) => [r.status, r.check, r.test, r.ours, r.paper, r.detail].map((v) => v.replace(/\|/g, '\\|'));
+  const cells = (r: CheckRow) => [r.status, r.check, r.test, r.ours, r.paper, r.detail].map((v) => markdownText(v).replace(/\|/g, '\\|'));
   return [['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map(cells)];
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
 import { markdownTable } from 'markdown-table';
 import { asShipped, check, checkCounts, checkTable, leftOutNote, loadKnownDeviations, type CheckRow } from './check.js';
-import { render } from './render.js';
+import { markdownText, render } from './render.js';
 import { simulationTables, table3, table5, tablesOrReason, type TableModel } from './tables.js';
 import type { JobRecord } from '../experiments/store.js';
 
@@ -31,7 +31,7 @@ function timingSection(records: JobRecord[]): string {
 function checkSection(records: JobRecord[]): string {
   const { kept, leftOut } = asShipped(records);
   const rows = check(kept);
-  const note = leftOutNote(leftOut, kept.length);
+  const note = markdownText(leftOutNote(leftOut, kept.length));
   const table = (rs: CheckRow[]) => markdownTable(checkTable(rs), { alignDelimiters: false });
   const notable = rows.filter((r) => r.status !== 'pass');
   return [

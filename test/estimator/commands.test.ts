@@ -104,3 +104,13 @@ test('bad input to train, predict, evaluate and export: one line naming what is 
   }
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('out.') || f.endsWith('.tmp')), []);
 });
+
+test('predict neutralises a formula in a target name in its CSV header (a spreadsheet would run it)', () => {
+  const csv = join(dir, 'formula.csv');
+  writeFileSync(csv, 'a,=SUM(1+1)*cmd|calc\n1,2\n2,3\n3,5\n4,4\n5,6\n');
+  const m = join(dir, 'formula.json');
+  assert.equal(anmin('train', csv, '--target', '=SUM(1+1)*cmd|calc', '--iterations', '1', '--hidden', '2', '--save', m).status, 0);
+  const r = anmin('predict', m, csv);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.split('\n')[0], "'=SUM(1+1)*cmd|calc");
+});

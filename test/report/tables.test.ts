@@ -4,7 +4,7 @@ import { provenance } from '../../src/experiments/provenance.js';
 import { asShipped, check, leftOutNote, loadKnownDeviations } from '../../src/report/check.js';
 import { recordBase } from '../../src/experiments/job.js';
 import { expandJobs, loadProtocol } from '../../src/experiments/protocol.js';
-import { meanSd, publishedMeanSd, render } from '../../src/report/render.js';
+import { csvText, meanSd, publishedMeanSd, render } from '../../src/report/render.js';
 import { table3, table4 } from '../../src/report/tables.js';
 import { reproductionReport } from '../../src/report/reproduction.js';
 import { record } from '../helpers.js';
@@ -169,4 +169,20 @@ test('check compares only records run as the shipped protocol says (by content, 
   assert.equal(asShipped([{ ...real[0], numerics: 1 }]).kept.length, 1);
   assert.match(leftOutNote(leftOut, kept.length), /^compared only the 2 records run as the shipped protocols say; left out 5 run otherwise .*e\.g\. table3\/sdf\/SGD\/0\)$/);
   assert.equal(leftOutNote([], 2), '');
+});
+
+test('names from data never run: Markdown escapes their HTML, CSV neutralises formula cells, numbers untouched', () => {
+  const script = '<script>alert(1)</script>';
+  const img = '<img src=x onerror=alert(1)>';
+  const formula = '=HYPERLINK("http://x","y")';
+  const rs = [0, 1].flatMap((s) => [script, formula].map((d) => record(`table3/${d}/${img}/${s}`, { dataset: d, method: img, final: { trainMse: 1 + s, trainR2: 0.5 } })));
+  const tables = table3(rs);
+  for (const md of [render(tables, 'md'), reproductionReport(rs, { command: 'c', version: 'v', generatedAt: 'd', inputs: [] })]) {
+    assert.doesNotMatch(md, /<script|<img/);
+    assert.match(md, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  }
+  const csv = render(tables, 'csv');
+  assert.match(csv, /"'=HYPERLINK\(""http:\/\/x"",""y""\)"/);
+  assert.doesNotMatch(csv, /(^|,)"?=/m);
+  for (const [text, safe] of [['=1+1', "'=1+1"], ['+cmd', "'+cmd"], ['-x', "'-x"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"], ['-1.5', '-1.5'], ['+2', '+2'], ['abalone', 'abalone']]) assert.equal(csvText(text), safe, text);
 });
