@@ -19,49 +19,89 @@ export const ROTATIONS_FULL: i32 = -2;
 const SWEEPS_PER_EIGENVALUE = 30;
 
 /**
+ * The Householder reflector of step k from row k beyond the diagonal (x = a[k + 1 .., k] by symmetry):
+ * e[k] = α, v = x − αe₁ left in place of x, β_k = 2/vᵀv in beta[k]; β_k = 0 when there is nothing to
+ * reflect. Returns β_k.
+ */
+function reflector(a: usize, n: i32, k: i32, e: usize, beta: usize): f64 {
+  const m = n - k - 1;
+  store<f64>(beta + (<usize>k << 3), 0);
+  if (m <= 0) {
+    store<f64>(e + (<usize>k << 3), 0);
+    return 0;
+  }
+  const v = a + <usize>k * (<usize>n << 3) + (<usize>(k + 1) << 3);
+  const x0 = load<f64>(v);
+  if (m == 1) {
+    store<f64>(e + (<usize>k << 3), x0);
+    return 0;
+  }
+  const norm = Math.sqrt(dot(m, v, v));
+  if (norm == 0) {
+    store<f64>(e + (<usize>k << 3), 0);
+    return 0;
+  }
+  const alpha = x0 > 0 ? -norm : norm;
+  store<f64>(e + (<usize>k << 3), alpha);
+  // v = x − αe₁, β = 2/vᵀv = 1/(norm² − αx₀).
+  store<f64>(v, x0 - alpha);
+  const b = 1.0 / (norm * norm - alpha * x0);
+  store<f64>(beta + (<usize>k << 3), b);
+  return b;
+}
+
+/** row[0..m) −= vᵢ·w + wᵢ·v in one pass (the rank-2 update of one row, in the order of two axpys). */
+@inline function rank2Row(m: i32, vi: f64, wi: f64, w: usize, v: usize, row: usize): void {
+  const a = f64x2.splat(vi);
+  const b = f64x2.splat(wi);
+  let t = 0;
+  for (; t + 2 <= m; t += 2) {
+    const o = <usize>t << 3;
+    const r = f64x2.sub(v128.load(row + o), f64x2.mul(a, v128.load(w + o)));
+    v128.store(row + o, f64x2.sub(r, f64x2.mul(b, v128.load(v + o))));
+  }
+  if (t < m) {
+    const o = <usize>t << 3;
+    store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(w + o) - wi * load<f64>(v + o));
+  }
+}
+
+/**
  * Reduces symmetric a (n×n, row-major, both triangles; destroyed) to tridiagonal form: diagonal d,
  * off-diagonal e (e[i] couples i and i + 1, e[n − 1] = 0). Reflector k, I − β_k v vᵀ acting on entries
- * k + 1 …, is left in row k of a beyond the diagonal, β_k in beta[k].
+ * k + 1 …, is left in row k of a beyond the diagonal, β_k in beta[k]. The trailing matrix is larger
+ * than the cache, so each step reads it once: as a row gets step k's rank-2 update it is multiplied by
+ * step k + 1's reflector (whose vector is the first updated row) while it is still in cache. The
+ * operations and their order are those of separate passes, so the result is the same to the bit.
  */
 function tridiagonalize(a: usize, n: i32, d: usize, e: usize, beta: usize, p: usize, w: usize): void {
   const rb = <usize>n << 3;
+  // p = β_k A₂₂ v_k is ready: computed during the previous step's update.
+  let ready = false;
   for (let k = 0; k < n; k++) {
     const rk = a + <usize>k * rb;
     store<f64>(d + (<usize>k << 3), load<f64>(rk + (<usize>k << 3)));
-    store<f64>(beta + (<usize>k << 3), 0);
+    const prefetched = ready;
+    ready = false;
+    const b = prefetched ? load<f64>(beta + (<usize>k << 3)) : reflector(a, n, k, e, beta);
+    if (b == 0) continue;
     const m = n - k - 1;
-    if (m <= 0) {
-      store<f64>(e + (<usize>k << 3), 0);
-      continue;
-    }
-    // x = a[k + 1 .., k], which by symmetry is row k beyond the diagonal (contiguous).
     const v = rk + (<usize>(k + 1) << 3);
-    const x0 = load<f64>(v);
-    if (m == 1) {
-      store<f64>(e + (<usize>k << 3), x0);
-      continue;
-    }
-    const norm = Math.sqrt(dot(m, v, v));
-    if (norm == 0) {
-      store<f64>(e + (<usize>k << 3), 0);
-      continue;
-    }
-    const alpha = x0 > 0 ? -norm : norm;
-    store<f64>(e + (<usize>k << 3), alpha);
-    // v = x − αe₁, β = 2/vᵀv = 1/(norm² − αx₀).
-    store<f64>(v, x0 - alpha);
-    const b = 1.0 / (norm * norm - alpha * x0);
-    store<f64>(beta + (<usize>k << 3), b);
     // p = βA₂₂v, w = p − (β/2)(pᵀv)v, A₂₂ −= vwᵀ + wvᵀ.
     const a22 = a + <usize>(k + 1) * rb + (<usize>(k + 1) << 3);
-    for (let i = 0; i < m; i++) store<f64>(p + (<usize>i << 3), b * dot(m, a22 + <usize>i * rb, v));
+    if (!prefetched) for (let i = 0; i < m; i++) store<f64>(p + (<usize>i << 3), b * dot(m, a22 + <usize>i * rb, v));
     const half = 0.5 * b * dot(m, p, v);
     for (let i = 0; i < m; i++) store<f64>(w + (<usize>i << 3), load<f64>(p + (<usize>i << 3)) - half * load<f64>(v + (<usize>i << 3)));
-    for (let i = 0; i < m; i++) {
+    rank2Row(m, load<f64>(v), load<f64>(w), w, v, a22);
+    // Row 0 of A₂₂ is row k + 1: its updated tail is step k + 1's x.
+    const bn = reflector(a, n, k + 1, e, beta);
+    const vn = a22 + 8;
+    for (let i = 1; i < m; i++) {
       const row = a22 + <usize>i * rb;
-      axpy(m, -load<f64>(v + (<usize>i << 3)), w, row);
-      axpy(m, -load<f64>(w + (<usize>i << 3)), v, row);
+      rank2Row(m, load<f64>(v + (<usize>i << 3)), load<f64>(w + (<usize>i << 3)), w, v, row);
+      if (bn != 0) store<f64>(p + (<usize>(i - 1) << 3), bn * dot(m - 1, row + 8, vn));
     }
+    ready = bn != 0;
   }
 }
 

@@ -4,8 +4,9 @@
  * /usr/bin/python3; skipped with a line saying how to install it when absent), on the same splits,
  * preprocessing and schedules, one process at a time so they never compete for the 2 cores, alternating
  * ours and theirs `--repeats` times; each table shows each side's median and their ratio. Last, ANMIN
- * on the large problems against the paper's GPU seconds (Table 4), with peak memory.
- * usage: node dist/bench/peer.js [--datasets sdf,abalone,bike-sharing] [--split 0] [--iterations 30] [--repeats 3] [--baselines sgd,adam,lbfgs] [--large dae,dae-128,yearpred-synthetic]
+ * on the large problems against the paper's GPU seconds (Table 4), with peak memory. First of all, Table 4's
+ * ratios: ANMIN (exact and the published reading) over Adam on split 0 and over --ratio-splits splits.
+ * usage: node dist/bench/peer.js [--datasets sdf,abalone,bike-sharing] [--split 0] [--iterations 30] [--repeats 3] [--ratio-splits 5] [--baselines sgd,adam,lbfgs] [--large dae,dae-128,yearpred-synthetic]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     split: { type: 'string', default: '0' },
     iterations: { type: 'string', default: '30' },
     repeats: { type: 'string', default: '3' },
+    'ratio-splits': { type: 'string', default: '5' },
     shared: { type: 'string', default: resolve(packageRoot(), '..', 'shared') },
     baselines: { type: 'string', default: 'sgd,adam,lbfgs' },
     large: { type: 'string', default: 'dae,dae-128,yearpred-synthetic' },
@@ -34,7 +36,8 @@ if (!existsSync(peer)) throw new Error(`peer not found at ${peer} (--shared DIR)
 const run = (cmd: string, args: string[]) => JSON.parse(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const repeats = int(1)(values.repeats!, '--repeats');
-const anmin = (args: string[]) => run(process.execPath, [join(packageRoot(), 'bin', 'anmin.js'), 'bench', ...args, '--split', values.split!, '--mirror', mirror, '--json']);
+const benchAt = (split: string, args: string[]) => run(process.execPath, [join(packageRoot(), 'bin', 'anmin.js'), 'bench', ...args, '--split', split, '--mirror', mirror, '--json']);
+const anmin = (args: string[]) => benchAt(values.split!, args);
 
 interface Side {
   seconds: number;
@@ -68,6 +71,28 @@ function aligned(title: string, rows: string[][]): string {
 }
 
 const datasets = values.datasets!.split(',');
+const gpu = loadPublished().table4_seconds_per_run;
+
+// Table 4's claim, ratio by ratio: each process alone with the whole machine (ANMIN on every core, Adam on
+// the one its minibatch steps use), seconds on the training clock; split 0, then the mean over splits.
+const PUBLISHED = ['--accumulate', 'float32-batches', '--precision', 'float32'];
+const ratioSplits = int(1)(values['ratio-splits']!, '--ratio-splits');
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const ratioRows = [['dataset', 'Adam s (split 0 / mean)', 'ANMIN exact s', 'ANMIN published s', 'exact / Adam (split 0 / mean)', 'paper ANMIN / Adam', 'published / exact', 'paper ANMIN GPU s']];
+for (const ds of datasets) {
+  const times = { adam: [] as number[], exact: [] as number[], published: [] as number[] };
+  for (let k = 0; k < ratioSplits; k++) {
+    times.adam.push(benchAt(String(k), ['adam', '--dataset', ds]).seconds);
+    times.exact.push(benchAt(String(k), ['anmin', '--dataset', ds]).seconds);
+    times.published.push(benchAt(String(k), ['anmin', '--dataset', ds, ...PUBLISHED]).seconds);
+  }
+  const two = (v: number[]) => `${v[0].toFixed(2)} / ${mean(v).toFixed(2)}`;
+  const paper = gpu[ds] ? (gpu[ds].ANMIN / gpu[ds].Adam).toFixed(3) : '';
+  ratioRows.push([ds, two(times.adam), two(times.exact), two(times.published), `${(times.exact[0] / times.adam[0]).toFixed(3)} / ${(mean(times.exact) / mean(times.adam)).toFixed(3)}`, paper, (mean(times.published) / mean(times.exact)).toFixed(2), gpu[ds] ? String(gpu[ds].ANMIN) : '']);
+  process.stderr.write(`${ds} ratios done\n`);
+}
+process.stdout.write(aligned(`Table 4's ratios: training seconds, each run alone (splits 0..${ratioSplits - 1})`, ratioRows) + '\n');
+
 process.stdout.write(
   compare(
     'ANMIN (exact, all cores) against NumPy/OpenBLAS',
@@ -105,7 +130,6 @@ if (!hasTorch) {
 
 // The large problems of issue 16: 30 iterations on all cores against the paper's RTX 3080 (Table 4),
 // and the DAE with 128 hidden units ((d+1)h = 28,928), beyond the paper's reach, against 10 minutes.
-const gpu = loadPublished().table4_seconds_per_run;
 const LARGE: Record<string, { args: string[]; target: number; against: string }> = {
   dae: { args: ['--dataset', 'dae'], target: gpu.dae.ANMIN, against: 'paper GPU' },
   'dae-128': { args: ['--dataset', 'dae', '--hidden', '128'], target: 600, against: '10 min' },

@@ -7,16 +7,19 @@ import { TRAINERS } from '../train/registry.js';
 import { logger } from '../util/log.js';
 import { AnminError } from '../util/errors.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
+import { startProfile, stopProfile } from '../util/profile.js';
 import { warmHelpers } from '../util/team.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
 import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
+import { describeCommand } from './commands.js';
 
 type BenchFlags = DataFlags & Partial<Record<TrainerOptionKey, unknown>> & {
   dataset?: string;
   split: number;
   json?: boolean;
+  profile?: boolean;
 };
 
 /**
@@ -37,10 +40,10 @@ function protocolJob(trainer: string, dataset: string, split: number, alpha: num
 export function benchCommand(): Command {
   const cmd = withDataOptions(
     new Command('bench')
-      .description('time one training run of a method on one split (wall seconds, min train MSE, its test MSE, peak memory)')
+      .description(describeCommand('bench'))
       .argument('<method>', `one of ${Object.keys(TRAINERS).join(', ')}`),
   );
-  for (const k of ['dataset', 'split', 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['dataset', 'split', 'json', 'profile'] as const) cmd.addOption(option(k));
   for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
   cmd.action(async (method: string, f: BenchFlags) => {
     const trainer = TRAINERS[method];
@@ -58,16 +61,21 @@ export function benchCommand(): Command {
     if (typeof opts.threads === 'number') warmHelpers(Math.min(opts.threads, availableParallelism()) - 1);
     endAtOnceOnInterrupt();
     const log = logger();
+    if (f.profile) startProfile();
     const t0 = performance.now();
     const r = trainer.train({ train: data.train, test: data.test }, opts as { seed: number }, (pt) =>
       log.debug({ iteration: pt.iteration, trainMse: pt.trainMse, seconds: pt.seconds, cgIterations: pt.cgIterations, cgInnerIterations: pt.cgInnerIterations, cgStartResidual: pt.cgStartResidual, cgResidual: pt.cgResidual }, 'step'),
     );
-    const seconds = (performance.now() - t0) / 1000;
+    const wall = (performance.now() - t0) / 1000;
+    const profile = f.profile ? stopProfile() : [];
     const sel = r.trace[r.selected];
     // The process's peak resident memory (helper threads included), in MB.
     const peak = Math.round(process.resourceUsage().maxRSS / 1024);
-    const out = { method: r.method, dataset: ds.name, split: f.split, seconds: Number(seconds.toFixed(3)), train_mse: sel.trainMse, test_mse: sel.testMse ?? null, iterations: r.trace.length - 1, ...(typeof opts.threads === 'number' ? { threads: opts.threads } : {}), peak_rss_mb: peak };
-    emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map(String)]));
+    const out = { method: r.method, dataset: ds.name, split: f.split, seconds: Number(r.seconds.toFixed(3)), wall_seconds: Number(wall.toFixed(3)), train_mse: sel.trainMse, test_mse: sel.testMse ?? null, iterations: r.trace.length - 1, ...(typeof opts.threads === 'number' ? { threads: opts.threads } : {}), peak_rss_mb: peak };
+    const iterations = Math.max(1, r.trace.length - 1);
+    const phases = profile.map((p) => ({ phase: p.name, calls: p.calls, ms_per_iteration: Number((p.ms / iterations).toFixed(2)), share_of_wall: Number((p.ms / 1000 / wall).toFixed(3)), gflops: p.work && p.ms ? Number((p.work / p.ms / 1e6).toFixed(2)) : null }));
+    if (f.json) emit(JSON.stringify(f.profile ? { ...out, profile: phases } : out));
+    else emit(table([Object.keys(out), Object.values(out).map(String)]) + (f.profile ? '\n' + table([['phase', 'calls', 'ms / iteration', 'share of wall', 'GFLOP/s'], ...phases.map((p) => [p.phase, String(p.calls), String(p.ms_per_iteration), String(p.share_of_wall), p.gflops === null ? '' : String(p.gflops)])]) : ''));
   });
   return cmd;
 }

@@ -6,6 +6,7 @@ import { datasetSplit } from '../data/split.js';
 import { sha256File } from '../util/fsx.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
+import { describeCommand } from './commands.js';
 
 export interface DataFlags {
   cache?: string;
@@ -40,7 +41,7 @@ async function info(ds: Dataset) {
 }
 
 export function datasetsCommand(): Command {
-  const cmd = new Command('datasets').description('list, fetch, inspect, export and split the paper\'s datasets');
+  const cmd = new Command('datasets').description(describeCommand('datasets'));
   cmd
     .command('list')
     .description('the datasets and where they come from')

@@ -3,15 +3,14 @@ import { AnminError, USAGE } from '../util/errors.js';
 import { packageVersion } from '../util/fsx.js';
 import { installInterruptHandler } from '../util/interrupt.js';
 import { configureLogger, type LogLevel } from '../util/log.js';
-import { benchCommand } from './bench.js';
-import { datasetsCommand } from './datasets.js';
-import { checkCommand, mergeCommand, plotCommand, reportCommand } from './report.js';
-import { ablationCommand, runCommand } from './run.js';
-import { tuneCommand } from './tune.js';
-import { evaluateCommand, exportCommand, predictCommand, trainCommand } from './model.js';
+import { COMMANDS } from './commands.js';
 import { option } from './options.js';
 
-export function program(): Command {
+/**
+ * The `anmin` program for these arguments: the invoked command built in full, every other one by
+ * name and description (enough for the help, suggestions and `help <command>`, which builds it).
+ */
+export async function program(argv: readonly string[] = []): Promise<Command> {
   const p = new Command('anmin')
     .description('Train two-layer ReLU networks analytically (ANMIN) and reproduce Barbu (2023)')
     .version(packageVersion())
@@ -21,25 +20,16 @@ export function program(): Command {
     .hook('preAction', (cmd) => {
       configureLogger(cmd.opts().logLevel as LogLevel);
     });
-  p.addCommand(trainCommand());
-  p.addCommand(predictCommand());
-  p.addCommand(evaluateCommand());
-  p.addCommand(exportCommand());
-  p.addCommand(datasetsCommand());
-  p.addCommand(benchCommand());
-  p.addCommand(runCommand());
-  p.addCommand(ablationCommand());
-  p.addCommand(reportCommand());
-  p.addCommand(checkCommand());
-  p.addCommand(mergeCommand());
-  p.addCommand(tuneCommand());
-  p.addCommand(plotCommand());
+  // The first command name among the arguments (a global option's value is never one), or help's.
+  const names = argv.slice(2).filter((w) => w === 'help' || COMMANDS.some((c) => c.name === w));
+  const wanted = names[0] === 'help' ? names[1] : names[0];
+  for (const entry of COMMANDS) p.addCommand(entry.name === wanted ? await entry.build() : new Command(entry.name).description(entry.description));
   return p;
 }
 
 export async function main(argv: string[]): Promise<number> {
   installInterruptHandler();
-  const p = program();
+  const p = await program(argv);
   // Commander's own usage errors read as ours: one `anmin:` line (a suggestion may follow), exit 2.
   const quiet = (c: Command): void => {
     c.exitOverride();

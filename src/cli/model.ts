@@ -16,6 +16,7 @@ import { startProgress } from '../util/progress.js';
 import { emit, outputPath, table } from './io.js';
 import { option } from './options.js';
 import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
+import { describeCommand } from './commands.js';
 
 /** The CLI's method names: a trainer and its activation slope. */
 const METHODS: Record<string, { trainer: string; alpha: number }> = {
@@ -62,7 +63,7 @@ async function inputsFor(model: Regressor, path: string, needTargets: boolean): 
 
 export function trainCommand(): Command {
   const cmd = new Command('train')
-    .description('train a network on your own CSV (header of column names, numeric columns), report train and test MSE and R², save the model')
+    .description(describeCommand('train'))
     .argument('<data.csv>', 'training data');
   for (const k of ['target', 'features', 'method', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
   for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
@@ -114,7 +115,7 @@ export function trainCommand(): Command {
 
 export function predictCommand(): Command {
   return new Command('predict')
-    .description('predictions of a saved model for the rows of a CSV (inputs matched by column name)')
+    .description(describeCommand('predict'))
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .argument('<data.csv>', 'rows to predict; the model\'s input columns in any order, the target columns optional')
     .addOption(option('out'))
@@ -133,7 +134,7 @@ export function predictCommand(): Command {
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('MSE and R² of a saved model on a CSV that has its input and target columns')
+    .description(describeCommand('evaluate'))
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .argument('<data.csv>', 'rows with the model\'s input and target columns, in any order')
     .addOption(option('json'))
@@ -148,7 +149,7 @@ export function evaluateCommand(): Command {
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write a saved model in another format (ONNX: standardization included, float32)')
+    .description(describeCommand('export'))
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .addOption(option('onnx'))
     .action((modelPath: string, f: { onnx?: string }) => {

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { join } from 'node:path';
-import { parseShard, parseSplits } from '../experiments/protocol.js';
+import { parseShard, parseSplits } from '../experiments/splits.js';
 import { AnminError, USAGE } from '../util/errors.js';
 
 /**
@@ -53,6 +53,7 @@ export const OPTIONS = {
   mirror: { flags: '--mirror <dir>', description: 'local folder laid out like shared/data, used instead of the network', env: 'ANMIN_MIRROR' },
   offline: { flags: '--offline', description: 'never use the network (cache or mirror only)' },
   json: { flags: '--json', description: 'print JSON on stdout' },
+  profile: { flags: '--profile', description: 'ANMIN: after the result, where the time went: each phase\'s milliseconds per iteration and, for the firing-pair sums and the factorization, their operations per second' },
   out: { flags: '--out <file>', description: 'write to this file instead of stdout' },
   split: { flags: '--split <k>', description: 'split index (the random_state of train_test_split)', parse: int(0, 0xffffffff), default: 0 },
   dataset: { flags: '--dataset <name>', description: 'dataset name (see `anmin datasets list`)' },

@@ -15,6 +15,7 @@ import { AnminError, USAGE } from '../util/errors.js';
 import { emit, outputPath, refuseOverInputs, table } from './io.js';
 import { option, oneOf } from './options.js';
 import { defaultResults } from './run.js';
+import { describeCommand } from './commands.js';
 
 /** Which experiment's results each report reads by default. */
 const SOURCE: Record<ReportName, string> = { table3: 'table3', table4: 'table3', table5: 'ablation', simulation: 'simulation', planted: 'planted' };
@@ -59,7 +60,7 @@ function htmlSections(rs: JobRecord[]): { title: string; tables: TableModel[]; n
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('the paper\'s tables from a results store: mean (sd) over splits, bold by paired t-test, published values beside; `all`: every table and the check as one Markdown page (docs/reproduction.md)')
+    .description(describeCommand('report'))
     .argument('<table>', 'table3 | table4 | table5 | simulation | planted | all (one Markdown page) | html (one self-contained page, --out)', (v) => oneOf(...Object.keys(REPORTS), 'all', 'html')(v, '<table>'))
     .addOption(option('inDirs'))
     .addOption(option('format'))
@@ -97,7 +98,7 @@ export function reportCommand(): Command {
 
 export function checkCommand(): Command {
   return new Command('check')
-    .description('compare every cell that ran with the published one (tolerance from the published sd and our number of splits) and test the paper\'s claims (and the related papers\' on planted runs); exit 1 on any failure not listed in experiments/known-deviations.json')
+    .description(describeCommand('check'))
     .addOption(option('inDirs'))
     .addOption(option('json'))
     .addOption(option('out'))
@@ -121,7 +122,7 @@ export function checkCommand(): Command {
 
 export function mergeCommand(): Command {
   return new Command('merge')
-    .description('join the stores of several shards or machines into one results.jsonl; an existing store gains the jobs it lacks (a job it holds run otherwise is refused)')
+    .description(describeCommand('merge'))
     .argument('<dirs...>', 'results folders (each may hold results.jsonl and results.shard-K-of-N.jsonl files)')
     .requiredOption('--out <dir>', 'folder for the merged results.jsonl')
     .action((dirs: string[], f: { out: string }) => {
@@ -143,7 +144,7 @@ export function fileName(name: string): string {
 
 export function plotCommand(): Command {
   return new Command('plot')
-    .description('SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8), the planted study (recovery vs seconds and vs n/(dk²))')
+    .description(describeCommand('plot'))
     .addOption(option('inDirs'))
     .option('--out <dir>', 'folder for the .svg files', join('results', 'figures'))
     .option('--png', 'write each figure as PNG too (rendered by resvg, no browser)')

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { loadProtocol, shardFromEnv, type Shard } from '../experiments/protocol.js';
+import { loadProtocol } from '../experiments/protocol.js';
+import { shardFromEnv, type Shard } from '../experiments/splits.js';
 import { runExperiment } from '../experiments/runner.js';
 import { readResults } from '../experiments/store.js';
 import { fmt } from '../report/render.js';
@@ -9,6 +10,7 @@ import { AnminError } from '../util/errors.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
+import { describeCommand } from './commands.js';
 
 interface RunFlags extends DataFlags {
   preset?: string;
@@ -89,7 +91,7 @@ function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1], p
 export function runCommand(): Command {
   return runOptions(
     new Command('run')
-      .description('run a protocol of experiments/ (table3, ablation, simulation, planted, or a JSON file): one job per dataset × method × split, appended to a resumable store')
+      .description(describeCommand('run'))
       .argument('<experiment>', 'table3 | ablation | simulation | planted | path/to/protocol.json'),
     ['cache', 'mirror', 'offline', 'mask', 'image'],
   ).action((experiment: string, f: RunFlags) => run(experiment, f));
@@ -98,5 +100,5 @@ export function runCommand(): Command {
 /** `anmin ablation` is `anmin run ablation`. */
 export function ablationCommand(): Command {
   const presets = 'quick (5 splits, CI-sized; the default) or paper (100 splits)';
-  return runOptions(new Command('ablation').description('Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)'), ['cache', 'mirror', 'offline'], presets).action((f: RunFlags) => run('ablation', f));
+  return runOptions(new Command('ablation').description(describeCommand('ablation')), ['cache', 'mirror', 'offline'], presets).action((f: RunFlags) => run('ablation', f));
 }

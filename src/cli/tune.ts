@@ -7,6 +7,7 @@ import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
 import { decimal, int, option } from './options.js';
 import { fmt } from '../report/render.js';
+import { describeCommand } from './commands.js';
 
 interface TuneFlags extends DataFlags {
   dataset?: string;
@@ -20,7 +21,7 @@ interface TuneFlags extends DataFlags {
 export function tuneCommand(): Command {
   const cmd = withDataOptions(
     new Command('tune')
-      .description('tune a method\'s learning rate on a validation part of split 0\'s training rows and record it in --out (read by run --rates; the paper tuned SGD per dataset without publishing the rates)')
+      .description(describeCommand('tune'))
       .argument('<method>', 'a protocol method with a tuned rate (SGD)'),
   )
     .addOption(option('dataset'))

@@ -6,6 +6,7 @@ import { datasetSplit, prepareSplit } from '../data/split.js';
 import { TRAINERS } from '../train/registry.js';
 import type { OnStep } from '../train/types.js';
 import { packageVersion } from '../util/fsx.js';
+import { measureMachineUse } from '../util/machine.js';
 import type { Job } from './protocol.js';
 import { columns, NUMERICS, type JobRecord } from './store.js';
 import { summarize } from './summary.js';
@@ -18,9 +19,10 @@ function loadGenerated(job: Job): Promise<Dataset> {
 /**
  * Runs one job to its record (a generated dataset is drawn here; any other comes `loaded`). Everything it depends on is in the job (options, seed) and the data,
  * so the numbers are the same in whichever worker or shard it runs. A failure becomes a record with
- * the error, so a long run keeps going and the failure stays visible in the results.
+ * the error, so a long run keeps going and the failure stays visible in the results. `threads`: what a
+ * method that takes threads may use; no number depends on it, so it is not an option of the record.
  */
-export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?: OnStep): Promise<JobRecord> {
+export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?: OnStep, threads = 1): Promise<JobRecord> {
   const base = recordBase(job);
   try {
     const ds = loaded ?? (await loadGenerated(job));
@@ -28,11 +30,14 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
     const truth = ds.truth && job.inputs === 'raw' ? truthNetwork(ds.truth) : undefined;
     // A good start goes to the methods that take a warm start (altmin, ANMIN); the others start as they do.
     const start = truth && job.params.plantedStart !== undefined && 'initA' in TRAINERS[job.trainer].constraints ? { initA: goodStart(truth, job.params.plantedStart, job.seed) } : {};
-    const r = TRAINERS[job.trainer].train({ train: data.train, test: data.test, truth }, { ...job.options, ...start, seed: job.seed }, onStep);
+    const trainer = TRAINERS[job.trainer];
+    const resources = 'threads' in trainer.constraints && job.options.threads === undefined ? { threads } : {};
+    const { value: r, use } = measureMachineUse(threads, () => trainer.train({ train: data.train, test: data.test, truth }, { ...job.options, ...start, ...resources, seed: job.seed }, onStep));
     return {
       ...base,
       status: 'ok',
       seconds: r.seconds,
+      machine: use,
       selected: r.selected,
       ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}),
       final: summarize(r.trace, r.selected, job.summary),

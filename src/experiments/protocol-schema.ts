@@ -1,12 +1,10 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { INPUT_MODES } from '../data/split.js';
 import { AnminError } from '../util/errors.js';
+import { MAX_SPLITS } from './splits.js';
 
 /** Loader parameters a protocol may set per dataset (see LoadOptions), and the good start of planted runs. */
 export const DATASET_PARAMS = ['sigma', 'simD', 'simN', 'plantedK', 'plantedIdentity', 'plantedRandomLabels', 'plantedStart'] as const;
-
-/** At most this many splits (runs) per protocol or preset: far past any paper, far below a typo's 1e10. */
-export const MAX_SPLITS = 100_000;
 
 /**
  * A name that becomes part of a job key (experiment/dataset/method/split) and of file names: no path

@@ -7,7 +7,8 @@ import { packageVersion, sha256File } from '../util/fsx.js';
 import { provenance } from './provenance.js';
 import { setInterruptHint } from '../util/interrupt.js';
 import { toShared } from '../util/shared.js';
-import { expandJobs, loadProtocol, shardJobs, type Job, type Protocol, type Selection, type Shard } from './protocol.js';
+import { expandJobs, loadProtocol, shardJobs, type Job, type Protocol, type Selection } from './protocol.js';
+import type { Shard } from './splits.js';
 import { identity, readResults, ResultsStore, type JobRecord } from './store.js';
 import { failedRecord, recordBase } from './job.js';
 import type { JobMessage } from './worker.js';
@@ -89,7 +90,9 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
     o.onRecord?.(r);
   };
   try {
-    await pool(pending, datasets, workers, onRecord, (slot, job) => bar.started(slot, job.key));
+    // A timed job run alone gets the machine, as the paper's runs had the GPU: ANMIN's threads are part of its speed.
+    const threads = protocol.timed && workers === 1 ? availableParallelism() : 1;
+    await pool(pending, datasets, workers, onRecord, (slot, job) => bar.started(slot, job.key), threads);
   } finally {
     bar.stop();
   }
@@ -128,7 +131,7 @@ async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, D
  * A record that cannot be kept (a full disk) ends the pool with that error: the workers stop, and the
  * caller reports it as any other, rather than as an uncaught throw from a worker's event.
  */
-export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void, onStart?: (slot: number, job: Job) => void): Promise<void> {
+export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void, onStart?: (slot: number, job: Job) => void, threads = 1): Promise<void> {
   const queue = jobs.slice();
   const workers = new Set<Worker>();
   let active = 0;
@@ -156,7 +159,7 @@ export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, 
           if (--active === 0) resolve();
           return;
         }
-        const msg: JobMessage = { job: current, dataset: datasets.get(current.dataset) };
+        const msg: JobMessage = { job: current, dataset: datasets.get(current.dataset), threads };
         onStart?.(slot, current);
         w.postMessage(msg);
       };

@@ -10,7 +10,8 @@ import { AnminError } from '../util/errors.js';
 import { makeDir, naming, writeFileAtomic } from '../util/fsx.js';
 import { parseNumbers, stringifyNumbers } from '../util/json.js';
 import { logger } from '../util/log.js';
-import type { Shard } from './protocol.js';
+import type { Shard } from './splits.js';
+import type { MachineUse } from '../util/machine.js';
 
 /** The final metrics of the model a run returned (its selected trace point). */
 export interface FinalMetrics {
@@ -39,8 +40,10 @@ export interface JobRecord {
   seed: number;
   status: 'ok' | 'error';
   error?: string;
-  /** Wall seconds of training, as Table 4 reports. */
+  /** Seconds of training with the trace's evaluations paused (see TraceRecorder), as Table 4 reports. */
   seconds?: number;
+  /** How the run used the machine: threads, CPU seconds, other processes' (absent in older stores, whose seconds include evaluation). */
+  machine?: MachineUse;
   /** Index of the returned model in the trace. */
   selected?: number;
   stoppedAt?: number;

@@ -7,7 +7,8 @@ import { AnminError } from '../util/errors.js';
 import { packageVersion, writeFileAtomic } from '../util/fsx.js';
 import { sharedFloat64 } from '../util/shared.js';
 import { stringifyNumbers } from '../util/json.js';
-import { loadProtocol, methodOptions, range, readJson, type GridPoint, type Job, type TunedRates } from './protocol.js';
+import { range } from './splits.js';
+import { loadProtocol, methodOptions, readJson, type GridPoint, type Job, type TunedRates } from './protocol.js';
 import { pool } from './runner.js';
 import type { JobRecord } from './store.js';
 

@@ -8,8 +8,10 @@ export interface JobMessage {
   job: Job;
   /** The loaded dataset, its arrays on SharedArrayBuffers (no copy per worker); absent if generated. */
   dataset?: Dataset;
+  /** Threads the job's method may use (the whole machine for a timed job run alone). */
+  threads: number;
 }
 
 parentPort!.on('message', (m: JobMessage) => {
-  void executeJob(m.job, m.dataset).then((record) => parentPort!.postMessage(record));
+  void executeJob(m.job, m.dataset, undefined, m.threads).then((record) => parentPort!.postMessage(record));
 });

@@ -228,6 +228,11 @@ export class FiringPairs {
     this.ahead = { A: A.slice(), at: performance.now() };
   }
 
+  /** Milliseconds the threads spent computing the last sums, all threads told. */
+  threadMs(): number {
+    return this.s.busy.reduce((a, b) => a + b, 0);
+  }
+
   /** U^F for hidden weights A (p×h); a view the next call overwrites. */
   sums(A: Float64Array): Float64Array {
     const ahead = this.ahead;

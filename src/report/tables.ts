@@ -6,6 +6,7 @@ import { provenanceLines } from '../experiments/provenance.js';
 import { AnminError } from '../util/errors.js';
 import { pairedTTest, summarize } from './stats.js';
 import { recovered, RECOVERED } from './planted.js';
+import { SHARED_CORE_SHARE, sharedMachine } from '../util/machine.js';
 
 const rank = (name: string, known: string[]) => (known.includes(name) ? known.indexOf(name) : known.length);
 
@@ -210,7 +211,14 @@ export function table4(records: JobRecord[], published = loadPublished()): Table
     const unknown = shared.filter((r) => r.workers === undefined).length;
     throw new AnminError(`table4: ${shared.length} of ${timed.length} timed runs ${unknown === shared.length ? 'come from a store that did not record how many jobs ran at once' : 'shared the machine with other jobs (--workers > 1)'}, so their seconds are not measurements; time them alone: anmin run table3 --workers 1 --out DIR (same preset or --splits), then anmin report table4 --in DIR`);
   }
-  const threads = [...new Set(timed.map((r) => (typeof r.options.threads === 'number' ? r.options.threads : 1)))];
+  // Before the machine was recorded, a run's seconds also counted the trace's evaluation every epoch.
+  const unclocked = timed.filter((r) => r.machine === undefined).length;
+  if (unclocked) throw new AnminError(`table4: ${unclocked} of ${timed.length} timed runs come from a store written before the clock paused for evaluation (their seconds include the per-epoch test passes), so they do not compare with the paper's; time them again: anmin run table3 --workers 1 --out DIR, then anmin report table4 --in DIR`);
+  const threads = [...new Set(timed.map((r) => r.machine!.threads))].sort((a, b) => a - b);
+  const busy = timed.filter((r) => sharedMachine(r.machine!));
+  const busyNote = busy.length
+    ? [`${busy.length} of ${timed.length} runs shared the machine with other processes (more than ${SHARED_CORE_SHARE} of a core while they ran): ${[...new Set(busy.map((r) => `${r.dataset} ${r.method}`))].join(', ')}; rerun them on an idle machine before quoting their seconds.`]
+    : [];
   return [
     grid({
       id: 'table4',
@@ -223,7 +231,7 @@ export function table4(records: JobRecord[], published = loadPublished()): Table
         const v = published.table4_seconds_per_run[d]?.[m];
         return v === undefined ? undefined : { mean: v };
       },
-      notes: [`Wall seconds of training only (no data loading), each run alone on the machine (one job at a time), ${threads.join(' or ')} thread(s) per run.`, ...g.notes()],
+      notes: [`Wall seconds of training (no data loading; the clock pauses while the trace's test metrics are evaluated, and counts the training MSE only where the method selects its model by it: ANMIN, LBFGS), each run alone on the machine (one job at a time) with ${threads.join(' or ')} thread(s) allowed: the gradient methods use one, ANMIN all.`, ...busyNote, ...g.notes()],
     }),
   ];
 }

@@ -4,8 +4,8 @@ import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS } from './anmin-options.js';
 import { choice, validateOptions, type Constraints } from './constraints.js';
 import { hiddenSolver } from './hidden-solver.js';
-import { tracePoint } from './trace.js';
-import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
+import { TraceRecorder } from './trace.js';
+import type { OnStep, Trainer, TrainData, TrainResult } from './types.js';
 
 /**
  * Jagatap & Hegde (2018): alternating minimization for y = Σ_j ReLU(a_jᵀx) with the second layer
@@ -52,20 +52,19 @@ export function trainAltmin(data: TrainData, options: Partial<AltminOptions> & {
   if (!o.initA && o.init === 'identity') for (let j = 0; j < h; j++) A[j * h + j] = 1;
   const net: Network = { p, h, c, alpha: 0, A, B: new Float64Array(h).fill(1), b0: new Float64Array(1) };
   const solver = hiddenSolver(data.train, h, { ...ANMIN_DEFAULTS, lambda: o.lambda, threads: o.threads, solver: 'dense', seed: o.seed }, rng);
-  const trace: TracePoint[] = [];
-  const t0 = performance.now();
-  tracePoint(net, data, 0, t0, {}, trace, onStep);
+  const trace = new TraceRecorder(data, onStep, false);
+  trace.record(net, 0);
   try {
     for (let it = 1; it <= o.iterations; it++) {
       solver.prepare(net.A);
       const s = solver.solve(net);
       if (s.A) net.A.set(s.A);
-      tracePoint(net, data, it, t0, { logdet: s.logdet, fallback: s.fallback }, trace, onStep);
+      trace.record(net, it, { logdet: s.logdet, fallback: s.fallback });
     }
   } finally {
     solver.close();
   }
-  return { method: 'altmin', network: cloneNetwork(net), trace, selected: trace.length - 1, seconds: (performance.now() - t0) / 1000 };
+  return { method: 'altmin', network: cloneNetwork(net), trace: trace.points, selected: trace.points.length - 1, seconds: trace.seconds() };
 }
 
 export const altmin: Trainer<AltminOptions> = { name: 'altmin', defaults: ALTMIN_DEFAULTS, constraints: ALTMIN_CONSTRAINTS, train: trainAltmin };

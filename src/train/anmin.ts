@@ -5,7 +5,7 @@ import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
 import { validateOptions } from './constraints.js';
 import { hiddenSolver } from './hidden-solver.js';
-import { tracePoint } from './trace.js';
+import { TraceRecorder } from './trace.js';
 import type { OnStep, TracePoint, Trainer, TrainData, TrainResult } from './types.js';
 
 export { ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
@@ -48,12 +48,11 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
   const h = o.hidden;
   if (o.initA && o.initA.length !== p * h) throw new AnminError(`anmin: initA has ${o.initA.length} weights, the network needs ${p}×${h} = ${p * h}`);
   const rng = new RandomState(o.seed);
-  const t0 = performance.now();
+  const trace = new TraceRecorder(data, onStep, true);
   // Line 1: A ~ N(0, 1).
   const net: Network = { p, h, c, alpha: o.alpha, A: o.initA ? o.initA.slice() : initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
   const solver = hiddenSolver(train, h, o, rng);
-  const trace: TracePoint[] = [];
-  const record = (iteration: number, extra: Partial<TracePoint>, fit: Fit | undefined) => tracePoint(net, data, iteration, t0, extra, trace, onStep, fit);
+  const record = (iteration: number, extra: Partial<TracePoint>, fit: Fit | undefined) => trace.record(net, iteration, extra, fit);
   let best: Network;
   let selected = 0;
   let stoppedAt: number | undefined;
@@ -79,13 +78,13 @@ export function trainAnmin(data: TrainData, options: Partial<AnminOptions> & { s
       if (o.select === 'final' || pt.trainMse < bestLoss) {
         bestLoss = pt.trainMse;
         best = cloneNetwork(net);
-        selected = trace.length - 1;
+        selected = trace.points.length - 1;
       }
     }
   } finally {
     solver.close();
   }
-  return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: best, trace, selected, seconds: (performance.now() - t0) / 1000, stoppedAt };
+  return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: best, trace: trace.points, selected, seconds: trace.seconds(), stoppedAt };
 }
 
 export const anmin: Trainer<AnminOptions> = { name: 'anmin', defaults: ANMIN_DEFAULTS, constraints: ANMIN_CONSTRAINTS, train: trainAnmin };

@@ -11,6 +11,7 @@ import { flooredSvdSolve } from '../linalg/symmetric.js';
 import { hiddenRhsKernel } from '../model/kernels.js';
 import { firingFlags, fitOf, hiddenPre, totalSquares, type Fit, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
+import { addPhase, phase, profiling } from '../util/profile.js';
 import { ANMIN_DEFAULTS, DENSE_MAX_SIZE, type AnminOptions } from './anmin-options.js';
 
 /** Refits (B, b⁰) for the current A by ridge least squares (Eq. 4); returns the pre-activations X̃A. */
@@ -43,9 +44,16 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
   const { p, h, alpha } = net;
   const q = packedSize(p);
   // The right-hand side first: with `pairs` prefetched, the helper threads are still summing.
-  const c = hiddenRhs(net, x, y, n);
-  const uf = pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS);
+  const c = phase('right-hand side (Eq. 8)', () => hiddenRhs(net, x, y, n));
+  const uf = phase('firing-pair sums: this thread (its share, then the wait)', () => (pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS)));
   const u = alpha !== 0 ? leakyPairs(uf, pairs ? pairs.plainGram() : packedGram(x, n, p), h, q, alpha) : uf;
+  return phase('assembling M + λI', () => assemble(net, u, c, lambda));
+}
+
+/** M + λI from the pair sums: M_jl = (BBᵀ)_jl U_jl, row by row. */
+function assemble(net: Network, u: Float64Array, c: Float64Array, lambda: number): HiddenSystem {
+  const { p, h } = net;
+  const q = packedSize(p);
   const size = p * h;
   const k = new Float64Array(size * size);
   const bb = outputGram(net.B, h, net.c);
@@ -117,16 +125,17 @@ export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n:
 export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
   const { size } = sys;
   // Cholesky in float64: ln|K| is NaN when a pivot is not positive (K not numerically positive definite).
-  const f = opts.precision === 'float32' ? luFloat32(sys.k, size) : choleskyKernelFactor(sys.k, size);
+  // Cholesky: size³/3 flops; LU: 2·size³/3.
+  const f = opts.precision === 'float32' ? phase('factoring (float32 LU) and ln|M + λI|', () => luFloat32(sys.k, size), () => (2 * size ** 3) / 3) : phase('factoring (Cholesky) and ln|M + λI|', () => choleskyKernelFactor(sys.k, size), () => size ** 3 / 3);
   const logdet = f.logdet - logScale;
   if (logdet > opts.tau) {
     const a = Float64Array.from(sys.c);
-    f.solve(a);
+    phase('triangular solves', () => f.solve(a));
     return { A: unravel(a, p, h), logdet, fallback: false };
   }
   if (opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback: true };
   const k = opts.precision === 'float32' ? Float64Array.from(Float32Array.from(sys.k)) : sys.k;
-  const r = flooredSvdSolve(k, size, sys.c, opts.svdFloor);
+  const r = phase('degenerate systems: floored SVD inverse', () => flooredSvdSolve(k, size, sys.c, opts.svdFloor));
   return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
 }
 
@@ -185,6 +194,17 @@ export function scaledLambda(o: AnminOptions, n: number): number {
   return o.lambdaScale === 'sum' ? o.lambda : o.lambda * n;
 }
 
+/** Σ_i k_i(k_i + 1)/2 · q: the additions of the plain firing-pair sum (k_i neurons firing on row i). */
+function plainPairAdditions(z: Float64Array, n: number, h: number, q: number): number {
+  let pairs = 0;
+  for (let i = 0; i < n; i++) {
+    let k = 0;
+    for (let j = 0; j < h; j++) if (z[i * h + j] > 0) k++;
+    pairs += (k * (k + 1)) / 2;
+  }
+  return pairs * q;
+}
+
 /** M formed from the firing-pair sums (computed ahead on helper threads), factored, solved or floored. */
 class DenseHiddenSolver implements HiddenSolver {
   private readonly pairs: FiringPairs;
@@ -211,13 +231,16 @@ class DenseHiddenSolver implements HiddenSolver {
 
   refit(net: Network): undefined {
     const { x, y, n } = this.train;
-    this.z = refitOutput(net, x, y, n, this.lambda);
+    this.z = phase('output refit (Eq. 4: pre-activations, ridge sums, solve)', () => refitOutput(net, x, y, n, this.lambda));
     return undefined;
   }
 
   solve(net: Network): HiddenSolve {
     const { x, y, n, p } = this.train;
-    return solveHidden(hiddenSystem(net, x, y, n, this.lambda, this.pairs), p, this.h, this.o, this.logScale);
+    const sys = hiddenSystem(net, x, y, n, this.lambda, this.pairs);
+    // The threads' time against the additions a plain sum over rows and firing pairs would make.
+    if (profiling()) addPhase('firing-pair sums: thread time, all threads', this.pairs.threadMs(), plainPairAdditions(this.z, n, this.h, packedSize(p)));
+    return solveHidden(sys, p, this.h, this.o, this.logScale);
   }
 
   firing(): Uint8Array {

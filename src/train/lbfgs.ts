@@ -3,9 +3,9 @@ import { gatherRows, torchInit, Workspace } from '../model/backprop.js';
 import { lossAndGradient } from '../model/kernels.js';
 import { cloneNetwork } from '../model/network.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
-import { tracePoint } from './trace.js';
+import { TraceRecorder } from './trace.js';
 import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, validateOptions, type Constraints } from './constraints.js';
-import type { TracePoint, Trainer } from './types.js';
+import type { Trainer } from './types.js';
 
 export interface LbfgsOptions {
   hidden: number;
@@ -56,10 +56,9 @@ export const lbfgs: Trainer<LbfgsOptions> = {
     const m = Math.min(o.batch, n);
     const ws = new Workspace(m, p, c);
     const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize });
-    const trace: TracePoint[] = [];
-    const t0 = performance.now();
+    const trace = new TraceRecorder(data, onStep, true);
     let best = cloneNetwork(net);
-    let bestLoss = tracePoint(net, data, 0, t0, {}, trace, onStep).trainMse;
+    let bestLoss = trace.record(net, 0).trainMse;
     let selected = 0;
     for (let it = 1; it <= o.iterations; it++) {
       const order = n > m ? rng.permutation(n) : null;
@@ -71,14 +70,14 @@ export const lbfgs: Trainer<LbfgsOptions> = {
         const yb = order ? ws.yb : y;
         lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g)) * rows;
       }
-      const pt = tracePoint(net, data, it, t0, { batchMse: lossSum / n, lr: o.lr }, trace, onStep);
+      const pt = trace.record(net, it, { batchMse: lossSum / n, lr: o.lr });
       // NaN never compares below: a blown-up model is recorded but never selected.
       if (pt.trainMse < bestLoss) {
         bestLoss = pt.trainMse;
         best = cloneNetwork(net);
-        selected = trace.length - 1;
+        selected = trace.points.length - 1;
       }
     }
-    return { method: 'LBFGS', network: best, trace, selected, seconds: (performance.now() - t0) / 1000 };
+    return { method: 'LBFGS', network: best, trace: trace.points, selected, seconds: trace.seconds() };
   },
 };

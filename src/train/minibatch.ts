@@ -2,8 +2,8 @@ import { RandomState } from '../data/rng.js';
 import { gatherRows, torchInit, Workspace, type FlatNetwork } from '../model/backprop.js';
 import { lossAndGradient } from '../model/kernels.js';
 import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
-import { tracePoint } from './trace.js';
-import type { OnStep, TracePoint, TrainData, TrainResult } from './types.js';
+import { TraceRecorder } from './trace.js';
+import type { OnStep, TrainData, TrainResult } from './types.js';
 
 export interface MinibatchOptions {
   hidden: number;
@@ -64,9 +64,8 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
   const grad = new Float64Array(net.theta.length);
   const ws = new Workspace(Math.min(o.batch, n), p, c);
   const update = makeRule(net.theta.length);
-  const trace: TracePoint[] = [];
-  const t0 = performance.now();
-  tracePoint(net, data, 0, t0, {}, trace, onStep);
+  const trace = new TraceRecorder(data, onStep, false);
+  trace.record(net, 0);
   for (let epoch = 0; epoch < o.iterations; epoch++) {
     const lr = stepLr(o.lr, epoch, o.stepSize, o.gamma);
     const order = rng.permutation(n);
@@ -78,7 +77,7 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
       lossSum += lossAndGradient(net, ws.xb, ws.yb, m, grad) * m;
       update(net.theta, grad, lr);
     }
-    tracePoint(net, data, epoch + 1, t0, { batchMse: lossSum / n, lr }, trace, onStep);
+    trace.record(net, epoch + 1, { batchMse: lossSum / n, lr });
   }
-  return { method, network: net, trace, selected: trace.length - 1, seconds: (performance.now() - t0) / 1000 };
+  return { method, network: net, trace: trace.points, selected: trace.points.length - 1, seconds: trace.seconds() };
 }

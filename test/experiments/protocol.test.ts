@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { expandJobs, loadProtocol, parseSplits } from '../../src/experiments/protocol.js';
+import { expandJobs, loadProtocol } from '../../src/experiments/protocol.js';
+import { parseSplits } from '../../src/experiments/splits.js';
 import { tempDir } from '../helpers.js';
 
 const dir = tempDir('anmin-protocol');

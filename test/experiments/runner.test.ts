@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { expandJobs, loadProtocol, parseShard, parseSplits, shardFromEnv, shardJobs } from '../../src/experiments/protocol.js';
+import { expandJobs, loadProtocol, shardJobs } from '../../src/experiments/protocol.js';
+import { parseShard, parseSplits, shardFromEnv } from '../../src/experiments/splits.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { readResults, type JobRecord } from '../../src/experiments/store.js';
 import { render } from '../../src/report/render.js';
@@ -76,6 +78,27 @@ test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips
   const again = await runExperiment({ experiment: proto, out: one, workers: 2 });
   assert.equal(again.ran, 0);
   assert.equal(again.skipped, 12);
+});
+
+test('a timed protocol run one job at a time gives each job the machine; its records say how they used it, with no threads among the options', async () => {
+  const file = tinyProtocol();
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), timed: true }));
+  const alone = tempDir();
+  await runExperiment({ experiment: file, out: alone, workers: 1, splits: [0] });
+  const shared = tempDir();
+  await runExperiment({ experiment: file, out: shared, workers: 2, splits: [0] });
+  for (const [dir, threads] of [[alone, availableParallelism()], [shared, 1]] as const) {
+    const rs = readResults([dir]);
+    assert.equal(rs.length, 4);
+    for (const r of rs) {
+      assert.equal(r.machine?.clock, 'training');
+      assert.equal(r.machine?.threads, threads);
+      assert.ok(r.machine!.wallSeconds >= r.seconds!, `${r.key}: ${r.machine!.wallSeconds} s of wall time, ${r.seconds} s of training`);
+      assert.equal(r.options.threads, undefined);
+    }
+  }
+  // The thread count is a resource, not an option: the numbers are the same.
+  assert.deepEqual(numbers(readResults([alone])), numbers(readResults([shared])));
 });
 
 test('a stored job produced with other options is run again, and a table never pools the two', async () => {

@@ -8,6 +8,7 @@ import { csvText, meanSd, publishedMeanSd, render } from '../../src/report/rende
 import { table3, table4 } from '../../src/report/tables.js';
 import { reproductionReport } from '../../src/report/reproduction.js';
 import { record } from '../helpers.js';
+import type { MachineUse } from '../../src/util/machine.js';
 
 /** A synthetic table3 store: ANMIN clearly lowest on sdf, Adam indistinguishable from ANMIN on abalone. */
 function store() {
@@ -116,15 +117,21 @@ test('report all: one Markdown page with the tables, the paper beside them and t
   assert.doesNotMatch(md, /## Table 5/);
 });
 
-test('Table 4 is printed only from runs timed alone, with the machine and threads beneath; shared runs are refused with the rerun command', () => {
+test('Table 4 is printed only from runs timed alone on the training clock, with the machine and threads beneath; shared runs are refused or flagged', () => {
   const p = provenance();
-  const alone = ['ANMIN', 'Adam'].flatMap((m) => [0, 1].map((k) => record(`table3/abalone/${m}/${k}`, { workers: 1, provenance: p, seconds: m === 'ANMIN' ? 1 : 2 })));
+  const machine = (threads: number, others: number): MachineUse => ({ clock: 'training', threads, wallSeconds: 2, cpuSeconds: 2 * threads, othersCpuSeconds: others });
+  const alone = ['ANMIN', 'Adam'].flatMap((m) => [0, 1].map((k) => record(`table3/abalone/${m}/${k}`, { workers: 1, provenance: p, seconds: m === 'ANMIN' ? 1 : 2, machine: machine(m === 'ANMIN' ? 2 : 1, 0) })));
   const [t] = table4(alone);
-  assert.ok(t.notes.some((n) => /each run alone on the machine \(one job at a time\), 1 thread/.test(n)), t.notes.join('\n'));
+  assert.ok(t.notes.some((n) => /each run alone on the machine \(one job at a time\) with 1 or 2 thread\(s\) allowed/.test(n)), t.notes.join('\n'));
   assert.ok(t.notes.some((n) => n.includes(`4 run(s) on ${p.host}: ${p.cpu}`)), t.notes.join('\n'));
+  assert.ok(!t.notes.some((n) => /shared the machine with other processes/.test(n)), t.notes.join('\n'));
+  // Another process took half a core during one run: the table says which.
+  const [busy] = table4(alone.map((r, i) => (i === 3 ? { ...r, machine: machine(1, 1) } : r)));
+  assert.ok(busy.notes.some((n) => /1 of 4 runs shared the machine with other processes .*: abalone Adam/.test(n)), busy.notes.join('\n'));
   const shared = alone.map((r, i) => (i === 0 ? { ...r, workers: 2 } : r));
   assert.throws(() => table4(shared), /table4: 1 of 4 timed runs shared the machine with other jobs .* anmin run table3 --workers 1 --out DIR/);
   assert.throws(() => table4(alone.map(({ workers: _, ...r }) => r)), /did not record how many jobs ran at once/);
+  assert.throws(() => table4(alone.map(({ machine: _, ...r }) => r)), /4 of 4 timed runs come from a store written before the clock paused for evaluation/);
 });
 
 test('every check row carries its numbers as numbers, for check --json', () => {
