@@ -150,7 +150,7 @@ function wideCsv(file: string, cols: number, rows: number): string {
   return file;
 }
 
-test('a nearly full disk: each writer (train, predict, report html, export, run) fails with one line and leaves the older file whole (no short write passes)', (t) => {
+test('a nearly full disk, then a read-only one: each writer (train, predict, report html, export, merge, plot, run) fails with one line and leaves the older file whole (no short write passes)', (t) => {
   const dir = tempDir('anmin-short');
   // The inputs live off the small disk; each output is larger than the room left on it.
   const csv = wideCsv(join(dir, 'wide.csv'), 60, 600);
@@ -161,28 +161,38 @@ test('a nearly full disk: each writer (train, predict, report html, export, run)
   writeFileSync(join(store, 'results.jsonl'), ['table3/abalone/ANMIN/0', 'table3/abalone/Adam/0'].map((k) => JSON.stringify(record(k)) + '\n').join(''));
   withTmpfs(t, '256k', (at) => {
     const older = 'an older good file\n';
-    const writers: [string, string[]][] = [
-      ['model.json', ['train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save']],
-      ['pred.csv', ['predict', model, csv, '--out']],
-      ['report.html', ['report', 'html', '--in', store, '--out']],
-      ['model.onnx', ['export', model, '--onnx']],
+    mkdirSync(join(at, 'merged'));
+    mkdirSync(join(at, 'figs'));
+    // Each writer, the file it would replace, and what that file holds.
+    const writers: [string[], string, string][] = [
+      [['train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save', join(at, 'model.json')], join(at, 'model.json'), older],
+      [['predict', model, csv, '--out', join(at, 'pred.csv')], join(at, 'pred.csv'), older],
+      [['report', 'html', '--in', store, '--out', join(at, 'report.html')], join(at, 'report.html'), older],
+      [['export', model, '--onnx', join(at, 'model.onnx')], join(at, 'model.onnx'), older],
+      [['merge', store, '--out', join(at, 'merged')], join(at, 'merged', 'results.jsonl'), JSON.stringify(record('table3/sdf/SGD/0')) + '\n'],
+      [['plot', '--in', store, '--out', join(at, 'figs')], join(at, 'figs', 'curves-mse-abalone.svg'), older],
     ];
-    for (const [name] of writers) writeFileSync(join(at, name), older);
+    for (const [, file, text] of writers) writeFileSync(file, text);
+    const everyWriterFails = (code: string) => {
+      for (const [args, file, text] of writers) {
+        const r = anmin(...args);
+        // A store's writer may be refused at its lock, beside the file.
+        failsOnFileSystem(r, `${file}(\\.lock)?`, code);
+        assert.equal(readFileSync(file, 'utf8'), text, args[0]);
+        // The training is not lost with the save: its metrics are printed before the error.
+        if (args[0] === 'train' && code === 'ENOSPC') assert.match(r.stdout, /train_mse/);
+      }
+      for (const d of [at, join(at, 'merged'), join(at, 'figs')]) assert.deepEqual(readdirSync(d).filter((f) => f.includes('.tmp') || f.endsWith('.lock')), [], d);
+    };
     fillBut(at, 4096);
-    for (const [name, args] of writers) {
-      const target = join(at, name);
-      const r = anmin(...args, target);
-      failsOnFileSystem(r, target, 'ENOSPC');
-      assert.equal(readFileSync(target, 'utf8'), older, name);
-      // The training is not lost with the save: its metrics are printed before the error.
-      if (args[0] === 'train') assert.match(r.stdout, /train_mse/);
-    }
-    assert.deepEqual(readdirSync(at).filter((f) => f.includes('.tmp')), []);
+    everyWriterFails('ENOSPC');
     // Room for the lock but not the first record: the worker's record fails to append, on the main thread.
     fillBut(at, 8192);
     const run = anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'results'));
     failsOnFileSystem(run, join(at, 'results', 'results.jsonl'), 'ENOSPC');
     assert.deepEqual(readdirSync(join(at, 'results')), ['results.jsonl'], 'the lock is released');
+    assert.equal(spawnSync('mount', ['-o', 'remount,ro', at]).status, 0);
+    everyWriterFails('EROFS');
   });
 });
 
