@@ -86,6 +86,37 @@ export function hiddenRhs(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, al
   }
 }
 
+/**
+ * The gated first moments of n rows for A's firing pattern (g_ij = 1 where neuron j fires on row i, α
+ * elsewhere), in A's layout (p×h): m1 += Σ_i x̃_i g_iᵀ and, output by output, m2[k] += Σ_i y_ik x̃_i g_iᵀ.
+ * With the firing-pair sums they give the output layer's ridge system and Eq. 8 with no other pass over
+ * the rows. Scratch: g (h).
+ */
+export function firingMoments(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, A: usize, m1: usize, m2: usize, g: usize): void {
+  const hb = <usize>h << 3;
+  const planeb = <usize>(p * h) << 3;
+  const one = f64x2.splat(1);
+  const al = f64x2.splat(alpha);
+  const zero = f64x2.splat(0);
+  for (let i = 0; i < n; i++) {
+    const xi = x + (<usize>(i * p) << 3);
+    rowTimes(p, h, xi, A, g);
+    let j = 0;
+    for (; j + 2 <= h; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(g + o, v128.bitselect(one, al, f64x2.gt(v128.load(g + o), zero)));
+    }
+    if (j < h) store<f64>(g + (<usize>j << 3), load<f64>(g + (<usize>j << 3)) > 0 ? 1.0 : alpha);
+    const yi = y + (<usize>(i * c) << 3);
+    for (let a = 0; a < p; a++) {
+      const v = load<f64>(xi + (<usize>a << 3));
+      if (v == 0) continue;
+      axpy(h, v, g, m1 + <usize>a * hb);
+      for (let k = 0; k < c; k++) axpy(h, v * load<f64>(yi + (<usize>k << 3)), g, m2 + <usize>k * planeb + <usize>a * hb);
+    }
+  }
+}
+
 /** out (n×c) = f(x̃_i) for n rows; `s` (h) is scratch. */
 export function predict(x: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
   for (let i = 0; i < n; i++) forwardRow(x + (<usize>(i * p) << 3), p, h, c, alpha, theta, s, out + (<usize>(i * c) << 3));

@@ -85,9 +85,13 @@ export function identity(r: Pick<JobRecord, 'trainer' | 'source' | 'options' | '
  * than pooled with new ones. Refactors that keep every number leave it alone. 2: the matrix-free solve
  * stops early by default (cgForcing 0.1) and sums its products in another order. 3: the matrix-free
  * path refits the output layer on its threads (sums by row chunk), takes the flexible β, and on large
- * data (cgSampleRows) preconditions with sampled single-precision inner solves.
+ * data (cgSampleRows) preconditions with sampled single-precision inner solves. 4: the dense exact
+ * path refits the output layer and builds Eq. 8 from the firing-pair sums and the gated moments
+ * (PairMoments) instead of passes over the rows: the same sums to 1e−11, but ANMIN's hidden-layer
+ * systems are ill-conditioned enough (λ = 0.001 on the sums) that a last-digit change in B moves the
+ * next A by about 1e−4 and the trajectory goes its own way from there, as another seed would.
  */
-export const NUMERICS: number = 3;
+export const NUMERICS: number = 4;
 
 export const STORE_PREFIX = 'results';
 

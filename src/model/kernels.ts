@@ -9,6 +9,7 @@ interface NetworkKernel extends KernelModule {
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
   hiddenRhs(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   lossGrad(x: number, y: number, m: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
+  firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g: number): void;
   /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
   RIDGE_ROWS: WebAssembly.Global;
 }
@@ -93,6 +94,26 @@ export function hiddenRhsKernel(net: Network, x: Float64Array, y: Float64Array, 
     k.hiddenRhs(at.x, at.y, m, p, h, c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   }
   return view.grad.slice(0, p * h);
+}
+
+/**
+ * The gated first moments for A's firing pattern (g_ij = 1 where neuron j fires on row i, α elsewhere):
+ * m1 = Σ_i x̃_i g_iᵀ (p×h, A's layout) and m2 = Σ_i y_ik x̃_i g_iᵀ for each output k (c planes of p×h).
+ */
+export function firingMomentsKernel(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, n: number, p: number, h: number, c: number): { m1: Float64Array; m2: Float64Array } {
+  const rows = Math.min(n, STREAM_ROWS);
+  const k = kernel<NetworkKernel>('network');
+  const { at, view } = allocate(k, { A: ['f64', p * h], m1: ['f64', p * h], m2: ['f64', c * p * h], g: ['f64', h], x: ['f64', rows * p], y: ['f64', rows * c] });
+  view.A.set(A);
+  view.m1.fill(0);
+  view.m2.fill(0);
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const m = Math.min(rows, n - r0);
+    view.x.set(x.subarray(r0 * p, (r0 + m) * p));
+    view.y.set(y.subarray(r0 * c, (r0 + m) * c));
+    k.firingMoments(at.x, at.y, m, p, h, c, alpha, at.A, at.m1, at.m2, at.g);
+  }
+  return { m1: view.m1.slice(), m2: view.m2.slice() };
 }
 
 /** Z = X̃A (n×h), streamed through the kernel in blocks of rows. */

@@ -8,7 +8,7 @@ import { solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeSolve, ridgeWithIntercept } from '../linalg/ridge.js';
 import { NormalOperator, operatorDims, outputGram } from '../linalg/normal-operator.js';
 import { flooredSvdSolve } from '../linalg/symmetric.js';
-import { hiddenRhsKernel } from '../model/kernels.js';
+import { firingMomentsKernel, hiddenRhsKernel } from '../model/kernels.js';
 import { firingFlags, fitOf, hiddenPre, totalSquares, type Fit, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
 import { addPhase, phase, profiling } from '../util/profile.js';
@@ -46,8 +46,90 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
   // The right-hand side first: with `pairs` prefetched, the helper threads are still summing.
   const c = phase('right-hand side (Eq. 8)', () => hiddenRhs(net, x, y, n));
   const uf = phase('firing-pair sums: this thread (its share, then the wait)', () => (pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS)));
-  const u = alpha !== 0 ? leakyPairs(uf, pairs ? pairs.plainGram() : packedGram(x, n, p), h, q, alpha) : uf;
+  const u = gatedPairs(uf, () => (pairs ? pairs.plainGram() : packedGram(x, n, p)), h, q, alpha);
   return phase('assembling M + λI', () => assemble(net, u, c, lambda));
+}
+
+/** U_jl = Σ_i g_ij g_il x̃_i x̃_iᵀ from the firing-pair sums U^F (leaky ReLU adds the always-on part, `plain`). */
+function gatedPairs(uf: Float64Array, plain: () => Float64Array, h: number, q: number, alpha: number): Float64Array {
+  return alpha !== 0 ? leakyPairs(uf, plain(), h, q, alpha) : uf;
+}
+
+/**
+ * What one A's gated pair sums U and gated first moments give with no other pass over the rows. With
+ * s_ij = g_ij x̃_i·a_j (a_j the j-th column of A): (SᵀS)_jl = a_jᵀ U_jl a_l, Σ_i s_ij = a_jᵀ m1_j and
+ * (SᵀY)_jk = a_jᵀ m2_kj, the output layer's ridge system (Eq. 4); and, once (B, b⁰) are fitted, Eq. 8:
+ * c_j = Σ_k B_jk (m2_kj − b⁰_k m1_j). The sums are the same as over the rows, in another order.
+ */
+export class PairMoments {
+  readonly A: Float64Array;
+
+  constructor(A: Float64Array, private readonly u: Float64Array, private readonly m: { m1: Float64Array; m2: Float64Array }, private readonly ySums: Float64Array, private readonly n: number, private readonly p: number, private readonly h: number) {
+    this.A = A.slice();
+  }
+
+  /** The gated pair sums (packed, pair by pair). */
+  pairs(): Float64Array {
+    return this.u;
+  }
+
+  /** The upper triangle of S₁ᵀS₁ ((h+1)×(h+1), the ones column last) and S₁ᵀY ((h+1)×c), as outputNormalEquations gives them. */
+  outputSystem(): { g: Float64Array; rhs: Float64Array } {
+    const { A, u, p, h, n } = this;
+    const { m1, m2 } = this.m;
+    const c = this.ySums.length;
+    const m = h + 1;
+    const q = packedSize(p);
+    const g = new Float64Array(m * m);
+    const rhs = new Float64Array(m * c);
+    const aj = new Float64Array(p);
+    const al = new Float64Array(p);
+    const col = (j: number, out: Float64Array) => {
+      for (let r = 0; r < p; r++) out[r] = A[r * h + j];
+    };
+    for (let j = 0; j < h; j++) {
+      col(j, aj);
+      for (let l = j; l < h; l++) {
+        col(l, al);
+        const base = (pairOffset(j, h) + l - j) * q;
+        let s = 0;
+        for (let a = 0, t = base; a < p; a++) {
+          // Row a of the packed block holds entries (a, b ≥ a); the lower half is its mirror.
+          let row = aj[a] * al[a] * u[t++];
+          for (let b = a + 1; b < p; b++, t++) row += u[t] * (aj[a] * al[b] + aj[b] * al[a]);
+          s += row;
+        }
+        g[j * m + l] = s;
+      }
+      let first = 0;
+      for (let r = 0; r < p; r++) first += aj[r] * m1[r * h + j];
+      g[j * m + h] = first;
+      for (let k = 0; k < c; k++) {
+        let v = 0;
+        for (let r = 0; r < p; r++) v += aj[r] * m2[(k * p + r) * h + j];
+        rhs[j * c + k] = v;
+      }
+    }
+    g[h * m + h] = n;
+    for (let k = 0; k < c; k++) rhs[h * c + k] = this.ySums[k];
+    return { g, rhs };
+  }
+
+  /** Eq. 8 for the output layer (B, b⁰), in the dense system's order (index of A_aj at j·p + a). */
+  hiddenRhs(B: Float64Array, b0: Float64Array): Float64Array {
+    const { p, h } = this;
+    const { m1, m2 } = this.m;
+    const c = b0.length;
+    const out = new Float64Array(p * h);
+    for (let j = 0; j < h; j++) {
+      for (let a = 0; a < p; a++) {
+        let v = 0;
+        for (let k = 0; k < c; k++) v += B[j * c + k] * (m2[(k * p + a) * h + j] - b0[k] * m1[a * h + j]);
+        out[j * p + a] = v;
+      }
+    }
+    return out;
+  }
 }
 
 /** M + λI from the pair sums: M_jl = (BBᵀ)_jl U_jl, row by row. */
@@ -208,9 +290,13 @@ function plainPairAdditions(z: Float64Array, n: number, h: number, q: number): n
 /** M formed from the firing-pair sums (computed ahead on helper threads), factored, solved or floored. */
 class DenseHiddenSolver implements HiddenSolver {
   private readonly pairs: FiringPairs;
-  /** The pre-activations of the last refit. */
-  private z: Float64Array = new Float64Array(0);
+  /** The pre-activations of the last refit, when it computed them (float32 batches). */
+  private z: Float64Array | null = null;
+  /** Exact sums: the last refit's pair sums and moments, from which the next system is built. */
+  private moments: PairMoments | null = null;
   private readonly batches: boolean;
+  /** Σ_i y_i per output. */
+  private readonly ySums: Float64Array;
   private readonly lambda: number;
   /** ln|M + λI| is reported for the averaged system when λ is on the averages. */
   private readonly logScale: number;
@@ -221,6 +307,8 @@ class DenseHiddenSolver implements HiddenSolver {
     this.pairs = new FiringPairs(x, n, p, h, o.threads, o.chunkRows, this.batches ? { rows: o.batchRows } : undefined);
     this.lambda = scaledLambda(o, n);
     this.logScale = o.lambdaScale === 'sum' ? 0 : p * h * Math.log(n);
+    this.ySums = new Float64Array(train.c);
+    for (let i = 0; i < n; i++) for (let k = 0; k < train.c; k++) this.ySums[k] += train.y[i * train.c + k];
   }
 
   prepare(A: Float64Array): void {
@@ -229,22 +317,57 @@ class DenseHiddenSolver implements HiddenSolver {
     this.pairs.prefetch(A);
   }
 
+  /**
+   * Float32 batches: the published code's refit, a pass over the rows in float64. Exact sums: the pair
+   * sums this A's system needs anyway (begun on the helper threads by `prepare`) and one pass for the
+   * gated moments (on this thread meanwhile) give the ridge system, so the rows are read once, not twice.
+   */
   refit(net: Network): undefined {
-    const { x, y, n } = this.train;
-    this.z = phase('output refit (Eq. 4: pre-activations, ridge sums, solve)', () => refitOutput(net, x, y, n, this.lambda));
+    const { x, y, n, p, c } = this.train;
+    this.z = null;
+    if (this.batches) {
+      this.z = phase('output refit (Eq. 4: pre-activations, ridge sums, solve)', () => refitOutput(net, x, y, n, this.lambda));
+      return undefined;
+    }
+    const h = this.h;
+    const m = phase('gated moments (one pass over the rows)', () => firingMomentsKernel(net.A, net.alpha, x, y, n, p, h, c));
+    const uf = phase('firing-pair sums: this thread (its share, then the wait)', () => this.pairs.sums(net.A));
+    this.profilePairs(net.A);
+    // A copy: the helpers overwrite their sums when they start on the next A.
+    const u = gatedPairs(uf, () => this.pairs.plainGram(), h, packedSize(p), net.alpha);
+    this.moments = new PairMoments(net.A, u === uf ? uf.slice() : u, m, this.ySums, n, p, h);
+    const sys = this.moments.outputSystem();
+    phase('output refit from the sums (Eq. 4)', () => setOutputLayer(net, ridgeSolve(sys.g, sys.rhs, h + 1, c, this.lambda)));
     return undefined;
   }
 
   solve(net: Network): HiddenSolve {
     const { x, y, n, p } = this.train;
-    const sys = hiddenSystem(net, x, y, n, this.lambda, this.pairs);
-    // The threads' time against the additions a plain sum over rows and firing pairs would make.
-    if (profiling()) addPhase('firing-pair sums: thread time, all threads', this.pairs.threadMs(), plainPairAdditions(this.z, n, this.h, packedSize(p)));
+    const m = this.moments;
+    let sys: HiddenSystem;
+    if (m && m.A.every((v, i) => v === net.A[i])) {
+      sys = phase('assembling M + λI', () => assemble(net, m.pairs(), m.hiddenRhs(net.B, net.b0), this.lambda));
+    } else {
+      // No refit for these weights (altmin keeps its output layer): the pair sums and Eq. 8's pass.
+      sys = hiddenSystem(net, x, y, n, this.lambda, this.pairs);
+      this.profilePairs(net.A);
+    }
     return solveHidden(sys, p, this.h, this.o, this.logScale);
   }
 
+  /** The threads' time on the pair sums for A, against the additions a plain sum over rows and firing pairs would make. */
+  private profilePairs(A: Float64Array): void {
+    if (profiling()) addPhase('firing-pair sums: thread time, all threads', this.pairs.threadMs(), plainPairAdditions(this.preActivations(A), this.train.n, this.h, packedSize(this.train.p)));
+  }
+
+  private preActivations(A: Float64Array): Float64Array {
+    const { x, n, p, c } = this.train;
+    return hiddenPre({ p, h: this.h, c, alpha: this.o.alpha, A, B: new Float64Array(this.h * c), b0: new Float64Array(c) }, x, n);
+  }
+
+  /** The pattern the last refit froze. */
   firing(): Uint8Array {
-    return firingFlags(this.z);
+    return firingFlags(this.z ?? this.preActivations(this.moments!.A));
   }
 
   close(): void {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Prepared } from '../../src/data/split.js';
-import { FiringPairs, firingGram, firingGramPlain, packedSize, pairCount } from '../../src/linalg/firing-gram.js';
+import { FiringPairs, firingGram, firingGramPlain, packedSize, pairCount, pairOffset } from '../../src/linalg/firing-gram.js';
 import { NormalOperator, operatorDims } from '../../src/linalg/normal-operator.js';
 import { ridgeWithIntercept } from '../../src/linalg/ridge.js';
-import { hiddenRhsKernel, outputNormalEquations, sumSquaredErrors } from '../../src/model/kernels.js';
+import { firingMomentsKernel, hiddenRhsKernel, outputNormalEquations, sumSquaredErrors } from '../../src/model/kernels.js';
 import { evaluate, firingFlags, hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
-import { hiddenSystem, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
+import { hiddenSystem, PairMoments, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
 import { maxAbs, maxAbsDiff, problem, randn } from '../helpers.js';
 
 
@@ -111,6 +111,38 @@ test('the hidden-layer system equals Eqs. 6–8 written out (ReLU, leaky, severa
     const ref = denseSystem(net, pr, 0.01);
     assert.ok(maxAbsDiff(sys.k, ref.k) <= 1e-11 * maxAbs(ref.k), `M alpha=${alpha} c=${c}`);
     assert.ok(maxAbsDiff(sys.c, ref.rhs) <= 1e-11 * maxAbs(ref.rhs), `c alpha=${alpha} c=${c}`);
+  }
+});
+
+test('the output layer\'s ridge system and Eq. 8 from the pair sums and the gated moments equal their passes over the rows (ReLU, leaky, several outputs, a row of zeros)', () => {
+  for (const [alpha, c, h] of [[0, 1, 6], [0.1, 1, 7], [0.1, 3, 5], [0, 4, 9]]) {
+    const pr = problem(150, 3, c, 31);
+    pr.x.fill(0, 7 * pr.p, 8 * pr.p);
+    const net = network(pr.p, h, c, alpha, 12);
+    const q = packedSize(pr.p);
+    const uf = firingGram(pr.x, net.A, pr.n, pr.p, h);
+    const plain = new Float64Array(q);
+    for (let i = 0; i < pr.n; i++) for (let a = 0, t = 0; a < pr.p; a++) for (let b = a; b < pr.p; b++) plain[t++] += pr.x[i * pr.p + a] * pr.x[i * pr.p + b];
+    const u = alpha === 0 ? uf : uf.map((v, t) => {
+      // U_jl = Σ g_ij g_il x̃x̃ᵀ, written out pair by pair.
+      const pair = Math.floor(t / q);
+      let j = 0;
+      while (pairOffset(j + 1, h) <= pair) j++;
+      const l = j + pair - pairOffset(j, h);
+      const e = t % q;
+      return alpha * alpha * plain[e] + alpha * (1 - alpha) * (uf[pairOffset(j, h) * q + e] + uf[pairOffset(l, h) * q + e]) + (1 - alpha) ** 2 * v;
+    });
+    const ySums = new Float64Array(c);
+    for (let i = 0; i < pr.n; i++) for (let k = 0; k < c; k++) ySums[k] += pr.y[i * c + k];
+    const pm = new PairMoments(net.A, u, firingMomentsKernel(net.A, alpha, pr.x, pr.y, pr.n, pr.p, h, c), ySums, pr.n, pr.p, h);
+    const from = pm.outputSystem();
+    const direct = outputNormalEquations(hiddenPre(net, pr.x, pr.n), alpha, pr.y, pr.n, h, c);
+    // Upper triangles only: the direct sums leave the lower one unset.
+    const upper = (g: Float64Array) => g.map((v, t) => (t % (h + 1) >= Math.floor(t / (h + 1)) ? v : 0));
+    assert.ok(maxAbsDiff(upper(from.g), upper(direct.g)) <= 1e-11 * maxAbs(direct.g), `SᵀS alpha=${alpha} c=${c}: ${maxAbsDiff(upper(from.g), upper(direct.g))}`);
+    assert.ok(maxAbsDiff(from.rhs, direct.rhs) <= 1e-11 * maxAbs(direct.rhs), `SᵀY alpha=${alpha} c=${c}`);
+    const rhs = hiddenSystem(net, pr.x, pr.y, pr.n, 0.01).c;
+    assert.ok(maxAbsDiff(pm.hiddenRhs(net.B, net.b0), rhs) <= 1e-11 * maxAbs(rhs), `Eq. 8 alpha=${alpha} c=${c}`);
   }
 });
 
