@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { withOptions } from '../src/cli/docs.js';
 import { TRAINER_OPTIONS, trainerOption, type TrainerOptionKey } from '../src/cli/trainer-options.js';
 import type { Constraint } from '../src/train/constraints.js';
 import { TRAINERS } from '../src/train/registry.js';
-import { fixture, MIRROR, NO_MIRROR, ROOT, tempDir } from './helpers.js';
+import { fixture, MIRROR, NO_MIRROR, randn, record, ROOT, tempDir } from './helpers.js';
 
 const cache = tempDir('anmin-cli');
 const anmin = (...args: string[]) =>
@@ -126,7 +126,123 @@ test('a full disk and a read-only file system: one line, exit 1, nothing half-wr
   assert.equal(spawnSync('mount', ['-o', 'remount,ro', at]).status, 0);
   // Node's recursive mkdir calls this ENOENT; the user must read EROFS.
   failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'elsewhere', 'deeper')), join(at, 'elsewhere'), 'EROFS');
+  // The output is checked before the work: the missing data file is never reached.
+  failsOnFileSystem(anmin('train', join(at, 'no-such.csv'), '--target', 'y', '--save', join(at, 'model.json')), join(at, 'model.json'), 'EROFS');
 }));
+
+/** Fills the file system at `at` but for `free` bytes. */
+function fillBut(at: string, free: number): void {
+  const filler = join(at, 'filler');
+  try {
+    writeFileSync(filler, Buffer.alloc(1 << 24));
+  } catch {
+    // ENOSPC, as meant: the filler took what was left.
+  }
+  truncateSync(filler, statSync(filler).size - free);
+}
+
+/** A CSV of `cols` normal inputs and a target y, `rows` rows. */
+function wideCsv(file: string, cols: number, rows: number): string {
+  const v = randn(rows * (cols + 1), 7);
+  const lines = [[...Array.from({ length: cols }, (_, j) => `x${j}`), 'y'].join(',')];
+  for (let i = 0; i < rows; i++) lines.push(Array.from(v.subarray(i * (cols + 1), (i + 1) * (cols + 1)), (x) => x.toFixed(3)).join(','));
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+test('a nearly full disk, then a read-only one: each writer (train, predict, report html, export, merge, plot, run) fails with one line and leaves the older file whole (no short write passes)', (t) => {
+  const dir = tempDir('anmin-short');
+  // The inputs live off the small disk; each output is larger than the room left on it.
+  const csv = wideCsv(join(dir, 'wide.csv'), 60, 600);
+  const model = join(dir, 'model.json');
+  assert.equal(anmin('train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save', model).status, 0);
+  const store = join(dir, 'store');
+  mkdirSync(store);
+  writeFileSync(join(store, 'results.jsonl'), ['table3/abalone/ANMIN/0', 'table3/abalone/Adam/0'].map((k) => JSON.stringify(record(k)) + '\n').join(''));
+  withTmpfs(t, '256k', (at) => {
+    const older = 'an older good file\n';
+    mkdirSync(join(at, 'merged'));
+    mkdirSync(join(at, 'figs'));
+    // Each writer, the file it would replace, and what that file holds.
+    const writers: [string[], string, string][] = [
+      [['train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save', join(at, 'model.json')], join(at, 'model.json'), older],
+      [['predict', model, csv, '--out', join(at, 'pred.csv')], join(at, 'pred.csv'), older],
+      [['report', 'html', '--in', store, '--out', join(at, 'report.html')], join(at, 'report.html'), older],
+      [['export', model, '--onnx', join(at, 'model.onnx')], join(at, 'model.onnx'), older],
+      [['merge', store, '--out', join(at, 'merged')], join(at, 'merged', 'results.jsonl'), JSON.stringify(record('table3/sdf/SGD/0')) + '\n'],
+      [['plot', '--in', store, '--out', join(at, 'figs')], join(at, 'figs', 'curves-mse-abalone.svg'), older],
+    ];
+    for (const [, file, text] of writers) writeFileSync(file, text);
+    const everyWriterFails = (code: string) => {
+      for (const [args, file, text] of writers) {
+        const r = anmin(...args);
+        // A store's writer may be refused at its lock, beside the file.
+        failsOnFileSystem(r, `${file}(\\.lock)?`, code);
+        assert.equal(readFileSync(file, 'utf8'), text, args[0]);
+        // The training is not lost with the save: its metrics are printed before the error.
+        if (args[0] === 'train' && code === 'ENOSPC') assert.match(r.stdout, /train_mse/);
+      }
+      for (const d of [at, join(at, 'merged'), join(at, 'figs')]) assert.deepEqual(readdirSync(d).filter((f) => f.includes('.tmp') || f.endsWith('.lock')), [], d);
+    };
+    fillBut(at, 4096);
+    everyWriterFails('ENOSPC');
+    // Room for the lock but not the first record: the worker's record fails to append, on the main thread.
+    fillBut(at, 8192);
+    const run = anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'results'));
+    failsOnFileSystem(run, join(at, 'results', 'results.jsonl'), 'ENOSPC');
+    assert.deepEqual(readdirSync(join(at, 'results')), ['results.jsonl'], 'the lock is released');
+    assert.equal(spawnSync('mount', ['-o', 'remount,ro', at]).status, 0);
+    everyWriterFails('EROFS');
+  });
+});
+
+test('an output over an input is refused and the input kept: predict onto its data, export onto its model, a report into its store, through a link too', () => {
+  const dir = tempDir('anmin-over');
+  const csv = join(dir, 'data.csv');
+  writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
+  const model = join(dir, 'model.json');
+  assert.equal(anmin('train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', model).status, 0);
+  const store = join(dir, 'store');
+  mkdirSync(store);
+  writeFileSync(join(store, 'results.jsonl'), JSON.stringify(record('table3/abalone/ANMIN/0')) + '\n');
+  symlinkSync(csv, join(dir, 'link.csv'));
+  const cases: [string[], string][] = [
+    [['predict', model, csv, '--out', csv], csv],
+    [['predict', model, csv, '--out', join(dir, 'link.csv')], csv],
+    [['predict', model, csv, '--out', model], model],
+    [['export', model, '--onnx', model], model],
+    [['train', csv, '--target', 'y', '--save', join(dir, '..', basename(dir), 'data.csv')], csv],
+    [['report', 'html', '--in', store, '--out', join(store, 'results.jsonl')], join(store, 'results.jsonl')],
+    [['report', 'table3', '--in', store, '--out', join(store, 'table3.md')], join(store, 'results.jsonl')],
+    [['check', '--in', store, '--out', join(store, 'sub', 'check.txt')], join(store, 'results.jsonl')],
+    [['plot', '--in', store, '--out', store], join(store, 'results.jsonl')],
+  ];
+  for (const [args, kept] of cases) {
+    const before = readFileSync(kept, 'utf8');
+    const r = anmin(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^anmin: --(out|onnx|save) \S+: is (the input \S+; write to another file|inside the results folder \S+, which this command reads; write elsewhere)\n$/);
+    assert.equal(readFileSync(kept, 'utf8'), before, args.join(' '));
+  }
+  assert.deepEqual(readdirSync(store), ['results.jsonl']);
+});
+
+test('plot writes only inside --out, whatever the names in the store: one file per figure, separators and dots encoded', () => {
+  const dir = tempDir('anmin-plot');
+  const store = join(dir, 'store');
+  mkdirSync(store);
+  const names = ['a/../../../pwned', 'x/y', 'x%2Fy'];
+  writeFileSync(join(store, 'results.jsonl'), names.map((d) => JSON.stringify(record(`table3/${d}/ANMIN/0`, { dataset: d })) + '\n').join(''));
+  const out = join(dir, 'figs', 'inner');
+  const r = anmin('plot', '--in', store, '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['figs', 'store']);
+  assert.deepEqual(readdirSync(join(dir, 'figs')), ['inner']);
+  const files = readdirSync(out);
+  // Each data set's two curve figures, none merged with another's.
+  assert.equal(files.filter((f) => f.startsWith('curves-')).length, 2 * names.length);
+  assert.deepEqual(r.stdout.trim().split('\n').sort(), files.map((f) => join(out, f)).sort());
+});
 
 test('help names only what applies: ablation lists its own presets and no table3 or simulation flags', () => {
   const r = anmin('ablation', '--help');

@@ -10,8 +10,8 @@ export const DESCRIPTIONS = {
   ablation: 'Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)',
   report: 'the paper\'s tables from a results store: mean (sd) over splits, bold by paired t-test, published values beside; `all`: every table and the check as one Markdown page (docs/reproduction.md)',
   check: 'compare every cell that ran with the published one (tolerance from the published sd and our number of splits) and test the paper\'s claims (and the related papers\' on planted runs); exit 1 on any failure not listed in experiments/known-deviations.json',
-  merge: 'join the stores of several shards or machines into one results.jsonl',
-  tune: 'tune a method\'s learning rate on a validation part of split 0\'s training rows and record it in experiments/ (the paper tuned SGD per dataset without publishing the rates)',
+  merge: 'join the stores of several shards or machines into one results.jsonl; an existing store gains the jobs it lacks (a job it holds run otherwise is refused)',
+  tune: 'tune a method\'s learning rate on a validation part of split 0\'s training rows and record it in --out (read by run --rates; the paper tuned SGD per dataset without publishing the rates)',
   plot: 'SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8), the planted study (recovery vs seconds and vs n/(dk²))',
 } as const;
 

@@ -7,12 +7,13 @@ import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv
 import { Regressor } from '../estimator/estimator.js';
 import type { Flat } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
+import { csvText } from '../report/render.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { startProgress } from '../util/progress.js';
-import { emit, table } from './io.js';
+import { emit, outputPath, table } from './io.js';
 import { option } from './options.js';
 import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { DESCRIPTIONS } from './descriptions.js';
@@ -68,6 +69,7 @@ export function trainCommand(): Command {
   for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
   cmd.action(async (file: string, f: TrainFlags) => {
     if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
+    if (f.save) outputPath(f.save, '--save', { files: [file, ...(f.test ? [f.test] : [])] });
     const { trainer, alpha } = METHODS[f.method];
     const options: Record<string, unknown> = { alpha, ...givenTrainerOptions(f, trainer, 'train'), seed: f.seed };
     if ('threads' in TRAINERS[trainer].defaults && options.threads === undefined) options.threads = availableParallelism();
@@ -96,10 +98,17 @@ export function trainCommand(): Command {
     } finally {
       bar.stop();
     }
-    if (f.save) writeFileAtomic(f.save, JSON.stringify(model) + '\n');
+    // A save that fails (a disk filled meanwhile) still shows what the training reached, then the error.
+    let unsaved: unknown;
+    try {
+      if (f.save) writeFileAtomic(f.save, JSON.stringify(model) + '\n');
+    } catch (e) {
+      unsaved = e;
+    }
     const s = model.summary;
-    const out = { method: f.method, train_rows: s.rows, test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null, seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(f.save ? { saved: f.save } : {}) };
+    const out = { method: f.method, train_rows: s.rows, test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null, seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(f.save && !unsaved ? { saved: f.save } : {}) };
     emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(typeof v === 'number' ? fmt(v) : v ?? '—'))]));
+    if (unsaved) throw unsaved;
   });
   return cmd;
 }
@@ -111,11 +120,12 @@ export function predictCommand(): Command {
     .argument('<data.csv>', 'rows to predict; the model\'s input columns in any order, the target columns optional')
     .addOption(option('out'))
     .action(async (modelPath: string, file: string, f: { out?: string }) => {
+      if (f.out) outputPath(f.out, '--out', { files: [modelPath, file] });
       const model = loadSaved(modelPath);
       const data = await inputsFor(model, file, false);
       const yhat = model.predict(whole(data.x));
       const c = model.targets.length;
-      const rows: (string | number)[][] = [[...model.targets]];
+      const rows: (string | number)[][] = [model.targets.map(csvText)];
       for (let i = 0; i < data.x.rows; i++) rows.push(Array.from(yhat.subarray(i * c, (i + 1) * c)));
       // Numbers as JavaScript prints them: the shortest text that reads back to the same double.
       emit(stringify(rows, { cast: { number: String } }), f.out);
@@ -144,6 +154,7 @@ export function exportCommand(): Command {
     .addOption(option('onnx'))
     .action((modelPath: string, f: { onnx?: string }) => {
       if (!f.onnx) throw new AnminError('export: name the output, e.g. --onnx model.onnx', USAGE);
+      outputPath(f.onnx, '--onnx', { files: [modelPath] });
       const model = loadSaved(modelPath);
       writeFileAtomic(f.onnx, toOnnx(model));
     });

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { join } from 'node:path';
 import { parseShard, parseSplits } from '../experiments/splits.js';
 import { AnminError, USAGE } from '../util/errors.js';
 
@@ -14,15 +15,23 @@ export interface OptionSpec {
   env?: string;
 }
 
+/**
+ * A flag's number as written in decimal, else NaN: Number() would also take " 4 ", 0x4, 0b11, 0o7 and
+ * "" (as 0), which no one means on a command line. Integers take digits and a minus sign only.
+ */
+export function decimal(v: string, integer: boolean): number {
+  return (integer ? /^-?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/).test(v) ? Number(v) : NaN;
+}
+
 export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (v: string, flag: string) => {
-  const n = Number(v);
-  if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) throw new AnminError(`${flag}: expected an integer in [${min}, ${max}], got "${v}"`, USAGE);
+  const n = decimal(v, true);
+  if (!(n >= min && n <= max)) throw new AnminError(`${flag}: expected an integer in [${min}, ${max}], got "${v}"`, USAGE);
   return n;
 };
 
 export const num = (min = -Infinity, max = Infinity) => (v: string, flag: string) => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new AnminError(`${flag}: expected a number in [${min}, ${max}], got "${v}"`, USAGE);
+  const n = decimal(v, false);
+  if (!Number.isFinite(n) || n < min || n > max) throw new AnminError(`${flag}: expected a number in [${min}, ${max}], got "${v}"`, USAGE);
   return n;
 };
 
@@ -60,7 +69,7 @@ export const OPTIONS = {
   splits: { flags: '--splits <spec>', description: 'splits (runs) to do: 0..99, 0,3,7 or a mix (default: the preset\'s)', parse: (v: string, flag: string) => parseSplits(v, flag) },
   workers: { flags: '--workers <n>', description: 'jobs at once (default: 1 for a timed protocol such as table3, whose seconds are Table 4; else the number of cores)', parse: int(1, 1024) },
   shard: { flags: '--shard <K/N>', description: 'run the K-th of N disjoint slices (0 ≤ K < N); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with ANMIN_SHARDS', parse: (v: string, flag: string) => parseShard(v, flag) },
-  outDir: { flags: '--out <dir>', description: 'results folder (default: results/<experiment>)' },
+  outDir: { flags: '--out <dir>', description: 'results folder (default: results/<the protocol\'s name>, under the current folder)' },
   inDirs: { flags: '--in <dirs...>', description: 'results folder(s) to read; shards in several folders are joined' },
   format: { flags: '--format <f>', description: 'md, csv, latex, json or html (a table fragment; `report html` writes the whole page)', parse: oneOf('md', 'csv', 'latex', 'json', 'html'), default: 'md' },
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
@@ -72,6 +81,8 @@ export const OPTIONS = {
   save: { flags: '--save <file>', description: 'write the trained model (JSON) to this file' },
   onnx: { flags: '--onnx <file>', description: 'write the model as an ONNX graph to this file' },
   retryFailed: { flags: '--retry-failed', description: 'rerun jobs whose stored record is a failure' },
+  rates: { flags: '--rates <dir>', description: 'folder of tuned learning rates written by `anmin tune --out`, read before the protocol\'s folder and the package\'s experiments/' },
+  ratesOut: { flags: '--out <dir>', description: 'folder to write the tuned rates file in (run reads it with --rates)', default: join('results', 'tune') },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionKey = keyof typeof OPTIONS;

@@ -21,6 +21,7 @@ interface RunFlags extends DataFlags {
   shard?: Shard;
   out?: string;
   retryFailed?: boolean;
+  rates?: string;
 }
 
 export const defaultResults = (experiment: string) => join('results', experiment);
@@ -35,7 +36,8 @@ function presetOf(experiment: string, f: RunFlags): string | undefined {
 
 async function run(experiment: string, f: RunFlags): Promise<void> {
   const shard = f.shard ?? shardFromEnv();
-  const out = f.out ?? defaultResults(experiment);
+  // By the protocol's name, not its path: `run ../proto/ok.json` writes to results/<name> here.
+  const out = f.out ?? defaultResults(loadProtocol(experiment).name);
   const s = await runExperiment({
     experiment,
     preset: presetOf(experiment, f),
@@ -47,6 +49,7 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
     out,
     load: loadOptions(f),
     retryFailed: f.retryFailed,
+    rates: f.rates,
   });
   emit(table([
     ['experiment', 'shard', 'jobs', 'already done', 'ran', 'failed', 'seconds', 'store'],
@@ -76,7 +79,7 @@ function closingSummary(experiment: string, out: string): string {
  * data come from, and the sdf mask and DAE image to use instead of the paper's.
  */
 function runOptions(cmd: Command, data: Parameters<typeof withDataOptions>[1], presets?: string): Command {
-  for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed'] as const) {
+  for (const k of ['preset', 'datasets', 'methods', 'splits', 'workers', 'shard', 'outDir', 'retryFailed', 'rates'] as const) {
     const o = option(k);
     if (k === 'preset' && presets) o.description = presets;
     cmd.addOption(o);

@@ -8,6 +8,7 @@ import { allows, describe, type Constraint } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
+import { decimal } from './options.js';
 
 /** Every option any trainer takes (SGD's are Adam's without the betas and ε). */
 export type TrainerOptionKey = keyof AnminOptions | keyof AdamOptions | keyof LbfgsOptions | keyof AltminOptions | keyof IdentitySgdOptions | keyof TwoRateGdOptions;
@@ -99,7 +100,7 @@ export function trainerOption(key: TrainerOptionKey): Option {
   const o = new Option(`${flag}${placeholder(c)}`, `${e.description} (${describe(c)})`);
   if (c.kind !== 'boolean') {
     o.argParser((v: string) => {
-      const value = c.kind === 'choice' ? v : v.trim() === '' ? NaN : Number(v);
+      const value = c.kind === 'choice' ? v : decimal(v, c.kind === 'integer');
       if (!allows(c, value)) throw new AnminError(`${flag}: expected ${describe(c)}, got "${v}"`, USAGE);
       return value;
     });

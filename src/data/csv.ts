@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { AnminError } from '../util/errors.js';
 
@@ -48,7 +48,7 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (first) {
         first = false;
-        if (opts.header) names = record;
+        if (opts.header) names = utf8Header(path, record, opts.label);
         if (width < 0) width = record.length;
         pick = resolveColumns(opts.select, names, width, opts.label);
         cols = pick.length;
@@ -67,7 +67,7 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
       const base = rows * cols;
       for (let k = 0; k < cols; k++) {
         const s = record[pick![k]];
-        const v = s === '' ? NaN : Number(s);
+        const v = s === '' || radixPrefixed(s) ? NaN : Number(s);
         if (!Number.isFinite(v)) {
           const col = pick![k];
           const named = names[col] === undefined ? `field ${col + 1}` : `column "${names[col]}"`;
@@ -84,7 +84,7 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
     if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
       throw new AnminError(`${opts.label}: cannot read (${err.code})`);
     }
-    throw new AnminError(`${opts.label}: not a readable CSV (${err.message})`);
+    throw new AnminError(`${opts.label}${csvLine(e)}: not a readable CSV (${err.message})`);
   } finally {
     stream.destroy();
   }
@@ -111,14 +111,51 @@ export async function readCsvHeader(path: string, label: string): Promise<string
     for await (const record of parser as AsyncIterable<string[]>) {
       const empty = record.findIndex((s) => s === '');
       if (empty >= 0) throw new AnminError(`${label}:1:${empty + 1}: empty column name in the header`);
-      return record;
+      return utf8Header(path, record, label);
     }
   } catch (e) {
     if (e instanceof AnminError) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new AnminError(`${label}: cannot read (${err.code ?? err.message})`);
+    throw new AnminError(`${label}${csvLine(e)}: cannot read (${err.code ?? err.message})`);
   } finally {
     stream.destroy();
   }
   throw new AnminError(`${label}: empty file (a header line of column names is required)`);
+}
+
+/** Number() reads 0x1F, 0b11 and 0o7 as integers; in a data file they are text, not numbers. */
+function radixPrefixed(s: string): boolean {
+  const c = s.charCodeAt(1) | 0x20;
+  return s.length > 2 && s.charCodeAt(0) === 0x30 && (c === 0x78 || c === 0x62 || c === 0x6f);
+}
+
+/** `:N` for a csv-parse error that knows its line (a stray quote), so the message names file:line. */
+function csvLine(e: unknown): string {
+  const lines = (e as { lines?: unknown }).lines;
+  return typeof lines === 'number' && lines > 0 ? `:${lines}` : '';
+}
+
+/**
+ * The header's names, refused when the file's bytes there are not UTF-8: the decoder would put U+FFFD
+ * in a column name silently. Only a name holding U+FFFD sends us back to the bytes, to tell an encoded
+ * U+FFFD from a bad byte and give its offset.
+ */
+function utf8Header(path: string, names: string[], label: string): string[] {
+  if (!names.some((n) => n.includes('\uFFFD'))) return names;
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(1 << 20);
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const end = head.subarray(0, n).indexOf(0x0a);
+  const bytes = head.subarray(0, end < 0 ? n : end);
+  const text = bytes.toString('utf8');
+  for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
+    const at = Buffer.byteLength(text.slice(0, i));
+    if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) throw new AnminError(`${label}:1: the header is not UTF-8 (byte 0x${bytes[at].toString(16)} at offset ${at}); save the file as UTF-8`);
+  }
+  return names;
 }

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { AnminError } from '../util/errors.js';
-import { makeDir, settled, sha256File, tempPath } from '../util/fsx.js';
+import { makeDir, settled, sha256File, tempPath, writeFileAtomic } from '../util/fsx.js';
 import { logger } from '../util/log.js';
 import { startProgress } from '../util/progress.js';
 import { pinnedSha, registry, type FileSpec } from './registry.js';
@@ -112,7 +112,7 @@ const stampPath = (file: string) => `${file}.verified.json`;
 
 function stamp(file: string, sha256: string): void {
   const st = statSync(file);
-  writeFileSync(stampPath(file), JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, sha256 } satisfies Stamp));
+  writeFileAtomic(stampPath(file), JSON.stringify({ size: st.size, mtimeMs: st.mtimeMs, sha256 } satisfies Stamp));
 }
 
 function readStamp(file: string): Stamp | undefined {

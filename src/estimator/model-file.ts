@@ -1,5 +1,6 @@
 import type { Standardization } from '../data/standardize.js';
 import type { Network } from '../model/network.js';
+import { allows, describe, SLOPE } from '../train/constraints.js';
 import { AnminError } from '../util/errors.js';
 import { packageVersion } from '../util/fsx.js';
 
@@ -105,7 +106,8 @@ export function loadModel(json: unknown, label: string): LoadedModel {
     if (new Set(v as string[]).size !== length) bad(`"${key}" names a column twice`);
     return v as string[];
   };
-  if (typeof net.alpha !== 'number' || !(net.alpha >= 0 && net.alpha < 1)) bad('network.alpha must be a number in [0, 1)');
+  // The trainers' own constraint: a model any of them saves reads back.
+  if (!allows(SLOPE, net.alpha)) bad(`network.alpha must be ${describe(SLOPE)}`);
   const network: Network = {
     p: d + 1,
     h,

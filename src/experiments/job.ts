@@ -67,8 +67,8 @@ function goodStart(truth: Network, delta: number, seed: number): Float64Array {
 }
 
 export function recordBase(job: Job) {
-  const { key, experiment, dataset, method, split, seed, options, inputs, summary, params, dataFiles } = job;
-  return { key, experiment, dataset, method, split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), ...(dataFiles ? { dataFiles } : {}), ...(NUMERICS !== 1 ? { numerics: NUMERICS } : {}), version: packageVersion() };
+  const { key, experiment, dataset, method, trainer, source, split, seed, options, inputs, summary, params, dataFiles } = job;
+  return { key, experiment, dataset, method, trainer, ...(source !== dataset ? { source } : {}), split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), ...(dataFiles ? { dataFiles } : {}), ...(NUMERICS !== 1 ? { numerics: NUMERICS } : {}), version: packageVersion() };
 }
 
 export function failedRecord(job: Job, error: string): JobRecord {

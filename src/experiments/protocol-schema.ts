@@ -6,7 +6,12 @@ import { MAX_SPLITS } from './splits.js';
 /** Loader parameters a protocol may set per dataset (see LoadOptions), and the good start of planted runs. */
 export const DATASET_PARAMS = ['sigma', 'simD', 'simN', 'plantedK', 'plantedIdentity', 'plantedRandomLabels', 'plantedStart'] as const;
 
-const names = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true };
+/**
+ * A name that becomes part of a job key (experiment/dataset/method/split) and of file names: no path
+ * separator, no control character, so keys stay unambiguous and files stay in their folder.
+ */
+const NAME = { type: 'string', minLength: 1, pattern: '^[^/\\\\\\u0000-\\u001f\\u007f]+$' };
+const names = { type: 'array', items: NAME, minItems: 1, uniqueItems: true };
 const options = { type: 'object' };
 
 /**
@@ -18,13 +23,14 @@ const SCHEMA = {
   additionalProperties: false,
   required: ['name', 'datasets', 'methods', 'splits'],
   properties: {
-    name: { type: 'string', minLength: 1 },
+    name: NAME,
     description: { type: 'string' },
     timed: { type: 'boolean' },
     splits: { type: 'integer', minimum: 1, maximum: MAX_SPLITS },
     datasets: {
       type: 'object',
       minProperties: 1,
+      propertyNames: NAME,
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -41,6 +47,7 @@ const SCHEMA = {
     methods: {
       type: 'object',
       minProperties: 1,
+      propertyNames: NAME,
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -48,7 +55,8 @@ const SCHEMA = {
         properties: {
           trainer: { type: 'string' },
           options,
-          tunedLr: { type: 'string', minLength: 1 },
+          // A file name, looked up in known folders only (see tunedRatesPath): never a path to anywhere.
+          tunedLr: { ...NAME, not: { enum: ['.', '..'] } },
           published: { type: 'string' },
           summary: { type: 'string' },
         },
@@ -65,13 +73,14 @@ const SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: false }).compile(SCHEMA);
+const validate = new Ajv({ allErrors: false, verbose: true }).compile(SCHEMA);
 
 /** One line for the first schema error: the path inside the file, then what is wrong there. */
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '(top level)';
   if (e.keyword === 'additionalProperties') return `${at}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
   if (e.keyword === 'required') return `${at}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
+  if (e.keyword === 'pattern') return `${at}: ${JSON.stringify(e.data)} holds a path separator or a control character (names become job keys and file names)`;
   if (e.keyword === 'enum') return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   return `${at}: ${e.message ?? 'invalid'}`;
 }

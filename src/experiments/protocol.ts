@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { InputMode } from '../data/split.js';
 import { validateOptions } from '../train/constraints.js';
 import { TRAINERS } from '../train/registry.js';
@@ -115,6 +115,16 @@ export function loadProtocol(nameOrPath: string): Protocol {
   const where = basename(file);
   validateProtocolShape(json, where);
   const p = { ...json, presets: json.presets ?? {}, file };
+  // --datasets and --methods pick names case-insensitively, and case-insensitive file systems fold them:
+  // two names one fold apart would select, key or plot as one.
+  for (const [kind, table] of [['dataset', p.datasets], ['method', p.methods]] as const) {
+    const seen = new Map<string, string>();
+    for (const n of Object.keys(table)) {
+      const had = seen.get(n.toLowerCase());
+      if (had !== undefined) throw new AnminError(`${where}: ${kind}s "${had}" and "${n}" differ only in case; rename one`);
+      seen.set(n.toLowerCase(), n);
+    }
+  }
   for (const [m, spec] of Object.entries(p.methods)) {
     const t = TRAINERS[spec.trainer];
     if (!t) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
@@ -143,6 +153,8 @@ export interface Selection {
   datasets?: string[];
   methods?: string[];
   splits?: number[];
+  /** A folder of tuned rates (`anmin tune --out`), looked in before the protocol's own. */
+  rates?: string;
 }
 
 /** One rate of a tuning grid and how it did, averaged over its initializations. */
@@ -174,7 +186,7 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
     for (const m of methods.filter((m) => appliesTo(ds, m))) {
       const spec = p.methods[m];
       const options = methodOptions(p, dname, m);
-      if (spec.tunedLr) options.lr = tunedLr(spec.tunedLr, dname, m, p);
+      if (spec.tunedLr) options.lr = tunedLr(spec.tunedLr, dname, m, p, sel.rates);
       for (const split of splits) {
         jobs.push({
           key: `${p.name}/${dname}/${m}/${split}`,
@@ -205,17 +217,19 @@ export function methodOptions(p: Protocol, dataset: string, method: string): Rec
   return { ...p.methods[method].options, ...ds.options, ...ds.methodOptions?.[method] };
 }
 
-export function tunedRatesPath(file: string): string {
-  return join(EXPERIMENTS_DIR(), file);
-}
-
-function tunedLr(file: string, dataset: string, method: string, p: Protocol): number {
-  const path = tunedRatesPath(file);
-  const rate = existsSync(path) ? readJson<TunedRates>(path).rates?.[dataset]?.lr : undefined;
-  if (typeof rate !== 'number') {
-    throw new AnminError(`${path}: no tuned learning rate for ${method} on "${dataset}" (run: anmin tune ${p.methods[method].trainer} --dataset ${dataset})`);
+/**
+ * A method's tuned rate on a dataset, from its rates file (a bare file name, as the schema requires) in
+ * the first of these folders that has one for the dataset: the user's (`anmin tune --out`, given to
+ * run as --rates), the protocol's own, the package's experiments/. Nothing else is read, so a protocol
+ * cannot point a run at any file on the machine.
+ */
+function tunedLr(file: string, dataset: string, method: string, p: Protocol, rates?: string): number {
+  const dirs = [...(rates ? [rates] : []), dirname(p.file), EXPERIMENTS_DIR()];
+  for (const path of dirs.map((d) => join(d, file)).filter((f) => existsSync(f))) {
+    const rate = readJson<TunedRates>(path).rates?.[dataset]?.lr;
+    if (typeof rate === 'number') return rate;
   }
-  return rate;
+  throw new AnminError(`${basename(p.file)}: no tuned learning rate for ${method} on "${dataset}" in ${file} (looked in ${dirs.join(', ')}; run: anmin tune ${method} --dataset ${dataset} --out DIR, then run with --rates DIR)`);
 }
 
 /** Names are matched case-insensitively, so `--methods anmin,adam-l` works. */

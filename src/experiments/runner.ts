@@ -60,12 +60,12 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
 
 async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: RunOptions, t0: number): Promise<RunSummary> {
   const log = logger();
-  // A stored job counts as done only if it was produced as the protocol now says (options, inputs,
-  // loader parameters, summary rule); one produced otherwise is run again and its new record wins.
+  // A stored job counts as done only if it was produced as the protocol now says (see identity); one
+  // produced otherwise is run again and its new record wins.
   const stored = new Map(readResults([o.out]).filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => [r.key, identity(r)]));
   const pending = jobs.filter((j) => stored.get(j.key) !== identity(recordBase(j)));
   const changed = pending.filter((j) => stored.has(j.key));
-  if (changed.length) log.warn({ jobs: changed.length, first: changed[0].key }, 'stored records were produced with other options, inputs or parameters than the protocol now gives; running them again');
+  if (changed.length) log.warn({ jobs: changed.length, first: changed[0].key }, 'stored records were produced with another trainer, options, data or numerics than the protocol now gives; running them again');
   log.info({ experiment: protocol.name, jobs: jobs.length, pending: pending.length, store: store.file, version: packageVersion() }, 'run');
   const summary: RunSummary = { file: store.file, jobs: jobs.length, skipped: jobs.length - pending.length, ran: 0, failed: 0, seconds: 0 };
   if (pending.length === 0) return { ...summary, seconds: (performance.now() - t0) / 1000 };
@@ -126,17 +126,35 @@ async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, D
   return out;
 }
 
-/** A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced. */
+/**
+ * A fixed pool: each worker takes the next job when it finishes one; a crashed worker is replaced.
+ * A record that cannot be kept (a full disk) ends the pool with that error: the workers stop, and the
+ * caller reports it as any other, rather than as an uncaught throw from a worker's event.
+ */
 export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, onRecord: (r: JobRecord) => void, onStart?: (slot: number, job: Job) => void, threads = 1): Promise<void> {
   const queue = jobs.slice();
+  const workers = new Set<Worker>();
   let active = 0;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const keep = (r: JobRecord): boolean => {
+      try {
+        onRecord(r);
+        return true;
+      } catch (e) {
+        queue.length = 0;
+        for (const w of workers) void w.terminate();
+        reject(e);
+        return false;
+      }
+    };
     const spawn = (slot: number) => {
       const w = new Worker(new URL('./worker.js', import.meta.url));
+      workers.add(w);
       let current: Job | undefined;
       const next = () => {
         current = queue.shift();
         if (!current) {
+          workers.delete(w);
           void w.terminate();
           if (--active === 0) resolve();
           return;
@@ -146,12 +164,12 @@ export function pool(jobs: Job[], datasets: Map<string, Dataset>, size: number, 
         w.postMessage(msg);
       };
       w.on('message', (r: JobRecord) => {
-        onRecord(r);
-        next();
+        if (keep(r)) next();
       });
       w.on('error', (e) => {
         // An uncaught error or out-of-memory kills the thread: record the job as failed, carry on.
-        if (current) onRecord(failedRecord(current, `worker crashed: ${e.message}`));
+        workers.delete(w);
+        if (current && !keep(failedRecord(current, `worker crashed: ${e.message}`))) return;
         active--;
         current = undefined;
         if (queue.length) {

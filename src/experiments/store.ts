@@ -1,5 +1,6 @@
 import type { InputMode } from '../data/split.js';
-import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, linkSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
@@ -8,6 +9,7 @@ import { provenanceLines, type Provenance } from './provenance.js';
 import { AnminError } from '../util/errors.js';
 import { makeDir, naming, writeFileAtomic } from '../util/fsx.js';
 import { parseNumbers, stringifyNumbers } from '../util/json.js';
+import { logger } from '../util/log.js';
 import type { Shard } from './splits.js';
 import type { MachineUse } from '../util/machine.js';
 
@@ -30,6 +32,10 @@ export interface JobRecord {
   experiment: string;
   dataset: string;
   method: string;
+  /** The trainer that ran the method (absent in records written before it was recorded: they run again). */
+  trainer?: string;
+  /** The dataset loader, when not the dataset's own name. */
+  source?: string;
   split: number;
   seed: number;
   status: 'ok' | 'error';
@@ -63,13 +69,14 @@ export interface JobRecord {
 }
 
 /**
- * What produced a job's numbers besides its key: the method's resolved options, the inputs, the
- * loader's parameters, the summary rule, files put in place of the paper's, and the code's numerics
- * (absent fields are the defaults, so older records compare).
+ * What produced a job's numbers besides its key: the trainer and its resolved options, the data set's
+ * loader, the inputs, the loader's parameters, the summary rule, files put in place of the paper's,
+ * and the code's numerics (absent fields are the defaults, so older records compare; a record without
+ * its trainer matches no job, since the method's name alone does not say what ran).
  */
-export function identity(r: Pick<JobRecord, 'options' | 'inputs' | 'params' | 'summary' | 'dataFiles' | 'numerics'>): string {
+export function identity(r: Pick<JobRecord, 'trainer' | 'source' | 'options' | 'inputs' | 'params' | 'summary' | 'dataFiles' | 'numerics'>): string {
   const sorted = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected', dataFiles: sorted(r.dataFiles), numerics: r.numerics ?? 1 });
+  return JSON.stringify({ trainer: r.trainer ?? null, source: r.source ?? null, options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected', dataFiles: sorted(r.dataFiles), numerics: r.numerics ?? 1 });
 }
 
 /**
@@ -114,28 +121,43 @@ export function points(cols: TraceColumns): TracePoint[] {
 }
 
 /**
- * Parses a store file. A last line without its newline is a write cut short by a kill: it is
- * dropped (the job reruns). Any other bad line is an error naming the file and line.
+ * Parses a store file. A last line without its newline is kept when it is a whole record (a writer
+ * other than ours, or an editor, left the newline off) and otherwise dropped as a write cut short by a
+ * kill (the job reruns). Any other bad line is an error naming the file and line.
  */
 export function readStoreFile(file: string): JobRecord[] {
-  const text = readFileSync(file, 'utf8');
-  // The piece after the last newline is empty, or the torn line: dropped either way.
-  const complete = text.split('\n').slice(0, -1);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const last = lines.pop()!;
   const out: JobRecord[] = [];
-  complete.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let r: JobRecord;
-    try {
-      r = parseNumbers<JobRecord>(line);
-    } catch (e) {
-      throw new AnminError(`${file}:${i + 1}: not a JSON record (${(e as Error).message})`);
-    }
-    if (r === null || typeof r !== 'object' || typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'error')) throw new AnminError(`${file}:${i + 1}: not a job record (no key or status)`);
-    const wrong = r.status === 'ok' ? shapeError(r) : undefined;
-    if (wrong) throw new AnminError(`${file}:${i + 1}: job record ${r.key} is not whole (${wrong}); remove the line to run the job again`);
-    out.push(r);
+  lines.forEach((line, i) => {
+    if (line.trim() !== '') out.push(parseRecord(line, `${file}:${i + 1}`));
   });
+  const whole = wholeRecord(last);
+  if (whole) out.push(whole);
   return out;
+}
+
+/** The record an unterminated last line holds, if it is whole. */
+function wholeRecord(line: string): JobRecord | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    return parseRecord(line, '');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseRecord(line: string, where: string): JobRecord {
+  let r: JobRecord;
+  try {
+    r = parseNumbers<JobRecord>(line);
+  } catch (e) {
+    throw new AnminError(`${where}: not a JSON record (${(e as Error).message})`);
+  }
+  if (r === null || typeof r !== 'object' || typeof r.key !== 'string' || (r.status !== 'ok' && r.status !== 'error')) throw new AnminError(`${where}: not a job record (no key or status)`);
+  const wrong = r.status === 'ok' ? shapeError(r) : undefined;
+  if (wrong) throw new AnminError(`${where}: job record ${r.key} is not whole (${wrong}); remove the line to run the job again`);
+  return r;
 }
 
 /** What a successful record lacks to be used (its final metrics, a trace with columns of one length). */
@@ -191,13 +213,14 @@ export class ResultsStore {
   }
 
   /**
-   * One writer per store file: a lock file beside it holds the writer's pid and host. A lock whose
-   * process is gone (same host, no such pid) is stale and taken over; any other is a one-line refusal.
-   * Shards of one array write their own files, so they never wait for each other.
+   * One writer per store file: a lock file beside it holds the writer's pid, host and a token. A lock
+   * whose process is gone (same host, no such pid), or cut short as it was written, is stale and taken
+   * over (see takeStaleLock); any other is a one-line refusal. Shards of one array write their own
+   * files, so they never wait for each other.
    */
   private lock(): void {
-    const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
-    for (let attempt = 0; attempt < 2; attempt++) {
+    const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') });
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         writeFileSync(this.lockFile, me, { flag: 'wx' });
         return;
@@ -208,23 +231,32 @@ export class ResultsStore {
           throw naming(e, this.lockFile);
         }
       }
+      if (statSync(this.lockFile, { throwIfNoEntry: false })?.isDirectory()) throw new AnminError(`${this.lockFile}: a folder where ${this.file}'s lock file belongs; remove it or give another --out`);
+      let text: string;
+      try {
+        text = readFileSync(this.lockFile, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw naming(e, this.lockFile);
+      }
       let holder: { pid?: number; host?: string; since?: string } = {};
       try {
-        holder = JSON.parse(readFileSync(this.lockFile, 'utf8')) as typeof holder;
+        holder = JSON.parse(text) as typeof holder;
       } catch {
         // A lock cut short as it was written: its writer died before it could hold anything.
       }
       if (holder.pid !== undefined && (holder.host !== hostname() || alive(holder.pid))) {
-        throw new AnminError(`${this.file}: another anmin run is writing to it (pid ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to end or give another --out`);
+        throw new AnminError(`${this.file}: another anmin run is writing to it (pid ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to end or give another --out (if no anmin run is writing there, the pid belongs to another program now: remove ${this.lockFile})`);
       }
-      rmSync(this.lockFile, { force: true });
+      if (takeStaleLock(this.lockFile, text, me)) return;
     }
     throw new AnminError(`${this.file}: could not take its lock ${this.lockFile}; another run keeps taking it`);
   }
 
   /**
-   * Drops a torn last line left by a killed run by truncating the file in place (no copy, so no extra
-   * space), reading back from the end only as far as the last newline: the run reads the store anyway.
+   * Ends the file on a newline, so appends start a line of their own: an unterminated last line that
+   * is a whole record gets its newline; a torn one (a killed run) is cut off in place (no copy, so no
+   * extra space), reading back from the end only as far as the last newline. Either is logged.
    */
   private repair(): void {
     if (!existsSync(this.file)) return;
@@ -232,17 +264,28 @@ export class ResultsStore {
     try {
       const size = fstatSync(fd).size;
       const chunk = Buffer.alloc(Math.min(size, 1 << 16));
+      let from = 0;
       for (let end = size; end > 0; ) {
         const start = Math.max(0, end - chunk.length);
         readSync(fd, chunk, 0, end - start, start);
         const nl = chunk.subarray(0, end - start).lastIndexOf(0x0a);
         if (nl >= 0) {
-          if (start + nl + 1 < size) ftruncateSync(fd, start + nl + 1);
-          return;
+          from = start + nl + 1;
+          break;
         }
         end = start;
       }
-      if (size > 0) ftruncateSync(fd, 0);
+      if (from === size) return;
+      const tail = Buffer.alloc(size - from);
+      readSync(fd, tail, 0, tail.length, from);
+      const whole = wholeRecord(tail.toString('utf8'));
+      if (whole) {
+        writeSync(fd, '\n', size);
+        logger().warn({ store: this.file, job: whole.key }, 'the last record had no newline; added it');
+      } else {
+        ftruncateSync(fd, from);
+        logger().warn({ store: this.file, bytes: tail.length }, 'dropped a torn last line (a write cut short); its job runs again');
+      }
     } finally {
       closeSync(fd);
     }
@@ -264,6 +307,35 @@ export class ResultsStore {
   }
 }
 
+/**
+ * Replaces the stale lock `judged` (its text, as read) by `me`, unless another taker got there first.
+ * Deleting and creating would let two takers each delete the other's fresh lock; instead the lock is
+ * renamed aside (one rename wins per file) and its text compared with what was judged stale: another
+ * taker's fresh lock, moved by mistake, is linked back (link fails rather than overwrite), and we lose.
+ */
+export function takeStaleLock(lockFile: string, judged: string, me: string): boolean {
+  const aside = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    renameSync(lockFile, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw naming(e, lockFile);
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== judged) {
+      linkSync(aside, lockFile);
+      return false;
+    }
+    writeFileSync(lockFile, me, { flag: 'wx' });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw naming(e, lockFile);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
 /** Whether a process of this host is running (a signal 0 probes without sending anything). */
 function alive(pid: number): boolean {
   try {
@@ -274,11 +346,28 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Joins stores (shards, or runs on several machines) into one results.jsonl in `out`. */
-export function mergeStores(dirs: string[], out: string): { records: number; files: number; sources: string[] } {
+/**
+ * Joins stores (shards, or runs on several machines) into `out`'s results.jsonl, as its one writer
+ * (its lock, as a run takes it). Records already in `out` stay; a job it lacks, or holds only as a
+ * failure, is added; a job it holds produced otherwise (another identity) refuses the whole merge, so
+ * two experiments are never pooled under one key. The file is rewritten atomically: all or nothing.
+ */
+export function mergeStores(dirs: string[], out: string): { added: number; already: number; files: number; sources: string[] } {
   const files = dirs.flatMap(storeFiles);
   if (files.length === 0) throw new AnminError(`merge: no ${STORE_PREFIX}*.jsonl in ${dirs.join(', ')}`);
-  const records = readResults(dirs).sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
-  writeFileAtomic(storeFile(out), records.map((r) => encodeRecord(r) + '\n').join(''));
-  return { records: records.length, files: files.length, sources: provenanceLines(records) };
+  const incoming = readResults(dirs).sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
+  const store = new ResultsStore(out);
+  try {
+    const had = new Map(readResults([out]).map((r) => [r.key, r]));
+    const added = incoming.filter((r) => {
+      const h = had.get(r.key);
+      if (h && identity(h) !== identity(r)) throw new AnminError(`merge: ${r.key} is in ${out} already, produced otherwise (trainer, options, data or numerics differ); merge into another --out`);
+      return !h || (h.status === 'error' && r.status === 'ok');
+    });
+    const kept = existsSync(store.file) ? readFileSync(store.file, 'utf8') : '';
+    writeFileAtomic(store.file, kept + added.map((r) => encodeRecord(r) + '\n').join(''));
+    return { added: added.length, already: incoming.length - added.length, files: files.length, sources: provenanceLines(readResults([out])) };
+  } finally {
+    store.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js';
 import { datasetSplit, splitIndices } from '../data/split.js';
 import { AnminError } from '../util/errors.js';
@@ -7,7 +8,7 @@ import { packageVersion, writeFileAtomic } from '../util/fsx.js';
 import { sharedFloat64 } from '../util/shared.js';
 import { stringifyNumbers } from '../util/json.js';
 import { range } from './splits.js';
-import { loadProtocol, methodOptions, readJson, tunedRatesPath, type GridPoint, type Job, type TunedRates } from './protocol.js';
+import { loadProtocol, methodOptions, readJson, type GridPoint, type Job, type TunedRates } from './protocol.js';
 import { pool } from './runner.js';
 import type { JobRecord } from './store.js';
 
@@ -22,6 +23,8 @@ export interface TuneOptions {
   /** Initializations per rate (seeds 0..seeds−1): one draw can make a fragile rate look best. */
   seeds?: number;
   experiment?: string;
+  /** The folder to write the rates file in (never the package's own experiments/, which may be read-only). */
+  out: string;
   workers?: number;
   load?: LoadOptions;
   /** Written into the rates file, so the numbers can be reproduced. */
@@ -74,7 +77,7 @@ export function chooseRate(grid: GridPoint[]): number {
   return ok.reduce((a, b) => (b.validationMse < a.validationMse || (b.validationMse === a.validationMse && b.lr > a.lr) ? b : a)).lr;
 }
 
-/** Tunes a method's learning rate on one dataset and records it in the protocol's rates file. */
+/** Tunes a method's learning rate on one dataset and records it in `out`'s rates file (others' rates kept). */
 export async function tune(o: TuneOptions): Promise<TuneResult> {
   const protocol = loadProtocol(o.experiment ?? 'table3');
   const method = Object.keys(protocol.methods).find((m) => m.toLowerCase() === o.method.toLowerCase());
@@ -100,7 +103,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   });
   const points = grid.map((lr) => gridPoint(lr, jobs.filter((j) => j.options.lr === lr).map((j) => records.get(j.key)!)));
   const lr = chooseRate(points);
-  const file = tunedRatesPath(spec.tunedLr);
+  const file = join(o.out, spec.tunedLr);
   const rates: TunedRates = existsSync(file)
     ? readJson<TunedRates>(file)
     : { description: `Learning rates tuned per dataset by \`anmin tune\`: each rate of the grid trains from several initializations on 80% of split 0's training part and is scored on the other 20% (the test part is never used); the lowest mean validation MSE among rates that never blew up wins.`, rates: {} };

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
-import type { JobRecord } from '../experiments/store.js';
-import { fmt, meanSd, publishedMeanSd } from './render.js';
+import { recordBase } from '../experiments/job.js';
+import { EXPERIMENTS_DIR, expandJobs, loadProtocol, readJson } from '../experiments/protocol.js';
+import { identity, type JobRecord } from '../experiments/store.js';
+import { fmt, markdownText, meanSd, publishedMeanSd } from './render.js';
 import { MIN_RUNS, MOST_RUNS, recovered, RECOVERED, trainingLossDrop, worstContraction } from './planted.js';
 import { bootstrapMeanInterval, hasFarOut, pairedTTest, splitsNeeded, summarize } from './stats.js';
 import { ablationRow, loadPublished, metricValues, paired, ResultGrid, type Metric, type Published } from './tables.js';
@@ -208,7 +209,7 @@ function plantedChecks(records: JobRecord[]): CheckRow[] {
 
 /** The check as table rows under a header, `|` escaped so the rows read as one Markdown table. */
 export function checkTable(rows: CheckRow[]): string[][] {
-  const cells = (r: CheckRow) => [r.status, r.check, r.test, r.ours, r.paper, r.detail].map((v) => v.replace(/\|/g, '\\|'));
+  const cells = (r: CheckRow) => [r.status, r.check, r.test, r.ours, r.paper, r.detail].map((v) => markdownText(v).replace(/\|/g, '\\|'));
   return [['status', 'check', 'test', 'ours', 'paper', 'detail'], ...rows.map(cells)];
 }
 
@@ -236,4 +237,44 @@ export function check(records: JobRecord[], pub = loadPublished(), known = loadK
     if (r.status === 'fail') return { ...r, status: 'known deviation', detail: `${r.detail}; known: ${why}` };
     return { ...r, detail: `${r.detail}; listed as a known deviation but ${r.status === 'pass' ? 'passes' : 'undecided'} now` };
   });
+}
+
+/** The protocols shipped with the package, whose runs the published numbers can be compared with. */
+const SHIPPED = ['table3', 'ablation', 'simulation', 'planted'];
+
+/**
+ * The records run as a shipped protocol says (its file in experiments/, by content: trainer, options,
+ * data and inputs of the job the record's key names), and the others. A name alone proves nothing: a
+ * store of a user's protocol named "table3", or of Adam labelled SGD, must not pass for the paper's.
+ * The code's numerics may differ: the paper's numbers are the reference for every version.
+ */
+export function asShipped(records: JobRecord[]): { kept: JobRecord[]; leftOut: JobRecord[] } {
+  const expected = new Map<string, JobRecord | undefined>();
+  const shipped = (r: JobRecord): JobRecord | undefined => {
+    const at = `${r.experiment}/${r.dataset}/${r.method}`;
+    if (!expected.has(at)) {
+      let job: JobRecord | undefined;
+      try {
+        const p = SHIPPED.includes(r.experiment) ? loadProtocol(r.experiment) : undefined;
+        const j = p && expandJobs(p, { datasets: [r.dataset], methods: [r.method], splits: [0] }).find((j) => j.dataset === r.dataset && j.method === r.method);
+        job = j && ({ ...recordBase(j), status: 'ok', finishedAt: '' } as JobRecord);
+      } catch {
+        // Not a job of the shipped protocol (an unknown data set or method, a rate not tuned here).
+      }
+      expected.set(at, job);
+    }
+    return expected.get(at);
+  };
+  const kept: JobRecord[] = [];
+  const leftOut: JobRecord[] = [];
+  for (const r of records) {
+    const want = shipped(r);
+    (want && identity({ ...want, numerics: r.numerics }) === identity(r) ? kept : leftOut).push(r);
+  }
+  return { kept, leftOut };
+}
+
+/** What a check left out, in words (empty when it kept every record). */
+export function leftOutNote(leftOut: JobRecord[], kept: number): string {
+  return leftOut.length ? `compared only the ${kept} records run as the shipped protocols say; left out ${leftOut.length} run otherwise (another trainer, options, data or inputs than experiments/, e.g. ${leftOut[0].key})` : '';
 }

@@ -66,13 +66,30 @@ function splitsOf(cells: (Cell | null)[]): string {
 
 const hasPublished = (t: TableModel) => t.rows.some((r) => r.cells.some((c) => c?.published));
 
+/**
+ * Text from data (data set, method and column names, errors) as Markdown shows it, never as markup:
+ * Markdown passes raw HTML through, so a name holding <script> would run in a rendered page.
+ */
+export function markdownText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * A CSV cell of text that a spreadsheet will not run: one starting with =, +, -, @, a tab or a carriage
+ * return is a formula there, so it gets a leading ' (OWASP's advice). Numbers stay as they are.
+ */
+export function csvText(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) && !Number.isFinite(Number(s)) ? `'${s}` : s;
+}
+
 function markdown(t: TableModel): string {
-  const rows = [[t.corner, ...t.columns, 'splits']];
+  const rows = [[t.corner, ...t.columns, 'splits'].map(markdownText)];
   for (const r of t.rows) {
-    rows.push([r.label, ...r.cells.map((c) => (c ? (c.bold ? `**${ours(c)}**` : ours(c)) : '')), splitsOf(r.cells)]);
-    if (r.cells.some((c) => c?.published)) rows.push([`${r.label}, paper`, ...r.cells.map(theirs), '100']);
+    const label = markdownText(r.label);
+    rows.push([label, ...r.cells.map((c) => (c ? (c.bold ? `**${ours(c)}**` : ours(c)) : '')), splitsOf(r.cells)]);
+    if (r.cells.some((c) => c?.published)) rows.push([`${label}, paper`, ...r.cells.map(theirs), '100']);
   }
-  return [`### ${t.title}`, '', markdownTable(rows, { alignDelimiters: false }), ...t.notes.flatMap((n) => ['', `- ${n}`])].join('\n') + '\n';
+  return [`### ${markdownText(t.title)}`, '', markdownTable(rows, { alignDelimiters: false }), ...t.notes.flatMap((n) => ['', `- ${markdownText(n)}`])].join('\n') + '\n';
 }
 
 /** One line per cell, numbers as they are (no rounding): for spreadsheets and scripts. */
@@ -81,7 +98,7 @@ function csv(tables: TableModel[]): string {
   for (const t of tables) {
     for (const r of t.rows) {
       r.cells.forEach((c, j) => {
-        if (c) rows.push([t.id, r.label, t.columns[j], c.mean, c.sd, c.n, c.bold ? 1 : 0, c.p ?? '', c.published?.mean ?? '', c.published?.sd ?? '']);
+        if (c) rows.push([csvText(t.id), csvText(r.label), csvText(t.columns[j]), c.mean, c.sd, c.n, c.bold ? 1 : 0, c.p ?? '', c.published?.mean ?? '', c.published?.sd ?? '']);
       });
     }
   }

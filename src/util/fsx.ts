@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, createReadStream, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import atomic from 'write-file-atomic';
+import { AnminError } from './errors.js';
 
 /** Temp files being written now: an interrupt removes them (see removeTemps), so nothing half-written stays. */
 const liveTemps = new Set<string>();
@@ -51,16 +51,78 @@ export function makeDir(dir: string): void {
 }
 
 /**
- * Writes `data` to `path` through a temp file, fsync and a rename: readers never see half a file, and
- * the temp file goes on failure or a signal.
+ * Writes `data` to `path` through a temp file beside it: every byte written (one write may take only
+ * part of a buffer on a nearly full disk, and must not pass for all of it), fsync, the size checked on
+ * disk, then a rename, so readers see the old file or the whole new one. On any failure the temp file
+ * goes and the error names `path`, never the temp file.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   makeDir(dirname(path));
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const tmp = tempPath(path);
+  let fd: number | undefined;
   try {
-    atomic.sync(path, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    // An existing file keeps its permissions; a new one gets the umask's.
+    fd = openSync(tmp, 'wx', existsSync(path) ? statSync(path).mode & 0o7777 : 0o666);
+    for (let done = 0; done < bytes.byteLength; ) {
+      const n = writeSync(fd, bytes, done, bytes.byteLength - done);
+      if (n <= 0) throw new AnminError(`${path}: cannot write: the disk took no more bytes after ${done} of ${bytes.byteLength}; free some space and run the same command again`);
+      done += n;
+    }
+    fsyncSync(fd);
+    const size = fstatSync(fd).size;
+    if (size !== bytes.byteLength) throw new AnminError(`${path}: cannot write: ${size} of ${bytes.byteLength} bytes reached the disk; free some space and run the same command again`);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
   } catch (e) {
-    throw naming(e, path);
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw target(e, path);
+  } finally {
+    settled(tmp);
   }
+}
+
+/**
+ * Fails now, as writing `path` would fail later (a read-only or missing folder, a folder in the file's
+ * place), by creating and removing a temp file beside it: long work is not thrown away for want of a
+ * writable output. A full disk can only show when the bytes are written.
+ */
+export function checkWritable(path: string): void {
+  makeDir(dirname(path));
+  const tmp = tempPath(path);
+  try {
+    if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR', syscall: 'open' });
+    closeSync(openSync(tmp, 'wx'));
+    rmSync(tmp);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw target(e, path);
+  } finally {
+    settled(tmp);
+  }
+}
+
+/** The real path of `path`, also of one not yet written: its nearest existing folder's real path, then the rest. */
+export function realPath(path: string): string {
+  let dir = resolve(path);
+  const rest: string[] = [];
+  while (!existsSync(dir) && dirname(dir) !== dir) {
+    rest.unshift(basename(dir));
+    dir = dirname(dir);
+  }
+  return join(realpathSync(dir), ...rest);
+}
+
+/** A failure on the temp file is a failure to write the target: the temp file is gone, the target is what the user named. */
+function target(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err !== null && typeof err === 'object' && typeof err.code === 'string') {
+    err.path = path;
+    if (err.syscall === 'open') err.syscall = 'write';
+  }
+  return e;
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { removeTemps } from './fsx.js';
 
 /** What the user keeps after an interrupt, as the work in progress describes it. */
@@ -9,7 +10,8 @@ export function setInterruptHint(text: string | undefined): void {
 }
 
 /**
- * Ctrl-C or a kill: remove the half-written temp files, say what was kept and how to go on, exit 130.
+ * Ctrl-C or a kill: remove the half-written temp files, say what was kept and how to go on, exit as
+ * shells report a death by that signal (128 + its number: 130 for SIGINT, 143 for SIGTERM).
  * The 'exit' handlers still run (a store's lock is released).
  */
 export function installInterruptHandler(): void {
@@ -20,7 +22,7 @@ export function installInterruptHandler(): void {
 function onInterrupt(signal: NodeJS.Signals): void {
   const removed = removeTemps();
   process.stderr.write(`\nanmin: ${signal === 'SIGINT' ? 'interrupted' : `stopped by ${signal}`}${removed ? `; removed ${removed} half-written file(s)` : ''}${hint ? `; ${hint}` : ''}\n`);
-  process.exit(130);
+  process.exit(128 + constants.signals[signal]);
 }
 
 /**

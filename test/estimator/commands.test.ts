@@ -64,7 +64,7 @@ test('the ONNX export runs in onnxruntime and agrees with predict', async () => 
 
 test('bad input to train, predict, evaluate and export: one line naming what is wrong, nothing written', () => {
   if (!existsSync(model)) assert.equal(anmin('train', train, '--target', 'y', '--iterations', '2', '--save', model).status, 0);
-  const csv = (name: string, text: string) => {
+  const csv = (name: string, text: string | Buffer) => {
     writeFileSync(join(dir, name), text);
     return name;
   };
@@ -84,6 +84,15 @@ test('bad input to train, predict, evaluate and export: one line naming what is 
     [['predict', csv('notmodel.json', '{"format":"x"}'), 'train.csv', '--out', 'out.csv'], /notmodel.json: not an anmin model file/],
     [['predict', 'absent.json', 'train.csv', '--out', 'out.csv'], /absent.json: cannot read \(ENOENT\)/],
     [['export', 'model.json'], /--onnx/],
+    // Integers are decimal, as written: no radix prefixes, no padding (Number() takes all of these).
+    ...['0x4', '0b11', '0o7', ' 4 ', ''].map((v): [string[], RegExp] => [['train', 'train.csv', '--target', 'y', '--hidden', v, '--save', 'out.json'], /--hidden: expected an integer in \[1, 16384\], got "/]),
+    [['train', 'train.csv', '--target', 'y', '--iterations', '0x10', '--save', 'out.json'], /--iterations: expected an integer/],
+    [['train', 'train.csv', '--target', 'y', '--lambda', '0x10', '--save', 'out.json'], /--lambda: expected a number/],
+    [['train', csv('hex.csv', 'a,y\n1,2\n0x1F,3\n'), '--target', 'y', '--save', 'out.json'], /hex.csv:3:1: column "a" is "0x1F", not a finite number/],
+    [['train', csv('latin1.csv', Buffer.from([0x61, 0x62, 0xe9, 0x2c, 0x79, 0x0a, 0x31, 0x2c, 0x32, 0x0a])), '--target', 'y', '--save', 'out.json'], /latin1.csv:1: the header is not UTF-8 \(byte 0xe9 at offset 2\)/],
+    [['predict', 'model.json', csv('latin1x.csv', Buffer.from('x0,x1,x\xff2\n1,2,3\n', 'latin1')), '--out', 'out.csv'], /latin1x.csv:1: the header is not UTF-8 \(byte 0xff at offset 7\)/],
+    [['train', csv('quote.csv', 'a,y\n1,2\n3,"4"x\n'), '--target', 'y', '--save', 'out.json'], /quote.csv:3: not a readable CSV/],
+    [['train', csv('quote1.csv', 'a,"y"z\n1,2\n'), '--target', 'y', '--save', 'out.json'], /quote1.csv:1: cannot read/],
   ];
   for (const [args, message] of cases) {
     const r = anmin(...args);
@@ -94,4 +103,14 @@ test('bad input to train, predict, evaluate and export: one line naming what is 
     assert.match(lines[0], message);
   }
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('out.') || f.endsWith('.tmp')), []);
+});
+
+test('predict neutralises a formula in a target name in its CSV header (a spreadsheet would run it)', () => {
+  const csv = join(dir, 'formula.csv');
+  writeFileSync(csv, 'a,=SUM(1+1)*cmd|calc\n1,2\n2,3\n3,5\n4,4\n5,6\n');
+  const m = join(dir, 'formula.json');
+  assert.equal(anmin('train', csv, '--target', '=SUM(1+1)*cmd|calc', '--iterations', '1', '--hidden', '2', '--save', m).status, 0);
+  const r = anmin('predict', m, csv);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.split('\n')[0], "'=SUM(1+1)*cmd|calc");
 });

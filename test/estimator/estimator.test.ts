@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { planted } from '../../src/data/generate.js';
 import { Adam, Anmin, Lbfgs, Regressor, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
+import { SLOPE } from '../../src/train/constraints.js';
 
 const SIGMA = 0.1;
 const data = (seed: number, n: number) => {
@@ -75,4 +76,18 @@ test('a model file is refused, by field, when it is not one this version reads',
   assert.throws(() => Regressor.fromJSON(edit((m) => (m.standardization.xStd[0] = 0)), 'm.json'), /standardization.xStd\[0\] must be a finite positive number/);
   assert.throws(() => Regressor.fromJSON(edit((m) => (m.features = ['a', 'a', 'b'])), 'm.json'), /names a column twice/);
   assert.throws(() => Regressor.fromJSON(edit((m) => (m.options.hidden = -1)), 'm.json'), /m.json: option "hidden"/);
+});
+
+test('a model trained with any slope the trainers accept reads back (one constraint for both), and no other', () => {
+  const { X, y } = data(6, 60);
+  assert.equal(SLOPE.kind, 'number');
+  const { min, max } = SLOPE as { min: number; max: number };
+  for (const alpha of [min, 0.5, max]) {
+    const model = new Anmin({ hidden: 4, iterations: 1, alpha }).fit(X, y);
+    assert.deepEqual(Regressor.fromJSON(JSON.stringify(model), 'm.json').predict(X), model.predict(X), `alpha ${alpha}`);
+  }
+  const good = new Anmin({ hidden: 4, iterations: 1 }).fit(X, y).toJSON();
+  for (const alpha of [max + 0.5, min - 0.1]) {
+    assert.throws(() => Regressor.fromJSON(JSON.stringify({ ...good, network: { ...good.network, alpha } }), 'm.json'), /m.json: .*network.alpha must be a number in \[0, 1\]/);
+  }
 });

@@ -53,3 +53,23 @@ test('a dataset or method named twice, in any spelling, is one job per split', (
   const jobs = expandJobs(loadProtocol('table3'), { datasets: ['abalone', 'Abalone'], methods: ['ANMIN', 'anmin', 'ANMIN'], splits: [0, 1] });
   assert.deepEqual(jobs.map((j) => j.key), ['table3/abalone/ANMIN/0', 'table3/abalone/ANMIN/1']);
 });
+
+test('names that would make ambiguous keys or climb out of a folder are refused: separators, control characters, case-only twins', () => {
+  const rename = (p: any, kind: 'datasets' | 'methods', from: string, to: string) => {
+    p[kind][to] = p[kind][from];
+    delete p[kind][from];
+  };
+  const cases: [(p: any) => void, RegExp][] = [
+    [(p) => rename(p, 'datasets', 'abalone', 'a/../../../pwned'), /: \/datasets: "a\/..\/..\/..\/pwned" holds a path separator or a control character/],
+    [(p) => rename(p, 'methods', 'ANMIN', 'A/B'), /: \/methods: "A\/B" holds a path separator/],
+    [(p) => rename(p, 'methods', 'ANMIN', 'A\\B'), /: \/methods: "A\\\\B" holds a path separator/],
+    [(p) => rename(p, 'methods', 'ANMIN', 'A\tB'), /: \/methods: "A\\tB" holds a path separator or a control character/],
+    [(p) => (p.name = 'x/y'), /: \/name: "x\/y" holds a path separator/],
+    [(p) => (p.methods.anmin = p.methods.ANMIN), /methods "ANMIN" and "anmin" differ only in case; rename one/],
+    [(p) => (p.datasets.Abalone = p.datasets.abalone), /datasets "abalone" and "Abalone" differ only in case/],
+    // tunedLr names a file in known folders only: a path could read anything on the machine.
+    [(p) => (p.methods.ANMIN.tunedLr = '../../../../etc/passwd'), /: \/methods\/ANMIN\/tunedLr: "..\/..\/..\/..\/etc\/passwd" holds a path separator/],
+    [(p) => (p.methods.ANMIN.tunedLr = '..'), /: \/methods\/ANMIN\/tunedLr: must NOT be valid/],
+  ];
+  for (const [edit, message] of cases) assert.throws(load(edit), message);
+});

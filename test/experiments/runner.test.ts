@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -119,6 +119,18 @@ test('a stored job produced with other options is run again, and a table never p
   simulationTables(readResults([out]));
 });
 
+test('a method run by another trainer under the same name is run again, not reported as done', async () => {
+  const proto = tinyProtocol();
+  const out = tempDir();
+  await runExperiment({ experiment: proto, out, workers: 1, splits: [0], methods: ['Adam'] });
+  const p = JSON.parse(readFileSync(proto, 'utf8'));
+  p.methods.Adam.trainer = 'sgd';
+  writeFileSync(proto, JSON.stringify(p));
+  const again = await runExperiment({ experiment: proto, out, workers: 1, splits: [0], methods: ['Adam'] });
+  assert.equal(again.ran, 2);
+  assert.deepEqual(readResults([out]).map((r) => r.trainer), ['sgd', 'sgd']);
+});
+
 test('four shards run as separate processes merge to the same table as one run', () => {
   const proto = tinyProtocol();
   const single = tempDir();
@@ -132,6 +144,34 @@ test('four shards run as separate processes merge to the same table as one run',
   assert.equal(spawnSync(process.execPath, [CLI, 'merge', shards, '--out', merged]).status, 0);
   assert.deepEqual(numbers(readResults([merged])), numbers(readResults([single])));
   assert.equal(render(simulationTables(readResults([merged])), 'md'), render(simulationTables(readResults([single])), 'md'));
+});
+
+test('a run stopped by SIGTERM exits 143 (128 + 15) and keeps its finished jobs', async () => {
+  const proto = tinyProtocol();
+  const out = tempDir();
+  const store = join(out, 'results.jsonl');
+  const child = spawn(process.execPath, [CLI, 'run', proto, '--out', out, '--workers', '1'], { env: { ...process.env, ANMIN_PROGRESS: '0' } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const poll = setInterval(() => {
+    if (existsSync(store) && readFileSync(store, 'utf8').length > 0) {
+      child.kill('SIGTERM');
+      clearInterval(poll);
+    }
+  }, 5);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 128 + 15, stderr);
+  assert.match(stderr, /anmin: stopped by SIGTERM/);
+  assert.ok(readResults([out]).length >= 1);
+});
+
+test('without --out a protocol given by path writes to results/<its name> under the current folder', () => {
+  const proto = tinyProtocol();
+  const cwd = tempDir('anmin-cwd');
+  const r = spawnSync(process.execPath, [CLI, 'run', proto, '--splits', '0', '--methods', 'ANMIN', '--workers', '1'], { cwd, encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readResults([join(cwd, 'results', 'simulation')]).length, 2);
+  assert.deepEqual(readdirSync(cwd), ['results']);
 });
 
 test('a killed run, rerun, ends with the same numbers as an uninterrupted one', async () => {

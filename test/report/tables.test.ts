@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { provenance } from '../../src/experiments/provenance.js';
-import { check, loadKnownDeviations } from '../../src/report/check.js';
-import { loadProtocol } from '../../src/experiments/protocol.js';
-import { meanSd, publishedMeanSd, render } from '../../src/report/render.js';
+import { asShipped, check, leftOutNote, loadKnownDeviations } from '../../src/report/check.js';
+import { recordBase } from '../../src/experiments/job.js';
+import { expandJobs, loadProtocol } from '../../src/experiments/protocol.js';
+import { csvText, meanSd, publishedMeanSd, render } from '../../src/report/render.js';
 import { table3, table4 } from '../../src/report/tables.js';
 import { reproductionReport } from '../../src/report/reproduction.js';
 import { record } from '../helpers.js';
@@ -155,4 +156,40 @@ test('one formatter: a mean shows the decimals its standard error supports, in e
   const cell = t.rows[0].cells.find((c) => c !== null)!;
   const text = meanSd(cell.mean, cell.sd, cell.n);
   for (const f of ['md', 'html', 'latex'] as const) assert.ok(render([t], f).includes(text), `${f} shows ${text}`);
+});
+
+test('check compares only records run as the shipped protocol says (by content, not by name), and says what it left out', () => {
+  const base = (d: string, m: string, split: number) => recordBase(expandJobs(loadProtocol('table3'), { datasets: [d], methods: [m], splits: [split] })[0]);
+  const real = [0, 1].map((s) => record(`table3/sdf/ANMIN/${s}`, base('sdf', 'ANMIN', s)));
+  const anmin = base('sdf', 'ANMIN', 2);
+  const spoofs = [
+    record('table3/sdf/SGD/0', { ...base('sdf', 'SGD', 0), trainer: 'adam' }),
+    record('table3/sdf/ANMIN/2', { ...anmin, options: { ...anmin.options, hidden: 2, iterations: 0 } }),
+    record('table3/sdf/ANMIN/3'),
+    record('table3/sdf/ANMIN/4', { ...base('sdf', 'ANMIN', 4), dataFiles: { mask: 'ab12' } }),
+    record('mine/sdf/ANMIN/0', { ...base('sdf', 'ANMIN', 0), experiment: 'mine' }),
+  ];
+  const { kept, leftOut } = asShipped([...real, ...spoofs]);
+  assert.deepEqual(kept, real);
+  assert.deepEqual(leftOut, spoofs);
+  // Other code numerics still run the shipped protocol: the paper's numbers stay the reference.
+  assert.equal(asShipped([{ ...real[0], numerics: 1 }]).kept.length, 1);
+  assert.match(leftOutNote(leftOut, kept.length), /^compared only the 2 records run as the shipped protocols say; left out 5 run otherwise .*e\.g\. table3\/sdf\/SGD\/0\)$/);
+  assert.equal(leftOutNote([], 2), '');
+});
+
+test('names from data never run: Markdown escapes their HTML, CSV neutralises formula cells, numbers untouched', () => {
+  const script = '<script>alert(1)</script>';
+  const img = '<img src=x onerror=alert(1)>';
+  const formula = '=HYPERLINK("http://x","y")';
+  const rs = [0, 1].flatMap((s) => [script, formula].map((d) => record(`table3/${d}/${img}/${s}`, { dataset: d, method: img, final: { trainMse: 1 + s, trainR2: 0.5 } })));
+  const tables = table3(rs);
+  for (const md of [render(tables, 'md'), reproductionReport(rs, { command: 'c', version: 'v', generatedAt: 'd', inputs: [] })]) {
+    assert.doesNotMatch(md, /<script|<img/);
+    assert.match(md, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  }
+  const csv = render(tables, 'csv');
+  assert.match(csv, /"'=HYPERLINK\(""http:\/\/x"",""y""\)"/);
+  assert.doesNotMatch(csv, /(^|,)"?=/m);
+  for (const [text, safe] of [['=1+1', "'=1+1"], ['+cmd', "'+cmd"], ['-x', "'-x"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"], ['-1.5', '-1.5'], ['+2', '+2'], ['abalone', 'abalone']]) assert.equal(csvText(text), safe, text);
 });
