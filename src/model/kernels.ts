@@ -1,5 +1,5 @@
 import { allocate, kernel, type KernelModule } from '../util/wasm.js';
-import type { Network } from './network.js';
+import type { Network } from './types.js';
 
 /** assembly/network.ts: the network's forward pass and gradient, row by row, in WebAssembly SIMD. */
 interface NetworkKernel extends KernelModule {
@@ -16,6 +16,11 @@ interface NetworkKernel extends KernelModule {
 
 /** Rows per call when a whole data set is streamed through the kernel. */
 const STREAM_ROWS = 4096;
+
+/** `each(r0, m)` for consecutive blocks of n rows, at most `rows` (the kernel's row buffer) each. */
+function inBlocks(n: number, rows: number, each: (r0: number, m: number) => void): void {
+  for (let r0 = 0; r0 < n; r0 += rows) each(r0, Math.min(rows, n - r0));
+}
 
 /**
  * Kernel memory for one call: θ, its gradient, the per-row scratch (s and dz: one value per hidden unit,
@@ -54,12 +59,11 @@ export function predictKernel(net: Network, x: Float64Array, n: number): Float64
   const { p, c } = net;
   const out = new Float64Array(n * c);
   // The y array of the layout holds the outputs.
-  for (let r0 = 0; r0 < n; r0 += rows) {
-    const m = Math.min(rows, n - r0);
+  inBlocks(n, rows, (r0, m) => {
     view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     k.predict(at.x, m, p, net.h, c, net.alpha, at.theta, at.s, at.y);
     out.set(view.y.subarray(0, m * c), r0 * c);
-  }
+  });
   return out;
 }
 
@@ -69,12 +73,11 @@ export function sumSquaredErrors(net: Network, x: Float64Array, y: Float64Array,
   const { k, at, view } = load(net, rows);
   const { p, c } = net;
   let total = 0;
-  for (let r0 = 0; r0 < n; r0 += rows) {
-    const m = Math.min(rows, n - r0);
+  inBlocks(n, rows, (r0, m) => {
     view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     view.y.set(y.subarray(r0 * c, (r0 + m) * c));
     total += k.sse(at.x, at.y, m, p, net.h, c, net.alpha, at.theta, at.s, at.e);
-  }
+  });
   return total;
 }
 
@@ -87,12 +90,11 @@ export function hiddenRhsKernel(net: Network, x: Float64Array, y: Float64Array, 
   const { k, at, view } = load(net, rows);
   const { p, h, c } = net;
   view.grad.fill(0, 0, p * h);
-  for (let r0 = 0; r0 < n; r0 += rows) {
-    const m = Math.min(rows, n - r0);
+  inBlocks(n, rows, (r0, m) => {
     view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     view.y.set(y.subarray(r0 * c, (r0 + m) * c));
     k.hiddenRhs(at.x, at.y, m, p, h, c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
-  }
+  });
   return view.grad.slice(0, p * h);
 }
 
@@ -107,12 +109,11 @@ export function firingMomentsKernel(A: Float64Array, alpha: number, x: Float64Ar
   view.A.set(A);
   view.m1.fill(0);
   view.m2.fill(0);
-  for (let r0 = 0; r0 < n; r0 += rows) {
-    const m = Math.min(rows, n - r0);
+  inBlocks(n, rows, (r0, m) => {
     view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     view.y.set(y.subarray(r0 * c, (r0 + m) * c));
     k.firingMoments(at.x, at.y, m, p, h, c, alpha, at.A, at.m1, at.m2, at.g0, at.g1);
-  }
+  });
   return { m1: view.m1.slice(), m2: view.m2.slice() };
 }
 
@@ -123,12 +124,11 @@ export function hiddenPreKernel(net: Network, x: Float64Array, n: number, out: F
   const k = kernel<NetworkKernel>('network');
   const { at, view } = allocate(k, { A: ['f64', p * h], x: ['f64', rows * p], z: ['f64', rows * h] });
   view.A.set(net.A);
-  for (let r0 = 0; r0 < n; r0 += rows) {
-    const m = Math.min(rows, n - r0);
+  inBlocks(n, rows, (r0, m) => {
     view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     k.hidden(at.x, m, p, h, at.A, at.z);
     out.set(view.z.subarray(0, m * h), r0 * h);
-  }
+  });
   return out;
 }
 
@@ -144,11 +144,10 @@ export function outputNormalEquations(z: Float64Array, alpha: number, y: Float64
   const { at, view } = allocate(k, { g: ['f64', m * m], rhs: ['f64', m * c], scratch: ['f64', (k.RIDGE_ROWS.value as number) * m], z: ['f64', rows * h], y: ['f64', rows * c] });
   view.g.fill(0);
   view.rhs.fill(0);
-  for (let r0 = 0; r0 < n; r0 += rows) {
-    const cnt = Math.min(rows, n - r0);
+  inBlocks(n, rows, (r0, cnt) => {
     view.z.set(z.subarray(r0 * h, (r0 + cnt) * h));
     view.y.set(y.subarray(r0 * c, (r0 + cnt) * c));
     k.outputGram(at.z, alpha, at.y, cnt, h, c, at.g, at.rhs, at.scratch);
-  }
+  });
   return { g: view.g.slice(), rhs: view.rhs.slice() };
 }

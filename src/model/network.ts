@@ -1,19 +1,7 @@
 import { hiddenPreKernel, predictKernel, sumSquaredErrors } from './kernels.js';
+import type { Network } from './types.js';
 
-/**
- * The two-layer network of the paper, f(x) = σ((1, xᵀ)A)B + b⁰ with σ(z) = αz + (1−α)max(0, z),
- * on flat row-major arrays: A is p×h (p = d + 1, the first row multiplies the ones column),
- * B is h×c, b⁰ has c entries. Inputs passed in already carry the leading ones column.
- */
-export interface Network {
-  p: number;
-  h: number;
-  c: number;
-  alpha: number;
-  A: Float64Array;
-  B: Float64Array;
-  b0: Float64Array;
-}
+export type { Network } from './types.js';
 
 export function cloneNetwork(net: Network): Network {
   return { ...net, A: net.A.slice(), B: net.B.slice(), b0: net.b0.slice() };
