@@ -3,9 +3,9 @@
 // on the built library, so the unit-test runner does not take it for a test.
 import { readStoreFile, storeFiles } from '../../dist/src/experiments/store.js';
 
-// What differs between two runs of the same job by design: when and where it ran and how long it took.
+// What differs between two runs of the same job by design: when and where it ran, how long it took and how it used the machine.
 function numbers(r) {
-  const { seconds: _s, finishedAt: _f, provenance: _p, workers: _w, trace, ...rest } = r;
+  const { seconds: _s, finishedAt: _f, provenance: _p, workers: _w, machine: _m, trace, ...rest } = r;
   const { seconds: _t, ...columns } = trace ?? {};
   return JSON.stringify({ ...rest, trace: columns });
 }
