@@ -216,6 +216,10 @@ export function table4(records: JobRecord[], published = loadPublished()): Table
   if (unclocked) throw new AnminError(`table4: ${unclocked} of ${timed.length} timed runs come from a store written before the clock paused for evaluation (their seconds include the per-epoch test passes), so they do not compare with the paper's; time them again: anmin run table3 --workers 1 --out DIR, then anmin report table4 --in DIR`);
   const threads = [...new Set(timed.map((r) => r.machine!.threads))].sort((a, b) => a - b);
   const busy = timed.filter((r) => sharedMachine(r.machine!));
+  const wall = timed.reduce((t, r) => t + r.machine!.wallSeconds, 0);
+  const stolen = timed.reduce((t, r) => t + (r.machine!.stolenCpuSeconds ?? 0), 0);
+  // A virtual machine's host may take cycles from every run alike (steal): said, not held against a run.
+  const stealNote = stolen > 0 ? [`The host took ${((100 * stolen) / (wall * Math.max(...threads))).toFixed(1)}% of the cores' time over these runs (steal: this is a virtual machine).`] : [];
   const busyNote = busy.length
     ? [`${busy.length} of ${timed.length} runs shared the machine with other processes (more than ${SHARED_CORE_SHARE} of a core while they ran): ${[...new Set(busy.map((r) => `${r.dataset} ${r.method}`))].join(', ')}; rerun them on an idle machine before quoting their seconds.`]
     : [];
@@ -231,7 +235,7 @@ export function table4(records: JobRecord[], published = loadPublished()): Table
         const v = published.table4_seconds_per_run[d]?.[m];
         return v === undefined ? undefined : { mean: v };
       },
-      notes: [`Wall seconds of training (no data loading; the clock pauses while the trace's test metrics are evaluated, and counts the training MSE only where the method selects its model by it: ANMIN, LBFGS), each run alone on the machine (one job at a time) with ${threads.join(' or ')} thread(s) allowed: the gradient methods use one, ANMIN all.`, ...busyNote, ...g.notes()],
+      notes: [`Wall seconds of training (no data loading; the clock pauses while the trace's test metrics are evaluated, and counts the training MSE only where the method selects its model by it: ANMIN, LBFGS), each run alone on the machine (one job at a time) with ${threads.join(' or ')} thread(s) allowed: the gradient methods use one, ANMIN all.`, ...busyNote, ...stealNote, ...g.notes()],
     }),
   ];
 }

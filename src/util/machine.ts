@@ -12,6 +12,8 @@ export interface MachineUse {
   cpuSeconds: number;
   /** CPU seconds the machine's other processes used meanwhile (Linux's /proc/stat; absent elsewhere). */
   othersCpuSeconds?: number;
+  /** CPU seconds the hypervisor gave to other virtual machines meanwhile (steal; Linux, absent elsewhere). */
+  stolenCpuSeconds?: number;
 }
 
 /** Other processes using more than this share of one core during a run make its timing shared. */
@@ -23,15 +25,15 @@ export function sharedMachine(u: MachineUse): boolean {
 }
 
 /**
- * CPU seconds every process of the machine has been busy since boot: the first line of /proc/stat
- * (user, nice, system, irq, softirq, steal; not idle or iowait) in USER_HZ ticks, 100 a second on
- * every Linux that user space sees. Undefined where there is no /proc/stat.
+ * CPU seconds since boot from the first line of /proc/stat, in USER_HZ ticks (100 a second on every
+ * Linux that user space sees): `busy`, every process of the machine (user, nice, system, irq, softirq);
+ * `stolen`, time a virtual machine's cores waited for the host (steal). Undefined without /proc/stat.
  */
-function machineBusySeconds(): number | undefined {
+function machineSeconds(): { busy: number; stolen: number } | undefined {
   try {
     const f = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
     const [user, nice, system, , , irq, softirq, steal] = f;
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
+    return { busy: (user + nice + system + irq + softirq) / 100, stolen: (steal ?? 0) / 100 };
   } catch {
     return undefined;
   }
@@ -42,16 +44,16 @@ function processCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** Runs `work` and says how it used the machine: its own CPU seconds and the other processes'. */
+/** Runs `work` and says how it used the machine: its own CPU seconds, the other processes' and the host's. */
 export function measureMachineUse<T>(threads: number, work: () => T): { value: T; use: MachineUse } {
-  const busy0 = machineBusySeconds();
+  const m0 = machineSeconds();
   const cpu0 = processCpuSeconds();
   const t0 = performance.now();
   const value = work();
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpuSeconds = processCpuSeconds() - cpu0;
-  const busy1 = machineBusySeconds();
+  const m1 = machineSeconds();
   // Ticks are 10 ms, so a quiet machine can read a tick or two below our own CPU time.
-  const others = busy0 !== undefined && busy1 !== undefined ? Math.max(0, busy1 - busy0 - cpuSeconds) : undefined;
-  return { value, use: { clock: 'training', threads, wallSeconds, cpuSeconds, ...(others !== undefined ? { othersCpuSeconds: others } : {}) } };
+  const shares = m0 && m1 ? { othersCpuSeconds: Math.max(0, m1.busy - m0.busy - cpuSeconds), stolenCpuSeconds: m1.stolen - m0.stolen } : {};
+  return { value, use: { clock: 'training', threads, wallSeconds, cpuSeconds, ...shares } };
 }

@@ -128,6 +128,10 @@ test('Table 4 is printed only from runs timed alone on the training clock, with 
   // Another process took half a core during one run: the table says which.
   const [busy] = table4(alone.map((r, i) => (i === 3 ? { ...r, machine: machine(1, 1) } : r)));
   assert.ok(busy.notes.some((n) => /1 of 4 runs shared the machine with other processes .*: abalone Adam/.test(n)), busy.notes.join('\n'));
+  // The host's steal is said once for the table, not held against a run.
+  const [stolen] = table4(alone.map((r) => ({ ...r, machine: { ...r.machine!, stolenCpuSeconds: 0.2 } })));
+  assert.ok(stolen.notes.some((n) => /The host took 5\.0% of the cores' time over these runs/.test(n)), stolen.notes.join('\n'));
+  assert.ok(!stolen.notes.some((n) => /shared the machine with other processes/.test(n)), stolen.notes.join('\n'));
   const shared = alone.map((r, i) => (i === 0 ? { ...r, workers: 2 } : r));
   assert.throws(() => table4(shared), /table4: 1 of 4 timed runs shared the machine with other jobs .* anmin run table3 --workers 1 --out DIR/);
   assert.throws(() => table4(alone.map(({ workers: _, ...r }) => r)), /did not record how many jobs ran at once/);
