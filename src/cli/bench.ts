@@ -61,7 +61,10 @@ export function benchCommand(): Command {
     if (typeof opts.threads === 'number') warmHelpers(Math.min(opts.threads, availableParallelism()) - 1);
     // One short run first, as a benchmark harness warms up: the kernels are compiled and the helper
     // threads have loaded theirs before the clock, as a compiled library's are when it loads.
-    const head = (d: Prepared): Prepared => ({ ...d, n: Math.min(d.n, 512), x: d.x.subarray(0, Math.min(d.n, 512) * d.p), y: d.y.subarray(0, Math.min(d.n, 512) * d.c) });
+    const head = (d: Prepared): Prepared => {
+      const n = Math.min(d.n, 512);
+      return { ...d, n, x: d.x.subarray(0, n * d.p), y: d.y.subarray(0, n * d.c) };
+    };
     trainer.train({ train: head(data.train), test: head(data.test) }, { ...opts, iterations: 1 } as unknown as { seed: number });
     endAtOnceOnInterrupt();
     const log = logger();
