@@ -12,8 +12,12 @@ export { loadModel, MODEL_FORMAT_VERSION, type ModelFile, type TrainingSummary }
 export { readTrainingCsv, readModelInputs, type CsvData } from './estimator/csv-data.js';
 export { toOnnx } from './estimator/onnx.js';
 export { trainAnmin, ANMIN_DEFAULTS, type AnminOptions } from './train/anmin.js';
-export { TRAINERS } from './train/registry.js';
-export type { Trainer, TrainResult, TracePoint, TrainData } from './train/types.js';
+export { TRAINERS, loadTrainerModule } from './train/registry.js';
+export { defineTrainer, type Trainer, type TrainResult, type TracePoint, type TrainData, type OnStep } from './train/types.js';
+export { TraceRecorder } from './train/trace.js';
+export { integer, number, choice, boolean, SEED, HIDDEN, SLOPE, type Constraint, type Constraints } from './train/constraints.js';
+export { hiddenPre } from './model/network.js';
+export { ridgeWithIntercept } from './linalg/ridge.js';
 export { loadProtocol, expandJobs, type Protocol, type Job, type Selection } from './experiments/protocol.js';
 export { type Shard } from './experiments/splits.js';
 export { runExperiment, type RunOptions, type RunSummary } from './experiments/runner.js';

@@ -53,7 +53,7 @@ export function benchCommand(): Command {
     const ds = await loadDataset(f.dataset, { ...job?.params, ...loadOptions(f) });
     // Inputs standardized on the training part (the library's default), as the NumPy peer of `make bench` does.
     const data = prepareSplit(ds, datasetSplit(ds, f.split));
-    const opts: Record<string, unknown> = { ...job?.options, seed: f.split, ...givenTrainerOptions(f, method, 'bench') };
+    const opts: Record<string, unknown> = { ...job?.options, seed: f.split, ...givenTrainerOptions(f, trainer, 'bench') };
     if (method === 'sgd' && opts.lr === undefined) throw new AnminError(`bench: SGD needs a learning rate: --lr, or a table3 dataset with a tuned one (anmin tune sgd --dataset ${f.dataset})`);
     // A benchmark uses the machine: every core unless told otherwise. The helper threads are started
     // before the clock, as a BLAS library's are when it loads.

@@ -8,7 +8,7 @@ import { Regressor } from '../estimator/estimator.js';
 import type { Flat } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
 import { csvText } from '../report/render.js';
-import { TRAINERS } from '../train/registry.js';
+import { loadTrainerModule, TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
@@ -29,6 +29,7 @@ const METHODS: Record<string, { trainer: string; alpha: number }> = {
 };
 
 type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
+  option?: string[];
   target: string[];
   features?: string[];
   method: string;
@@ -65,14 +66,16 @@ export function trainCommand(): Command {
   const cmd = new Command('train')
     .description(DESCRIPTIONS.train)
     .argument('<data.csv>', 'training data');
-  for (const k of ['target', 'features', 'method', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['target', 'features', 'method', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
   for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
   cmd.action(async (file: string, f: TrainFlags) => {
     if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
     if (f.save) outputPath(f.save, '--save', { files: [file, ...(f.test ? [f.test] : [])] });
-    const { trainer, alpha } = METHODS[f.method];
-    const options: Record<string, unknown> = { alpha, ...givenTrainerOptions(f, trainer, 'train'), seed: f.seed };
-    if ('threads' in TRAINERS[trainer].defaults && options.threads === undefined) options.threads = availableParallelism();
+    // A built-in method is a trainer and its slope; anything else named on --method is a user's module.
+    const builtin = METHODS[f.method];
+    const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(f.method);
+    const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...givenTrainerOptions(f, trainer, 'train'), seed: f.seed };
+    if ('threads' in trainer.defaults && options.threads === undefined) options.threads = availableParallelism();
     const data = await readTrainingCsv(file, f.target, f.features);
     const y = data.y!;
     let train: { X: ReturnType<typeof whole>; y: ReturnType<typeof whole> };
@@ -90,7 +93,8 @@ export function trainCommand(): Command {
       train = { X: whole(data.x), y: whole(y) };
     }
     const model = new Regressor(trainer, options);
-    const total = (options.iterations as number | undefined) ?? (TRAINERS[trainer].defaults as { iterations: number }).iterations;
+    // A module without iterations shows a bar of one step.
+    const total = Number(options.iterations ?? (trainer.defaults as { iterations?: number }).iterations ?? 1);
     const bar = startProgress(`train ${f.method}`, total, 'steps');
     try {
       endAtOnceOnInterrupt();

@@ -7,6 +7,7 @@ import type { AnminOptions } from '../train/anmin-options.js';
 import { allows, describe, type Constraint } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
 import { TRAINERS } from '../train/registry.js';
+import type { Trainer } from '../train/types.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { decimal } from './options.js';
 
@@ -108,14 +109,27 @@ export function trainerOption(key: TrainerOptionKey): Option {
   return o;
 }
 
-/** The trainer options a command was given as flags; a flag the trainer does not take is an error. */
-export function givenTrainerOptions(f: Partial<Record<TrainerOptionKey, unknown>>, trainer: string, command: string): Record<string, unknown> {
-  const defaults = TRAINERS[trainer].defaults;
+/**
+ * The trainer options a command was given: the flags of the table, then `--option key=value` pairs read
+ * by the trainer's own constraints (a module's options have no flags). A flag or key the trainer does
+ * not take is an error naming it.
+ */
+export function givenTrainerOptions(f: Partial<Record<TrainerOptionKey, unknown>> & { option?: string[] }, trainer: Trainer<object>, command: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of TRAINER_FLAG_KEYS) {
     if (f[k] === undefined) continue;
-    if (!(k in defaults)) throw new AnminError(`${command}: ${flagName(k)} does not apply to ${trainer}`, USAGE);
+    if (!(k in trainer.defaults)) throw new AnminError(`${command}: ${flagName(k)} does not apply to ${trainer.name}`, USAGE);
     out[k] = f[k];
+  }
+  const constraints = trainer.constraints as Readonly<Record<string, Constraint>>;
+  for (const pair of f.option ?? []) {
+    const at = pair.indexOf('=');
+    const [k, v] = [pair.slice(0, at), pair.slice(at + 1)];
+    const c = at > 0 ? constraints[k] : undefined;
+    if (!c) throw new AnminError(`${command}: --option ${pair}: ${at > 0 ? `${trainer.name} has no option "${k}" (known: ${Object.keys(constraints).join(', ')})` : 'expected key=value'}`, USAGE);
+    const value = c.kind === 'choice' ? v : c.kind === 'boolean' ? (v === 'true' ? true : v === 'false' ? false : v) : decimal(v, c.kind === 'integer');
+    if (!allows(c, value)) throw new AnminError(`${command}: --option ${pair}: ${k} must be ${describe(c)}`, USAGE);
+    out[k] = value;
   }
   return out;
 }

@@ -61,7 +61,7 @@ export const DATASETS: Record<string, Loader> = {
       const { files } = await fetchDataset('abalone', o);
       const t = await readNumericTable(files.data, { label: files.data, columns: 9, select: [1, 2, 3, 4, 5, 6, 7, 8] });
       const feats = ['length', 'diameter', 'height', 'whole', 'shucked', 'viscera', 'shell'];
-      return split('abalone', t.data, t.rows, 8, 7, feats, ['rings'], files);
+      return splitColumns('abalone', t.data, t.rows, 8, 7, feats, ['rings'], files);
     },
   },
   'bike-sharing': {
@@ -69,7 +69,7 @@ export const DATASETS: Record<string, Loader> = {
     async load(o) {
       const { files } = await fetchDataset('bike-sharing', o);
       const t = await readNumericTable(files.data, { label: files.data, header: true, select: [...BIKE_FEATURES, 'cnt'] });
-      return split('bike-sharing', t.data, t.rows, 14, 13, BIKE_FEATURES, ['cnt'], files);
+      return splitColumns('bike-sharing', t.data, t.rows, 14, 13, BIKE_FEATURES, ['cnt'], files);
     },
   },
   yearpred: {
@@ -137,7 +137,7 @@ function fixedHalves(n: number): { train: Int32Array; test: Int32Array } {
 }
 
 /** Splits a table whose last columns are the targets into inputs and targets. */
-function split(name: string, t: Float64Array, n: number, w: number, d: number, featureNames: string[], targetNames: string[], files: Record<string, string>): Dataset {
+export function splitColumns(name: string, t: Float64Array, n: number, w: number, d: number, featureNames: string[], targetNames: string[], files: Record<string, string>): Dataset {
   const c = w - d;
   const x = new Float64Array(n * d);
   const y = new Float64Array(n * c);

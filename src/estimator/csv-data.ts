@@ -1,4 +1,5 @@
-import { readCsvHeader, readNumericTable } from '../data/csv.js';
+import { readCsvHeader } from '../data/csv.js';
+import { readTable, tableColumns } from '../data/table.js';
 import { AnminError } from '../util/errors.js';
 import type { Flat } from './matrix.js';
 
@@ -11,30 +12,14 @@ export interface CsvData {
 }
 
 async function readColumns(path: string, features: string[], targets: string[], withTargets: boolean): Promise<CsvData> {
-  const cols = withTargets ? [...features, ...targets] : features;
-  const t = await readNumericTable(path, { label: path, header: true, select: cols });
-  const d = features.length;
-  const c = targets.length;
-  const x = new Float64Array(t.rows * d);
-  const y = withTargets ? new Float64Array(t.rows * c) : undefined;
-  for (let i = 0; i < t.rows; i++) {
-    x.set(t.data.subarray(i * t.cols, i * t.cols + d), i * d);
-    y?.set(t.data.subarray(i * t.cols + d, (i + 1) * t.cols), i * c);
-  }
-  return { x: { data: x, rows: t.rows, cols: d }, ...(y ? { y: { data: y, rows: t.rows, cols: c } } : {}), features, targets };
+  const t = await readTable(path, features, withTargets ? targets : []);
+  return { x: { data: t.x, rows: t.n, cols: t.d }, ...(withTargets ? { y: { data: t.y, rows: t.n, cols: t.c } } : {}), features, targets };
 }
 
 /** A training table: the target columns, and the named features (default: every other column). */
 export async function readTrainingCsv(path: string, target: string[], features?: string[]): Promise<CsvData> {
-  const header = await readCsvHeader(path, path);
-  for (const name of [...target, ...(features ?? [])]) {
-    if (!header.includes(name)) throw new AnminError(`${path}: no column "${name}" (has: ${header.join(', ')})`);
-  }
-  const both = target.find((t) => features?.includes(t));
-  if (both) throw new AnminError(`--features: "${both}" is also a --target column`);
-  const inputs = features ?? header.filter((h) => !target.includes(h));
-  if (inputs.length === 0) throw new AnminError(`${path}: no input columns besides the target`);
-  return readColumns(path, inputs, target, true);
+  const cols = await tableColumns(path, target, features);
+  return readColumns(path, cols.features, cols.targets, true);
 }
 
 /**

@@ -5,9 +5,9 @@ import type { AdamOptions } from '../train/adam.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { validateOptions } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
-import { TRAINERS } from '../train/registry.js';
+import { checkResult, TRAINERS } from '../train/registry.js';
 import type { SgdOptions } from '../train/sgd.js';
-import type { OnStep } from '../train/types.js';
+import type { OnStep, Trainer } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
@@ -38,13 +38,20 @@ const finiteOrNull = (v: number | undefined) => (v === undefined || !Number.isFi
  * predict and score take raw inputs. Options are checked against the trainer's constraints at once.
  */
 export class Regressor<O extends object = object> {
+  /** The trainer's name (a built-in's, or the name a user's module gives its trainer). */
+  readonly trainer: string;
   readonly options: Readonly<Partial<O> & { seed: number }>;
+  /** Absent in a model read from a file that a user's trainer module saved: it predicts, but cannot fit. */
+  private readonly impl?: Trainer<object>;
   private fitted?: Fitted;
 
-  constructor(readonly trainer: string, options: Partial<O> & { seed?: number } = {}) {
-    const t = TRAINERS[trainer];
-    if (!t) throw new AnminError(`unknown trainer "${trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
-    validateOptions(trainer, t.constraints, options);
+  /** `trainer`: a built-in's name, or a Trainer (a user's, e.g. from loadTrainerModule). */
+  constructor(trainer: string | Trainer<object>, options: Partial<O> & { seed?: number } = {}) {
+    const t = typeof trainer === 'string' ? TRAINERS[trainer] : trainer;
+    if (!t) throw new AnminError(`unknown trainer "${String(trainer)}" (known: ${Object.keys(TRAINERS).join(', ')}, or a Trainer object)`);
+    this.trainer = t.name;
+    validateOptions(t.name, t.constraints, options);
+    this.impl = t;
     this.options = Object.freeze({ ...options, seed: options.seed ?? 0 });
   }
 
@@ -68,7 +75,8 @@ export class Regressor<O extends object = object> {
     const targets = o.targets ?? defaultNames('y', t.cols);
     if (features.length !== x.cols) throw new AnminError(`features names ${features.length} columns, X has ${x.cols}`);
     if (targets.length !== t.cols) throw new AnminError(`targets names ${targets.length} columns, y has ${t.cols}`);
-    const r = TRAINERS[this.trainer].train({ train, test }, this.options, o.onStep);
+    if (!this.impl) throw new AnminError(`fit: this ${this.trainer} model was read from a file and its trainer is a user's module; construct the Regressor from that module (loadTrainerModule) to fit again`);
+    const r = checkResult(this.impl.train({ train, test }, this.options, o.onStep), this.trainer);
     const sel = r.trace[r.selected];
     this.fitted = {
       network: r.network,
@@ -155,10 +163,11 @@ export class Regressor<O extends object = object> {
   static fromJSON(json: unknown, label = 'model'): Regressor {
     const parsed = typeof json === 'string' ? parseJson(json, label) : json;
     const { file, network, standardization } = loadModel(parsed, label);
-    if (!TRAINERS[file.trainer]) throw new AnminError(`${label}: unknown trainer "${file.trainer}"`);
     const options = { ...file.options, seed: file.seed };
-    validateOptions(file.trainer, TRAINERS[file.trainer].constraints, options, label);
-    const r = new Regressor(file.trainer, options);
+    const known = TRAINERS[file.trainer];
+    if (known) validateOptions(file.trainer, known.constraints, options, label);
+    // A user's module trainer is not at hand when a model is read: the model predicts as saved, unrefittable.
+    const r = known ? new Regressor(file.trainer, options) : (Object.assign(Object.create(Regressor.prototype), { trainer: file.trainer, options: Object.freeze(options) }) as Regressor);
     r.fitted = { network, standardization, features: file.features, targets: file.targets, summary: file.training };
     return r;
   }

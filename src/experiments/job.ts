@@ -3,7 +3,7 @@ import type { PlantedTruth } from '../data/generate.js';
 import { RandomState } from '../data/rng.js';
 import type { Network } from '../model/network.js';
 import { datasetSplit, prepareSplit } from '../data/split.js';
-import { TRAINERS } from '../train/registry.js';
+import { checkResult, importTrainer, TRAINERS } from '../train/registry.js';
 import type { OnStep } from '../train/types.js';
 import { packageVersion } from '../util/fsx.js';
 import { measureMachineUse } from '../util/machine.js';
@@ -28,11 +28,11 @@ export async function executeJob(job: Job, loaded: Dataset | undefined, onStep?:
     const ds = loaded ?? (await loadGenerated(job));
     const data = prepareSplit(ds, datasetSplit(ds, job.split), job.inputs);
     const truth = ds.truth && job.inputs === 'raw' ? truthNetwork(ds.truth) : undefined;
+    const trainer = job.trainerFile ? await importTrainer(job.trainerFile) : TRAINERS[job.trainer];
     // A good start goes to the methods that take a warm start (altmin, ANMIN); the others start as they do.
-    const start = truth && job.params.plantedStart !== undefined && 'initA' in TRAINERS[job.trainer].constraints ? { initA: goodStart(truth, job.params.plantedStart, job.seed) } : {};
-    const trainer = TRAINERS[job.trainer];
+    const start = truth && job.params.plantedStart !== undefined && 'initA' in trainer.constraints ? { initA: goodStart(truth, job.params.plantedStart, job.seed) } : {};
     const resources = 'threads' in trainer.constraints && job.options.threads === undefined ? { threads } : {};
-    const { value: r, use } = measureMachineUse(threads, () => trainer.train({ train: data.train, test: data.test, truth }, { ...job.options, ...start, ...resources, seed: job.seed }, onStep));
+    const { value: r, use } = measureMachineUse(threads, () => checkResult(trainer.train({ train: data.train, test: data.test, truth }, { ...job.options, ...start, ...resources, seed: job.seed }, onStep), job.trainer));
     return {
       ...base,
       status: 'ok',
@@ -67,8 +67,11 @@ function goodStart(truth: Network, delta: number, seed: number): Float64Array {
 }
 
 export function recordBase(job: Job) {
-  const { key, experiment, dataset, method, trainer, source, split, seed, options, inputs, summary, params, dataFiles } = job;
-  return { key, experiment, dataset, method, trainer, ...(source !== dataset ? { source } : {}), split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), ...(dataFiles ? { dataFiles } : {}), ...(NUMERICS !== 1 ? { numerics: NUMERICS } : {}), version: packageVersion() };
+  const { key, experiment, dataset, method, trainer, source, split, seed, options, inputs, summary, params, csv, trainerFile } = job;
+  // The bytes of every file the user gave: a mask or image in place of the paper's, a table, a trainer module.
+  const files = { ...job.dataFiles, ...(csv ? { csv: csv.sha256 } : {}), ...(trainerFile ? { trainer: trainerFile.sha256 } : {}) };
+  const table = csv ? { table: { file: csv.name, target: csv.target, ...(csv.features ? { features: csv.features } : {}) } } : {};
+  return { key, experiment, dataset, method, trainer, ...(source !== dataset ? { source } : {}), split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), ...(Object.keys(files).length ? { dataFiles: files } : {}), ...table, ...(NUMERICS !== 1 ? { numerics: NUMERICS } : {}), version: packageVersion() };
 }
 
 export function failedRecord(job: Job, error: string): JobRecord {

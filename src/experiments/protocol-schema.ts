@@ -34,8 +34,15 @@ const SCHEMA = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
+        dependencies: { target: ['csv'], features: ['csv'], csv: ['target'] },
+        not: { anyOf: [{ type: 'object', required: ['csv', 'source'] }, { type: 'object', required: ['csv', 'params'] }] },
         properties: {
           source: { type: 'string', minLength: 1 },
+          // A user's table: a CSV file (relative to the protocol's folder), its target column(s), and
+          // the inputs (default: every other column); the reader's rules are `anmin train`'s.
+          csv: { type: 'string', minLength: 1 },
+          target: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true }] },
+          features: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
           params: { type: 'object', additionalProperties: false, properties: Object.fromEntries(DATASET_PARAMS.map((k) => [k, { type: 'number' }])) },
           inputs: { enum: [...INPUT_MODES] },
           options,
@@ -53,7 +60,8 @@ const SCHEMA = {
         additionalProperties: false,
         required: ['trainer'],
         properties: {
-          trainer: { type: 'string' },
+          // A built-in trainer's name, or a module's path relative to the protocol's folder (./x.mjs).
+          trainer: { type: 'string', minLength: 1 },
           options,
           // A file name, looked up in known folders only (see tunedRatesPath): never a path to anywhere.
           tunedLr: { ...NAME, not: { enum: ['.', '..'] } },
@@ -81,6 +89,8 @@ function describe(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return `${at}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
   if (e.keyword === 'required') return `${at}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
   if (e.keyword === 'pattern') return `${at}: ${JSON.stringify(e.data)} holds a path separator or a control character (names become job keys and file names)`;
+  if (e.keyword === 'dependencies') return `${at}: "${(e.params as { property: string }).property}" needs "${(e.params as { missingProperty: string }).missingProperty}"`;
+  if (e.keyword === 'not' && /^\/datasets\/[^/]+$/.test(e.instancePath)) return `${at}: a "csv" dataset takes no "source" or "params" (it is the table itself)`;
   if (e.keyword === 'enum') return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
   return `${at}: ${e.message ?? 'invalid'}`;
 }

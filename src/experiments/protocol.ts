@@ -1,16 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { InputMode } from '../data/split.js';
 import { validateOptions } from '../train/constraints.js';
-import { TRAINERS } from '../train/registry.js';
+import { importTrainer, TRAINERS } from '../train/registry.js';
+import { isTrainerFile, locateTrainerFile, type TrainerFile } from '../train/trainer-file.js';
+import type { Trainer } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
-import { packageRoot } from '../util/fsx.js';
+import { packageRoot, sha256 } from '../util/fsx.js';
 import { parseNumbers } from '../util/json.js';
 import { validateProtocolShape } from './protocol-schema.js';
 import { range, type Shard } from './splits.js';
 
-/** One dataset of a protocol: a registered dataset, or a generated one (`source`) with its parameters. */
-export interface DatasetSpec {
+/** One dataset of a protocol: a registered dataset, a generated one (`source`) with its parameters, or a user's CSV. */
+export interface ProtocolDataset {
   /** The dataset loader to use; defaults to the entry's own name. */
   source?: string;
   /** Loader parameters (e.g. simD, simN for the simulation). */
@@ -23,9 +25,25 @@ export interface DatasetSpec {
   methodOptions?: Record<string, Record<string, unknown>>;
   /** The methods that apply to this dataset (default: all); e.g. identity-sgd only fits an identity-mapped network. */
   methods?: string[];
+  /** A user's table (relative to the protocol's folder), read as `anmin train` reads one. */
+  csv?: string;
+  target?: string | string[];
+  /** Input columns (default: every column but the targets). */
+  features?: string[];
+}
+
+/** A CSV dataset as a job carries it: where, which columns, and its bytes' sha256 (part of the record's identity). */
+export interface CsvSource {
+  /** As the protocol names it (records carry this, not the machine's path). */
+  name: string;
+  file: string;
+  sha256: string;
+  target: string[];
+  features?: string[];
 }
 
 export interface MethodSpec {
+  /** A built-in trainer (TRAINERS), or a module's path relative to the protocol's folder (`./ridge-features.mjs`). */
   trainer: string;
   options?: Record<string, unknown>;
   /** File in experiments/ holding the learning rate tuned per dataset (`anmin tune sgd`). */
@@ -56,7 +74,7 @@ export interface Preset {
 export interface Protocol {
   name: string;
   description: string;
-  datasets: Record<string, DatasetSpec>;
+  datasets: Record<string, ProtocolDataset>;
   methods: Record<string, MethodSpec>;
   splits: number;
   presets: Record<string, Preset>;
@@ -64,6 +82,10 @@ export interface Protocol {
   timed?: boolean;
   /** Where it was read from, for error messages. */
   file: string;
+  /** The methods whose trainer is a module, located and hashed (not yet run: see loadTrainers). */
+  trainerFiles: Record<string, TrainerFile>;
+  /** The CSV datasets, located and hashed. */
+  tables: Record<string, CsvSource>;
 }
 
 /** One unit of work: a method on one split of one dataset, fully specified so any worker can run it. */
@@ -84,6 +106,10 @@ export interface Job {
   options: Record<string, unknown>;
   /** Files the user put in place of the paper's (sdf's mask, the DAE's image): flag → sha256. */
   dataFiles?: Record<string, string>;
+  /** The method's trainer module, when it is one. */
+  trainerFile?: TrainerFile;
+  /** The dataset's table, when it is a user's CSV. */
+  csv?: CsvSource;
 }
 
 export const EXPERIMENTS_DIR = (): string => join(packageRoot(), 'experiments');
@@ -111,10 +137,13 @@ export function loadProtocol(nameOrPath: string): Protocol {
   if (!existsSync(file)) {
     throw new AnminError(`unknown experiment "${nameOrPath}": ${file} does not exist (known: table3, ablation, simulation, planted)`);
   }
-  const json = readJson<Omit<Protocol, 'file'>>(file);
+  const json = readJson<Omit<Protocol, 'file' | 'trainerFiles' | 'tables'>>(file);
   const where = basename(file);
   validateProtocolShape(json, where);
-  const p = { ...json, presets: json.presets ?? {}, file };
+  const base = dirname(file);
+  const trainerFiles = Object.fromEntries(Object.entries(json.methods).filter(([, m]) => isTrainerFile(m.trainer)).map(([name, m]) => [name, locateTrainerFile(m.trainer, base, `${where}: method "${name}"`)]));
+  const tables = Object.fromEntries(Object.entries(json.datasets).filter(([, d]) => d.csv !== undefined).map(([name, d]) => [name, locateTable(d, base, `${where}: dataset "${name}"`)]));
+  const p: Protocol = { ...json, presets: json.presets ?? {}, file, trainerFiles, tables };
   // --datasets and --methods pick names case-insensitively, and case-insensitive file systems fold them:
   // two names one fold apart would select, key or plot as one.
   for (const [kind, table] of [['dataset', p.datasets], ['method', p.methods]] as const) {
@@ -126,9 +155,7 @@ export function loadProtocol(nameOrPath: string): Protocol {
     }
   }
   for (const [m, spec] of Object.entries(p.methods)) {
-    const t = TRAINERS[spec.trainer];
-    if (!t) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')})`);
-    validateOptions(spec.trainer, t.constraints, spec.options ?? {}, `${where}: method "${m}"`);
+    if (!p.trainerFiles[m] && !TRAINERS[spec.trainer]) throw new AnminError(`${where}: method "${m}" names unknown trainer "${spec.trainer}" (known: ${Object.keys(TRAINERS).join(', ')}, or a module's path such as ./my-trainer.mjs)`);
     if (spec.summary !== undefined && !SUMMARY_RULES.includes(spec.summary)) throw new AnminError(`${where}: method "${m}": "summary" must be one of ${SUMMARY_RULES.join(', ')}, got ${JSON.stringify(spec.summary)}`);
     // The published list of ANMIN's losses holds the frozen-pattern loss, which only recordFrozen keeps.
     if (spec.summary?.startsWith('published') && spec.trainer === 'anmin' && spec.options?.recordFrozen !== true) throw new AnminError(`${where}: method "${m}": "summary": "${spec.summary}" lists ANMIN's frozen-pattern losses; set "recordFrozen": true in its options`);
@@ -138,14 +165,49 @@ export function loadProtocol(nameOrPath: string): Protocol {
       if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" sets options for unknown method "${m}"`);
     }
     for (const m of spec.methods ?? []) if (!p.methods[m]) throw new AnminError(`${where}: dataset "${d}" lists unknown method "${m}"`);
-    // Dataset options reach every method that runs on it: each one's merged options must suit its trainer.
-    for (const [m, method] of Object.entries(p.methods).filter(([m]) => appliesTo(spec, m))) validateOptions(method.trainer, TRAINERS[method.trainer].constraints, methodOptions(p, d, m), `${where}: dataset "${d}", method "${m}"`);
   }
+  // A module's constraints are known once it is imported (loadTrainers); the built-ins' now.
+  checkOptions(p, Object.fromEntries(Object.entries(p.methods).filter(([m]) => !p.trainerFiles[m]).map(([m, spec]) => [m, TRAINERS[spec.trainer]])));
   for (const [name, preset] of Object.entries(p.presets)) {
     for (const d of preset.datasets ?? []) if (!p.datasets[d]) throw new AnminError(`${where}: preset "${name}" names unknown dataset "${d}"`);
     for (const m of preset.methods ?? []) if (!p.methods[m]) throw new AnminError(`${where}: preset "${name}" names unknown method "${m}"`);
   }
   return p;
+}
+
+/**
+ * The methods' options checked by their trainers' constraints: each method's own, then merged with each
+ * dataset's it runs on (dataset options reach every method that runs on it).
+ */
+function checkOptions(p: Protocol, trainers: Record<string, Trainer<object>>): void {
+  const where = basename(p.file);
+  for (const [m, t] of Object.entries(trainers)) {
+    validateOptions(p.methods[m].trainer, t.constraints, p.methods[m].options ?? {}, `${where}: method "${m}"`);
+    for (const [d, spec] of Object.entries(p.datasets).filter(([, spec]) => appliesTo(spec, m))) validateOptions(p.methods[m].trainer, t.constraints, methodOptions(p, d, m), `${where}: dataset "${d}", method "${m}"`);
+  }
+}
+
+/**
+ * Every method's trainer, the modules among them imported and their options checked by their own
+ * constraints, as the built-ins' were by loadProtocol: before any job runs.
+ */
+export async function loadTrainers(p: Protocol): Promise<Record<string, Trainer<object>>> {
+  const out: Record<string, Trainer<object>> = {};
+  for (const [m, spec] of Object.entries(p.methods)) out[m] = p.trainerFiles[m] ? await importTrainer(p.trainerFiles[m]) : TRAINERS[spec.trainer];
+  checkOptions(p, Object.fromEntries(Object.keys(p.trainerFiles).map((m) => [m, out[m]])));
+  return out;
+}
+
+/** A CSV dataset's file, found from the protocol's folder and hashed; its columns are checked when it is read. */
+function locateTable(d: ProtocolDataset, base: string, where: string): CsvSource {
+  const file = resolve(base, d.csv!);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new AnminError(`${where}: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return { name: d.csv!, file, sha256: sha256(bytes), target: typeof d.target === 'string' ? [d.target] : d.target!, ...(d.features ? { features: d.features } : {}) };
 }
 
 export interface Selection {
@@ -182,7 +244,8 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
   const jobs: Job[] = [];
   for (const dname of datasets) {
     const ds = p.datasets[dname];
-    const source = ds.source ?? dname;
+    const csv = p.tables[dname];
+    const source = csv ? 'csv' : ds.source ?? dname;
     for (const m of methods.filter((m) => appliesTo(ds, m))) {
       const spec = p.methods[m];
       const options = methodOptions(p, dname, m);
@@ -202,6 +265,8 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
           split,
           seed: split,
           options,
+          ...(p.trainerFiles[m] ? { trainerFile: p.trainerFiles[m] } : {}),
+          ...(csv ? { csv } : {}),
         });
       }
     }
@@ -209,7 +274,7 @@ export function expandJobs(p: Protocol, sel: Selection = {}): Job[] {
   return jobs;
 }
 
-const appliesTo = (ds: DatasetSpec, method: string): boolean => ds.methods === undefined || ds.methods.includes(method);
+const appliesTo = (ds: ProtocolDataset, method: string): boolean => ds.methods === undefined || ds.methods.includes(method);
 
 /** A method's options on a dataset: the method's, then the dataset's, then the dataset's for that method. */
 export function methodOptions(p: Protocol, dataset: string, method: string): Record<string, unknown> {

@@ -1,13 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js';
+import { readTable, tableColumns } from '../data/table.js';
+import { AnminError } from '../util/errors.js';
 import { logger } from '../util/log.js';
 import { startRunProgress } from '../util/progress.js';
 import { packageVersion, sha256File } from '../util/fsx.js';
 import { provenance } from './provenance.js';
 import { setInterruptHint } from '../util/interrupt.js';
 import { toShared } from '../util/shared.js';
-import { expandJobs, loadProtocol, shardJobs, type Job, type Protocol, type Selection } from './protocol.js';
+import { expandJobs, loadProtocol, loadTrainers, shardJobs, type CsvSource, type Job, type Protocol, type Selection } from './protocol.js';
 import type { Shard } from './splits.js';
 import { identity, readResults, ResultsStore, type JobRecord } from './store.js';
 import { failedRecord, recordBase } from './job.js';
@@ -45,6 +47,8 @@ export interface RunSummary {
 export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
   const protocol = loadProtocol(o.experiment);
+  // A user's trainer module is imported and its options checked now, not in the first worker to need it.
+  await loadTrainers(protocol);
   const swapped = await userDataFiles(o.load ?? {});
   // A run with another mask or image is another experiment for the data sets that read it.
   const jobs = shardJobs(expandJobs(protocol, o), o.shard).map((j) => (swapped[j.source] ? { ...j, dataFiles: swapped[j.source] } : j));
@@ -120,10 +124,19 @@ async function loadShared(jobs: Job[], load: LoadOptions): Promise<Map<string, D
   const out = new Map<string, Dataset>();
   for (const j of jobs) {
     if (j.generated || out.has(j.dataset)) continue;
-    const ds = await loadDataset(j.source, { ...load, ...j.params });
+    const ds = j.csv ? await loadTable(j.csv) : await loadDataset(j.source, { ...load, ...j.params });
     out.set(j.dataset, { ...ds, x: toShared(ds.x), y: toShared(ds.y) });
   }
   return out;
+}
+
+/** A protocol's CSV dataset, refused if its bytes changed since the protocol was read (its records name those bytes). */
+async function loadTable(t: CsvSource): Promise<Dataset> {
+  const cols = await tableColumns(t.file, t.target, t.features);
+  const ds = await readTable(t.file, cols.features, cols.targets);
+  const now = await sha256File(t.file);
+  if (now !== t.sha256) throw new AnminError(`${t.file} changed while the run started (sha256 ${t.sha256.slice(0, 12)}… then, ${now.slice(0, 12)}… now); run again`);
+  return { ...ds, files: { [t.file]: t.sha256 } };
 }
 
 /**

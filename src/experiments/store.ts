@@ -56,8 +56,10 @@ export interface JobRecord {
   params?: Record<string, number>;
   /** The summary rule of `final`, when not 'selected'. */
   summary?: SummaryRule;
-  /** Files the user put in place of the paper's (mask, image): flag → sha256. */
+  /** Files the user put in place of the paper's (mask, image) or gave (csv, trainer): role → sha256. */
   dataFiles?: Record<string, string>;
+  /** A user's CSV dataset: the file as the protocol names it and the columns read from it. */
+  table?: { file: string; target: string[]; features?: string[] };
   /** The numerics of the code that produced it (see NUMERICS); absent is 1. */
   numerics?: number;
   version: string;
@@ -74,9 +76,11 @@ export interface JobRecord {
  * and the code's numerics (absent fields are the defaults, so older records compare; a record without
  * its trainer matches no job, since the method's name alone does not say what ran).
  */
-export function identity(r: Pick<JobRecord, 'trainer' | 'source' | 'options' | 'inputs' | 'params' | 'summary' | 'dataFiles' | 'numerics'>): string {
+export function identity(r: Pick<JobRecord, 'trainer' | 'source' | 'options' | 'inputs' | 'params' | 'summary' | 'dataFiles' | 'table' | 'numerics'>): string {
   const sorted = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ trainer: r.trainer ?? null, source: r.source ?? null, options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected', dataFiles: sorted(r.dataFiles), numerics: r.numerics ?? 1 });
+  // A table's columns count, its file name does not (its bytes are in dataFiles): a renamed file is the same data.
+  const columns = r.table ? { columns: { target: r.table.target, features: r.table.features ?? null } } : {};
+  return JSON.stringify({ trainer: r.trainer ?? null, source: r.source ?? null, options: sorted(r.options), inputs: r.inputs ?? 'standardized', params: sorted(r.params), summary: r.summary ?? 'selected', dataFiles: sorted(r.dataFiles), ...columns, numerics: r.numerics ?? 1 });
 }
 
 /**
