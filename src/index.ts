@@ -17,7 +17,7 @@ export { defineTrainer, type Trainer, type TrainResult, type TracePoint, type Tr
 export { TraceRecorder } from './train/trace.js';
 export { integer, number, choice, boolean, SEED, HIDDEN, SLOPE, type Constraint, type Constraints } from './train/constraints.js';
 export { hiddenPre } from './model/network.js';
-export { ridgeWithIntercept } from './linalg/ridge.js';
+export { ridgeWithIntercept } from './model/output-layer.js';
 export { loadProtocol, expandJobs, type Protocol, type Job, type Selection } from './experiments/protocol.js';
 export { type Shard } from './experiments/splits.js';
 export { runExperiment, type RunOptions, type RunSummary } from './experiments/runner.js';

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Prepared } from '../src/data/split.js';
+import type { Network } from '../src/model/types.js';
 import type { JobRecord } from '../src/experiments/store.js';
 import { packageRoot } from '../src/util/fsx.js';
 
@@ -43,6 +44,11 @@ export function randn(n: number, seed: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
   return out;
+}
+
+/** A network of random weights (p inputs with the ones column, h hidden, c outputs, slope alpha). */
+export function randomNetwork(p: number, h: number, c: number, alpha: number, seed: number): Network {
+  return { p, h, c, alpha, A: randn(p * h, seed), B: randn(h * c, seed + 7), b0: randn(c, seed + 9) };
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

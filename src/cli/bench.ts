@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { loadDataset } from '../data/dataset.js';
 import { datasetSplit, prepareSplit, type Prepared } from '../data/split.js';
-import { expandJobs, loadProtocol, type Job } from '../experiments/protocol.js';
+import { exactJob, loadProtocol } from '../experiments/protocol.js';
 import { TRAINERS } from '../train/registry.js';
 import { logger } from '../util/log.js';
 import { AnminError } from '../util/errors.js';
@@ -22,20 +22,6 @@ type BenchFlags = DataFlags & Partial<Record<TrainerOptionKey, unknown>> & {
   profile?: boolean;
 };
 
-/**
- * On a dataset of the table3 protocol, its job for this trainer and activation (hidden size, batch,
- * SGD's tuned rate, the loader's parameters): a benchmark times what `anmin run table3` runs. ANMIN's published-numerics reading emulates float32 on purpose; a benchmark times the exact one.
- */
-function protocolJob(trainer: string, dataset: string, split: number, alpha: number): Job | undefined {
-  const p = loadProtocol('table3');
-  const method = Object.keys(p.methods).find((m) => {
-    const o = p.methods[m].options ?? {};
-    return p.methods[m].trainer === trainer && ((o.alpha as number | undefined) ?? 0) === alpha && (o.accumulate ?? 'exact') === 'exact';
-  });
-  if (!method || !p.datasets[dataset]) return undefined;
-  return expandJobs(p, { datasets: [dataset], methods: [method], splits: [split] })[0];
-}
-
 /** `anmin bench METHOD`: one timed training run on one split, its seconds and selected model's MSEs. */
 export function benchCommand(): Command {
   const cmd = withDataOptions(
@@ -49,7 +35,8 @@ export function benchCommand(): Command {
     const trainer = TRAINERS[method];
     if (!trainer) throw new AnminError(`bench: unknown method "${method}" (known: ${Object.keys(TRAINERS).join(', ')})`);
     if (!f.dataset) throw new AnminError('bench: --dataset is required');
-    const job = protocolJob(method, f.dataset, f.split, (f.alpha as number | undefined) ?? 0);
+    // A benchmark times what `anmin run table3` runs on a dataset of it (hidden size, batch, SGD's tuned rate).
+    const job = exactJob(loadProtocol('table3'), method, f.dataset, f.split, (f.alpha as number | undefined) ?? 0);
     const ds = await loadDataset(f.dataset, { ...job?.params, ...loadOptions(f) });
     // Inputs standardized on the training part (the library's default), as the NumPy peer of `make bench` does.
     const data = prepareSplit(ds, datasetSplit(ds, f.split));

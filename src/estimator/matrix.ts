@@ -1,3 +1,4 @@
+import { splitIndices } from '../data/split.js';
 import { AnminError } from '../util/errors.js';
 
 /** A table of numbers as users hold one: rows of numbers, or a flat row-major array with its shape. */
@@ -46,4 +47,24 @@ export function toFlat(m: Matrix, name: string): Flat {
 export function targetsToFlat(y: Targets, name: string): Flat {
   if (Array.isArray(y) && y.length > 0 && !Array.isArray(y[0])) return toFlat((y as readonly number[]).map((v) => [v]), name);
   return toFlat(y as Matrix, name);
+}
+
+/** A flat table as a Matrix, without copying. */
+export const asMatrix = (m: Flat): { data: Float64Array; shape: [number, number] } => ({ data: m.data, shape: [m.rows, m.cols] });
+
+function rowsOf(m: Flat, rows: ArrayLike<number>): { data: Float64Array; shape: [number, number] } {
+  const data = new Float64Array(rows.length * m.cols);
+  for (let r = 0; r < rows.length; r++) data.set(m.data.subarray(rows[r] * m.cols, (rows[r] + 1) * m.cols), r * m.cols);
+  return { data, shape: [rows.length, m.cols] };
+}
+
+/**
+ * The rows to train on and a held-out share to test on, drawn by the seed as a protocol's split is
+ * (scikit-learn's train_test_split); `fraction` 0 trains on every row.
+ */
+export function holdOut(x: Flat, y: Flat, fraction: number, seed: number): { train: { X: Matrix; y: Matrix }; test?: { X: Matrix; y: Matrix } } {
+  if (fraction === 0) return { train: { X: asMatrix(x), y: asMatrix(y) } };
+  const idx = splitIndices(x.rows, seed, fraction);
+  if (idx.train.length < 2) throw new AnminError(`a test fraction of ${fraction} leaves ${idx.train.length} training rows of ${x.rows}`);
+  return { train: { X: rowsOf(x, idx.train), y: rowsOf(y, idx.train) }, test: { X: rowsOf(x, idx.test), y: rowsOf(y, idx.test) } };
 }

@@ -297,6 +297,19 @@ function tunedLr(file: string, dataset: string, method: string, p: Protocol, rat
   throw new AnminError(`${basename(p.file)}: no tuned learning rate for ${method} on "${dataset}" in ${file} (looked in ${dirs.join(', ')}; run: anmin tune ${method} --dataset ${dataset} --out DIR, then run with --rates DIR)`);
 }
 
+/**
+ * The protocol's job for a trainer and activation on one of its datasets, in float64 arithmetic (a
+ * method emulating float32 on purpose is passed over); undefined when the protocol has none.
+ */
+export function exactJob(p: Protocol, trainer: string, dataset: string, split: number, alpha: number): Job | undefined {
+  const method = Object.keys(p.methods).find((m) => {
+    const o = p.methods[m].options ?? {};
+    return p.methods[m].trainer === trainer && ((o.alpha as number | undefined) ?? 0) === alpha && (o.accumulate ?? 'exact') === 'exact';
+  });
+  if (!method || !p.datasets[dataset]) return undefined;
+  return expandJobs(p, { datasets: [dataset], methods: [method], splits: [split] })[0];
+}
+
 /** Names are matched case-insensitively, so `--methods anmin,adam-l` works. */
 function resolveName(name: string, known: string[], what: string, p: Protocol): string {
   const hit = known.find((k) => k.toLowerCase() === name.toLowerCase());
