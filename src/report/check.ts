@@ -38,7 +38,7 @@ const COVERAGE = 0.9973;
 /**
  * Our mean over n splits against the published mean over 100 splits, if both came from the published
  * distribution: the difference has standard error sd·√(1/n + 1/100). A sample with far-out values
- * (LBFGS's blow-ups) gets a percentile bootstrap of our mean instead, whose interval follows the
+ * (a method's rare blow-ups) gets a percentile bootstrap of our mean instead, whose interval follows the
  * skew a normal tolerance ignores, widened by Z published standard errors for the paper's own noise.
  */
 export function cellCheck(what: string, values: number[], pub: [number, number]): CheckRow {
@@ -147,7 +147,8 @@ export function withKnown(rows: CheckRow[], known: Record<string, string>): Chec
 /**
  * The records run as a shipped protocol says (its file in experiments/, by content: trainer, options,
  * data and inputs of the job the record's key names), and the others. A name alone proves nothing: a
- * store of a user's protocol named "table3", or of Adam labelled SGD, must not pass for the paper's.
+ * store of a user's protocol named as a shipped one, or of one trainer under another method's name, must
+ * not pass for the paper's.
  * The code's numerics may differ: the paper's numbers are the reference for every version.
  */
 export function asShipped(records: JobRecord[], shipped: string[]): { kept: JobRecord[]; leftOut: JobRecord[] } {

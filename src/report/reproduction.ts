@@ -13,7 +13,7 @@ export interface ReportOrigin {
   version: string;
   commit?: string;
   generatedAt: string;
-  /** What each results folder holds, e.g. "results/table3: paper-lowd preset, 100 splits". */
+  /** What each results folder holds, e.g. "results/NAME: its experiment, datasets × methods, splits". */
   inputs: string[];
 }
 
@@ -80,7 +80,7 @@ function decisionsSection(): string {
 }
 
 /**
- * One Markdown page with every table the records support (Tables 3, 4, 5, the simulation), the paper's
+ * One Markdown page with every table the records support (each experiment's sections), the paper's
  * numbers beside ours, and the check's verdicts: what the tool reproduces, readable without a run.
  */
 export function reproductionReport(results: Results, origin: ReportOrigin): string {

@@ -125,7 +125,7 @@ export function metricTables(g: ResultGrid, blocks: MetricBlock[], head: { id: (
 export function timing(g: ResultGrid, report: string): { refusal?: string; threads: number[]; notes: string[] } {
   const timed = g.succeeded();
   // A job timed beside another measures the pair: here two one-thread jobs at once, a core each, slow each
-  // other by 30–60% (abalone and sdf, quick preset, 1 against 2 workers).
+  // other by 30–60% (two of the paper's datasets, 1 against 2 workers).
   const shared = timed.filter((r) => r.workers !== 1);
   if (shared.length) {
     const unknown = shared.filter((r) => r.workers === undefined).length;
