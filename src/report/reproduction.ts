@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
 import { markdownTable } from 'markdown-table';
-import { checkCounts, checkTable, leftOutNote, loadKnownDeviations, type CheckRow } from './check.js';
+import { checkCounts, checkTable, loadKnownDeviations, type CheckRow } from './check.js';
 import { markdownText, render } from './render.js';
 import type { TableModel } from './tables.js';
-import { allSections, check, reportsFor, shipped, unpublished } from './experiments/index.js';
+import { allSections, checkStore, reportsFor } from './experiments/index.js';
 import type { Results } from './results.js';
 
 /** Where a reproduction report came from, for its header. */
@@ -31,9 +31,8 @@ function sections(results: Results): string[] {
 }
 
 function checkSection(results: Results): string {
-  const { kept, leftOut } = shipped(results.records);
-  const rows = check(kept);
-  const note = markdownText([leftOutNote(leftOut, kept.length), unpublished(results.records)].filter(Boolean).join('; '));
+  const { rows, leftOut, unpublished } = checkStore(results.records);
+  const note = markdownText([leftOut, unpublished].filter(Boolean).join('; '));
   const table = (rs: CheckRow[]) => markdownTable(checkTable(rs), { alignDelimiters: false });
   const notable = rows.filter((r) => r.status !== 'pass');
   return [

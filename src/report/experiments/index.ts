@@ -1,6 +1,6 @@
 import type { JobRecord } from '../../experiments/store.js';
 import { AnminError } from '../../util/errors.js';
-import { asShipped, loadKnownDeviations, withKnown, type CheckRow } from '../check.js';
+import { asShipped, leftOutNote, loadKnownDeviations, withKnown, type CheckRow } from '../check.js';
 import type { ExperimentReport, Section } from '../experiment.js';
 import type { Figure } from '../figures.js';
 import { Results } from '../results.js';
@@ -47,7 +47,7 @@ export function reportTables(results: Results, name: string): TableModel[] {
 }
 
 /** A section's tables, or why these records cannot give them: one refusal must not hide the other sections. */
-export function sectionTables(section: Section, results: Results, experiment: string): { tables: TableModel[]; reason?: string } {
+function sectionTables(section: Section, results: Results, experiment: string): { tables: TableModel[]; reason?: string } {
   try {
     return { tables: section.tables(results.grid(experiment)) };
   } catch (e) {
@@ -77,9 +77,16 @@ export function shipped(records: JobRecord[]): { kept: JobRecord[]; leftOut: Job
   return asShipped(records, SHIPPED);
 }
 
-/** The experiments of the records that have no published numbers, in words (empty when none). */
-export function unpublished(records: JobRecord[]): string {
+/**
+ * A store's check: the rows of the records run as the shipped protocols say, what it left out of them
+ * (in words, empty when nothing), and which experiments have nothing published (empty when none).
+ */
+export function checkStore(records: JobRecord[], known = loadKnownDeviations()): { rows: CheckRow[]; leftOut: string; unpublished: string } {
+  const { kept, leftOut } = shipped(records);
   const others = [...new Set(records.map((r) => r.experiment))].filter((e) => !reportOf(e).checks).sort();
-  if (!others.length) return '';
-  return `${others.join(', ')} ${others.length === 1 ? 'has' : 'have'} no published numbers to compare with (only the paper's protocols ${SHIPPED.join(', ')} do)`;
+  return {
+    rows: check(kept, known),
+    leftOut: leftOutNote(leftOut, kept.length),
+    unpublished: others.length ? `${others.join(', ')} ${others.length === 1 ? 'has' : 'have'} no published numbers to compare with (only the paper's protocols ${SHIPPED.join(', ')} do)` : '',
+  };
 }
