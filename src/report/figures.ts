@@ -10,6 +10,8 @@ import { summarize } from './stats.js';
 export interface Figure {
   name: string;
   spec: TopLevelSpec;
+  /** Mean curves per dataset, which the HTML page's selectors draw already. */
+  meanCurves?: boolean;
 }
 
 export type Row = Record<string, string | number>;
@@ -159,7 +161,7 @@ export function bandPanels(title: string, rows: BandRow[], x: { title: string; l
   } as TopLevelSpec;
 }
 
-/** Figs 4–6: mean train and test MSE and R² over splits against seconds, with 95% bands, per dataset. */
+/** Mean train and test MSE and R² over splits against seconds, with 95% bands, per dataset (the paper's Figs 4–6). */
 export function curves(g: JobRecord[], prefix = '', blowUps = ''): Figure[] {
   const datasets = [...new Set(g.map((r) => r.dataset))];
   return datasets.flatMap((d) => {
@@ -167,8 +169,8 @@ export function curves(g: JobRecord[], prefix = '', blowUps = ''): Figure[] {
     const n = new Set(rs.map((r) => r.split)).size;
     const note = `mean over up to ${n} split(s), each point over the splits finite there, with its 95% band; a curve leaving the top is a blow-up${blowUps}`;
     return [
-      { name: `${prefix}curves-mse-${d}`, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
-      { name: `${prefix}curves-r2-${d}`, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },
+      { name: `${prefix}curves-mse-${d}`, meanCurves: true, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
+      { name: `${prefix}curves-r2-${d}`, meanCurves: true, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },
     ];
   });
 }

@@ -72,7 +72,7 @@ export function htmlReport(input: HtmlReportInput): string {
   const keys = Object.keys(specs);
   const options = (i: number) => [...new Set(keys.map((k) => k.split('|')[i]))];
   const select = (id: string, label: string, values: string[]) => `<label>${label} <select id="${id}">${values.map((v) => `<option>${escapeHtml(v)}</option>`).join('')}</select></label>`;
-  const other = figures(input.results).filter((f) => !f.name.startsWith('curves-'));
+  const other = figures(input.results).filter((f) => !f.meanCurves);
   const verdict = (s: CheckRow['status']) => (s === 'pass' ? 'pass' : s === 'fail' ? 'fail' : s === 'known deviation' ? 'known' : 'undecided');
   const check = input.check.length
     ? `<h2 id="check">Check</h2><p>${checkCounts(input.check)}.</p>
