@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { int } from '../src/cli/options.js';
 import { expandJobs, loadProtocol } from '../src/experiments/protocol.js';
-import { loadPublished } from '../src/report/tables.js';
+import { published } from '../src/report/experiments/published.js';
 import { packageRoot } from '../src/util/fsx.js';
 
 const { values } = parseArgs({
@@ -71,7 +71,7 @@ function aligned(title: string, rows: string[][]): string {
 }
 
 const datasets = values.datasets!.split(',');
-const gpu = loadPublished().table4_seconds_per_run;
+const gpu = published().table4_seconds_per_run;
 
 // Table 4's claim, ratio by ratio: each process alone with the whole machine (ANMIN on every core, Adam on
 // the one its minibatch steps use), seconds on the training clock; split 0, then the mean over splits.

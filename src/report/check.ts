@@ -3,9 +3,8 @@ import { recordBase } from '../experiments/job.js';
 import { EXPERIMENTS_DIR, expandJobs, loadProtocol, readJson } from '../experiments/protocol.js';
 import { identity, type JobRecord } from '../experiments/store.js';
 import { fmt, markdownText, meanSd, publishedMeanSd } from './render.js';
-import { MIN_RUNS, MOST_RUNS, recovered, RECOVERED, trainingLossDrop, worstContraction } from './planted.js';
 import { bootstrapMeanInterval, hasFarOut, pairedTTest, splitsNeeded, summarize } from './stats.js';
-import { ablationRow, loadPublished, metricValues, paired, ResultGrid, type Metric, type Published } from './tables.js';
+import { metricValues, paired, type Metric, type ResultGrid } from './results.js';
 
 export type Status = 'pass' | 'fail' | 'not enough splits' | 'known deviation';
 
@@ -26,6 +25,10 @@ const Z = 3;
 const PUBLISHED_SPLITS = 100;
 const ALPHA = 0.01;
 
+/** Share of runs a claim needs for "the method does this" (and the fewest runs that can show it). */
+const MOST_RUNS = 0.9;
+const MIN_RUNS = 10;
+
 /** Splits a bootstrap of a mean needs before its extreme quantiles mean anything. */
 const BOOTSTRAP_MIN_SPLITS = 20;
 
@@ -35,10 +38,10 @@ const COVERAGE = 0.9973;
 /**
  * Our mean over n splits against the published mean over 100 splits, if both came from the published
  * distribution: the difference has standard error sd·√(1/n + 1/100). A sample with far-out values
- * (LBFGS's blow-ups) gets a percentile bootstrap of our mean instead, whose interval follows the
+ * (a method's rare blow-ups) gets a percentile bootstrap of our mean instead, whose interval follows the
  * skew a normal tolerance ignores, widened by Z published standard errors for the paper's own noise.
  */
-function cellCheck(what: string, values: number[], pub: [number, number]): CheckRow {
+export function cellCheck(what: string, values: number[], pub: [number, number]): CheckRow {
   const s = summarize(values);
   const ours = `${meanSd(s.mean, s.sd, s.n)}, n=${s.n}`;
   const paper = publishedMeanSd(pub[0], pub[1]);
@@ -70,7 +73,7 @@ function pairNumbers(x: number[], y: number[], t: { t: number; p: number; meanDi
 }
 
 /** "a is significantly lower than b": pass at p < 0.01, fail if b is significantly lower, else undecided. */
-function lowerClaim(what: string, a: Map<number, number>, b: Map<number, number>): CheckRow {
+export function lowerClaim(what: string, a: Map<number, number>, b: Map<number, number>): CheckRow {
   const [x, y] = paired(a, b);
   const t = pairedTTest(x, y);
   const ours = `${fmt(summarize(x).mean)} vs ${fmt(summarize(y).mean)}, n=${x.length}`;
@@ -85,7 +88,7 @@ function lowerClaim(what: string, a: Map<number, number>, b: Map<number, number>
 }
 
 /** "subject is not significantly below reference": fails only on a significant difference that way. */
-function notBelowClaim(what: string, subject: Map<number, number>, reference: Map<number, number>): CheckRow {
+export function notBelowClaim(what: string, subject: Map<number, number>, reference: Map<number, number>): CheckRow {
   const [x, y] = paired(subject, reference);
   const t = pairedTTest(x, y);
   const ours = `${fmt(summarize(x).mean)} vs ${fmt(summarize(y).mean)}, n=${x.length}`;
@@ -96,83 +99,11 @@ function notBelowClaim(what: string, subject: Map<number, number>, reference: Ma
   return { status: below ? 'fail' : 'pass', check: what, test: 'paired t', ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}`, numbers };
 }
 
-const BASELINES = ['SGD', 'Adam', 'LBFGS'];
-const LOW_D = ['sdf', 'abalone', 'bike-sharing'];
-/** Table 3's two readings of ANMIN: the published code's numerics, and exact float64 arithmetic. */
-export const ANMIN_READINGS = ['ANMIN', 'ANMIN exact'];
-
-function table3Checks(records: JobRecord[], pub: Published): CheckRow[] {
-  const g = new ResultGrid(records, 'table3');
-  const { datasets, methods } = g.axes();
-  const rows: CheckRow[] = [];
-  for (const [metric, key] of [['trainMse', 'mse_train'], ['testMse', 'mse_test']] as const) {
-    for (const d of datasets) {
-      for (const m of methods) {
-        const v = metricValues(g.runs(d, m), metric);
-        const p = pub.table3[key][d]?.[m];
-        if (v && p) rows.push(cellCheck(`table3 ${key} ${d} ${m}`, [...v.values()], p));
-      }
-    }
-  }
-  const values = (d: string, m: string, metric: Metric) => metricValues(g.runs(d, m), metric);
-  // The claims are the paper's about its own runs (the published reading, "ANMIN"); the exact reading
-  // is held to them too, so a reader sees whether exact arithmetic changes a conclusion.
-  for (const an of ANMIN_READINGS) {
-    for (const d of datasets.filter((x) => LOW_D.includes(x))) {
-      const anmin = values(d, an, 'trainMse');
-      for (const b of BASELINES) {
-        const other = values(d, b, 'trainMse');
-        if (anmin && other) rows.push(lowerClaim(`claim: ${an} train MSE < ${b} on ${d}`, anmin, other));
-      }
-    }
-    for (const d of datasets) {
-      const anmin = values(d, an, 'testMse');
-      for (const b of BASELINES) {
-        const other = values(d, b, 'testMse');
-        if (anmin && other) rows.push(notBelowClaim(`claim: ${b} not significantly below ${an} on test MSE, ${d}`, other, anmin));
-      }
-    }
-  }
-  return rows;
-}
-
-function table5Checks(records: JobRecord[], pub: Published): CheckRow[] {
-  const g = new ResultGrid(records, 'ablation');
-  const { datasets, methods } = g.axes();
-  const rows: CheckRow[] = [];
-  for (const d of datasets) {
-    for (const m of methods) {
-      const row = ablationRow(pub, m);
-      for (const [metric, at] of [['trainMse', 2], ['testMse', 4]] as const) {
-        const v = metricValues(g.runs(d, m), metric);
-        if (v && row) rows.push(cellCheck(`table5 ${metric} ${d} ${m}`, [...v.values()], [row[at], row[at + 1] as number]));
-      }
-    }
-  }
-  return rows;
-}
-
-/** Section 3.2's claims, per simulated setting that ran. */
-function simulationChecks(records: JobRecord[]): CheckRow[] {
-  const g = new ResultGrid(records, 'simulation');
-  const rows: CheckRow[] = [];
-  for (const d of g.axes().datasets) {
-    const dim = Number(/-d(\d+)-/.exec(d)?.[1]);
-    const v = (m: string, metric: Metric) => metricValues(g.runs(d, m), metric);
-    const [anTr, adTr, anTe, adTe] = [v('ANMIN', 'trainMse'), v('Adam', 'trainMse'), v('ANMIN', 'testMse'), v('Adam', 'testMse')];
-    if (!anTr || !adTr || !anTe || !adTe) continue;
-    rows.push(lowerClaim(`claim: ANMIN test MSE < Adam on ${d}`, anTe, adTe));
-    if (dim <= 3) rows.push(lowerClaim(`claim: ANMIN train MSE < Adam on ${d}`, anTr, adTr));
-    else rows.push(lowerClaim(`claim: Adam train MSE < ANMIN on ${d}`, adTr, anTr));
-  }
-  return rows;
-}
-
 /**
  * "The method does this": each run scores 1 or 0 (undefined: the run cannot say); the claim passes when
  * at least MOST_RUNS of the runs do it, and needs MIN_RUNS runs to be decided.
  */
-function shareClaim(what: string, runs: Map<number, JobRecord> | undefined, does: (r: JobRecord) => boolean | undefined, describe: string): CheckRow | undefined {
+export function shareClaim(what: string, runs: Map<number, JobRecord> | undefined, does: (r: JobRecord) => boolean | undefined, describe: string): CheckRow | undefined {
   if (!runs) return undefined;
   const scores = [...runs.values()].map(does).filter((v): v is boolean => v !== undefined);
   const yes = scores.filter(Boolean).length;
@@ -181,30 +112,6 @@ function shareClaim(what: string, runs: Map<number, JobRecord> | undefined, does
   const numbers = { runs: scores.length, yes, share: scores.length ? yes / scores.length : NaN };
   if (scores.length < MIN_RUNS) return { status: 'not enough splits', check: what, test: 'share of runs', ours, paper: 'claimed', detail: `${detail} and ≥ ${MIN_RUNS} runs`, numbers };
   return { status: yes >= MOST_RUNS * scores.length ? 'pass' : 'fail', check: what, test: 'share of runs', ours, paper: 'claimed', detail, numbers };
-}
-
-/** The related papers' claims that planted data can decide (see experiments/planted.json). */
-function plantedChecks(records: JobRecord[]): CheckRow[] {
-  const g = new ResultGrid(records, 'planted');
-  const rows: (CheckRow | undefined)[] = [];
-  const good = (r: JobRecord) => (recovered(r) === undefined ? undefined : recovered(r) === 1);
-  for (const d of g.axes().datasets.filter((d) => /^start-r(10|30)$/.test(d))) {
-    rows.push(shareClaim(`claim (Jagatap & Hegde): altmin from a good start recovers the network on ${d}`, g.runs(d, 'altmin'), good, `recovery ≤ ${RECOVERED}`));
-    rows.push(
-      shareClaim(`claim (Jagatap & Hegde): altmin from a good start contracts at a linear rate on ${d}`, g.runs(d, 'altmin'), (r) => {
-        const c = worstContraction(r);
-        return c === undefined ? undefined : c < 1;
-      }, 'every step above 3× the final error shrinks it (worst ratio < 1)'),
-    );
-  }
-  rows.push(shareClaim('claim (Li & Yuan): identity-sgd from the standard start reaches the global minimum on identity', g.runs('identity', 'identity-sgd'), good, `recovery of I + W* ≤ ${RECOVERED}`));
-  rows.push(
-    shareClaim('claim (Razborov): two-rate-gd fits adversarial labels (train MSE ≤ 1e-3 × its start) on random-labels', g.runs('random-labels', 'two-rate-gd'), (r) => {
-      const drop = trainingLossDrop(r);
-      return drop === undefined ? undefined : drop <= 1e-3;
-    }, 'final train MSE over the initial one ≤ 1e-3'),
-  );
-  return rows.filter((r): r is CheckRow => r !== undefined);
 }
 
 /** The check as table rows under a header, `|` escaped so the rows read as one Markdown table. */
@@ -225,12 +132,10 @@ export function loadKnownDeviations(): Record<string, string> {
 }
 
 /**
- * Every published number and claim that the records can be compared with. A failure listed as a known
- * deviation is reported as such, with its reason; a listed check that passes says so, so the list
- * can shrink.
+ * The known deviations applied: a failure listed there is reported as such, with its reason; a listed
+ * check that passes says so, so the list can shrink.
  */
-export function check(records: JobRecord[], pub = loadPublished(), known = loadKnownDeviations()): CheckRow[] {
-  const rows = [...table3Checks(records, pub), ...table5Checks(records, pub), ...simulationChecks(records), ...plantedChecks(records)];
+export function withKnown(rows: CheckRow[], known: Record<string, string>): CheckRow[] {
   return rows.map((r) => {
     const why = known[r.check];
     if (why === undefined) return r;
@@ -239,23 +144,21 @@ export function check(records: JobRecord[], pub = loadPublished(), known = loadK
   });
 }
 
-/** The protocols shipped with the package, whose runs the published numbers can be compared with. */
-const SHIPPED = ['table3', 'ablation', 'simulation', 'planted'];
-
 /**
  * The records run as a shipped protocol says (its file in experiments/, by content: trainer, options,
  * data and inputs of the job the record's key names), and the others. A name alone proves nothing: a
- * store of a user's protocol named "table3", or of Adam labelled SGD, must not pass for the paper's.
+ * store of a user's protocol named as a shipped one, or of one trainer under another method's name, must
+ * not pass for the paper's.
  * The code's numerics may differ: the paper's numbers are the reference for every version.
  */
-export function asShipped(records: JobRecord[]): { kept: JobRecord[]; leftOut: JobRecord[] } {
+export function asShipped(records: JobRecord[], shipped: string[]): { kept: JobRecord[]; leftOut: JobRecord[] } {
   const expected = new Map<string, JobRecord | undefined>();
-  const shipped = (r: JobRecord): JobRecord | undefined => {
+  const expectedOf = (r: JobRecord): JobRecord | undefined => {
     const at = `${r.experiment}/${r.dataset}/${r.method}`;
     if (!expected.has(at)) {
       let job: JobRecord | undefined;
       try {
-        const p = SHIPPED.includes(r.experiment) ? loadProtocol(r.experiment) : undefined;
+        const p = shipped.includes(r.experiment) ? loadProtocol(r.experiment) : undefined;
         const j = p && expandJobs(p, { datasets: [r.dataset], methods: [r.method], splits: [0] }).find((j) => j.dataset === r.dataset && j.method === r.method);
         job = j && ({ ...recordBase(j), status: 'ok', finishedAt: '' } as JobRecord);
       } catch {
@@ -268,7 +171,7 @@ export function asShipped(records: JobRecord[]): { kept: JobRecord[]; leftOut: J
   const kept: JobRecord[] = [];
   const leftOut: JobRecord[] = [];
   for (const r of records) {
-    const want = shipped(r);
+    const want = expectedOf(r);
     (want && identity({ ...want, numerics: r.numerics }) === identity(r) ? kept : leftOut).push(r);
   }
   return { kept, leftOut };
@@ -277,4 +180,22 @@ export function asShipped(records: JobRecord[]): { kept: JobRecord[]; leftOut: J
 /** What a check left out, in words (empty when it kept every record). */
 export function leftOutNote(leftOut: JobRecord[], kept: number): string {
   return leftOut.length ? `compared only the ${kept} records run as the shipped protocols say; left out ${leftOut.length} run otherwise (another trainer, options, data or inputs than experiments/, e.g. ${leftOut[0].key})` : '';
+}
+
+/**
+ * Every cell of the grid with a published mean (sd), per metric: our values over splits against it,
+ * each check named by `name`.
+ */
+export function publishedCells<M extends Metric>(g: ResultGrid, metrics: readonly M[], published: (metric: M, dataset: string, method: string) => [number, number] | undefined, name: (metric: M, dataset: string, method: string) => string): CheckRow[] {
+  const rows: CheckRow[] = [];
+  for (const metric of metrics) {
+    for (const d of g.datasets) {
+      for (const m of g.methods) {
+        const v = metricValues(g.runs(d, m), metric);
+        const p = published(metric, d, m);
+        if (v && p) rows.push(cellCheck(name(metric, d, m), [...v.values()], p));
+      }
+    }
+  }
+  return rows;
 }

@@ -10,9 +10,11 @@ import { summarize } from './stats.js';
 export interface Figure {
   name: string;
   spec: TopLevelSpec;
+  /** Mean curves per dataset, which the HTML page's selectors draw already. */
+  meanCurves?: boolean;
 }
 
-type Row = Record<string, string | number>;
+export type Row = Record<string, string | number>;
 
 /** Traces have up to 300 points per run; a plot needs far fewer, and 100 splits × 6 methods add up. */
 const MAX_POINTS = 120;
@@ -24,7 +26,7 @@ function thin<T>(xs: T[]): T[] {
 }
 
 /** Long-format rows of the chosen trace fields, non-finite values left out (the curve breaks there). */
-function traceRows(records: JobRecord[], fields: (keyof TracePoint)[], extra: (r: JobRecord, p: TracePoint, i: number, all: TracePoint[]) => Row = () => ({})): Row[] {
+export function traceRows(records: JobRecord[], fields: (keyof TracePoint)[], extra: (r: JobRecord, p: TracePoint, i: number, all: TracePoint[]) => Row = () => ({})): Row[] {
   const out: Row[] = [];
   for (const r of records) {
     if (r.status !== 'ok' || !r.trace) continue;
@@ -42,9 +44,9 @@ function traceRows(records: JobRecord[], fields: (keyof TracePoint)[], extra: (r
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const LABELS: Partial<Record<keyof TracePoint, string>> = { trainMse: 'train MSE', testMse: 'test MSE', trainR2: 'train R²', testR2: 'test R²', recovery: 'recovery error' };
+export const LABELS: Partial<Record<keyof TracePoint, string>> = { trainMse: 'train MSE', testMse: 'test MSE', trainR2: 'train R²', testR2: 'test R²', recovery: 'recovery error' };
 
-function lines(title: string, values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, facet: { row?: string; column?: string }): TopLevelSpec {
+export function lines(title: string, values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, facet: { row?: string; column?: string }): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title,
@@ -70,7 +72,7 @@ function lines(title: string, values: Row[], x: { field: string; title: string }
 }
 
 /** A mean curve over splits: per method, measure and iteration, the mean and its 95% confidence band. */
-interface BandRow extends Row {
+export interface BandRow extends Row {
   method: string;
   measure: string;
   x: number;
@@ -84,7 +86,7 @@ interface BandRow extends Row {
  * Mean over splits of each trace field per iteration, with the 95% t-interval of the mean; x is the
  * iteration or the mean seconds at it. Non-finite values leave their split out of that point.
  */
-function bandRows(records: JobRecord[], fields: (keyof TracePoint)[], x: 'seconds' | 'iteration'): BandRow[] {
+export function bandRows(records: JobRecord[], fields: (keyof TracePoint)[], x: 'seconds' | 'iteration'): BandRow[] {
   const groups = new Map<string, { method: string; measure: string; iteration: number; values: number[]; seconds: number[] }>();
   for (const r of records) {
     if (r.status !== 'ok' || !r.trace) continue;
@@ -134,7 +136,7 @@ function yScale(rows: BandRow[]): { domain: [number, number]; type: 'log' | 'lin
 }
 
 /** Mean curves with their 95% bands, one panel per measure, methods by colour. */
-function bandPanels(title: string, rows: BandRow[], x: { title: string; log?: boolean }, y: { title: string }): TopLevelSpec {
+export function bandPanels(title: string, rows: BandRow[], x: { title: string; log?: boolean }, y: { title: string }): TopLevelSpec {
   const measures = [...new Set(rows.map((r) => r.measure))];
   return {
     $schema: SCHEMA,
@@ -159,16 +161,16 @@ function bandPanels(title: string, rows: BandRow[], x: { title: string; log?: bo
   } as TopLevelSpec;
 }
 
-/** Figs 4–6: mean train and test MSE and R² over splits against seconds, with 95% bands, per dataset. */
-function curves(g: JobRecord[], prefix = ''): Figure[] {
+/** Mean train and test MSE and R² over splits against seconds, with 95% bands, per dataset (the paper's Figs 4–6). */
+export function curves(g: JobRecord[], prefix = '', blowUps = ''): Figure[] {
   const datasets = [...new Set(g.map((r) => r.dataset))];
   return datasets.flatMap((d) => {
     const rs = g.filter((r) => r.dataset === d);
     const n = new Set(rs.map((r) => r.split)).size;
-    const note = `mean over up to ${n} split(s), each point over the splits finite there, with its 95% band; a curve leaving the top is a blow-up (LBFGS: see lbfgs-losses)`;
+    const note = `mean over up to ${n} split(s), each point over the splits finite there, with its 95% band; a curve leaving the top is a blow-up${blowUps}`;
     return [
-      { name: `${prefix}curves-mse-${d}`, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
-      { name: `${prefix}curves-r2-${d}`, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },
+      { name: `${prefix}curves-mse-${d}`, meanCurves: true, spec: bandPanels(`${d}: MSE vs training seconds (${note})`, bandRows(rs, ['trainMse', 'testMse'], 'seconds'), { title: 'seconds' }, { title: 'MSE' }) },
+      { name: `${prefix}curves-r2-${d}`, meanCurves: true, spec: bandPanels(`${d}: R² vs training seconds (${note})`, bandRows(rs, ['trainR2', 'testR2'], 'seconds'), { title: 'seconds' }, { title: 'R²' }) },
     ];
   });
 }
@@ -188,88 +190,11 @@ export function curveFigure(records: JobRecord[], metric: CurveMetric, x: 'itera
   return bandPanels(`${metric} vs ${x === 'seconds' ? 'training seconds' : 'iteration / epoch / step'} (mean over up to ${n} run(s), 95% band)`, rows, { title: x === 'seconds' ? 'seconds (log)' : 'iteration (log)', log: true }, { title: metric });
 }
 
-/** Fig 9: ANMIN's training MSE per iteration and its minimum so far. */
-function minSoFar(rs: JobRecord[]): Figure[] {
-  const anmin = rs.filter((r) => r.method.startsWith('ANMIN'));
-  if (!anmin.length) return [];
-  const rows = traceRows(anmin, ['trainMse'], (_, p, i, all) => ({ best: Math.min(...all.slice(0, i + 1).map((q) => q.trainMse).filter(Number.isFinite)) }));
-  const both = rows.flatMap((r) => [{ ...r, measure: 'train MSE' }, { ...r, measure: 'minimum so far', value: r.best }]);
-  return [{ name: 'anmin-min-so-far', spec: lines('ANMIN training MSE per iteration (left) and the minimum so far (right)', both, { field: 'iteration', title: 'iteration' }, { title: 'train MSE', log: true }, { row: 'dataset', column: 'measure' }) }];
-}
-
-/** Figs 10–11: ln|M + λI| per iteration (−∞ or not computed: the curve breaks). */
-function logdet(rs: JobRecord[]): Figure[] {
-  const rows = traceRows(rs.filter((r) => r.method.startsWith('ANMIN')), ['logdet']);
-  if (!rows.length) return [];
-  return [{ name: 'anmin-logdet', spec: lines('ln|M + λI| of the hidden-layer system per ANMIN iteration', rows, { field: 'iteration', title: 'iteration' }, { title: 'ln|M + λI|' }, { column: 'dataset' }) }];
-}
-
-/** Fig 3: LBFGS training losses per step, on a log scale (blow-ups to 1e26). */
-function lbfgs(rs: JobRecord[]): Figure[] {
-  const rows = traceRows(rs.filter((r) => r.method === 'LBFGS'), ['batchMse']);
-  if (!rows.length) return [];
-  return [{ name: 'lbfgs-losses', spec: lines('LBFGS training loss per step (each split a line)', rows, { field: 'iteration', title: 'step' }, { title: 'train MSE', log: true }, { column: 'dataset' }) }];
-}
-
-/** Figs 7–8: simulation MSE per iteration, and final MSEs of all runs sorted by decreasing test MSE. */
-function simulation(rs: JobRecord[]): Figure[] {
-  if (!rs.length) return [];
-  const curves = traceRows(rs, ['trainMse', 'testMse']).map((r) => ({ ...r, measure: LABELS[r.measure as keyof TracePoint]! }));
-  const sorted: Row[] = [];
-  for (const d of new Set(rs.map((r) => r.dataset))) {
-    for (const m of new Set(rs.map((r) => r.method))) {
-      const runs = rs.filter((r) => r.dataset === d && r.method === m && r.status === 'ok' && r.final);
-      runs.sort((a, b) => (b.final!.testMse ?? 0) - (a.final!.testMse ?? 0));
-      runs.forEach((r, rank) => {
-        sorted.push({ dataset: d, method: m, run: `${m} train`, rank, measure: 'train', value: r.final!.trainMse });
-        sorted.push({ dataset: d, method: m, run: `${m} test`, rank, measure: 'test', value: r.final!.testMse ?? NaN });
-      });
-    }
-  }
-  const sortedSpec = lines('Final train and test MSE per run, runs sorted by decreasing test MSE (per method)', sorted.filter((r) => Number.isFinite(r.value as number)), { field: 'rank', title: 'run (sorted)' }, { title: 'MSE', log: true }, { column: 'dataset' });
-  (sortedSpec as { spec: { encoding: Record<string, unknown> } }).spec.encoding.strokeDash = { field: 'measure', type: 'nominal' };
-  return [
-    { name: 'simulation-curves', spec: lines('Simulation: MSE per iteration (ANMIN) or epoch (Adam)', curves, { field: 'iteration', title: 'iteration / epoch' }, { title: 'MSE', log: true }, { row: 'measure', column: 'dataset' }) },
-    { name: 'simulation-sorted', spec: sortedSpec },
-  ];
-}
-
 /** Mean and 95% t-band of a sample, as a band row. */
-function band(method: string, measure: string, x: number, values: number[]): BandRow {
+export function band(method: string, measure: string, x: number, values: number[]): BandRow {
   const { mean, sd, n } = summarize(values);
   const half = n > 1 ? tQuantile(0.975, n - 1) * (sd / Math.sqrt(n)) : 0;
   return { method, measure, x, mean, lo: mean - half, hi: mean + half, n };
-}
-
-/**
- * The planted study: per cell, recovery error and train MSE against seconds (mean over runs, 95%
- * band); and the returned networks' recovery error against n/(dk²), from a random and a good start.
- */
-function planted(rs: JobRecord[]): Figure[] {
-  if (!rs.length) return [];
-  const cells = [...new Set(rs.map((r) => r.dataset))];
-  const out: Figure[] = cells.map((d) => ({
-    name: `planted-${d}`,
-    spec: bandPanels(`${d}: recovery error and train MSE vs seconds (mean over runs, 95% band)`, bandRows(rs.filter((r) => r.dataset === d), ['recovery', 'trainMse'], 'seconds'), { title: 'seconds (log)', log: true }, { title: 'value' }),
-  }));
-  const rows: BandRow[] = [];
-  for (const [family, measure] of [['plain', 'random start'], ['start', 'good start']] as const) {
-    for (const m of new Set(rs.map((r) => r.method))) {
-      for (const d of cells.filter((c) => c.startsWith(`${family}-r`))) {
-        const v = rs.filter((r) => r.dataset === d && r.method === m).map((r) => r.final?.recovery).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-        if (v.length) rows.push(band(m, measure, Number(d.slice(family.length + 2)), v));
-      }
-    }
-  }
-  if (rows.length) out.push({ name: 'planted-recovery-vs-samples', spec: bandPanels('Recovery error of the returned network vs n/(dk²) (d = 10, k = 3; mean over runs, 95% band)', rows, { title: 'n / (d·k²) (log)', log: true }, { title: 'recovery error' }) });
-  return out;
-}
-
-/** Every figure the records allow: the paper's Figures 3–11 for what ran, and the planted study's. */
-export function figures(records: JobRecord[]): Figure[] {
-  const of = (experiment: string) => records.filter((r) => r.experiment === experiment && r.status === 'ok');
-  const t3 = of('table3');
-  return [...curves(t3), ...minSoFar(t3), ...logdet(t3), ...lbfgs(t3), ...curves(of('ablation'), 'ablation-'), ...simulation(of('simulation')), ...planted(of('planted'))];
 }
 
 /** Renders a vega-lite specification to SVG, headless (no browser, no canvas). */

@@ -5,17 +5,16 @@ import type { TopLevelSpec } from 'vega-lite';
 import { provenanceLines } from '../experiments/provenance.js';
 import type { JobRecord } from '../experiments/store.js';
 import { checkCounts, type CheckRow } from './check.js';
-import { CURVE_METRICS, curveFigure, figures, type CurveMetric } from './figures.js';
+import { CURVE_METRICS, curveFigure, type CurveMetric } from './figures.js';
 import { escapeHtml, render } from './render.js';
-import type { TableModel } from './tables.js';
+import type { Results } from './results.js';
+import { allSections, figures } from './experiments/index.js';
 
 export interface HtmlReportInput {
   title: string;
   /** The command and version that wrote it. */
   origin: string;
-  records: JobRecord[];
-  /** Tables by section (experiment), in order. */
-  sections: { title: string; tables: TableModel[]; note?: string }[];
+  results: Results;
   check: CheckRow[];
 }
 
@@ -67,11 +66,13 @@ tr.paper td,tr.paper th{color:#777;font-style:italic}.notes{color:#555;font-size
  * figures, and where the runs came from.
  */
 export function htmlReport(input: HtmlReportInput): string {
-  const specs = curveSpecs(input.records);
+  const specs = curveSpecs(input.results.records);
+  // A section that cannot be printed from these runs (Table 4 from shared timings) shows why.
+  const sections = allSections(input.results).map((s) => ({ title: s.section.htmlHeading, tables: s.tables, note: s.reason }));
   const keys = Object.keys(specs);
   const options = (i: number) => [...new Set(keys.map((k) => k.split('|')[i]))];
   const select = (id: string, label: string, values: string[]) => `<label>${label} <select id="${id}">${values.map((v) => `<option>${escapeHtml(v)}</option>`).join('')}</select></label>`;
-  const other = figures(input.records).filter((f) => !f.name.startsWith('curves-'));
+  const other = figures(input.results).filter((f) => !f.meanCurves);
   const verdict = (s: CheckRow['status']) => (s === 'pass' ? 'pass' : s === 'fail' ? 'fail' : s === 'known deviation' ? 'known' : 'undecided');
   const check = input.check.length
     ? `<h2 id="check">Check</h2><p>${checkCounts(input.check)}.</p>
@@ -86,12 +87,12 @@ ${libraries()}
 </head><body>
 <h1>${escapeHtml(input.title)}</h1>
 <p>${escapeHtml(input.origin)}</p>
-${input.sections.filter((s) => s.note || s.tables.some((t) => t.rows.length)).map((s) => `<h2>${escapeHtml(s.title)}</h2>\n${s.note ? `<p>${escapeHtml(s.note)}</p>` : ''}${render(s.tables.filter((t) => t.rows.length), 'html')}`).join('\n')}
+${sections.filter((s) => s.note || s.tables.some((t) => t.rows.length)).map((s) => `<h2>${escapeHtml(s.title)}</h2>\n${s.note ? `<p>${escapeHtml(s.note)}</p>` : ''}${render(s.tables.filter((t) => t.rows.length), 'html')}`).join('\n')}
 ${check}
 <h2 id="curves">Curves</h2>
 ${keys.length ? `<div class="controls">${select('dataset', 'data', options(0))}${select('metric', 'metric', options(1))}${select('x', 'x-axis', options(2))}</div><p id="missing" hidden>These runs did not record this metric.</p><div id="figure"></div>` : '<p>No traces to draw.</p>'}
 ${other.map((f) => `<h3>${escapeHtml(f.name)}</h3><div class="figure" data-name="${escapeHtml(f.name)}"></div>`).join('\n')}
-<h2>Provenance</h2><ul>${provenanceLines(input.records).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>
+<h2>Provenance</h2><ul>${provenanceLines(input.results.records).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>
 <script type="application/json" id="data">${data}</script>
 <script>
 const data = JSON.parse(document.getElementById('data').textContent);

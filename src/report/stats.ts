@@ -55,7 +55,7 @@ export function splitsNeeded(meanDiff: number, sdDiff: number, alpha = 0.01, max
 
 /**
  * Tukey's far-out values: any beyond the quartiles by more than 3 interquartile ranges. Such a sample
- * (LBFGS's blow-ups) has a mean whose spread the normal-theory standard error does not describe.
+ * (a method's rare blow-ups) has a mean whose spread the normal-theory standard error does not describe.
  */
 export function hasFarOut(xs: number[]): boolean {
   if (xs.length < 4) return false;

@@ -9,7 +9,10 @@ import { parseShard, parseSplits, shardFromEnv } from '../../src/experiments/spl
 import { runExperiment } from '../../src/experiments/runner.js';
 import { readResults, type JobRecord } from '../../src/experiments/store.js';
 import { render } from '../../src/report/render.js';
-import { simulationTables } from '../../src/report/tables.js';
+import { reportTables } from '../../src/report/experiments/index.js';
+import { Results } from '../../src/report/results.js';
+
+const simulationTables = (rs: JobRecord[]) => reportTables(new Results(rs), 'simulation');
 import { ROOT, tempDir } from '../helpers.js';
 
 /** A protocol small enough to run many times: two generated datasets, ANMIN and Adam, few iterations. */

@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { provenance } from '../../src/experiments/provenance.js';
-import { asShipped, check, leftOutNote, loadKnownDeviations } from '../../src/report/check.js';
+import { leftOutNote, loadKnownDeviations } from '../../src/report/check.js';
+import { check, reportTables, shipped as asShipped } from '../../src/report/experiments/index.js';
+import { Results } from '../../src/report/results.js';
 import { recordBase } from '../../src/experiments/job.js';
 import { expandJobs, loadProtocol } from '../../src/experiments/protocol.js';
 import { csvText, meanSd, publishedMeanSd, render } from '../../src/report/render.js';
-import { table3, table4 } from '../../src/report/tables.js';
 import { reproductionReport } from '../../src/report/reproduction.js';
 import { record } from '../helpers.js';
+import type { JobRecord } from '../../src/experiments/store.js';
 import type { MachineUse } from '../../src/util/machine.js';
+
+const table3 = (rs: JobRecord[]) => reportTables(new Results(rs), 'table3');
+const table4 = (rs: JobRecord[]) => reportTables(new Results(rs), 'table4');
+/** The trainer a record of the paper's method ran (the claims pick methods by it). */
+const trainer = (m: string) => ({ trainer: m.startsWith('ANMIN') ? 'anmin' : m.toLowerCase() });
 
 /** A synthetic table3 store: ANMIN clearly lowest on sdf, Adam indistinguishable from ANMIN on abalone. */
 function store() {
@@ -16,7 +23,7 @@ function store() {
   const noise = [0.3, -0.1, 0.2, -0.4, 0.0, 0.1, -0.2, 0.25];
   for (let s = 0; s < noise.length; s++) {
     const put = (d: string, m: string, train: number, test: number) =>
-      rs.push(record(`table3/${d}/${m}/${s}`, { final: { trainMse: train, testMse: test, trainR2: 1 - train / 100, testR2: 1 - test / 100 } }));
+      rs.push(record(`table3/${d}/${m}/${s}`, { ...trainer(m), final: { trainMse: train, testMse: test, trainR2: 1 - train / 100, testR2: 1 - test / 100 } }));
     put('sdf', 'ANMIN', 3.5 + noise[s], 3.6 + noise[s]);
     put('sdf', 'Adam', 12 + noise[(s + 3) % 8], 12 + noise[(s + 5) % 8]);
     put('abalone', 'ANMIN', 3.94 + noise[s] / 10, 4.6 + noise[s]);
@@ -66,7 +73,7 @@ test('check: cells within the published tolerance pass, the claims are tested', 
   assert.equal(check(shifted).find((r) => r.check === 'table3 mse_train sdf ANMIN')!.status, 'fail');
   // Listed as a known deviation, the failure is reported with its reason; a listed check that passes says so.
   const known = { 'table3 mse_train sdf ANMIN': 'a documented reason', 'table3 mse_train sdf Adam': 'another' };
-  const listed = check(shifted, undefined, known);
+  const listed = check(shifted, known);
   const deviation = listed.find((r) => r.check === 'table3 mse_train sdf ANMIN')!;
   assert.equal(deviation.status, 'known deviation');
   assert.match(deviation.detail, /known: a documented reason/);
@@ -102,13 +109,13 @@ test('check: a cell with far-out values is judged by a bootstrap of our mean, a 
 });
 
 test('check: a "not significantly below" claim on one split decides nothing', () => {
-  const rs = [record('table3/sdf/ANMIN/0', { final: { trainMse: 3, trainR2: 0.9, testMse: 4, testR2: 0.9 } }), record('table3/sdf/Adam/0', { final: { trainMse: 12, trainR2: 0.9, testMse: 1, testR2: 0.9 } })];
+  const rs = [record('table3/sdf/ANMIN/0', { ...trainer('ANMIN'), final: { trainMse: 3, trainR2: 0.9, testMse: 4, testR2: 0.9 } }), record('table3/sdf/Adam/0', { ...trainer('Adam'), final: { trainMse: 12, trainR2: 0.9, testMse: 1, testR2: 0.9 } })];
   const row = check(rs).find((r) => r.check === 'claim: Adam not significantly below ANMIN on test MSE, sdf')!;
   assert.equal(row.status, 'not enough splits');
 });
 
 test('report all: one Markdown page with the tables, the paper beside them and the check', () => {
-  const md = reproductionReport(store(), { command: 'anmin report all --in x', version: '0.0.0', generatedAt: '2026-01-01', inputs: ['`x`: a test store'] });
+  const md = reproductionReport(new Results(store()), { command: 'anmin report all --in x', version: '0.0.0', generatedAt: '2026-01-01', inputs: ['`x`: a test store'] });
   assert.match(md, /^# Reproduction report/);
   assert.match(md, /## Table 3: real data/);
   assert.match(md, /\| sdf, paper \|/);
@@ -188,7 +195,7 @@ test('names from data never run: Markdown escapes their HTML, CSV neutralises fo
   const formula = '=HYPERLINK("http://x","y")';
   const rs = [0, 1].flatMap((s) => [script, formula].map((d) => record(`table3/${d}/${img}/${s}`, { dataset: d, method: img, final: { trainMse: 1 + s, trainR2: 0.5 } })));
   const tables = table3(rs);
-  for (const md of [render(tables, 'md'), reproductionReport(rs, { command: 'c', version: 'v', generatedAt: 'd', inputs: [] })]) {
+  for (const md of [render(tables, 'md'), reproductionReport(new Results(rs), { command: 'c', version: 'v', generatedAt: 'd', inputs: [] })]) {
     assert.doesNotMatch(md, /<script|<img/);
     assert.match(md, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   }
