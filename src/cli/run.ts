@@ -37,7 +37,8 @@ function presetOf(experiment: string, f: RunFlags): string | undefined {
 async function run(experiment: string, f: RunFlags): Promise<void> {
   const shard = f.shard ?? shardFromEnv();
   // By the protocol's name, not its path: `run ../proto/ok.json` writes to results/<name> here.
-  const out = f.out ?? defaultResults(loadProtocol(experiment).name);
+  const { name } = loadProtocol(experiment);
+  const out = f.out ?? defaultResults(name);
   const s = await runExperiment({
     experiment,
     preset: presetOf(experiment, f),
@@ -53,15 +54,15 @@ async function run(experiment: string, f: RunFlags): Promise<void> {
   });
   emit(table([
     ['experiment', 'shard', 'jobs', 'already done', 'ran', 'failed', 'seconds', 'store'],
-    [experiment, shard ? `${shard.index}/${shard.count}` : '-', s.jobs, s.skipped, s.ran, s.failed, s.seconds.toFixed(1), s.file],
+    [name, shard ? `${shard.index}/${shard.count}` : '-', s.jobs, s.skipped, s.ran, s.failed, s.seconds.toFixed(1), s.file],
   ]));
-  emit(closingSummary(experiment, out));
+  emit(closingSummary(name, out));
   if (s.failed > 0) throw new AnminError(`${s.file}: ${s.failed} job(s) failed; their errors are kept in the store (anmin report shows them; rerun with --retry-failed)`);
 }
 
 /** Per method, the mean test MSE of what the store now holds for this experiment, and what to run next. */
 function closingSummary(experiment: string, out: string): string {
-  const rs = readResults([out]).filter((r) => r.status === 'ok' && r.final?.testMse !== undefined);
+  const rs = readResults([out]).filter((r) => r.experiment === experiment && r.status === 'ok' && r.final?.testMse !== undefined);
   const datasets = [...new Set(rs.map((r) => r.dataset))];
   const methods = [...new Set(rs.map((r) => r.method))];
   const mean = (m: string, d: string) => {
@@ -69,8 +70,7 @@ function closingSummary(experiment: string, out: string): string {
     return v.length ? fmt(summarize(v).mean) : '';
   };
   const rows = methods.map((m) => [m, ...datasets.map((d) => mean(m, d))]);
-  const report = experiment === 'ablation' ? 'table5' : ['table3', 'simulation', 'planted'].includes(experiment) ? experiment : 'html --out results/report.html';
-  return [rows.length ? `mean test MSE over the runs stored so far:\n${table([['method', ...datasets], ...rows])}` : '', `next: anmin report ${report} --in ${out}   ·   anmin check --in ${out}   ·   anmin plot --in ${out}`].filter(Boolean).join('\n');
+  return [rows.length ? `mean test MSE over the runs stored so far:\n${table([['method', ...datasets], ...rows])}` : '', `next: anmin report ${experiment} --in ${out}   ·   anmin check --in ${out}   ·   anmin plot --in ${out}`].filter(Boolean).join('\n');
 }
 
 /**

@@ -71,7 +71,8 @@ const hasPublished = (t: TableModel) => t.rows.some((r) => r.cells.some((c) => c
  * Markdown passes raw HTML through, so a name holding <script> would run in a rendered page.
  */
 export function markdownText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // '<' and '&' are what start a tag or an entity; '>' alone starts neither, and "p > 0.01" should read as written.
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 }
 
 /**

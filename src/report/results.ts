@@ -34,10 +34,11 @@ export class ResultGrid {
     }
     const file = protocolPath(experiment);
     this.protocol = existsSync(file) ? loadProtocol(file) : undefined;
-    // Datasets and methods that ran, in the order of the protocol (others after, by name).
+    // Datasets and methods that ran, in the order of the protocol (others after, by name); a user's
+    // protocol, not in experiments/, in the order its runs were stored: the order its file lists them.
     const all = [...this.succeeded(), ...this.failed];
     const order = (names: Iterable<string>, known: string[]) =>
-      [...new Set(names)].sort((a, b) => rank(a, known) - rank(b, known) || a.localeCompare(b, 'en', { numeric: true }));
+      known.length ? [...new Set(names)].sort((a, b) => rank(a, known) - rank(b, known) || a.localeCompare(b, 'en', { numeric: true })) : [...new Set(names)];
     this.datasets = order(all.map((r) => r.dataset), Object.keys(this.protocol?.datasets ?? {}));
     this.methods = order(all.map((r) => r.method), Object.keys(this.protocol?.methods ?? {}));
   }

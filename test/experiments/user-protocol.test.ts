@@ -129,3 +129,29 @@ test('anmin train --method takes a module, and --option its own options by its c
   assert.match(run('--method', './mean.mjs', '--option', 'depth=2').stderr, /mean has no option "depth" \(known: hidden, shift, seed\)/);
   assert.match(run('--method', './mean.mjs', '--lambda', '2').stderr, /--lambda does not apply to mean/);
 });
+
+test('examples/: a trainer module and a CSV named by a protocol go through run, report, plot, report html and check with no change to src/', () => {
+  const dir = tempDir('anmin-examples');
+  const store = join(dir, 'results');
+  const anmin = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
+  const ran = anmin('run', join(ROOT, 'examples', 'my-comparison.json'), '--out', store);
+  assert.equal(ran.status, 0, ran.stderr);
+  const rs = readResults([store]);
+  assert.deepEqual([...new Set(rs.map((r) => r.method))], ['ANMIN', 'Adam', 'LBFGS', 'ridge features']);
+  assert.ok(rs.every((r) => r.status === 'ok' && r.dataFiles?.csv !== undefined && r.table?.file === 'friedman1.csv'));
+  assert.ok(rs.filter((r) => r.method === 'ridge features').every((r) => r.trainer === './ridge-features.mjs' && r.dataFiles?.trainer !== undefined));
+
+  const tables = anmin('report', 'my-comparison', '--in', store);
+  assert.equal(tables.status, 0, tables.stderr);
+  assert.match(tables.stdout, /\| dataset \| ANMIN \| Adam \| LBFGS \| ridge features \| splits \|/);
+  assert.match(tables.stdout, /### my-comparison — seconds/);
+  const plot = anmin('plot', '--in', store, '--out', join(dir, 'figures'));
+  assert.equal(plot.status, 0, plot.stderr);
+  assert.match(plot.stdout, /my-comparison-curves-mse-friedman1\.svg/);
+  const html = anmin('report', 'html', '--in', store, '--out', join(dir, 'page.html'));
+  assert.equal(html.status, 0, html.stderr);
+  assert.match(readFileSync(join(dir, 'page.html'), 'utf8'), /ridge features/);
+  const check = anmin('check', '--in', store);
+  assert.equal(check.status, 0, check.stderr);
+  assert.match(check.stdout, /my-comparison has no published numbers to compare with/);
+});

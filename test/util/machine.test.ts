@@ -20,6 +20,12 @@ test('a timing is shared when other processes used more than a tenth of a core o
   const use = (others?: number) => ({ clock: 'training' as const, threads: 2, wallSeconds: 10, cpuSeconds: 19, ...(others === undefined ? {} : { othersCpuSeconds: others }) });
   assert.equal(sharedMachine(use(0)), false);
   assert.equal(sharedMachine(use(SHARED_CORE_SHARE * 10)), false);
-  assert.equal(sharedMachine(use(SHARED_CORE_SHARE * 10 + 0.01)), true);
+  assert.equal(sharedMachine(use(SHARED_CORE_SHARE * 10 + 0.03)), true);
   assert.equal(sharedMachine(use()), false);
+});
+
+test('a run of a few milliseconds is not called shared for the two 10 ms ticks /proc/stat can be off by', () => {
+  const use = { clock: 'training' as const, threads: 2, wallSeconds: 0.004, cpuSeconds: 0.004, othersCpuSeconds: 0.01 };
+  assert.equal(sharedMachine(use), false);
+  assert.equal(sharedMachine({ ...use, othersCpuSeconds: 0.05 }), true);
 });
