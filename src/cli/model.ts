@@ -14,7 +14,7 @@ import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { startProgress } from '../util/progress.js';
 import { emit, outputPath, table } from './io.js';
 import { option } from './options.js';
-import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
+import { flagsFor, givenTrainerOptions, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { DESCRIPTIONS } from './descriptions.js';
 
 /** The CLI's method names: a trainer and its activation slope. */
@@ -69,7 +69,8 @@ export function trainCommand(): Command {
     .description(DESCRIPTIONS.train)
     .argument('<data.csv>', 'training data');
   for (const k of ['target', 'features', 'method', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
-  for (const k of TRAINER_FLAG_KEYS) cmd.addOption(trainerOption(k));
+  const trainers = [...new Set(Object.values(METHODS).map((m) => TRAINERS[m.trainer]))];
+  for (const k of flagsFor(trainers)) cmd.addOption(trainerOption(k, trainers));
   cmd.action(async (file: string, f: TrainFlags) => {
     if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
     if (f.save) outputPath(f.save, '--save', { files: [file, ...(f.test ? [f.test] : [])] });
@@ -147,10 +148,12 @@ export function exportCommand(): Command {
     .description(DESCRIPTIONS.export)
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .addOption(option('onnx'))
-    .action((modelPath: string, f: { onnx?: string }) => {
+    .action(async (modelPath: string, f: { onnx?: string }) => {
       if (!f.onnx) throw new AnminError('export: name the output, e.g. --onnx model.onnx', USAGE);
       outputPath(f.onnx, '--onnx', { files: [modelPath] });
       const model = loadSaved(modelPath);
-      writeFileAtomic(f.onnx, toOnnx(model));
+      const bytes = await toOnnx(model);
+      writeFileAtomic(f.onnx, bytes);
+      emit(`wrote ${f.onnx}: ONNX (opset 13, float32), ${bytes.length} bytes; input x: ${model.features.length} columns (${model.features.join(', ')}); output y: ${model.targets.join(', ')}`);
     });
 }

@@ -17,9 +17,9 @@ async function readColumns(path: string, features: string[], targets: string[], 
 }
 
 /** A training table: the target columns, and the named features (default: every other column). */
-export async function readTrainingCsv(path: string, target: string[], features?: string[]): Promise<CsvData> {
+export async function readTrainingCsv(path: string, target: string[], features?: string[]): Promise<CsvData & { y: Flat }> {
   const cols = await tableColumns(path, target, features);
-  return readColumns(path, cols.features, cols.targets, true);
+  return (await readColumns(path, cols.features, cols.targets, true)) as CsvData & { y: Flat };
 }
 
 /**

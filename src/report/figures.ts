@@ -1,7 +1,6 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { optionalImport } from '../util/optional.js';
 import { points, type JobRecord } from '../experiments/store.js';
 import type { TracePoint } from '../train/types.js';
 import { summarize } from './stats.js';
@@ -199,11 +198,13 @@ export function band(method: string, measure: string, x: number, values: number[
 
 /** Renders a vega-lite specification to SVG, headless (no browser, no canvas). */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([optionalImport(() => import('vega'), 'vega', 'drawing a figure'), optionalImport(() => import('vega-lite'), 'vega-lite', 'drawing a figure')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   return view.toSVG();
 }
 
 /** An SVG figure as PNG at twice its size on white, rendered by resvg (no browser, no canvas). */
-export function toPng(svg: string): Uint8Array {
+export async function toPng(svg: string): Promise<Uint8Array> {
+  const { Resvg } = await optionalImport(() => import('@resvg/resvg-js'), '@resvg/resvg-js', 'a PNG figure');
   return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
+import { AnminError } from '../util/errors.js';
 import { provenanceLines } from '../experiments/provenance.js';
 import type { JobRecord } from '../experiments/store.js';
 import { checkCounts, type CheckRow } from './check.js';
@@ -23,7 +24,12 @@ function libraries(): string {
   const require = createRequire(import.meta.url);
   // The browser builds are not in the packages' exports: found beside their package.json.
   const root = (pkg: string): string => {
-    let dir = dirname(require.resolve(pkg));
+    let dir: string;
+    try {
+      dir = dirname(require.resolve(pkg));
+    } catch {
+      throw new AnminError(`the HTML page needs ${pkg}, an optional dependency that is not installed: npm install ${pkg}`);
+    }
     while (!existsSync(join(dir, 'package.json')) || (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name !== pkg) {
       const up = dirname(dir);
       if (up === dir) throw new Error(`cannot find the ${pkg} package folder`);
