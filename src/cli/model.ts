@@ -6,6 +6,8 @@ import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
+import { readTextColumns } from '../data/csv.js';
+import { columnFits } from '../model/network.js';
 import { csvText } from '../report/render.js';
 import { loadTrainerModule, TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -115,14 +117,18 @@ export function predictCommand(): Command {
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .argument('<data.csv>', 'rows to predict; the model\'s input columns in any order, the target columns optional')
     .addOption(option('out'))
-    .action(async (modelPath: string, file: string, f: { out?: string }) => {
+    .addOption(option('id'))
+    .action(async (modelPath: string, file: string, f: { out?: string; id?: string[] }) => {
       if (f.out) outputPath(f.out, '--out', { files: [modelPath, file] });
       const model = loadSaved(modelPath);
-      const data = await inputsFor(model, file, false);
+      const ids = f.id ?? [];
+      const data = await readModelInputs(file, [...model.features], [...model.targets], false, ids);
+      const carried = ids.length ? await readTextColumns(file, file, ids) : [];
       const yhat = model.predict(asMatrix(data.x));
       const c = model.targets.length;
-      const rows: (string | number)[][] = [model.targets.map(csvText)];
-      for (let i = 0; i < data.x.rows; i++) rows.push(Array.from(yhat.subarray(i * c, (i + 1) * c)));
+      // "predicted_y", not "y": a prediction joined back onto its table must not pass for the measured target.
+      const rows: (string | number)[][] = [[...ids, ...model.targets.map((t) => `predicted_${t}`)].map(csvText)];
+      for (let i = 0; i < data.x.rows; i++) rows.push([...(carried[i] ?? []).map(csvText), ...yhat.subarray(i * c, (i + 1) * c)]);
       // Numbers as JavaScript prints them: the shortest text that reads back to the same double.
       emit(stringify(rows, { cast: { number: String } }), f.out);
     });
@@ -138,8 +144,12 @@ export function evaluateCommand(): Command {
       const model = loadSaved(modelPath);
       const data = await inputsFor(model, file, true);
       const fit = model.evaluate(asMatrix(data.x), asMatrix(data.y!));
-      const out = { rows: data.x.rows, mse: fit.mse, r2: fit.r2 };
-      emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(fmt(v)))]));
+      const c = model.targets.length;
+      // Several targets: each one's MSE and R² beside the pooled ones, as their units differ.
+      const each = c > 1 ? columnFits(model.predict(asMatrix(data.x)), data.y!.data, data.x.rows, c) : [];
+      const out = { rows: data.x.rows, mse: fit.mse, r2: fit.r2, ...(c > 1 ? { targets: Object.fromEntries(model.targets.map((t, k) => [t, each[k]])) } : {}) };
+      const lines = [['target', 'rows', 'mse', 'r2'], ['(all)', String(data.x.rows), String(fmt(fit.mse)), String(fmt(fit.r2))], ...model.targets.slice(0, each.length).map((t, k) => [csvText(t), String(data.x.rows), String(fmt(each[k].mse)), String(fmt(each[k].r2))])];
+      emit(f.json ? JSON.stringify(out) : table(c > 1 ? lines : [Object.keys(out), Object.values(out).map((v) => String(fmt(v as number)))]));
     });
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Anmin } from '../../src/estimator/estimator.js';
@@ -35,4 +36,18 @@ test('export says what it wrote', () => {
   const r = anmin('export', join(dir, 'm.json'), '--onnx', join(dir, 'm.onnx'));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^wrote .*m\.onnx: ONNX \(opset 13, float32\), \d+ bytes; input x: 10 columns \(x1, .*\); output y: y\n$/);
+});
+
+test('a semicolon- or tab-separated file reads as the table it is, its separator found from the header line', () => {
+  const dir = tempDir('anmin-delimiter');
+  const text = (sep: string) => ['a', 'b', 'y'].join(sep) + '\n' + Array.from({ length: 30 }, (_, i) => [i % 4, i % 5, 2 * (i % 4) - (i % 5)].join(sep)).join('\n') + '\n';
+  for (const [name, sep] of [['semi.csv', ';'], ['tab.tsv', '\t'], ['comma.csv', ',']]) {
+    writeFileSync(join(dir, name), text(sep));
+    const r = anmin('train', join(dir, name), '--target', 'y', '--iterations', '1', '--hidden', '2', '--json');
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    assert.equal((JSON.parse(r.stdout) as { train_rows: number }).train_rows, 24, name);
+  }
+  // A comma inside quotes is not a separator.
+  writeFileSync(join(dir, 'quoted.csv'), '"a,1";b;y\n1;2;3\n2;3;4\n3;4;5\n');
+  assert.match(anmin('train', join(dir, 'quoted.csv'), '--target', 'y', '--iterations', '1', '--hidden', '2', '--test-fraction', '0', '--json').stdout, /"train_rows":3/);
 });
