@@ -7,7 +7,7 @@ import { codeVersion } from '../experiments/provenance.js';
 import { reproductionReport } from '../report/reproduction.js';
 import { startProgress } from '../util/progress.js';
 import { mergeStores, oneByKey, readResults, type JobRecord } from '../experiments/store.js';
-import { checkCounts, checkTable } from '../report/check.js';
+import { checkCounts, checkTable, verdicts, verdictTable } from '../report/check.js';
 import { markdownText, render, type Format } from '../report/render.js';
 import { htmlReport } from '../report/html.js';
 import { checkStore, figures, named, reportTables, SHIPPED } from '../report/experiments/index.js';
@@ -100,7 +100,7 @@ export function checkCommand(): Command {
       if (rows.length === 0 && !unpublished) throw new AnminError(`check: nothing to compare (no ${SHIPPED.slice(0, -1).join(', ')} or ${SHIPPED.at(-1)} runs as the shipped protocols say in the results)${leftOut ? `; ${leftOut}` : ''}`);
       const failed = rows.filter((r) => r.status === 'fail').length;
       const summary = [...(rows.length ? [`check: ${checkCounts(rows)}${leftOut ? `; ${markdownText(leftOut)}` : ''}`] : []), ...(unpublished ? [`check: ${markdownText(unpublished)}`] : [])].join('\n');
-      const text = f.json ? JSON.stringify(rows, null, 1) : rows.length ? `${table(checkTable(rows))}\n\n${summary}` : summary;
+      const text = f.json ? JSON.stringify(rows, null, 1) : rows.length ? `${table(checkTable(rows))}\n\n${table(verdictTable(verdicts(rows)))}\n\n${summary}` : summary;
       emit(text, f.out);
       // With --out the verdicts go to the file; stdout gets the count line.
       if (f.out && !f.json) emit(summary);

@@ -18,7 +18,13 @@ export interface CheckRow {
   detail: string;
   /** The row's numbers as numbers (check --json): our mean, sd and n, the paper's, the test's statistic. */
   numbers: Record<string, number>;
+  /** The experiment and dataset it is about (the verdict table's row); set by the experiment's module. */
+  experiment?: string;
+  dataset?: string;
 }
+
+/** A check about one dataset of an experiment's, for the verdict table. */
+export const about = (dataset: string, row: CheckRow): CheckRow => ({ ...row, dataset });
 
 /** How far our mean may sit from the published one: z standard errors of the difference of two means. */
 const Z = 3;
@@ -34,6 +40,14 @@ const BOOTSTRAP_MIN_SPLITS = 20;
 
 /** Two-sided coverage of the tolerance: ±Z standard errors of a normal mean. */
 const COVERAGE = 0.9973;
+
+/**
+ * A normal-mean check tells nothing when its tolerance is wider than this share of the paper's mean: at
+ * 5 splits of a noisy cell it accepts anything from half to twice the paper's number. Such a "pass" is
+ * reported as too few splits, with the splits that would narrow it to this share — or the paper's own
+ * number of splits, past which more of ours cannot make the comparison sharper than the paper allows.
+ */
+const POWER_SHARE = 0.1;
 
 /**
  * Our mean over n splits against the published mean over 100 splits, if both came from the published
@@ -57,15 +71,16 @@ export function cellCheck(what: string, values: number[], pub: [number, number])
   }
   const tol = Z * pub[1] * Math.sqrt(1 / s.n + 1 / PUBLISHED_SPLITS);
   const diff = s.mean - pub[0];
-  return {
-    status: Math.abs(diff) <= tol ? 'pass' : 'fail',
-    check: what,
-    test: 'normal mean',
-    ours,
-    paper,
-    detail: `|diff| ${fmt(Math.abs(diff), 3)} ${Math.abs(diff) <= tol ? '≤' : '>'} ${Z}·sd·√(1/${s.n}+1/${PUBLISHED_SPLITS}) = ${fmt(tol, 3)}`,
-    numbers: { ...numbers, diff, tolerance: tol },
-  };
+  const detail = `|diff| ${fmt(Math.abs(diff), 3)} ${Math.abs(diff) <= tol ? '≤' : '>'} ${Z}·sd·√(1/${s.n}+1/${PUBLISHED_SPLITS}) = ${fmt(tol, 3)}`;
+  const row = { check: what, test: 'normal mean' as const, ours, paper, numbers: { ...numbers, diff, tolerance: tol } };
+  if (Math.abs(diff) > tol) return { ...row, status: 'fail', detail };
+  const wanted = POWER_SHARE * Math.abs(pub[0]);
+  if (tol <= wanted || s.n >= PUBLISHED_SPLITS) return { ...row, status: 'pass', detail };
+  // Splits n with Z·sd·√(1/n + 1/100) ≤ wanted, at most the paper's own.
+  const room = (wanted / (Z * pub[1])) ** 2 - 1 / PUBLISHED_SPLITS;
+  const need = room > 0 ? Math.min(Math.ceil(1 / room), PUBLISHED_SPLITS) : PUBLISHED_SPLITS;
+  const more = need < PUBLISHED_SPLITS ? `about ${need} splits narrow it to ${POWER_SHARE * 100}%` : `it takes the paper's own ${PUBLISHED_SPLITS} splits to compare as closely as its spread allows`;
+  return { ...row, status: 'not enough splits', detail: `${detail}, but that accepts anything within ${fmt((100 * tol) / Math.abs(pub[0]), 2)}% of the paper's mean; ${more}`, numbers: { ...row.numbers, splitsNeeded: need } };
 }
 
 function pairNumbers(x: number[], y: number[], t: { t: number; p: number; meanDiff: number }): Record<string, number> {
@@ -82,6 +97,7 @@ export function lowerClaim(what: string, a: Map<number, number>, b: Map<number, 
     return { status: t.meanDiff < 0 ? 'pass' : 'fail', check: what, test: 'paired t', ours, paper: 'claimed', detail: `paired t = ${fmt(t.t, 3)}, p = ${fmt(t.p, 2)}`, numbers };
   }
   const need = x.length > 1 ? splitsNeeded(t.meanDiff, t.sdDiff) : Infinity;
+  numbers.splitsNeeded = need;
   const lean = t.meanDiff < 0 ? 'leans as claimed' : 'leans the other way';
   const more = Number.isFinite(need) ? `; p < ${ALPHA} needs about ${need} splits at this effect size` : '';
   return { status: 'not enough splits', check: what, test: 'paired t', ours, paper: 'claimed', detail: `p = ${fmt(t.p, 2)} (${lean})${more}`, numbers };
@@ -110,7 +126,7 @@ export function shareClaim(what: string, runs: Map<number, JobRecord> | undefine
   const ours = `${yes} of ${scores.length} runs`;
   const detail = `${describe}; needs ≥ ${Math.round(MOST_RUNS * 100)}% of runs`;
   const numbers = { runs: scores.length, yes, share: scores.length ? yes / scores.length : NaN };
-  if (scores.length < MIN_RUNS) return { status: 'not enough splits', check: what, test: 'share of runs', ours, paper: 'claimed', detail: `${detail} and ≥ ${MIN_RUNS} runs`, numbers };
+  if (scores.length < MIN_RUNS) return { status: 'not enough splits', check: what, test: 'share of runs', ours, paper: 'claimed', detail: `${detail} and ≥ ${MIN_RUNS} runs`, numbers: { ...numbers, splitsNeeded: MIN_RUNS } };
   return { status: yes >= MOST_RUNS * scores.length ? 'pass' : 'fail', check: what, test: 'share of runs', ours, paper: 'claimed', detail, numbers };
 }
 
@@ -193,9 +209,49 @@ export function publishedCells<M extends Metric>(g: ResultGrid, metrics: readonl
       for (const m of g.methods) {
         const v = metricValues(g.runs(d, m), metric);
         const p = published(metric, d, m);
-        if (v && p) rows.push(cellCheck(name(metric, d, m), [...v.values()], p));
+        if (v && p) rows.push(about(d, cellCheck(name(metric, d, m), [...v.values()], p)));
       }
     }
   }
   return rows;
+}
+
+/** One line of the verdict table: an experiment's dataset, what its checks say together, and why. */
+export interface Verdict {
+  experiment: string;
+  dataset: string;
+  verdict: 'reproduced' | 'deviates' | 'deviates (known)' | 'too few runs to tell';
+  /** The checks behind it, counted by status, and for "too few runs" the splits the most demanding one needs. */
+  why: string;
+}
+
+/**
+ * The checks per experiment and dataset, as a reader wants them first: reproduced when every check
+ * passed with the power to fail; deviates when one failed (known when each failure is a listed
+ * deviation, whose reasons the page gives); too few runs to tell when nothing failed but a check could
+ * not decide. Never "reproduced" on a test that could not have failed.
+ */
+export function verdicts(rows: CheckRow[]): Verdict[] {
+  const groups = new Map<string, CheckRow[]>();
+  for (const r of rows) {
+    const k = `${r.experiment ?? ''}\u0000${r.dataset ?? '(all)'}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups].map(([k, rs]) => {
+    const [experiment, dataset] = k.split('\u0000');
+    const count = (st: Status) => rs.filter((r) => r.status === st).length;
+    const counts = (['pass', 'fail', 'known deviation', 'not enough splits'] as const).filter((st) => count(st)).map((st) => `${count(st)} ${st}`).join(', ');
+    if (count('fail')) return { experiment, dataset, verdict: 'deviates', why: `${counts}: ${rs.filter((r) => r.status === 'fail').map((r) => r.check).join('; ')}` };
+    if (count('known deviation')) return { experiment, dataset, verdict: 'deviates (known)', why: `${counts}; the reasons: Known deviations` };
+    if (count('not enough splits')) {
+      const need = Math.max(...rs.map((r) => r.numbers.splitsNeeded ?? 0));
+      return { experiment, dataset, verdict: 'too few runs to tell', why: `${counts}; ${Number.isFinite(need) && need > 0 ? `about ${need} splits would decide them all` : 'more splits would not decide every one (an effect too small to tell)'}` };
+    }
+    return { experiment, dataset, verdict: 'reproduced', why: counts };
+  });
+}
+
+/** The verdict table's rows under a header, for Markdown and the terminal. */
+export function verdictTable(vs: Verdict[]): string[][] {
+  return [['experiment', 'dataset', 'verdict', 'checks'], ...vs.map((v) => [v.experiment, v.dataset, v.verdict, v.why].map((c) => markdownText(c).replace(/\|/g, '\\|')))];
 }

@@ -5,7 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { AnminError } from '../util/errors.js';
 import { provenanceLines } from '../experiments/provenance.js';
 import type { JobRecord } from '../experiments/store.js';
-import { checkCounts, type CheckRow } from './check.js';
+import { checkCounts, verdicts, type CheckRow } from './check.js';
 import { CURVE_METRICS, curveFigure, type CurveMetric, type Figure } from './figures.js';
 import { escapeHtml, render } from './render.js';
 import type { Results } from './results.js';
@@ -92,6 +92,13 @@ export function htmlReport(input: HtmlReportInput): string {
         .map((r) => `<tr><td class="${verdict(r.status)}">${escapeHtml(r.status)}</td><th>${escapeHtml(r.check)}</th><td>${escapeHtml(r.test)}</td><td>${escapeHtml(r.ours)}</td><td>${escapeHtml(r.paper)}</td><td>${escapeHtml(r.detail)}</td></tr>`)
         .join('')}</tbody></table>`
     : '';
+  const verdictClass = { reproduced: 'pass', deviates: 'fail', 'deviates (known)': 'known', 'too few runs to tell': 'undecided' } as const;
+  const verdictTable = input.check.length
+    ? `<h2 id="verdict">Verdict</h2><p>Per experiment and dataset, what its checks against the paper say together (every check: <a href="#check">Check</a>). "Reproduced" only where each check could have failed.</p>
+<table><thead><tr><th>experiment</th><th>dataset</th><th>verdict</th><th>checks</th></tr></thead><tbody>${verdicts(input.check)
+        .map((v) => `<tr><th>${escapeHtml(v.experiment)}</th><th>${escapeHtml(v.dataset)}</th><td class="${verdictClass[v.verdict]}">${escapeHtml(v.verdict)}</td><td>${escapeHtml(v.why)}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '';
   const data = JSON.stringify({ specs, figures: Object.fromEntries(other.map((f) => [f.name, f.spec])) }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title><style>${STYLE}</style>
@@ -99,6 +106,7 @@ ${libraries()}
 </head><body>
 <h1>${escapeHtml(input.title)}</h1>
 <p>${escapeHtml(input.origin)}</p>
+${verdictTable}
 ${sections.filter((s) => s.note || s.tables.some((t) => t.rows.length)).map((s) => `<h2>${escapeHtml(s.title)}</h2>\n${s.note ? `<p>${escapeHtml(s.note)}</p>` : ''}${render(s.tables.filter((t) => t.rows.length), 'html')}`).join('\n')}
 ${check}
 <h2 id="curves">Curves</h2>

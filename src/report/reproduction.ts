@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { EXPERIMENTS_DIR, readJson } from '../experiments/protocol.js';
 import { markdownTable } from 'markdown-table';
-import { checkCounts, checkTable, loadKnownDeviations, type CheckRow } from './check.js';
+import { checkCounts, checkTable, loadKnownDeviations, verdicts, verdictTable, type CheckRow } from './check.js';
 import { markdownText, render } from './render.js';
 import type { TableModel } from './tables.js';
 import { allSections, checkStore, reportsFor } from './experiments/index.js';
@@ -50,6 +50,13 @@ function checkSection(results: Results): string {
   ].join('\n');
 }
 
+/** The page's first word: per experiment and dataset, reproduced, deviates or too few runs to tell. */
+function verdictSection(results: Results): string {
+  const { rows } = checkStore(results.records);
+  if (rows.length === 0) return '';
+  return ['## Verdict', '', 'Per experiment and dataset, what its checks against the paper say together (every check: Check, below; the known deviations\' reasons: Known deviations, at the end). "Reproduced" only where each check could have failed.', '', markdownTable(verdictTable(verdicts(rows)), { alignDelimiters: false }), ''].join('\n');
+}
+
 /** A difference between the paper's text and its code, as experiments/decisions.json records it. */
 interface Decision {
   question: string;
@@ -94,6 +101,7 @@ export function reproductionReport(results: Results, origin: ReportOrigin): stri
   ].join('\n');
   return [
     head,
+    verdictSection(results),
     ...sections(results),
     checkSection(results),
     decisionsSection(),

@@ -69,7 +69,7 @@ export function figures(results: Results): Figure[] {
 /** Every published number and claim that the records can be compared with, known deviations applied. */
 export function check(records: JobRecord[], known = loadKnownDeviations()): CheckRow[] {
   const results = new Results(records);
-  return withKnown(reportsFor(results).flatMap((e) => e.checks?.(results.grid(e.experiment)) ?? []), known);
+  return withKnown(reportsFor(results).flatMap((e) => (e.checks?.(results.grid(e.experiment)) ?? []).map((r) => ({ ...r, experiment: e.experiment }))), known);
 }
 
 /** The records a check compares: those run as a shipped protocol says, and the others. */

@@ -1,5 +1,5 @@
 import { points, type JobRecord } from '../../experiments/store.js';
-import { shareClaim, type CheckRow } from '../check.js';
+import { about, shareClaim, type CheckRow } from '../check.js';
 import type { ExperimentReport } from '../experiment.js';
 import { band, bandPanels, bandRows, type BandRow, type Figure } from '../figures.js';
 import { metricValues, perRun, type ResultGrid, type Values } from '../results.js';
@@ -59,14 +59,16 @@ function plantedTables(g: ResultGrid): TableModel[] {
 
 /** The related papers' claims that planted data can decide (see experiments/planted.json). */
 function checks(g: ResultGrid): CheckRow[] {
-  const rows: (CheckRow | undefined)[] = [];
+  const rows: CheckRow[] = [];
+  const push = (d: string, r: CheckRow | undefined) => r && rows.push(about(d, r));
   const good = (r: JobRecord) => (recovered(r) === undefined ? undefined : recovered(r) === 1);
   const trainer = (name: string) => g.methodsWhere((r) => r.trainer === name);
   // Jagatap & Hegde's theorems need enough samples: their regime here is n ≥ 10·dk².
   for (const d of g.datasetsWhere((r) => fromGoodStart(r) && samplesPerParameter(r) >= 10)) {
     for (const m of trainer('altmin')) {
-      rows.push(shareClaim(`claim (Jagatap & Hegde): ${m} from a good start recovers the network on ${d}`, g.runs(d, m), good, `recovery ≤ ${RECOVERED}`));
-      rows.push(
+      push(d, shareClaim(`claim (Jagatap & Hegde): ${m} from a good start recovers the network on ${d}`, g.runs(d, m), good, `recovery ≤ ${RECOVERED}`));
+      push(
+        d,
         shareClaim(`claim (Jagatap & Hegde): ${m} from a good start contracts at a linear rate on ${d}`, g.runs(d, m), (r) => {
           const c = worstContraction(r);
           return c === undefined ? undefined : c < 1;
@@ -75,11 +77,12 @@ function checks(g: ResultGrid): CheckRow[] {
     }
   }
   for (const d of g.datasetsWhere((r) => params(r).plantedIdentity !== undefined)) {
-    for (const m of trainer('identity-sgd')) rows.push(shareClaim(`claim (Li & Yuan): ${m} from the standard start reaches the global minimum on ${d}`, g.runs(d, m), good, `recovery of I + W* ≤ ${RECOVERED}`));
+    for (const m of trainer('identity-sgd')) push(d, shareClaim(`claim (Li & Yuan): ${m} from the standard start reaches the global minimum on ${d}`, g.runs(d, m), good, `recovery of I + W* ≤ ${RECOVERED}`));
   }
   for (const d of g.datasetsWhere((r) => params(r).plantedRandomLabels !== undefined)) {
     for (const m of trainer('two-rate-gd')) {
-      rows.push(
+      push(
+        d,
         shareClaim(`claim (Razborov): ${m} fits adversarial labels (train MSE ≤ 1e-3 × its start) on ${d}`, g.runs(d, m), (r) => {
           const drop = trainingLossDrop(r);
           return drop === undefined ? undefined : drop <= 1e-3;
@@ -87,7 +90,7 @@ function checks(g: ResultGrid): CheckRow[] {
       );
     }
   }
-  return rows.filter((r): r is CheckRow => r !== undefined);
+  return rows;
 }
 
 /**

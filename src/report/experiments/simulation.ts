@@ -1,6 +1,6 @@
 import type { JobRecord } from '../../experiments/store.js';
 import type { TracePoint } from '../../train/types.js';
-import { lowerClaim, type CheckRow } from '../check.js';
+import { about, lowerClaim, type CheckRow } from '../check.js';
 import type { ExperimentReport } from '../experiment.js';
 import { LABELS, lines, traceRows, type Figure, type Row } from '../figures.js';
 import { metricValues, type ResultGrid } from '../results.js';
@@ -39,9 +39,9 @@ function checks(g: ResultGrid): CheckRow[] {
         const v = (m: string, metric: 'trainMse' | 'testMse') => metricValues(g.runs(d, m), metric);
         const [anTr, adTr, anTe, adTe] = [v(an, 'trainMse'), v(ad, 'trainMse'), v(an, 'testMse'), v(ad, 'testMse')];
         if (!anTr || !adTr || !anTe || !adTe) continue;
-        rows.push(lowerClaim(`claim: ${an} test MSE < ${ad} on ${d}`, anTe, adTe));
-        if (dim <= 3) rows.push(lowerClaim(`claim: ${an} train MSE < ${ad} on ${d}`, anTr, adTr));
-        else rows.push(lowerClaim(`claim: ${ad} train MSE < ${an} on ${d}`, adTr, anTr));
+        rows.push(about(d, lowerClaim(`claim: ${an} test MSE < ${ad} on ${d}`, anTe, adTe)));
+        if (dim <= 3) rows.push(about(d, lowerClaim(`claim: ${an} train MSE < ${ad} on ${d}`, anTr, adTr)));
+        else rows.push(about(d, lowerClaim(`claim: ${ad} train MSE < ${an} on ${d}`, adTr, anTr)));
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { JobRecord } from '../../experiments/store.js';
 import { AnminError } from '../../util/errors.js';
-import { lowerClaim, notBelowClaim, publishedCells, type CheckRow } from '../check.js';
+import { about, lowerClaim, notBelowClaim, publishedCells, type CheckRow } from '../check.js';
 import type { ExperimentReport } from '../experiment.js';
 import { curves, lines, traceRows, type Figure } from '../figures.js';
 import { metricValues, type Metric, type ResultGrid } from '../results.js';
@@ -61,14 +61,14 @@ function checks(g: ResultGrid): CheckRow[] {
       const anmin = values(d, an, 'trainMse');
       for (const b of baselines) {
         const other = values(d, b, 'trainMse');
-        if (anmin && other) rows.push(lowerClaim(`claim: ${an} train MSE < ${b} on ${d}`, anmin, other));
+        if (anmin && other) rows.push(about(d, lowerClaim(`claim: ${an} train MSE < ${b} on ${d}`, anmin, other)));
       }
     }
     for (const d of g.datasets) {
       const anmin = values(d, an, 'testMse');
       for (const b of baselines) {
         const other = values(d, b, 'testMse');
-        if (anmin && other) rows.push(notBelowClaim(`claim: ${b} not significantly below ${an} on test MSE, ${d}`, other, anmin));
+        if (anmin && other) rows.push(about(d, notBelowClaim(`claim: ${b} not significantly below ${an} on test MSE, ${d}`, other, anmin)));
       }
     }
   }
