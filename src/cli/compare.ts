@@ -3,9 +3,6 @@ import { Command } from 'commander';
 import { checkMethods, compare, DEFAULT_METHODS, type CompareData } from '../compare/compare.js';
 import { loadDataset } from '../data/dataset.js';
 import { readTrainingCsv } from '../estimator/csv-data.js';
-import { compareFigure, compareTable } from '../report/compare.js';
-import { toSvg } from '../report/figures.js';
-import { render } from '../report/render.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
@@ -57,6 +54,8 @@ export function compareCommand(): Command {
       bar.stop();
     }
     if (run.skipped) process.stderr.write(`anmin: ${run.skipped}\n`);
+    // The report layer (vega among it) loads only once there is something to show, so a refused flag answers at once.
+    const [{ compareFigure, compareTable }, { toSvg }, { render }] = await Promise.all([import('../report/compare.js'), import('../report/figures.js'), import('../report/render.js')]);
     const shown = methods.filter((m) => run.records.some((r) => r.method === m));
     const title = `${data.name}: test MSE and fit seconds over ${f.splits} split(s) (test 20%)`;
     const notes = run.sklearn ? [`scikit-learn ${run.sklearn}: MLPRegressor(64) lbfgs (max_iter 1000) and adam (early stopping), RidgeCV (alphas 1e-3…1e3), HistGradientBoostingRegressor, on the same rows and standardization`] : [];
