@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { Command } from 'commander';
-import { checkMethods, compare, DEFAULT_METHODS, type CompareData } from '../compare/compare.js';
+import { againstMlp, checkMethods, compare, DEFAULT_METHODS, type CompareData } from '../compare/compare.js';
 import { loadDataset } from '../data/dataset.js';
 import { readTrainingCsv } from '../estimator/csv-data.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -58,7 +58,8 @@ export function compareCommand(): Command {
     const [{ compareFigure, compareTable }, { toSvg }, { render }] = await Promise.all([import('../report/compare.js'), import('../report/figures.js'), import('../report/render.js')]);
     const shown = methods.filter((m) => run.records.some((r) => r.method === m));
     const title = `${data.name}: test MSE and fit seconds over ${f.splits} split(s) (test 20%)`;
-    const notes = run.sklearn ? [`scikit-learn ${run.sklearn}: MLPRegressor(64) lbfgs (max_iter 1000) and adam (early stopping), RidgeCV (alphas 1e-3…1e3), HistGradientBoostingRegressor, on the same rows and standardization`] : [];
+    const verdict = againstMlp(run.records, shown);
+    const notes = [...(verdict ? [verdict] : []), ...(run.sklearn ? [`scikit-learn ${run.sklearn}: MLPRegressor(64) lbfgs (max_iter 1000) and adam (early stopping), RidgeCV (alphas 1e-3…1e3), HistGradientBoostingRegressor, on the same rows and standardization`] : [])];
     const md = render([compareTable(title, shown, run.records, notes)], 'md');
     if (f.out) {
       writeFileAtomic(join(f.out, 'table.md'), md);

@@ -1,22 +1,13 @@
 import { availableParallelism } from 'node:os';
+import type { Dataset } from '../data/dataset.js';
 import { splitIndices, type SplitIndices } from '../data/split.js';
 import { Regressor } from '../estimator/estimator.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
-import { PEERS, runPeers, type PeerJob } from './peers.js';
+import { MLP_PEERS, PEERS, runPeers, type PeerJob } from './peers.js';
 
-/** A regression table as `anmin compare` takes it: the paper's Dataset and a user's CSV both fit. */
-export interface CompareData {
-  name: string;
-  n: number;
-  d: number;
-  c: number;
-  /** Row-major n×d inputs and n×c targets, before any scaling. */
-  x: Float64Array;
-  y: Float64Array;
-  /** Data that defines its own train/test rows (the simulation) keeps them for every split. */
-  fixedSplit?: SplitIndices;
-}
+/** A regression table as `anmin compare` takes it: the paper's Dataset, or a user's CSV in the same shape. */
+export type CompareData = Pick<Dataset, 'name' | 'n' | 'd' | 'c' | 'x' | 'y' | 'fixedSplit'>;
 
 /** One fit: the method's test and training MSE (standardized inputs, centred targets) and its fit's wall seconds. */
 export interface CompareRecord {
@@ -157,4 +148,28 @@ export async function compare(data: CompareData, methods: readonly string[], spl
     done(r);
   });
   return { records, ...run };
+}
+
+/** Mean of a method's finite values of one field, NaN when it has none. */
+function meanOf(records: readonly CompareRecord[], method: string, field: 'test_mse' | 'seconds'): number {
+  const vs = records.filter((r) => r.method === method && typeof r[field] === 'number').map((r) => r[field] as number);
+  return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : NaN;
+}
+
+/**
+ * Each of anmin's methods against the better MLPRegressor(64) peer (lower mean test MSE), as issue 27
+ * sets the bar: a test MSE at most 2% above that peer's, in at most half its seconds. Undefined when no
+ * MLP peer ran.
+ */
+export function againstMlp(records: readonly CompareRecord[], methods: readonly string[]): string | undefined {
+  const mlp = MLP_PEERS.filter((m) => Number.isFinite(meanOf(records, m, 'test_mse'))).sort((a, b) => meanOf(records, a, 'test_mse') - meanOf(records, b, 'test_mse'))[0];
+  const own = methods.filter((m) => ownMethod(m));
+  if (!mlp || !own.length) return undefined;
+  const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+  const each = own.map((m) => {
+    const mse = meanOf(records, m, 'test_mse') / meanOf(records, mlp, 'test_mse');
+    const secs = meanOf(records, m, 'seconds') / meanOf(records, mlp, 'seconds');
+    return `${m} ${pct(mse)} of its test MSE in ${pct(secs)} of its seconds (${mse <= 1.02 && secs <= 0.5 ? 'meets' : 'misses'} the bar)`;
+  });
+  return `against the better MLPRegressor(64), ${mlp} (the bar: test MSE within 2% or below, in at most half its seconds): ${each.join('; ')}`;
 }

@@ -10,6 +10,9 @@ import type { CompareRecord } from './compare.js';
 /** scikit-learn's models that `anmin compare` runs beside anmin's (scripts/sklearn_peers.py builds them). */
 export const PEERS = ['sk-mlp-lbfgs', 'sk-mlp-adam', 'sk-ridge', 'sk-hgb'] as const;
 
+/** The peers that are anmin's network trained otherwise: MLPRegressor with 64 hidden ReLUs. */
+export const MLP_PEERS: readonly string[] = ['sk-mlp-lbfgs', 'sk-mlp-adam'];
+
 export const PEER_INSTALL = 'apt-get install -y python3-sklearn, or pip install scikit-learn';
 
 /** What the script is given: the raw table, each split's rows by index, the peers to fit. */

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkMethods, type CompareRecord } from '../../src/compare/compare.js';
+import { againstMlp, checkMethods, type CompareRecord } from '../../src/compare/compare.js';
 import { splitIndices } from '../../src/data/split.js';
 import { compareFigure, compareTable } from '../../src/report/compare.js';
 import { toSvg } from '../../src/report/figures.js';
@@ -126,6 +126,22 @@ test('the table bolds the best test MSE, gives the others\' paired p-values agai
   assert.ok(t.notes.some((n) => n.includes('against the best, slow-good') && n.includes('fast-bad p =')));
   assert.ok(t.notes.some((n) => n.includes('no finite test MSE: blown')));
   assert.match(render([t], 'md'), /\*\*1\.0\d* \(/);
+});
+
+test('anmin\'s methods are held to the better MLP peer: within 2% of its test MSE or below, in at most half its seconds', () => {
+  const records = [
+    ...fits('sk-mlp-lbfgs', 4, () => 2, 1),
+    ...fits('sk-mlp-adam', 4, () => 3, 0.1),
+    ...fits('anmin', 4, () => 2.02, 0.4),
+    ...fits('adam', 4, () => 1.5, 0.6),
+    ...fits('sk-ridge', 4, () => 1, 0.001),
+  ];
+  const line = againstMlp(records, ['anmin', 'adam', 'sk-mlp-lbfgs', 'sk-mlp-adam', 'sk-ridge'])!;
+  assert.match(line, /better MLPRegressor\(64\), sk-mlp-lbfgs/);
+  assert.match(line, /anmin [^;]*\(meets the bar\)/);
+  assert.match(line, /adam [^;]*\(misses the bar\)/, 'better MSE, but not in half the seconds');
+  assert.doesNotMatch(line, /sk-ridge/, 'only anmin\'s own methods are held to it');
+  assert.equal(againstMlp(records.filter((r) => !r.method.startsWith('sk-mlp')), ['anmin']), undefined);
 });
 
 test('the figure draws each method with a finite MSE at its mean seconds and MSE', async () => {
