@@ -69,7 +69,8 @@ export function compareFigure(title: string, methods: readonly string[], records
     width: 420,
     height: 280,
     data: { values: points },
-    encoding: { color: { field: 'method', type: 'nominal' } },
+    // Colours and legend in the order the methods were asked for, not alphabetical.
+    encoding: { color: { field: 'method', type: 'nominal', scale: { domain: points.map((p) => p.method) } } },
     layer: [
       { mark: { type: 'rule' }, encoding: { x: { field: 'secondsLo', ...x }, x2: { field: 'secondsHi' }, y: { field: 'mse', ...y } } },
       { mark: { type: 'rule' }, encoding: { x: { field: 'seconds', ...x }, y: { field: 'mseLo', ...y }, y2: { field: 'mseHi' } } },
