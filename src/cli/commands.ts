@@ -29,4 +29,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'merge', build: async () => (await report()).mergeCommand() },
   { name: 'tune', build: async () => (await import('./tune.js')).tuneCommand() },
   { name: 'plot', build: async () => (await report()).plotCommand() },
+  { name: 'compare', build: async () => (await import('./compare.js')).compareCommand() },
 ];

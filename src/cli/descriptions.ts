@@ -13,6 +13,7 @@ export const DESCRIPTIONS = {
   merge: 'join the stores of several shards or machines into one results.jsonl; an existing store gains the jobs it lacks (a job it holds run otherwise is refused)',
   tune: 'tune a method\'s learning rate on a validation part of split 0\'s training rows and record it in --out (read by run --rates; the paper tuned SGD per dataset without publishing the rates)',
   plot: 'SVG figures like the paper\'s: MSE and R² vs seconds (Figs 4–6), ANMIN minimum so far (9), ln|M + λI| (10–11), LBFGS blow-ups (3), simulation (7–8), the planted study (recovery vs seconds and vs n/(dk²))',
+  compare: 'each method over K random splits of your CSV (--target) or a paper dataset (--dataset), scikit-learn\'s MLPRegressor, Ridge and HistGradientBoosting beside anmin\'s when python3 has scikit-learn: test MSE and seconds, mean (sd), paired t-tests against the best; --out: the table, the raw results and a figure of test MSE vs seconds',
 } as const;
 
 export type CommandName = keyof typeof DESCRIPTIONS;

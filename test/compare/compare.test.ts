@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { againstMlp, checkMethods, type CompareRecord } from '../../src/compare/compare.js';
+import { splitIndices } from '../../src/data/split.js';
+import { compareFigure, compareTable } from '../../src/report/compare.js';
+import { toSvg } from '../../src/report/figures.js';
+import { render } from '../../src/report/render.js';
+import { randn, ROOT, tempDir } from '../helpers.js';
+
+const dir = tempDir('anmin-compare');
+const run = (env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), 'compare', ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, ANMIN_PROGRESS: '0', ...env } });
+
+/** A Python that has scikit-learn: $ANMIN_PYTHON, python3, or Debian's (a pyenv python3 may shadow it). */
+const python = [process.env.ANMIN_PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import sklearn']).status === 0);
+const NO_SKLEARN = python ? false : 'no python3 with scikit-learn (apt-get install -y python3-sklearn)';
+
+/** 200 rows of a smooth function of three inputs plus noise, and the targets in file order. */
+const N = 200;
+const u = randn(N * 4, 11);
+const ys = Array.from({ length: N }, (_, i) => Math.sin(u[4 * i]) + u[4 * i + 1] ** 2 - u[4 * i + 2] + 0.1 * u[4 * i + 3]);
+const csv = join(dir, 'data.csv');
+writeFileSync(csv, ['a,b,y,c', ...ys.map((y, i) => `${u[4 * i]},${u[4 * i + 1]},${y},${u[4 * i + 2]}`)].join('\n') + '\n');
+
+interface Output {
+  methods: string[];
+  records: CompareRecord[];
+  sklearn?: string;
+  skipped?: string;
+}
+
+test('compare on a CSV: every (method, split) once, and the peers fit the very rows anmin drew', { skip: NO_SKLEARN }, () => {
+  const out = join(dir, 'out');
+  const r = run({ ANMIN_PYTHON: python as string }, csv, '--target', 'y', '--splits', '3', '--methods', 'anmin,sk-ridge,sk-hgb', '--json', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const o = JSON.parse(r.stdout) as Output;
+  assert.ok(o.sklearn, 'the scikit-learn version is recorded');
+  assert.deepEqual(o.methods, ['anmin', 'sk-ridge', 'sk-hgb']);
+  const keys = o.records.map((x) => `${x.method}/${x.split}`).sort();
+  assert.deepEqual(keys, ['anmin', 'sk-hgb', 'sk-ridge'].flatMap((m) => [0, 1, 2].map((k) => `${m}/${k}`)).sort());
+  for (let k = 0; k < 3; k++) {
+    // train_test_split's rows for random_state k, summed as both sides do: left to right over the test rows.
+    const { train, test } = splitIndices(N, k, 0.2);
+    let sum = 0;
+    for (const i of test) sum += ys[i];
+    for (const x of o.records.filter((x) => x.split === k)) {
+      assert.equal(x.test_rows, test.length, `${x.method} split ${k}`);
+      assert.equal(x.train_rows, train.length, `${x.method} split ${k}`);
+      assert.equal(x.test_target_sum, sum, `${x.method} split ${k}: its test targets are not the split's`);
+      assert.ok(x.test_mse !== null && x.test_mse > 0 && x.seconds > 0, `${x.method} split ${k}`);
+    }
+  }
+  const table = readFileSync(join(out, 'table.md'), 'utf8');
+  for (const m of o.methods) assert.match(table, new RegExp(`^\\| ${m} \\|`, 'm'));
+  assert.match(table, /paired t-test/);
+  assert.equal(readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').length, 9);
+  assert.match(readFileSync(join(out, 'figure.svg'), 'utf8'), /^<svg/);
+});
+
+test('without a Python that has scikit-learn, the peers are skipped in one line with the install line, and anmin\'s methods still run', () => {
+  const r = run({ ANMIN_PYTHON: join(dir, 'no-such-python') }, csv, '--target', 'y', '--splits', '2', '--methods', 'anmin,sk-mlp-lbfgs');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /scikit-learn peers skipped/);
+  assert.match(lines[0], /apt-get install -y python3-sklearn/);
+  assert.match(lines[0], /pip install scikit-learn/);
+  assert.match(r.stdout, /^\| anmin \|/m);
+  assert.doesNotMatch(r.stdout, /sk-mlp-lbfgs/);
+});
+
+test('the same command gives the same test MSEs: each split seeds its rows and the method', () => {
+  const once = () => {
+    const r = run({}, csv, '--target', 'y', '--splits', '2', '--methods', 'adam', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(r.stdout) as Output).records.map((x) => [x.split, x.test_mse]);
+  };
+  const a = once();
+  assert.equal(a.length, 2);
+  assert.notEqual(a[0][1], a[1][1], 'two splits, two results');
+  assert.deepEqual(once(), a);
+});
+
+test('bad input is one line naming the flag or file, exit non-zero', () => {
+  const cases: [string[], RegExp, number][] = [
+    [[csv, '--target', 'y', '--splits', '0'], /--splits/, 2],
+    [[csv, '--target', 'y', '--methods', 'anmin,nope'], /--methods: unknown method "nope" \(known: .*sk-ridge/, 2],
+    [[csv, '--target', 'y', '--methods', 'anmin,ANMIN'], /--methods: "anmin" is named twice/, 2],
+    [[csv], /--target is required/, 2],
+    [[csv, '--target', 'y', '--dataset', 'abalone'], /a CSV or --dataset, not both/, 2],
+    [[], /give a CSV/, 2],
+    [[join(dir, 'missing.csv'), '--target', 'y'], /missing\.csv/, 1],
+    [[csv, '--target', 'nope'], /nope/, 1],
+  ];
+  for (const [args, message, status] of cases) {
+    const r = run({}, ...args);
+    assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], message);
+  }
+});
+
+test('method names: any case, -l for the leaky slope of a trainer that has one, peers by their sk- names', () => {
+  assert.deepEqual(checkMethods(['ANMIN-L', 'Adam', 'sk-hgb', 'lbfgs-l']), ['anmin-l', 'adam', 'sk-hgb', 'lbfgs-l']);
+  assert.throws(() => checkMethods(['sk-svr']), /unknown method "sk-svr"/);
+});
+
+/** Records of made-up fits: `method` with test MSE `mse(k)` and seconds `secs` on splits 0…n−1. */
+function fits(method: string, n: number, mse: (k: number) => number | null, secs: number): CompareRecord[] {
+  return Array.from({ length: n }, (_, k) => ({ method, split: k, test_mse: mse(k), train_mse: null, seconds: secs * (1 + k / 10), train_rows: 8, test_rows: 2, test_target_sum: 0 }));
+}
+
+test('the table bolds the best test MSE, gives the others\' paired p-values against it, and names a method with no finite MSE', () => {
+  const records = [...fits('slow-good', 6, (k) => 1 + k / 100, 2), ...fits('fast-bad', 6, (k) => 3 + ((k * 7) % 5) / 10, 0.01), ...fits('blown', 6, () => null, 1)];
+  const t = compareTable('t', ['fast-bad', 'slow-good', 'blown'], records);
+  assert.deepEqual(t.rows.map((r) => r.label), ['fast-bad', 'slow-good', 'blown'], 'rows in the order asked');
+  const [fast, slow, blown] = t.rows;
+  assert.ok(slow.cells[0]!.bold && !fast.cells[0]!.bold);
+  assert.ok(fast.cells[1]!.bold && !slow.cells[1]!.bold, 'the seconds column has its own best');
+  assert.ok(fast.cells[0]!.p! < 0.01);
+  assert.equal(blown.cells[0], null);
+  assert.ok(t.notes.some((n) => n.includes('against the best, slow-good') && n.includes('fast-bad p =')));
+  assert.ok(t.notes.some((n) => n.includes('no finite test MSE: blown')));
+  assert.match(render([t], 'md'), /\*\*1\.0\d* \(/);
+});
+
+test('anmin\'s methods are held to the better MLP peer: within 2% of its test MSE or below, in at most half its seconds', () => {
+  const records = [
+    ...fits('sk-mlp-lbfgs', 4, () => 2, 1),
+    ...fits('sk-mlp-adam', 4, () => 3, 0.1),
+    ...fits('anmin', 4, () => 2.02, 0.4),
+    ...fits('adam', 4, () => 1.5, 0.6),
+    ...fits('sk-ridge', 4, () => 1, 0.001),
+  ];
+  const line = againstMlp(records, ['anmin', 'adam', 'sk-mlp-lbfgs', 'sk-mlp-adam', 'sk-ridge'])!;
+  assert.match(line, /better MLPRegressor\(64\), sk-mlp-lbfgs/);
+  assert.match(line, /anmin [^;]*\(meets the bar\)/);
+  assert.match(line, /adam [^;]*\(misses the bar\)/, 'better MSE, but not in half the seconds');
+  assert.doesNotMatch(line, /sk-ridge/, 'only anmin\'s own methods are held to it');
+  assert.equal(againstMlp(records.filter((r) => !r.method.startsWith('sk-mlp')), ['anmin']), undefined);
+});
+
+test('the figure draws each method with a finite MSE at its mean seconds and MSE', async () => {
+  const records = [...fits('alpha', 4, (k) => 1 + k / 10, 0.01), ...fits('beta', 4, (k) => 2 - k / 10, 3), ...fits('blown', 4, () => null, 1)];
+  const spec = compareFigure('fig', ['alpha', 'beta', 'blown'], records) as unknown as { data: { values: { method: string; seconds: number; secondsLo: number; mse: number; mseLo: number; mseHi: number }[] } };
+  const pts = spec.data.values;
+  assert.deepEqual(pts.map((p) => p.method), ['alpha', 'beta']);
+  for (const p of pts) assert.ok(p.mseLo < p.mse && p.mse < p.mseHi && p.secondsLo > 0 && p.secondsLo < p.seconds, p.method);
+  const svg = await toSvg(compareFigure('fig', ['alpha', 'beta', 'blown'], records));
+  assert.match(svg, /alpha/);
+  assert.match(svg, /beta/);
+});
+
+test('the package ships the peers\' script', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+  assert.ok(pkg.files.includes('scripts/sklearn_peers.py'));
+});
