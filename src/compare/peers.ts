@@ -28,9 +28,13 @@ export interface PeerJob {
 
 const script = () => join(packageRoot(), 'scripts', 'sklearn_peers.py');
 
-/** The Python that runs the peers: $ANMIN_PYTHON, else python3 on the PATH. */
-export function peerPython(): string {
-  return process.env.ANMIN_PYTHON || 'python3';
+/**
+ * The Pythons that may run the peers, in order: $ANMIN_PYTHON alone when set; else python3 on the PATH,
+ * then the system's /usr/bin/python3 (Debian's python3-sklearn lives there, while a pyenv or venv
+ * python3 first on the PATH often lacks it).
+ */
+export function peerPythons(): string[] {
+  return process.env.ANMIN_PYTHON ? [process.env.ANMIN_PYTHON] : ['python3', '/usr/bin/python3'];
 }
 
 /** scikit-learn's version under `python`, or undefined when that Python is missing or lacks it. */
@@ -50,9 +54,16 @@ function sklearnVersion(python: string): string | undefined {
  * doubles anmin has; a Python without scikit-learn skips the peers with the install line instead.
  */
 export async function runPeers(job: PeerJob, each: (r: CompareRecord) => void): Promise<{ sklearn?: string; skipped?: string }> {
-  const python = peerPython();
-  const sklearn = sklearnVersion(python);
-  if (!sklearn) return { skipped: `scikit-learn peers skipped: ${python} with scikit-learn not found (install: ${PEER_INSTALL}; or set ANMIN_PYTHON to a Python that has it)` };
+  let found: { python: string; sklearn: string } | undefined;
+  for (const python of peerPythons()) {
+    const sklearn = sklearnVersion(python);
+    if (sklearn) {
+      found = { python, sklearn };
+      break;
+    }
+  }
+  if (!found) return { skipped: `scikit-learn peers skipped: ${peerPythons().join(' or ')} with scikit-learn not found (install: ${PEER_INSTALL}; or set ANMIN_PYTHON to a Python that has it)` };
+  const { python, sklearn } = found;
   const dir = mkdtempSync(join(tmpdir(), 'anmin-peers-'));
   try {
     writeFileSync(join(dir, 'x.f64'), new Uint8Array(job.x.buffer, job.x.byteOffset, job.x.byteLength));
