@@ -4,23 +4,12 @@ import { splitIndices, type SplitIndices } from '../data/split.js';
 import { Regressor } from '../estimator/estimator.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
-import { MLP_PEERS, PEERS, runPeers, type PeerJob } from './peers.js';
+import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
 
 /** A regression table as `anmin compare` takes it: the paper's Dataset, or a user's CSV in the same shape. */
 export type CompareData = Pick<Dataset, 'name' | 'n' | 'd' | 'c' | 'x' | 'y' | 'fixedSplit'>;
 
-/** One fit: the method's test and training MSE (standardized inputs, centred targets) and its fit's wall seconds. */
-export interface CompareRecord {
-  method: string;
-  split: number;
-  test_mse: number | null;
-  train_mse: number | null;
-  seconds: number;
-  train_rows: number;
-  test_rows: number;
-  /** Σ of the raw test targets, left to right: equal for every method of a split when all saw the same rows. */
-  test_target_sum: number;
-}
+export type { CompareRecord } from './peers.js';
 
 export const DEFAULT_METHODS: readonly string[] = ['anmin', 'anmin-l', 'adam', 'lbfgs', ...PEERS];
 

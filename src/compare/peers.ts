@@ -5,13 +5,25 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AnminError } from '../util/errors.js';
 import { packageRoot } from '../util/fsx.js';
-import type { CompareRecord } from './compare.js';
 
 /** scikit-learn's models that `anmin compare` runs beside anmin's (scripts/sklearn_peers.py builds them). */
 export const PEERS = ['sk-mlp-lbfgs', 'sk-mlp-adam', 'sk-ridge', 'sk-hgb'] as const;
 
 /** The peers that are anmin's network trained otherwise: MLPRegressor with 64 hidden ReLUs. */
 export const MLP_PEERS: readonly string[] = ['sk-mlp-lbfgs', 'sk-mlp-adam'];
+
+/** One fit: the method's test and training MSE (standardized inputs, centred targets) and its fit's wall seconds. */
+export interface CompareRecord {
+  method: string;
+  split: number;
+  test_mse: number | null;
+  train_mse: number | null;
+  seconds: number;
+  train_rows: number;
+  test_rows: number;
+  /** Σ of the raw test targets, left to right: equal for every method of a split when all saw the same rows. */
+  test_target_sum: number;
+}
 
 export const PEER_INSTALL = 'apt-get install -y python3-sklearn, or pip install scikit-learn';
 
