@@ -7,6 +7,9 @@ import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
 import { readTextColumns } from '../data/csv.js';
+import type { OneHot } from '../data/encoding.js';
+import { splitIndices } from '../data/split.js';
+import type { ModelFile } from '../estimator/model-file.js';
 import { columnFits } from '../model/network.js';
 import { csvText } from '../report/render.js';
 import { loadTrainerModule, TRAINERS } from '../train/registry.js';
@@ -30,6 +33,7 @@ const METHODS: Record<string, { trainer: string; alpha: number }> = {
 };
 
 type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
+  categorical?: string[];
   option?: string[];
   target: string[];
   features?: string[];
@@ -52,25 +56,30 @@ function heldOut(...args: Parameters<typeof holdOut>): ReturnType<typeof holdOut
   }
 }
 
-function loadSaved(path: string): Regressor {
+/** A saved model, and the one-hot code of its columns of words (the estimator sees only numbers). */
+function loadSaved(path: string): { model: Regressor; encoding: OneHot[] } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new AnminError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return Regressor.fromJSON(text, path);
+  const model = Regressor.fromJSON(text, path);
+  return { model, encoding: (JSON.parse(text) as ModelFile).encoding ?? [] };
 }
 
-async function inputsFor(model: Regressor, path: string, needTargets: boolean): Promise<CsvData> {
-  return readModelInputs(path, [...model.features], [...model.targets], needTargets);
+/** A table's rows as the model takes them, its words encoded; rows of categories it never saw are said. */
+async function inputsFor({ model, encoding }: ReturnType<typeof loadSaved>, path: string, needTargets: boolean, carried: string[] = []): Promise<CsvData> {
+  const data = await readModelInputs(path, [...model.features], [...model.targets], needTargets, carried, encoding);
+  if (data.unseen?.rows) process.stderr.write(`anmin: warning: ${data.unseen.rows} row(s) of ${path} hold a category the model never saw (e.g. ${data.unseen.example}); their one-hot code is all zeros\n`);
+  return data;
 }
 
 export function trainCommand(): Command {
   const cmd = new Command('train')
     .description(DESCRIPTIONS.train)
     .argument('<data.csv>', 'training data');
-  for (const k of ['target', 'features', 'method', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['target', 'features', 'categorical', 'method', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
   const trainers = [...new Set(Object.values(METHODS).map((m) => TRAINERS[m.trainer]))];
   for (const k of flagsFor(trainers)) cmd.addOption(trainerOption(k, trainers));
   cmd.action(async (file: string, f: TrainFlags) => {
@@ -81,10 +90,12 @@ export function trainCommand(): Command {
     const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(f.method);
     const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...givenTrainerOptions(f, trainer, 'train'), seed: f.seed };
     if ('threads' in trainer.defaults && options.threads === undefined) options.threads = availableParallelism();
-    const data = await readTrainingCsv(file, f.target, f.features);
+    // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
+    const trainRows = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
+    const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows } : undefined);
     const y = data.y!;
     const { train, test } = f.test
-      ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
+      ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true, [], data.encoding).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
       : heldOut(data.x, y, f.testFraction, f.seed);
     const model = new Regressor(trainer, options);
     // A module without iterations shows a bar of one step.
@@ -99,7 +110,7 @@ export function trainCommand(): Command {
     // A save that fails (a disk filled meanwhile) still shows what the training reached, then the error.
     let unsaved: unknown;
     try {
-      if (f.save) writeFileAtomic(f.save, JSON.stringify(model) + '\n');
+      if (f.save) writeFileAtomic(f.save, JSON.stringify({ ...model.toJSON(), ...(data.encoding ? { encoding: data.encoding } : {}) }) + '\n');
     } catch (e) {
       unsaved = e;
     }
@@ -120,9 +131,10 @@ export function predictCommand(): Command {
     .addOption(option('id'))
     .action(async (modelPath: string, file: string, f: { out?: string; id?: string[] }) => {
       if (f.out) outputPath(f.out, '--out', { files: [modelPath, file] });
-      const model = loadSaved(modelPath);
+      const saved = loadSaved(modelPath);
+      const { model } = saved;
       const ids = f.id ?? [];
-      const data = await readModelInputs(file, [...model.features], [...model.targets], false, ids);
+      const data = await inputsFor(saved, file, false, ids);
       const carried = ids.length ? await readTextColumns(file, file, ids) : [];
       const yhat = model.predict(asMatrix(data.x));
       const c = model.targets.length;
@@ -141,8 +153,9 @@ export function evaluateCommand(): Command {
     .argument('<data.csv>', 'rows with the model\'s input and target columns, in any order')
     .addOption(option('json'))
     .action(async (modelPath: string, file: string, f: { json?: boolean }) => {
-      const model = loadSaved(modelPath);
-      const data = await inputsFor(model, file, true);
+      const saved = loadSaved(modelPath);
+      const { model } = saved;
+      const data = await inputsFor(saved, file, true);
       const fit = model.evaluate(asMatrix(data.x), asMatrix(data.y!));
       const c = model.targets.length;
       // Several targets: each one's MSE and R² beside the pooled ones, as their units differ.
@@ -161,7 +174,9 @@ export function exportCommand(): Command {
     .action(async (modelPath: string, f: { onnx?: string }) => {
       if (!f.onnx) throw new AnminError('export: name the output, e.g. --onnx model.onnx', USAGE);
       outputPath(f.onnx, '--onnx', { files: [modelPath] });
-      const model = loadSaved(modelPath);
+      const { model, encoding } = loadSaved(modelPath);
+      // The graph takes numbers: ONNX's one-hot operators (ai.onnx.ml) are not what this export writes.
+      if (encoding.length) throw new AnminError(`export: ${modelPath} one-hot encodes ${encoding.map((c) => `"${c.column}"`).join(', ')}; the ONNX graph takes numbers only: give it the indicator columns (${model.features.filter((n) => encoding.some((c) => n.startsWith(`${c.column}=`))).slice(0, 3).join(', ')}, …) yourself, or train without --categorical`);
       const bytes = await toOnnx(model);
       writeFileAtomic(f.onnx, bytes);
       emit(`wrote ${f.onnx}: ONNX (opset 13, float32), ${bytes.length} bytes; input x: ${model.features.length} columns (${model.features.join(', ')}); output y: ${model.targets.join(', ')}`);

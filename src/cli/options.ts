@@ -74,6 +74,7 @@ export const OPTIONS = {
   inDirs: { flags: '--in <dirs...>', description: 'results folder(s) to read; shards in several folders are joined' },
   format: { flags: '--format <f>', description: 'md, csv, latex, json or html (a table fragment; `report html` writes the whole page)', parse: oneOf('md', 'csv', 'latex', 'json', 'html'), default: 'md' },
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
+  categorical: { flags: '--categorical <cols>', description: 'columns of words to one-hot encode, comma-separated: categories learned on the training rows, kept in the model file; at predict time a category it never saw gets an all-zero code, with a warning', parse: list },
   features: { flags: '--features <cols>', description: 'input columns, comma-separated (default: every column but the target)', parse: list },
   method: { flags: '--method <m>', description: 'anmin, anmin-l, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module\'s path (./my-trainer.mjs; README: Extending anmin)', parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf('anmin', 'anmin-l', 'adam', 'adam-l', 'sgd', 'lbfgs')(v.toLowerCase(), flag)), default: 'anmin' },
   trainerOption: { flags: '--option <key=value...>', description: 'any option of the trainer by its name, read by its constraints (e.g. a module\'s own: --option scale=2)' },

@@ -1,6 +1,7 @@
 import type { Standardization } from '../data/standardize.js';
 import type { Network } from '../model/network.js';
 import { allows, describe, SLOPE } from '../train/constraints.js';
+import { indicatorName, type OneHot } from '../data/encoding.js';
 import { AnminError } from '../util/errors.js';
 import { packageVersion } from '../util/fsx.js';
 
@@ -41,6 +42,8 @@ export interface ModelFile {
   standardization: { xMean: number[]; xStd: number[]; yMean: number[] };
   network: { inputs: number; hidden: number; outputs: number; alpha: number; A: number[]; B: number[]; b0: number[] };
   training: TrainingSummary;
+  /** Columns of words the inputs one-hot encode (`anmin train --categorical`): `features` then holds `column=category` indicators. */
+  encoding?: OneHot[];
 }
 
 export interface LoadedModel {
@@ -125,5 +128,12 @@ export function loadModel(json: unknown, label: string): LoadedModel {
   };
   names('features', d);
   names('targets', c);
+  if (f.encoding !== undefined) {
+    const e = f.encoding;
+    const ok = Array.isArray(e) && e.every((c) => isObject(c) && typeof c.column === 'string' && Array.isArray(c.categories) && c.categories.length > 0 && c.categories.every((k) => typeof k === 'string'));
+    if (!ok) bad('"encoding" must be a list of { column, categories: [names] }');
+    const indicators = (e as OneHot[]).flatMap((c) => c.categories.map((k) => indicatorName(c.column, k)));
+    if (indicators.some((n) => !(f.features as string[]).includes(n))) bad('"encoding" names a category that is not among "features"');
+  }
   return { file: f as unknown as ModelFile, network, standardization };
 }

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { learnCategories, oneHot } from '../../src/data/encoding.js';
+import { splitIndices } from '../../src/data/split.js';
+import { Regressor } from '../../src/estimator/estimator.js';
+import { ROOT, tempDir } from '../helpers.js';
+
+const dir = tempDir('anmin-categorical');
+const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, ANMIN_PROGRESS: '0' } });
+const COLORS = ['red', 'green', 'blue'];
+
+/** 200 rows: a size, a colour and a target; "violet" only on row 199, which the seed-0 split puts in test or train. */
+function table(): string {
+  const rows = ['size,color,y'];
+  for (let i = 0; i < 200; i++) {
+    const c = i === 199 ? 'violet' : COLORS[i % 3];
+    rows.push(`${(i % 13) / 13},${c},${(3 * (i % 13)) / 13 + COLORS.indexOf(c)}`);
+  }
+  const path = join(dir, 'colours.csv');
+  writeFileSync(path, rows.join('\n') + '\n');
+  return path;
+}
+
+test('one-hot: categories from the training rows only, sorted; a word it does not know gets all zeros and is counted', () => {
+  const words = [['b'], ['a'], ['c'], ['a']];
+  const code = learnCategories(['w'], words, [0, 1, 3]);
+  assert.deepEqual(code, [{ column: 'w', categories: ['a', 'b'] }]);
+  const hot = oneHot(code, words);
+  assert.deepEqual(hot.names, ['w=a', 'w=b']);
+  assert.deepEqual([...hot.x], [0, 1, 1, 0, 0, 0, 1, 0]);
+  assert.deepEqual(hot.unseen, { rows: 1, example: 'w=c' });
+  assert.throws(() => learnCategories(['w'], [['a'], ['a']], [0, 1]), /column "w" holds one value \("a"\)/);
+});
+
+test('train --categorical → save → load → predict: the saved code encodes new rows as training did; unseen categories warn; ONNX refuses', () => {
+  const csv = table();
+  const model = join(dir, 'model.json');
+  const r = anmin('train', csv, '--target', 'y', '--categorical', 'color', '--hidden', '6', '--iterations', '3', '--save', model);
+  assert.equal(r.status, 0, r.stderr);
+  const file = JSON.parse(readFileSync(model, 'utf8')) as { features: string[]; encoding: { column: string; categories: string[] }[] };
+  // Learned on the training rows of split 0: violet is a category only if row 199 is a training row.
+  const trainsOnViolet = Array.from(splitIndices(200, 0, 0.2).train).includes(199);
+  assert.deepEqual(file.encoding, [{ column: 'color', categories: trainsOnViolet ? ['blue', 'green', 'red', 'violet'] : ['blue', 'green', 'red'] }]);
+  assert.deepEqual(file.features, ['size', ...file.encoding[0].categories.map((k) => `color=${k}`)]);
+  // predict on raw words equals the estimator on the indicator columns it was trained on.
+  const rows = join(dir, 'new.csv');
+  writeFileSync(rows, 'color,size\ngreen,0.5\nred,0.25\nteal,0.5\n');
+  const p = anmin('predict', model, rows);
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stderr, /1 row\(s\) of .*new\.csv hold a category the model never saw \(e\.g\. color=teal\); their one-hot code is all zeros/);
+  const est = Regressor.fromJSON(readFileSync(model, 'utf8'));
+  const k = file.encoding[0].categories;
+  const code = (c: string) => k.map((x) => (x === c ? 1 : 0));
+  const expected = est.predict([[0.5, ...code('green')], [0.25, ...code('red')], [0.5, ...code('teal')]]);
+  assert.deepEqual(p.stdout.trim().split('\n').slice(1).map(Number), [...expected]);
+  const onnx = anmin('export', model, '--onnx', join(dir, 'model.onnx'));
+  assert.equal(onnx.status, 1);
+  assert.match(onnx.stderr, /one-hot encodes "color"; the ONNX graph takes numbers only/);
+});
