@@ -77,7 +77,7 @@ async function inputsFor(model: Regressor, path: string, needTargets: boolean): 
 function listOption(key: 'hidden' | 'lambda'): Option {
   const o = trainerOption(key);
   const one = (o as unknown as { parseArg: (v: string, prev: unknown) => number }).parseArg;
-  return o.argParser((v: string) => v.split(',').map((part) => one(part.trim(), undefined)));
+  return o.argParser((v: string) => v.split(',').map((part) => one(part, undefined)));
 }
 
 /** train's own flags: the hybrids on --method, validation and what it chooses. */
@@ -128,7 +128,7 @@ export function trainCommand(): Command {
     const fitRows = Math.floor(('shape' in train.X ? train.X.shape[0] : train.X.length) * (1 - model.settings.validationFraction));
     for (const h of model.settings.widths ?? [Number(options.hidden ?? (trainer.defaults as { hidden?: number }).hidden)]) {
       const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows) : undefined;
-      if (warning) process.stderr.write(`anmin train: ${warning}\n`);
+      if (warning) process.stderr.write(`anmin train: warning: ${warning}\n`);
     }
     // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.
     const runs = (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;

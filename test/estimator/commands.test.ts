@@ -114,3 +114,25 @@ test('predict neutralises a formula in a target name in its CSV header (a spread
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.split('\n')[0], "'=SUM(1+1)*cmd|calc");
 });
+
+test('train chooses by validation rows: widths and λ from lists, the hybrids, 0 for the published selection, a warning for a wide layer', () => {
+  const small = writeCsv('small.csv', 9, 300);
+  const json = (...args: string[]) => {
+    const r = anmin('train', small, '--target', 'y', '--iterations', '4', '--json', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    return { out: JSON.parse(r.stdout) as Record<string, unknown>, stderr: r.stderr };
+  };
+  const chosen = json('--hidden', '2,8', '--lambda', '0.001,1', '--lambda-scale', 'mean').out;
+  assert.equal(chosen.validation_rows, 48);
+  assert.match(String(chosen.chosen), /^h (2|8), λ (0.001|1) \(mean\), iteration \d, refit on all rows$/);
+  assert.equal(chosen.train_rows, 240, 'refit on every training row');
+  const hybrid = json('--method', 'anmin+adam', '--hidden', '4').out;
+  assert.match(String(hybrid.chosen), /adam epoch \d+/);
+  assert.equal(hybrid.train_rows, 192);
+  const published = json('--validation-fraction', '0', '--hidden', '4').out;
+  assert.equal(published.validation_rows, undefined);
+  assert.equal(published.train_rows, 240);
+  assert.match(json('--hidden', '64').stderr, /^anmin train: warning: .*256 unknowns against 192 training rows.*--hidden 48 or less/);
+  const bad = anmin('train', small, '--target', 'y', '--validation-fraction', '1');
+  assert.match(bad.stderr, /^anmin: --validation-fraction: expected a number in \[0, 0.9\], got "1"\n$/);
+});
