@@ -12,7 +12,7 @@ import type { OnStep, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, run, SETTING_KEYS, VALIDATION_LAMBDAS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, lambdaGrid, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -156,15 +156,16 @@ export class Regressor<O extends object = object> {
     const validation = p.rows(split.validation);
     const patience = st.patience ?? (isAnmin ? 5 : 10);
     const widths = st.widths ?? [(opts.hidden ?? (impl.defaults as { hidden?: number }).hidden) as number];
-    // Unless λ is given, the grid on the mean scale, so the refit on more rows shrinks as much.
-    const searchLambda = isAnmin && st.lambdas === undefined && opts.lambda === undefined;
-    const lambdas: (number | undefined)[] = !isAnmin ? [undefined] : st.lambdas ?? (searchLambda ? [...VALIDATION_LAMBDAS] : [opts.lambda as number]);
-    const lambdaScale = searchLambda ? 'mean' : opts.lambdaScale;
+    // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
+    const defaultLambda = isAnmin && st.lambdas === undefined && opts.lambda === undefined;
+    const lambdasFor = (hidden: number): (number | undefined)[] =>
+      !isAnmin ? [undefined] : st.lambdas ?? (!defaultLambda ? [opts.lambda as number] : lambdaGrid(p.train.n, p.train.p * hidden));
+    const lambdaScale = defaultLambda ? 'mean' : opts.lambdaScale;
     let seconds = 0;
     const candidates: Candidate[] = [];
     let best: { c: Candidate; r: TrainResult; options: Record<string, unknown> } | undefined;
     for (const hidden of widths) {
-      for (const lambda of lambdas) {
+      for (const lambda of lambdasFor(hidden)) {
         const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
         const r = run(impl, { train: p.train, validation, patience }, options, onStep);
         seconds += r.seconds;
