@@ -132,7 +132,8 @@ test('train chooses by validation rows: widths and λ from lists, the hybrids, 0
   const published = json('--validation-fraction', '0', '--hidden', '4').out;
   assert.equal(published.validation_rows, undefined);
   assert.equal(published.train_rows, 240);
-  assert.match(json('--hidden', '64').stderr, /^anmin train: warning: .*256 unknowns against 192 training rows.*--hidden 48 or less/);
+  assert.match(json('--hidden', '128').stderr, /^anmin train: warning: .*512 unknowns against 192 training rows.*--hidden 96 or less/);
+  assert.equal(json('--hidden', '96').stderr, '');
   const bad = anmin('train', small, '--target', 'y', '--validation-fraction', '1');
   assert.match(bad.stderr, /^anmin: --validation-fraction: expected a number in \[0, 0.9\], got "1"\n$/);
 });

@@ -155,6 +155,6 @@ test('bad settings are one-line errors naming the setting; a wide layer against 
   assert.throws(() => new Anmin({ lambdas: [] }), /lambdas must be a non-empty list/);
   assert.throws(() => new Adam({ refine: 'adam' } as never), /ANMIN's settings/);
   assert.throws(() => new Anmin({ validationFraction: 0, widths: [4, 8] }), /needs validation rows/);
-  assert.match(sizeWarning(10, 256, 353)!, /2816 unknowns against 353 training rows.*--hidden 32/);
-  assert.equal(sizeWarning(10, 16, 353), undefined);
+  assert.match(sizeWarning(10, 256, 353)!, /2816 unknowns against 353 training rows.*--hidden 64 or less/);
+  assert.equal(sizeWarning(10, 64, 353), undefined);
 });
