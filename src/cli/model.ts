@@ -37,7 +37,7 @@ type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
   method: string;
   validationFraction?: number;
   patience?: number;
-  refit: boolean;
+  refit?: boolean;
   testFraction: number;
   test?: string;
   seed: number;
@@ -90,7 +90,8 @@ function trainOptions(): Option[] {
     method,
     new Option('--validation-fraction <f>', `share of the training rows held out (never trained on) to choose the iterate, λ and width by and to stop early (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
     new Option('--patience <n>', 'stop once the selected iterate has not changed for n iterations or epochs (default with validation: ANMIN 5, gradient methods 10)').argParser((v) => int(1)(v, '--patience')),
-    new Option('--no-refit', 'ANMIN: keep the validation-selected model rather than training again on every row at the chosen λ, width and iteration count'),
+    new Option('--refit', 'ANMIN: train again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer\'s unknowns)'),
+    new Option('--no-refit', 'ANMIN: keep the validation-selected model, trained without the validation rows'),
   ];
 }
 
@@ -115,7 +116,7 @@ export function trainCommand(): Command {
       ...(f.validationFraction !== undefined ? { validationFraction: f.validationFraction } : {}),
       ...(f.patience !== undefined ? { patience: f.patience } : {}),
       ...(builtin?.refine ? { refine: builtin.refine } : {}),
-      ...(!f.refit ? { refit: false } : {}),
+      ...(f.refit !== undefined ? { refit: f.refit } : {}),
       ...((lists.hidden?.length ?? 0) > 1 ? { widths: lists.hidden } : {}),
       ...((lists.lambda?.length ?? 0) > 1 ? { lambdas: lists.lambda } : {}),
     };
@@ -125,7 +126,8 @@ export function trainCommand(): Command {
       ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
       : heldOut(data.x, y, f.testFraction, f.seed);
     const model = new Regressor(trainer, { ...options, ...settings });
-    const fitRows = Math.floor(('shape' in train.X ? train.X.shape[0] : train.X.length) * (1 - model.settings.validationFraction));
+    const trainRows = 'shape' in train.X ? train.X.shape[0] : train.X.length;
+    const fitRows = Math.floor(trainRows * (1 - model.settings.validationFraction));
     for (const h of model.settings.widths ?? [Number(options.hidden ?? (trainer.defaults as { hidden?: number }).hidden)]) {
       const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows) : undefined;
       if (warning) process.stderr.write(`anmin train: warning: ${warning}\n`);
@@ -152,7 +154,8 @@ export function trainCommand(): Command {
     const v = model.toJSON().validation;
     const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}`, ...(v.refine ? [`${v.refine.trainer} epoch ${v.refine.selected}`] : []), ...(v.refit ? ['refit on all rows'] : [])].join(', ');
     const out = {
-      method: f.method, train_rows: s.rows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
+      // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
+      method: f.method, train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
       seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(s.stoppedAt !== undefined ? { stopped_at: s.stoppedAt } : {}), degenerate: (v?.candidates ?? []).reduce((a, c) => a + c.degenerate, 0) + (s.degenerate ?? 0), ...(f.save && !unsaved ? { saved: f.save } : {}),
     };
     emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(typeof v === 'number' ? fmt(v) : v ?? '—'))]));

@@ -12,7 +12,7 @@ import type { OnStep, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, lambdaGrid, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, fewRows, lambdaGrid, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -144,8 +144,8 @@ export class Regressor<O extends object = object> {
 
   /**
    * Every width × λ candidate trained on the fit rows and selected by the validation rows; then the
-   * chosen one as it is, refit on every row (ANMIN: deterministic and cheap, and on small data the
-   * held-out fifth is worth having back), or refined by a gradient method from its network.
+   * chosen one as it is, refit on every row (ANMIN where rows are few: deterministic, and the held-out
+   * fifth is worth having back), or refined by a gradient method from its network.
    */
   private fitValidated(parts: (rows?: Int32Array) => Parts, split: ReturnType<typeof validationSplit>, onStep?: OnStep): Outcome {
     const impl = this.impl!;
@@ -189,7 +189,7 @@ export class Regressor<O extends object = object> {
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
       return validated(r, seconds + r.seconds);
     }
-    if (!isAnmin || st.refit === false) {
+    if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden))) {
       // The chosen run never saw the test rows; score them now, off the clock.
       return validated({ ...chosen.r, trace: chosen.r.trace.map((pt, i) => (i === chosen.r.selected && p.test ? { ...pt, ...testFit(chosen.r.network, p.test) } : pt)) }, seconds);
     }

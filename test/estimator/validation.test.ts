@@ -33,7 +33,7 @@ test('validation rows are the seed\'s validation stream of the fit\'s rows and n
   const n = 200;
   const { X, y } = rows(n, 3);
   const { trainer, calls } = spy();
-  const model = new Regressor(trainer, { hidden: 6, iterations: 6, validationFraction: 0.25, lambdas: [1e-3, 1e-1], seed: 5 }).fit(X, y);
+  const model = new Regressor(trainer, { hidden: 6, iterations: 6, validationFraction: 0.25, lambdas: [1e-3, 1e-1], refit: true, seed: 5 }).fit(X, y);
   const expected = splitIndices(n, validationSeed(5), 0.25);
   const searches = calls.filter((c) => c.validation);
   assert.equal(searches.length, 2, 'one run for each λ');
@@ -91,10 +91,14 @@ test('λ is chosen by validation MSE among the candidates, and the refit runs at
   const best = Math.min(...v.candidates.map((c) => c.validationMse!));
   assert.equal(v.chosen.validationMse, best);
   assert.equal(v.chosen.lambdaScale, 'mean');
+  assert.equal(v.refit, true, 'few rows for the unknowns: refit');
   assert.equal(model.summary.iterations, v.chosen.selected, 'the refit stops at the chosen iteration');
   // A given λ is not searched, nor is λ where rows are many for the unknowns.
   assert.equal(new Anmin({ hidden: 64, iterations: 3, lambda: 0.5 }).fit(X, y).toJSON().validation!.candidates.length, 1);
-  assert.deepEqual(new Anmin({ hidden: 8, iterations: 3 }).fit(X, y).toJSON().validation!.candidates.map((c) => c.lambda), [PLENTY_LAMBDA]);
+  const plenty = new Anmin({ hidden: 8, iterations: 3 }).fit(X, y);
+  assert.deepEqual(plenty.toJSON().validation!.candidates.map((c) => c.lambda), [PLENTY_LAMBDA]);
+  assert.equal(plenty.toJSON().validation!.refit, false, 'many rows for the unknowns: no refit');
+  assert.equal(plenty.summary.rows, 192);
 });
 
 test('a list of widths is chosen among by validation, and the same seed gives the same model', () => {
