@@ -56,11 +56,13 @@ export function datasetsCommand(): Command {
       .description('download (or copy from --mirror) and verify the raw files, then load each dataset once')
       .argument('<names...>', 'datasets to fetch'),
   ).action(async (names: string[], f: DataFlags) => {
+    const rows: string[][] = [];
     for (const name of names) {
       if (registry()[name]) await fetchDataset(name, loadOptions(f));
       const ds = await loadDataset(name, loadOptions(f));
-      emit(table([[ds.name, `${ds.n} × ${ds.d} → ${ds.c}`, Object.values(ds.files).join(' ')]]));
+      rows.push([ds.name, String(ds.n), String(ds.d), String(ds.c), Object.values(ds.files).join(' ')]);
     }
+    emit(table([['dataset', 'rows', 'inputs', 'outputs', 'files (verified)'], ...rows]));
   });
   withDataOptions(cmd.command('info').description('rows, inputs, outputs, source, sha256 and cached path').argument('<name>'))
     .addOption(option('json'))

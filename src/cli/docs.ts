@@ -19,7 +19,7 @@ export function optionsMarkdown(): string {
     const e = TRAINER_OPTIONS[k];
     if (!('description' in e)) return `| (\`${k}\`, no flag) | ${cell(e.leftOut)} |`;
     const c = trainerConstraint(k);
-    return `| \`${flagName(k)}\` | ${cell(e.description)}: ${c.kind === 'boolean' ? 'a switch, no value' : describe(c)} |`;
+    return `| \`${flagName(k)}\` | ${cell(e.description)}: ${c.kind === 'boolean' ? 'true or false (the flag alone: true)' : describe(c)} |`;
   });
   return [
     START,

@@ -7,15 +7,18 @@ import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
 import { DEFAULT_VALIDATION_FRACTION, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
+import { readTextColumns } from '../data/csv.js';
+import { columnFits } from '../model/network.js';
 import { csvText } from '../report/render.js';
 import { loadTrainerModule, TRAINERS } from '../train/registry.js';
+import type { Trainer } from '../train/types.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { startProgress } from '../util/progress.js';
 import { emit, outputPath, table } from './io.js';
 import { int, num, option } from './options.js';
-import { givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
+import { flagsFor, givenTrainerOptions, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { DESCRIPTIONS } from './descriptions.js';
 
 /** The CLI's method names: a trainer, its activation slope, and for a hybrid the gradient method that refines ANMIN's network. */
@@ -74,8 +77,8 @@ async function inputsFor(model: Regressor, path: string, needTargets: boolean): 
  * --hidden and --lambda take a list to choose among by validation (16,64,256); each value is read by
  * the trainer's constraint, as the single-valued flag is.
  */
-function listOption(key: 'hidden' | 'lambda'): Option {
-  const o = trainerOption(key);
+function listOption(key: 'hidden' | 'lambda', trainers: readonly Trainer<object>[]): Option {
+  const o = trainerOption(key, trainers);
   const one = (o as unknown as { parseArg: (v: string, prev: unknown) => number }).parseArg;
   return o.argParser((v: string) => v.split(',').map((part) => one(part, undefined)));
 }
@@ -101,7 +104,8 @@ export function trainCommand(): Command {
     .argument('<data.csv>', 'training data');
   for (const k of ['target', 'features', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
   for (const o of trainOptions()) cmd.addOption(o);
-  for (const k of TRAINER_FLAG_KEYS) cmd.addOption(k === 'hidden' || k === 'lambda' ? listOption(k) : trainerOption(k));
+  const trainers = [...new Set(Object.values(METHODS).map((m) => TRAINERS[m.trainer]))];
+  for (const k of flagsFor(trainers)) cmd.addOption(k === 'hidden' || k === 'lambda' ? listOption(k, trainers) : trainerOption(k, trainers));
   cmd.action(async (file: string, f: TrainFlags) => {
     if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
     if (f.save) outputPath(f.save, '--save', { files: [file, ...(f.test ? [f.test] : [])] });
@@ -126,7 +130,8 @@ export function trainCommand(): Command {
       ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
       : heldOut(data.x, y, f.testFraction, f.seed);
     const model = new Regressor(trainer, { ...options, ...settings });
-    const trainRows = 'shape' in train.X ? train.X.shape[0] : train.X.length;
+    const X = train.X;
+    const trainRows = 'shape' in X ? X.shape[0] : 'rows' in X ? X.rows : X.length;
     const fitRows = Math.floor(trainRows * (1 - model.settings.validationFraction));
     for (const h of model.settings.widths ?? [Number(options.hidden ?? (trainer.defaults as { hidden?: number }).hidden)]) {
       const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows) : undefined;
@@ -170,14 +175,18 @@ export function predictCommand(): Command {
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .argument('<data.csv>', 'rows to predict; the model\'s input columns in any order, the target columns optional')
     .addOption(option('out'))
-    .action(async (modelPath: string, file: string, f: { out?: string }) => {
+    .addOption(option('id'))
+    .action(async (modelPath: string, file: string, f: { out?: string; id?: string[] }) => {
       if (f.out) outputPath(f.out, '--out', { files: [modelPath, file] });
       const model = loadSaved(modelPath);
-      const data = await inputsFor(model, file, false);
+      const ids = f.id ?? [];
+      const data = await readModelInputs(file, [...model.features], [...model.targets], false, ids);
+      const carried = ids.length ? await readTextColumns(file, file, ids) : [];
       const yhat = model.predict(asMatrix(data.x));
       const c = model.targets.length;
-      const rows: (string | number)[][] = [model.targets.map(csvText)];
-      for (let i = 0; i < data.x.rows; i++) rows.push(Array.from(yhat.subarray(i * c, (i + 1) * c)));
+      // "predicted_y", not "y": a prediction joined back onto its table must not pass for the measured target.
+      const rows: (string | number)[][] = [[...ids, ...model.targets.map((t) => `predicted_${t}`)].map(csvText)];
+      for (let i = 0; i < data.x.rows; i++) rows.push([...(carried[i] ?? []).map(csvText), ...yhat.subarray(i * c, (i + 1) * c)]);
       // Numbers as JavaScript prints them: the shortest text that reads back to the same double.
       emit(stringify(rows, { cast: { number: String } }), f.out);
     });
@@ -193,8 +202,12 @@ export function evaluateCommand(): Command {
       const model = loadSaved(modelPath);
       const data = await inputsFor(model, file, true);
       const fit = model.evaluate(asMatrix(data.x), asMatrix(data.y!));
-      const out = { rows: data.x.rows, mse: fit.mse, r2: fit.r2 };
-      emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(fmt(v)))]));
+      const c = model.targets.length;
+      // Several targets: each one's MSE and R² beside the pooled ones, as their units differ.
+      const each = c > 1 ? columnFits(model.predict(asMatrix(data.x)), data.y!.data, data.x.rows, c) : [];
+      const out = { rows: data.x.rows, mse: fit.mse, r2: fit.r2, ...(c > 1 ? { targets: Object.fromEntries(model.targets.map((t, k) => [t, each[k]])) } : {}) };
+      const lines = [['target', 'rows', 'mse', 'r2'], ['(all)', String(data.x.rows), String(fmt(fit.mse)), String(fmt(fit.r2))], ...model.targets.slice(0, each.length).map((t, k) => [csvText(t), String(data.x.rows), String(fmt(each[k].mse)), String(fmt(each[k].r2))])];
+      emit(f.json ? JSON.stringify(out) : table(c > 1 ? lines : [Object.keys(out), Object.values(out).map((v) => String(fmt(v as number)))]));
     });
 }
 
@@ -203,10 +216,12 @@ export function exportCommand(): Command {
     .description(DESCRIPTIONS.export)
     .argument('<model.json>', 'a model saved by `anmin train --save`')
     .addOption(option('onnx'))
-    .action((modelPath: string, f: { onnx?: string }) => {
+    .action(async (modelPath: string, f: { onnx?: string }) => {
       if (!f.onnx) throw new AnminError('export: name the output, e.g. --onnx model.onnx', USAGE);
       outputPath(f.onnx, '--onnx', { files: [modelPath] });
       const model = loadSaved(modelPath);
-      writeFileAtomic(f.onnx, toOnnx(model));
+      const bytes = await toOnnx(model);
+      writeFileAtomic(f.onnx, bytes);
+      emit(`wrote ${f.onnx}: ONNX (opset 13, float32), ${bytes.length} bytes; input x: ${model.features.length} columns (${model.features.join(', ')}); output y: ${model.targets.join(', ')}`);
     });
 }

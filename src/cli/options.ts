@@ -80,6 +80,7 @@ export const OPTIONS = {
   testFraction: { flags: '--test-fraction <f>', description: 'share of the rows held out to test, drawn by the seed (0: none)', parse: num(0, 0.9), default: 0.2 },
   testFile: { flags: '--test <file>', description: 'test rows from this CSV instead of a held-out share' },
   modelSeed: { flags: '--seed <n>', description: 'seed of the held-out rows and the initial weights', parse: int(0, 0xffffffff), default: 0 },
+  id: { flags: '--id <cols>', description: 'columns to carry into the predictions as they are (an id, a name), comma-separated; they lead each row', parse: list },
   save: { flags: '--save <file>', description: 'write the trained model (JSON) to this file' },
   onnx: { flags: '--onnx <file>', description: 'write the model as an ONNX graph to this file' },
   retryFailed: { flags: '--retry-failed', description: 'rerun jobs whose stored record is a failure' },

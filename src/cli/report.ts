@@ -150,7 +150,7 @@ export function plotCommand(): Command {
           writeFileAtomic(`${file}.svg`, svg);
           written.push(`${file}.svg`);
           if (f.png) {
-            writeFileAtomic(`${file}.png`, toPng(svg));
+            writeFileAtomic(`${file}.png`, await toPng(svg));
             written.push(`${file}.png`);
           }
           bar.increment(1, { status: fig.name });

@@ -27,7 +27,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   hidden: { description: 'hidden neurons' },
   alpha: { description: 'activation slope for z < 0: 0 = ReLU, 0.1 = leaky' },
   iterations: { description: 'ANMIN iterations / epochs / LBFGS steps' },
-  lr: { description: 'learning rate (SGD, Adam, LBFGS, identity-sgd; two-rate-gd: the first layer\'s); default: the protocol\'s (SGD: tuned per dataset)' },
+  lr: { description: 'learning rate (SGD, Adam, LBFGS, identity-sgd; two-rate-gd: the first layer\'s; a protocol\'s SGD takes the rate tuned for its dataset)' },
   batch: { description: 'minibatch rows (SGD, Adam) or rows per LBFGS step' },
   stepSize: { description: 'StepLR: epochs between rate cuts (SGD, Adam)' },
   gamma: { description: 'StepLR: the factor of each rate cut (SGD, Adam)' },
@@ -70,6 +70,21 @@ export function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/** The flags of the options at least one of these trainers takes: a command shows only what it accepts. */
+export function flagsFor(trainers: readonly Trainer<object>[]): TrainerOptionKey[] {
+  return TRAINER_FLAG_KEYS.filter((k) => trainers.some((t) => k in t.defaults));
+}
+
+/** The defaults of an option among these trainers, in words: one value, or each trainer's. */
+function defaultsOf(key: TrainerOptionKey, trainers: readonly Trainer<object>[]): string {
+  // A thread count is the machine's, not a setting.
+  if (key === 'threads') return '';
+  const has = trainers.filter((t) => key in t.defaults).map((t) => [t.name, (t.defaults as Record<string, unknown>)[key]] as const);
+  if (has.length === 0) return '';
+  const values = new Set(has.map(([, v]) => String(v)));
+  return values.size === 1 ? `; default ${[...values][0]}` : `; default ${has.map(([n, v]) => `${n} ${String(v)}`).join(', ')}`;
+}
+
 /** The constraint of an option: every trainer that has it declares the same one (tested). */
 export function trainerConstraint(key: TrainerOptionKey): Constraint {
   for (const t of Object.values(TRAINERS)) {
@@ -87,25 +102,28 @@ function placeholder(c: Constraint): string {
       return ' <n>';
     case 'number':
       return ' <x>';
+    case 'boolean':
+      return ' [true|false]';
     default:
       return '';
   }
 }
 
-/** The commander option of a trainer option: flag and help from the table, parsing from the constraint. */
-export function trainerOption(key: TrainerOptionKey): Option {
+/**
+ * The commander option of a trainer option: flag and help from the table, parsing from the constraint,
+ * the defaults of the trainers the command runs. A switch takes no value or an explicit true/false.
+ */
+export function trainerOption(key: TrainerOptionKey, trainers: readonly Trainer<object>[] = Object.values(TRAINERS)): Option {
   const e = TRAINER_OPTIONS[key];
   if (!('description' in e)) throw new Error(`option ${key} has no flag: ${e.leftOut}`);
   const c = trainerConstraint(key);
   const flag = flagName(key);
-  const o = new Option(`${flag}${placeholder(c)}`, `${e.description} (${describe(c)})`);
-  if (c.kind !== 'boolean') {
-    o.argParser((v: string) => {
-      const value = c.kind === 'choice' ? v : decimal(v, c.kind === 'integer');
-      if (!allows(c, value)) throw new AnminError(`${flag}: expected ${describe(c)}, got "${v}"`, USAGE);
-      return value;
-    });
-  }
+  const o = new Option(`${flag}${placeholder(c)}`, `${e.description} (${describe(c)}${defaultsOf(key, trainers)})`);
+  o.argParser((v: string) => {
+    const value = c.kind === 'choice' ? v : c.kind === 'boolean' ? ({ true: true, false: false } as Record<string, boolean>)[v] ?? v : decimal(v, c.kind === 'integer');
+    if (!allows(c, value)) throw new AnminError(`${flag}: expected ${describe(c)}, got "${v}"`, USAGE);
+    return value;
+  });
   return o;
 }
 

@@ -15,6 +15,8 @@ export interface TableOptions {
   rowsHint?: number;
   /** Called every few thousand rows with the bytes read so far, for progress bars. */
   onProgress?: (bytes: number) => void;
+  /** The field separator; a file with a header, without one given, has it found from its header line (see delimiterOf). */
+  delimiter?: string;
 }
 
 export interface NumericTable {
@@ -31,9 +33,10 @@ export interface NumericTable {
  * naming the file and line.
  */
 export async function readNumericTable(path: string, opts: TableOptions): Promise<NumericTable> {
+  const delimiter = opts.delimiter ?? (opts.header ? delimiterOf(path) : ',');
   const stream = createReadStream(path);
   const parser = stream.pipe(
-    parse({ info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }),
+    parse({ info: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, delimiter }),
   );
   stream.on('error', (e) => parser.destroy(e));
   let names: string[] = [];
@@ -102,10 +105,39 @@ function resolveColumns(select: (string | number)[] | undefined, names: string[]
   });
 }
 
+/**
+ * The field separator of a file with a header: of comma, semicolon, tab and bar, the one its header line
+ * holds most often outside quotes (a comma when it holds none), so a spreadsheet's semicolon export reads
+ * as the table it is rather than as one column named "age;sex;…".
+ */
+export function delimiterOf(path: string): string {
+  let line: string;
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(1 << 16);
+    try {
+      const n = readSync(fd, head, 0, head.length, 0);
+      line = head.subarray(0, n).toString('utf8').split(/\r?\n/, 1)[0];
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // An unreadable file is reported by the reader, which names the reason.
+    return ',';
+  }
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0], ['|', 0]]);
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  return [...counts].reduce((best, c) => (c[1] > best[1] ? c : best))[0];
+}
+
 /** The header line of a CSV (the column names), read without the rest of the file. */
-export async function readCsvHeader(path: string, label: string): Promise<string[]> {
+export async function readCsvHeader(path: string, label: string, delimiter = delimiterOf(path)): Promise<string[]> {
   const stream = createReadStream(path);
-  const parser = stream.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, to_line: 1 }));
+  const parser = stream.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, to_line: 1, delimiter }));
   stream.on('error', (e) => parser.destroy(e));
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
@@ -158,4 +190,22 @@ function utf8Header(path: string, names: string[], label: string): string[] {
     if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) throw new AnminError(`${label}:1: the header is not UTF-8 (byte 0x${bytes[at].toString(16)} at offset ${at}); save the file as UTF-8`);
   }
   return names;
+}
+
+/** Named columns of a CSV with a header, as text, one array per row: ids and words a table carries beside its numbers. */
+export async function readTextColumns(path: string, label: string, names: string[], delimiter = delimiterOf(path)): Promise<string[][]> {
+  const header = await readCsvHeader(path, label, delimiter);
+  const pick = resolveColumns(names, header, header.length, label);
+  const stream = createReadStream(path);
+  const parser = stream.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, from_line: 2, delimiter }));
+  stream.on('error', (e) => parser.destroy(e));
+  const rows: string[][] = [];
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) rows.push(pick.map((i) => record[i] ?? ''));
+  } catch (e) {
+    throw new AnminError(`${label}${csvLine(e)}: not a readable CSV (${(e as Error).message})`);
+  } finally {
+    stream.destroy();
+  }
+  return rows;
 }

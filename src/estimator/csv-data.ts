@@ -17,21 +17,22 @@ async function readColumns(path: string, features: string[], targets: string[], 
 }
 
 /** A training table: the target columns, and the named features (default: every other column). */
-export async function readTrainingCsv(path: string, target: string[], features?: string[]): Promise<CsvData> {
+export async function readTrainingCsv(path: string, target: string[], features?: string[]): Promise<CsvData & { y: Flat }> {
   const cols = await tableColumns(path, target, features);
-  return readColumns(path, cols.features, cols.targets, true);
+  return (await readColumns(path, cols.features, cols.targets, true)) as CsvData & { y: Flat };
 }
 
 /**
  * Inputs for a saved model, matched by name in any order: a missing input or a column that is neither
- * an input nor a target is an error; targets are read when `needTargets` (evaluate) or when present.
+ * an input nor a target (nor one of `carried`, columns the caller passes through, such as an id) is an
+ * error; targets are read when `needTargets` (evaluate) or when present.
  */
-export async function readModelInputs(path: string, features: string[], targets: string[], needTargets: boolean): Promise<CsvData> {
+export async function readModelInputs(path: string, features: string[], targets: string[], needTargets: boolean, carried: string[] = []): Promise<CsvData> {
   const header = await readCsvHeader(path, path);
-  const missing = features.find((f) => !header.includes(f));
-  if (missing) throw new AnminError(`${path}: no column "${missing}", an input of the model (inputs: ${features.join(', ')})`);
-  const extra = header.find((h) => !features.includes(h) && !targets.includes(h));
-  if (extra) throw new AnminError(`${path}: column "${extra}" is not an input or target of the model (inputs: ${features.join(', ')}; targets: ${targets.join(', ')})`);
+  const missing = [...features, ...carried].find((f) => !header.includes(f));
+  if (missing) throw new AnminError(`${path}: no column "${missing}", ${carried.includes(missing) ? 'named by --id' : `an input of the model (inputs: ${features.join(', ')})`}`);
+  const extra = header.find((h) => !features.includes(h) && !targets.includes(h) && !carried.includes(h));
+  if (extra) throw new AnminError(`${path}: column "${extra}" is not an input or target of the model (inputs: ${features.join(', ')}; targets: ${targets.join(', ')}); to carry it into the predictions: --id ${extra}`);
   const hasTargets = targets.every((t) => header.includes(t));
   if (needTargets && !hasTargets) throw new AnminError(`${path}: no column "${targets.find((t) => !header.includes(t))}", the model's target, to evaluate against`);
   return readColumns(path, features, targets, hasTargets);

@@ -1,8 +1,11 @@
 import { splitIndices } from '../data/split.js';
 import { AnminError } from '../util/errors.js';
 
-/** A table of numbers as users hold one: rows of numbers, or a flat row-major array with its shape. */
-export type Matrix = readonly (readonly number[])[] | { readonly data: ArrayLike<number>; readonly shape: readonly [number, number] };
+/**
+ * A table of numbers as users hold one: rows of numbers, a flat row-major array with its shape, or one
+ * with its rows and cols (what readTrainingCsv returns, so its x and y go straight into fit).
+ */
+export type Matrix = readonly (readonly number[])[] | { readonly data: ArrayLike<number>; readonly shape: readonly [number, number] } | Readonly<Flat>;
 
 /** Targets: one per row, rows of several, or a flat row-major array with its shape. */
 export type Targets = readonly number[] | Matrix;
@@ -33,7 +36,8 @@ export function toFlat(m: Matrix, name: string): Flat {
     if (cols === 0) throw new AnminError(`${name} has no columns`);
     return { data, rows: rows.length, cols };
   }
-  const { data: src, shape } = m as { data: ArrayLike<number>; shape: readonly [number, number] };
+  const flat = m as Partial<Flat>;
+  const { data: src, shape } = (typeof flat.rows === 'number' && typeof flat.cols === 'number' && !('shape' in m) ? { data: flat.data!, shape: [flat.rows, flat.cols] } : m) as { data: ArrayLike<number>; shape: readonly [number, number] };
   if (!shape || !Number.isInteger(shape[0]) || !Number.isInteger(shape[1]) || shape[0] < 1 || shape[1] < 1) {
     throw new AnminError(`${name}: expected rows of numbers or { data, shape: [rows, cols] } with positive integer rows and cols`);
   }

@@ -1,16 +1,17 @@
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
+import { optionalImport } from '../util/optional.js';
 import type { Regressor } from './estimator.js';
 
-const { onnx } = onnxProto;
+type Onnx = typeof onnxProto.onnx;
 
 /** Opset 13 has every operator used here in its current form; runtimes since 2020 read it. */
 const OPSET = 13;
 
-function tensor(name: string, dims: number[], values: ArrayLike<number>): onnxProto.onnx.ITensorProto {
+function tensor(onnx: Onnx, name: string, dims: number[], values: ArrayLike<number>): onnxProto.onnx.ITensorProto {
   return { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: Array.from(values) };
 }
 
-function valueInfo(name: string, cols: number): onnxProto.onnx.IValueInfoProto {
+function valueInfo(onnx: Onnx, name: string, cols: number): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'rows' }, { dimValue: cols }] } } },
@@ -22,7 +23,8 @@ function valueInfo(name: string, cols: number): onnxProto.onnx.IValueInfoProto {
  * feature order), output "y" (rows × c, in target units). The standardization is part of the graph:
  * y = LeakyRelu((x − mean)/sd · A₁ + a₀, α) · B + (b⁰ + ȳ), where a₀ is A's first (bias) row.
  */
-export function toOnnx(model: Regressor): Uint8Array {
+export async function toOnnx(model: Regressor): Promise<Uint8Array> {
+  const { onnx } = (await optionalImport(() => import('onnx-proto'), 'onnx-proto', 'the ONNX export')).default;
   const { network: net, standardization: s, features, targets } = model;
   const d = net.p - 1;
   const { h, c } = net;
@@ -32,12 +34,12 @@ export function toOnnx(model: Regressor): Uint8Array {
     name: `anmin ${model.trainer}`,
     docString: `inputs (in order): ${features.join(', ')}; outputs: ${targets.join(', ')}`,
     initializer: [
-      tensor('x_mean', [d], s.xMean),
-      tensor('x_std', [d], s.xStd),
-      tensor('A_inputs', [d, h], net.A.subarray(h)),
-      tensor('A_bias', [h], net.A.subarray(0, h)),
-      tensor('B', [h, c], net.B),
-      tensor('y_bias', [c], bias),
+      tensor(onnx, 'x_mean', [d], s.xMean),
+      tensor(onnx, 'x_std', [d], s.xStd),
+      tensor(onnx, 'A_inputs', [d, h], net.A.subarray(h)),
+      tensor(onnx, 'A_bias', [h], net.A.subarray(0, h)),
+      tensor(onnx, 'B', [h, c], net.B),
+      tensor(onnx, 'y_bias', [c], bias),
     ],
     node: [
       node('Sub', ['x', 'x_mean'], 'x_centred'),
@@ -48,8 +50,8 @@ export function toOnnx(model: Regressor): Uint8Array {
       node('MatMul', ['hidden', 'B'], 'output_linear'),
       node('Add', ['output_linear', 'y_bias'], 'y'),
     ],
-    input: [valueInfo('x', d)],
-    output: [valueInfo('y', c)],
+    input: [valueInfo(onnx, 'x', d)],
+    output: [valueInfo(onnx, 'y', c)],
   };
   const model_: onnxProto.onnx.IModelProto = {
     irVersion: onnx.Version.IR_VERSION,

@@ -49,6 +49,17 @@ export function fitOf(sse: number, sst: number, n: number, c: number): Fit {
   return { mse: Number.isNaN(mse) ? Infinity : mse, r2: sst > 0 ? 1 - sse / sst : NaN };
 }
 
+/** MSE and R² of each of the c outputs of n rows of predictions against their targets (row-major n×c). */
+export function columnFits(pred: Float64Array, y: Float64Array, n: number, c: number): Fit[] {
+  return Array.from({ length: c }, (_, k) => {
+    const col = (a: Float64Array) => Float64Array.from({ length: n }, (_, i) => a[i * c + k]);
+    const [p, t] = [col(pred), col(y)];
+    let sse = 0;
+    for (let i = 0; i < n; i++) sse += (p[i] - t[i]) ** 2;
+    return fitOf(sse, totalSquares(t, n, 1), n, 1);
+  });
+}
+
 /** The firing flags of pre-activations z: 1 where z > 0 (the neuron fires), else 0. */
 export function firingFlags(z: Float64Array): Uint8Array {
   // A plain loop: TypedArray.map calls back per entry, seconds on YearPredictionMSD's 26 million gates.

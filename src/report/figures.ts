@@ -1,7 +1,6 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { optionalImport } from '../util/optional.js';
 import { points, type JobRecord } from '../experiments/store.js';
 import type { TracePoint } from '../train/types.js';
 import { summarize } from './stats.js';
@@ -46,10 +45,32 @@ export function traceRows(records: JobRecord[], fields: (keyof TracePoint)[], ex
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 export const LABELS: Partial<Record<keyof TracePoint, string>> = { trainMse: 'train MSE', testMse: 'test MSE', trainR2: 'train R²', testR2: 'test R²', recovery: 'recovery error' };
 
+/** A log axis labelled as a paper's, at the powers of ten: 1e-2, 1e3, 1e6 (vega's SI prefixes print an MSE as "10G" or "1P"). */
+const LOG_AXIS = { labelExpr: "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? replace(format(datum.value, '.0e'), 'e+', 'e') : ''" };
+
+/** Methods' colours in the legend as the lines they are, not pale circles. */
+const LEGEND = { symbolType: 'stroke', symbolStrokeWidth: 3, symbolSize: 300, symbolOpacity: 1 };
+
+/**
+ * A figure's title as a reader meets it: what it shows on one line, its fine print (the text in the
+ * first parentheses) beneath in lines short enough not to widen the figure past its plots.
+ */
+function titled(text: string): { text: string; subtitle?: string[]; anchor: 'start' } {
+  const at = text.indexOf(' (');
+  if (at < 0 || !text.endsWith(')')) return { text, anchor: 'start' };
+  const words = text.slice(at + 2, -1).split(' ');
+  const subtitle: string[] = [];
+  for (const w of words) {
+    if (subtitle.length && subtitle[subtitle.length - 1].length + w.length < 90) subtitle[subtitle.length - 1] += ` ${w}`;
+    else subtitle.push(w);
+  }
+  return { text: text.slice(0, at), subtitle, anchor: 'start' };
+}
+
 export function lines(title: string, values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, facet: { row?: string; column?: string }): TopLevelSpec {
   return {
     $schema: SCHEMA,
-    title,
+    title: titled(title),
     data: { values },
     facet: {
       // "train …" before "test …"; datasets in the order they ran.
@@ -57,13 +78,13 @@ export function lines(title: string, values: Row[], x: { field: string; title: s
       ...(facet.column ? { column: { field: facet.column, type: 'nominal', title: null, sort: facet.column === 'measure' ? 'descending' : null } } : {}),
     },
     spec: {
-      width: 260,
-      height: 170,
+      width: 300,
+      height: 190,
       mark: { type: 'line', strokeWidth: 0.8, opacity: 0.6, clip: true },
       encoding: {
         x: { field: x.field, type: 'quantitative', title: x.title },
-        y: { field: 'value', type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : { zero: false }, ...(y.log ? { axis: { format: '~s' } } : {}) },
-        color: { field: 'method', type: 'nominal' },
+        y: { field: 'value', type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : { zero: false }, ...(y.log ? { axis: LOG_AXIS } : {}) },
+        color: { field: 'method', type: 'nominal', legend: LEGEND },
         detail: { field: 'run', type: 'nominal' },
       },
     },
@@ -135,22 +156,28 @@ function yScale(rows: BandRow[]): { domain: [number, number]; type: 'log' | 'lin
   return { domain: [log ? low : lo - 0.02 * (hi - lo), hi], type: log ? 'log' : 'linear' };
 }
 
-/** Mean curves with their 95% bands, one panel per measure, methods by colour. */
-export function bandPanels(title: string, rows: BandRow[], x: { title: string; log?: boolean }, y: { title: string }): TopLevelSpec {
+/**
+ * Mean curves with their 95% bands, one panel per measure, methods by colour. The panels share one y
+ * scale (train beside test reads right only so) unless `sameScale` is false, for measures in other
+ * units; a band of a measure that cannot be negative (every mean ≥ 0: an MSE) stops at zero.
+ */
+export function bandPanels(title: string, rows: BandRow[], x: { title: string; log?: boolean }, y: { title: string }, sameScale = true): TopLevelSpec {
   const measures = [...new Set(rows.map((r) => r.measure))];
+  const floored = (rs: BandRow[]) => (rs.every((r) => r.mean >= 0) ? rs.map((r) => ({ ...r, lo: Math.max(r.lo, 0) })) : rs);
+  const shared = yScale(floored(rows));
   return {
     $schema: SCHEMA,
-    title,
+    title: titled(title),
     hconcat: measures.map((m) => {
-      const mine = rows.filter((r) => r.measure === m);
-      const scale = yScale(mine);
-      const yEnc = { type: 'quantitative', scale: { type: scale.type, domain: scale.domain, ...(scale.type === 'linear' ? { zero: false } : {}) } };
+      const mine = floored(rows.filter((r) => r.measure === m));
+      const scale = sameScale ? shared : yScale(mine);
+      const yEnc = { type: 'quantitative', scale: { type: scale.type, domain: scale.domain, ...(scale.type === 'linear' ? { zero: false } : {}) }, ...(scale.type === 'log' ? { axis: LOG_AXIS } : {}) };
       return {
         title: m,
-        width: 260,
-        height: 170,
+        width: 300,
+        height: 190,
         data: { values: mine.filter((r) => !x.log || r.x > 0).map((r) => (scale.type === 'log' ? { ...r, lo: Math.max(r.lo, scale.domain[0]) } : r)) },
-        encoding: { x: { field: 'x', type: 'quantitative', title: x.title, ...(x.log ? { scale: { type: 'log' } } : {}) }, color: { field: 'method', type: 'nominal' } },
+        encoding: { x: { field: 'x', type: 'quantitative', title: x.title, ...(x.log ? { scale: { type: 'log' }, axis: LOG_AXIS } : {}) }, color: { field: 'method', type: 'nominal', legend: LEGEND } },
         layer: [
           // A band reaching far past the top (a blow-up's) would shade the whole panel: its line shows it.
           { mark: { type: 'area', opacity: 0.2, clip: true }, transform: [{ filter: `datum.hi <= ${2 * scale.domain[1]}` }], encoding: { y: { field: 'lo', ...yEnc, title: `${y.title} (mean, 95% band)` }, y2: { field: 'hi' } } },
@@ -199,11 +226,13 @@ export function band(method: string, measure: string, x: number, values: number[
 
 /** Renders a vega-lite specification to SVG, headless (no browser, no canvas). */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([optionalImport(() => import('vega'), 'vega', 'drawing a figure'), optionalImport(() => import('vega-lite'), 'vega-lite', 'drawing a figure')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   return view.toSVG();
 }
 
 /** An SVG figure as PNG at twice its size on white, rendered by resvg (no browser, no canvas). */
-export function toPng(svg: string): Uint8Array {
+export async function toPng(svg: string): Promise<Uint8Array> {
+  const { Resvg } = await optionalImport(() => import('@resvg/resvg-js'), '@resvg/resvg-js', 'a PNG figure');
   return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
 }

@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
+import { AnminError } from '../util/errors.js';
 import { provenanceLines } from '../experiments/provenance.js';
 import type { JobRecord } from '../experiments/store.js';
 import { checkCounts, type CheckRow } from './check.js';
-import { CURVE_METRICS, curveFigure, type CurveMetric } from './figures.js';
+import { CURVE_METRICS, curveFigure, type CurveMetric, type Figure } from './figures.js';
 import { escapeHtml, render } from './render.js';
 import type { Results } from './results.js';
 import { allSections, figures } from './experiments/index.js';
@@ -23,7 +24,12 @@ function libraries(): string {
   const require = createRequire(import.meta.url);
   // The browser builds are not in the packages' exports: found beside their package.json.
   const root = (pkg: string): string => {
-    let dir = dirname(require.resolve(pkg));
+    let dir: string;
+    try {
+      dir = dirname(require.resolve(pkg));
+    } catch {
+      throw new AnminError(`the HTML page needs ${pkg}, an optional dependency that is not installed: npm install ${pkg}`);
+    }
     while (!existsSync(join(dir, 'package.json')) || (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name !== pkg) {
       const up = dirname(dir);
       if (up === dir) throw new Error(`cannot find the ${pkg} package folder`);
@@ -51,6 +57,12 @@ function curveSpecs(records: JobRecord[]): Record<string, TopLevelSpec> {
     }
   }
   return out;
+}
+
+/** What a figure shows, as its title says it (its file name is for files, not readers). */
+function figureTitle(f: Figure): string {
+  const t = (f.spec as { title?: string | { text?: string } }).title;
+  return (typeof t === 'string' ? t : t?.text) ?? f.name;
 }
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
@@ -91,7 +103,7 @@ ${sections.filter((s) => s.note || s.tables.some((t) => t.rows.length)).map((s) 
 ${check}
 <h2 id="curves">Curves</h2>
 ${keys.length ? `<div class="controls">${select('dataset', 'data', options(0))}${select('metric', 'metric', options(1))}${select('x', 'x-axis', options(2))}</div><p id="missing" hidden>These runs did not record this metric.</p><div id="figure"></div>` : '<p>No traces to draw.</p>'}
-${other.map((f) => `<h3>${escapeHtml(f.name)}</h3><div class="figure" data-name="${escapeHtml(f.name)}"></div>`).join('\n')}
+${other.map((f) => `<h3 id="figure-${escapeHtml(f.name)}">${escapeHtml(figureTitle(f))}</h3><div class="figure" data-name="${escapeHtml(f.name)}"></div>`).join('\n')}
 <h2>Provenance</h2><ul>${provenanceLines(input.results.records).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>
 <script type="application/json" id="data">${data}</script>
 <script>

@@ -35,7 +35,7 @@ test('train → predict → evaluate on a CSV: columns matched by name in any or
   const p = anmin('predict', model, reordered, '--out', join(dir, 'pred.csv'));
   assert.equal(p.status, 0, p.stderr);
   const predicted = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n');
-  assert.equal(predicted[0], 'y');
+  assert.equal(predicted[0], 'predicted_y');
   const est = Regressor.fromJSON(readFileSync(model, 'utf8'));
   assert.deepEqual(est.features, ['x2', 'x0', 'x1'], 'the training file\'s column order');
   const [head, ...body] = readFileSync(reordered, 'utf8').trim().split('\n').map((l) => l.split(','));
@@ -105,14 +105,34 @@ test('bad input to train, predict, evaluate and export: one line naming what is 
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('out.') || f.endsWith('.tmp')), []);
 });
 
-test('predict neutralises a formula in a target name in its CSV header (a spreadsheet would run it)', () => {
+test('predict carries --id columns through as text, neutralising a formula in a name or a value (a spreadsheet would run it)', () => {
   const csv = join(dir, 'formula.csv');
-  writeFileSync(csv, 'a,=SUM(1+1)*cmd|calc\n1,2\n2,3\n3,5\n4,4\n5,6\n');
+  writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
   const m = join(dir, 'formula.json');
-  assert.equal(anmin('train', csv, '--target', '=SUM(1+1)*cmd|calc', '--iterations', '1', '--hidden', '2', '--save', m).status, 0);
-  const r = anmin('predict', m, csv);
+  assert.equal(anmin('train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', m).status, 0);
+  const rows = join(dir, 'formula-rows.csv');
+  writeFileSync(rows, '=SUM(1+1)*cmd|calc,a,name\n+1,1,first\n@x,2,second\n');
+  const r = anmin('predict', m, rows, '--id', '=SUM(1+1)*cmd|calc,name');
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.split('\n')[0], "'=SUM(1+1)*cmd|calc");
+  const out = r.stdout.trim().split('\n').map((l) => l.slice(0, l.lastIndexOf(',')));
+  // "+1" is a number, which a spreadsheet reads as one: left as it is.
+  assert.deepEqual(out, ["'=SUM(1+1)*cmd|calc,name", '+1,first', "'@x,second"]);
+  assert.match(r.stdout.split('\n')[0], /,predicted_y$/);
+  // Without --id the column is refused, and the message says how to keep it.
+  assert.match(anmin('predict', m, rows, '--id', '=SUM(1+1)*cmd|calc').stderr, /column "name" is not an input or target of the model .*; to carry it into the predictions: --id name/);
+});
+
+test('evaluate gives each target\'s MSE and R² beside the pooled ones', () => {
+  const csv = join(dir, 'two.csv');
+  writeFileSync(csv, 'a,b,u,v\n' + Array.from({ length: 40 }, (_, i) => `${i % 5},${i % 7},${(i % 5) * 2},${1000 * (i % 7)}`).join('\n') + '\n');
+  const m = join(dir, 'two.json');
+  assert.equal(anmin('train', csv, '--target', 'u,v', '--iterations', '3', '--hidden', '4', '--test-fraction', '0', '--save', m).status, 0);
+  const r = anmin('evaluate', m, csv, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { mse: number; targets: Record<string, { mse: number; r2: number }> };
+  assert.deepEqual(Object.keys(out.targets), ['u', 'v']);
+  // The pooled MSE is the mean of the targets' MSEs (each over the same rows).
+  assert.ok(Math.abs(out.mse - (out.targets.u.mse + out.targets.v.mse) / 2) <= 1e-9 * out.mse);
 });
 
 test('train chooses by validation rows: widths and λ from lists, the hybrids, 0 for the published selection, a warning for a wide layer', () => {

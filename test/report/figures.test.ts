@@ -22,6 +22,6 @@ test('the ablation gets its curves, and a figure renders to PNG without a browse
   const rs = [0, 1].map((k) => record(`ablation/bike-sharing/4 Algorithm 1/${k}`, { trace }));
   const figs = figures(new Results(rs));
   assert.ok(figs.some((f) => f.name === 'ablation-curves-mse-bike-sharing'), figs.map((f) => f.name).join(', '));
-  const png = toPng(await toSvg(figs[0].spec));
+  const png = await toPng(await toSvg(figs[0].spec));
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 });

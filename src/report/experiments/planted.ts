@@ -100,7 +100,7 @@ function figures(g: ResultGrid): Figure[] {
   const cells = [...new Set(rs.map((r) => r.dataset))];
   const out: Figure[] = cells.map((d) => ({
     name: `planted-${d}`,
-    spec: bandPanels(`${d}: recovery error and train MSE vs seconds (mean over runs, 95% band)`, bandRows(rs.filter((r) => r.dataset === d), ['recovery', 'trainMse'], 'seconds'), { title: 'seconds (log)', log: true }, { title: 'value' }),
+    spec: bandPanels(`${d}: recovery error and train MSE vs seconds (mean over runs, 95% band)`, bandRows(rs.filter((r) => r.dataset === d), ['recovery', 'trainMse'], 'seconds'), { title: 'seconds (log)', log: true }, { title: 'value' }, false),
   }));
   const rows: BandRow[] = [];
   for (const [start, measure] of [[false, 'random start'], [true, 'good start']] as const) {
