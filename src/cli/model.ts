@@ -6,7 +6,7 @@ import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import { columnFits } from '../model/network.js';
 import { csvText } from '../report/render.js';
@@ -80,6 +80,9 @@ async function inputsFor(model: Regressor, path: string, needTargets: boolean): 
 function listOption(key: 'hidden' | 'lambda', trainers: readonly Trainer<object>[]): Option {
   const o = trainerOption(key, trainers);
   const one = (o as unknown as { parseArg: (v: string, prev: unknown) => number }).parseArg;
+  o.description += key === 'hidden'
+    ? '; a list (16,64,256): the one of least validation MSE'
+    : `; a list: the one of least validation MSE; with validation and no --lambda, ${VALIDATION_LAMBDAS.join(', ')} on the mean scale where the rows are fewer than twice the hidden layer's unknowns, else ${PLENTY_LAMBDA} (mean)`;
   return o.argParser((v: string) => v.split(',').map((part) => one(part, undefined)));
 }
 
