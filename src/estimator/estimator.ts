@@ -12,7 +12,7 @@ import type { OnStep, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, fewRows, lambdaGrid, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -162,19 +162,24 @@ export class Regressor<O extends object = object> {
       !isAnmin ? [undefined] : st.lambdas ?? (!defaultLambda ? [opts.lambda as number] : lambdaGrid(p.train.n, p.train.p * hidden));
     const lambdaScale = defaultLambda ? 'mean' : opts.lambdaScale;
     let seconds = 0;
-    const candidates: Candidate[] = [];
-    let best: { c: Candidate; r: TrainResult; options: Record<string, unknown> } | undefined;
+    const tried: { c: Candidate; r: TrainResult; options: Record<string, unknown> }[] = [];
+    const attempt = (hidden: number, lambda: number | undefined): number => {
+      const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
+      const r = run(impl, { train: p.train, validation, patience }, options, onStep);
+      seconds += r.seconds;
+      const c = candidate(r, hidden, lambda);
+      tried.push({ c, r, options });
+      return c.validationMse ?? Infinity;
+    };
     for (const hidden of widths) {
-      for (const lambda of lambdasFor(hidden)) {
-        const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
-        const r = run(impl, { train: p.train, validation, patience }, options, onStep);
-        seconds += r.seconds;
-        const c = candidate(r, hidden, lambda);
-        candidates.push(c);
-        if (!best || (c.validationMse ?? Infinity) < (best.c.validationMse ?? Infinity)) best = { c, r, options };
-      }
+      const grid = lambdasFor(hidden);
+      // The default grid by descent; a list the user gave, every value of it.
+      if (defaultLambda) descend(grid, (lambda) => attempt(hidden, lambda));
+      else for (const lambda of grid) attempt(hidden, lambda);
     }
-    const chosen = best!;
+    const mse = (t: (typeof tried)[number]) => t.c.validationMse ?? Infinity;
+    const chosen = tried.reduce((a, b) => (mse(b) < mse(a) ? b : a));
+    const candidates = tried.map((t) => t.c);
     const record: ValidationRecord = { rows: validation.n, seed: split.seed, candidates, chosen: { ...chosen.c, ...(isAnmin ? { lambdaScale: (chosen.options.lambdaScale ?? ANMIN_DEFAULTS.lambdaScale) as string } : {}) }, refit: false };
     const validated = (r: TrainResult, total: number): Outcome => ({
       network: r.network,

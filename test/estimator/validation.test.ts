@@ -4,7 +4,7 @@ import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, validationSeed } from '../../src/estimator/validation.js';
+import { descend, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, validationSeed } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
@@ -87,9 +87,15 @@ test('λ is chosen by validation MSE among the candidates, and the refit runs at
   // 192 fit rows against 4×64 unknowns: few enough for the grid.
   const model = new Anmin({ hidden: 64, iterations: 10 }).fit(X, y);
   const v = model.toJSON().validation!;
-  assert.deepEqual(v.candidates.map((c) => c.lambda), VALIDATION_LAMBDAS, 'the default grid');
+  // The default grid by descent: its middle first, and the chosen λ's neighbours in the grid were tried and are worse.
+  assert.equal(v.candidates[0].lambda, VALIDATION_LAMBDAS[2]);
   const best = Math.min(...v.candidates.map((c) => c.validationMse!));
   assert.equal(v.chosen.validationMse, best);
+  const at = VALIDATION_LAMBDAS.indexOf(v.chosen.lambda!);
+  for (const lambda of [VALIDATION_LAMBDAS[at - 1], VALIDATION_LAMBDAS[at + 1]].filter((l) => l !== undefined)) {
+    const c = v.candidates.find((k) => k.lambda === lambda);
+    assert.ok(c && c.validationMse! > best, `λ ${lambda} beside the chosen ${v.chosen.lambda}`);
+  }
   assert.equal(v.chosen.lambdaScale, 'mean');
   assert.equal(v.refit, true, 'few rows for the unknowns: refit');
   assert.equal(model.summary.iterations, v.chosen.selected, 'the refit stops at the chosen iteration');
@@ -151,6 +157,18 @@ test('model files: version 2 keeps what was chosen; a version 1 file reads as tr
   assert.deepEqual(loaded.predict(X), model.predict(X));
   const { settings: _s, validation: _v, ...v1 } = { ...file, formatVersion: 1 };
   assert.equal(Regressor.fromJSON(v1).settings.validationFraction, 0);
+});
+
+test('descent over a grid tries the middle, then the better side while it improves', () => {
+  const tries = (scores: number[]) => {
+    const seen: number[] = [];
+    descend(scores.map((_, i) => i), (i) => (seen.push(i), scores[i]));
+    return seen;
+  };
+  assert.deepEqual(tries([5, 4, 3, 4, 5]), [2, 3, 1]);
+  assert.deepEqual(tries([5, 4, 3, 2, 1]), [2, 3, 4]);
+  assert.deepEqual(tries([1, 2, 3, 4, 5]), [2, 3, 1, 0]);
+  assert.deepEqual(tries([3, 2, 3, 1, 5]), [2, 3, 4], 'up found better: down is not tried');
 });
 
 test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
