@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
+import { DEFAULT_VALIDATION_FRACTION, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -13,19 +14,22 @@ import type { ModelFile } from '../estimator/model-file.js';
 import { columnFits } from '../model/network.js';
 import { csvText } from '../report/render.js';
 import { loadTrainerModule, TRAINERS } from '../train/registry.js';
+import type { Trainer } from '../train/types.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { startProgress } from '../util/progress.js';
 import { emit, outputPath, table } from './io.js';
-import { option } from './options.js';
+import { int, num, option } from './options.js';
 import { flagsFor, givenTrainerOptions, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { DESCRIPTIONS } from './descriptions.js';
 
-/** The CLI's method names: a trainer and its activation slope. */
-const METHODS: Record<string, { trainer: string; alpha: number }> = {
+/** The CLI's method names: a trainer, its activation slope, and for a hybrid the gradient method that refines ANMIN's network. */
+const METHODS: Record<string, { trainer: string; alpha: number; refine?: Refiner }> = {
   anmin: { trainer: 'anmin', alpha: 0 },
   'anmin-l': { trainer: 'anmin', alpha: 0.1 },
+  'anmin+adam': { trainer: 'anmin', alpha: 0, refine: 'adam' },
+  'anmin+lbfgs': { trainer: 'anmin', alpha: 0, refine: 'lbfgs' },
   adam: { trainer: 'adam', alpha: 0 },
   'adam-l': { trainer: 'adam', alpha: 0.1 },
   sgd: { trainer: 'sgd', alpha: 0 },
@@ -38,6 +42,9 @@ type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
   target: string[];
   features?: string[];
   method: string;
+  validationFraction?: number;
+  patience?: number;
+  refit?: boolean;
   testFraction: number;
   test?: string;
   seed: number;
@@ -75,35 +82,83 @@ async function inputsFor({ model, encoding }: ReturnType<typeof loadSaved>, path
   return data;
 }
 
+/**
+ * --hidden and --lambda take a list to choose among by validation (16,64,256); each value is read by
+ * the trainer's constraint, as the single-valued flag is.
+ */
+function listOption(key: 'hidden' | 'lambda', trainers: readonly Trainer<object>[]): Option {
+  const o = trainerOption(key, trainers);
+  const one = (o as unknown as { parseArg: (v: string, prev: unknown) => number }).parseArg;
+  o.description += key === 'hidden'
+    ? '; a list (16,64,256): the one of least validation MSE'
+    : `; a list: the one of least validation MSE; with validation and no --lambda, ${VALIDATION_LAMBDAS.join(', ')} on the mean scale where the rows are fewer than twice the hidden layer's unknowns, else ${PLENTY_LAMBDA} (mean)`;
+  return o.argParser((v: string) => v.split(',').map((part) => one(part, undefined)));
+}
+
+/** train's own flags: the hybrids on --method, validation and what it chooses. */
+function trainOptions(): Option[] {
+  const method = option('method');
+  const plain = (method as unknown as { parseArg: (v: string, prev: unknown) => string }).parseArg;
+  method.description += '; anmin+adam, anmin+lbfgs: ANMIN, then the gradient method from its network';
+  method.argParser((v: string) => (v.toLowerCase() in METHODS ? v.toLowerCase() : plain(v, undefined)));
+  return [
+    method,
+    new Option('--validation-fraction <f>', `share of the training rows held out (never trained on) to choose the iterate, λ and width by and to stop early (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
+    new Option('--patience <n>', 'stop once the selected iterate has not changed for n iterations or epochs (default with validation: ANMIN 5, gradient methods 10)').argParser((v) => int(1)(v, '--patience')),
+    new Option('--refit', 'ANMIN: train again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer\'s unknowns)'),
+    new Option('--no-refit', 'ANMIN: keep the validation-selected model, trained without the validation rows'),
+  ];
+}
+
 export function trainCommand(): Command {
   const cmd = new Command('train')
     .description(DESCRIPTIONS.train)
     .argument('<data.csv>', 'training data');
-  for (const k of ['target', 'features', 'categorical', 'method', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['target', 'features', 'categorical', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
+  for (const o of trainOptions()) cmd.addOption(o);
   const trainers = [...new Set(Object.values(METHODS).map((m) => TRAINERS[m.trainer]))];
-  for (const k of flagsFor(trainers)) cmd.addOption(trainerOption(k, trainers));
+  for (const k of flagsFor(trainers)) cmd.addOption(k === 'hidden' || k === 'lambda' ? listOption(k, trainers) : trainerOption(k, trainers));
   cmd.action(async (file: string, f: TrainFlags) => {
     if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
     if (f.save) outputPath(f.save, '--save', { files: [file, ...(f.test ? [f.test] : [])] });
     // A built-in method is a trainer and its slope; anything else named on --method is a user's module.
     const builtin = METHODS[f.method];
     const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(f.method);
-    const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...givenTrainerOptions(f, trainer, 'train'), seed: f.seed };
+    const lists = { hidden: f.hidden as number[] | undefined, lambda: f.lambda as number[] | undefined };
+    const given = givenTrainerOptions({ ...f, hidden: lists.hidden?.[0], lambda: lists.lambda?.[0] }, trainer, 'train');
+    const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...given, seed: f.seed };
     if ('threads' in trainer.defaults && options.threads === undefined) options.threads = availableParallelism();
+    const settings: Partial<ValidationSettings> = {
+      ...(f.validationFraction !== undefined ? { validationFraction: f.validationFraction } : {}),
+      ...(f.patience !== undefined ? { patience: f.patience } : {}),
+      ...(builtin?.refine ? { refine: builtin.refine } : {}),
+      ...(f.refit !== undefined ? { refit: f.refit } : {}),
+      ...((lists.hidden?.length ?? 0) > 1 ? { widths: lists.hidden } : {}),
+      ...((lists.lambda?.length ?? 0) > 1 ? { lambdas: lists.lambda } : {}),
+    };
     // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
-    const trainRows = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
-    const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows } : undefined);
+    const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
+    const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
     const y = data.y!;
     const { train, test } = f.test
       ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true, [], data.encoding).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
       : heldOut(data.x, y, f.testFraction, f.seed);
-    const model = new Regressor(trainer, options);
-    // A module without iterations shows a bar of one step.
-    const total = Number(options.iterations ?? (trainer.defaults as { iterations?: number }).iterations ?? 1);
+    const model = new Regressor(trainer, { ...options, ...settings });
+    const X = train.X;
+    const trainRows = 'shape' in X ? X.shape[0] : 'rows' in X ? X.rows : X.length;
+    const fitRows = Math.floor(trainRows * (1 - model.settings.validationFraction));
+    for (const h of model.settings.widths ?? [Number(options.hidden ?? (trainer.defaults as { hidden?: number }).hidden)]) {
+      const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows) : undefined;
+      if (warning) process.stderr.write(`anmin train: warning: ${warning}\n`);
+    }
+    // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.
+    const runs = (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;
+    const total = runs * Number(options.iterations ?? (trainer.defaults as { iterations?: number }).iterations ?? 1);
     const bar = startProgress(`train ${f.method}`, total, 'steps');
+    let steps = 0;
     try {
       endAtOnceOnInterrupt();
-      model.fit(train.X, train.y, { test, features: data.features, targets: data.targets, onStep: (pt) => bar.update(pt.iteration, { status: `train MSE ${fmt(pt.trainMse)}` }) });
+      model.fit(train.X, train.y, { test, features: data.features, targets: data.targets, onStep: (pt) => bar.update(steps++, { status: `${pt.validationMse !== undefined ? `validation MSE ${fmt(pt.validationMse)}` : `train MSE ${fmt(pt.trainMse)}`}` }) });
     } finally {
       bar.stop();
     }
@@ -115,7 +170,13 @@ export function trainCommand(): Command {
       unsaved = e;
     }
     const s = model.summary;
-    const out = { method: f.method, train_rows: s.rows, test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null, seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(f.save && !unsaved ? { saved: f.save } : {}) };
+    const v = model.toJSON().validation;
+    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}`, ...(v.refine ? [`${v.refine.trainer} epoch ${v.refine.selected}`] : []), ...(v.refit ? ['refit on all rows'] : [])].join(', ');
+    const out = {
+      // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
+      method: f.method, train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
+      seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(s.stoppedAt !== undefined ? { stopped_at: s.stoppedAt } : {}), degenerate: (v?.candidates ?? []).reduce((a, c) => a + c.degenerate, 0) + (s.degenerate ?? 0), ...(f.save && !unsaved ? { saved: f.save } : {}),
+    };
     emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(typeof v === 'number' ? fmt(v) : v ?? '—'))]));
     if (unsaved) throw unsaved;
   });

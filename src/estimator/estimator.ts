@@ -5,12 +5,17 @@ import type { AdamOptions } from '../train/adam.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { validateOptions } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
-import { checkResult, TRAINERS } from '../train/registry.js';
+import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
+import { TRAINERS } from '../train/registry.js';
 import type { SgdOptions } from '../train/sgd.js';
-import type { OnStep, Trainer } from '../train/types.js';
+import type { OnStep, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+
+/** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
+export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
 
 export interface FitOptions {
   /** A held-out part scored after every step (the trace and the summary keep its MSE). */
@@ -21,12 +26,49 @@ export interface FitOptions {
   onStep?: OnStep;
 }
 
-interface Fitted {
-  network: Network;
-  standardization: Standardization;
+interface Fitted extends Outcome {
   features: string[];
   targets: string[];
+}
+
+/** What a fit trains: statistics from the rows trained on, those rows, any other rows by index, the test part. */
+interface Parts {
+  standardization: Standardization;
+  train: Prepared;
+  rows: (r: Int32Array) => Prepared;
+  test?: Prepared;
+}
+
+interface Outcome {
+  network: Network;
+  standardization: Standardization;
   summary: TrainingSummary;
+  validation?: ValidationRecord;
+}
+
+/** The options a hybrid's gradient method runs with: from a fitted network, scikit-learn's gentle rate rather than the paper's from-scratch 0.03. */
+const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: {} };
+
+const testFit = (net: Network, test: Prepared) => {
+  const f = evaluate(net, test.x, test.y, test.n);
+  return { testMse: f.mse, testR2: f.r2 };
+};
+
+/** The summary of the run that made the model, from its selected trace point; `rows` it trained on. */
+function summarize(r: TrainResult, seconds: number, rows: number, test: Prepared | undefined): TrainingSummary {
+  const sel = r.trace[r.selected];
+  const degenerate = degenerateCount(r);
+  return {
+    rows,
+    trainMse: finiteOrNull(sel.trainMse),
+    trainR2: finiteOrNull(sel.trainR2),
+    ...(test ? { testRows: test.n, testMse: finiteOrNull(sel.testMse), testR2: finiteOrNull(sel.testR2) } : {}),
+    seconds,
+    iterations: r.trace.length - 1,
+    selected: r.selected,
+    ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}),
+    ...(degenerate ? { degenerate } : {}),
+  };
 }
 
 const defaultNames = (prefix: string, k: number) => Array.from({ length: k }, (_, i) => `${prefix}${i}`);
@@ -41,18 +83,26 @@ export class Regressor<O extends object = object> {
   /** The trainer's name (a built-in's, or the name a user's module gives its trainer). */
   readonly trainer: string;
   readonly options: Readonly<Partial<O> & { seed: number }>;
+  /** How fit holds out rows and chooses (see ValidationSettings). */
+  readonly settings: Readonly<ValidationSettings>;
   /** Absent in a model read from a file that a user's trainer module saved: it predicts, but cannot fit. */
   private readonly impl?: Trainer<object>;
   private fitted?: Fitted;
 
   /** `trainer`: a built-in's name, or a Trainer (a user's, e.g. from loadTrainerModule). */
-  constructor(trainer: string | Trainer<object>, options: Partial<O> & { seed?: number } = {}) {
+  constructor(trainer: string | Trainer<object>, options: RegressorOptions<O> = {}) {
     const t = typeof trainer === 'string' ? TRAINERS[trainer] : trainer;
     if (!t) throw new AnminError(`unknown trainer "${String(trainer)}" (known: ${Object.keys(TRAINERS).join(', ')}, or a Trainer object)`);
     this.trainer = t.name;
-    validateOptions(t.name, t.constraints, options);
+    const given: Record<string, unknown> = {};
+    const trainerOptions: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(options)) ((SETTING_KEYS as readonly string[]).includes(k) ? given : trainerOptions)[k] = v;
+    checkSettings(given, t.name);
+    validateOptions(t.name, t.constraints, trainerOptions);
     this.impl = t;
-    this.options = Object.freeze({ ...options, seed: options.seed ?? 0 });
+    this.options = Object.freeze({ ...trainerOptions, seed: options.seed ?? 0 }) as Partial<O> & { seed: number };
+    // A user's module selects by its own rule unless asked: it may not look at validation rows at all.
+    this.settings = Object.freeze({ validationFraction: TRAINERS[t.name] === t ? DEFAULT_VALIDATION_FRACTION : 0, ...given });
   }
 
   fit(X: Matrix, y: Targets, o: FitOptions = {}): this {
@@ -60,40 +110,98 @@ export class Regressor<O extends object = object> {
     const t = targetsToFlat(y, 'y');
     if (t.rows !== x.rows) throw new AnminError(`y has ${t.rows} rows, X has ${x.rows}`);
     if (x.rows < 2) throw new AnminError('X needs at least 2 rows to standardize');
-    const standardization = fitStandardization(x.data, x.cols, t.data, t.cols);
-    const prepare = (a: Flat, b: Flat): Prepared => ({ n: a.rows, p: a.cols + 1, c: b.cols, x: standardizeInputs(standardization, a.data), y: centreTargets(standardization, b.data) });
-    const train = prepare(x, t);
-    let test: Prepared | undefined;
+    let test: Flat[] | undefined;
     if (o.test) {
       const tx = toFlat(o.test.X, 'test X');
       const ty = targetsToFlat(o.test.y, 'test y');
       if (tx.cols !== x.cols) throw new AnminError(`test X has ${tx.cols} columns, X has ${x.cols}`);
       if (ty.cols !== t.cols || ty.rows !== tx.rows) throw new AnminError(`test y must be ${tx.rows} rows of ${t.cols}, got ${ty.rows} of ${ty.cols}`);
-      test = prepare(tx, ty);
+      test = [tx, ty];
     }
     const features = o.features ?? defaultNames('x', x.cols);
     const targets = o.targets ?? defaultNames('y', t.cols);
     if (features.length !== x.cols) throw new AnminError(`features names ${features.length} columns, X has ${x.cols}`);
     if (targets.length !== t.cols) throw new AnminError(`targets names ${targets.length} columns, y has ${t.cols}`);
     if (!this.impl) throw new AnminError(`fit: this ${this.trainer} model was read from a file and its trainer is a user's module; construct the Regressor from that module (loadTrainerModule) to fit again`);
-    const r = checkResult(this.impl.train({ train, test }, this.options, o.onStep), this.trainer);
-    const sel = r.trace[r.selected];
-    this.fitted = {
-      network: r.network,
-      standardization,
-      features: [...features],
-      targets: [...targets],
-      summary: {
-        rows: x.rows,
-        trainMse: finiteOrNull(sel.trainMse),
-        trainR2: finiteOrNull(sel.trainR2),
-        ...(test ? { testRows: test.n, testMse: finiteOrNull(sel.testMse), testR2: finiteOrNull(sel.testR2) } : {}),
-        seconds: r.seconds,
-        iterations: r.trace.length - 1,
-        selected: r.selected,
-      },
+    // Statistics from the rows trained on alone: validation rows inform nothing but the choices.
+    const parts = (rows?: Int32Array) => {
+      const standardization = fitStandardization(x.data, x.cols, t.data, t.cols, rows);
+      const prepare = (a: Flat, b: Flat, r?: Int32Array): Prepared => ({ n: r?.length ?? a.rows, p: a.cols + 1, c: b.cols, x: standardizeInputs(standardization, a.data, r), y: centreTargets(standardization, b.data, r) });
+      return { standardization, rows: (r: Int32Array) => prepare(x, t, r), train: prepare(x, t, rows), test: test && prepare(test[0], test[1]) };
     };
+    const fraction = this.settings.validationFraction;
+    const out = fraction === 0 ? this.fitAll(parts(), o.onStep) : this.fitValidated(parts, validationSplit(x.rows, this.options.seed, fraction), o.onStep);
+    this.fitted = { network: out.network, standardization: out.standardization, features: [...features], targets: [...targets], summary: out.summary, validation: out.validation };
     return this;
+  }
+
+  /** One run on every row, selected by the trainer's own rule (patience, when set, on that rule). */
+  private fitAll(p: Parts, onStep?: OnStep): Outcome {
+    const { patience } = this.settings;
+    const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, this.options, onStep);
+    return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train.n, p.test) };
+  }
+
+  /**
+   * Every width × λ candidate trained on the fit rows and selected by the validation rows; then the
+   * chosen one as it is, refit on every row (ANMIN where rows are few: deterministic, and the held-out
+   * fifth is worth having back), or refined by a gradient method from its network.
+   */
+  private fitValidated(parts: (rows?: Int32Array) => Parts, split: ReturnType<typeof validationSplit>, onStep?: OnStep): Outcome {
+    const impl = this.impl!;
+    const opts = this.options as Record<string, unknown> & { seed: number };
+    const st = this.settings;
+    const isAnmin = impl.name === 'anmin';
+    const p = parts(split.fit);
+    const validation = p.rows(split.validation);
+    const patience = st.patience ?? (isAnmin ? 5 : 10);
+    const widths = st.widths ?? [(opts.hidden ?? (impl.defaults as { hidden?: number }).hidden) as number];
+    // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
+    const defaultLambda = isAnmin && st.lambdas === undefined && opts.lambda === undefined;
+    const lambdasFor = (hidden: number): (number | undefined)[] =>
+      !isAnmin ? [undefined] : st.lambdas ?? (!defaultLambda ? [opts.lambda as number] : lambdaGrid(p.train.n, p.train.p * hidden));
+    const lambdaScale = defaultLambda ? 'mean' : opts.lambdaScale;
+    let seconds = 0;
+    const tried: { c: Candidate; r: TrainResult; options: Record<string, unknown> }[] = [];
+    const attempt = (hidden: number, lambda: number | undefined): number => {
+      const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
+      const r = run(impl, { train: p.train, validation, patience }, options, onStep);
+      seconds += r.seconds;
+      const c = candidate(r, hidden, lambda);
+      tried.push({ c, r, options });
+      return c.validationMse ?? Infinity;
+    };
+    for (const hidden of widths) {
+      const grid = lambdasFor(hidden);
+      // The default grid by descent; a list the user gave, every value of it.
+      if (defaultLambda) descend(grid, (lambda) => attempt(hidden, lambda));
+      else for (const lambda of grid) attempt(hidden, lambda);
+    }
+    const mse = (t: (typeof tried)[number]) => t.c.validationMse ?? Infinity;
+    const chosen = tried.reduce((a, b) => (mse(b) < mse(a) ? b : a));
+    const candidates = tried.map((t) => t.c);
+    const record: ValidationRecord = { rows: validation.n, seed: split.seed, candidates, chosen: { ...chosen.c, ...(isAnmin ? { lambdaScale: (chosen.options.lambdaScale ?? ANMIN_DEFAULTS.lambdaScale) as string } : {}) }, refit: false };
+    const validated = (r: TrainResult, total: number): Outcome => ({
+      network: r.network,
+      standardization: p.standardization,
+      summary: { ...summarize(r, total, p.train.n, p.test), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
+      validation: record,
+    });
+    if (st.refine) {
+      const options = { ...REFINE_OPTIONS[st.refine], hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed };
+      const r = run(TRAINERS[st.refine], { train: p.train, validation, test: p.test, patience: st.patience ?? 10, init: chosen.r.network }, options, onStep);
+      const at = r.trace[r.selected];
+      record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
+      return validated(r, seconds + r.seconds);
+    }
+    if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden))) {
+      // The chosen run never saw the test rows; score them now, off the clock.
+      return validated({ ...chosen.r, trace: chosen.r.trace.map((pt, i) => (i === chosen.r.selected && p.test ? { ...pt, ...testFit(chosen.r.network, p.test) } : pt)) }, seconds);
+    }
+    const all = parts();
+    const r = run(impl, { train: all.train, test: all.test }, { ...chosen.options, iterations: chosen.c.selected, select: 'final' }, onStep);
+    record.refit = true;
+    return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train.n, all.test), validation: record };
   }
 
   private model(verb: string): Fitted {
@@ -156,7 +264,7 @@ export class Regressor<O extends object = object> {
     const m = this.model('toJSON');
     // A warm start (initA) is an input of one fit, not a setting a loaded model can reuse.
     const { seed, initA: _initA, ...options } = this.options as Record<string, unknown> & { seed: number };
-    return modelFile({ trainer: this.trainer, options, seed, features: m.features, targets: m.targets, training: m.summary, network: m.network, standardization: m.standardization });
+    return modelFile({ trainer: this.trainer, options, seed, features: m.features, targets: m.targets, training: m.summary, network: m.network, standardization: m.standardization, settings: { ...this.settings }, ...(m.validation ? { validation: m.validation } : {}) });
   }
 
   /** A fitted estimator from a model file's JSON (parsed or text); `label` names it in errors. */
@@ -164,11 +272,13 @@ export class Regressor<O extends object = object> {
     const parsed = typeof json === 'string' ? parseJson(json, label) : json;
     const { file, network, standardization } = loadModel(parsed, label);
     const options = { ...file.options, seed: file.seed };
+    // Version 1 predates validation: its models trained on every row.
+    const settings = file.settings ?? { validationFraction: 0 };
     const known = TRAINERS[file.trainer];
     if (known) validateOptions(file.trainer, known.constraints, options, label);
     // A user's module trainer is not at hand when a model is read: the model predicts as saved, unrefittable.
-    const r = known ? new Regressor(file.trainer, options) : (Object.assign(Object.create(Regressor.prototype), { trainer: file.trainer, options: Object.freeze(options) }) as Regressor);
-    r.fitted = { network, standardization, features: file.features, targets: file.targets, summary: file.training };
+    const r = known ? new Regressor(file.trainer, { ...options, ...settings }) : (Object.assign(Object.create(Regressor.prototype), { trainer: file.trainer, options: Object.freeze(options), settings: Object.freeze(settings) }) as Regressor);
+    r.fitted = { network, standardization, features: file.features, targets: file.targets, summary: file.training, ...(file.validation ? { validation: file.validation } : {}) };
     return r;
   }
 }
@@ -183,25 +293,25 @@ function parseJson(text: string, label: string): unknown {
 
 /** ANMIN (alpha 0.1 for ANMIN-L). */
 export class Anmin extends Regressor<AnminOptions> {
-  constructor(options: Partial<AnminOptions> = {}) {
+  constructor(options: RegressorOptions<AnminOptions> = {}) {
     super('anmin', options);
   }
 }
 
 export class Adam extends Regressor<AdamOptions> {
-  constructor(options: Partial<AdamOptions> = {}) {
+  constructor(options: RegressorOptions<AdamOptions> = {}) {
     super('adam', options);
   }
 }
 
 export class Sgd extends Regressor<SgdOptions> {
-  constructor(options: Partial<SgdOptions> = {}) {
+  constructor(options: RegressorOptions<SgdOptions> = {}) {
     super('sgd', options);
   }
 }
 
 export class Lbfgs extends Regressor<LbfgsOptions> {
-  constructor(options: Partial<LbfgsOptions> = {}) {
+  constructor(options: RegressorOptions<LbfgsOptions> = {}) {
     super('lbfgs', options);
   }
 }

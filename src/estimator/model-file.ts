@@ -4,10 +4,15 @@ import { allows, describe, SLOPE } from '../train/constraints.js';
 import { indicatorName, type OneHot } from '../data/encoding.js';
 import { AnminError } from '../util/errors.js';
 import { packageVersion } from '../util/fsx.js';
+import type { ValidationRecord, ValidationSettings } from './validation.js';
 
 export const MODEL_FORMAT = 'anmin-model';
-/** Raised when a field changes meaning; a reader refuses versions it does not know. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * Raised when a field changes meaning; a reader refuses versions it does not know. 2: `settings` and
+ * `validation` (what a validated fit chose, on which rows); `training.rows` is the rows the saved
+ * network was trained on. A version 1 file reads as trained on every row (validationFraction 0).
+ */
+export const MODEL_FORMAT_VERSION = 2;
 
 /** How the saved network did on the data it was fitted on (and a test part, when given). */
 export interface TrainingSummary {
@@ -21,8 +26,15 @@ export interface TrainingSummary {
   seconds: number;
   /** Trace points after the initial model (ANMIN iterations, epochs or LBFGS steps). */
   iterations: number;
-  /** The trace point the model is (ANMIN keeps its minimum-training-MSE iterate). */
+  /** The trace point the model is (ANMIN keeps its minimum-training-MSE iterate, or with validation rows the minimum-validation-MSE one). */
   selected: number;
+  /** The validation rows' MSE of the saved network, when they were held out of its training. */
+  validationRows?: number;
+  validationMse?: number | null;
+  /** The trace point the run stopped at, short of its iterations (patience, or ANMIN's "stop"). */
+  stoppedAt?: number;
+  /** ANMIN iterations of the saved model's run that took the degenerate-system branch. */
+  degenerate?: number;
 }
 
 /**
@@ -44,6 +56,10 @@ export interface ModelFile {
   training: TrainingSummary;
   /** Columns of words the inputs one-hot encode (`anmin train --categorical`): `features` then holds `column=category` indicators. */
   encoding?: OneHot[];
+  /** How fit held out rows and chose (absent in version 1: every row trained on, the trainer's own selection). */
+  settings?: ValidationSettings;
+  /** With validation rows: the candidates tried, the one chosen, and what was trained at its settings. */
+  validation?: ValidationRecord;
 }
 
 export interface LoadedModel {

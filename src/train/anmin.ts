@@ -1,10 +1,10 @@
 import { RandomState } from '../data/rng.js';
 import { roundTf32 } from '../linalg/float32.js';
-import { cloneNetwork, hiddenPre, type Fit, type Network } from '../model/network.js';
+import { hiddenPre, type Fit, type Network } from '../model/network.js';
 import { AnminError } from '../util/errors.js';
 import { ANMIN_CONSTRAINTS, ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
 import { hiddenSolver } from './hidden-solver.js';
-import { TraceRecorder } from './trace.js';
+import { Selection, TraceRecorder } from './trace.js';
 import { defineTrainer, type OnStep, type TracePoint, type TrainData, type TrainResult } from './types.js';
 
 export { ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
@@ -54,14 +54,12 @@ function runAnmin(data: TrainData, o: AnminOptions, onStep?: OnStep): TrainResul
   const net: Network = { p, h, c, alpha: o.alpha, A: o.initA ? o.initA.slice() : initialHidden(p, h, rng), B: new Float64Array(h * c), b0: new Float64Array(c) };
   const solver = hiddenSolver(train, h, o, rng);
   const record = (iteration: number, extra: Partial<TracePoint>, fit: Fit | undefined) => trace.record(net, iteration, extra, fit);
-  let best: Network;
-  let selected = 0;
+  let sel: Selection;
   let stoppedAt: number | undefined;
   try {
     if (o.iterations > 0) solver.prepare(net.A);
     // Line 2: (B, b⁰) for A; A's firing pattern is frozen for the next hidden solve.
-    let bestLoss = record(0, {}, solver.refit(net)).trainMse;
-    best = cloneNetwork(net);
+    sel = new Selection(data, net, record(0, {}, solver.refit(net)), o.select === 'final');
     for (let it = 1; it <= o.iterations; it++) {
       // Lines 5–13: A for the frozen firing pattern (or the variant's answer to a degenerate system).
       const s = solver.solve(net);
@@ -75,17 +73,17 @@ function runAnmin(data: TrainData, o: AnminOptions, onStep?: OnStep): TrainResul
       // Line 14: (B, b⁰) for the new A.
       const fit = solver.refit(net);
       const pt = record(it, { logdet: s.logdet, fallback: s.fallback, ...frozen, ...(s.cg ? { cgIterations: s.cg.iterations, ...(s.cg.innerIterations !== undefined ? { cgInnerIterations: s.cg.innerIterations } : {}), cgStartResidual: s.cg.startResidual, cgResidual: s.cg.residual } : {}) }, fit);
-      // Lines 17–20: keep the model with the smallest training loss (or the last one).
-      if (o.select === 'final' || pt.trainMse < bestLoss) {
-        bestLoss = pt.trainMse;
-        best = cloneNetwork(net);
-        selected = trace.points.length - 1;
+      // Lines 17–20: keep the model with the smallest training loss (or the last one; validation rows, when given, decide instead).
+      sel.offer(net, pt, trace.points.length - 1);
+      if (sel.stalled && it < o.iterations) {
+        stoppedAt = it;
+        break;
       }
     }
   } finally {
     solver.close();
   }
-  return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: best, trace: trace.points, selected, seconds: trace.seconds(), stoppedAt };
+  return { method: o.alpha === 0 ? 'ANMIN' : 'ANMIN-L', network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), stoppedAt };
 }
 
 export const anmin = defineTrainer('anmin', ANMIN_DEFAULTS, ANMIN_CONSTRAINTS, runAnmin);

@@ -1,9 +1,9 @@
 import { RandomState } from '../data/rng.js';
-import { gatherRows, torchInit, Workspace } from '../model/backprop.js';
+import { gatherRows, Workspace } from '../model/backprop.js';
 import { lossAndGradient } from '../model/kernels.js';
-import { cloneNetwork } from '../model/network.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
-import { TraceRecorder } from './trace.js';
+import { startNetwork } from './minibatch.js';
+import { Selection, TraceRecorder } from './trace.js';
 import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
 import { defineTrainer } from './types.js';
 
@@ -46,14 +46,13 @@ export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
 export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (data, o, onStep) => {
   const { n, p, c, x, y } = data.train;
   const rng = new RandomState(o.seed);
-  const net = torchInit(p, o.hidden, c, o.alpha, rng);
+  const net = startNetwork('lbfgs', data, o.hidden, o.alpha, rng);
   const m = Math.min(o.batch, n);
   const ws = new Workspace(m, p, c);
   const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize });
   const trace = new TraceRecorder(data, onStep, true);
-  let best = cloneNetwork(net);
-  let bestLoss = trace.record(net, 0).trainMse;
-  let selected = 0;
+  const sel = new Selection(data, net, trace.record(net, 0));
+  let stoppedAt: number | undefined;
   for (let it = 1; it <= o.iterations; it++) {
     const order = n > m ? rng.permutation(n) : null;
     // Weighted by rows, as SGD's and Adam's (the published running loss).
@@ -64,13 +63,11 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
       const yb = order ? ws.yb : y;
       lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g)) * rows;
     }
-    const pt = trace.record(net, it, { batchMse: lossSum / n, lr: o.lr });
-    // NaN never compares below: a blown-up model is recorded but never selected.
-    if (pt.trainMse < bestLoss) {
-      bestLoss = pt.trainMse;
-      best = cloneNetwork(net);
-      selected = trace.points.length - 1;
+    sel.offer(net, trace.record(net, it, { batchMse: lossSum / n, lr: o.lr }), it);
+    if (sel.stalled && it < o.iterations) {
+      stoppedAt = it;
+      break;
     }
   }
-  return { method: 'LBFGS', network: best, trace: trace.points, selected, seconds: trace.seconds() };
+  return { method: 'LBFGS', network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), stoppedAt };
 });

@@ -1,8 +1,9 @@
 import { RandomState } from '../data/rng.js';
-import { gatherRows, torchInit, Workspace, type FlatNetwork } from '../model/backprop.js';
+import { flatNetwork, gatherRows, torchInit, Workspace, type FlatNetwork } from '../model/backprop.js';
 import { lossAndGradient } from '../model/kernels.js';
 import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
-import { TraceRecorder } from './trace.js';
+import { AnminError } from '../util/errors.js';
+import { Selection, TraceRecorder } from './trace.js';
 import type { OnStep, TrainData, TrainResult } from './types.js';
 
 export interface MinibatchOptions {
@@ -53,19 +54,36 @@ export function stepLr(lr: number, epoch: number, stepSize: number, gamma: numbe
 }
 
 /**
+ * The network a gradient method starts from: the data's warm start (a copy, checked against the
+ * method's shape) or its own initialization from the seed.
+ */
+export function startNetwork(method: string, data: TrainData, h: number, alpha: number, rng: RandomState, init: Init = torchInit): FlatNetwork {
+  const { p, c } = data.train;
+  const w = data.init;
+  if (!w) return init(p, h, c, alpha, rng);
+  if (w.p !== p || w.h !== h || w.c !== c || w.alpha !== alpha) throw new AnminError(`${method}: the warm start is ${w.p}×${w.h}×${w.c} with slope ${w.alpha}, the run needs ${p}×${h}×${c} with slope ${alpha}`);
+  const net = flatNetwork(p, h, c, alpha);
+  net.A.set(w.A);
+  net.B.set(w.B);
+  net.b0.set(w.b0);
+  return net;
+}
+
+/**
  * The epoch loop shared by SGD and Adam, as a torch DataLoader(shuffle=True, drop_last=False) and
  * StepLR run it: PyTorch init, a fresh permutation every epoch, one update per minibatch, the epoch's
- * row-weighted mean minibatch loss recorded beside the full-pass MSE. The final model is returned.
+ * row-weighted mean minibatch loss recorded beside the full-pass MSE. The final model is returned, or
+ * with validation rows the minimum-validation-MSE epoch's, stopping at the data's patience.
  */
 export function trainMinibatch(method: string, data: TrainData, o: MinibatchOptions, makeRule: (size: number) => UpdateRule, onStep?: OnStep, init: Init = torchInit): TrainResult {
   const { n, p, c, x, y } = data.train;
   const rng = new RandomState(o.seed);
-  const net = init(p, o.hidden, c, o.alpha, rng);
+  const net = startNetwork(method, data, o.hidden, o.alpha, rng, init);
   const grad = new Float64Array(net.theta.length);
   const ws = new Workspace(Math.min(o.batch, n), p, c);
   const update = makeRule(net.theta.length);
   const trace = new TraceRecorder(data, onStep, false);
-  trace.record(net, 0);
+  const sel = new Selection(data, net, trace.record(net, 0), true);
   for (let epoch = 0; epoch < o.iterations; epoch++) {
     const lr = stepLr(o.lr, epoch, o.stepSize, o.gamma);
     const order = rng.permutation(n);
@@ -77,7 +95,9 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
       lossSum += lossAndGradient(net, ws.xb, ws.yb, m, grad) * m;
       update(net.theta, grad, lr);
     }
-    trace.record(net, epoch + 1, { batchMse: lossSum / n, lr });
+    sel.offer(net, trace.record(net, epoch + 1, { batchMse: lossSum / n, lr }), epoch + 1);
+    if (sel.stalled) break;
   }
-  return { method, network: net, trace: trace.points, selected: trace.points.length - 1, seconds: trace.seconds() };
+  const stopped = trace.points.length - 1 < o.iterations ? { stoppedAt: trace.points.length - 1 } : {};
+  return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped };
 }

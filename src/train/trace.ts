@@ -1,4 +1,4 @@
-import { evaluate, type Fit, type Network } from '../model/network.js';
+import { cloneNetwork, evaluate, type Fit, type Network } from '../model/network.js';
 import { recoveryError } from '../model/recovery.js';
 import { phase } from '../util/profile.js';
 import type { OnStep, TracePoint, TrainData } from './types.js';
@@ -10,6 +10,7 @@ import type { OnStep, TracePoint, TrainData } from './types.js';
  * how often the curve is sampled. Only the training MSE the method selects its model by stays on the
  * clock (`selectsByTrainMse`: ANMIN and LBFGS keep the minimum-training-MSE iterate, so that pass is
  * part of training); a method that returns its last iterate gets its full-pass training MSE free.
+ * Validation rows, when given, are what the method selects by, so scoring them stays on the clock.
  */
 export class TraceRecorder {
   readonly points: TracePoint[] = [];
@@ -27,6 +28,7 @@ export class TraceRecorder {
   record(net: Network, iteration: number, extra: Partial<TracePoint> = {}, train?: Fit): TracePoint {
     const { data } = this;
     const tr = train ?? (this.selectsByTrainMse ? evaluate(net, data.train.x, data.train.y, data.train.n) : undefined);
+    const va = data.validation ? evaluate(net, data.validation.x, data.validation.y, data.validation.n) : undefined;
     const seconds = this.seconds();
     const off = performance.now();
     try {
@@ -40,6 +42,7 @@ export class TraceRecorder {
         trainMse: fit.mse,
         trainR2: fit.r2,
         ...(te ? { testMse: te.mse, testR2: te.r2 } : {}),
+        ...(va ? { validationMse: va.mse, validationR2: va.r2 } : {}),
         ...(data.truth ? { recovery: recoveryError(net, data.truth) } : {}),
         ...extra,
       };
@@ -49,5 +52,44 @@ export class TraceRecorder {
     } finally {
       this.paused += performance.now() - off;
     }
+  }
+}
+
+/**
+ * Which trace point a method returns: the minimum of the validation MSE when the data hold validation
+ * rows, else of the method's own criterion (ANMIN and LBFGS: training MSE; `final`: the last point).
+ * NaN never compares below, so a blown-up model is recorded but never selected. With the data's
+ * patience, `stalled` says the selected point has not changed for that many points.
+ */
+export class Selection {
+  best: Network;
+  selected = 0;
+  private loss: number;
+  private since = 0;
+
+  constructor(private readonly data: TrainData, net: Network, first: TracePoint, private readonly final = false) {
+    this.best = cloneNetwork(net);
+    this.loss = this.criterion(first);
+  }
+
+  private criterion(pt: TracePoint): number {
+    return this.data.validation ? (pt.validationMse as number) : pt.trainMse;
+  }
+
+  /** The point just recorded, at `index` in the trace, for the current network. */
+  offer(net: Network, pt: TracePoint, index: number): void {
+    const loss = this.criterion(pt);
+    if ((this.final && !this.data.validation) || loss < this.loss) {
+      this.loss = loss;
+      this.best = cloneNetwork(net);
+      this.selected = index;
+      this.since = 0;
+    } else {
+      this.since++;
+    }
+  }
+
+  get stalled(): boolean {
+    return this.data.patience !== undefined && this.since >= this.data.patience;
   }
 }

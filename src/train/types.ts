@@ -12,6 +12,9 @@ export interface TracePoint {
   trainR2: number;
   testMse?: number;
   testR2?: number;
+  /** With TrainData.validation: the held-out rows the method selects its model by. */
+  validationMse?: number;
+  validationR2?: number;
   /** SGD/Adam: the epoch's minibatch losses averaged over its rows (running_loss / nobs in the published code). */
   batchMse?: number;
   /** ANMIN: ln|M + λI| of the hidden-layer system (null when not computed, e.g. matrix-free). */
@@ -38,6 +41,15 @@ export interface TrainData {
   test?: Prepared;
   /** The network that generated the data, in the model's input coordinates: each trace point scores recovery against it. */
   truth?: Network;
+  /**
+   * Rows held out of `train` to choose by: every trace point scores them, and the method keeps the
+   * minimum-validation-MSE point instead of its own rule. They never enter a training sum.
+   */
+  validation?: Prepared;
+  /** Stop once the selected point has not changed for this many points (absent: run every iteration). */
+  patience?: number;
+  /** Gradient methods: start from this network (same shape) instead of their random initialization. */
+  init?: Network;
 }
 
 export interface TrainResult {

@@ -134,3 +134,26 @@ test('evaluate gives each target\'s MSE and R² beside the pooled ones', () => {
   // The pooled MSE is the mean of the targets' MSEs (each over the same rows).
   assert.ok(Math.abs(out.mse - (out.targets.u.mse + out.targets.v.mse) / 2) <= 1e-9 * out.mse);
 });
+
+test('train chooses by validation rows: widths and λ from lists, the hybrids, 0 for the published selection, a warning for a wide layer', () => {
+  const small = writeCsv('small.csv', 9, 300);
+  const json = (...args: string[]) => {
+    const r = anmin('train', small, '--target', 'y', '--iterations', '4', '--json', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    return { out: JSON.parse(r.stdout) as Record<string, unknown>, stderr: r.stderr };
+  };
+  const chosen = json('--hidden', '2,8', '--lambda', '0.001,1', '--lambda-scale', 'mean', '--refit').out;
+  assert.equal(chosen.validation_rows, 48);
+  assert.match(String(chosen.chosen), /^h (2|8), λ (0.001|1) \(mean\), iteration \d, refit on all rows$/);
+  assert.equal(chosen.train_rows, 240);
+  const hybrid = json('--method', 'anmin+adam', '--hidden', '4').out;
+  assert.match(String(hybrid.chosen), /adam epoch \d+/);
+  const published = json('--validation-fraction', '0', '--hidden', '4').out;
+  assert.equal(published.validation_rows, undefined);
+  assert.equal(published.train_rows, 240);
+  assert.doesNotMatch(String(json('--hidden', '4').out.chosen), /refit/, 'many rows for the unknowns: no refit by default');
+  assert.match(json('--hidden', '128').stderr, /^anmin train: warning: .*512 unknowns against 192 training rows.*--hidden 96 or less/);
+  assert.equal(json('--hidden', '96').stderr, '');
+  const bad = anmin('train', small, '--target', 'y', '--validation-fraction', '1');
+  assert.match(bad.stderr, /^anmin: --validation-fraction: expected a number in \[0, 0.9\], got "1"\n$/);
+});

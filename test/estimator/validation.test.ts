@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planted } from '../../src/data/generate.js';
+import { splitIndices } from '../../src/data/split.js';
+import { Adam, Anmin, Lbfgs, Regressor } from '../../src/estimator/estimator.js';
+import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
+import { descend, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, validationSeed } from '../../src/estimator/validation.js';
+import { evaluate } from '../../src/model/network.js';
+import { adam } from '../../src/train/adam.js';
+import { anmin } from '../../src/train/anmin.js';
+import type { Trainer, TrainData } from '../../src/train/types.js';
+import { problem } from '../helpers.js';
+
+const D = 3;
+/** A noisy planted problem whose first input column is the row's index: every row is recognisable after standardization. */
+function rows(n: number, seed: number) {
+  const p = planted({ d: D, k: 4, n, sigma: 0.3, seed });
+  for (let i = 0; i < n; i++) p.x[i * D] = i;
+  return { X: { data: p.x, shape: [n, D] as [number, number] }, y: Array.from(p.y) };
+}
+
+/** ANMIN under another object, keeping every TrainData it is handed. */
+function spy(): { trainer: Trainer<object>; calls: TrainData[] } {
+  const calls: TrainData[] = [];
+  const trainer = { ...anmin, train: (data: TrainData, o: object, s?: never) => (calls.push(data), anmin.train(data, o as never, s)) } as Trainer<object>;
+  return { trainer, calls };
+}
+
+/** The original row indices of a prepared part, read back from its first input column. */
+const indexOf = (d: TrainData['train'], mean: number, sd: number) => Array.from({ length: d.n }, (_, r) => Math.round(d.x[r * d.p + 1] * sd + mean));
+
+test('validation rows are the seed\'s validation stream of the fit\'s rows and never enter a training run; the refit has every row', () => {
+  const n = 200;
+  const { X, y } = rows(n, 3);
+  const { trainer, calls } = spy();
+  const model = new Regressor(trainer, { hidden: 6, iterations: 6, validationFraction: 0.25, lambdas: [1e-3, 1e-1], refit: true, seed: 5 }).fit(X, y);
+  const expected = splitIndices(n, validationSeed(5), 0.25);
+  const searches = calls.filter((c) => c.validation);
+  assert.equal(searches.length, 2, 'one run for each λ');
+  // The standardization of the search: the index column's mean and sd over the fit rows alone.
+  const fit = Array.from(expected.train);
+  const mean = fit.reduce((a, b) => a + b, 0) / fit.length;
+  const sd = Math.sqrt(fit.reduce((a, b) => a + (b - mean) ** 2, 0) / (fit.length - 1));
+  for (const c of searches) {
+    assert.deepEqual(indexOf(c.train, mean, sd), fit);
+    assert.deepEqual(indexOf(c.validation!, mean, sd), Array.from(expected.test));
+  }
+  const refit = calls.at(-1)!;
+  assert.equal(refit.validation, undefined);
+  assert.equal(refit.train.n, n);
+  const file = model.toJSON();
+  assert.equal(file.validation?.rows, expected.test.length);
+  assert.equal(file.validation?.seed, validationSeed(5));
+  assert.equal(file.validation?.refit, true);
+  assert.equal(file.training.rows, n);
+});
+
+test('validation rows only select: ANMIN\'s iterates are the same with and without them', () => {
+  const train = problem(150, 3, 1, 1);
+  const validation = problem(60, 3, 1, 2);
+  const o = { hidden: 5, iterations: 8, seed: 0 };
+  const plain = anmin.train({ train }, o);
+  const watched = anmin.train({ train, validation }, o);
+  assert.deepEqual(watched.trace.map((p) => p.trainMse), plain.trace.map((p) => p.trainMse));
+  const v = watched.trace.map((p) => p.validationMse!);
+  assert.equal(watched.selected, v.indexOf(Math.min(...v)));
+});
+
+test('early stopping: each method stops once its selected iterate has not changed for `patience` points', () => {
+  const train = problem(300, 3, 1, 4);
+  const validation = problem(100, 3, 1, 5);
+  const runs = [
+    anmin.train({ train, validation, patience: 2 }, { hidden: 40, iterations: 60, seed: 0, lambda: 0 }),
+    adam.train({ train, validation, patience: 3 }, { hidden: 16, iterations: 400, lr: 0.05, seed: 0 }),
+  ];
+  for (const [r, patience] of [[runs[0], 2], [runs[1], 3]] as const) {
+    assert.ok(r.stoppedAt !== undefined, `${r.method} ran every iteration`);
+    assert.equal(r.trace.length - 1, r.stoppedAt);
+    assert.equal(r.stoppedAt - r.trace[r.selected].iteration, patience, r.method);
+    const v = r.trace.map((p) => p.validationMse!);
+    assert.equal(r.trace[r.selected].validationMse, Math.min(...v), r.method);
+  }
+});
+
+test('λ is chosen by validation MSE among the candidates, and the refit runs at the chosen λ and iteration count', () => {
+  const { X, y } = rows(240, 6);
+  // 192 fit rows against 4×64 unknowns: few enough for the grid.
+  const model = new Anmin({ hidden: 64, iterations: 10 }).fit(X, y);
+  const v = model.toJSON().validation!;
+  // The default grid by descent: its middle first, and the chosen λ's neighbours in the grid were tried and are worse.
+  assert.equal(v.candidates[0].lambda, VALIDATION_LAMBDAS[2]);
+  const best = Math.min(...v.candidates.map((c) => c.validationMse!));
+  assert.equal(v.chosen.validationMse, best);
+  const at = VALIDATION_LAMBDAS.indexOf(v.chosen.lambda!);
+  for (const lambda of [VALIDATION_LAMBDAS[at - 1], VALIDATION_LAMBDAS[at + 1]].filter((l) => l !== undefined)) {
+    const c = v.candidates.find((k) => k.lambda === lambda);
+    assert.ok(c && c.validationMse! > best, `λ ${lambda} beside the chosen ${v.chosen.lambda}`);
+  }
+  assert.equal(v.chosen.lambdaScale, 'mean');
+  assert.equal(v.refit, true, 'few rows for the unknowns: refit');
+  assert.equal(model.summary.iterations, v.chosen.selected, 'the refit stops at the chosen iteration');
+  // A given λ is not searched, nor is λ where rows are many for the unknowns.
+  assert.equal(new Anmin({ hidden: 64, iterations: 3, lambda: 0.5 }).fit(X, y).toJSON().validation!.candidates.length, 1);
+  const plenty = new Anmin({ hidden: 8, iterations: 3 }).fit(X, y);
+  assert.deepEqual(plenty.toJSON().validation!.candidates.map((c) => c.lambda), [PLENTY_LAMBDA]);
+  assert.equal(plenty.toJSON().validation!.refit, false, 'many rows for the unknowns: no refit');
+  assert.equal(plenty.summary.rows, 192);
+});
+
+test('a list of widths is chosen among by validation, and the same seed gives the same model', () => {
+  const { X, y } = rows(240, 7);
+  const fit = () => new Anmin({ widths: [2, 12], lambdas: [1e-2], iterations: 6, seed: 3 }).fit(X, y);
+  const [a, b] = [fit(), fit()];
+  const v = a.toJSON().validation!;
+  assert.deepEqual(v.candidates.map((c) => c.hidden), [2, 12]);
+  assert.equal(a.network.h, v.chosen.hidden);
+  assert.deepEqual(a.predict(X), b.predict(X));
+});
+
+test('the hybrids start from ANMIN\'s chosen network: their first point is its validation MSE, and they keep what is no worse', () => {
+  const { X, y } = rows(300, 8);
+  for (const refine of ['adam', 'lbfgs'] as const) {
+    const v = new Anmin({ hidden: 8, iterations: 8, refine }).fit(X, y).toJSON().validation!;
+    assert.equal(v.refine?.trainer, refine);
+    assert.equal(v.refine.startValidationMse, v.chosen.validationMse, refine);
+    assert.ok(v.refine.validationMse! <= v.refine.startValidationMse!, refine);
+    assert.equal(v.refit, false, 'the refined model keeps its rows apart');
+  }
+  // The warm start itself: point 0 of a gradient run is the network it was handed.
+  const train = problem(100, 3, 1, 9);
+  const start = anmin.train({ train }, { hidden: 6, iterations: 3, seed: 0 }).network;
+  const r = adam.train({ train, init: start }, { hidden: 6, iterations: 1, seed: 0 });
+  assert.equal(r.trace[0].trainMse, evaluate(start, train.x, train.y, train.n).mse);
+  assert.throws(() => adam.train({ train, init: start }, { hidden: 7, iterations: 1, seed: 0 }), /Adam: the warm start is 4×6×1/);
+});
+
+test('validationFraction 0 is the trainer as published: every row, its own selection, no validation record', () => {
+  const { X, y } = rows(120, 10);
+  const model = new Anmin({ hidden: 6, iterations: 5, validationFraction: 0 }).fit(X, y);
+  assert.equal(model.summary.rows, 120);
+  const file = model.toJSON();
+  assert.equal(file.validation, undefined);
+  assert.deepEqual(file.settings, { validationFraction: 0 });
+  const published = anmin.train({ train: problem(120, 3, 1, 11) }, { hidden: 6, iterations: 5, seed: 0 });
+  const mse = published.trace.map((p) => p.trainMse);
+  assert.equal(published.selected, mse.indexOf(Math.min(...mse)));
+  assert.equal(new Adam({ hidden: 4, iterations: 2, validationFraction: 0 }).fit(X, y).summary.iterations, 2);
+});
+
+test('model files: version 2 keeps what was chosen; a version 1 file reads as trained on every row', () => {
+  const { X, y } = rows(150, 12);
+  const model = new Lbfgs({ hidden: 4, iterations: 3 }).fit(X, y);
+  const file = JSON.parse(JSON.stringify(model));
+  assert.equal(file.formatVersion, MODEL_FORMAT_VERSION);
+  const loaded = Regressor.fromJSON(file);
+  assert.deepEqual(loaded.toJSON().validation, file.validation);
+  assert.deepEqual(loaded.predict(X), model.predict(X));
+  const { settings: _s, validation: _v, ...v1 } = { ...file, formatVersion: 1 };
+  assert.equal(Regressor.fromJSON(v1).settings.validationFraction, 0);
+});
+
+test('descent over a grid tries the middle, then the better side while it improves', () => {
+  const tries = (scores: number[]) => {
+    const seen: number[] = [];
+    descend(scores.map((_, i) => i), (i) => (seen.push(i), scores[i]));
+    return seen;
+  };
+  assert.deepEqual(tries([5, 4, 3, 4, 5]), [2, 3, 1]);
+  assert.deepEqual(tries([5, 4, 3, 2, 1]), [2, 3, 4]);
+  assert.deepEqual(tries([1, 2, 3, 4, 5]), [2, 3, 1, 0]);
+  assert.deepEqual(tries([3, 2, 3, 1, 5]), [2, 3, 4], 'up found better: down is not tried');
+});
+
+test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
+  assert.throws(() => new Anmin({ validationFraction: 1 }), /anmin: validationFraction must be a number in \[0, 1\)/);
+  assert.throws(() => new Anmin({ patience: 0 }), /patience must be a positive integer/);
+  assert.throws(() => new Anmin({ lambdas: [] }), /lambdas must be a non-empty list/);
+  assert.throws(() => new Adam({ refine: 'adam' } as never), /ANMIN's settings/);
+  assert.throws(() => new Anmin({ validationFraction: 0, widths: [4, 8] }), /needs validation rows/);
+  assert.match(sizeWarning(10, 256, 353)!, /2816 unknowns against 353 training rows.*--hidden 64 or less/);
+  assert.equal(sizeWarning(10, 64, 353), undefined);
+});
