@@ -7,6 +7,7 @@ export { predict, evaluate, type Network } from './model/network.js';
 export { fitStandardization, standardizeInputs, centreTargets, type Standardization } from './data/standardize.js';
 export { planted, type PlantedOptions } from './data/generate.js';
 export { Regressor, Anmin, Adam, Sgd, Lbfgs, type FitOptions } from './estimator/estimator.js';
+export type { ValidationSettings, ValidationRecord } from './estimator/validation.js';
 export type { Matrix, Targets } from './estimator/matrix.js';
 export { loadModel, MODEL_FORMAT_VERSION, type ModelFile, type TrainingSummary } from './estimator/model-file.js';
 export { readTrainingCsv, readModelInputs, type CsvData } from './estimator/csv-data.js';
