@@ -107,6 +107,20 @@ function resolveColumns(select: (string | number)[] | undefined, names: string[]
   });
 }
 
+/** The bytes of a file's first line (without its newline), looking at most `max` bytes in. */
+function firstLine(path: string, max: number): Buffer {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(max);
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, max, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const end = head.subarray(0, n).indexOf(0x0a);
+  return head.subarray(0, end < 0 ? n : end);
+}
+
 /**
  * The field separator of a file with a header: of comma, semicolon, tab and bar, the one its header line
  * holds most often outside quotes (a comma when it holds none), so a spreadsheet's semicolon export reads
@@ -115,14 +129,7 @@ function resolveColumns(select: (string | number)[] | undefined, names: string[]
 export function delimiterOf(path: string): string {
   let line: string;
   try {
-    const fd = openSync(path, 'r');
-    const head = Buffer.alloc(1 << 16);
-    try {
-      const n = readSync(fd, head, 0, head.length, 0);
-      line = head.subarray(0, n).toString('utf8').split(/\r?\n/, 1)[0];
-    } finally {
-      closeSync(fd);
-    }
+    line = firstLine(path, 1 << 16).toString('utf8').replace(/\r$/, '');
   } catch {
     // An unreadable file is reported by the reader, which names the reason.
     return ',';
@@ -176,16 +183,7 @@ function csvLine(e: unknown): string {
  */
 function utf8Header(path: string, names: string[], label: string): string[] {
   if (!names.some((n) => n.includes('\uFFFD'))) return names;
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(1 << 20);
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const end = head.subarray(0, n).indexOf(0x0a);
-  const bytes = head.subarray(0, end < 0 ? n : end);
+  const bytes = firstLine(path, 1 << 20);
   const text = bytes.toString('utf8');
   for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
     const at = Buffer.byteLength(text.slice(0, i));

@@ -6,7 +6,7 @@ import { importTrainer, TRAINERS } from '../train/registry.js';
 import { isTrainerFile, locateTrainerFile, type TrainerFile } from '../train/trainer-file.js';
 import type { Trainer } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
-import { packageRoot, sha256 } from '../util/fsx.js';
+import { packageRoot, sha256FileSync } from '../util/fsx.js';
 import { parseNumbers } from '../util/json.js';
 import { validateProtocolShape } from './protocol-schema.js';
 import { range, type Shard } from './splits.js';
@@ -201,13 +201,7 @@ export async function loadTrainers(p: Protocol): Promise<Record<string, Trainer<
 /** A CSV dataset's file, found from the protocol's folder and hashed; its columns are checked when it is read. */
 function locateTable(d: ProtocolDataset, base: string, where: string): CsvSource {
   const file = resolve(base, d.csv!);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new AnminError(`${where}: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return { name: d.csv!, file, sha256: sha256(bytes), target: typeof d.target === 'string' ? [d.target] : d.target!, ...(d.features ? { features: d.features } : {}) };
+  return { name: d.csv!, file, sha256: sha256FileSync(file, `${where}: ${file}`), target: typeof d.target === 'string' ? [d.target] : d.target!, ...(d.features ? { features: d.features } : {}) };
 }
 
 export interface Selection {

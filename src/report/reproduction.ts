@@ -30,8 +30,7 @@ function sections(results: Results): string[] {
   });
 }
 
-function checkSection(results: Results): string {
-  const { rows, leftOut, unpublished } = checkStore(results.records);
+function checkSection({ rows, leftOut, unpublished }: ReturnType<typeof checkStore>): string {
   const note = markdownText([leftOut, unpublished].filter(Boolean).join('; '));
   const table = (rs: CheckRow[]) => markdownTable(checkTable(rs), { alignDelimiters: false });
   const notable = rows.filter((r) => r.status !== 'pass');
@@ -51,8 +50,7 @@ function checkSection(results: Results): string {
 }
 
 /** The page's first word: per experiment and dataset, reproduced, deviates or too few runs to tell. */
-function verdictSection(results: Results): string {
-  const { rows } = checkStore(results.records);
+function verdictSection(rows: CheckRow[]): string {
   if (rows.length === 0) return '';
   return ['## Verdict', '', 'Per experiment and dataset, what its checks against the paper say together (every check: Check, below; the known deviations\' reasons: Known deviations, at the end). "Reproduced" only where each check could have failed.', '', markdownTable(verdictTable(verdicts(rows)), { alignDelimiters: false }), ''].join('\n');
 }
@@ -99,11 +97,13 @@ export function reproductionReport(results: Results, origin: ReportOrigin): stri
     '',
     ...reportsFor(results).flatMap((e) => (e.preamble ? [...e.preamble, ''] : [])),
   ].join('\n');
+  // One check serves the verdict that opens the page and the rows that close it.
+  const checked = checkStore(results.records);
   return [
     head,
-    verdictSection(results),
+    verdictSection(checked.rows),
     ...sections(results),
-    checkSection(results),
+    checkSection(checked),
     decisionsSection(),
   ].filter(Boolean).join('\n');
 }

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { AnminError } from '../util/errors.js';
-import { sha256 } from '../util/fsx.js';
+import { sha256FileSync } from '../util/fsx.js';
 
 /** A trainer named by a module's path (`./ridge-features.mjs`, `/abs/x.js`) rather than a built-in name. */
 export function isTrainerFile(name: string): boolean {
@@ -17,12 +15,5 @@ export interface TrainerFile {
 /** Resolves a module path (relative to `base`) and hashes it, without running it. */
 export function locateTrainerFile(name: string, base: string, where: string): TrainerFile {
   const file = resolve(base, name);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new AnminError(`${where}: trainer module ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return { file, sha256: sha256(bytes) };
+  return { file, sha256: sha256FileSync(file, `${where}: trainer module ${file}`) };
 }
-

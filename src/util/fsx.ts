@@ -135,6 +135,15 @@ export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The sha256 of a file read whole, or one line naming `what` (the file as the user knows it) and why it cannot be read. */
+export function sha256FileSync(path: string, what: string): string {
+  try {
+    return sha256(readFileSync(path));
+  } catch (e) {
+    throw new AnminError(`${what}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /** The folder holding package.json, found from this module so it works from src/ and dist/. */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
