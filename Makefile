@@ -31,15 +31,15 @@ run: build
 	$(ANMIN) report html --out results/report.html
 	$(ANMIN) check --out results/check.txt
 
-# By hand, not in CI (about 3½ hours on 2 cores): Table 3 at the paper's power on the low-dimensional
-# datasets, the DAE on 10 splits, Table 5 on 10 splits, the simulation's quick preset and the planted study,
-# then docs/reproduction.md, docs/planted.md and the figures from them.
+# By hand, not in CI (hours on 2 cores; resumable): Table 3 at the paper's power on the low-dimensional
+# datasets, the DAE on 10 splits, Table 5 on 10 splits, the simulation at the paper's 8 cells × 100 runs and
+# the planted study, then docs/reproduction.md, docs/planted.md and the figures from them.
 REPRO := results/reproduction
 reproduce: build
 	$(ANMIN) run table3 --preset paper-lowd --workers 2 --out $(REPRO)/table3
 	$(ANMIN) run table3 --preset dae --workers 2 --out $(REPRO)/dae
 	$(ANMIN) run ablation --splits 0..9 --out $(REPRO)/ablation
-	$(ANMIN) run simulation --preset quick --out $(REPRO)/simulation
+	$(ANMIN) run simulation --preset paper --workers 2 --out $(REPRO)/simulation
 	$(ANMIN) run planted --preset paper --out $(REPRO)/planted
 	$(ANMIN) report all --in $(REPRO)/table3 $(REPRO)/dae $(REPRO)/ablation $(REPRO)/simulation --out docs/reproduction.md
 	$(ANMIN) report planted --in $(REPRO)/planted --out docs/planted.md

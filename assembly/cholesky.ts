@@ -1,12 +1,13 @@
 // AssemblyScript, compiled to dist/wasm/cholesky.wasm by `make build` (SIMD on).
 // In-place Cholesky of a symmetric positive definite n×n row-major float64 matrix at `a`, row-oriented
 // so every inner product runs over contiguous rows. Rows and columns go two at a time: the four inner
-// products of a 2×2 block share their loads (one load per multiply-add instead of two).
+// products of a 2×2 block share their loads (one load per multiply-add instead of two). ANMIN's dual
+// system (the rows' Gram, see dualGram) is formed here too, where it is factored: no m² copy between modules.
 import { axpy, dot, dots4 } from './common';
 export { heapBase } from './common';
 
-/** Four doubles of static scratch: where dots4 leaves its results. */
-const SCRATCH: usize = memory.data(32, 16);
+/** Eight doubles of static scratch: where dots4 leaves its results (two sets for dualGram). */
+const SCRATCH: usize = memory.data(64, 16);
 
 
 @inline function at(a: usize, n: i32, i: i32, j: i32): usize {
@@ -87,5 +88,49 @@ export function solve(a: usize, n: i32, b: usize): void {
     const xi = load<f64>(b + (<usize>i << 3)) / load<f64>(r + (<usize>i << 3));
     store<f64>(b + (<usize>i << 3), xi);
     axpy(i, -xi, r, b);
+  }
+}
+
+/**
+ * ANMIN's hidden-layer system in the rows' space (the dual of Eq. 6's M): K_rs = (x_r·x_s)(w_r·w_s),
+ * row r of Φ being the Kronecker product of x_r and w_r. Writes the lower triangle of
+ * out (m×m) = (X Xᵀ) ⊙ (W Wᵀ) + λI for X m×px and W m×pw row-major, px and pw even (rows zero-padded),
+ * rows two at a time so each 2×2 block's four products share their loads. The upper triangle is left
+ * alone (but for the entry above each even diagonal entry): `cholesky` reads only the lower one.
+ */
+export function dualGram(x: usize, w: usize, m: i32, px: i32, pw: i32, lambda: f64, out: usize): void {
+  const xb = <usize>px << 3;
+  const wb = <usize>pw << 3;
+  const ob = <usize>m << 3;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const x0 = x + <usize>i * xb;
+    const w0 = w + <usize>i * wb;
+    for (let j = 0; j <= i; j += 2) {
+      const y0 = x + <usize>j * xb;
+      const v0 = w + <usize>j * wb;
+      dots4(x0, x0 + xb, y0, y0 + xb, px, SCRATCH);
+      dots4(w0, w0 + wb, v0, v0 + wb, pw, SCRATCH + 32);
+      const k00 = load<f64>(SCRATCH) * load<f64>(SCRATCH + 32);
+      const k01 = load<f64>(SCRATCH + 8) * load<f64>(SCRATCH + 40);
+      const k10 = load<f64>(SCRATCH + 16) * load<f64>(SCRATCH + 48);
+      const k11 = load<f64>(SCRATCH + 24) * load<f64>(SCRATCH + 56);
+      const r0 = out + <usize>i * ob + (<usize>j << 3);
+      const r1 = r0 + ob;
+      const diag = i == j ? lambda : 0.0;
+      store<f64>(r0, k00 + diag);
+      store<f64>(r0 + 8, k01);
+      store<f64>(r1, k10);
+      store<f64>(r1 + 8, k11 + diag);
+    }
+  }
+  if (i < m) {
+    // The last row of an odd m.
+    const xi = x + <usize>i * xb;
+    const wi = w + <usize>i * wb;
+    for (let j = 0; j <= i; j++) {
+      const k = dot(px, xi, x + <usize>j * xb) * dot(pw, wi, w + <usize>j * wb) + (i == j ? lambda : 0.0);
+      store<f64>(out + <usize>i * ob + (<usize>j << 3), k);
+    }
   }
 }

@@ -6,7 +6,7 @@ import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, PATIENCE, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -104,7 +104,7 @@ function trainOptions(): Option[] {
   return [
     method,
     new Option('--validation-fraction <f>', `share of the training rows held out (never trained on) to choose the iterate, λ and width by and to stop early (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
-    new Option('--patience <n>', 'stop once the selected iterate has not changed for n iterations or epochs (default with validation: ANMIN 5, gradient methods 10)').argParser((v) => int(1)(v, '--patience')),
+    new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations or epochs (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient})`).argParser((v) => int(1)(v, '--patience')),
     new Option('--refit', 'ANMIN: train again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer\'s unknowns)'),
     new Option('--no-refit', 'ANMIN: keep the validation-selected model, trained without the validation rows'),
   ];

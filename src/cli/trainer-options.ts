@@ -50,7 +50,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   tf32: { description: 'ANMIN, float32-batches: every product with the data uses the rows rounded to TF32 (10-bit mantissa), as Ampere GPUs did under PyTorch < 1.12' },
   recordFrozen: { description: 'ANMIN: record each iteration\'s frozen-pattern loss (Eq. 5\'s objective) in the trace' },
   chunkRows: { description: 'ANMIN: rows per firing-pattern grouping chunk (numbers change by rounding only)' },
-  solver: { description: 'ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), cg (matrix-free conjugate gradients), auto (cg above (d+1)h = 3000)' },
+  solver: { description: 'ANMIN hidden-layer solve: dense (forms M, ln|M+λI|), dual (the same system through the rows\' Gram, for rows × outputs fewer than (d+1)h), cg (matrix-free conjugate gradients), auto (dual where rows × outputs < (d+1)h, ≤ 3000 and cheaper by flop count; else cg above (d+1)h = 3000; else dense)' },
   cgTolerance: { description: 'ANMIN, cg: relative residual to stop at' },
   cgForcing: { description: 'ANMIN, cg: inexact solves: stop once the residual is this share of the warm start\'s (default 0.1; 0: every solve to --cg-tolerance)' },
   cgMaxIterations: { description: 'ANMIN, cg: iterations at most' },

@@ -52,9 +52,11 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
   }
 }
 
-interface CholeskyKernel extends KernelModule {
+/** assembly/cholesky.ts: the factorization, its solve, and the dual system formed where it is factored (dual-gram.ts). */
+export interface CholeskyKernel extends KernelModule {
   cholesky(a: number, n: number): number;
   solve(a: number, n: number, b: number): void;
+  dualGram(x: number, w: number, m: number, px: number, pw: number, lambda: number, out: number): void;
 }
 
 /**
@@ -66,6 +68,11 @@ export function choleskyKernelFactor(k: Float64Array, n: number): Factorization 
   const ker = kernel<CholeskyKernel>('cholesky');
   const { at, view, claim } = allocate(ker, { a: ['f64', n * n], b: ['f64', n] });
   view.a.set(k.subarray(0, n * n));
+  return factorHeld(ker, at, view, claim, n);
+}
+
+/** Factors the n×n matrix the kernel holds at `at.a` in place, with `at.b` (n doubles) for the solves (see choleskyKernelFactor). */
+export function factorHeld(ker: CholeskyKernel, at: { a: number; b: number }, view: { b: Float64Array }, claim: number, n: number): Factorization {
   const logdet = ker.cholesky(at.a, n);
   return {
     logdet,

@@ -38,11 +38,12 @@ export interface AnminOptions {
    */
   recordFrozen: boolean;
   /**
-   * The hidden-layer solve: dense (form M + λI, Cholesky, ln|M + λI|, the degenerate branch) or cg
-   * (preconditioned conjugate gradients on products with the data, M never formed, no log
-   * determinant); auto picks cg when (d+1)h exceeds DENSE_MAX_SIZE.
+   * The hidden-layer solve: dense (form M + λI, Cholesky, ln|M + λI|, the degenerate branch), dual (the
+   * same system through the rows' m×m Gram ΦΦᵀ, m = rows × outputs: the same answer and ln|M + λI|,
+   * cheaper where rows are fewer than the unknowns) or cg (preconditioned conjugate gradients on
+   * products with the data, M never formed, no log determinant); auto: see chooseSolver.
    */
-  solver: 'auto' | 'dense' | 'cg';
+  solver: 'auto' | 'dense' | 'dual' | 'cg';
   /** cg: stop at ‖c − (M + λI)a‖ ≤ cgTolerance·‖c‖ … */
   cgTolerance: number;
   /**
@@ -111,7 +112,7 @@ export const ANMIN_CONSTRAINTS: Constraints<AnminOptions> = {
   batchRows: integer(1, 1 << 24),
   tf32: boolean,
   recordFrozen: boolean,
-  solver: choice('auto', 'dense', 'cg'),
+  solver: choice('auto', 'dense', 'dual', 'cg'),
   cgTolerance: number(0, 1, true),
   cgForcing: number(0, BELOW_ONE),
   cgMaxIterations: integer(1, 10_000_000),

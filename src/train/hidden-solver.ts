@@ -2,6 +2,7 @@ import { totalmem } from 'node:os';
 import type { RandomState } from '../data/rng.js';
 import type { Prepared } from '../data/split.js';
 import { choleskyKernelFactor } from '../linalg/cholesky.js';
+import { dualFactor, dualGram } from '../linalg/dual-gram.js';
 import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { luFloat32 } from '../linalg/lu.js';
 import { solveNormalCg } from '../linalg/normal-cg.js';
@@ -34,6 +35,8 @@ export interface HiddenSystem {
   /** The right-hand side c of Eq. 8. */
   c: Float64Array;
   size: number;
+  /** λ as added to M's diagonal (on the sums). */
+  lambda: number;
 }
 
 /**
@@ -155,7 +158,7 @@ function assemble(net: Network, u: Float64Array, c: Float64Array, lambda: number
     }
   }
   for (let i = 0; i < size; i++) k[i * size + i] += lambda;
-  return { k, c, size };
+  return { k, c, size, lambda };
 }
 
 /**
@@ -204,6 +207,19 @@ export function solveHiddenCg(net: Network, x: Float64Array, y: Float64Array, n:
   return { A: r.a, logdet: null, fallback: false, cg: { iterations: r.iterations, startResidual: r.startResidual, residual: r.residual, innerIterations: r.innerIterations } };
 }
 
+/**
+ * The floored inverse of a degenerate system leaves its eigenvalues alone when none is below the floor.
+ * In float64 with λ at least twice the floor that is known without them: M is positive semidefinite,
+ * so M + λI's eigenvalues are at least λ less M's rounding (about 1e−12 of its norm, far below λ − floor),
+ * and a Cholesky factorization that succeeded solves the system the floored inverse would. On the
+ * simulation's d = 30, N = 10,000 cell (τ = −10,000 reached at 1,984 unknowns) that is 0.5 s an
+ * iteration instead of 3.2 s. Float32 systems (the published numerics) keep the eigenvalues: their
+ * rounding is not far below λ.
+ */
+export function floorInactive(f: { logdet: number }, lambda: number, opts: Pick<AnminOptions, 'svdFloor' | 'precision'>): boolean {
+  return opts.precision === 'float64' && Number.isFinite(f.logdet) && lambda >= 2 * opts.svdFloor;
+}
+
 /** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
 export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
   const { size } = sys;
@@ -211,12 +227,13 @@ export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: Anmin
   // Cholesky: size³/3 flops; LU: 2·size³/3.
   const f = opts.precision === 'float32' ? phase('factoring (float32 LU) and ln|M + λI|', () => luFloat32(sys.k, size), () => (2 * size ** 3) / 3) : phase('factoring (Cholesky) and ln|M + λI|', () => choleskyKernelFactor(sys.k, size), () => size ** 3 / 3);
   const logdet = f.logdet - logScale;
-  if (logdet > opts.tau) {
+  const fallback = !(logdet > opts.tau);
+  if (fallback && opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback };
+  if (!fallback || floorInactive(f, sys.lambda, opts)) {
     const a = Float64Array.from(sys.c);
     phase('triangular solves', () => f.solve(a));
-    return { A: unravel(a, p, h), logdet, fallback: false };
+    return { A: unravel(a, p, h), logdet, fallback };
   }
-  if (opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback: true };
   const k = opts.precision === 'float32' ? Float64Array.from(Float32Array.from(sys.k)) : sys.k;
   const r = phase('degenerate systems: floored SVD inverse', () => flooredSvdSolve(k, size, sys.c, opts.svdFloor));
   return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
@@ -257,19 +274,51 @@ export interface HiddenSolver {
   close(): void;
 }
 
-/** The solve the options ask for: dense (M formed, ln|M + λI|, the degenerate branch) or matrix-free. */
+/**
+ * Multiply-adds of one hidden-layer solve, roughly, by the dense system (the firing-pair sums with
+ * about half the neurons firing, n·h²/8 pairs of p(p+1)/2 entries, then the Cholesky of (d+1)h) and
+ * by its dual in the rows' space (m = n·c rows: their Gram, m²/2 entries of p + h products, then the
+ * Cholesky of m): what `solver: auto` weighs.
+ */
+export function solveCosts(n: number, p: number, h: number, c: number): { dense: number; dual: number } {
+  const size = p * h;
+  const m = n * c;
+  return { dense: (n * h * h * p * (p + 1)) / 16 + size ** 3 / 6, dual: (m * m * (p + h)) / 2 + m ** 3 / 6 };
+}
+
+/**
+ * `solver: auto`: the dual where the rows (× outputs) are fewer than the unknowns and it costs less
+ * (and its system is no larger than DENSE_MAX_SIZE); else matrix-free above DENSE_MAX_SIZE unknowns;
+ * else dense. The published numerics (float32 sums and factors) are the dense system's by definition;
+ * with λ = 0 the dual's ln|M + λI| is not defined.
+ */
+export function chooseSolver(n: number, p: number, h: number, c: number, o: Pick<AnminOptions, 'solver' | 'precision' | 'accumulate' | 'lambda'>): 'dense' | 'dual' | 'cg' {
+  if (o.solver !== 'auto') return o.solver;
+  if (o.precision !== 'float64' || o.accumulate !== 'exact' || o.lambda === 0) return 'dense';
+  const size = p * h;
+  const m = n * c;
+  const cost = solveCosts(n, p, h, c);
+  if (m < size && m <= DENSE_MAX_SIZE && cost.dual < cost.dense) return 'dual';
+  return size > DENSE_MAX_SIZE ? 'cg' : 'dense';
+}
+
+/** Refuses, before minutes of work, a dense system (and its factor) of `size` that would not fit in half the memory. */
+function checkDenseMemory(size: number, what: string, remedy: string): void {
+  const need = 2 * 8 * size * size;
+  if (need > totalmem() / 2) throw new AnminError(`ANMIN: ${what} = ${size} needs ${(need / 2 ** 30).toFixed(1)} GiB, more than half this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${remedy}`);
+}
+
+/** The solve the options ask for (see chooseSolver): dense (M formed, ln|M + λI|, the degenerate branch), its dual, or matrix-free. */
 export function hiddenSolver(train: Prepared, h: number, o: AnminOptions, rng: RandomState): HiddenSolver {
-  const cg = o.solver === 'cg' || (o.solver === 'auto' && o.precision === 'float64' && o.accumulate === 'exact' && train.p * h > DENSE_MAX_SIZE);
-  if (cg && o.precision === 'float32') throw new AnminError('ANMIN: --precision float32 factors the dense system; it does not go with --solver cg');
-  if (cg && o.accumulate !== 'exact') throw new AnminError('ANMIN: --accumulate float32-batches sums the dense system; it does not go with --solver cg');
+  const kind = chooseSolver(train.n, train.p, h, train.c, o);
+  if (kind !== 'dense' && o.precision === 'float32') throw new AnminError(`ANMIN: --precision float32 factors the dense system; it does not go with --solver ${kind}`);
+  if (kind !== 'dense' && o.accumulate !== 'exact') throw new AnminError(`ANMIN: --accumulate float32-batches sums the dense system; it does not go with --solver ${kind}`);
   if (o.accumulate === 'exact' && o.batchRows !== ANMIN_DEFAULTS.batchRows) throw new AnminError('ANMIN: --batch-rows sets the float32 batches; it goes with --accumulate float32-batches');
-  if (!cg) {
-    // M + λI and its factor, both (d+1)h squared in float64: refused up front, before minutes of work.
-    const size = train.p * h;
-    const need = 2 * 8 * size * size;
-    if (need > totalmem() / 2) throw new AnminError(`ANMIN: the dense system for (d+1)h = ${size} needs ${(need / 2 ** 30).toFixed(1)} GiB, more than half this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GiB; use --solver cg (matrix-free) or fewer hidden units`);
-  }
-  return cg ? new CgHiddenSolver(train, h, o) : new DenseHiddenSolver(train, h, o, rng);
+  if (kind === 'dense') checkDenseMemory(train.p * h, 'the dense system for (d+1)h', 'use --solver cg (matrix-free) or fewer hidden units');
+  if (kind === 'dual' && o.lambda === 0) throw new AnminError('ANMIN: --solver dual needs λ > 0 (with λ = 0 its ln|M + λI| is not defined); use --solver dense');
+  if (kind === 'dual') checkDenseMemory(train.n * train.c, 'the dual system for rows × outputs', 'use --solver dense or cg');
+  if (kind === 'cg') return new CgHiddenSolver(train, h, o);
+  return kind === 'dual' ? new DualHiddenSolver(train, h, o) : new DenseHiddenSolver(train, h, o, rng);
 }
 
 /** λ as the options scale it: on the sums (published code) or on the 1/N averages (λ·N on the sums). */
@@ -374,6 +423,95 @@ class DenseHiddenSolver implements HiddenSolver {
   close(): void {
     this.pairs.close();
   }
+}
+
+/**
+ * The hidden-layer solve in the rows' space. With Φ the m×(d+1)h matrix of Eq. 5 (m = n·c; the row of
+ * sample i and output k is g_i ⊙ B_·k ⊗ x̃_i), M = ΦᵀΦ and Eq. 8's c = Φᵀr with r_ik = y_ik − b⁰_k, so
+ * (M + λI)a = c has the solution a = Φᵀβ with (ΦΦᵀ + λI)β = r, and ln|M + λI| = ln|ΦΦᵀ + λI| +
+ * ((d+1)h − m) ln λ. Where rows are fewer than unknowns that is an m×m system, not (d+1)h×(d+1)h: on
+ * 384 rows and 704 unknowns a fifth of the work. The floored inverse of a degenerate system is taken
+ * in the same space: c lies in Φ's row space, which the eigenvalues λ alone (the ones that differ)
+ * never touch, so its answer is the dense system's.
+ */
+class DualHiddenSolver implements HiddenSolver {
+  private readonly lambda: number;
+  private readonly logScale: number;
+  /** The pre-activations of the last refit: the firing pattern the next solve freezes. */
+  private z: Float64Array | null = null;
+
+  constructor(private readonly train: Prepared, private readonly h: number, private readonly o: AnminOptions) {
+    this.lambda = scaledLambda(o, train.n);
+    this.logScale = o.lambdaScale === 'sum' ? 0 : train.p * h * Math.log(train.n);
+  }
+
+  prepare(): void {}
+
+  refit(net: Network): undefined {
+    const { x, y, n } = this.train;
+    this.z = phase('output refit (Eq. 4: pre-activations, ridge sums, solve)', () => refitOutput(net, x, y, n, this.lambda));
+    return undefined;
+  }
+
+  solve(net: Network): HiddenSolve {
+    const { x, y, n, p, c } = this.train;
+    const z = this.z!;
+    const m = n * c;
+    const h = net.h;
+    const xs = c === 1 ? x : repeatRows(x, n, p, c);
+    const w = gatedOutputs(z, net);
+    const rhs = new Float64Array(m);
+    for (let r = 0; r < m; r++) rhs[r] = y[r] - net.b0[r % c];
+    // Sylvester: |λI + ΦᵀΦ| = λ^((d+1)h − m) |λI + ΦΦᵀ| (the eigenvalues past the rank of Φ are λ alone).
+    const rest = (p * h - m) * Math.log(this.lambda);
+    const f = phase('dual system ΦΦᵀ + λI: formed, factored (Cholesky), ln| |', () => dualFactor(xs, w, m, p, h, this.lambda), () => m * m * (p + h) + m ** 3 / 3);
+    const logdet = f.logdet + rest - this.logScale;
+    let beta: Float64Array = rhs;
+    let reported = logdet;
+    const fallback = !(logdet > this.o.tau);
+    if (fallback && this.o.onDegenerate !== 'pinv') return { A: null, logdet, fallback };
+    if (!fallback || floorInactive(f, this.lambda, this.o)) {
+      phase('triangular solves', () => f.solve(rhs));
+    } else {
+      const fl = phase('degenerate systems: floored SVD inverse', () => flooredSvdSolve(dualGram(xs, w, m, p, h, this.lambda), m, rhs, this.o.svdFloor));
+      beta = fl.x;
+      if (Number.isNaN(logdet)) reported = fl.logdet + rest - this.logScale;
+    }
+    // a = Φᵀβ: Eq. 8's right-hand side with β in the place of the residuals y − b⁰.
+    const A = phase('a = Φᵀβ', () => hiddenRhsKernel({ ...net, b0: new Float64Array(c) }, x, beta, n));
+    return { A, logdet: reported, fallback };
+  }
+
+  firing(): Uint8Array {
+    return firingFlags(this.z!);
+  }
+
+  close(): void {}
+}
+
+/** Rows of W (m×h, m = n·c): w_ik = g_i ⊙ B_·k for sample i and output k, g_ij = 1 where neuron j fires, else α. */
+function gatedOutputs(z: Float64Array, net: Network): Float64Array {
+  const { h, c, alpha, B } = net;
+  const n = z.length / h;
+  const w = new Float64Array(n * c * h);
+  if (c === 1) {
+    for (let t = 0; t < n * h; t++) w[t] = z[t] > 0 ? B[t % h] : alpha * B[t % h];
+    return w;
+  }
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < c; k++) {
+      const r = (i * c + k) * h;
+      for (let j = 0; j < h; j++) w[r + j] = (z[i * h + j] > 0 ? 1 : alpha) * B[j * c + k];
+    }
+  }
+  return w;
+}
+
+/** Each row of x (n×p) c times over: Φ's rows for the c outputs of one sample share their x̃_i. */
+function repeatRows(x: Float64Array, n: number, p: number, c: number): Float64Array {
+  const out = new Float64Array(n * c * p);
+  for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) out.set(x.subarray(i * p, i * p + p), (i * c + k) * p);
+  return out;
 }
 
 /**

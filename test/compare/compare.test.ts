@@ -128,7 +128,7 @@ test('the table bolds the best test MSE, gives the others\' paired p-values agai
   assert.match(render([t], 'md'), /\*\*1\.0\d* \(/);
 });
 
-test('anmin\'s methods are held to the better MLP peer: within 2% of its test MSE or below, in at most half its seconds', () => {
+test('anmin\'s methods are held to the better MLP peer: within 2% of its test MSE or below, in at most half its seconds or half a second', () => {
   const records = [
     ...fits('sk-mlp-lbfgs', 4, () => 2, 1),
     ...fits('sk-mlp-adam', 4, () => 3, 0.1),
@@ -142,6 +142,11 @@ test('anmin\'s methods are held to the better MLP peer: within 2% of its test MS
   assert.match(line, /adam [^;]*\(misses the bar\)/, 'better MSE, but not in half the seconds');
   assert.doesNotMatch(line, /sk-ridge/, 'only anmin\'s own methods are held to it');
   assert.equal(againstMlp(records.filter((r) => !r.method.startsWith('sk-mlp')), ['anmin']), undefined);
+  // On data that small, half a second is fast enough whatever the peer took (means: 0.46 s and 0.575 s against 0.69 s).
+  const small = [...fits('sk-mlp-lbfgs', 4, () => 2, 0.6), ...fits('anmin', 4, () => 2, 0.4), ...fits('lbfgs', 4, () => 2, 0.5)];
+  const onSmall = againstMlp(small, ['anmin', 'lbfgs', 'sk-mlp-lbfgs'])!;
+  assert.match(onSmall, /anmin 100% of its test MSE in 67% of its seconds \(meets the bar\)/);
+  assert.match(onSmall, /lbfgs 100% of its test MSE in 83% of its seconds \(misses the bar\)/);
 });
 
 test('the figure draws each method with a finite MSE at its mean seconds and MSE', async () => {

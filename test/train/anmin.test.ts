@@ -7,7 +7,8 @@ import { ridgeWithIntercept } from '../../src/model/output-layer.js';
 import { firingMomentsKernel, outputNormalEquations } from '../../src/model/kernels.js';
 import { evaluate, hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
-import { hiddenSystem, PairMoments, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
+import { chooseSolver, floorInactive, hiddenSystem, PairMoments, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
+import { flooredSvdSolve } from '../../src/linalg/symmetric.js';
 import { maxAbs, maxAbsDiff, problem, randn, randomNetwork } from '../helpers.js';
 
 
@@ -153,6 +154,46 @@ test('the matrix-free conjugate-gradient solve gives the dense solve\'s A to its
   assert.ok(r.trace.slice(1).every((t) => t.cgIterations! > 0 && t.cgResidual! <= Math.max(ANMIN_DEFAULTS.cgTolerance, ANMIN_DEFAULTS.cgForcing * t.cgStartResidual!) && t.logdet === null));
 });
 
+test('the dual solve (rows × rows) gives the dense solve\'s A and ln|M + λI| (ReLU, leaky, several outputs; rows fewer and more than the unknowns; λ on sums or means; the floored inverse)', () => {
+  for (const [n, d, c, h, alpha, lambdaScale] of [[60, 4, 1, 16, 0, 'sum'], [50, 3, 2, 20, 0.1, 'mean'], [90, 2, 3, 5, 0, 'sum']] as const) {
+    const pr = problem(n, d, c, 29);
+    // Degenerate by τ: with a floor far below λ (solved by the Cholesky factor) and above it (the floored inverse).
+    for (const extra of [{}, { tau: Infinity, svdFloor: 1e-300 }, { tau: Infinity, svdFloor: 0.5 }]) {
+      // One iteration from the same start: the same system, so the same answer to rounding.
+      const o = { seed: 4, hidden: h, alpha, iterations: 1, lambda: 0.05, lambdaScale, ...extra };
+      const dense = trainAnmin({ train: pr }, { ...o, solver: 'dense' });
+      const dual = trainAnmin({ train: pr }, { ...o, solver: 'dual' });
+      const what = `n=${n} c=${c} h=${h} α=${alpha} ${JSON.stringify(extra)}`;
+      assert.ok(maxAbsDiff(dual.network.A, dense.network.A) <= 1e-7 * maxAbs(dense.network.A), `${what}: A differs by ${maxAbsDiff(dual.network.A, dense.network.A)}`);
+      assert.ok(Math.abs(dual.trace[1].logdet! - dense.trace[1].logdet!) <= 1e-8 * Math.abs(dense.trace[1].logdet!), `${what}: ln| | ${dual.trace[1].logdet} vs ${dense.trace[1].logdet}`);
+      assert.equal(dual.trace[1].fallback, dense.trace[1].fallback);
+      assert.ok(Math.abs(dual.trace[1].trainMse - dense.trace[1].trainMse) <= 1e-9 * dense.trace[1].trainMse);
+    }
+  }
+  assert.throws(() => trainAnmin({ train: problem(20, 2, 1, 3) }, { seed: 0, hidden: 8, iterations: 1, lambda: 0, solver: 'dual' }), /--solver dual needs λ > 0/);
+});
+
+test('solver auto: the dual where rows are fewer than the unknowns and it costs less, matrix-free above 3,000 unknowns, else dense; the published numerics always dense', () => {
+  const auto = { solver: 'auto', precision: 'float64', accumulate: 'exact', lambda: 1e-3 } as const;
+  // friedman1's fit rows, 10 inputs, 64 units: 384 rows against 704 unknowns.
+  assert.equal(chooseSolver(384, 11, 64, 1, auto), 'dual');
+  // 442 rows at 256 units: the trap of issue 27 (2,816 unknowns).
+  assert.equal(chooseSolver(353, 11, 256, 1, auto), 'dual');
+  // bike-sharing, abalone: many rows per unknown.
+  assert.equal(chooseSolver(13903, 14, 64, 1, auto), 'dense');
+  assert.equal(chooseSolver(3341, 9, 64, 1, auto), 'dense');
+  // Rows fewer than the unknowns, but the dual's Gram and Cholesky of the rows cost more than the dense system.
+  assert.equal(chooseSolver(790, 2, 400, 1, auto), 'dense');
+  // yearpred: 91 × 64 unknowns, 400,000 rows.
+  assert.equal(chooseSolver(400_000, 91, 64, 1, auto), 'cg');
+  // Few rows, many unknowns, but more rows than the dual's size limit.
+  assert.equal(chooseSolver(5000, 101, 64, 1, auto), 'cg');
+  assert.equal(chooseSolver(384, 11, 64, 1, { ...auto, precision: 'float32' }), 'dense');
+  assert.equal(chooseSolver(384, 11, 64, 1, { ...auto, accumulate: 'float32-batches' }), 'dense');
+  assert.equal(chooseSolver(384, 11, 64, 1, { ...auto, lambda: 0 }), 'dense');
+  for (const solver of ['dense', 'dual', 'cg'] as const) assert.equal(chooseSolver(384, 11, 64, 1, { ...auto, solver }), solver);
+});
+
 test('an inexact matrix-free solve (cgForcing) stops at its stated residual, measured against the dense system', () => {
   for (const [alpha, c, forcing] of [[0, 1, 0.1], [0.1, 3, 0.01]]) {
     const pr = problem(300, 4, c, 43);
@@ -273,6 +314,24 @@ test('Table 5 variants: pinv fallback, re-initialization, stop, final model', ()
   assert.equal(final.selected, final.trace.length - 1);
   const best = normal.trace[normal.selected].trainMse;
   assert.ok(normal.trace.every((t) => t.trainMse >= best));
+});
+
+test('a degenerate system whose eigenvalues are all above the floor (λ ≥ 2·floor, float64) is solved by its Cholesky factor: the floored inverse\'s answer', () => {
+  const pr = problem(150, 3, 2, 17);
+  const h = 6;
+  const net = randomNetwork(pr.p, h, 2, 0, 12);
+  const sys = hiddenSystem(net, pr.x, pr.y, pr.n, 1e-2);
+  const o = { ...ANMIN_DEFAULTS, tau: Infinity, svdFloor: 1e-4, seed: 0 };
+  const s = solveHidden(sys, pr.p, h, o, 0);
+  assert.equal(s.fallback, true);
+  const floored = flooredSvdSolve(sys.k, sys.size, sys.c, o.svdFloor).x;
+  const A = new Float64Array(pr.p * h);
+  for (let j = 0; j < h; j++) for (let a = 0; a < pr.p; a++) A[a * h + j] = floored[j * pr.p + a];
+  assert.ok(maxAbsDiff(s.A!, A) <= 1e-8 * maxAbs(A), `${maxAbsDiff(s.A!, A)}`);
+  assert.equal(floorInactive({ logdet: 1 }, 2e-4, o), true);
+  assert.equal(floorInactive({ logdet: 1 }, 1e-4, o), false, 'λ below twice the floor');
+  assert.equal(floorInactive({ logdet: NaN }, 1, o), false, 'the factorization failed');
+  assert.equal(floorInactive({ logdet: 1 }, 1, { ...o, precision: 'float32' }), false, 'float32 rounding is not far below λ');
 });
 
 test('the floored SVD floors tiny singular values (a singular system still gives a finite A)', () => {

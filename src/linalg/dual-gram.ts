@@ -1,0 +1,46 @@
+import { allocate, kernel } from '../util/wasm.js';
+import { factorHeld, type CholeskyKernel } from './cholesky.js';
+import type { Factorization } from './lu.js';
+
+const even = (k: number) => k + (k & 1);
+
+/**
+ * K + λI for K = (X Xᵀ) ⊙ (W Wᵀ), m×m, X m×p and W m×q row-major: the Gram matrix of the rows
+ * x_r ⊗ w_r without forming them (p + q products an entry instead of p·q). Formed by the SIMD kernel
+ * in the Cholesky kernel's memory (its lower triangle), where `dualFactor` factors it in place.
+ */
+function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number) {
+  const ker = kernel<CholeskyKernel>('cholesky');
+  const px = even(p);
+  const pw = even(q);
+  const held = allocate(ker, { x: ['f64', m * px], w: ['f64', m * pw], a: ['f64', m * m], b: ['f64', m] });
+  padRows(x, m, p, held.view.x, px);
+  padRows(w, m, q, held.view.w, pw);
+  ker.dualGram(held.at.x, held.at.w, m, px, pw, lambda, held.at.a);
+  return { ker, ...held };
+}
+
+/** K + λI (see formDual) factored by Cholesky where it was formed: ln|K + λI| and its solve, valid until the kernel is used again. */
+export function dualFactor(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number): Factorization {
+  const { ker, at, view, claim } = formDual(x, w, m, p, q, lambda);
+  return factorHeld(ker, at, view, claim, m);
+}
+
+/** K + λI (see formDual) with both triangles, in a new array: the floored inverse's input, and the tests'. */
+export function dualGram(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda = 0): Float64Array {
+  const k = formDual(x, w, m, p, q, lambda).view.a.slice();
+  for (let r = 0; r < m; r++) for (let s = r + 1; s < m; s++) k[r * m + s] = k[s * m + r];
+  return k;
+}
+
+/** Rows of `from` (m×p) into `to` (m×stride), each padded with zeros: the kernel's lanes take two at a time. */
+function padRows(from: Float64Array, m: number, p: number, to: Float64Array, stride: number): void {
+  if (stride === p) {
+    to.set(from.subarray(0, m * p));
+    return;
+  }
+  for (let r = 0; r < m; r++) {
+    for (let a = 0; a < p; a++) to[r * stride + a] = from[r * p + a];
+    to[r * stride + p] = 0;
+  }
+}
