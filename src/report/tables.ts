@@ -1,6 +1,6 @@
 import type { FinalMetrics, JobRecord } from '../experiments/store.js';
 import { pairedTTest, summarize } from './stats.js';
-import { metricValues, paired, type ResultGrid, type Values } from './results.js';
+import { metricValues, paired, ResultGrid, type Values } from './results.js';
 import { SHARED_CORE_SHARE, sharedMachine } from '../util/machine.js';
 
 export interface Cell {
@@ -118,18 +118,21 @@ export function metricTables(g: ResultGrid, blocks: MetricBlock[], head: { id: (
 }
 
 /**
- * Whether the runs' seconds are measurements: `refusal` when some were timed beside another job or
- * before the clock paused for evaluation (`report` names the command that prints the table); else the
- * threads they were allowed and what the table must say (other processes' share, the host's steal).
+ * Which runs' seconds are measurements: those timed alone (one job at a time, on the training clock),
+ * as `grid`; `refusal` when there are none, or when some come from before the clock paused for
+ * evaluation (`report` names the command that prints the table). A store may hold both: splits timed
+ * alone for Table 4, the rest run two at a time for the other tables (`make reproduce`). Also the threads
+ * the timed runs were allowed and what the table must say (runs left out, other processes' share, the
+ * host's steal).
  */
-export function timing(g: ResultGrid, report: string): { refusal?: string; threads: number[]; notes: string[] } {
-  const timed = g.succeeded();
+export function timing(g: ResultGrid, report: string): { refusal?: string; grid?: ResultGrid; threads: number[]; notes: string[] } {
+  const all = g.succeeded();
   // A job timed beside another measures the pair: here two one-thread jobs at once, a core each, slow each
   // other by 30–60% (two of the paper's datasets, 1 against 2 workers).
-  const shared = timed.filter((r) => r.workers !== 1);
-  if (shared.length) {
-    const unknown = shared.filter((r) => r.workers === undefined).length;
-    return { refusal: `${report}: ${shared.length} of ${timed.length} timed runs ${unknown === shared.length ? 'come from a store that did not record how many jobs ran at once' : 'shared the machine with other jobs (--workers > 1)'}, so their seconds are not measurements; time them alone: anmin run ${g.experiment} --workers 1 --out DIR (same preset or --splits), then anmin report ${report} --in DIR`, threads: [], notes: [] };
+  const timed = all.filter((r) => r.workers === 1);
+  if (!timed.length) {
+    const unknown = all.filter((r) => r.workers === undefined).length;
+    return { refusal: `${report}: ${all.length} of ${all.length} timed runs ${unknown === all.length ? 'come from a store that did not record how many jobs ran at once' : 'shared the machine with other jobs (--workers > 1)'}, so their seconds are not measurements; time them alone: anmin run ${g.experiment} --workers 1 --out DIR (same preset or --splits), then anmin report ${report} --in DIR`, threads: [], notes: [] };
   }
   // Before the machine was recorded, a run's seconds also counted the trace's evaluation every epoch.
   const unclocked = timed.filter((r) => r.machine === undefined).length;
@@ -138,12 +141,14 @@ export function timing(g: ResultGrid, report: string): { refusal?: string; threa
   const busy = timed.filter((r) => sharedMachine(r.machine!));
   const wall = timed.reduce((t, r) => t + r.machine!.wallSeconds, 0);
   const stolen = timed.reduce((t, r) => t + (r.machine!.stolenCpuSeconds ?? 0), 0);
+  const left = all.length - timed.length;
+  const leftNote = left ? [`From the ${timed.length} runs timed alone; the other ${left} ran beside other jobs (--workers > 1): they count in the other tables, not here.`] : [];
   // A virtual machine's host may take cycles from every run alike (steal): said, not held against a run.
   const stealNote = stolen > 0 ? [`The host took ${((100 * stolen) / (wall * Math.max(...threads))).toFixed(1)}% of the cores' time over these runs (steal: this is a virtual machine).`] : [];
   const busyNote = busy.length
     ? [`${busy.length} of ${timed.length} runs shared the machine with other processes (more than ${SHARED_CORE_SHARE} of a core while they ran): ${[...new Set(busy.map((r) => `${r.dataset} ${r.method}`))].join(', ')}; rerun them on an idle machine before quoting their seconds.`]
     : [];
-  return { threads, notes: [...busyNote, ...stealNote] };
+  return { grid: left ? new ResultGrid(timed, g.experiment) : g, threads, notes: [...leftNote, ...busyNote, ...stealNote] };
 }
 
 /** A Table 4-style table: seconds per training run, mean (sd) over splits, datasets by methods. */

@@ -17,11 +17,11 @@ export function genericReport(experiment: string): ExperimentReport {
         heading: experiment,
         htmlHeading: experiment,
         tables: (g) => {
-          const { refusal, threads, notes } = timing(g, experiment);
+          const { refusal, grid, threads, notes } = timing(g, experiment);
           const allowed = threads.length ? [`Wall seconds of training, each run alone on the machine (one job at a time) with ${threads.join(' or ')} thread(s) allowed.`] : [];
           return [
             ...metricTables(g, METRIC_BLOCKS, { id: (b) => `${experiment}-${b.metric}`, title: (b) => `${experiment} — ${b.title}: ${BOLD_RULE}` }),
-            secondsTable(g, { id: `${experiment}-seconds`, title: `${experiment} — seconds per training run: mean (sd) over splits`, notes: refusal ? [refusal] : [...allowed, ...notes] }),
+            secondsTable(grid ?? g, { id: `${experiment}-seconds`, title: `${experiment} — seconds per training run: mean (sd) over splits`, notes: refusal ? [refusal] : [...allowed, ...notes] }),
           ];
         },
       },

@@ -22,12 +22,12 @@ function table3(g: ResultGrid): TableModel[] {
 
 /** Table 4: training seconds per run (this machine's CPU beside the paper's GPU). */
 function table4(g: ResultGrid): TableModel[] {
-  const { refusal, threads, notes } = timing(g, 'table4');
-  if (refusal) throw new AnminError(refusal);
+  const { refusal, grid, threads, notes } = timing(g, 'table4');
+  if (refusal || !grid) throw new AnminError(refusal ?? 'table4: no timed runs');
   const pub = published().table4_seconds_per_run;
   return [
     secondsTable(
-      g,
+      grid,
       {
         id: 'table4',
         title: 'Table 4 — seconds per training run: mean (sd) over splits here; the paper: PyTorch on a GeForce 3080 GPU',
