@@ -8,7 +8,7 @@ import { Selection, TraceRecorder } from './trace.js';
 import { defineTrainer, type OnStep, type TracePoint, type TrainData, type TrainResult } from './types.js';
 
 export { ANMIN_DEFAULTS, type AnminOptions } from './anmin-options.js';
-export { refitOutput } from './hidden-solver.js';
+export { refitOutput } from './hidden-system.js';
 
 /** A ~ N(0, 1), (d+1)×h, from the legacy RandomState stream of the seed. */
 export function initialHidden(p: number, h: number, rng: RandomState): Float64Array {

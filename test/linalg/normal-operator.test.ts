@@ -5,7 +5,7 @@ import { NormalOperator, operatorDims } from '../../src/linalg/normal-operator.j
 import { hiddenRhsKernel, outputNormalEquations, sumSquaredErrors } from '../../src/model/kernels.js';
 import { firingFlags, hiddenPre } from '../../src/model/network.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin.js';
-import { hiddenSystem, solveHiddenCg } from '../../src/train/hidden-solver.js';
+import { hiddenSystem, solveHiddenCg } from '../../src/train/hidden-system.js';
 import { maxAbs, maxAbsDiff, problem, randn, randomNetwork } from '../helpers.js';
 
 test('the matrix-free operator\'s diagonal blocks, updated by the changed gates from system to system, equal Σ g_ij² x̃_i x̃_iᵀ (over every row, or every step-th row scaled up)', () => {

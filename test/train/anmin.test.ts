@@ -7,7 +7,8 @@ import { ridgeWithIntercept } from '../../src/model/output-layer.js';
 import { firingMomentsKernel, outputNormalEquations } from '../../src/model/kernels.js';
 import { evaluate, hiddenPre, predict, type Network } from '../../src/model/network.js';
 import { trainAnmin, ANMIN_DEFAULTS, refitOutput } from '../../src/train/anmin.js';
-import { chooseSolver, floorInactive, hiddenSystem, PairMoments, solveHidden, solveHiddenCg } from '../../src/train/hidden-solver.js';
+import { chooseSolver } from '../../src/train/hidden-solver.js';
+import { floorInactive, hiddenSystem, PairMoments, solveHidden, solveHiddenCg } from '../../src/train/hidden-system.js';
 import { flooredSvdSolve } from '../../src/linalg/symmetric.js';
 import { maxAbs, maxAbsDiff, problem, randn, randomNetwork } from '../helpers.js';
 
