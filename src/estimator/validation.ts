@@ -155,14 +155,15 @@ export function validationSplit(n: number, seed: number, fraction: number): { fi
 
 /**
  * A warning when the hidden layer's unknowns are more than twice the rows: the hidden-layer system is
- * then underdetermined but for λ (on 353 rows, 2,816 unknowns took ANMIN's degenerate branch, 27 s an
- * iteration, and returned its random start). Up to twice as many, validation's λ copes: friedman1's
- * 704 unknowns on 384 rows end at a third of a scikit-learn MLP's test MSE.
+ * then underdetermined but for λ (on 353 rows, 2,816 unknowns took ANMIN's degenerate branch on every
+ * iteration; validation's λ keeps the answer sane, and the dual solve the cost, but the width buys
+ * nothing the rows can pin down). Up to twice as many, validation's λ copes: friedman1's 704 unknowns
+ * on 384 rows end below a scikit-learn MLP's test MSE.
  */
 export function sizeWarning(d: number, hidden: number, rows: number): string | undefined {
   const unknowns = (d + 1) * hidden;
   if (unknowns <= 2 * rows) return undefined;
-  return `the hidden layer has (d+1)h = ${d + 1}×${hidden} = ${unknowns} unknowns against ${rows} training rows: its solve is underdetermined but for λ and costs ((d+1)h)³; --hidden ${Math.max(1, Math.floor((2 * rows) / (d + 1)))} or less keeps them within twice the rows`;
+  return `the hidden layer has (d+1)h = ${d + 1}×${hidden} = ${unknowns} unknowns against ${rows} training rows: its solve is underdetermined but for λ; --hidden ${Math.max(1, Math.floor((2 * rows) / (d + 1)))} or less keeps them within twice the rows`;
 }
 
 /** One run of a trainer on prepared parts, its result checked. */
