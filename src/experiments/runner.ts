@@ -79,7 +79,7 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
   const made = provenance();
   const workers = Math.max(1, Math.min(o.workers ?? defaultWorkers(protocol), pending.length));
   const bar = startRunProgress(protocol.name, pending.length, workers);
-  if (protocol.timed && workers > 1) log.warn({ experiment: protocol.name, workers }, 'this protocol is timed (Table 4) but its jobs will share the machine: report table4 will refuse these timings (rerun with --workers 1 for timings)');
+  if (protocol.timed && workers > 1) log.warn({ experiment: protocol.name, workers }, 'this protocol is timed (Table 4) but its jobs will share the machine: Table 4 leaves these timings out (it prints the runs timed alone, --workers 1)');
   const onRecord = (worked: JobRecord) => {
     const r: JobRecord = { ...worked, provenance: made, workers };
     store.append(r);
