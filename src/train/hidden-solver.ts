@@ -11,7 +11,7 @@ import { firingFlags, fitOf, hiddenPre, totalSquares, type Fit, type Network } f
 import { AnminError } from '../util/errors.js';
 import { addPhase, phase, profiling } from '../util/profile.js';
 import { ANMIN_DEFAULTS, DENSE_MAX_SIZE, type AnminOptions } from './anmin-options.js';
-import { assemble, floorInactive, gatedPairs, hiddenSystem, PairMoments, refitOutput, scaledLambda, setOutputLayer, solveHidden, solveHiddenCg, type HiddenSolve, type HiddenSystem } from './hidden-system.js';
+import { answerBy, assemble, gatedPairs, hiddenSystem, PairMoments, refitOutput, scaledLambda, setOutputLayer, solveHidden, solveHiddenCg, type HiddenSolve, type HiddenSystem } from './hidden-system.js';
 
 /**
  * The two least-squares steps of Algorithm 1 for a run: the output refit (lines 2 and 14), which
@@ -224,8 +224,9 @@ class DualHiddenSolver implements HiddenSolver {
     let beta: Float64Array = rhs;
     let reported = logdet;
     const fallback = !(logdet > this.o.tau);
-    if (fallback && this.o.onDegenerate !== 'pinv') return { A: null, logdet, fallback };
-    if (!fallback || floorInactive(f, this.lambda, this.o)) {
+    const by = answerBy(fallback, f, this.lambda, this.o);
+    if (by === 'none') return { A: null, logdet, fallback };
+    if (by === 'factor') {
       phase('triangular solves', () => f.solve(rhs));
     } else {
       const fl = phase('degenerate systems: floored SVD inverse', () => flooredSvdSolve(dualGram(xs, w, m, p, h, this.lambda), m, rhs, this.o.svdFloor));

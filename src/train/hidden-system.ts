@@ -218,6 +218,17 @@ export function floorInactive(f: { logdet: number }, lambda: number, opts: Pick<
   return opts.precision === 'float64' && Number.isFinite(f.logdet) && lambda >= 2 * opts.svdFloor;
 }
 
+/**
+ * How lines 7–13 answer a factored system: by its factor (not degenerate, or degenerate with a floor
+ * that does nothing), by the floored SVD inverse, or not at all (degenerate, and the variant re-draws
+ * or stops). The dense system and its dual take the same road.
+ */
+export function answerBy(degenerate: boolean, f: { logdet: number }, lambda: number, opts: Pick<AnminOptions, 'onDegenerate' | 'svdFloor' | 'precision'>): 'factor' | 'floored' | 'none' {
+  if (!degenerate) return 'factor';
+  if (opts.onDegenerate !== 'pinv') return 'none';
+  return floorInactive(f, lambda, opts) ? 'factor' : 'floored';
+}
+
 /** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
 export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
   const { size } = sys;
@@ -226,8 +237,9 @@ export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: Anmin
   const f = opts.precision === 'float32' ? phase('factoring (float32 LU) and ln|M + λI|', () => luFloat32(sys.k, size), () => (2 * size ** 3) / 3) : phase('factoring (Cholesky) and ln|M + λI|', () => choleskyKernelFactor(sys.k, size), () => size ** 3 / 3);
   const logdet = f.logdet - logScale;
   const fallback = !(logdet > opts.tau);
-  if (fallback && opts.onDegenerate !== 'pinv') return { A: null, logdet, fallback };
-  if (!fallback || floorInactive(f, sys.lambda, opts)) {
+  const by = answerBy(fallback, f, sys.lambda, opts);
+  if (by === 'none') return { A: null, logdet, fallback };
+  if (by === 'factor') {
     const a = Float64Array.from(sys.c);
     phase('triangular solves', () => f.solve(a));
     return { A: unravel(a, p, h), logdet, fallback };
