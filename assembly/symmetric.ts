@@ -67,12 +67,12 @@ function reflector(a: usize, n: i32, k: i32, e: usize, beta: usize): f64 {
 }
 
 /**
- * Reduces symmetric a (n×n, row-major, both triangles; destroyed) to tridiagonal form: diagonal d,
- * off-diagonal e (e[i] couples i and i + 1, e[n − 1] = 0). Reflector k, I − β_k v vᵀ acting on entries
- * k + 1 …, is left in row k of a beyond the diagonal, β_k in beta[k]. The trailing matrix is larger
- * than the cache, so each step reads it once: as a row gets step k's rank-2 update it is multiplied by
- * step k + 1's reflector (whose vector is the first updated row) while it is still in cache. The
- * operations and their order are those of separate passes, so the result is the same to the bit.
+ * Reduces symmetric a (n×n, row-major, both triangles on entry; destroyed) to tridiagonal form: diagonal
+ * d, off-diagonal e (e[i] couples i and i + 1, e[n − 1] = 0). Only the lower triangle is updated, so each
+ * step reads and writes half the trailing matrix (LAPACK's sytd2 does the same): the symmetric product
+ * with the next reflector is taken from the same rows while they are in cache, each row giving its dot
+ * product and its column's contributions. Reflector k, I − β_k v vᵀ acting on entries k + 1 …, is kept in
+ * row k beyond the diagonal (the unused upper triangle), β_k in beta[k].
  */
 function tridiagonalize(a: usize, n: i32, d: usize, e: usize, beta: usize, p: usize, w: usize): void {
   const rb = <usize>n << 3;
@@ -81,28 +81,58 @@ function tridiagonalize(a: usize, n: i32, d: usize, e: usize, beta: usize, p: us
   for (let k = 0; k < n; k++) {
     const rk = a + <usize>k * rb;
     store<f64>(d + (<usize>k << 3), load<f64>(rk + (<usize>k << 3)));
-    const prefetched = ready;
-    ready = false;
-    const b = prefetched ? load<f64>(beta + (<usize>k << 3)) : reflector(a, n, k, e, beta);
-    if (b == 0) continue;
     const m = n - k - 1;
     const v = rk + (<usize>(k + 1) << 3);
-    // p = βA₂₂v, w = p − (β/2)(pᵀv)v, A₂₂ −= vwᵀ + wvᵀ.
+    const prefetched = ready;
+    ready = false;
+    if (!prefetched) for (let i = 0; i < m; i++) store<f64>(v + (<usize>i << 3), load<f64>(rk + <usize>(i + 1) * rb + (<usize>k << 3)));
+    const b = prefetched ? load<f64>(beta + (<usize>k << 3)) : reflector(a, n, k, e, beta);
+    if (b == 0) continue;
     const a22 = a + <usize>(k + 1) * rb + (<usize>(k + 1) << 3);
-    if (!prefetched) for (let i = 0; i < m; i++) store<f64>(p + (<usize>i << 3), b * dot(m, a22 + <usize>i * rb, v));
+    if (!prefetched) {
+      symmetricLower(a22, m, rb, v, p);
+      for (let i = 0; i < m; i++) store<f64>(p + (<usize>i << 3), b * load<f64>(p + (<usize>i << 3)));
+    }
+    // w = p − (β/2)(pᵀv)v, A₂₂ −= vwᵀ + wvᵀ.
     const half = 0.5 * b * dot(m, p, v);
     for (let i = 0; i < m; i++) store<f64>(w + (<usize>i << 3), load<f64>(p + (<usize>i << 3)) - half * load<f64>(v + (<usize>i << 3)));
-    rank2Row(m, load<f64>(v), load<f64>(w), w, v, a22);
-    // Row 0 of A₂₂ is row k + 1: its updated tail is step k + 1's x.
+    // Column 0 of A₂₂ first: below its diagonal it is step k + 1's x, copied into row k + 1 beyond the diagonal.
+    const v0 = load<f64>(v);
+    const w0 = load<f64>(w);
+    for (let i = 0; i < m; i++) {
+      const at = a22 + <usize>i * rb;
+      const x = load<f64>(at) - load<f64>(v + (<usize>i << 3)) * w0 - load<f64>(w + (<usize>i << 3)) * v0;
+      store<f64>(at, x);
+      if (i > 0) store<f64>(a22 + (<usize>i << 3), x);
+    }
     const bn = reflector(a, n, k + 1, e, beta);
     const vn = a22 + 8;
+    if (bn != 0) memory.fill(p, 0, <usize>(m - 1) << 3);
     for (let i = 1; i < m; i++) {
-      const row = a22 + <usize>i * rb;
-      rank2Row(m, load<f64>(v + (<usize>i << 3)), load<f64>(w + (<usize>i << 3)), w, v, row);
-      if (bn != 0) store<f64>(p + (<usize>(i - 1) << 3), bn * dot(m - 1, row + 8, vn));
+      const row = a22 + <usize>i * rb + 8;
+      rank2Row(i, load<f64>(v + (<usize>i << 3)), load<f64>(w + (<usize>i << 3)), w + 8, v + 8, row);
+      if (bn != 0) lowerRowProduct(row, i - 1, vn, p);
     }
+    if (bn != 0) for (let i = 0; i < m - 1; i++) store<f64>(p + (<usize>i << 3), bn * load<f64>(p + (<usize>i << 3)));
     ready = bn != 0;
   }
+}
+
+/**
+ * Row i of a symmetric matrix held by its lower triangle (entries 0 … i of the row at `row`) times v,
+ * accumulated into p: p_i gets the row's dot product with v, and p_j (j < i) the entry a_ij·v_i that
+ * column j holds above the diagonal.
+ */
+@inline function lowerRowProduct(row: usize, i: i32, v: usize, p: usize): void {
+  const pi = p + (<usize>i << 3);
+  store<f64>(pi, load<f64>(pi) + dot(i + 1, row, v));
+  axpy(i, load<f64>(v + (<usize>i << 3)), row, p);
+}
+
+/** p = A v for symmetric A (m×m at a, row stride rb) held by its lower triangle. */
+function symmetricLower(a: usize, m: i32, rb: usize, v: usize, p: usize): void {
+  memory.fill(p, 0, <usize>m << 3);
+  for (let i = 0; i < m; i++) lowerRowProduct(a + <usize>i * rb, i, v, p);
 }
 
 /** y[k + 1 ..] −= β_k (v_kᵀ y[k + 1 ..]) v_k: one reflector of `tridiagonalize` applied to y. */

@@ -10,6 +10,8 @@ import { int } from '../src/cli/options.js';
 import { RandomState } from '../src/data/rng.js';
 import { choleskyKernelFactor } from '../src/linalg/cholesky.js';
 import { FiringPairs } from '../src/linalg/firing-gram.js';
+import { luFloat32 } from '../src/linalg/lu.js';
+import { flooredSvdSolve } from '../src/linalg/symmetric.js';
 import { NormalOperator, operatorDims } from '../src/linalg/normal-operator.js';
 import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
 import type { Network } from '../src/model/network.js';
@@ -62,6 +64,16 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
   [`cholesky + solve, ${size}`]: () => {
     const k = spd();
     return [() => choleskyKernelFactor(k, size).solve(new Float64Array(size).fill(1))];
+  },
+  [`float32 LU + solve, ${size} (the published reading)`]: () => {
+    const k = spd();
+    return [() => luFloat32(k, size).solve(new Float64Array(size).fill(1))];
+  },
+  [`floored SVD inverse, ${size} (a degenerate system)`]: () => {
+    // Indefinite, as a float32-rounded M + λI is when the published reading takes this branch.
+    const k = spd();
+    for (let i = 0; i < size; i++) k[i * size + i] -= 1.5;
+    return [() => void flooredSvdSolve(k, size, new Float64Array(size).fill(1), 1e-4)];
   },
   'hidden pre-activations': () => [() => void hiddenPreKernel(net, x, n, z)],
   'output ridge sums': () => [() => void outputNormalEquations(z, 0, y, n, h, c)],

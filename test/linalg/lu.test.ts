@@ -77,6 +77,21 @@ test('the float32 LU kernel equals the plain float32 formula: same solution bit 
     if (Number.isNaN(plain.logdet)) assert.ok(Number.isNaN(fast.logdet));
     else assert.ok(Math.abs(fast.logdet - plain.logdet) <= 1e-12 * Math.max(1, Math.abs(plain.logdet)), `n=${n}`);
   }
+  // The blocked kernel's edge cases: zero multipliers (sparse rows), a zero pivot (an empty column), a
+  // size that is not a multiple of the panel's width: the same bits as one column at a time.
+  for (const n of [37, 64]) {
+    const k = randn(n * n, 2 * n).map((v, i) => (i % 3 === 0 || Math.abs(v) < 0.6 ? 0 : v));
+    for (let i = 0; i < n; i++) k[i * n + 5] = 0;
+    const b = randn(n, 3);
+    const x = b.slice();
+    const fast = luFloat32(k, n);
+    fast.solve(x);
+    const plain = plainLuFloat32(k, n);
+    const y = b.slice();
+    plain.solve(y);
+    assert.equal(fast.logdet, -Infinity);
+    assert.deepEqual(x, y, `sparse n=${n}`);
+  }
   // A later factorization makes an earlier solve refuse (the factors live in kernel memory).
   const first = luFloat32(Float64Array.from([2, 1, 1, 3]), 2);
   luFloat32(Float64Array.from([1, 0, 0, 1]), 2);
