@@ -186,3 +186,17 @@ export function accumulate(acc: usize, sums: usize, pats: usize, count: i32, p: 
     }
   }
 }
+
+/**
+ * The published reading's float32 total: total[k] += acc[k] rounded to float32, in float32, then acc[k] = 0
+ * for the next batch. (Demoting, then one float32 addition: the bits of Math.fround and a Float32Array
+ * store of the double sum, which is exact for two float32 values.)
+ */
+export function addRounded(total: usize, acc: usize, len: i32): void {
+  for (let k = 0; k < len; k++) {
+    const t = total + (<usize>k << 2);
+    const a = acc + (<usize>k << 3);
+    store<f32>(t, load<f32>(t) + <f32>load<f64>(a));
+    store<f64>(a, 0);
+  }
+}

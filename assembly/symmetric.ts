@@ -11,6 +11,9 @@ export { heapBase } from './common';
 export const NO_CONVERGENCE: i32 = -1;
 export const ROTATIONS_FULL: i32 = -2;
 
+/** Reflectors per panel: the trailing matrix is updated once per panel, from the panel's V and W (8 measured faster than 4, 12, 16 and 32 at 896: each step corrects by the panel's earlier reflectors). */
+export const PANEL: i32 = 8;
+
 /**
  * QL sweeps allowed per eigenvalue on average before giving up, as LAPACK's steqr budgets 30·n in all:
  * a badly graded system (float32-rounded, eigenvalues from 1e−4 to 1e10) spends hundreds on a few
@@ -50,71 +53,108 @@ function reflector(a: usize, n: i32, k: i32, e: usize, beta: usize): f64 {
   return b;
 }
 
-/** row[0..m) −= vᵢ·w + wᵢ·v in one pass (the rank-2 update of one row, in the order of two axpys). */
-@inline function rank2Row(m: i32, vi: f64, wi: f64, w: usize, v: usize, row: usize): void {
-  const a = f64x2.splat(vi);
-  const b = f64x2.splat(wi);
-  let t = 0;
-  for (; t + 2 <= m; t += 2) {
-    const o = <usize>t << 3;
-    const r = f64x2.sub(v128.load(row + o), f64x2.mul(a, v128.load(w + o)));
-    v128.store(row + o, f64x2.sub(r, f64x2.mul(b, v128.load(v + o))));
-  }
-  if (t < m) {
-    const o = <usize>t << 3;
-    store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(w + o) - wi * load<f64>(v + o));
+/**
+ * Reduces symmetric a (n×n, row-major, both triangles on entry; destroyed) to tridiagonal form: diagonal
+ * d, off-diagonal e (e[i] couples i and i + 1, e[n − 1] = 0). Blocked as LAPACK's sytrd: within a panel
+ * of PANEL steps the trailing matrix is not updated; step j's column and its product with v_j are
+ * taken from the stored lower triangle and corrected by the panel's earlier reflectors (V, W), and
+ * after the panel one pass applies A −= VWᵀ + WVᵀ. Each step then only reads half the trailing matrix
+ * (the symmetric product), where an unblocked step reads and writes it. Reflector k, I − β_k v vᵀ acting
+ * on entries k + 1 …, is kept in row k beyond the diagonal (the unused upper triangle), β_k in beta[k].
+ * Scratch: p (n), vw (2·PANEL·n + 4·PANEL).
+ */
+function tridiagonalize(a: usize, n: i32, d: usize, e: usize, beta: usize, p: usize, vw: usize): void {
+  const rb = <usize>n << 3;
+  const V = vw;
+  const W = vw + <usize>PANEL * rb;
+  const splats = W + <usize>PANEL * rb;
+  for (let k = 0; k < n; k += PANEL) {
+    const end = min(k + PANEL, n);
+    memory.fill(vw, 0, <usize>(2 * PANEL) * rb);
+    for (let j = k; j < end; j++) {
+      const t = j - k;
+      const rj = a + <usize>j * rb;
+      const m = n - j - 1;
+      const jo = <usize>j << 3;
+      const tail = <usize>(j + 1) << 3;
+      // Step j's diagonal entry and column, as the panel's earlier reflectors leave them. The column
+      // (below the diagonal) is row j beyond the diagonal, where the previous panel's update copied it
+      // (the input's own upper triangle for the first panel); its reflector is formed and kept there.
+      let dj = load<f64>(rj + jo);
+      const x = rj + tail;
+      for (let s = 0; s < t; s++) {
+        const vs = V + <usize>s * rb;
+        const ws = W + <usize>s * rb;
+        dj -= 2 * load<f64>(vs + jo) * load<f64>(ws + jo);
+        axpy(m, -load<f64>(ws + jo), vs + tail, x);
+        axpy(m, -load<f64>(vs + jo), ws + tail, x);
+      }
+      store<f64>(d + jo, dj);
+      const b = reflector(a, n, j, e, beta);
+      if (b == 0) continue;
+      // p = β(A v − Σ_s V_s (W_sᵀv) + W_s (V_sᵀv)) over the trailing indices, A the stored triangle.
+      symmetricLower(a + <usize>(j + 1) * rb + tail, m, rb, x, p);
+      for (let s = 0; s < t; s++) {
+        const vs = V + <usize>s * rb + tail;
+        const ws = W + <usize>s * rb + tail;
+        axpy(m, -dot(m, ws, x), vs, p);
+        axpy(m, -dot(m, vs, x), ws, p);
+      }
+      // w = p − (β/2)(pᵀv)v: V_t = v, W_t = w.
+      const vt = V + <usize>t * rb + tail;
+      const wt = W + <usize>t * rb + tail;
+      for (let i = 0; i < m; i++) store<f64>(p + (<usize>i << 3), b * load<f64>(p + (<usize>i << 3)));
+      const half = 0.5 * b * dot(m, p, x);
+      for (let i = 0; i < m; i++) {
+        const o = <usize>i << 3;
+        const vi = load<f64>(x + o);
+        store<f64>(vt + o, vi);
+        store<f64>(wt + o, load<f64>(p + o) - half * vi);
+      }
+    }
+    if (end < n) panelUpdate(a, n, rb, end, end - k, V, W, splats);
   }
 }
 
 /**
- * Reduces symmetric a (n×n, row-major, both triangles on entry; destroyed) to tridiagonal form: diagonal
- * d, off-diagonal e (e[i] couples i and i + 1, e[n − 1] = 0). Only the lower triangle is updated, so each
- * step reads and writes half the trailing matrix (LAPACK's sytd2 does the same): the symmetric product
- * with the next reflector is taken from the same rows while they are in cache, each row giving its dot
- * product and its column's contributions. Reflector k, I − β_k v vᵀ acting on entries k + 1 …, is kept in
- * row k beyond the diagonal (the unused upper triangle), β_k in beta[k].
+ * Rows and columns from `from` on of the stored lower triangle: A −= Σ_s V_s W_sᵀ + W_s V_sᵀ over the
+ * panel's `count` reflectors, each row read and written once, four entries at a time held in registers
+ * across the panel. The next panel's columns are also written, transposed, into its rows' unused upper
+ * part: one stream of writes per column instead of a read down each column later.
  */
-function tridiagonalize(a: usize, n: i32, d: usize, e: usize, beta: usize, p: usize, w: usize): void {
-  const rb = <usize>n << 3;
-  // p = β_k A₂₂ v_k is ready: computed during the previous step's update.
-  let ready = false;
-  for (let k = 0; k < n; k++) {
-    const rk = a + <usize>k * rb;
-    store<f64>(d + (<usize>k << 3), load<f64>(rk + (<usize>k << 3)));
-    const m = n - k - 1;
-    const v = rk + (<usize>(k + 1) << 3);
-    const prefetched = ready;
-    ready = false;
-    if (!prefetched) for (let i = 0; i < m; i++) store<f64>(v + (<usize>i << 3), load<f64>(rk + <usize>(i + 1) * rb + (<usize>k << 3)));
-    const b = prefetched ? load<f64>(beta + (<usize>k << 3)) : reflector(a, n, k, e, beta);
-    if (b == 0) continue;
-    const a22 = a + <usize>(k + 1) * rb + (<usize>(k + 1) << 3);
-    if (!prefetched) {
-      symmetricLower(a22, m, rb, v, p);
-      for (let i = 0; i < m; i++) store<f64>(p + (<usize>i << 3), b * load<f64>(p + (<usize>i << 3)));
+function panelUpdate(a: usize, n: i32, rb: usize, from: i32, count: i32, V: usize, W: usize, splats: usize): void {
+  for (let i = from; i < n; i++) {
+    const row = a + <usize>i * rb;
+    const io = <usize>i << 3;
+    for (let s = 0; s < count; s++) {
+      v128.store(splats + (<usize>s << 5), f64x2.splat(load<f64>(V + <usize>s * rb + io)));
+      v128.store(splats + (<usize>s << 5) + 16, f64x2.splat(load<f64>(W + <usize>s * rb + io)));
     }
-    // w = p − (β/2)(pᵀv)v, A₂₂ −= vwᵀ + wvᵀ.
-    const half = 0.5 * b * dot(m, p, v);
-    for (let i = 0; i < m; i++) store<f64>(w + (<usize>i << 3), load<f64>(p + (<usize>i << 3)) - half * load<f64>(v + (<usize>i << 3)));
-    // Column 0 of A₂₂ first: below its diagonal it is step k + 1's x, copied into row k + 1 beyond the diagonal.
-    const v0 = load<f64>(v);
-    const w0 = load<f64>(w);
-    for (let i = 0; i < m; i++) {
-      const at = a22 + <usize>i * rb;
-      const x = load<f64>(at) - load<f64>(v + (<usize>i << 3)) * w0 - load<f64>(w + (<usize>i << 3)) * v0;
-      store<f64>(at, x);
-      if (i > 0) store<f64>(a22 + (<usize>i << 3), x);
+    let l = from;
+    for (; l + 4 <= i + 1; l += 4) {
+      const o = <usize>l << 3;
+      let r0 = v128.load(row + o);
+      let r1 = v128.load(row + o + 16);
+      for (let s = 0; s < count; s++) {
+        const vi = v128.load(splats + (<usize>s << 5));
+        const wi = v128.load(splats + (<usize>s << 5) + 16);
+        const vs = V + <usize>s * rb + o;
+        const ws = W + <usize>s * rb + o;
+        r0 = f64x2.sub(f64x2.sub(r0, f64x2.mul(vi, v128.load(ws))), f64x2.mul(wi, v128.load(vs)));
+        r1 = f64x2.sub(f64x2.sub(r1, f64x2.mul(vi, v128.load(ws + 16))), f64x2.mul(wi, v128.load(vs + 16)));
+      }
+      v128.store(row + o, r0);
+      v128.store(row + o + 16, r1);
     }
-    const bn = reflector(a, n, k + 1, e, beta);
-    const vn = a22 + 8;
-    if (bn != 0) memory.fill(p, 0, <usize>(m - 1) << 3);
-    for (let i = 1; i < m; i++) {
-      const row = a22 + <usize>i * rb + 8;
-      rank2Row(i, load<f64>(v + (<usize>i << 3)), load<f64>(w + (<usize>i << 3)), w + 8, v + 8, row);
-      if (bn != 0) lowerRowProduct(row, i - 1, vn, p);
+    for (; l <= i; l++) {
+      const o = <usize>l << 3;
+      let r = load<f64>(row + o);
+      for (let s = 0; s < count; s++) r = r - load<f64>(V + <usize>s * rb + io) * load<f64>(W + <usize>s * rb + o) - load<f64>(W + <usize>s * rb + io) * load<f64>(V + <usize>s * rb + o);
+      store<f64>(row + o, r);
     }
-    if (bn != 0) for (let i = 0; i < m - 1; i++) store<f64>(p + (<usize>i << 3), bn * load<f64>(p + (<usize>i << 3)));
-    ready = bn != 0;
+    // The next panel's columns, read there as rows: row i's entries in them, to their rows beyond the diagonal.
+    const last = min(from + PANEL, i);
+    for (let c = from; c < last; c++) store<f64>(a + <usize>c * rb + io, load<f64>(row + (<usize>c << 3)));
   }
 }
 
@@ -124,9 +164,31 @@ function tridiagonalize(a: usize, n: i32, d: usize, e: usize, beta: usize, p: us
  * column j holds above the diagonal.
  */
 @inline function lowerRowProduct(row: usize, i: i32, v: usize, p: usize): void {
+  // One pass over the row for both uses, two accumulators so the additions do not wait on each other.
+  const vi = load<f64>(v + (<usize>i << 3));
+  const s = f64x2.splat(vi);
+  let acc0 = f64x2.splat(0);
+  let acc1 = acc0;
+  let j = 0;
+  for (; j + 4 <= i; j += 4) {
+    const o = <usize>j << 3;
+    const r0 = v128.load(row + o);
+    const r1 = v128.load(row + o + 16);
+    acc0 = f64x2.add(acc0, f64x2.mul(r0, v128.load(v + o)));
+    acc1 = f64x2.add(acc1, f64x2.mul(r1, v128.load(v + o + 16)));
+    v128.store(p + o, f64x2.add(v128.load(p + o), f64x2.mul(s, r0)));
+    v128.store(p + o + 16, f64x2.add(v128.load(p + o + 16), f64x2.mul(s, r1)));
+  }
+  acc0 = f64x2.add(acc0, acc1);
+  let sum = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+  for (; j < i; j++) {
+    const o = <usize>j << 3;
+    const r = load<f64>(row + o);
+    sum += r * load<f64>(v + o);
+    store<f64>(p + o, load<f64>(p + o) + vi * r);
+  }
   const pi = p + (<usize>i << 3);
-  store<f64>(pi, load<f64>(pi) + dot(i + 1, row, v));
-  axpy(i, load<f64>(v + (<usize>i << 3)), row, p);
+  store<f64>(pi, load<f64>(pi) + sum + load<f64>(row + (<usize>i << 3)) * vi);
 }
 
 /** p = A v for symmetric A (m×m at a, row stride rb) held by its lower triangle. */
@@ -219,11 +281,11 @@ function ql(d: usize, e: usize, n: i32, u: usize, rotI: usize, rotC: usize, rotS
 
 /**
  * x = V g(Λ) Vᵀ b for symmetric a (n×n, destroyed), b overwritten by x; the eigenvalues are left in d.
- * Scratch: e, beta, p, w (n each), and room for `capacity` rotations. Returns the rotation count (≥ 0),
+ * Scratch: e, beta, p (n each), vw (2·PANEL·n + 4·PANEL), and room for `capacity` rotations. Returns the rotation count (≥ 0),
  * NO_CONVERGENCE or ROTATIONS_FULL (then call again with more room).
  */
-export function flooredSolve(a: usize, n: i32, b: usize, floor: f64, d: usize, e: usize, beta: usize, p: usize, w: usize, rotI: usize, rotC: usize, rotS: usize, capacity: i32): i32 {
-  tridiagonalize(a, n, d, e, beta, p, w);
+export function flooredSolve(a: usize, n: i32, b: usize, floor: f64, d: usize, e: usize, beta: usize, p: usize, vw: usize, rotI: usize, rotC: usize, rotS: usize, capacity: i32): i32 {
+  tridiagonalize(a, n, d, e, beta, p, vw);
   for (let k = 0; k < n; k++) reflect(a, n, beta, k, b);
   const count = ql(d, e, n, b, rotI, rotC, rotS, capacity);
   if (count < 0) return count;

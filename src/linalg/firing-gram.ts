@@ -60,6 +60,7 @@ export function firingGramPlain(x: Float64Array, z: Float64Array, p: number, h: 
 interface FiringKernel extends KernelModule {
   group(x: number, n: number, p: number, h: number, A: number, z: number, key: number, table: number, tableSize: number, pats: number, sums: number): number;
   accumulate(acc: number, sums: number, pats: number, count: number, p: number, h: number, t0: number, t1: number, cols: number, tables: number): void;
+  addRounded(total: number, acc: number, len: number): void;
   SUBSET_TABLE_BYTES: WebAssembly.Global;
 }
 
@@ -125,21 +126,20 @@ export class PairShare {
     const { at, view } = allocate(this.k, {
       x: ['f64', n * p], A: ['f64', p * h], z: ['f64', h], key: ['f64', words], table: ['i32', tableSize], pats: ['f64', rows * words],
       sums: ['f64', Math.ceil(rows / 64) * 64 * paddedSize(p)], cols: ['f64', h], tables: ['u8', this.k.SUBSET_TABLE_BYTES.value as number], acc: ['f64', pairs * width],
+      total: ['f32', order ? pairs * width : 0],
     });
     if (order) for (let r = 0; r < n; r++) view.x.set(x.subarray(order[r] * p, order[r] * p + p), r * p);
     else view.x.set(x.subarray(0, n * p));
     view.A.set(A);
     const acc = view.acc;
-    const total = order ? new Float32Array(pairs * width) : acc;
+    const total = order ? view.total : acc;
     acc.fill(0);
+    total.fill(0);
     for (let r0 = 0; r0 < n; r0 += rows) {
       const m = Math.min(rows, n - r0);
       const count = this.k.group(at.x + r0 * p * 8, m, p, h, at.A, at.z, at.key, at.table, tableSize, at.pats, at.sums);
       this.k.accumulate(at.acc, at.sums, at.pats, count, p, h, t0, t1, at.cols, at.tables);
-      if (order) {
-        addFloat32(total as Float32Array, acc);
-        acc.fill(0);
-      }
+      if (order) this.k.addRounded(at.total, at.acc, pairs * width);
     }
     // Entries past q are the padding of the last tile.
     const used = Math.min(t1, q) - t0;

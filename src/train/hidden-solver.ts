@@ -95,8 +95,6 @@ function plainPairAdditions(z: Float64Array, n: number, h: number, q: number): n
 /** M formed from the firing-pair sums (computed ahead on helper threads), factored, solved or floored. */
 class DenseHiddenSolver implements HiddenSolver {
   private readonly pairs: FiringPairs;
-  /** The pre-activations of the last refit, when it computed them (float32 batches). */
-  private z: Float64Array | null = null;
   /** Exact sums: the last refit's pair sums and moments, from which the next system is built. */
   private moments: PairMoments | null = null;
   private readonly batches: boolean;
@@ -123,17 +121,14 @@ class DenseHiddenSolver implements HiddenSolver {
   }
 
   /**
-   * Float32 batches: the published code's refit, a pass over the rows in float64. Exact sums: the pair
-   * sums this A's system needs anyway (begun on the helper threads by `prepare`) and one pass for the
-   * gated moments (on this thread meanwhile) give the ridge system, so the rows are read once, not twice.
+   * The pair sums this A's system needs anyway (begun on the helper threads by `prepare`) and one pass
+   * for the gated moments (on this thread meanwhile) give the ridge system, so the rows are read once,
+   * not twice. With float32 batches the output layer's sums then come from the float32 pair sums, as
+   * the published code's refit summed in float32 on its GPU (a float64 pass over the rows cost sdf's
+   * published reading 76 of its 117 ms an iteration).
    */
   refit(net: Network): undefined {
     const { x, y, n, p, c } = this.train;
-    this.z = null;
-    if (this.batches) {
-      this.z = phase('output refit (Eq. 4: pre-activations, ridge sums, solve)', () => refitOutput(net, x, y, n, this.lambda));
-      return undefined;
-    }
     const h = this.h;
     const m = phase('gated moments (one pass over the rows)', () => firingMomentsKernel(net.A, net.alpha, x, y, n, p, h, c));
     const uf = phase('firing-pair sums: this thread (its share, then the wait)', () => this.pairs.sums(net.A));
@@ -172,7 +167,7 @@ class DenseHiddenSolver implements HiddenSolver {
 
   /** The pattern the last refit froze. */
   firing(): Uint8Array {
-    return firingFlags(this.z ?? this.preActivations(this.moments!.A));
+    return firingFlags(this.preActivations(this.moments!.A));
   }
 
   close(): void {
