@@ -88,7 +88,7 @@ export const OPTIONS = {
   rates: { flags: '--rates <dir>', description: 'folder of tuned learning rates written by `anmin tune --out`, read before the protocol\'s folder and the package\'s experiments/' },
   ratesOut: { flags: '--out <dir>', description: 'folder to write the tuned rates file in (run reads it with --rates)', default: join('results', 'tune') },
   compareSplits: { flags: '--splits <k>', description: 'compare: random splits 0…k−1 (split k: train_test_split(test_size=0.2, random_state=k), and seed k for every method)', parse: int(1, 10000), default: 10 },
-  compareMethods: { flags: '--methods <list>', description: 'compare: comma-separated methods: anmin\'s (anmin, anmin-l, adam, adam-l, sgd, lbfgs, … any trainer, -l for leaky) and scikit-learn\'s (sk-mlp-lbfgs, sk-mlp-adam, sk-ridge, sk-hgb); default: anmin, anmin-l, adam, lbfgs and the four sk- peers', parse: list },
+  compareMethods: { flags: '--methods <list>', description: 'compare: comma-separated methods: anmin\'s (anmin, anmin-l, adam, adam-l, sgd, lbfgs, … any trainer, -l for leaky; anmin+adam, anmin+lbfgs: ANMIN refined by the gradient method) and scikit-learn\'s (sk-mlp-lbfgs, sk-mlp-adam, sk-ridge, sk-hgb); default: anmin, anmin-l, adam, lbfgs and the four sk- peers', parse: list },
   compareOut: { flags: '--out <dir>', description: 'compare: folder to write table.md, results.jsonl (one line per method and split) and figure.svg (test MSE vs seconds) in' },
 } satisfies Record<string, OptionSpec>;
 

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Dataset } from '../data/dataset.js';
 import { splitIndices, type SplitIndices } from '../data/split.js';
 import { Regressor } from '../estimator/estimator.js';
+import { REFINERS, type Refiner } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
@@ -13,17 +14,23 @@ export type { CompareRecord } from './peers.js';
 
 export const DEFAULT_METHODS: readonly string[] = ['anmin', 'anmin-l', 'adam', 'lbfgs', ...PEERS];
 
-/** A trainer the estimator knows, with `-l` for the leaky slope α = 0.1 as the CLI spells its methods. */
-function ownMethod(name: string): { trainer: string; alpha?: number } | undefined {
+/**
+ * A trainer the estimator knows, with `-l` for the leaky slope α = 0.1 as the CLI spells its methods,
+ * and `anmin+adam` (…+lbfgs, …+sgd) for ANMIN refined by a gradient method from its network, as
+ * `anmin train --method` takes them.
+ */
+function ownMethod(name: string): { trainer: string; alpha?: number; refine?: Refiner } | undefined {
   if (TRAINERS[name]) return { trainer: name };
   const leaky = /^(.+)-l$/.exec(name)?.[1];
   if (leaky && TRAINERS[leaky] && 'alpha' in TRAINERS[leaky].defaults) return { trainer: leaky, alpha: 0.1 };
+  const refine = /^anmin\+(.+)$/.exec(name)?.[1];
+  if (refine && (REFINERS as readonly string[]).includes(refine)) return { trainer: 'anmin', refine: refine as Refiner };
   return undefined;
 }
 
 function knownMethods(): string[] {
   const own = Object.keys(TRAINERS).flatMap((t) => ('alpha' in TRAINERS[t].defaults ? [t, `${t}-l`] : [t]));
-  return [...own, ...PEERS];
+  return [...own, ...REFINERS.map((r) => `anmin+${r}`), ...PEERS];
 }
 
 /** The methods as named (any case), refused at once with the known names when one is not known or named twice. */
@@ -59,6 +66,7 @@ function regressor(method: string, seed: number, iterations?: number): Regressor
   // As `anmin train` runs by default: every core for a trainer that takes threads.
   return new Regressor(own.trainer, {
     ...(own.alpha !== undefined ? { alpha: own.alpha } : {}),
+    ...(own.refine ? { refine: own.refine } : {}),
     ...('threads' in t.defaults ? { threads: availableParallelism() } : {}),
     ...(iterations !== undefined && 'iterations' in t.defaults ? { iterations } : {}),
     seed,

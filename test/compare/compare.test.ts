@@ -104,9 +104,10 @@ test('bad input is one line naming the flag or file, exit non-zero', () => {
   }
 });
 
-test('method names: any case, -l for the leaky slope of a trainer that has one, peers by their sk- names', () => {
-  assert.deepEqual(checkMethods(['ANMIN-L', 'Adam', 'sk-hgb', 'lbfgs-l']), ['anmin-l', 'adam', 'sk-hgb', 'lbfgs-l']);
+test('method names: any case, -l for the leaky slope of a trainer that has one, anmin+ a refiner, peers by their sk- names', () => {
+  assert.deepEqual(checkMethods(['ANMIN-L', 'Adam', 'sk-hgb', 'lbfgs-l', 'ANMIN+Adam', 'anmin+lbfgs']), ['anmin-l', 'adam', 'sk-hgb', 'lbfgs-l', 'anmin+adam', 'anmin+lbfgs']);
   assert.throws(() => checkMethods(['sk-svr']), /unknown method "sk-svr"/);
+  assert.throws(() => checkMethods(['anmin+ridge']), /unknown method "anmin\+ridge".*anmin\+adam/);
 });
 
 /** Records of made-up fits: `method` with test MSE `mse(k)` and seconds `secs` on splits 0…n−1. */
