@@ -69,7 +69,7 @@ test('protocol files: presets, names case-insensitively, splits and shards', () 
   assert.throws(() => loadProtocol(bad), /bad\.json: method "A": "summary" must be one of selected, published-min, published-last/);
 });
 
-test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips finished jobs', async () => {
+test('jobs run split by split; the same jobs give the same numbers with 1 or 2 workers, and a rerun skips finished jobs', async () => {
   const proto = tinyProtocol();
   const one = tempDir();
   const two = tempDir();
@@ -77,6 +77,8 @@ test('the same jobs give the same numbers with 1 or 2 workers, and a rerun skips
   const s2 = await runExperiment({ experiment: proto, out: two, workers: 2 });
   assert.equal(s1.ran, 12);
   assert.equal(s1.failed, 0);
+  // One worker runs them split by split, each split in the protocol's order (cells, then methods).
+  assert.deepEqual(readResults([one]).map((r) => r.key), [0, 1, 2].flatMap((k) => ['sim-d1-tiny/ANMIN', 'sim-d1-tiny/Adam', 'sim-d3-tiny/ANMIN', 'sim-d3-tiny/Adam'].map((c) => `simulation/${c}/${k}`)));
   assert.deepEqual(numbers(readResults([one])), numbers(readResults([two])));
   const again = await runExperiment({ experiment: proto, out: one, workers: 2 });
   assert.equal(again.ran, 0);
