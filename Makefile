@@ -39,12 +39,7 @@ run: build
 REPRO := results/reproduction
 reproduce: build
 	$(ANMIN) datasets fetch abalone bike-sharing sdf dae
-	$(ANMIN) run table3 --preset paper-lowd --splits 0..9 --workers 1 --out $(REPRO)/table3
-	$(ANMIN) run table3 --preset dae --workers 1 --out $(REPRO)/dae
-	$(ANMIN) run table3 --preset paper-lowd --workers 2 --out $(REPRO)/table3
-	$(ANMIN) run ablation --preset paper --workers 2 --out $(REPRO)/ablation
-	$(ANMIN) run simulation --preset paper --workers 2 --out $(REPRO)/simulation
-	$(ANMIN) run planted --preset paper --out $(REPRO)/planted
+	$(ANMIN) reproduce --out $(REPRO)
 	$(ANMIN) report all --in $(REPRO)/table3 $(REPRO)/dae $(REPRO)/ablation $(REPRO)/simulation --out docs/reproduction.md
 	$(ANMIN) report planted --in $(REPRO)/planted --out docs/planted.md
 	$(ANMIN) plot --in $(REPRO)/table3 $(REPRO)/dae $(REPRO)/ablation $(REPRO)/simulation $(REPRO)/planted --out docs/figures

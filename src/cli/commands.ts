@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'bench', build: async () => (await import('./bench.js')).benchCommand() },
   { name: 'run', build: async () => (await run()).runCommand() },
   { name: 'ablation', build: async () => (await run()).ablationCommand() },
+  { name: 'reproduce', build: async () => (await run()).reproduceCommand() },
   { name: 'report', build: async () => (await report()).reportCommand() },
   { name: 'check', build: async () => (await report()).checkCommand() },
   { name: 'merge', build: async () => (await report()).mergeCommand() },

@@ -7,6 +7,7 @@ export const DESCRIPTIONS = {
   datasets: 'list, fetch, inspect, export and split the paper\'s datasets',
   bench: 'time one training run of a method on one split (training seconds, min train MSE, its test MSE, peak memory; --profile: where ANMIN\'s time goes)',
   run: 'run a protocol of experiments/ (table3, ablation, simulation, planted, or a JSON file): one job per dataset × method × split, appended to a resumable store',
+  reproduce: 'the whole paper at its own power, resumable: Table 3 (its first 10 splits timed alone, for Table 4), the DAE, Table 5, the simulation and the planted study, each phase into its store under --out, one progress line for all of it; --plan: what is left, without running',
   ablation: 'Table 5: the ANMIN ablation on bike-sharing (same as `anmin run ablation`)',
   report: 'tables from a results store: mean (sd) over splits, bold by paired t-test, the paper\'s values beside its own experiments\'; any other protocol by its name (MSE and R² blocks, seconds); `all`: every table and the check as one Markdown page (docs/reproduction.md)',
   check: 'compare every cell that ran with the published one (tolerance from the published sd and our number of splits) and test the paper\'s claims (and the related papers\' on planted runs); exit 1 on any failure not listed in experiments/known-deviations.json; a protocol of your own has no published numbers, which check says',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadProtocol } from '../experiments/protocol.js';
 import { shardFromEnv, type Shard } from '../experiments/splits.js';
 import { runExperiment } from '../experiments/runner.js';
+import { planReproduction, runReproduction, type PhasePlan } from '../experiments/reproduction.js';
 import { readResults } from '../experiments/store.js';
 import { fmt } from '../report/render.js';
 import { summarize } from '../report/stats.js';
@@ -101,4 +102,28 @@ export function runCommand(): Command {
 export function ablationCommand(): Command {
   const presets = 'quick (5 splits, CI-sized; the default) or paper (100 splits)';
   return runOptions(new Command('ablation').description(DESCRIPTIONS.ablation), ['cache', 'mirror', 'offline'], presets).action((f: RunFlags) => run('ablation', f));
+}
+
+const planTable = (plan: PhasePlan[]) =>
+  table([['phase', 'protocol', 'preset', 'splits', 'jobs at once', 'jobs', 'left', 'store'], ...plan.map(({ phase, out, jobs, pending }, i) => [`${i + 1}. ${phase.name}`, phase.experiment, phase.preset, phase.splits ?? 'all', String(phase.workers), String(jobs), String(pending), out])]);
+
+/** `anmin reproduce`: every phase of the paper's reproduction (src/experiments/reproduction.ts) into one folder. */
+export function reproduceCommand(): Command {
+  return withDataOptions(
+    new Command('reproduce')
+      .description(DESCRIPTIONS.reproduce)
+      .option('--out <dir>', 'the reproduction\'s folder: one store per phase beneath it', 'results/reproduction')
+      .option('--plan', 'print what each phase has left and stop'),
+    ['cache', 'mirror', 'offline'],
+  ).action(async (f: DataFlags & { out: string; plan?: boolean }) => {
+    if (f.plan) {
+      emit(planTable(await planReproduction(f.out, loadOptions(f))));
+      return;
+    }
+    const { plan, runs } = await runReproduction(f.out, loadOptions(f));
+    emit(planTable(plan));
+    const failed = runs.find((s) => s.failed > 0);
+    if (failed) throw new AnminError(`${failed.file}: ${failed.failed} job(s) failed; their errors are kept in the store (anmin report shows them); the later phases did not run`);
+    emit(`ran ${runs.reduce((a, s) => a + s.ran, 0)} job(s) in ${runs.reduce((a, s) => a + s.seconds, 0).toFixed(0)} s; next: make reproduce's report and plot lines write docs/reproduction.md and its figures`);
+  });
 }

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { loadDataset, type Dataset, type LoadOptions } from '../data/dataset.js';
 import { readTable, tableColumns } from '../data/table.js';
 import { AnminError } from '../util/errors.js';
 import { logger } from '../util/log.js';
-import { startRunProgress } from '../util/progress.js';
+import { startRunProgress, type RunProgress } from '../util/progress.js';
 import { packageVersion, sha256File } from '../util/fsx.js';
 import { provenance } from './provenance.js';
 import { setInterruptHint } from '../util/interrupt.js';
@@ -29,6 +30,8 @@ export interface RunOptions extends Selection {
   retryFailed?: boolean;
   /** Called after each finished job. */
   onRecord?: (r: JobRecord) => void;
+  /** Report to this progress (a longer run's, which this run is part of) instead of a bar of its own. */
+  progress?: RunProgress;
 }
 
 export interface RunSummary {
@@ -46,12 +49,7 @@ export interface RunSummary {
  */
 export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
-  const protocol = loadProtocol(o.experiment);
-  // A user's trainer module is imported and its options checked now, not in the first worker to need it.
-  await loadTrainers(protocol);
-  const swapped = await userDataFiles(o.load ?? {});
-  // A run with another mask or image is another experiment for the data sets that read it.
-  const jobs = shardJobs(expandJobs(protocol, o), o.shard).map((j) => (swapped[j.source] ? { ...j, dataFiles: swapped[j.source] } : j));
+  const { protocol, jobs } = await selectJobs(o);
   const store = new ResultsStore(o.out, o.shard);
   setInterruptHint(`every finished job is kept in ${store.file}; run the same command again to resume`);
   try {
@@ -62,17 +60,34 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
   }
 }
 
+/**
+ * The jobs a run in `out` still has to do, in the order it does them. A stored job counts as done only
+ * if it was produced as the protocol now says (see identity); one produced otherwise is run again and
+ * its new record wins. Split by split (every cell's split k before any cell's k + 1; the protocol's
+ * order within a split): a run stopped early leaves every cell with the same splits, ready to report,
+ * and the time left is estimated from a mix of all the cells rather than from the cheapest one (the
+ * simulation's d = 1 cells took 28% of its jobs in its first minute and said 2.5 minutes were left, of 58).
+ */
+export function pendingJobs(jobs: Job[], out: string, retryFailed = false): { pending: Job[]; changed: Job[] } {
+  const stored = new Map((existsSync(out) ? readResults([out]) : []).filter((r) => r.status === 'ok' || !retryFailed).map((r) => [r.key, identity(r)]));
+  const pending = jobs.filter((j) => stored.get(j.key) !== identity(recordBase(j))).sort((a, b) => a.split - b.split);
+  return { pending, changed: pending.filter((j) => stored.has(j.key)) };
+}
+
+/** The jobs a run with these options would expand to (this shard's slice, with the user's data files). */
+export async function selectJobs(o: Omit<RunOptions, 'out'>): Promise<{ protocol: Protocol; jobs: Job[] }> {
+  const protocol = loadProtocol(o.experiment);
+  // A user's trainer module is imported and its options checked now, not in the first worker to need it.
+  await loadTrainers(protocol);
+  const swapped = await userDataFiles(o.load ?? {});
+  // A run with another mask or image is another experiment for the data sets that read it.
+  const jobs = shardJobs(expandJobs(protocol, o), o.shard).map((j) => (swapped[j.source] ? { ...j, dataFiles: swapped[j.source] } : j));
+  return { protocol, jobs };
+}
+
 async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: RunOptions, t0: number): Promise<RunSummary> {
   const log = logger();
-  // A stored job counts as done only if it was produced as the protocol now says (see identity); one
-  // produced otherwise is run again and its new record wins.
-  const stored = new Map(readResults([o.out]).filter((r) => r.status === 'ok' || !o.retryFailed).map((r) => [r.key, identity(r)]));
-  // Split by split (every cell's split k before any cell's k + 1; the protocol's order within a split):
-  // a run stopped early leaves every cell with the same splits, ready to report, and the time left is
-  // estimated from a mix of all the cells rather than from the cheapest one (the simulation's d = 1
-  // cells took 28% of its jobs in its first minute and said 2.5 minutes were left, of 58).
-  const pending = jobs.filter((j) => stored.get(j.key) !== identity(recordBase(j))).sort((a, b) => a.split - b.split);
-  const changed = pending.filter((j) => stored.has(j.key));
+  const { pending, changed } = pendingJobs(jobs, o.out, o.retryFailed);
   if (changed.length) log.warn({ jobs: changed.length, first: changed[0].key }, 'stored records were produced with another trainer, options, data or numerics than the protocol now gives; running them again');
   log.info({ experiment: protocol.name, jobs: jobs.length, pending: pending.length, store: store.file, version: packageVersion() }, 'run');
   const summary: RunSummary = { file: store.file, jobs: jobs.length, skipped: jobs.length - pending.length, ran: 0, failed: 0, seconds: 0 };
@@ -82,7 +97,7 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
 
   const made = provenance();
   const workers = Math.max(1, Math.min(o.workers ?? defaultWorkers(protocol), pending.length));
-  const bar = startRunProgress(protocol.name, pending.length, workers);
+  const bar = o.progress ?? startRunProgress(protocol.name, pending.length, workers);
   if (protocol.timed && workers > 1) log.warn({ experiment: protocol.name, workers }, 'this protocol is timed (Table 4) but its jobs will share the machine: Table 4 leaves these timings out (it prints the runs timed alone, --workers 1)');
   const onRecord = (worked: JobRecord) => {
     const r: JobRecord = { ...worked, provenance: made, workers };
@@ -102,7 +117,7 @@ async function runInto(store: ResultsStore, protocol: Protocol, jobs: Job[], o: 
     const threads = protocol.timed && workers === 1 ? availableParallelism() : 1;
     await pool(pending, datasets, workers, onRecord, (slot, job) => bar.started(slot, job.key), threads);
   } finally {
-    bar.stop();
+    if (!o.progress) bar.stop();
   }
   return { ...summary, seconds: (performance.now() - t0) / 1000 };
 }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { expandJobs, loadProtocol, shardJobs } from '../../src/experiments/protocol.js';
 import { parseShard, parseSplits, shardFromEnv } from '../../src/experiments/splits.js';
 import { runExperiment } from '../../src/experiments/runner.js';
+import { planReproduction, runReproduction, type Phase } from '../../src/experiments/reproduction.js';
 import { readResults, type JobRecord } from '../../src/experiments/store.js';
 import { render } from '../../src/report/render.js';
 import { reportTables } from '../../src/report/experiments/index.js';
@@ -201,4 +202,22 @@ test('a killed run, rerun, ends with the same numbers as an uninterrupted one', 
   const rest = await runExperiment({ experiment: proto, out: killed, workers: 2 });
   assert.equal(rest.ran, 12 - partial);
   assert.deepEqual(numbers(readResults([killed])), numbers(readResults([whole])));
+});
+
+test('a reproduction runs its phases in order into their stores, counts a job two phases share once, and resumes', async () => {
+  const proto = tinyProtocol();
+  const root = tempDir();
+  const phases: Phase[] = [
+    { name: 'split 0 alone', experiment: proto, preset: 'quick', splits: '0', workers: 1, store: 'sim' },
+    { name: 'all splits', experiment: proto, preset: 'quick', workers: 2, store: 'sim' },
+    { name: 'elsewhere', experiment: proto, preset: 'quick', splits: '1', workers: 2, store: 'other' },
+  ];
+  const plan = await planReproduction(root, {}, phases);
+  assert.deepEqual(plan.map((p) => [p.jobs, p.pending]), [[4, 4], [8, 4], [4, 4]]);
+  const { runs } = await runReproduction(root, {}, phases);
+  assert.deepEqual(runs.map((r) => r.ran), [4, 4, 4]);
+  assert.equal(readResults([join(root, 'sim')]).length, 8);
+  assert.equal(readResults([join(root, 'sim')]).filter((r) => r.workers === 1).length, 4, 'the first phase ran alone');
+  assert.deepEqual((await planReproduction(root, {}, phases)).map((p) => p.pending), [0, 0, 0]);
+  assert.deepEqual((await runReproduction(root, {}, phases)).runs, []);
 });
