@@ -146,7 +146,12 @@ test('Table 4 is printed only from runs timed alone on the training clock, with 
   const p = provenance();
   const machine = (threads: number, others: number): MachineUse => ({ clock: 'training', threads, wallSeconds: 2, cpuSeconds: 2 * threads, othersCpuSeconds: others });
   const alone = ['ANMIN', 'Adam'].flatMap((m) => [0, 1].map((k) => record(`table3/abalone/${m}/${k}`, { workers: 1, provenance: p, seconds: m === 'ANMIN' ? 1 : 2, machine: machine(m === 'ANMIN' ? 2 : 1, 0) })));
-  const [t] = table4(alone);
+  const [t, overAdam, overPaper] = table4(alone);
+  // The claim's reading: each split's seconds over Adam's on the same split (1 s / 2 s), the paper's ratio of means beneath.
+  const col = (m: string) => overAdam.columns.indexOf(m);
+  assert.deepEqual([overAdam.rows[0].cells[col('ANMIN')]!.mean, overAdam.rows[0].cells[col('Adam')]!.mean], [0.5, 1]);
+  assert.equal(overAdam.rows[0].cells[col('ANMIN')]!.published!.mean, 1.3 / 9.1);
+  assert.equal(overPaper.rows[0].cells[col('Adam')]!.mean, 2 / 9.1);
   assert.ok(t.notes.some((n) => /each run alone on the machine \(one job at a time\) with 1 or 2 thread\(s\) allowed/.test(n)), t.notes.join('\n'));
   assert.ok(t.notes.some((n) => n.includes(`4 run(s) on ${p.host}: ${p.cpu}`)), t.notes.join('\n'));
   assert.ok(!t.notes.some((n) => /shared the machine with other processes/.test(n)), t.notes.join('\n'));
