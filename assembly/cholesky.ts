@@ -134,3 +134,34 @@ export function dualGram(x: usize, w: usize, m: i32, px: i32, pw: i32, lambda: f
     }
   }
 }
+
+/**
+ * The lower triangle of the hidden layer's M + λI from its firing-pair sums, where `cholesky` factors
+ * it: entry (j·p + a, l·p + b), l ≤ j, is bb[j·h + l]·U_lj[packed[a·p + b]], with U packed pair by pair
+ * (pair (l, j) at (l·h − l(l − 1)/2 + j − l)·q, q = p(p + 1)/2) and packed[a·p + b] the packed index of
+ * (a, b); λ is added to the diagonal after, as src/train/hidden-system.ts's `assemble` does (the same
+ * products and sums, so the same bits). Row by row, so the writes are sequential.
+ */
+export function pairSystem(u: usize, bb: usize, packed: usize, p: i32, h: i32, lambda: f64, out: usize): void {
+  const q = (p * (p + 1)) >> 1;
+  const ob = <usize>(p * h) << 3;
+  for (let j = 0; j < h; j++) {
+    for (let a = 0; a < p; a++) {
+      const r = j * p + a;
+      const row = out + <usize>r * ob;
+      const pk = packed + (<usize>(a * p) << 2);
+      let at = row;
+      for (let l = 0; l <= j; l++) {
+        const w = load<f64>(bb + (<usize>(j * h + l) << 3));
+        const pair = u + (<usize>((l * h - ((l * (l - 1)) >> 1) + j - l) * q) << 3);
+        const last = l == j ? a + 1 : p;
+        for (let b = 0; b < last; b++) {
+          store<f64>(at, w * load<f64>(pair + (<usize>load<i32>(pk + (<usize>b << 2)) << 3)));
+          at += 8;
+        }
+      }
+      const d = row + (<usize>r << 3);
+      store<f64>(d, load<f64>(d) + lambda);
+    }
+  }
+}

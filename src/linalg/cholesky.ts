@@ -52,11 +52,12 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
   }
 }
 
-/** assembly/cholesky.ts: the factorization, its solve, and the dual system formed where it is factored (dual-gram.ts). */
+/** assembly/cholesky.ts: the factorization, its solve, and two systems formed where they are factored (dual-gram.ts, pair-system.ts). */
 export interface CholeskyKernel extends KernelModule {
   cholesky(a: number, n: number): number;
   solve(a: number, n: number, b: number): void;
   dualGram(x: number, w: number, m: number, px: number, pw: number, lambda: number, out: number): void;
+  pairSystem(u: number, bb: number, packed: number, p: number, h: number, lambda: number, out: number): void;
 }
 
 /**

@@ -146,7 +146,7 @@ class DenseHiddenSolver implements HiddenSolver {
     const m = this.moments;
     let sys: HiddenSystem;
     if (m && m.A.every((v, i) => v === net.A[i])) {
-      sys = phase('assembling M + λI', () => assemble(net, m.pairs(), m.hiddenRhs(net.B, net.b0), this.lambda));
+      sys = assemble(net, m.pairs(), m.hiddenRhs(net.B, net.b0), this.lambda);
     } else {
       // No refit for these weights (altmin keeps its output layer): the pair sums and Eq. 8's pass.
       sys = hiddenSystem(net, x, y, n, this.lambda, this.pairs);

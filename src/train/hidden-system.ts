@@ -4,7 +4,8 @@
 // across a run.
 import { choleskyKernelFactor } from '../linalg/cholesky.js';
 import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
-import { luFloat32 } from '../linalg/lu.js';
+import { luFloat32, type Factorization } from '../linalg/lu.js';
+import { formPairSystem, packedIndex } from '../linalg/pair-system.js';
 import { solveNormalCg } from '../linalg/normal-cg.js';
 import { ridgeWithIntercept } from '../model/output-layer.js';
 import { NormalOperator, outputGram } from '../linalg/normal-operator.js';
@@ -28,8 +29,10 @@ export function setOutputLayer(net: Network, w: Float64Array): void {
 }
 
 export interface HiddenSystem {
-  /** (M + λI), P×P row-major with P = p·h; the index of A_aj is j·p + a. */
-  k: Float64Array;
+  /** (M + λI), P×P row-major with P = p·h; the index of A_aj is j·p + a (built on first use where `cholesky` is given). */
+  readonly k: Float64Array;
+  /** M + λI formed where the Cholesky kernel factors it, the float64 solve's road (no P×P array here). */
+  cholesky?: () => { factor(): Factorization };
   /** The right-hand side c of Eq. 8. */
   c: Float64Array;
   size: number;
@@ -49,7 +52,8 @@ export function hiddenSystem(net: Network, x: Float64Array, y: Float64Array, n: 
   const c = phase('right-hand side (Eq. 8)', () => hiddenRhs(net, x, y, n));
   const uf = phase('firing-pair sums: this thread (its share, then the wait)', () => (pairs ? pairs.sums(net.A) : firingGram(x, net.A, n, p, h, CHUNK_ROWS)));
   const u = gatedPairs(uf, () => (pairs ? pairs.plainGram() : packedGram(x, n, p)), h, q, alpha);
-  return phase('assembling M + λI', () => assemble(net, u, c, lambda));
+  // A copy of the helpers' sums, which they overwrite when they start on the next A: the system may be formed later.
+  return assemble(net, u === uf && pairs ? uf.slice() : u, c, lambda);
 }
 
 /** U_jl = Σ_i g_ij g_il x̃_i x̃_iᵀ from the firing-pair sums U^F (leaky ReLU adds the always-on part, `plain`). */
@@ -134,16 +138,32 @@ export class PairMoments {
   }
 }
 
-/** M + λI from the pair sums: M_jl = (BBᵀ)_jl U_jl, row by row. */
+/**
+ * M + λI from the pair sums, M_jl = (BBᵀ)_jl U_jl: formed in the Cholesky kernel's memory when the
+ * float64 solve asks (`cholesky`), or as a P×P array on first use of `k` (the float32 LU, the floored
+ * inverse, the tests), row by row. Both hold the same products, so the same bits.
+ */
 export function assemble(net: Network, u: Float64Array, c: Float64Array, lambda: number): HiddenSystem {
   const { p, h } = net;
+  const size = p * h;
+  const bb = outputGram(net.B, h, net.c);
+  let k: Float64Array | undefined;
+  return {
+    c,
+    size,
+    lambda,
+    get k() {
+      return (k ??= denseSystem(u, bb, p, h, lambda));
+    },
+    cholesky: () => formPairSystem(u, bb, p, h, lambda),
+  };
+}
+
+function denseSystem(u: Float64Array, bb: Float64Array, p: number, h: number, lambda: number): Float64Array {
   const q = packedSize(p);
   const size = p * h;
   const k = new Float64Array(size * size);
-  const bb = outputGram(net.B, h, net.c);
-  // Packed index of entry (a, b) of a symmetric p×p block.
-  const packed = new Int32Array(p * p);
-  for (let a = 0, t = 0; a < p; a++) for (let b = a; b < p; b++, t++) packed[a * p + b] = packed[b * p + a] = t;
+  const packed = packedIndex(p);
   // Row by row of K, so the writes are sequential; block (j, l) for l < j is Uₗⱼᵀ = Uₗⱼ (symmetric).
   for (let j = 0, r = 0; j < h; j++) {
     for (let a = 0; a < p; a++, r++) {
@@ -156,7 +176,7 @@ export function assemble(net: Network, u: Float64Array, c: Float64Array, lambda:
     }
   }
   for (let i = 0; i < size; i++) k[i * size + i] += lambda;
-  return { k, c, size, lambda };
+  return k;
 }
 
 /**
@@ -233,8 +253,7 @@ export function answerBy(degenerate: boolean, f: { logdet: number }, lambda: num
 export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
   const { size } = sys;
   // Cholesky in float64: ln|K| is NaN when a pivot is not positive (K not numerically positive definite).
-  // Cholesky: size³/3 flops; LU: 2·size³/3.
-  const f = opts.precision === 'float32' ? phase('factoring (float32 LU) and ln|M + λI|', () => luFloat32(sys.k, size), () => (2 * size ** 3) / 3) : phase('factoring (Cholesky) and ln|M + λI|', () => choleskyKernelFactor(sys.k, size), () => size ** 3 / 3);
+  const f = opts.precision === 'float32' ? factorFloat32(sys) : factorFloat64(sys);
   const logdet = f.logdet - logScale;
   const fallback = !(logdet > opts.tau);
   const by = answerBy(fallback, f, sys.lambda, opts);
@@ -247,6 +266,19 @@ export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: Anmin
   const k = opts.precision === 'float32' ? Float64Array.from(Float32Array.from(sys.k)) : sys.k;
   const r = phase('degenerate systems: floored SVD inverse', () => flooredSvdSolve(k, size, sys.c, opts.svdFloor));
   return { A: unravel(r.x, p, h), logdet: Number.isNaN(logdet) ? r.logdet - logScale : logdet, fallback: true };
+}
+
+// Cholesky: size³/3 flops; LU: 2·size³/3.
+function factorFloat64(sys: HiddenSystem): Factorization {
+  const { size } = sys;
+  if (!sys.cholesky) return phase('factoring (Cholesky) and ln|M + λI|', () => choleskyKernelFactor(sys.k, size), () => size ** 3 / 3);
+  const formed = phase('assembling M + λI', () => sys.cholesky!());
+  return phase('factoring (Cholesky) and ln|M + λI|', () => formed.factor(), () => size ** 3 / 3);
+}
+
+function factorFloat32(sys: HiddenSystem): Factorization {
+  const k = phase('assembling M + λI', () => sys.k);
+  return phase('factoring (float32 LU) and ln|M + λI|', () => luFloat32(k, sys.size), () => (2 * sys.size ** 3) / 3);
 }
 
 /** Row-major p×h A → a = (a_1; …; a_h) with a_j the j-th column of A: the dense system's order. */
