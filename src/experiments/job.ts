@@ -8,7 +8,7 @@ import type { OnStep } from '../train/types.js';
 import { packageVersion } from '../util/fsx.js';
 import { measureMachineUse } from '../util/machine.js';
 import type { Job } from './protocol.js';
-import { columns, NUMERICS, type JobRecord } from './store.js';
+import { columns, numericsOf, type JobRecord } from './store.js';
 import { summarize } from './summary.js';
 
 /** A generated dataset is drawn per run, from the run's split index as its seed. */
@@ -71,7 +71,8 @@ export function recordBase(job: Job) {
   // The bytes of every file the user gave: a mask or image in place of the paper's, a table, a trainer module.
   const files = { ...job.dataFiles, ...(csv ? { csv: csv.sha256 } : {}), ...(trainerFile ? { trainer: trainerFile.sha256 } : {}) };
   const table = csv ? { table: { file: csv.name, target: csv.target, ...(csv.features ? { features: csv.features } : {}) } } : {};
-  return { key, experiment, dataset, method, trainer, ...(source !== dataset ? { source } : {}), split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), ...(Object.keys(files).length ? { dataFiles: files } : {}), ...table, ...(NUMERICS !== 1 ? { numerics: NUMERICS } : {}), version: packageVersion() };
+  const numerics = numericsOf(trainer);
+  return { key, experiment, dataset, method, trainer, ...(source !== dataset ? { source } : {}), split, seed, options, ...(inputs !== 'standardized' ? { inputs } : {}), ...(Object.keys(params).length ? { params } : {}), ...(summary !== 'selected' ? { summary } : {}), ...(Object.keys(files).length ? { dataFiles: files } : {}), ...table, ...(numerics !== 1 ? { numerics } : {}), version: packageVersion() };
 }
 
 export function failedRecord(job: Job, error: string): JobRecord {
