@@ -8,6 +8,7 @@ import { readResults } from '../experiments/store.js';
 import { fmt } from '../report/render.js';
 import { summarize } from '../report/stats.js';
 import { AnminError } from '../util/errors.js';
+import { clock } from '../util/progress.js';
 import { loadOptions, withDataOptions, type DataFlags } from './datasets.js';
 import { emit, table } from './io.js';
 import { option } from './options.js';
@@ -105,7 +106,7 @@ export function ablationCommand(): Command {
 }
 
 const planTable = (plan: PhasePlan[]) =>
-  table([['phase', 'protocol', 'preset', 'splits', 'jobs at once', 'jobs', 'left', 'store'], ...plan.map(({ phase, out, jobs, pending }, i) => [`${i + 1}. ${phase.name}`, phase.experiment, phase.preset, phase.splits ?? 'all', String(phase.workers), String(jobs), String(pending), out])]);
+  table([['phase', 'protocol', 'preset', 'splits', 'jobs at once', 'jobs', 'left', 'expected', 'store'], ...plan.map(({ phase, out, jobs, pending, seconds }, i) => [`${i + 1}. ${phase.name}`, phase.experiment, phase.preset, phase.splits ?? 'all', String(phase.workers), String(jobs), String(pending), pending ? clock(seconds) : '', out])]);
 
 /** `anmin reproduce`: every phase of the paper's reproduction (src/experiments/reproduction.ts) into one folder. */
 export function reproduceCommand(): Command {
@@ -113,11 +114,13 @@ export function reproduceCommand(): Command {
     new Command('reproduce')
       .description(DESCRIPTIONS.reproduce)
       .option('--out <dir>', 'the reproduction\'s folder: one store per phase beneath it', 'results/reproduction')
-      .option('--plan', 'print what each phase has left and stop'),
+      .option('--plan', 'print what each phase has left and how long it is expected to take, and stop'),
     ['cache', 'mirror', 'offline'],
   ).action(async (f: DataFlags & { out: string; plan?: boolean }) => {
     if (f.plan) {
-      emit(planTable(await planReproduction(f.out, loadOptions(f))));
+      const plan = await planReproduction(f.out, loadOptions(f));
+      emit(planTable(plan));
+      emit(`expected: ${clock(plan.reduce((a, p) => a + p.seconds, 0))} in all, each job taking what its cell's runs in these stores took (a cell never run: its data set's runs by the same trainer, else the median run)`);
       return;
     }
     const { plan, runs } = await runReproduction(f.out, loadOptions(f));

@@ -69,7 +69,12 @@ export async function runExperiment(o: RunOptions): Promise<RunSummary> {
  * simulation's d = 1 cells took 28% of its jobs in its first minute and said 2.5 minutes were left, of 58).
  */
 export function pendingJobs(jobs: Job[], out: string, retryFailed = false): { pending: Job[]; changed: Job[] } {
-  const stored = new Map((existsSync(out) ? readResults([out]) : []).filter((r) => r.status === 'ok' || !retryFailed).map((r) => [r.key, identity(r)]));
+  return pendingAmong(jobs, existsSync(out) ? readResults([out]) : [], retryFailed);
+}
+
+/** pendingJobs against records already read. */
+export function pendingAmong(jobs: Job[], records: JobRecord[], retryFailed = false): { pending: Job[]; changed: Job[] } {
+  const stored = new Map(records.filter((r) => r.status === 'ok' || !retryFailed).map((r) => [r.key, identity(r)]));
   const pending = jobs.filter((j) => stored.get(j.key) !== identity(recordBase(j))).sort((a, b) => a.split - b.split);
   return { pending, changed: pending.filter((j) => stored.has(j.key)) };
 }

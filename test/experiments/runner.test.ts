@@ -4,10 +4,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { expandJobs, loadProtocol, shardJobs } from '../../src/experiments/protocol.js';
+import { expandJobs, loadProtocol, shardJobs, type Job } from '../../src/experiments/protocol.js';
 import { parseShard, parseSplits, shardFromEnv } from '../../src/experiments/splits.js';
 import { runExperiment } from '../../src/experiments/runner.js';
-import { planReproduction, runReproduction, type Phase } from '../../src/experiments/reproduction.js';
+import { expectedSeconds, planReproduction, runReproduction, type Phase } from '../../src/experiments/reproduction.js';
 import { readResults, type JobRecord } from '../../src/experiments/store.js';
 import { render } from '../../src/report/render.js';
 import { reportTables } from '../../src/report/experiments/index.js';
@@ -221,4 +221,25 @@ test('a reproduction runs its phases in order into their stores, counts a job tw
   assert.equal(readResults([join(root, 'sim')]).filter((r) => r.workers === 1).length, 4, 'the first phase ran alone');
   assert.deepEqual((await planReproduction(root, {}, phases)).map((p) => p.pending), [0, 0, 0]);
   assert.deepEqual((await runReproduction(root, {}, phases)).runs, []);
+  const wider = [...phases, { name: 'more splits', experiment: proto, preset: 'quick', splits: '0..2', workers: 2, store: 'sim' }];
+  const more = (await planReproduction(root, {}, wider))[3];
+  assert.ok(more.pending > 0 && more.work.size === more.pending);
+  const stored = [...readResults([join(root, 'sim')]), ...readResults([join(root, 'other')])];
+  for (const [key, work] of more.work) {
+    const [, dataset, method] = key.split('/');
+    const runs = stored.filter((r) => r.dataset === dataset && r.method === method).map((r) => r.machine!.wallSeconds);
+    assert.equal(work, runs.reduce((a, b) => a + b, 0) / runs.length / 2, `${key}: its cell's mean, over the 2 jobs at once`);
+  }
+});
+
+test("a job is expected to take its cell's mean seconds, else its data set's runs by its trainer, else the median run's", () => {
+  const rec = (dataset: string, method: string, trainer: string, seconds: number, params?: Record<string, number>) =>
+    ({ key: `${dataset}/${method}/${seconds}`, experiment: 'e', dataset, method, trainer, split: 0, seed: 0, status: 'ok', seconds, options: {}, ...(params ? { params } : {}) }) as JobRecord;
+  const job = (dataset: string, method: string, trainer: string, params: Record<string, number> = {}) => ({ experiment: 'e', dataset, method, trainer, params }) as Job;
+  const expected = expectedSeconds([rec('a', 'ANMIN', 'anmin', 2), rec('a', 'ANMIN', 'anmin', 4), rec('a', 'Adam', 'adam', 30), rec('b', 'Adam', 'adam', 10, { d: 1 }), rec('b', 'Adam', 'adam', 50, { d: 3 })]);
+  assert.equal(expected(job('a', 'ANMIN', 'anmin')), 3);
+  assert.equal(expected(job('b', 'Adam', 'adam', { d: 3 })), 50);
+  assert.equal(expected(job('a', 'ANMIN (no refit)', 'anmin')), 3, "Table 5's variant from the trainer's runs on its data set");
+  assert.equal(expected(job('c', 'Adam', 'adam')), 10, 'the median run');
+  assert.equal(expectedSeconds([])(job('a', 'ANMIN', 'anmin')), 1);
 });
