@@ -40,7 +40,7 @@ REPRO := results/reproduction
 reproduce: build
 	$(ANMIN) datasets fetch abalone bike-sharing sdf dae
 	$(ANMIN) reproduce --out $(REPRO)
-	$(ANMIN) report all --in $(REPRO)/table3 $(REPRO)/dae $(REPRO)/ablation $(REPRO)/simulation --out docs/reproduction.md
+	$(ANMIN) report all --in $(REPRO)/table3 $(REPRO)/dae $(REPRO)/ablation $(REPRO)/simulation --out docs/reproduction.md --figures docs/figures
 	$(ANMIN) report planted --in $(REPRO)/planted --out docs/planted.md
 	$(ANMIN) plot --in $(REPRO)/table3 $(REPRO)/dae $(REPRO)/ablation $(REPRO)/simulation $(REPRO)/planted --out docs/figures
 

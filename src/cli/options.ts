@@ -71,6 +71,7 @@ export const OPTIONS = {
   workers: { flags: '--workers <n>', description: 'jobs at once (default: 1 for a timed protocol such as table3, whose seconds are Table 4; else the number of cores)', parse: int(1, 1024) },
   shard: { flags: '--shard <K/N>', description: 'run the K-th of N disjoint slices (0 ≤ K < N); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with ANMIN_SHARDS', parse: (v: string, flag: string) => parseShard(v, flag) },
   outDir: { flags: '--out <dir>', description: 'results folder (default: results/<the protocol\'s name>, under the current folder)' },
+  figuresDir: { flags: '--figures <dir>', description: 'report all: embed the figures `anmin plot` writes to this folder (linked relative to --out)' },
   inDirs: { flags: '--in <dirs...>', description: 'results folder(s) to read; shards in several folders are joined' },
   format: { flags: '--format <f>', description: 'md, csv, latex, json or html (a table fragment; `report html` writes the whole page)', parse: oneOf('md', 'csv', 'latex', 'json', 'html'), default: 'md' },
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },

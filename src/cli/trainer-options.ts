@@ -38,6 +38,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   historySize: { description: 'LBFGS: history size' },
   toleranceGrad: { description: 'LBFGS: tolerance_grad' },
   toleranceChange: { description: 'LBFGS: tolerance_change' },
+  lineSearch: { description: "LBFGS: line_search_fn ('none', the paper's, or 'strong_wolfe')" },
   lambda: { description: 'ANMIN: ridge shrinkage λ' },
   lambdaScale: { description: 'ANMIN: sum, λ on unnormalized sums (published code, default); mean, λ on 1/N averages (Eq. 4)' },
   tau: { description: 'ANMIN: ln|M+λI| at or below τ is a degenerate system' },

@@ -67,15 +67,27 @@ function titled(text: string): { text: string; subtitle?: string[]; anchor: 'sta
   return { text: text.slice(0, at), subtitle, anchor: 'start' };
 }
 
-export function lines(title: string, values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, facet: { row?: string; column?: string }): TopLevelSpec {
+/** Panels by a field's values, in `order` if given; numbers ascending and headed "field = 1,000"; "train …" before "test …"; else as they ran. */
+function facetField(field: string, values: Row[], order?: readonly (string | number)[]) {
+  if (typeof values[0]?.[field] === 'number') return { field, type: 'ordinal', title: null, sort: order ?? 'ascending', header: { labelExpr: `'${field} = ' + format(datum.value, ',')` } };
+  return { field, type: 'nominal', title: null, sort: order ?? (field === 'measure' ? 'descending' : null) };
+}
+
+export interface Facet {
+  row?: string;
+  column?: string;
+  /** Panel order per facet field (default: see facetField). */
+  order?: Record<string, readonly (string | number)[]>;
+}
+
+export function lines(title: string, values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, facet: Facet): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title: titled(title),
     data: { values },
     facet: {
-      // "train …" before "test …"; datasets in the order they ran.
-      ...(facet.row ? { row: { field: facet.row, type: 'nominal', title: null, sort: facet.row === 'measure' ? 'descending' : null } } : {}),
-      ...(facet.column ? { column: { field: facet.column, type: 'nominal', title: null, sort: facet.column === 'measure' ? 'descending' : null } } : {}),
+      ...(facet.row ? { row: facetField(facet.row, values, facet.order?.[facet.row]) } : {}),
+      ...(facet.column ? { column: facetField(facet.column, values, facet.order?.[facet.column]) } : {}),
     },
     spec: {
       width: 300,

@@ -6,6 +6,7 @@ import { markdownText, render } from './render.js';
 import type { TableModel } from './tables.js';
 import { allSections, checkStore, reportsFor } from './experiments/index.js';
 import type { Results } from './results.js';
+import type { Figure } from './figures.js';
 
 /** Where a reproduction report came from, for its header. */
 export interface ReportOrigin {
@@ -27,6 +28,21 @@ function sections(results: Results): string[] {
   return allSections(results).map(({ section: s, tables, reason }) => {
     if (reason === undefined) return section(s.heading, tables);
     return `## ${s.heading}\n\nNot printed from these runs. ${reason.startsWith(`${s.name}: `) ? reason.slice(s.name.length + 2) : reason}.${s.instead ? ` ${s.instead}` : ''}\n`;
+  });
+}
+
+/** A figure's title as its specification gives it (its first line), for the image's text. */
+const figureTitle = (f: Figure) => {
+  const t = (f.spec as { title?: string | { text: string } }).title;
+  return (typeof t === 'string' ? t : t?.text) ?? f.name;
+};
+
+/** Each experiment's figures as images from `dir` (where `anmin plot` wrote them), after its tables. */
+function figureSections(results: Results, dir: string): string[] {
+  return reportsFor(results).flatMap((e) => {
+    const figs = e.figures(results.grid(e.experiment));
+    if (!figs.length) return [];
+    return [`## Figures: ${e.experiment}\n\n${figs.map((f) => `![${markdownText(figureTitle(f))}](${dir}/${f.name}.svg)`).join('\n\n')}\n`];
   });
 }
 
@@ -87,7 +103,7 @@ function decisionsSection(): string {
  * One Markdown page with every table the records support (each experiment's sections), the paper's
  * numbers beside ours, and the check's verdicts: what the tool reproduces, readable without a run.
  */
-export function reproductionReport(results: Results, origin: ReportOrigin): string {
+export function reproductionReport(results: Results, origin: ReportOrigin, figuresDir?: string): string {
   const head = [
     '# Reproduction report',
     '',
@@ -103,6 +119,7 @@ export function reproductionReport(results: Results, origin: ReportOrigin): stri
     head,
     verdictSection(checked.rows),
     ...sections(results),
+    ...(figuresDir === undefined ? [] : figureSections(results, figuresDir)),
     checkSection(checked),
     decisionsSection(),
   ].filter(Boolean).join('\n');

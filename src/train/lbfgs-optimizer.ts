@@ -1,8 +1,9 @@
 /**
- * torch.optim.LBFGS without a line search, step for step: state (history, direction, step length)
- * persists across `step` calls; the very first iteration's step is min(1, 1/‖g‖₁)·lr, later ones lr;
- * max_eval defaults to max_iter·5/4; the same tolerance checks break the inner loop in the same order.
- * Infinity and NaN flow through as they do in torch (the run is recorded, never aborted).
+ * torch.optim.LBFGS step for step, with its line_search_fn None (the paper's) or 'strong_wolfe': state
+ * (history, direction, step length) persists across `step` calls; the very first iteration's step is
+ * min(1, 1/‖g‖₁)·lr, later ones lr (the line search's first trial); max_eval defaults to max_iter·5/4;
+ * the same tolerance checks break the inner loop in the same order. Infinity and NaN flow through as
+ * they do in torch (the run is recorded, never aborted).
  */
 export interface LbfgsSettings {
   lr: number;
@@ -11,6 +12,7 @@ export interface LbfgsSettings {
   toleranceGrad: number;
   toleranceChange: number;
   historySize: number;
+  lineSearch?: 'strong_wolfe' | null;
 }
 
 /** Evaluates the loss at θ and writes its gradient into `grad`. */
@@ -52,7 +54,7 @@ export class TorchLbfgs {
     const { lr, maxIter, toleranceGrad, toleranceChange, historySize } = this.s;
     const maxEval = this.s.maxEval ?? Math.floor((maxIter * 5) / 4);
     const size = this.theta.length;
-    let flatGrad = new Float64Array(size);
+    let flatGrad: Float64Array = new Float64Array(size);
     const origLoss = closure(flatGrad);
     let loss = origLoss;
     let currentEvals = 1;
@@ -113,12 +115,18 @@ export class TorchLbfgs {
       const gtd = dot(flatGrad, d!);
       if (gtd > -toleranceChange) break;
       let lsEvals = 0;
-      for (let k = 0; k < size; k++) this.theta[k] += t * d![k];
-      if (n !== maxIter) {
-        flatGrad = new Float64Array(size);
-        loss = closure(flatGrad);
+      if (this.s.lineSearch === 'strong_wolfe') {
+        const found = strongWolfe(closure, this.theta, t, d!, loss, flatGrad, gtd, toleranceChange);
+        ({ loss, grad: flatGrad, t, evals: lsEvals } = found);
         optCond = maxAbs(flatGrad) <= toleranceGrad;
-        lsEvals = 1;
+      } else {
+        for (let k = 0; k < size; k++) this.theta[k] += t * d![k];
+        if (n !== maxIter) {
+          flatGrad = new Float64Array(size);
+          loss = closure(flatGrad);
+          optCond = maxAbs(flatGrad) <= toleranceGrad;
+          lsEvals = 1;
+        }
       }
       currentEvals += lsEvals;
       this.funcEvals += lsEvals;
@@ -132,4 +140,106 @@ export class TorchLbfgs {
     this.t = t;
     return origLoss;
   }
+}
+
+/** Minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to bounds; their middle when it has none (torch's _cubic_interpolate). */
+export function cubicMinimum(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
+  const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
+  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
+  const d2Square = d1 * d1 - g1 * g2;
+  if (!(d2Square >= 0)) return (lo + hi) / 2;
+  const d2 = Math.sqrt(d2Square);
+  const at = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+  return Math.min(Math.max(at, lo), hi);
+}
+
+interface LinePoint {
+  t: number;
+  f: number;
+  g: Float64Array;
+  gtd: number;
+}
+
+const C1 = 1e-4;
+const C2 = 0.9;
+const MAX_LS = 25;
+
+/**
+ * torch's _strong_wolfe: from θ₀ = theta along d, a step t with f(θ₀ + td) ≤ f + c₁t·gtd and
+ * |∇f(θ₀ + td)·d| ≤ −c₂·gtd, by bracketing then cubic zoom (at most 25 evaluations). Leaves theta at
+ * θ₀ + td for the step returned, with its loss and gradient.
+ */
+export function strongWolfe(closure: Closure, theta: Float64Array, t0: number, d: Float64Array, f: number, g: Float64Array, gtd: number, toleranceChange: number): { loss: number; grad: Float64Array; t: number; evals: number } {
+  const x0 = theta.slice();
+  const dNorm = maxAbs(d);
+  const at = (t: number): LinePoint => {
+    for (let k = 0; k < theta.length; k++) theta[k] = x0[k] + t * d[k];
+    const grad = new Float64Array(theta.length);
+    const loss = closure(grad);
+    return { t, f: loss, g: grad, gtd: dot(grad, d) };
+  };
+  let t = t0;
+  let next = at(t);
+  let evals = 1;
+  let prev: LinePoint = { t: 0, f, g, gtd };
+  let bracket: LinePoint[] = [];
+  let done = false;
+  let lsIter = 0;
+  while (lsIter < MAX_LS) {
+    if (next.f > f + C1 * t * gtd || (lsIter > 1 && next.f >= prev.f)) {
+      bracket = [prev, next];
+      break;
+    }
+    if (Math.abs(next.gtd) <= -C2 * gtd) {
+      bracket = [next];
+      done = true;
+      break;
+    }
+    if (next.gtd >= 0) {
+      bracket = [prev, next];
+      break;
+    }
+    const minStep = t + 0.01 * (t - prev.t);
+    const maxStep = t * 10;
+    t = cubicMinimum(prev.t, prev.f, prev.gtd, t, next.f, next.gtd, [minStep, maxStep]);
+    prev = next;
+    next = at(t);
+    evals++;
+    lsIter++;
+  }
+  if (lsIter === MAX_LS) bracket = [{ t: 0, f, g, gtd }, next];
+  // The zoom: shrink the bracket by cubic steps, kept a tenth of its length off its ends when progress stalls.
+  let insufficient = false;
+  let [low, high] = bracket.length === 1 || bracket[0].f <= bracket[bracket.length - 1].f ? [0, 1] : [1, 0];
+  while (!done && lsIter < MAX_LS) {
+    if (Math.abs(bracket[1].t - bracket[0].t) * dNorm < toleranceChange) break;
+    t = cubicMinimum(bracket[0].t, bracket[0].f, bracket[0].gtd, bracket[1].t, bracket[1].f, bracket[1].gtd);
+    const top = Math.max(bracket[0].t, bracket[1].t);
+    const bottom = Math.min(bracket[0].t, bracket[1].t);
+    const eps = 0.1 * (top - bottom);
+    if (Math.min(top - t, t - bottom) < eps) {
+      if (insufficient || t >= top || t <= bottom) {
+        t = Math.abs(t - top) < Math.abs(t - bottom) ? top - eps : bottom + eps;
+        insufficient = false;
+      } else {
+        insufficient = true;
+      }
+    } else {
+      insufficient = false;
+    }
+    const point = at(t);
+    evals++;
+    lsIter++;
+    if (point.f > f + C1 * t * gtd || point.f >= bracket[low].f) {
+      bracket[high] = point;
+      [low, high] = bracket[0].f <= bracket[1].f ? [0, 1] : [1, 0];
+    } else {
+      if (Math.abs(point.gtd) <= -C2 * gtd) done = true;
+      else if (point.gtd * (bracket[high].t - bracket[low].t) >= 0) bracket[high] = bracket[low];
+      bracket[low] = point;
+    }
+  }
+  const best = bracket[low];
+  for (let k = 0; k < theta.length; k++) theta[k] = x0[k] + best.t * d[k];
+  return { loss: best.f, grad: best.g, t: best.t, evals };
 }

@@ -4,7 +4,7 @@ import { lossAndGradient } from '../model/kernels.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
 import { startNetwork } from './minibatch.js';
 import { Selection, TraceRecorder } from './trace.js';
-import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
+import { choice, EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
 import { defineTrainer } from './types.js';
 
 export interface LbfgsOptions {
@@ -18,11 +18,13 @@ export interface LbfgsOptions {
   historySize: number;
   toleranceGrad: number;
   toleranceChange: number;
+  /** torch's line_search_fn: 'none' (the paper's, torch's default) or 'strong_wolfe'. */
+  lineSearch: 'none' | 'strong_wolfe';
   seed: number;
 }
 
 export const LBFGS_DEFAULTS: Readonly<LbfgsOptions> = Object.freeze({
-  hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, seed: 0,
+  hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, lineSearch: 'none', seed: 0,
 });
 
 export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
@@ -35,6 +37,7 @@ export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
   historySize: integer(1, 1_000_000),
   toleranceGrad: number(0, Infinity),
   toleranceChange: number(0, Infinity),
+  lineSearch: choice('none', 'strong_wolfe'),
   seed: SEED,
 };
 
@@ -49,7 +52,7 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
   const net = startNetwork('lbfgs', data, o.hidden, o.alpha, rng);
   const m = Math.min(o.batch, n);
   const ws = new Workspace(m, p, c);
-  const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize });
+  const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch === 'none' ? null : o.lineSearch });
   const trace = new TraceRecorder(data, onStep, true);
   const sel = new Selection(data, net, trace.record(net, 0));
   let stoppedAt: number | undefined;

@@ -25,3 +25,18 @@ test('the ablation gets its curves, and a figure renders to PNG without a browse
   const png = await toPng(await toSvg(figs[0].spec));
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 });
+
+test("the simulation's figures put d across and N down in numeric order (d = 3 before d = 10), headed as a reader reads them", () => {
+  const rs = [[10, 1000], [3, 10000], [3, 1000]].flatMap(([d, N]) =>
+    ['ANMIN', 'Adam'].map((m) => record(`simulation/sim-d${d}-n${N}/${m}/0`, { trainer: m.toLowerCase(), params: { simD: d, simN: N }, final: { trainMse: 1, trainR2: 0, testMse: 2, testR2: 0 } })),
+  );
+  const figs = figures(new Results(rs));
+  type Facets = { facet: Record<string, { field: string; sort: unknown; header?: { labelExpr: string } }>; data: { values: Record<string, unknown>[] } };
+  const sorted = figs.find((f) => f.name === 'simulation-sorted')!.spec as unknown as Facets;
+  assert.deepEqual([sorted.facet.row.field, sorted.facet.column.field], ['N', 'd']);
+  assert.equal(sorted.facet.column.sort, 'ascending');
+  assert.match(sorted.facet.column.header!.labelExpr, /'d = '/);
+  assert.ok(sorted.data.values.every((v) => typeof v.d === 'number' && typeof v.N === 'number'));
+  const curves = figs.find((f) => f.name === 'simulation-curves')!.spec as unknown as Facets;
+  assert.deepEqual(curves.facet.row.sort, ['train MSE, N = 1,000', 'test MSE, N = 1,000', 'train MSE, N = 10,000', 'test MSE, N = 10,000']);
+});

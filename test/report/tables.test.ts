@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { provenance } from '../../src/experiments/provenance.js';
 import { leftOutNote, loadKnownDeviations, verdicts } from '../../src/report/check.js';
-import { check, reportTables, shipped as asShipped } from '../../src/report/experiments/index.js';
+import { check, figures, reportTables, shipped as asShipped } from '../../src/report/experiments/index.js';
 import { Results } from '../../src/report/results.js';
 import { recordBase } from '../../src/experiments/job.js';
 import { expandJobs, loadProtocol } from '../../src/experiments/protocol.js';
@@ -104,6 +104,8 @@ test('every known deviation names a check the protocols can produce', () => {
   const possible = new Set(check(store()).map((r) => r.check));
   for (const d of Object.keys(ablation.datasets)) for (const m of Object.keys(ablation.methods)) for (const metric of ['trainMse', 'testMse']) possible.add(`table5 ${metric} ${d} ${m}`);
   for (const d of Object.keys(table3.datasets)) for (const m of Object.keys(table3.methods)) for (const key of ['mse_train', 'mse_test']) possible.add(`table3 ${key} ${d} ${m}`);
+  // Table 3's claims, as src/report/experiments/table3.ts names them (any pair of its methods, a superset).
+  for (const d of Object.keys(table3.datasets)) for (const a of Object.keys(table3.methods)) for (const b of Object.keys(table3.methods)) possible.add(`claim: ${b} not significantly below ${a} on test MSE, ${d}`).add(`claim: ${a} train MSE < ${b} on ${d}`);
   // Section 3.2's claims, as the simulation's checks name them (src/report/experiments/simulation.ts).
   for (const d of Object.keys(loadProtocol('simulation').datasets)) for (const [a, b] of [['ANMIN', 'Adam'], ['Adam', 'ANMIN']]) for (const set of ['train', 'test']) possible.add(`claim: ${a} ${set} MSE < ${b} on ${d}`);
   for (const name of Object.keys(loadKnownDeviations())) assert.ok(possible.has(name), name);
@@ -140,6 +142,17 @@ test('report all: one Markdown page with the tables, the paper beside them and t
   assert.match(md, /## Check against the published numbers/);
   assert.match(md, /\d+ pass, \d+ fail/);
   assert.doesNotMatch(md, /## Table 5/);
+  assert.doesNotMatch(md, /!\[/, 'no figures unless asked');
+});
+
+test('report all --figures: each figure the records allow is embedded from the folder plot writes, after the tables and before the check', () => {
+  const results = new Results(store());
+  const md = reproductionReport(results, { command: 'c', version: 'v', generatedAt: 'd', inputs: [] }, 'figures');
+  const names = figures(results).map((f) => f.name);
+  assert.ok(names.length > 0);
+  for (const n of names) assert.ok(md.includes(`](figures/${n}.svg)`), n);
+  const at = md.indexOf('![');
+  assert.ok(md.indexOf('## Table 3: real data') < at && at < md.indexOf('## Check against the published numbers'));
 });
 
 test('Table 4 is printed only from runs timed alone on the training clock, with the machine and threads beneath; runs beside other jobs are left out (refused when none ran alone), other processes flagged', () => {

@@ -6,7 +6,7 @@ import { lossAndGradient } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
-import { TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
+import { cubicMinimum, strongWolfe, TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
 import { stepLr } from '../../src/train/minibatch.js';
 import { sgd, sgdRule } from '../../src/train/sgd.js';
 import { maxAbs, problem, randn } from '../helpers.js';
@@ -146,6 +146,38 @@ test('LBFGS keeps going on Rosenbrock to the minimum with more steps', () => {
   const opt = new TorchLbfgs(theta, { lr: 1, maxIter: 20, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100 });
   for (let s = 0; s < 100; s++) opt.step((gr) => rosen(theta, gr));
   assert.ok(Math.abs(theta[0] - 1) < 1e-4 && Math.abs(theta[1] - 1) < 1e-4, String(theta));
+});
+
+test('the strong-Wolfe line search returns a step meeting both Wolfe conditions, and its cubic step is a cubic\'s exact minimizer', () => {
+  // f(t) = (t − 1)³ − 3(t − 1) has its local minimum at t = 2; f' = 3(t − 1)² − 3.
+  const f = (t: number) => (t - 1) ** 3 - 3 * (t - 1);
+  const df = (t: number) => 3 * (t - 1) ** 2 - 3;
+  assert.ok(Math.abs(cubicMinimum(0, f(0), df(0), 3, f(3), df(3)) - 2) < 1e-12);
+  assert.equal(cubicMinimum(0, 0, 1, 1, 2 / 3, 1), 0.5, 'no critical point (rising with slope 1 at both ends, 2/3 between): the middle');
+  // Rosenbrock from (−1.2, 1) along −∇f, from a first trial step far too long (t = 1).
+  for (const t0 of [1, 1e-6, 0.002]) {
+    const theta = Float64Array.from([-1.2, 1]);
+    const g = new Float64Array(2);
+    const f0 = rosen(theta, g);
+    const d = g.map((v) => -v);
+    const gtd = -(g[0] ** 2 + g[1] ** 2);
+    const r = strongWolfe((gr) => rosen(theta, gr), theta, t0, d, f0, g, gtd, 1e-9);
+    const check = new Float64Array(2);
+    assert.equal(rosen(theta, check), r.loss, 'theta is left at the step returned');
+    assert.ok(r.loss <= f0 + 1e-4 * r.t * gtd, `sufficient decrease at t = ${r.t} (from ${t0})`);
+    assert.ok(Math.abs(check[0] * d[0] + check[1] * d[1]) <= -0.9 * gtd, `curvature at t = ${r.t} (from ${t0})`);
+    assert.ok(r.evals <= 25);
+  }
+});
+
+test('LBFGS with the strong-Wolfe line search reaches Rosenbrock\'s minimum, where the gradient is zero', () => {
+  const theta = Float64Array.from([-1.2, 1]);
+  const opt = new TorchLbfgs(theta, { lr: 1, maxIter: 100, toleranceGrad: 1e-10, toleranceChange: 1e-14, historySize: 10, lineSearch: 'strong_wolfe' });
+  opt.step((gr) => rosen(theta, gr));
+  const g = new Float64Array(2);
+  rosen(theta, g);
+  assert.ok(Math.hypot(g[0], g[1]) < 1e-6, `gradient ${g} at ${theta}`);
+  assert.ok(opt.funcEvals < 125, `${opt.funcEvals} evaluations`);
 });
 
 test('the two-layer net\'s loss decreases under LBFGS, SGD and Adam; seeded runs repeat bit for bit', () => {

@@ -48,25 +48,38 @@ function checks(g: ResultGrid): CheckRow[] {
   return rows;
 }
 
-/** Figs 7–8: simulation MSE per iteration, and final MSEs of all runs sorted by decreasing test MSE. */
+/** The simulated setting of a record: input dimension d and training rows N. */
+const setting = (r: JobRecord) => ({ d: Number(r.params?.simD ?? NaN), N: Number(r.params?.simN ?? NaN) });
+
+/**
+ * Figs 7–8: MSE per iteration of every run, and the final MSEs of all runs sorted by decreasing test
+ * MSE; panels by d across and N down, as a reader compares the settings.
+ */
 function figures(rs: JobRecord[]): Figure[] {
   if (!rs.length) return [];
-  const curves = traceRows(rs, ['trainMse', 'testMse']).map((r) => ({ ...r, measure: LABELS[r.measure as keyof TracePoint]! }));
+  const Ns = [...new Set(rs.map((r) => setting(r).N))].sort((a, b) => a - b);
+  const panels = Ns.flatMap((N) => ['train MSE', 'test MSE'].map((m) => `${m}, N = ${N.toLocaleString('en-US')}`));
+  const byRecord = new Map(rs.map((r) => [`${r.dataset}\u0000${r.method}\u0000${r.split}`, setting(r)]));
+  const curves = traceRows(rs, ['trainMse', 'testMse']).map((row) => {
+    const { d, N } = byRecord.get(`${row.dataset}\u0000${row.method}\u0000${row.split}`)!;
+    return { ...row, d, panel: `${LABELS[row.measure as keyof TracePoint]!}, N = ${N.toLocaleString('en-US')}` };
+  });
   const sorted: Row[] = [];
   for (const d of new Set(rs.map((r) => r.dataset))) {
     for (const m of new Set(rs.map((r) => r.method))) {
       const runs = rs.filter((r) => r.dataset === d && r.method === m && r.final);
       runs.sort((a, b) => (b.final!.testMse ?? 0) - (a.final!.testMse ?? 0));
       runs.forEach((r, rank) => {
-        sorted.push({ dataset: d, method: m, run: `${m} train`, rank, measure: 'train', value: r.final!.trainMse });
-        sorted.push({ dataset: d, method: m, run: `${m} test`, rank, measure: 'test', value: r.final!.testMse ?? NaN });
+        const at = setting(r);
+        sorted.push({ ...at, method: m, run: `${m} train`, rank, measure: 'train', value: r.final!.trainMse });
+        sorted.push({ ...at, method: m, run: `${m} test`, rank, measure: 'test', value: r.final!.testMse ?? NaN });
       });
     }
   }
-  const sortedSpec = lines('Final train and test MSE per run, runs sorted by decreasing test MSE (per method)', sorted.filter((r) => Number.isFinite(r.value as number)), { field: 'rank', title: 'run (sorted)' }, { title: 'MSE', log: true }, { column: 'dataset' });
-  (sortedSpec as { spec: { encoding: Record<string, unknown> } }).spec.encoding.strokeDash = { field: 'measure', type: 'nominal' };
+  const sortedSpec = lines('Figure 8: final train and test MSE of every run (runs sorted by decreasing test MSE, per method; dashed: train)', sorted.filter((r) => Number.isFinite(r.value as number)), { field: 'rank', title: 'run (sorted)' }, { title: 'MSE', log: true }, { row: 'N', column: 'd' });
+  (sortedSpec as { spec: { encoding: Record<string, unknown> } }).spec.encoding.strokeDash = { field: 'measure', type: 'nominal', sort: 'ascending', title: null };
   return [
-    { name: 'simulation-curves', spec: lines('Simulation: MSE per iteration (ANMIN) or epoch (Adam)', curves, { field: 'iteration', title: 'iteration / epoch' }, { title: 'MSE', log: true }, { row: 'measure', column: 'dataset' }) },
+    { name: 'simulation-curves', spec: lines('Figure 7: MSE of every run per ANMIN iteration or Adam epoch (y = sin(‖x‖²), 64 hidden units)', curves, { field: 'iteration', title: 'iteration / epoch' }, { title: 'MSE', log: true }, { row: 'panel', column: 'd', order: { panel: panels } }) },
     { name: 'simulation-sorted', spec: sortedSpec },
   ];
 }
