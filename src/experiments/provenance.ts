@@ -26,10 +26,13 @@ function git(args: string[]): string | null {
   }
 }
 
-/** The checkout's commit and whether tracked files differ from it (both null outside a checkout). */
+/**
+ * The checkout's commit and whether tracked files differ from it (both null outside a checkout). docs/
+ * holds only generated pages and figures: regenerating them is output, not a change to the code.
+ */
 export function codeVersion(): { commit: string | null; dirty: boolean | null } {
   const commit = git(['rev-parse', 'HEAD']);
-  const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no']);
+  const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)docs']);
   return { commit, dirty: status === null ? null : status !== '' };
 }
 
