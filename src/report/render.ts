@@ -56,12 +56,19 @@ function theirs(c: Cell | null): string {
   return publishedMeanSd(p.mean, p.sd);
 }
 
-function splitsOf(cells: (Cell | null)[]): string {
-  const ns = cells.filter((c): c is Cell => c !== null).map((c) => c.n);
+/**
+ * A row's split count; where its cells stand on different counts (the DAE's baselines at 10, its ANMIN
+ * at 100), the most splits, then which columns have fewer: "100; SGD, Adam: 10".
+ */
+function splitsOf(cells: (Cell | null)[], columns: string[]): string {
+  const ns = cells.map((c) => c?.n).filter((n): n is number => n !== undefined);
   if (ns.length === 0) return '0';
-  const lo = Math.min(...ns);
   const hi = Math.max(...ns);
-  return lo === hi ? String(lo) : `${lo}–${hi}`;
+  const fewer = new Map<number, string[]>();
+  cells.forEach((c, i) => {
+    if (c && c.n < hi) fewer.set(c.n, [...(fewer.get(c.n) ?? []), columns[i]]);
+  });
+  return [String(hi), ...[...fewer].sort((a, b) => b[0] - a[0]).map(([n, cols]) => `${cols.join(', ')}: ${n}`)].join('; ');
 }
 
 const hasPublished = (t: TableModel) => t.rows.some((r) => r.cells.some((c) => c?.published));
@@ -87,7 +94,7 @@ function markdown(t: TableModel): string {
   const rows = [[t.corner, ...t.columns, 'splits'].map(markdownText)];
   for (const r of t.rows) {
     const label = markdownText(r.label);
-    rows.push([label, ...r.cells.map((c) => (c ? (c.bold ? `**${ours(c)}**` : ours(c)) : '')), splitsOf(r.cells)]);
+    rows.push([label, ...r.cells.map((c) => (c ? (c.bold ? `**${ours(c)}**` : ours(c)) : '')), markdownText(splitsOf(r.cells, t.columns))]);
     if (r.cells.some((c) => c?.published)) rows.push([`${label}, paper`, ...r.cells.map(theirs), '100']);
   }
   return [`### ${markdownText(t.title)}`, '', markdownTable(rows, { alignDelimiters: false }), ...t.notes.flatMap((n) => ['', `- ${markdownText(n)}`])].join('\n') + '\n';
@@ -141,7 +148,7 @@ function latex(t: TableModel): string {
     '\\midrule',
   ];
   for (const r of t.rows) {
-    lines.push(`${[tex(r.label), ...r.cells.map((c) => (c ? texCell(c) : '')), splitsOf(r.cells)].join(' & ')} \\\\`);
+    lines.push(`${[tex(r.label), ...r.cells.map((c) => (c ? texCell(c) : '')), tex(splitsOf(r.cells, t.columns))].join(' & ')} \\\\`);
     if (hasPublished(t) && r.cells.some((c) => c?.published)) lines.push(`\\quad paper & ${r.cells.map(paper).join(' & ')} & 100 \\\\`);
   }
   lines.push('\\bottomrule', '\\end{tabular}', '\\end{table}');
@@ -157,7 +164,7 @@ function html(t: TableModel): string {
   const cell = (v: string, tag = 'td') => `<${tag}>${v}</${tag}>`;
   const head = `<tr>${[t.corner, ...t.columns, 'splits'].map((h) => cell(escapeHtml(h), 'th')).join('')}</tr>`;
   const body = t.rows.flatMap((r) => {
-    const mine = `<tr>${cell(escapeHtml(r.label), 'th')}${r.cells.map((c) => cell(c ? (c.bold ? `<strong>${ours(c)}</strong>` : ours(c)) : '')).join('')}${cell(splitsOf(r.cells))}</tr>`;
+    const mine = `<tr>${cell(escapeHtml(r.label), 'th')}${r.cells.map((c) => cell(c ? (c.bold ? `<strong>${ours(c)}</strong>` : ours(c)) : '')).join('')}${cell(escapeHtml(splitsOf(r.cells, t.columns)))}</tr>`;
     const pub = r.cells.some((c) => c?.published) ? [`<tr class="paper">${cell(`${escapeHtml(r.label)}, paper`, 'th')}${r.cells.map((c) => cell(theirs(c))).join('')}${cell('100')}</tr>`] : [];
     return [mine, ...pub];
   });

@@ -244,3 +244,12 @@ test('names from data never run: Markdown escapes their HTML, CSV neutralises fo
   assert.doesNotMatch(csv, /(^|,)"?=/m);
   for (const [text, safe] of [['=1+1', "'=1+1"], ['+cmd', "'+cmd"], ['-x', "'-x"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"], ['-1.5', '-1.5'], ['+2', '+2'], ['abalone', 'abalone']]) assert.equal(csvText(text), safe, text);
 });
+
+test('a row whose cells stand on different split counts says which columns have fewer, in every format', () => {
+  const cell = (n: number) => ({ mean: 1, sd: 0.1, n });
+  const t = { id: 't', title: 'T', corner: 'dataset', columns: ['SGD', 'Adam', 'ANMIN'], rows: [{ label: 'dae', cells: [cell(10), cell(10), cell(100)] }, { label: 'sdf', cells: [cell(5), cell(5), cell(5)] }], notes: [] };
+  assert.match(render([t], 'md'), /\| dae \|.*\| 100; SGD, Adam: 10 \|/);
+  assert.match(render([t], 'md'), /\| sdf \|.*\| 5 \|/);
+  assert.match(render([t], 'latex'), /100; SGD, Adam: 10/);
+  assert.match(render([t], 'html'), /100; SGD, Adam: 10/);
+});
