@@ -1,5 +1,5 @@
 /**
- * torch.optim.LBFGS step for step, with its line_search_fn None (the paper's) or 'strong_wolfe': state
+ * torch.optim.LBFGS step for step, with its line_search_fn None ('none', the paper's) or 'strong_wolfe': state
  * (history, direction, step length) persists across `step` calls; the very first iteration's step is
  * min(1, 1/‖g‖₁)·lr, later ones lr (the line search's first trial); max_eval defaults to max_iter·5/4;
  * the same tolerance checks break the inner loop in the same order. Infinity and NaN flow through as
@@ -12,7 +12,7 @@ export interface LbfgsSettings {
   toleranceGrad: number;
   toleranceChange: number;
   historySize: number;
-  lineSearch?: 'strong_wolfe' | null;
+  lineSearch?: 'none' | 'strong_wolfe';
 }
 
 /** Evaluates the loss at θ and writes its gradient into `grad`. */

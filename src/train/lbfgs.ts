@@ -52,7 +52,7 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
   const net = startNetwork('lbfgs', data, o.hidden, o.alpha, rng);
   const m = Math.min(o.batch, n);
   const ws = new Workspace(m, p, c);
-  const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch === 'none' ? null : o.lineSearch });
+  const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch });
   const trace = new TraceRecorder(data, onStep, true);
   const sel = new Selection(data, net, trace.record(net, 0));
   let stoppedAt: number | undefined;

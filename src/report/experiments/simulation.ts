@@ -57,13 +57,10 @@ const setting = (r: JobRecord) => ({ d: Number(r.params?.simD ?? NaN), N: Number
  */
 function figures(rs: JobRecord[]): Figure[] {
   if (!rs.length) return [];
+  const panel = (measure: string, N: number) => `${measure}, N = ${N.toLocaleString('en-US')}`;
   const Ns = [...new Set(rs.map((r) => setting(r).N))].sort((a, b) => a - b);
-  const panels = Ns.flatMap((N) => ['train MSE', 'test MSE'].map((m) => `${m}, N = ${N.toLocaleString('en-US')}`));
-  const byRecord = new Map(rs.map((r) => [`${r.dataset}\u0000${r.method}\u0000${r.split}`, setting(r)]));
-  const curves = traceRows(rs, ['trainMse', 'testMse']).map((row) => {
-    const { d, N } = byRecord.get(`${row.dataset}\u0000${row.method}\u0000${row.split}`)!;
-    return { ...row, d, panel: `${LABELS[row.measure as keyof TracePoint]!}, N = ${N.toLocaleString('en-US')}` };
-  });
+  const panels = Ns.flatMap((N) => ['train MSE', 'test MSE'].map((m) => panel(m, N)));
+  const curves = traceRows(rs, ['trainMse', 'testMse'], setting).map((row) => ({ ...row, panel: panel(LABELS[row.measure as keyof TracePoint]!, row.N as number) }));
   const sorted: Row[] = [];
   for (const d of new Set(rs.map((r) => r.dataset))) {
     for (const m of new Set(rs.map((r) => r.method))) {
