@@ -5,14 +5,6 @@
 import { activate, axpy, dot, outputRow, ridgeSums, rowTimes } from './common';
 export { heapBase } from './common';
 
-/** s = σ(x̃A) for the row at x, then out = b⁰ + sB. */
-@inline function forwardRow(x: usize, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
-  const B = theta + (<usize>(p * h) << 3);
-  rowTimes(p, h, x, theta, s);
-  activate(h, alpha, s, s);
-  outputRow(h, c, s, B, B + (<usize>(h * c) << 3), out);
-}
-
 /** Z = X̃A for n rows into z (n×h): the hidden pre-activations. */
 export function hidden(x: usize, n: i32, p: i32, h: i32, A: usize, z: usize): void {
   const hb = <usize>h << 3;
@@ -146,19 +138,120 @@ export function firingMoments(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32
   }
 }
 
-/** out (n×c) = f(x̃_i) for n rows; `s` (h) is scratch. */
-export function predict(x: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
-  for (let i = 0; i < n; i++) forwardRow(x + (<usize>(i * p) << 3), p, h, c, alpha, theta, s, out + (<usize>(i * c) << 3));
+/** Rows the forward and backward blocks take together: each load of A, and of the gradient's A part, serves them all. */
+export const BLOCK_ROWS: i32 = 4;
+
+/** Whether none of the n doubles at x is zero (±0): a block whose rows need no zero skipping. */
+@inline function dense(x: usize, n: i32): bool {
+  for (let t = 0; t < n; t++) if (load<f64>(x + (<usize>t << 3)) == 0) return false;
+  return true;
 }
 
-/** Σ over n rows and c outputs of (f(x̃_i) − y_i)²; `s` (h) and `o` (c) are scratch. */
+/**
+ * S (k×h) = X̃A for the k ≤ BLOCK_ROWS rows at x, each row summed exactly as rowTimes sums it (from 0,
+ * inputs in order), so the numbers are rowTimes' to the bit. A full block without zero inputs (rowTimes
+ * skips those) goes two neurons at a time with the four rows' partial sums in registers, each load of A
+ * serving all four; any other block, row by row.
+ */
+@inline function hiddenBlock(x: usize, k: i32, p: i32, h: i32, A: usize, S: usize): void {
+  const pb = <usize>p << 3;
+  const hb = <usize>h << 3;
+  if (k < BLOCK_ROWS || !dense(x, k * p)) {
+    for (let r = 0; r < k; r++) rowTimes(p, h, x + <usize>r * pb, A, S + <usize>r * hb);
+    return;
+  }
+  let j = 0;
+  for (; j + 2 <= h; j += 2) {
+    const o = <usize>j << 3;
+    let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+    for (let a = 0; a < p; a++) {
+      const w = v128.load(A + <usize>a * hb + o);
+      const xa = x + (<usize>a << 3);
+      s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(xa), w));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load64_splat(xa + pb), w));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load64_splat(xa + 2 * pb), w));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load64_splat(xa + 3 * pb), w));
+    }
+    v128.store(S + o, s0);
+    v128.store(S + hb + o, s1);
+    v128.store(S + 2 * hb + o, s2);
+    v128.store(S + 3 * hb + o, s3);
+  }
+  if (j < h) {
+    const o = <usize>j << 3;
+    for (let r = 0; r < BLOCK_ROWS; r++) {
+      const xr = x + <usize>r * pb;
+      let t = 0.0;
+      for (let a = 0; a < p; a++) t = t + load<f64>(xr + (<usize>a << 3)) * load<f64>(A + <usize>a * hb + o);
+      store<f64>(S + <usize>r * hb + o, t);
+    }
+  }
+}
+
+/**
+ * G (p×h) += Σ_r x̃_r dz_rᵀ over the k ≤ BLOCK_ROWS rows at x, the rows added to each entry in order as
+ * addOuter adds them one row at a time, so the sums are addOuter's to the bit. A full block without
+ * zero inputs loads and stores each entry of G once for its four rows; any other block, row by row.
+ */
+@inline function addOuterBlock(x: usize, k: i32, p: i32, h: i32, DZ: usize, G: usize): void {
+  const pb = <usize>p << 3;
+  const hb = <usize>h << 3;
+  if (k < BLOCK_ROWS || !dense(x, k * p)) {
+    for (let r = 0; r < k; r++) addOuter(x + <usize>r * pb, p, h, DZ + <usize>r * hb, G);
+    return;
+  }
+  for (let a = 0; a < p; a++) {
+    const xa = x + (<usize>a << 3);
+    const w0 = v128.load64_splat(xa), w1 = v128.load64_splat(xa + pb), w2 = v128.load64_splat(xa + 2 * pb), w3 = v128.load64_splat(xa + 3 * pb);
+    const row = G + <usize>a * hb;
+    let j = 0;
+    for (; j + 2 <= h; j += 2) {
+      const o = <usize>j << 3;
+      let g = v128.load(row + o);
+      g = f64x2.add(g, f64x2.mul(w0, v128.load(DZ + o)));
+      g = f64x2.add(g, f64x2.mul(w1, v128.load(DZ + hb + o)));
+      g = f64x2.add(g, f64x2.mul(w2, v128.load(DZ + 2 * hb + o)));
+      g = f64x2.add(g, f64x2.mul(w3, v128.load(DZ + 3 * hb + o)));
+      v128.store(row + o, g);
+    }
+    if (j < h) {
+      const o = <usize>j << 3;
+      let g = load<f64>(row + o);
+      for (let r = 0; r < BLOCK_ROWS; r++) g = g + load<f64>(xa + <usize>r * pb) * load<f64>(DZ + <usize>r * hb + o);
+      store<f64>(row + o, g);
+    }
+  }
+}
+
+/**
+ * The network's outputs for the k ≤ BLOCK_ROWS rows at x into out (k×c), their activations left in
+ * S (k×h): σ(x̃A), then b⁰ + σ(x̃A)B row by row.
+ */
+@inline function forwardBlock(x: usize, k: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, S: usize, out: usize): void {
+  const B = theta + (<usize>(p * h) << 3);
+  const hb = <usize>h << 3;
+  hiddenBlock(x, k, p, h, theta, S);
+  for (let r = 0; r < k; r++) {
+    const sr = S + <usize>r * hb;
+    activate(h, alpha, sr, sr);
+    outputRow(h, c, sr, B, B + (<usize>(h * c) << 3), out + (<usize>(r * c) << 3));
+  }
+}
+
+/** out (n×c) = f(x̃_i) for n rows; `s` (BLOCK_ROWS·h) is scratch. */
+export function predict(x: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
+  for (let i = 0; i < n; i += BLOCK_ROWS) forwardBlock(x + (<usize>(i * p) << 3), min(BLOCK_ROWS, n - i), p, h, c, alpha, theta, s, out + (<usize>(i * c) << 3));
+}
+
+/** Σ over n rows and c outputs of (f(x̃_i) − y_i)²; `s` (BLOCK_ROWS·h) and `o` (BLOCK_ROWS·c) are scratch. */
 export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, o: usize): f64 {
   let total = 0.0;
-  for (let i = 0; i < n; i++) {
-    forwardRow(x + (<usize>(i * p) << 3), p, h, c, alpha, theta, s, o);
+  for (let i = 0; i < n; i += BLOCK_ROWS) {
+    const k = min(BLOCK_ROWS, n - i);
+    forwardBlock(x + (<usize>(i * p) << 3), k, p, h, c, alpha, theta, s, o);
     const yi = y + (<usize>(i * c) << 3);
-    for (let k = 0; k < c; k++) {
-      const e = load<f64>(o + (<usize>k << 3)) - load<f64>(yi + (<usize>k << 3));
+    for (let t = 0; t < k * c; t++) {
+      const e = load<f64>(o + (<usize>t << 3)) - load<f64>(yi + (<usize>t << 3));
       total += e * e;
     }
   }
@@ -168,7 +261,8 @@ export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f
 /**
  * MSE over m rows (mean over m·c entries, torch's MSELoss) and its gradient with respect to θ into
  * `grad` (same layout as θ). σ'(z) is 1 where z > 0 and α elsewhere, as torch's (leaky) ReLU.
- * Scratch: s, dz (h each) and e (c).
+ * Rows go BLOCK_ROWS at a time, every sum still taken row by row in order (the numbers of a pass one
+ * row at a time, to the bit). Scratch: s, dz (BLOCK_ROWS·h each) and e (BLOCK_ROWS·c).
  */
 export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, grad: usize, s: usize, dz: usize, e: usize): f64 {
   const B = theta + (<usize>(p * h) << 3);
@@ -176,28 +270,34 @@ export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alp
   const gB = gA + (<usize>(p * h) << 3);
   const gb = gB + (<usize>(h * c) << 3);
   const cb = <usize>c << 3;
+  const hb = <usize>h << 3;
   memory.fill(grad, 0, <usize>(p * h + h * c + c) << 3);
   const scale = 2.0 / (<f64>m * <f64>c);
   let total = 0.0;
-  for (let i = 0; i < m; i++) {
+  for (let i = 0; i < m; i += BLOCK_ROWS) {
+    const k = min(BLOCK_ROWS, m - i);
     const xi = x + (<usize>(i * p) << 3);
-    forwardRow(xi, p, h, c, alpha, theta, s, e);
-    const yi = y + (<usize>(i * c) << 3);
-    for (let k = 0; k < c; k++) {
-      const r = load<f64>(e + (<usize>k << 3)) - load<f64>(yi + (<usize>k << 3));
-      total += r * r;
-      store<f64>(e + (<usize>k << 3), r * scale);
-    }
-    axpy(c, 1.0, e, gb);
-    if (c == 1) axpy(h, load<f64>(e), s, gB);
-    else {
-      for (let j = 0; j < h; j++) {
-        const sj = load<f64>(s + (<usize>j << 3));
-        if (sj != 0) axpy(c, sj, e, gB + <usize>j * cb);
+    forwardBlock(xi, k, p, h, c, alpha, theta, s, e);
+    for (let r = 0; r < k; r++) {
+      const er = e + <usize>r * cb;
+      const sr = s + <usize>r * hb;
+      const yr = y + (<usize>((i + r) * c) << 3);
+      for (let t = 0; t < c; t++) {
+        const d = load<f64>(er + (<usize>t << 3)) - load<f64>(yr + (<usize>t << 3));
+        total += d * d;
+        store<f64>(er + (<usize>t << 3), d * scale);
       }
+      axpy(c, 1.0, er, gb);
+      if (c == 1) axpy(h, load<f64>(er), sr, gB);
+      else {
+        for (let j = 0; j < h; j++) {
+          const sj = load<f64>(sr + (<usize>j << 3));
+          if (sj != 0) axpy(c, sj, er, gB + <usize>j * cb);
+        }
+      }
+      gatedBack(er, sr, B, h, c, alpha, dz + <usize>r * hb);
     }
-    gatedBack(e, s, B, h, c, alpha, dz);
-    addOuter(xi, p, h, dz, gA);
+    addOuterBlock(xi, k, p, h, dz, gA);
   }
   return total / (<f64>m * <f64>c);
 }

@@ -12,6 +12,8 @@ interface NetworkKernel extends KernelModule {
   firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g0: number, g1: number): void;
   /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
   RIDGE_ROWS: WebAssembly.Global;
+  /** Rows predict, sse and lossGrad take at a time (their scratch s, dz and e hold that many rows). */
+  BLOCK_ROWS: WebAssembly.Global;
 }
 
 /** Rows per call when a whole data set is streamed through the kernel. */
@@ -31,7 +33,8 @@ function load(net: Network, rows: number) {
   const { p, h, c } = net;
   const P = p * h + h * c + c;
   const k = kernel<NetworkKernel>('network');
-  const { at, view } = allocate(k, { theta: ['f64', P], grad: ['f64', P], s: ['f64', h], dz: ['f64', h], e: ['f64', c], x: ['f64', rows * p], y: ['f64', rows * c] });
+  const block = k.BLOCK_ROWS.value as number;
+  const { at, view } = allocate(k, { theta: ['f64', P], grad: ['f64', P], s: ['f64', block * h], dz: ['f64', block * h], e: ['f64', block * c], x: ['f64', rows * p], y: ['f64', rows * c] });
   view.theta.set(net.A, 0);
   view.theta.set(net.B, p * h);
   view.theta.set(net.b0, p * h + h * c);
