@@ -83,6 +83,10 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const grad = new Float64Array(p * h + h * c + c);
     return [() => void lossAndGradient(net, x, y, Math.min(64, n), grad)];
   },
+  'loss and gradient, every row (an L-BFGS evaluation)': () => {
+    const grad = new Float64Array(p * h + h * c + c);
+    return [() => void lossAndGradient(net, x, y, n, grad)];
+  },
   [`CG product with M, ${threads} threads`]: () => {
     const firing = Uint8Array.from(z, (v) => (v > 0 ? 1 : 0));
     const dims = operatorDims(n, p, h, c, 0);
