@@ -259,12 +259,13 @@ export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f
 }
 
 /**
- * MSE over m rows (mean over m·c entries, torch's MSELoss) and its gradient with respect to θ into
- * `grad` (same layout as θ). σ'(z) is 1 where z > 0 and α elsewhere, as torch's (leaky) ReLU.
- * Rows go BLOCK_ROWS at a time, every sum still taken row by row in order (the numbers of a pass one
- * row at a time, to the bit). Scratch: s, dz (BLOCK_ROWS·h each) and e (BLOCK_ROWS·c).
+ * The m rows' share of the MSE over `mean` rows (mean over mean·c entries, torch's MSELoss; mean = m
+ * for the MSE of these rows alone) and of its gradient with respect to θ, into `grad` (same layout as
+ * θ). σ'(z) is 1 where z > 0 and α elsewhere, as torch's (leaky) ReLU. Rows go BLOCK_ROWS at a time,
+ * every sum still taken row by row in order (the numbers of a pass one row at a time, to the bit).
+ * Scratch: s, dz (BLOCK_ROWS·h each) and e (BLOCK_ROWS·c).
  */
-export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, grad: usize, s: usize, dz: usize, e: usize): f64 {
+export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, grad: usize, s: usize, dz: usize, e: usize): f64 {
   const B = theta + (<usize>(p * h) << 3);
   const gA = grad;
   const gB = gA + (<usize>(p * h) << 3);
@@ -272,7 +273,7 @@ export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alp
   const cb = <usize>c << 3;
   const hb = <usize>h << 3;
   memory.fill(grad, 0, <usize>(p * h + h * c + c) << 3);
-  const scale = 2.0 / (<f64>m * <f64>c);
+  const scale = 2.0 / (<f64>mean * <f64>c);
   let total = 0.0;
   for (let i = 0; i < m; i += BLOCK_ROWS) {
     const k = min(BLOCK_ROWS, m - i);
@@ -299,5 +300,5 @@ export function lossGrad(x: usize, y: usize, m: i32, p: i32, h: i32, c: i32, alp
     }
     addOuterBlock(xi, k, p, h, dz, gA);
   }
-  return total / (<f64>m * <f64>c);
+  return total / (<f64>mean * <f64>c);
 }

@@ -9,7 +9,7 @@ export interface FlatNetwork extends Network {
   theta: Float64Array;
 }
 
-export function flatNetwork(p: number, h: number, c: number, alpha: number, theta = new Float64Array(p * h + h * c + c)): FlatNetwork {
+export function flatNetwork(p: number, h: number, c: number, alpha: number, theta: Float64Array = new Float64Array(p * h + h * c + c)): FlatNetwork {
   return {
     p, h, c, alpha, theta,
     A: theta.subarray(0, p * h),

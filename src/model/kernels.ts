@@ -8,7 +8,7 @@ interface NetworkKernel extends KernelModule {
   outputGram(z: number, alpha: number, y: number, n: number, h: number, c: number, g: number, rhs: number, rows: number): void;
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
   hiddenRhs(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
-  lossGrad(x: number, y: number, m: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
+  lossGrad(x: number, y: number, m: number, mean: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
   firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g0: number, g1: number): void;
   /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
   RIDGE_ROWS: WebAssembly.Global;
@@ -44,13 +44,14 @@ function load(net: Network, rows: number) {
 /**
  * MSE (mean over m·c entries, torch's MSELoss) of the network on the first m rows of (x, y) and its
  * gradient with respect to θ = (A, B, b⁰), written into `grad`. ReLU's derivative at 0 is 0 and leaky
- * ReLU's is α, as in torch.
+ * ReLU's is α, as in torch. With `from` and `mean`: rows from…from+m's share of the MSE over `mean`
+ * rows and of its gradient (a chunk of a pass that GradientPass sums).
  */
-export function lossAndGradient(net: Network, x: Float64Array, y: Float64Array, m: number, grad: Float64Array): number {
+export function lossAndGradient(net: Network, x: Float64Array, y: Float64Array, m: number, grad: Float64Array, from = 0, mean = m): number {
   const { k, at, view } = load(net, m);
-  view.x.set(x.subarray(0, m * net.p));
-  view.y.set(y.subarray(0, m * net.c));
-  const loss = k.lossGrad(at.x, at.y, m, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
+  view.x.set(x.subarray(from * net.p, (from + m) * net.p));
+  view.y.set(y.subarray(from * net.c, (from + m) * net.c));
+  const loss = k.lossGrad(at.x, at.y, m, mean, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   grad.set(view.grad);
   return loss;
 }

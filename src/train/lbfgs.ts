@@ -1,6 +1,6 @@
 import { RandomState } from '../data/rng.js';
 import { gatherRows, Workspace } from '../model/backprop.js';
-import { lossAndGradient } from '../model/kernels.js';
+import { GradientPass } from '../model/gradient-pass.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
 import { startNetwork } from './minibatch.js';
 import { Selection, TraceRecorder } from './trace.js';
@@ -20,11 +20,19 @@ export interface LbfgsOptions {
   toleranceChange: number;
   /** torch's line_search_fn: 'none' (the paper's, torch's default) or 'strong_wolfe'. */
   lineSearch: 'none' | 'strong_wolfe';
+  /**
+   * 0: each evaluation sums its gradient over the rows in one pass in order (the paper's protocols).
+   * Otherwise over chunks of this many rows added in chunk order: the numbers depend on it by rounding
+   * only, and `threads` share the chunks without changing them.
+   */
+  gradientChunk: number;
+  /** Threads, at most, sharing an evaluation's chunks (one pass in order takes one); the numbers do not depend on it. */
+  threads: number;
   seed: number;
 }
 
 export const LBFGS_DEFAULTS: Readonly<LbfgsOptions> = Object.freeze({
-  hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, lineSearch: 'none', seed: 0,
+  hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, lineSearch: 'none', gradientChunk: 0, threads: 1, seed: 0,
 });
 
 export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
@@ -38,6 +46,8 @@ export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
   toleranceGrad: number(0, Infinity),
   toleranceChange: number(0, Infinity),
   lineSearch: choice('none', 'strong_wolfe'),
+  gradientChunk: integer(0, 1 << 24),
+  threads: integer(1, 1024),
   seed: SEED,
 };
 
@@ -55,22 +65,30 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
   const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch });
   const trace = new TraceRecorder(data, onStep, true);
   const sel = new Selection(data, net, trace.record(net, 0));
+  const pass = new GradientPass(net, m, o.gradientChunk, o.threads);
   let stoppedAt: number | undefined;
-  for (let it = 1; it <= o.iterations; it++) {
-    const order = n > m ? rng.permutation(n) : null;
-    // Weighted by rows, as SGD's and Adam's (the published running loss).
-    let lossSum = 0;
-    for (let from = 0; from < n; from += m) {
-      const rows = Math.min(m, n - from);
-      const xb = order ? (gatherRows(ws, x, y, p, c, order, from, rows), ws.xb) : x;
-      const yb = order ? ws.yb : y;
-      lossSum += opt.step((g) => lossAndGradient(net, xb, yb, rows, g)) * rows;
+  try {
+    if (n <= m) pass.load(x, y, n);
+    for (let it = 1; it <= o.iterations; it++) {
+      const order = n > m ? rng.permutation(n) : null;
+      // Weighted by rows, as SGD's and Adam's (the published running loss).
+      let lossSum = 0;
+      for (let from = 0; from < n; from += m) {
+        const rows = Math.min(m, n - from);
+        if (order) {
+          gatherRows(ws, x, y, p, c, order, from, rows);
+          pass.load(ws.xb, ws.yb, rows);
+        }
+        lossSum += opt.step((g) => pass.evaluate(g)) * rows;
+      }
+      sel.offer(net, trace.record(net, it, { batchMse: lossSum / n, lr: o.lr }), it);
+      if (sel.stalled && it < o.iterations) {
+        stoppedAt = it;
+        break;
+      }
     }
-    sel.offer(net, trace.record(net, it, { batchMse: lossSum / n, lr: o.lr }), it);
-    if (sel.stalled && it < o.iterations) {
-      stoppedAt = it;
-      break;
-    }
+  } finally {
+    pass.close();
   }
   return { method: 'LBFGS', network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), stoppedAt };
 });

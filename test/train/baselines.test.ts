@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RandomState } from '../../src/data/rng.js';
 import { torchInit } from '../../src/model/backprop.js';
+import { GradientPass } from '../../src/model/gradient-pass.js';
 import { lossAndGradient } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
@@ -260,6 +261,44 @@ test('the two-layer net\'s loss decreases under LBFGS, SGD and Adam; seeded runs
     assert.deepEqual(a.network.A, b.network.A);
     assert.deepEqual(a.trace.map((t) => t.trainMse), b.trace.map((t) => t.trainMse));
   }
+});
+
+test('a gradient pass by chunks of rows sums the chunks\' shares: the one-pass loss and gradient to rounding, the same numbers on one thread or two', () => {
+  // 1,000 rows in chunks of 96: ten full chunks and a short one, shared out unevenly between two threads.
+  const pr = problem(1000, 4, 2, 19);
+  const net = torchInit(pr.p, 9, 2, 0.1, new RandomState(5));
+  const onePass = new Float64Array(net.theta.length);
+  const loss = lossAndGradient(net, pr.x, pr.y, pr.n, onePass);
+  const byThreads = [1, 2].map((threads) => {
+    const pass = new GradientPass(net, pr.n, 96, threads);
+    try {
+      pass.load(pr.x, pr.y, pr.n);
+      const grad = new Float64Array(net.theta.length);
+      return { loss: pass.evaluate(grad), grad };
+    } finally {
+      pass.close();
+    }
+  });
+  assert.equal(byThreads[1].loss, byThreads[0].loss);
+  assert.deepEqual(byThreads[1].grad, byThreads[0].grad);
+  assert.ok(Math.abs(byThreads[0].loss - loss) <= 1e-13 * loss);
+  assert.ok(maxAbs(byThreads[0].grad.map((g, t) => g - onePass[t])) <= 1e-12 * maxAbs(onePass));
+  // No chunks: the one pass itself.
+  const plain = new GradientPass(net, pr.n, 0, 2);
+  plain.load(pr.x, pr.y, pr.n);
+  const grad = new Float64Array(net.theta.length);
+  assert.equal(plain.evaluate(grad), loss);
+  assert.deepEqual(grad, onePass);
+  plain.close();
+});
+
+test('LBFGS by chunks of rows runs the same steps on one thread or two', () => {
+  const pr = problem(700, 3, 1, 23);
+  const run = (threads: number) => lbfgs.train({ train: pr }, { seed: 3, hidden: 8, iterations: 4, lineSearch: 'strong_wolfe', lr: 1, gradientChunk: 128, threads });
+  const [one, two] = [run(1), run(2)];
+  assert.deepEqual(two.trace.map((t) => t.trainMse), one.trace.map((t) => t.trainMse));
+  assert.deepEqual(two.network.A, one.network.A);
+  assert.ok(one.trace[one.selected].trainMse < one.trace[0].trainMse);
 });
 
 test('a blown-up LBFGS run is recorded, not thrown, and the minimum model is kept', () => {

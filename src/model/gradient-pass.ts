@@ -1,0 +1,120 @@
+import { availableParallelism } from 'node:os';
+import { sharedFloat64 } from '../util/shared.js';
+import { Team } from '../util/team.js';
+import { flatNetwork, type FlatNetwork } from './backprop.js';
+import { lossAndGradient } from './kernels.js';
+import type { Network } from './types.js';
+
+/** What the threads of a pass share: the rows, θ, and one slot per chunk for its loss share and gradient. */
+interface PassState {
+  x: Float64Array;
+  y: Float64Array;
+  p: number;
+  h: number;
+  c: number;
+  alpha: number;
+  chunkRows: number;
+  /** [0]: rows of the current data; [1 + t]: the first chunk of thread t (threads + 1 entries). */
+  layout: Int32Array;
+  theta: Float64Array;
+  /** Chunk k's gradient share at k·(P + 1), its loss share after it. */
+  partial: Float64Array;
+}
+
+/** One thread's chunks of a pass: each chunk's share of the loss and gradient into its own slot. */
+export class ChunkShare {
+  private readonly net: Network;
+  private readonly grad: Float64Array;
+
+  constructor(private readonly s: PassState, private readonly thread: number) {
+    this.net = flatNetwork(s.p, s.h, s.c, s.alpha, s.theta);
+    this.grad = new Float64Array(s.theta.length);
+  }
+
+  compute(): void {
+    const { x, y, chunkRows, layout, partial } = this.s;
+    const n = layout[0];
+    const P = this.grad.length;
+    for (let k = layout[1 + this.thread]; k < layout[2 + this.thread]; k++) {
+      const from = k * chunkRows;
+      const loss = lossAndGradient(this.net, x, y, Math.min(chunkRows, n - from), this.grad, from, n);
+      partial.set(this.grad, k * (P + 1));
+      partial[k * (P + 1) + P] = loss;
+    }
+  }
+}
+
+/**
+ * The MSE and its gradient over a batch of rows, the way a gradient method asks for them again and
+ * again. `chunkRows` 0: one pass in row order (the numbers of the paper's protocols). Otherwise the rows
+ * go in fixed chunks whose shares are added in chunk order, so the numbers depend on the chunk size (by
+ * rounding only) and never on `threads`, which share the chunks out.
+ */
+export class GradientPass {
+  private readonly s: PassState | null;
+  private readonly team: Team<ChunkShare> | null;
+  private readonly threads: number;
+  private x: Float64Array;
+  private y: Float64Array;
+  private n = 0;
+
+  /** At most `rows` rows at a time, of p inputs (ones column included) and c outputs. */
+  constructor(private readonly net: FlatNetwork, rows: number, chunkRows: number, threads = 1) {
+    const { p, h, c, alpha } = net;
+    this.x = new Float64Array(0);
+    this.y = new Float64Array(0);
+    this.threads = chunkRows > 0 ? Math.max(1, Math.min(threads, availableParallelism(), Math.ceil(rows / chunkRows))) : 1;
+    if (chunkRows === 0) {
+      this.s = null;
+      this.team = null;
+      return;
+    }
+    const shared = this.threads > 1;
+    const f64 = (len: number) => (shared ? sharedFloat64(len) : new Float64Array(len));
+    const P = p * h + h * c + c;
+    this.s = {
+      x: f64(rows * p), y: f64(rows * c), p, h, c, alpha, chunkRows,
+      layout: new Int32Array(shared ? new SharedArrayBuffer((this.threads + 2) * 4) : new ArrayBuffer((this.threads + 2) * 4)),
+      theta: f64(P), partial: f64(Math.ceil(rows / chunkRows) * (P + 1)),
+    };
+    this.team = new Team({ what: 'gradient pass', module: new URL(import.meta.url), member: 'ChunkShare', commands: ['compute'] as const, state: this.s }, new ChunkShare(this.s, 0), this.threads);
+  }
+
+  /** The rows the next evaluations run over (the first n of x and y); load again after changing them. */
+  load(x: Float64Array, y: Float64Array, n: number): void {
+    this.n = n;
+    const s = this.s;
+    if (!s) {
+      this.x = x;
+      this.y = y;
+      return;
+    }
+    s.x.set(x.subarray(0, n * s.p));
+    s.y.set(y.subarray(0, n * s.c));
+    s.layout[0] = n;
+    const chunks = Math.ceil(n / s.chunkRows);
+    for (let t = 0; t <= this.threads; t++) s.layout[1 + t] = Math.floor((t * chunks) / this.threads);
+  }
+
+  /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */
+  evaluate(grad: Float64Array): number {
+    const s = this.s;
+    if (!s) return lossAndGradient(this.net, this.x, this.y, this.n, grad);
+    s.theta.set(this.net.theta);
+    this.team!.run('compute');
+    const P = grad.length;
+    const chunks = Math.ceil(this.n / s.chunkRows);
+    grad.set(s.partial.subarray(0, P));
+    let loss = s.partial[P];
+    for (let k = 1; k < chunks; k++) {
+      const at = k * (P + 1);
+      for (let t = 0; t < P; t++) grad[t] += s.partial[at + t];
+      loss += s.partial[at + P];
+    }
+    return loss;
+  }
+
+  close(): void {
+    this.team?.close();
+  }
+}
