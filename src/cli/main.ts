@@ -46,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
     const line = e instanceof AnminError ? e.message : fileSystemError(e);
     // Anything else is a bug: it keeps its stack (the caller rethrows it to Node).
     if (line === undefined) throw e;
-    process.stderr.write(`anmin: ${line}\n`);
+    // A message about the anmin trainer already starts with its name, the program's.
+    process.stderr.write(line.startsWith('anmin: ') ? `${line}\n` : `anmin: ${line}\n`);
     if (p.opts().verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return e instanceof AnminError ? e.exitCode : 1;
   }

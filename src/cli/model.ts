@@ -6,7 +6,7 @@ import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, PATIENCE, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, PATIENCE, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -99,12 +99,12 @@ function listOption(key: 'hidden' | 'lambda', trainers: readonly Trainer<object>
 function trainOptions(): Option[] {
   const method = option('method');
   const plain = (method as unknown as { parseArg: (v: string, prev: unknown) => string }).parseArg;
-  method.description += '; anmin+adam, anmin+lbfgs: ANMIN, then the gradient method from its network';
+  method.description += '; anmin+adam, anmin+lbfgs: ANMIN, then the gradient method from its network, stopped by the validation rows (anmin+lbfgs, the default: ANMIN alone is --method anmin)';
   method.argParser((v: string) => (v.toLowerCase() in METHODS ? v.toLowerCase() : plain(v, undefined)));
   return [
     method,
-    new Option('--validation-fraction <f>', `share of the training rows held out (never trained on) to choose the iterate, λ and width by and to stop early (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
-    new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations or epochs (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient})`).argParser((v) => int(1)(v, '--patience')),
+    new Option('--validation-fraction <f>', `share of the training rows held out (never trained on) to choose the iterate, λ and width by and to stop early (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published with --method anmin; a hybrid needs validation rows)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
+    new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations, epochs or steps (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient}, a hybrid's refinement ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs)`).argParser((v) => int(1)(v, '--patience')),
     new Option('--refit', 'ANMIN: train again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer\'s unknowns)'),
     new Option('--no-refit', 'ANMIN: keep the validation-selected model, trained without the validation rows'),
   ];
@@ -171,7 +171,7 @@ export function trainCommand(): Command {
     }
     const s = model.summary;
     const v = model.toJSON().validation;
-    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}`, ...(v.refine ? [`${v.refine.trainer} epoch ${v.refine.selected}`] : []), ...(v.refit ? ['refit on all rows'] : [])].join(', ');
+    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}`] : []), ...(v.refit ? ['refit on all rows'] : [])].join(', ');
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
       method: f.method, train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,

@@ -12,7 +12,8 @@ export type CompareData = Pick<Dataset, 'name' | 'n' | 'd' | 'c' | 'x' | 'y' | '
 
 export type { CompareRecord } from './peers.js';
 
-export const DEFAULT_METHODS: readonly string[] = ['anmin', 'anmin-l', 'adam', 'lbfgs', ...PEERS];
+/** `anmin train`'s default first, then ANMIN alone and the gradient methods, then the peers. */
+export const DEFAULT_METHODS: readonly string[] = ['anmin+lbfgs', 'anmin', 'anmin-l', 'adam', 'lbfgs', ...PEERS];
 
 /**
  * A trainer the estimator knows, with `-l` for the leaky slope α = 0.1 as the CLI spells its methods,

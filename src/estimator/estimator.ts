@@ -12,7 +12,7 @@ import type { OnStep, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, PATIENCE, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -198,7 +198,7 @@ export class Regressor<O extends object = object> {
     if (st.refine) {
       const threads = 'threads' in TRAINERS[st.refine].defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
       const options = { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed };
-      const r = run(TRAINERS[st.refine], { train: p.train, validation, test: p.test, patience: st.patience ?? PATIENCE.gradient, init: chosen.r.network }, options, onStep);
+      const r = run(TRAINERS[st.refine], { train: p.train, validation, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], init: chosen.r.network }, options, onStep);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
       return validated(r, seconds + r.seconds);

@@ -142,18 +142,23 @@ test('train chooses by validation rows: widths and λ from lists, the hybrids, 0
     assert.equal(r.status, 0, r.stderr);
     return { out: JSON.parse(r.stdout) as Record<string, unknown>, stderr: r.stderr };
   };
-  const chosen = json('--hidden', '2,8', '--lambda', '0.001,1', '--lambda-scale', 'mean', '--refit').out;
+  const chosen = json('--method', 'anmin', '--hidden', '2,8', '--lambda', '0.001,1', '--lambda-scale', 'mean', '--refit').out;
   assert.equal(chosen.validation_rows, 48);
   assert.match(String(chosen.chosen), /^h (2|8), λ (0.001|1) \(mean\), iteration \d, refit on all rows$/);
   assert.equal(chosen.train_rows, 240);
   const hybrid = json('--method', 'anmin+adam', '--hidden', '4').out;
   assert.match(String(hybrid.chosen), /adam epoch \d+/);
-  const published = json('--validation-fraction', '0', '--hidden', '4').out;
+  // The default: ANMIN, then L-BFGS from its network.
+  assert.match(String(json('--hidden', '4').out.chosen), /^h 4, λ .*, iteration \d+, lbfgs step \d+$/);
+  const published = json('--method', 'anmin', '--validation-fraction', '0', '--hidden', '4').out;
   assert.equal(published.validation_rows, undefined);
   assert.equal(published.train_rows, 240);
-  assert.doesNotMatch(String(json('--hidden', '4').out.chosen), /refit/, 'many rows for the unknowns: no refit by default');
+  assert.doesNotMatch(String(json('--method', 'anmin', '--hidden', '4').out.chosen), /refit/, 'many rows for the unknowns: no refit by default');
   assert.match(json('--hidden', '128').stderr, /^anmin train: warning: .*512 unknowns against 192 training rows.*--hidden 96 or less/);
   assert.equal(json('--hidden', '96').stderr, '');
   const bad = anmin('train', small, '--target', 'y', '--validation-fraction', '1');
   assert.match(bad.stderr, /^anmin: --validation-fraction: expected a number in \[0, 0.9\], got "1"\n$/);
+  // A hybrid stops by validation rows and ends by refining, not by a refit: asked otherwise, it says how to get either.
+  assert.match(anmin('train', small, '--target', 'y', '--validation-fraction', '0').stderr, /^anmin: refining by lbfgs stops by the validation rows: .*--method anmin\)\n$/);
+  assert.match(anmin('train', small, '--target', 'y', '--refit').stderr, /^anmin: refit and refine are two ends to a fit .*choose one/);
 });
