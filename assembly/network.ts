@@ -1,5 +1,5 @@
 // AssemblyScript, compiled to dist/wasm/network.wasm by `make build` (SIMD on).
-// The two-layer network f(x̃) = σ(x̃A)B + b⁰, σ(z) = max(z, αz), row by row over flat row-major
+// The two-layer network f(x̃) = σ(x̃A)B + b⁰, σ(z) = max(z, αz), every sum row by row in order, over flat row-major
 // arrays in this module's memory (byte offsets laid out by src/model/kernels.ts): θ = (A p×h, B h×c,
 // b⁰ c). Vector loops run over neurons (h) or outputs (c), two doubles at a time.
 import { activate, axpy, dot, outputRow, ridgeSums, rowTimes } from './common';
@@ -141,32 +141,40 @@ export function firingMoments(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32
 /** Rows the forward and backward blocks take together: each load of A, and of the gradient's A part, serves them all. */
 export const BLOCK_ROWS: i32 = 4;
 
-/** Whether none of the n doubles at x is zero (±0): a block whose rows need no zero skipping. */
-@inline function dense(x: usize, n: i32): bool {
-  for (let t = 0; t < n; t++) if (load<f64>(x + (<usize>t << 3)) == 0) return false;
-  return true;
-}
+/** How the inputs of a block of rows are zero: so the block goes row by row, or four at a time (skipping zero columns or not). */
+const SCATTERED: i32 = 0;
+const NO_ZEROS: i32 = 1;
+const ZERO_COLUMNS: i32 = 2;
 
 /**
- * S (k×h) = X̃A for the k ≤ BLOCK_ROWS rows at x, each row summed exactly as rowTimes sums it (from 0,
- * inputs in order), so the numbers are rowTimes' to the bit. A full block without zero inputs (rowTimes
- * skips those) goes two neurons at a time with the four rows' partial sums in registers, each load of A
- * serving all four; any other block, row by row.
+ * SCATTERED unless each of the p inputs is zero (±0) in all BLOCK_ROWS rows at x or in none: then
+ * skipping an input where the first row's is zero skips exactly what a pass one row at a time skips (a
+ * constant column standardizes to zeros). ZERO_COLUMNS when some input is zero in all four.
  */
-@inline function hiddenBlock(x: usize, k: i32, p: i32, h: i32, A: usize, S: usize): void {
+@inline function zeroPattern(x: usize, p: i32): i32 {
+  const pb = <usize>p << 3;
+  let out = NO_ZEROS;
+  for (let a = 0; a < p; a++) {
+    const xa = x + (<usize>a << 3);
+    const zero = load<f64>(xa) == 0;
+    for (let r = 1; r < BLOCK_ROWS; r++) if ((load<f64>(xa + <usize>r * pb) == 0) != zero) return SCATTERED;
+    if (zero) out = ZERO_COLUMNS;
+  }
+  return out;
+}
+
+/** hiddenBlock for a full block, two neurons at a time, the four rows' partial sums in registers; `skip`: zero columns are skipped. */
+@inline function hiddenFour(x: usize, p: i32, h: i32, A: usize, S: usize, skip: bool): void {
   const pb = <usize>p << 3;
   const hb = <usize>h << 3;
-  if (k < BLOCK_ROWS || !dense(x, k * p)) {
-    for (let r = 0; r < k; r++) rowTimes(p, h, x + <usize>r * pb, A, S + <usize>r * hb);
-    return;
-  }
   let j = 0;
   for (; j + 2 <= h; j += 2) {
     const o = <usize>j << 3;
     let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
     for (let a = 0; a < p; a++) {
-      const w = v128.load(A + <usize>a * hb + o);
       const xa = x + (<usize>a << 3);
+      if (skip && load<f64>(xa) == 0) continue;
+      const w = v128.load(A + <usize>a * hb + o);
       s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(xa), w));
       s1 = f64x2.add(s1, f64x2.mul(v128.load64_splat(xa + pb), w));
       s2 = f64x2.add(s2, f64x2.mul(v128.load64_splat(xa + 2 * pb), w));
@@ -182,26 +190,35 @@ export const BLOCK_ROWS: i32 = 4;
     for (let r = 0; r < BLOCK_ROWS; r++) {
       const xr = x + <usize>r * pb;
       let t = 0.0;
-      for (let a = 0; a < p; a++) t = t + load<f64>(xr + (<usize>a << 3)) * load<f64>(A + <usize>a * hb + o);
+      for (let a = 0; a < p; a++) {
+        const v = load<f64>(xr + (<usize>a << 3));
+        if (v != 0) t = t + v * load<f64>(A + <usize>a * hb + o);
+      }
       store<f64>(S + <usize>r * hb + o, t);
     }
   }
 }
 
 /**
- * G (p×h) += Σ_r x̃_r dz_rᵀ over the k ≤ BLOCK_ROWS rows at x, the rows added to each entry in order as
- * addOuter adds them one row at a time, so the sums are addOuter's to the bit. A full block without
- * zero inputs loads and stores each entry of G once for its four rows; any other block, row by row.
+ * S (k×h) = X̃A for the k ≤ BLOCK_ROWS rows at x, each row summed exactly as rowTimes sums it (from 0,
+ * inputs in order, zero inputs skipped), so the numbers are rowTimes' to the bit: a full block whose
+ * inputs are zero in all four rows or in none shares each load of A among its rows (hiddenFour); any
+ * other block goes row by row.
  */
-@inline function addOuterBlock(x: usize, k: i32, p: i32, h: i32, DZ: usize, G: usize): void {
+@inline function hiddenBlock(x: usize, k: i32, p: i32, h: i32, A: usize, S: usize): void {
+  const zeros = k < BLOCK_ROWS ? SCATTERED : zeroPattern(x, p);
+  if (zeros == NO_ZEROS) hiddenFour(x, p, h, A, S, false);
+  else if (zeros == ZERO_COLUMNS) hiddenFour(x, p, h, A, S, true);
+  else for (let r = 0; r < k; r++) rowTimes(p, h, x + <usize>(r * p) * 8, A, S + <usize>(r * h) * 8);
+}
+
+/** addOuterBlock for a full block: each entry of G loaded and stored once for the four rows; `skip`: zero columns are skipped. */
+@inline function addOuterFour(x: usize, p: i32, h: i32, DZ: usize, G: usize, skip: bool): void {
   const pb = <usize>p << 3;
   const hb = <usize>h << 3;
-  if (k < BLOCK_ROWS || !dense(x, k * p)) {
-    for (let r = 0; r < k; r++) addOuter(x + <usize>r * pb, p, h, DZ + <usize>r * hb, G);
-    return;
-  }
   for (let a = 0; a < p; a++) {
     const xa = x + (<usize>a << 3);
+    if (skip && load<f64>(xa) == 0) continue;
     const w0 = v128.load64_splat(xa), w1 = v128.load64_splat(xa + pb), w2 = v128.load64_splat(xa + 2 * pb), w3 = v128.load64_splat(xa + 3 * pb);
     const row = G + <usize>a * hb;
     let j = 0;
@@ -221,6 +238,18 @@ export const BLOCK_ROWS: i32 = 4;
       store<f64>(row + o, g);
     }
   }
+}
+
+/**
+ * G (p×h) += Σ_r x̃_r dz_rᵀ over the k ≤ BLOCK_ROWS rows at x, the rows added to each entry in order as
+ * addOuter adds them one row at a time (zero inputs skipped), so the sums are addOuter's to the bit;
+ * a full block whose inputs are zero in all four rows or in none goes through addOuterFour.
+ */
+@inline function addOuterBlock(x: usize, k: i32, p: i32, h: i32, DZ: usize, G: usize): void {
+  const zeros = k < BLOCK_ROWS ? SCATTERED : zeroPattern(x, p);
+  if (zeros == NO_ZEROS) addOuterFour(x, p, h, DZ, G, false);
+  else if (zeros == ZERO_COLUMNS) addOuterFour(x, p, h, DZ, G, true);
+  else for (let r = 0; r < k; r++) addOuter(x + <usize>(r * p) * 8, p, h, DZ + <usize>(r * h) * 8, G);
 }
 
 /**

@@ -97,16 +97,12 @@ function listOption(key: 'hidden' | 'lambda', trainers: readonly Trainer<object>
 
 /** train's own flags: the hybrids on --method, validation and what it chooses. */
 function trainOptions(): Option[] {
-  const method = option('method');
-  const plain = (method as unknown as { parseArg: (v: string, prev: unknown) => string }).parseArg;
-  method.description += '; anmin+adam, anmin+lbfgs: ANMIN, then the gradient method from its network, stopped by the validation rows (anmin+lbfgs, the default: ANMIN alone is --method anmin)';
-  method.argParser((v: string) => (v.toLowerCase() in METHODS ? v.toLowerCase() : plain(v, undefined)));
   return [
-    method,
+    option('method'),
     new Option('--validation-fraction <f>', `share of the training rows held out (never trained on) to choose the iterate, λ and width by and to stop early (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published with --method anmin; a hybrid needs validation rows)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
     new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations, epochs or steps (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient}, a hybrid's refinement ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs)`).argParser((v) => int(1)(v, '--patience')),
-    new Option('--refit', 'ANMIN: train again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer\'s unknowns)'),
-    new Option('--no-refit', 'ANMIN: keep the validation-selected model, trained without the validation rows'),
+    new Option('--refit', 'ANMIN alone (--method anmin): train again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer\'s unknowns; a hybrid refines instead)'),
+    new Option('--no-refit', 'ANMIN alone: keep the validation-selected model, trained without the validation rows'),
   ];
 }
 
@@ -125,7 +121,8 @@ export function trainCommand(): Command {
     const builtin = METHODS[f.method];
     const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(f.method);
     const lists = { hidden: f.hidden as number[] | undefined, lambda: f.lambda as number[] | undefined };
-    const given = givenTrainerOptions({ ...f, hidden: lists.hidden?.[0], lambda: lists.lambda?.[0] }, trainer, 'train');
+    // A hybrid's flags are ANMIN's: its refinement runs with REFINE_OPTIONS.
+    const given = givenTrainerOptions({ ...f, hidden: lists.hidden?.[0], lambda: lists.lambda?.[0] }, trainer, builtin?.refine ? `train --method ${f.method} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : 'train');
     const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...given, seed: f.seed };
     if ('threads' in trainer.defaults && options.threads === undefined) options.threads = availableParallelism();
     const settings: Partial<ValidationSettings> = {

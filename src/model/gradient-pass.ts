@@ -24,22 +24,19 @@ interface PassState {
 /** One thread's chunks of a pass: each chunk's share of the loss and gradient into its own slot. */
 export class ChunkShare {
   private readonly net: Network;
-  private readonly grad: Float64Array;
 
   constructor(private readonly s: PassState, private readonly thread: number) {
     this.net = flatNetwork(s.p, s.h, s.c, s.alpha, s.theta);
-    this.grad = new Float64Array(s.theta.length);
   }
 
   compute(): void {
-    const { x, y, chunkRows, layout, partial } = this.s;
+    const { x, y, chunkRows, layout, partial, theta } = this.s;
     const n = layout[0];
-    const P = this.grad.length;
+    const P = theta.length;
     for (let k = layout[1 + this.thread]; k < layout[2 + this.thread]; k++) {
       const from = k * chunkRows;
-      const loss = lossAndGradient(this.net, x, y, Math.min(chunkRows, n - from), this.grad, from, n);
-      partial.set(this.grad, k * (P + 1));
-      partial[k * (P + 1) + P] = loss;
+      const at = k * (P + 1);
+      partial[at + P] = lossAndGradient(this.net, x, y, Math.min(chunkRows, n - from), partial.subarray(at, at + P), from, n);
     }
   }
 }
@@ -57,6 +54,7 @@ export class GradientPass {
   private x: Float64Array;
   private y: Float64Array;
   private n = 0;
+  private chunks = 0;
 
   /** At most `rows` rows at a time, of p inputs (ones column included) and c outputs. */
   constructor(private readonly net: FlatNetwork, rows: number, chunkRows: number, threads = 1) {
@@ -92,8 +90,8 @@ export class GradientPass {
     s.x.set(x.subarray(0, n * s.p));
     s.y.set(y.subarray(0, n * s.c));
     s.layout[0] = n;
-    const chunks = Math.ceil(n / s.chunkRows);
-    for (let t = 0; t <= this.threads; t++) s.layout[1 + t] = Math.floor((t * chunks) / this.threads);
+    this.chunks = Math.ceil(n / s.chunkRows);
+    for (let t = 0; t <= this.threads; t++) s.layout[1 + t] = Math.floor((t * this.chunks) / this.threads);
   }
 
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */
@@ -103,10 +101,9 @@ export class GradientPass {
     s.theta.set(this.net.theta);
     this.team!.run('compute');
     const P = grad.length;
-    const chunks = Math.ceil(this.n / s.chunkRows);
     grad.set(s.partial.subarray(0, P));
     let loss = s.partial[P];
-    for (let k = 1; k < chunks; k++) {
+    for (let k = 1; k < this.chunks; k++) {
       const at = k * (P + 1);
       for (let t = 0; t < P; t++) grad[t] += s.partial[at + t];
       loss += s.partial[at + P];

@@ -1,7 +1,7 @@
 import { allocate, kernel, type KernelModule } from '../util/wasm.js';
 import type { Network } from './types.js';
 
-/** assembly/network.ts: the network's forward pass and gradient, row by row, in WebAssembly SIMD. */
+/** assembly/network.ts: the network's forward pass and gradient, four rows at a time and every sum row by row, in WebAssembly SIMD. */
 interface NetworkKernel extends KernelModule {
   predict(x: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, out: number): void;
   sse(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, o: number): number;
@@ -25,8 +25,8 @@ function inBlocks(n: number, rows: number, each: (r0: number, m: number) => void
 }
 
 /**
- * Kernel memory for one call: θ, its gradient, the per-row scratch (s and dz: one value per hidden unit,
- * e: one per output), then the rows. Parameters and rows are copied in per call (a small cost beside
+ * Kernel memory for one call: θ, its gradient, the scratch of a block of BLOCK_ROWS rows (s and dz:
+ * one value per hidden unit and row, e: one per output and row), then the rows. Parameters and rows are copied in per call (a small cost beside
  * the row work), so no JS view outlives a call.
  */
 function load(net: Network, rows: number) {

@@ -1,5 +1,5 @@
 import { CHUNK_ROWS } from '../linalg/firing-gram.js';
-import { BELOW_ONE, boolean, choice, EPOCHS, extended, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
+import { BELOW_ONE, boolean, choice, EPOCHS, extended, HIDDEN, integer, number, SEED, SLOPE, THREADS, type Constraints } from './constraints.js';
 
 export interface AnminOptions {
   hidden: number;
@@ -117,7 +117,7 @@ export const ANMIN_CONSTRAINTS: Constraints<AnminOptions> = {
   cgForcing: number(0, BELOW_ONE),
   cgMaxIterations: integer(1, 10_000_000),
   cgSampleRows: integer(0, 1 << 30),
-  threads: integer(1, 1024),
+  threads: THREADS,
   seed: SEED,
   initA: { kind: 'weights' },
 };

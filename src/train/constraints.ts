@@ -25,6 +25,8 @@ export const boolean: Constraint = { kind: 'boolean' };
 /** Shared bounds: a seed is a 32-bit unsigned integer (MT19937's); 16,384 hidden units is far past any system we can solve. */
 export const SEED = integer(0, 0xffffffff);
 export const HIDDEN = integer(1, 16384);
+/** Threads a method may use (the numbers never depend on it). */
+export const THREADS = integer(1, 1024);
 export const EPOCHS = integer(0, 1_000_000);
 /** A slope for z < 0: 0 is ReLU, 1 the identity (a linear network). */
 export const SLOPE = number(0, 1);

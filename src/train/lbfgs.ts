@@ -4,7 +4,7 @@ import { GradientPass } from '../model/gradient-pass.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
 import { startNetwork } from './minibatch.js';
 import { Selection, TraceRecorder } from './trace.js';
-import { choice, EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
+import { choice, EPOCHS, HIDDEN, integer, number, SEED, SLOPE, THREADS, type Constraints } from './constraints.js';
 import { defineTrainer } from './types.js';
 
 export interface LbfgsOptions {
@@ -47,7 +47,7 @@ export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
   toleranceChange: number(0, Infinity),
   lineSearch: choice('none', 'strong_wolfe'),
   gradientChunk: integer(0, 1 << 24),
-  threads: integer(1, 1024),
+  threads: THREADS,
   seed: SEED,
 };
 

@@ -92,11 +92,13 @@ function rowByRow(net: ReturnType<typeof torchInit>, x: Float64Array, y: Float64
 }
 
 test('the kernel takes rows four at a time yet gives the loss and gradient of a pass one row at a time, to the bit', () => {
-  // Dense rows take the blocked path; a zero input sends its block row by row; 4k + 3 rows end on a partial block.
-  for (const [alpha, c, h, n, zeros] of [[0, 1, 64, 203, 0], [0.1, 1, 7, 103, 0], [0, 3, 9, 51, 0.1], [0.1, 2, 6, 40, 0.3]]) {
+  // Rows without zeros take the blocked path, and so do rows whose zeros fill a whole column (a constant
+  // input, standardized); a scattered zero sends its block row by row; 4k + 3 rows end on a partial block.
+  for (const [alpha, c, h, n, zeros, zeroColumn] of [[0, 1, 64, 203, 0, 0], [0.1, 1, 7, 103, 0, 1], [0, 3, 9, 203, 0, 0], [0, 3, 9, 51, 0.1, 0], [0.1, 2, 6, 40, 0.3, 1]]) {
     const pr = problem(n, 5, c, 11);
     const rng = new RandomState(3);
     for (let t = 0; t < pr.x.length; t++) if (t % pr.p !== 0 && rng.uniform(0, 1) < zeros) pr.x[t] = 0;
+    if (zeroColumn) for (let i = 0; i < n; i++) pr.x[i * pr.p + 2] = i % 2 ? 0 : -0;
     const net = torchInit(pr.p, h, c, alpha, new RandomState(4));
     const grad = new Float64Array(net.theta.length);
     const loss = lossAndGradient(net, pr.x, pr.y, n, grad);
