@@ -147,11 +147,13 @@ const NO_ZEROS: i32 = 1;
 const ZERO_COLUMNS: i32 = 2;
 
 /**
- * SCATTERED unless each of the p inputs is zero (±0) in all BLOCK_ROWS rows at x or in none: then
- * skipping an input where the first row's is zero skips exactly what a pass one row at a time skips (a
- * constant column standardizes to zeros). ZERO_COLUMNS when some input is zero in all four.
+ * For the k rows at x: SCATTERED unless the block is full and each of the p inputs is zero (±0) in all
+ * its rows or in none: then skipping an input where the first row's is zero skips exactly what a pass
+ * one row at a time skips (a constant column standardizes to zeros). ZERO_COLUMNS when some input is
+ * zero in all four. The forward and backward blocks of a row block take the same answer.
  */
-@inline function zeroPattern(x: usize, p: i32): i32 {
+@inline function zeroPattern(x: usize, k: i32, p: i32): i32 {
+  if (k < BLOCK_ROWS) return SCATTERED;
   const pb = <usize>p << 3;
   let out = NO_ZEROS;
   for (let a = 0; a < p; a++) {
@@ -203,10 +205,9 @@ const ZERO_COLUMNS: i32 = 2;
  * S (k×h) = X̃A for the k ≤ BLOCK_ROWS rows at x, each row summed exactly as rowTimes sums it (from 0,
  * inputs in order, zero inputs skipped), so the numbers are rowTimes' to the bit: a full block whose
  * inputs are zero in all four rows or in none shares each load of A among its rows (hiddenFour); any
- * other block goes row by row.
+ * other block goes row by row. `zeros`: zeroPattern's answer for the block.
  */
-@inline function hiddenBlock(x: usize, k: i32, p: i32, h: i32, A: usize, S: usize): void {
-  const zeros = k < BLOCK_ROWS ? SCATTERED : zeroPattern(x, p);
+@inline function hiddenBlock(x: usize, k: i32, zeros: i32, p: i32, h: i32, A: usize, S: usize): void {
   if (zeros == NO_ZEROS) hiddenFour(x, p, h, A, S, false);
   else if (zeros == ZERO_COLUMNS) hiddenFour(x, p, h, A, S, true);
   else for (let r = 0; r < k; r++) rowTimes(p, h, x + <usize>(r * p) * 8, A, S + <usize>(r * h) * 8);
@@ -243,10 +244,10 @@ const ZERO_COLUMNS: i32 = 2;
 /**
  * G (p×h) += Σ_r x̃_r dz_rᵀ over the k ≤ BLOCK_ROWS rows at x, the rows added to each entry in order as
  * addOuter adds them one row at a time (zero inputs skipped), so the sums are addOuter's to the bit;
- * a full block whose inputs are zero in all four rows or in none goes through addOuterFour.
+ * a full block whose inputs are zero in all four rows or in none goes through addOuterFour. `zeros`:
+ * zeroPattern's answer for the block, as the forward pass took it.
  */
-@inline function addOuterBlock(x: usize, k: i32, p: i32, h: i32, DZ: usize, G: usize): void {
-  const zeros = k < BLOCK_ROWS ? SCATTERED : zeroPattern(x, p);
+@inline function addOuterBlock(x: usize, k: i32, zeros: i32, p: i32, h: i32, DZ: usize, G: usize): void {
   if (zeros == NO_ZEROS) addOuterFour(x, p, h, DZ, G, false);
   else if (zeros == ZERO_COLUMNS) addOuterFour(x, p, h, DZ, G, true);
   else for (let r = 0; r < k; r++) addOuter(x + <usize>(r * p) * 8, p, h, DZ + <usize>(r * h) * 8, G);
@@ -256,10 +257,10 @@ const ZERO_COLUMNS: i32 = 2;
  * The network's outputs for the k ≤ BLOCK_ROWS rows at x into out (k×c), their activations left in
  * S (k×h): σ(x̃A), then b⁰ + σ(x̃A)B row by row.
  */
-@inline function forwardBlock(x: usize, k: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, S: usize, out: usize): void {
+@inline function forwardBlock(x: usize, k: i32, zeros: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, S: usize, out: usize): void {
   const B = theta + (<usize>(p * h) << 3);
   const hb = <usize>h << 3;
-  hiddenBlock(x, k, p, h, theta, S);
+  hiddenBlock(x, k, zeros, p, h, theta, S);
   for (let r = 0; r < k; r++) {
     const sr = S + <usize>r * hb;
     activate(h, alpha, sr, sr);
@@ -269,15 +270,20 @@ const ZERO_COLUMNS: i32 = 2;
 
 /** out (n×c) = f(x̃_i) for n rows; `s` (BLOCK_ROWS·h) is scratch. */
 export function predict(x: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
-  for (let i = 0; i < n; i += BLOCK_ROWS) forwardBlock(x + (<usize>(i * p) << 3), min(BLOCK_ROWS, n - i), p, h, c, alpha, theta, s, out + (<usize>(i * c) << 3));
+  for (let i = 0; i < n; i += BLOCK_ROWS) {
+    const xi = x + (<usize>(i * p) << 3);
+    const k = min(BLOCK_ROWS, n - i);
+    forwardBlock(xi, k, zeroPattern(xi, k, p), p, h, c, alpha, theta, s, out + (<usize>(i * c) << 3));
+  }
 }
 
 /** Σ over n rows and c outputs of (f(x̃_i) − y_i)²; `s` (BLOCK_ROWS·h) and `o` (BLOCK_ROWS·c) are scratch. */
 export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, o: usize): f64 {
   let total = 0.0;
   for (let i = 0; i < n; i += BLOCK_ROWS) {
+    const xi = x + (<usize>(i * p) << 3);
     const k = min(BLOCK_ROWS, n - i);
-    forwardBlock(x + (<usize>(i * p) << 3), k, p, h, c, alpha, theta, s, o);
+    forwardBlock(xi, k, zeroPattern(xi, k, p), p, h, c, alpha, theta, s, o);
     const yi = y + (<usize>(i * c) << 3);
     for (let t = 0; t < k * c; t++) {
       const e = load<f64>(o + (<usize>t << 3)) - load<f64>(yi + (<usize>t << 3));
@@ -307,7 +313,8 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
   for (let i = 0; i < m; i += BLOCK_ROWS) {
     const k = min(BLOCK_ROWS, m - i);
     const xi = x + (<usize>(i * p) << 3);
-    forwardBlock(xi, k, p, h, c, alpha, theta, s, e);
+    const zeros = zeroPattern(xi, k, p);
+    forwardBlock(xi, k, zeros, p, h, c, alpha, theta, s, e);
     for (let r = 0; r < k; r++) {
       const er = e + <usize>r * cb;
       const sr = s + <usize>r * hb;
@@ -327,7 +334,7 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
       }
       gatedBack(er, sr, B, h, c, alpha, dz + <usize>r * hb);
     }
-    addOuterBlock(xi, k, p, h, dz, gA);
+    addOuterBlock(xi, k, zeros, p, h, dz, gA);
   }
   return total / (<f64>mean * <f64>c);
 }
