@@ -6,7 +6,7 @@ import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, PATIENCE, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, PATIENCE, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -20,21 +20,9 @@ import { writeFileAtomic } from '../util/fsx.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { startProgress } from '../util/progress.js';
 import { emit, outputPath, table } from './io.js';
-import { int, num, option } from './options.js';
+import { int, num, option, TRAIN_METHODS } from './options.js';
 import { flagsFor, givenTrainerOptions, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { DESCRIPTIONS } from './descriptions.js';
-
-/** The CLI's method names: a trainer, its activation slope, and for a hybrid the gradient method that refines ANMIN's network. */
-const METHODS: Record<string, { trainer: string; alpha: number; refine?: Refiner }> = {
-  anmin: { trainer: 'anmin', alpha: 0 },
-  'anmin-l': { trainer: 'anmin', alpha: 0.1 },
-  'anmin+adam': { trainer: 'anmin', alpha: 0, refine: 'adam' },
-  'anmin+lbfgs': { trainer: 'anmin', alpha: 0, refine: 'lbfgs' },
-  adam: { trainer: 'adam', alpha: 0 },
-  'adam-l': { trainer: 'adam', alpha: 0.1 },
-  sgd: { trainer: 'sgd', alpha: 0 },
-  lbfgs: { trainer: 'lbfgs', alpha: 0 },
-};
 
 type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
   categorical?: string[];
@@ -112,13 +100,13 @@ export function trainCommand(): Command {
     .argument('<data.csv>', 'training data');
   for (const k of ['target', 'features', 'categorical', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
   for (const o of trainOptions()) cmd.addOption(o);
-  const trainers = [...new Set(Object.values(METHODS).map((m) => TRAINERS[m.trainer]))];
+  const trainers = [...new Set(Object.values(TRAIN_METHODS).map((m) => TRAINERS[m.trainer]))];
   for (const k of flagsFor(trainers)) cmd.addOption(k === 'hidden' || k === 'lambda' ? listOption(k, trainers) : trainerOption(k, trainers));
   cmd.action(async (file: string, f: TrainFlags) => {
     if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
     if (f.save) outputPath(f.save, '--save', { files: [file, ...(f.test ? [f.test] : [])] });
     // A built-in method is a trainer and its slope; anything else named on --method is a user's module.
-    const builtin = METHODS[f.method];
+    const builtin = TRAIN_METHODS[f.method];
     const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(f.method);
     const lists = { hidden: f.hidden as number[] | undefined, lambda: f.lambda as number[] | undefined };
     // A hybrid's flags are ANMIN's: its refinement runs with REFINE_OPTIONS.

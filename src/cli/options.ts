@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { join } from 'node:path';
+import type { Refiner } from '../estimator/validation.js';
 import { parseShard, parseSplits } from '../experiments/splits.js';
 import { isTrainerFile } from '../train/trainer-file.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -47,6 +48,18 @@ const list = (v: string, flag: string) => {
   return items;
 };
 
+/** `train --method`'s built-in names: a trainer, its activation slope, and for a hybrid the gradient method that refines ANMIN's network. */
+export const TRAIN_METHODS: Readonly<Record<string, { trainer: string; alpha: number; refine?: Refiner }>> = {
+  'anmin+lbfgs': { trainer: 'anmin', alpha: 0, refine: 'lbfgs' },
+  anmin: { trainer: 'anmin', alpha: 0 },
+  'anmin-l': { trainer: 'anmin', alpha: 0.1 },
+  'anmin+adam': { trainer: 'anmin', alpha: 0, refine: 'adam' },
+  adam: { trainer: 'adam', alpha: 0 },
+  'adam-l': { trainer: 'adam', alpha: 0.1 },
+  sgd: { trainer: 'sgd', alpha: 0 },
+  lbfgs: { trainer: 'lbfgs', alpha: 0 },
+};
+
 export const OPTIONS = {
   verbose: { flags: '--verbose', description: 'after an error\'s one line, print its stack trace too (for a bug report)' },
   logLevel: { flags: '--log-level <level>', description: 'log level on stderr (fatal, error, warn, info, debug, trace, silent)', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'warn' },
@@ -77,7 +90,7 @@ export const OPTIONS = {
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
   categorical: { flags: '--categorical <cols>', description: 'columns of words to one-hot encode, comma-separated: categories learned on the training rows, kept in the model file; at predict time a category it never saw gets an all-zero code, with a warning', parse: list },
   features: { flags: '--features <cols>', description: 'input columns, comma-separated (default: every column but the target)', parse: list },
-  method: { flags: '--method <m>', description: 'anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving), anmin (ANMIN alone), anmin-l, anmin+adam, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module\'s path (./my-trainer.mjs; README: Extending anmin); a hybrid takes ANMIN\'s options, its refinement runs at fixed settings', parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf('anmin+lbfgs', 'anmin', 'anmin-l', 'anmin+adam', 'adam', 'adam-l', 'sgd', 'lbfgs')(v.toLowerCase(), flag)), default: 'anmin+lbfgs' },
+  method: { flags: '--method <m>', description: 'anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving), anmin (ANMIN alone), anmin-l, anmin+adam, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module\'s path (./my-trainer.mjs; README: Extending anmin); a hybrid takes ANMIN\'s options, its refinement runs at fixed settings', parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf(...Object.keys(TRAIN_METHODS))(v.toLowerCase(), flag)), default: 'anmin+lbfgs' },
   trainerOption: { flags: '--option <key=value...>', description: 'any option of the trainer by its name, read by its constraints (e.g. a module\'s own: --option scale=2)' },
   testFraction: { flags: '--test-fraction <f>', description: 'share of the rows held out to test, drawn by the seed (0: none)', parse: num(0, 0.9), default: 0.2 },
   testFile: { flags: '--test <file>', description: 'test rows from this CSV instead of a held-out share' },
