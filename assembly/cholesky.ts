@@ -3,10 +3,11 @@
 // so every inner product runs over contiguous rows. Rows and columns go two at a time: the four inner
 // products of a 2×2 block share their loads (one load per multiply-add instead of two). ANMIN's dual
 // system (the rows' Gram, see dualGram) is formed here too, where it is factored: no m² copy between modules.
+// The module's memory is shared (scripts/build.mjs), so helper threads can factor rows of the same matrix.
 import { axpy, dot, dots4 } from './common';
 export { heapBase } from './common';
 
-/** Eight doubles of static scratch: where dots4 leaves its results (two sets for dualGram). */
+/** Eight doubles of static scratch: where dualGram's dots4 leave their results (one thread only). */
 const SCRATCH: usize = memory.data(64, 16);
 
 
@@ -14,47 +15,94 @@ const SCRATCH: usize = memory.data(64, 16);
   return a + ((<usize>i * <usize>n + <usize>j) << 3);
 }
 
+/** The most threads factorRows takes: each has 64 bytes of scratch (its own cache line) after the counter's. */
+export const MAX_THREADS = 64;
+/** Line 0: the finished row pairs (see factorRows); line 1 + t: thread t's scratch. */
+const SYNC: usize = memory.data(64 * (1 + MAX_THREADS), 64);
+
 /**
  * On success the lower triangle holds L (K = LLᵀ) and the result is ln|K| = 2 Σ ln L_ii; NaN (with
  * `a` partly overwritten) when a pivot is not positive, i.e. K is not numerically positive definite.
  */
 export function cholesky(a: usize, n: i32): f64 {
-  let logdet = 0.0;
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
+  factorBegin();
+  factorRows(a, n, 0, 1);
+  return factorEnd(a, n);
+}
+
+/** Before factorRows: no row pair finished. */
+export function factorBegin(): void {
+  atomic.store<i32>(SYNC, 0);
+}
+
+/** Waits (spinning) until `done` counts at least `k` finished row pairs; false once a pivot failed anywhere. */
+@inline function finished(done: usize, k: i32): bool {
+  let d = atomic.load<i32>(done);
+  while (d >= 0 && d < k) d = atomic.load<i32>(done);
+  return d >= 0;
+}
+
+/**
+ * Row pairs thread, thread + threads, … (rows 2R and 2R + 1 of pair R) of the factorization, on
+ * `threads` threads sharing this memory. Row pair R's column pair J needs row pair J finished, and
+ * nothing else another thread writes: a shared counter (zeroed by factorBegin) counts the finished
+ * pairs, which finish in order, and is −1 once a pivot was not positive. Every entry is the same sum in
+ * the same order whichever thread computes it, so L does not depend on the thread count (thread <
+ * MAX_THREADS). The last row of an odd n and ln|K| are factorEnd's.
+ */
+export function factorRows(a: usize, n: i32, thread: i32, threads: i32): void {
+  const done = SYNC;
+  const scratch = SYNC + (<usize>(1 + thread) << 6);
+  let known = 0;
+  for (let i = thread << 1; i + 2 <= n; i += threads << 1) {
     const r0 = at(a, n, i, 0);
     const r1 = at(a, n, i + 1, 0);
     // Columns j, j + 1 < i: the products over m < j for all four entries, then column j + 1's term m = j.
     for (let j = 0; j < i; j += 2) {
+      if ((j >> 1) >= known) {
+        if (!finished(done, (j >> 1) + 1)) return;
+        known = atomic.load<i32>(done);
+      }
       const c0 = at(a, n, j, 0);
       const c1 = at(a, n, j + 1, 0);
-      dots4(r0, r1, c0, c1, j, SCRATCH);
+      dots4(r0, r1, c0, c1, j, scratch);
       const d0 = load<f64>(at(a, n, j, j));
       const d1 = load<f64>(at(a, n, j + 1, j + 1));
       const lj = load<f64>(at(a, n, j + 1, j));
-      const l00 = (load<f64>(r0 + (<usize>j << 3)) - load<f64>(SCRATCH)) / d0;
-      const l10 = (load<f64>(r1 + (<usize>j << 3)) - load<f64>(SCRATCH + 16)) / d0;
+      const l00 = (load<f64>(r0 + (<usize>j << 3)) - load<f64>(scratch)) / d0;
+      const l10 = (load<f64>(r1 + (<usize>j << 3)) - load<f64>(scratch + 16)) / d0;
       store<f64>(r0 + (<usize>j << 3), l00);
       store<f64>(r1 + (<usize>j << 3), l10);
-      store<f64>(r0 + (<usize>(j + 1) << 3), (load<f64>(r0 + (<usize>(j + 1) << 3)) - load<f64>(SCRATCH + 8) - l00 * lj) / d1);
-      store<f64>(r1 + (<usize>(j + 1) << 3), (load<f64>(r1 + (<usize>(j + 1) << 3)) - load<f64>(SCRATCH + 24) - l10 * lj) / d1);
+      store<f64>(r0 + (<usize>(j + 1) << 3), (load<f64>(r0 + (<usize>(j + 1) << 3)) - load<f64>(scratch + 8) - l00 * lj) / d1);
+      store<f64>(r1 + (<usize>(j + 1) << 3), (load<f64>(r1 + (<usize>(j + 1) << 3)) - load<f64>(scratch + 24) - l10 * lj) / d1);
     }
     // The diagonal block (i, i + 1).
-    dots4(r0, r1, r0, r1, i, SCRATCH);
-    const p0 = load<f64>(r0 + (<usize>i << 3)) - load<f64>(SCRATCH);
-    if (!(p0 > 0)) return NaN;
+    dots4(r0, r1, r0, r1, i, scratch);
+    const p0 = load<f64>(r0 + (<usize>i << 3)) - load<f64>(scratch);
     const l00 = Math.sqrt(p0);
-    const l10 = (load<f64>(r1 + (<usize>i << 3)) - load<f64>(SCRATCH + 16)) / l00;
-    const p1 = load<f64>(r1 + (<usize>(i + 1) << 3)) - load<f64>(SCRATCH + 24) - l10 * l10;
-    if (!(p1 > 0)) return NaN;
-    const l11 = Math.sqrt(p1);
+    const l10 = (load<f64>(r1 + (<usize>i << 3)) - load<f64>(scratch + 16)) / l00;
+    const p1 = load<f64>(r1 + (<usize>(i + 1) << 3)) - load<f64>(scratch + 24) - l10 * l10;
+    if (!(p0 > 0) || !(p1 > 0)) {
+      atomic.store<i32>(done, -1);
+      return;
+    }
     store<f64>(r0 + (<usize>i << 3), l00);
     store<f64>(r1 + (<usize>i << 3), l10);
-    store<f64>(r1 + (<usize>(i + 1) << 3), l11);
-    logdet += Math.log(l00) + Math.log(l11);
+    store<f64>(r1 + (<usize>(i + 1) << 3), Math.sqrt(p1));
+    atomic.store<i32>(done, (i >> 1) + 1);
   }
+}
+
+/**
+ * After factorRows on every thread: the last row of an odd n, column by column, and ln|K| from L's
+ * diagonal, summed pair by pair in row order; NaN when a pivot was not positive.
+ */
+export function factorEnd(a: usize, n: i32): f64 {
+  if (atomic.load<i32>(SYNC) < 0) return NaN;
+  let logdet = 0.0;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) logdet += Math.log(load<f64>(at(a, n, i, i))) + Math.log(load<f64>(at(a, n, i + 1, i + 1)));
   if (i < n) {
-    // The last row of an odd n, column by column.
     const r = at(a, n, i, 0);
     for (let j = 0; j <= i; j++) {
       const rj = at(a, n, j, 0);

@@ -10,12 +10,17 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : -Infinity);
 const shared = mtime(join(root, 'assembly', 'common.ts'));
 
+// Modules whose memory threads share (their helpers' instances import the main thread's memory):
+// shared WebAssembly memory needs a maximum, here the 4 GiB a 32-bit memory can address.
+const SHARED_MEMORY = new Set(['cholesky.ts']);
+const sharedFlags = ['--enable', 'threads', '--importMemory', '--sharedMemory', '--maximumMemory', '65536'];
+
 mkdirSync(join(root, 'dist', 'wasm'), { recursive: true });
 for (const file of readdirSync(join(root, 'assembly'))) {
   if (!file.endsWith('.ts') || file === 'common.ts') continue;
   const src = join(root, 'assembly', file);
   const out = join(root, 'dist', 'wasm', file.replace(/\.ts$/, '.wasm'));
   if (mtime(out) > Math.max(mtime(src), shared)) continue;
-  execFileSync(bin('asc'), [src, '-o', out, '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert'], { stdio: 'inherit' });
+  execFileSync(bin('asc'), [src, '-o', out, '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', ...(SHARED_MEMORY.has(file) ? sharedFlags : [])], { stdio: 'inherit' });
 }
 execFileSync(bin('tsc'), ['-p', root], { stdio: 'inherit' });

@@ -1,4 +1,6 @@
-import { allocate, kernel, stillClaimed, type KernelModule } from '../util/wasm.js';
+import { availableParallelism } from 'node:os';
+import { Team } from '../util/team.js';
+import { allocate, compiledKernel, kernel, kernelOn, stillClaimed, type KernelModule } from '../util/wasm.js';
 import type { Factorization } from './lu.js';
 
 /**
@@ -55,6 +57,10 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
 /** assembly/cholesky.ts: the factorization, its solve, and two systems formed where they are factored (dual-gram.ts, pair-system.ts). */
 export interface CholeskyKernel extends KernelModule {
   cholesky(a: number, n: number): number;
+  factorBegin(): void;
+  factorRows(a: number, n: number, thread: number, threads: number): void;
+  factorEnd(a: number, n: number): number;
+  MAX_THREADS: WebAssembly.Global;
   solve(a: number, n: number, b: number): void;
   dualGram(x: number, w: number, m: number, px: number, pw: number, lambda: number, out: number): void;
   pairSystem(u: number, bb: number, packed: number, p: number, h: number, lambda: number, out: number): void;
@@ -73,8 +79,8 @@ export function choleskyKernelFactor(k: Float64Array, n: number): Factorization 
 }
 
 /** Factors the n×n matrix the kernel holds at `at.a` in place, with `at.b` (n doubles) for the solves (see choleskyKernelFactor). */
-export function factorHeld(ker: CholeskyKernel, at: { a: number; b: number }, view: { b: Float64Array }, claim: number, n: number): Factorization {
-  const logdet = ker.cholesky(at.a, n);
+export function factorHeld(ker: CholeskyKernel, at: { a: number; b: number }, view: { b: Float64Array }, claim: number, n: number, team?: FactorTeam): Factorization {
+  const logdet = team ? team.factor(at.a, n) : ker.cholesky(at.a, n);
   return {
     logdet,
     solve(b: Float64Array): void {
@@ -98,4 +104,63 @@ export function choleskyFactor(k: Float64Array, n: number): { l: Float64Array; l
   view.a.set(k.subarray(0, n * n));
   const logdet = ker.cholesky(at.a, n);
   return { l: view.a.slice(), logdet };
+}
+
+/** What the threads of a factorization share: the kernel's memory, and where its matrix lies ([a, n]). */
+interface FactorState {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  args: Int32Array;
+  threads: number;
+}
+
+/** One thread's row pairs of a factorization (the kernel's factorRows), on the main thread's kernel memory. */
+export class RowPairs {
+  private readonly ker: CholeskyKernel;
+
+  constructor(private readonly s: FactorState, private readonly thread: number) {
+    this.ker = thread === 0 ? kernel<CholeskyKernel>('cholesky') : kernelOn<CholeskyKernel>(s.module, s.memory);
+  }
+
+  factor(): void {
+    this.ker.factorRows(this.s.args[0], this.s.args[1], this.thread, this.s.threads);
+  }
+}
+
+/**
+ * Below this order a factorization stays on one thread: waking the helpers (tens of microseconds)
+ * would cost more than their share (n³/3 flops: 0.3 ms at 256 on one core).
+ */
+const TEAM_ORDER = 256;
+
+/**
+ * Cholesky factorizations in the kernel's memory on `threads` threads, row pairs dealt out in turn
+ * (assembly/cholesky.ts's factorRows): the same L, to the bit, as one thread's. Holds its helpers
+ * until `close`.
+ */
+export class FactorTeam {
+  private readonly ker = kernel<CholeskyKernel>('cholesky');
+  private readonly s: FactorState;
+  private readonly team: Team<RowPairs> | null;
+
+  constructor(threads: number) {
+    const t = Math.max(1, Math.min(threads, availableParallelism(), this.ker.MAX_THREADS.value as number));
+    this.s = { module: compiledKernel('cholesky'), memory: this.ker.memory, args: new Int32Array(new SharedArrayBuffer(8)), threads: t };
+    const spec = { what: 'Cholesky factorization', module: new URL(import.meta.url), member: 'RowPairs', commands: ['factor'] as const, state: this.s };
+    this.team = t > 1 ? new Team(spec, new RowPairs(this.s, 0), t) : null;
+  }
+
+  /** Factors the n×n matrix at byte offset `a` of the kernel's memory in place: ln|K|, NaN if not positive definite (see `cholesky`). */
+  factor(a: number, n: number): number {
+    if (!this.team || n < TEAM_ORDER) return this.ker.cholesky(a, n);
+    this.ker.factorBegin();
+    this.s.args[0] = a;
+    this.s.args[1] = n;
+    this.team.run('factor');
+    return this.ker.factorEnd(a, n);
+  }
+
+  close(): void {
+    this.team?.close();
+  }
 }

@@ -1,5 +1,5 @@
 import { allocate, kernel } from '../util/wasm.js';
-import { factorHeld, type CholeskyKernel } from './cholesky.js';
+import { factorHeld, type CholeskyKernel, type FactorTeam } from './cholesky.js';
 import type { Factorization } from './lu.js';
 
 const even = (k: number) => k + (k & 1);
@@ -20,10 +20,10 @@ function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: num
   return { ker, ...held };
 }
 
-/** K + λI (see formDual) factored by Cholesky where it was formed: ln|K + λI| and its solve, valid until the kernel is used again. */
-export function dualFactor(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number): Factorization {
+/** K + λI (see formDual) factored by Cholesky where it was formed (on `team`'s threads): ln|K + λI| and its solve, valid until the kernel is used again. */
+export function dualFactor(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number, team?: FactorTeam): Factorization {
   const { ker, at, view, claim } = formDual(x, w, m, p, q, lambda);
-  return factorHeld(ker, at, view, claim, m);
+  return factorHeld(ker, at, view, claim, m, team);
 }
 
 /** K + λI (see formDual) with both triangles, in a new array: the floored inverse's input, and the tests'. */

@@ -1,5 +1,5 @@
 import { allocate, kernel } from '../util/wasm.js';
-import { factorHeld, type CholeskyKernel } from './cholesky.js';
+import { factorHeld, type CholeskyKernel, type FactorTeam } from './cholesky.js';
 import { packedSize, pairCount } from './firing-gram.js';
 import type { Factorization } from './lu.js';
 
@@ -14,9 +14,9 @@ export function packedIndex(p: number): Int32Array {
  * M + λI of the hidden layer, (p·h)², from its pair sums U (packed, pair by pair) and the output
  * layer's Gram bb = BBᵀ (h×h): M_jl = bb_jl U_jl. Formed by the SIMD kernel in the Cholesky kernel's
  * memory (its lower triangle), where `factor` factors it in place: no (p·h)² array in JavaScript and no
- * copy of one into the kernel (on bike-sharing, 6.4 MB written twice an iteration).
+ * copy of one into the kernel (on bike-sharing, 6.4 MB written twice an iteration); `team` factors it on its threads.
  */
-export function formPairSystem(u: Float64Array, bb: Float64Array, p: number, h: number, lambda: number): { factor(): Factorization } {
+export function formPairSystem(u: Float64Array, bb: Float64Array, p: number, h: number, lambda: number): { factor(team?: FactorTeam): Factorization } {
   const ker = kernel<CholeskyKernel>('cholesky');
   const size = p * h;
   const { at, view, claim } = allocate(ker, { u: ['f64', pairCount(h) * packedSize(p)], bb: ['f64', h * h], packed: ['i32', p * p], a: ['f64', size * size], b: ['f64', size] });
@@ -24,5 +24,5 @@ export function formPairSystem(u: Float64Array, bb: Float64Array, p: number, h: 
   view.bb.set(bb.subarray(0, h * h));
   view.packed.set(packedIndex(p));
   ker.pairSystem(at.u, at.bb, at.packed, p, h, lambda, at.a);
-  return { factor: () => factorHeld(ker, at, view, claim, size) };
+  return { factor: (team) => factorHeld(ker, at, view, claim, size, team) };
 }

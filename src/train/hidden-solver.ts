@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import type { RandomState } from '../data/rng.js';
 import type { Prepared } from '../data/split.js';
+import { FactorTeam } from '../linalg/cholesky.js';
 import { dualFactor, dualGram } from '../linalg/dual-gram.js';
 import { FiringPairs, packedSize } from '../linalg/firing-gram.js';
 import { ridgeSolve } from '../linalg/ridge.js';
@@ -95,6 +96,7 @@ function plainPairAdditions(z: Float64Array, n: number, h: number, q: number): n
 /** M formed from the firing-pair sums (computed ahead on helper threads), factored, solved or floored. */
 class DenseHiddenSolver implements HiddenSolver {
   private readonly pairs: FiringPairs;
+  private readonly factors: FactorTeam;
   /** Exact sums: the last refit's pair sums and moments, from which the next system is built. */
   private moments: PairMoments | null = null;
   private readonly batches: boolean;
@@ -108,6 +110,7 @@ class DenseHiddenSolver implements HiddenSolver {
     const { x, n, p } = train;
     this.batches = o.accumulate === 'float32-batches';
     this.pairs = new FiringPairs(x, n, p, h, o.threads, o.chunkRows, this.batches ? { rows: o.batchRows } : undefined);
+    this.factors = new FactorTeam(o.threads);
     this.lambda = scaledLambda(o, n);
     this.logScale = o.lambdaScale === 'sum' ? 0 : p * h * Math.log(n);
     this.ySums = new Float64Array(train.c);
@@ -152,7 +155,7 @@ class DenseHiddenSolver implements HiddenSolver {
       sys = hiddenSystem(net, x, y, n, this.lambda, this.pairs);
       this.profilePairs(net.A);
     }
-    return solveHidden(sys, p, this.h, this.o, this.logScale);
+    return solveHidden(sys, p, this.h, this.o, this.logScale, this.factors);
   }
 
   /** The threads' time on the pair sums for A, against the additions a plain sum over rows and firing pairs would make. */
@@ -172,6 +175,7 @@ class DenseHiddenSolver implements HiddenSolver {
 
   close(): void {
     this.pairs.close();
+    this.factors.close();
   }
 }
 
@@ -187,11 +191,13 @@ class DenseHiddenSolver implements HiddenSolver {
 class DualHiddenSolver implements HiddenSolver {
   private readonly lambda: number;
   private readonly logScale: number;
+  private readonly factors: FactorTeam;
   /** The pre-activations of the last refit: the firing pattern the next solve freezes. */
   private z: Float64Array | null = null;
 
   constructor(private readonly train: Prepared, private readonly h: number, private readonly o: AnminOptions) {
     this.lambda = scaledLambda(o, train.n);
+    this.factors = new FactorTeam(o.threads);
     this.logScale = o.lambdaScale === 'sum' ? 0 : train.p * h * Math.log(train.n);
   }
 
@@ -214,7 +220,7 @@ class DualHiddenSolver implements HiddenSolver {
     for (let r = 0; r < m; r++) rhs[r] = y[r] - net.b0[r % c];
     // Sylvester: |λI + ΦᵀΦ| = λ^((d+1)h − m) |λI + ΦΦᵀ| (the eigenvalues past the rank of Φ are λ alone).
     const rest = (p * h - m) * Math.log(this.lambda);
-    const f = phase('dual system ΦΦᵀ + λI: formed, factored (Cholesky), ln| |', () => dualFactor(xs, w, m, p, h, this.lambda), () => m * m * (p + h) + m ** 3 / 3);
+    const f = phase('dual system ΦΦᵀ + λI: formed, factored (Cholesky), ln| |', () => dualFactor(xs, w, m, p, h, this.lambda, this.factors), () => m * m * (p + h) + m ** 3 / 3);
     const logdet = f.logdet + rest - this.logScale;
     let beta: Float64Array = rhs;
     let reported = logdet;
@@ -237,7 +243,9 @@ class DualHiddenSolver implements HiddenSolver {
     return firingFlags(this.z!);
   }
 
-  close(): void {}
+  close(): void {
+    this.factors.close();
+  }
 }
 
 /** Rows of W (m×h, m = n·c): w_ik = g_i ⊙ B_·k for sample i and output k, g_ij = 1 where neuron j fires, else α. */

@@ -2,7 +2,7 @@
 // firing-pair sums give without another pass over the rows) and lines 7–13 of Algorithm 1 for one
 // system. hidden-solver.ts holds the strategies (dense, dual, matrix-free) that build and solve them
 // across a run.
-import { choleskyKernelFactor } from '../linalg/cholesky.js';
+import { choleskyKernelFactor, type FactorTeam } from '../linalg/cholesky.js';
 import { FiringPairs, firingGram, packedGram, packedSize, pairOffset, CHUNK_ROWS } from '../linalg/firing-gram.js';
 import { luFloat32, type Factorization } from '../linalg/lu.js';
 import { formPairSystem, packedIndex } from '../linalg/pair-system.js';
@@ -32,7 +32,7 @@ export interface HiddenSystem {
   /** (M + λI), P×P row-major with P = p·h; the index of A_aj is j·p + a (built on first use where `cholesky` is given). */
   readonly k: Float64Array;
   /** M + λI formed where the Cholesky kernel factors it, the float64 solve's road (no P×P array here). */
-  cholesky?: () => { factor(): Factorization };
+  cholesky?: () => { factor(team?: FactorTeam): Factorization };
   /** The right-hand side c of Eq. 8. */
   c: Float64Array;
   size: number;
@@ -249,11 +249,11 @@ export function answerBy(degenerate: boolean, f: { logdet: number }, lambda: num
   return floorInactive(f, lambda, opts) ? 'factor' : 'floored';
 }
 
-/** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. */
-export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number): HiddenSolve {
+/** Lines 7–13 of Algorithm 1 for one system; `A` is null when the variant says not to solve. `team`: the float64 factorization's threads. */
+export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: AnminOptions, logScale: number, team?: FactorTeam): HiddenSolve {
   const { size } = sys;
   // Cholesky in float64: ln|K| is NaN when a pivot is not positive (K not numerically positive definite).
-  const f = opts.precision === 'float32' ? factorFloat32(sys) : factorFloat64(sys);
+  const f = opts.precision === 'float32' ? factorFloat32(sys) : factorFloat64(sys, team);
   const logdet = f.logdet - logScale;
   const fallback = !(logdet > opts.tau);
   const by = answerBy(fallback, f, sys.lambda, opts);
@@ -269,11 +269,11 @@ export function solveHidden(sys: HiddenSystem, p: number, h: number, opts: Anmin
 }
 
 // Cholesky: size³/3 flops; LU: 2·size³/3.
-function factorFloat64(sys: HiddenSystem): Factorization {
+function factorFloat64(sys: HiddenSystem, team?: FactorTeam): Factorization {
   const { size } = sys;
   if (!sys.cholesky) return phase('factoring (Cholesky) and ln|M + λI|', () => choleskyKernelFactor(sys.k, size), () => size ** 3 / 3);
   const formed = phase('assembling M + λI', () => sys.cholesky!());
-  return phase('factoring (Cholesky) and ln|M + λI|', () => formed.factor(), () => size ** 3 / 3);
+  return phase('factoring (Cholesky) and ln|M + λI|', () => formed.factor(team), () => size ** 3 / 3);
 }
 
 function factorFloat32(sys: HiddenSystem): Factorization {

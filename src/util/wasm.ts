@@ -20,6 +20,31 @@ const loaded = new Map<string, KernelModule>();
  */
 setFlagsFromString('--no-liftoff');
 
+const compiled = new Map<string, WebAssembly.Module>();
+
+/** Kernel `name` compiled (once per thread): a Module can be posted to a helper thread, which then instantiates this compilation. */
+export function compiledKernel(name: string): WebAssembly.Module {
+  let m = compiled.get(name);
+  if (!m) {
+    const url = new URL(`../../wasm/${name}.wasm`, import.meta.url);
+    if (!existsSync(url)) throw new AnminError(`${fileURLToPath(url)}: the WebAssembly kernel is not built (run: make build)`);
+    m = new WebAssembly.Module(readFileSync(url));
+    compiled.set(name, m);
+  }
+  return m;
+}
+
+/**
+ * A module built to share its memory between threads (scripts/build.mjs) imports it: a fresh shared
+ * memory (one page holds every module's static data; the maximum is the build's), or `memory` when
+ * a helper thread works on another thread's arrays.
+ */
+function instantiate(m: WebAssembly.Module, memory?: WebAssembly.Memory): KernelModule {
+  const imported = WebAssembly.Module.imports(m).some((i) => i.kind === 'memory');
+  const imports: WebAssembly.Imports = imported ? { env: { memory: memory ?? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) } } : {};
+  return new WebAssembly.Instance(m, imports).exports as unknown as KernelModule;
+}
+
 /**
  * The SIMD kernels of assembly/NAME.ts, compiled to dist/wasm/NAME.wasm by `make build`. One instance
  * per thread (worker threads do not share it), loaded on first use.
@@ -27,12 +52,15 @@ setFlagsFromString('--no-liftoff');
 export function kernel<T extends KernelModule>(name: string): T {
   let k = loaded.get(name);
   if (!k) {
-    const url = new URL(`../../wasm/${name}.wasm`, import.meta.url);
-    if (!existsSync(url)) throw new AnminError(`${fileURLToPath(url)}: the WebAssembly kernel is not built (run: make build)`);
-    k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(url)), {}).exports as unknown as KernelModule;
+    k = instantiate(compiledKernel(name));
     loaded.set(name, k);
   }
   return k as T;
+}
+
+/** Another instance of a kernel (`compiledKernel`'s) on `memory`, another thread's (shared) kernel memory: a helper working on its arrays. */
+export function kernelOn<T extends KernelModule>(module: WebAssembly.Module, memory: WebAssembly.Memory): T {
+  return instantiate(module, memory) as T;
 }
 
 /** The most a 32-bit WebAssembly memory can hold. */

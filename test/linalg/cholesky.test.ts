@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { choleskyFactor, choleskyInPlace, choleskyKernelFactor, choleskySolveInPlace } from '../../src/linalg/cholesky.js';
+import { availableParallelism } from 'node:os';
+import { choleskyFactor, choleskyInPlace, choleskyKernelFactor, choleskySolveInPlace, FactorTeam, type CholeskyKernel } from '../../src/linalg/cholesky.js';
+import { allocate, kernel } from '../../src/util/wasm.js';
 import { flooredSvdSolve } from '../../src/linalg/symmetric.js';
 import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
 
@@ -60,4 +62,33 @@ test('Cholesky solve gives Kx = b; a matrix that is not positive definite gives 
   bad[5 * n + 5] = -1;
   assert.ok(Number.isNaN(choleskyFactor(bad, n).logdet));
   assert.ok(Number.isNaN(choleskyInPlace(bad.slice(), n)));
+});
+
+test('the factorization on a team of threads is one thread\'s to the bit, and a failed pivot on any thread gives NaN', () => {
+  // Row pairs are dealt out in turn, so with two threads the helper takes pairs 1, 3, …; one core: the test still checks the code path.
+  const team = new FactorTeam(Math.min(3, availableParallelism()));
+  const ker = kernel<CholeskyKernel>('cholesky');
+  const onTeam = (k: Float64Array, n: number) => {
+    const { at, view } = allocate(ker, { a: ['f64', n * n] });
+    view.a.set(k);
+    const logdet = team.factor(at.a, n);
+    return { l: view.a.slice(), logdet };
+  };
+  const lower = (l: Float64Array, n: number) => Array.from({ length: n }, (_, i) => Array.from(l.subarray(i * n, i * n + i + 1)));
+  try {
+    for (const n of [300, 301]) {
+      const k = spd(n, n);
+      const one = choleskyFactor(k, n);
+      const many = onTeam(k, n);
+      assert.deepEqual(lower(many.l, n), lower(one.l, n), `n=${n}`);
+      assert.equal(many.logdet, one.logdet);
+      for (const row of [2, 4, 6, n - 1]) {
+        const bad = k.slice();
+        bad[row * n + row] = -1e6;
+        assert.ok(Number.isNaN(onTeam(bad, n).logdet), `n=${n}, pivot ${row}`);
+      }
+    }
+  } finally {
+    team.close();
+  }
 });
