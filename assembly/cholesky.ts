@@ -35,11 +35,27 @@ export function factorBegin(): void {
   atomic.store<i32>(SYNC, 0);
 }
 
-/** Waits (spinning) until `done` counts at least `k` finished row pairs; false once a pivot failed anywhere. */
+/**
+ * Spins before sleeping: a wait for the other thread's row pair is usually microseconds, but when the
+ * machine has more busy threads than cores that thread may be off its core, and spinning would keep it there.
+ */
+const SPINS = 1 << 12;
+
+/** Waits until `done` counts at least `k` finished row pairs; false once a pivot failed anywhere. */
 @inline function finished(done: usize, k: i32): bool {
   let d = atomic.load<i32>(done);
-  while (d >= 0 && d < k) d = atomic.load<i32>(done);
+  for (let spins = 0; d >= 0 && d < k; spins++) {
+    // A timeout too, so a missed wake-up costs a millisecond, never a hang.
+    if (spins >= SPINS) atomic.wait<i32>(done, d, 1_000_000);
+    d = atomic.load<i32>(done);
+  }
   return d >= 0;
+}
+
+/** Publishes `value` (pairs finished, or −1) to the threads waiting in `finished`. */
+@inline function publish(done: usize, value: i32): void {
+  atomic.store<i32>(done, value);
+  atomic.notify(done, MAX_THREADS);
 }
 
 /**
@@ -83,13 +99,13 @@ export function factorRows(a: usize, n: i32, thread: i32, threads: i32): void {
     const l10 = (load<f64>(r1 + (<usize>i << 3)) - load<f64>(scratch + 16)) / l00;
     const p1 = load<f64>(r1 + (<usize>(i + 1) << 3)) - load<f64>(scratch + 24) - l10 * l10;
     if (!(p0 > 0) || !(p1 > 0)) {
-      atomic.store<i32>(done, -1);
+      publish(done, -1);
       return;
     }
     store<f64>(r0 + (<usize>i << 3), l00);
     store<f64>(r1 + (<usize>i << 3), l10);
     store<f64>(r1 + (<usize>(i + 1) << 3), Math.sqrt(p1));
-    atomic.store<i32>(done, (i >> 1) + 1);
+    publish(done, (i >> 1) + 1);
   }
 }
 

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { int } from '../src/cli/options.js';
 import { RandomState } from '../src/data/rng.js';
-import { choleskyKernelFactor } from '../src/linalg/cholesky.js';
+import { choleskyKernelFactor, FactorTeam, type CholeskyKernel } from '../src/linalg/cholesky.js';
 import { FiringPairs } from '../src/linalg/firing-gram.js';
 import { luFloat32 } from '../src/linalg/lu.js';
 import { flooredSvdSolve } from '../src/linalg/symmetric.js';
@@ -16,6 +16,7 @@ import { NormalOperator, operatorDims } from '../src/linalg/normal-operator.js';
 import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
 import type { Network } from '../src/model/network.js';
 import { warmHelpers } from '../src/util/team.js';
+import { allocate, kernel } from '../src/util/wasm.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,6 +65,16 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
   [`cholesky + solve, ${size}`]: () => {
     const k = spd();
     return [() => choleskyKernelFactor(k, size).solve(new Float64Array(size).fill(1))];
+  },
+  [`cholesky, ${size}, ${threads} threads (row pairs dealt out)`]: () => {
+    const k = spd();
+    const team = new FactorTeam(threads);
+    const ker = kernel<CholeskyKernel>('cholesky');
+    return [() => {
+      const { at, view } = allocate(ker, { a: ['f64', size * size] });
+      view.a.set(k);
+      team.factor(at.a, size);
+    }, () => team.close()];
   },
   [`float32 LU + solve, ${size} (the published reading)`]: () => {
     const k = spd();
