@@ -75,7 +75,7 @@ export function factorRows(a: usize, n: i32, thread: i32, threads: i32): void {
     const r1 = at(a, n, i + 1, 0);
     // Columns j, j + 1 < i: the products over m < j for all four entries, then column j + 1's term m = j.
     for (let j = 0; j < i; j += 2) {
-      if ((j >> 1) >= known) {
+      if (threads > 1 && (j >> 1) >= known) {
         if (!finished(done, (j >> 1) + 1)) return;
         known = atomic.load<i32>(done);
       }
@@ -105,8 +105,14 @@ export function factorRows(a: usize, n: i32, thread: i32, threads: i32): void {
     store<f64>(r0 + (<usize>i << 3), l00);
     store<f64>(r1 + (<usize>i << 3), l10);
     store<f64>(r1 + (<usize>(i + 1) << 3), Math.sqrt(p1));
-    publish(done, (i >> 1) + 1);
+    // One thread reads no counter (the per-neuron blocks of CG's preconditioner are small and many).
+    if (threads > 1) publish(done, (i >> 1) + 1);
   }
+}
+
+/** Stops every thread's factorRows (as a failed pivot does): a thread that failed otherwise must not leave the others waiting. */
+export function factorAbort(): void {
+  publish(SYNC, -1);
 }
 
 /**

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { int } from '../src/cli/options.js';
 import { RandomState } from '../src/data/rng.js';
-import { choleskyKernelFactor, FactorTeam, type CholeskyKernel } from '../src/linalg/cholesky.js';
+import { choleskyKernelFactor, FactorTeam, factorHeld, type CholeskyKernel } from '../src/linalg/cholesky.js';
 import { FiringPairs } from '../src/linalg/firing-gram.js';
 import { luFloat32 } from '../src/linalg/lu.js';
 import { flooredSvdSolve } from '../src/linalg/symmetric.js';
@@ -66,14 +66,14 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const k = spd();
     return [() => choleskyKernelFactor(k, size).solve(new Float64Array(size).fill(1))];
   },
-  [`cholesky, ${size}, ${threads} threads (row pairs dealt out)`]: () => {
+  [`cholesky + solve, ${size}, ${threads} threads (row pairs dealt out)`]: () => {
     const k = spd();
     const team = new FactorTeam(threads);
     const ker = kernel<CholeskyKernel>('cholesky');
     return [() => {
-      const { at, view } = allocate(ker, { a: ['f64', size * size] });
+      const { at, view, claim } = allocate(ker, { a: ['f64', size * size], b: ['f64', size] });
       view.a.set(k);
-      team.factor(at.a, size);
+      factorHeld(ker, at, view, claim, size, team).solve(new Float64Array(size).fill(1));
     }, () => team.close()];
   },
   [`float32 LU + solve, ${size} (the published reading)`]: () => {

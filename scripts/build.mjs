@@ -8,10 +8,12 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : -Infinity);
-const shared = mtime(join(root, 'assembly', 'common.ts'));
+// A kernel is rebuilt when its source, the shared code or this script's flags are newer than it.
+const shared = Math.max(mtime(join(root, 'assembly', 'common.ts')), mtime(fileURLToPath(import.meta.url)));
 
 // Modules whose memory threads share (their helpers' instances import the main thread's memory):
-// shared WebAssembly memory needs a maximum, here the 4 GiB a 32-bit memory can address.
+// shared WebAssembly memory needs a maximum, here the 4 GiB a 32-bit memory can address (src/util/wasm.ts
+// creates the memory with the same maximum).
 const SHARED_MEMORY = new Set(['cholesky.ts']);
 const sharedFlags = ['--enable', 'threads', '--importMemory', '--sharedMemory', '--maximumMemory', '65536'];
 

@@ -60,6 +60,7 @@ export interface CholeskyKernel extends KernelModule {
   factorBegin(): void;
   factorRows(a: number, n: number, thread: number, threads: number): void;
   factorEnd(a: number, n: number): number;
+  factorAbort(): void;
   MAX_THREADS: WebAssembly.Global;
   solve(a: number, n: number, b: number): void;
   dualGram(x: number, w: number, m: number, px: number, pw: number, lambda: number, out: number): void;
@@ -84,7 +85,7 @@ export function factorHeld(ker: CholeskyKernel, at: { a: number; b: number }, vi
   return {
     logdet,
     solve(b: Float64Array): void {
-      // Unclaimed memory may also have grown, which detaches the views: check before touching them.
+      // Unclaimed memory may also have grown, which detaches or outdates the views: check before touching them.
       if (!stillClaimed(ker, claim)) throw new Error('choleskyKernelFactor: solve after the kernel\'s memory was used again');
       view.b.set(b.subarray(0, n));
       ker.solve(at.a, n, at.b);
@@ -123,7 +124,13 @@ export class RowPairs {
   }
 
   factor(): void {
-    this.ker.factorRows(this.s.args[0], this.s.args[1], this.thread, this.s.threads);
+    try {
+      this.ker.factorRows(this.s.args[0], this.s.args[1], this.thread, this.s.threads);
+    } catch (e) {
+      // The other threads wait inside the kernel, where no Team timeout reaches them.
+      this.ker.factorAbort();
+      throw e;
+    }
   }
 }
 
@@ -134,33 +141,39 @@ export class RowPairs {
 const TEAM_ORDER = 256;
 
 /**
- * Cholesky factorizations in the kernel's memory on `threads` threads, row pairs dealt out in turn
- * (assembly/cholesky.ts's factorRows): the same L, to the bit, as one thread's. Holds its helpers
- * until `close`.
+ * Cholesky factorizations in the kernel's memory on `threads` threads (at most `cores`), row pairs dealt
+ * out in turn (assembly/cholesky.ts's factorRows): the same L, to the bit, as one thread's. Takes its
+ * helpers from the pool at the first factorization of order TEAM_ORDER or more, and holds them until
+ * `close`.
  */
 export class FactorTeam {
   private readonly ker = kernel<CholeskyKernel>('cholesky');
-  private readonly s: FactorState;
-  private readonly team: Team<RowPairs> | null;
+  private readonly threads: number;
+  private s: FactorState | null = null;
+  private team: Team<RowPairs> | null = null;
 
-  constructor(threads: number) {
-    const t = Math.max(1, Math.min(threads, availableParallelism(), this.ker.MAX_THREADS.value as number));
-    this.s = { module: compiledKernel('cholesky'), memory: this.ker.memory, args: new Int32Array(new SharedArrayBuffer(8)), threads: t };
-    const spec = { what: 'Cholesky factorization', module: new URL(import.meta.url), member: 'RowPairs', commands: ['factor'] as const, state: this.s };
-    this.team = t > 1 ? new Team(spec, new RowPairs(this.s, 0), t) : null;
+  constructor(threads: number, cores = availableParallelism()) {
+    this.threads = Math.max(1, Math.min(threads, cores, this.ker.MAX_THREADS.value as number));
   }
 
   /** Factors the n×n matrix at byte offset `a` of the kernel's memory in place: ln|K|, NaN if not positive definite (see `cholesky`). */
   factor(a: number, n: number): number {
-    if (!this.team || n < TEAM_ORDER) return this.ker.cholesky(a, n);
+    if (this.threads === 1 || n < TEAM_ORDER) return this.ker.cholesky(a, n);
+    if (!this.team) {
+      const s = { module: compiledKernel('cholesky'), memory: this.ker.memory, args: new Int32Array(new SharedArrayBuffer(8)), threads: this.threads };
+      const spec = { what: 'Cholesky factorization', module: new URL(import.meta.url), member: 'RowPairs', commands: ['factor'] as const, state: s };
+      this.team = new Team(spec, new RowPairs(s, 0), this.threads);
+      this.s = s;
+    }
     this.ker.factorBegin();
-    this.s.args[0] = a;
-    this.s.args[1] = n;
+    this.s!.args[0] = a;
+    this.s!.args[1] = n;
     this.team.run('factor');
     return this.ker.factorEnd(a, n);
   }
 
   close(): void {
     this.team?.close();
+    this.team = null;
   }
 }

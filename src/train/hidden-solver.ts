@@ -174,8 +174,11 @@ class DenseHiddenSolver implements HiddenSolver {
   }
 
   close(): void {
-    this.pairs.close();
-    this.factors.close();
+    try {
+      this.pairs.close();
+    } finally {
+      this.factors.close();
+    }
   }
 }
 

@@ -34,20 +34,21 @@ export function compiledKernel(name: string): WebAssembly.Module {
   return m;
 }
 
+const importsMemory = (m: WebAssembly.Module) => WebAssembly.Module.imports(m).some((i) => i.kind === 'memory');
+
 /**
  * A module built to share its memory between threads (scripts/build.mjs) imports it: a fresh shared
- * memory (one page holds every module's static data; the maximum is the build's), or `memory` when
- * a helper thread works on another thread's arrays.
+ * memory (one page holds every module's static data; the maximum must be the build's --maximumMemory,
+ * or instantiation fails), or `memory` when a helper thread works on another thread's arrays.
  */
 function instantiate(m: WebAssembly.Module, memory?: WebAssembly.Memory): KernelModule {
-  const imported = WebAssembly.Module.imports(m).some((i) => i.kind === 'memory');
-  const imports: WebAssembly.Imports = imported ? { env: { memory: memory ?? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) } } : {};
+  const imports: WebAssembly.Imports = importsMemory(m) ? { env: { memory: memory ?? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) } } : {};
   return new WebAssembly.Instance(m, imports).exports as unknown as KernelModule;
 }
 
 /**
  * The SIMD kernels of assembly/NAME.ts, compiled to dist/wasm/NAME.wasm by `make build`. One instance
- * per thread (worker threads do not share it), loaded on first use.
+ * per thread, loaded on first use; a helper works on a shared-memory module's arrays through `kernelOn`.
  */
 export function kernel<T extends KernelModule>(name: string): T {
   let k = loaded.get(name);
@@ -58,8 +59,14 @@ export function kernel<T extends KernelModule>(name: string): T {
   return k as T;
 }
 
-/** Another instance of a kernel (`compiledKernel`'s) on `memory`, another thread's (shared) kernel memory: a helper working on its arrays. */
+/**
+ * Another instance of a kernel (`compiledKernel`'s) on `memory`, another thread's shared kernel memory:
+ * a helper working on its arrays. Instantiating rewrites the module's static data in that memory (the
+ * same values, zeroed scratch), so it must happen while the owning thread waits, as a Team's setup does.
+ */
 export function kernelOn<T extends KernelModule>(module: WebAssembly.Module, memory: WebAssembly.Memory): T {
+  // An unshared build would get a memory of its own, and the threads would wait for each other forever.
+  if (!importsMemory(module)) throw new AnminError('a kernel built without shared memory cannot be shared between threads (run: make build)');
   return instantiate(module, memory) as T;
 }
 
@@ -71,7 +78,7 @@ const claims = new WeakMap<KernelModule, number>();
 
 /**
  * Room for `bytes` from `base` (above the module's own static data, such as the tables of its
- * Math.log). Growing detaches earlier views. Each call takes the memory over from any earlier caller:
+ * Math.log). Growing detaches earlier views of an unshared memory. Each call takes the memory over from any earlier caller:
  * `claim` stays current (see `stillClaimed`) until the next call.
  */
 function kernelMemory(k: KernelModule, bytes: number): { buffer: ArrayBuffer; base: number; claim: number } {
@@ -113,7 +120,7 @@ const ALIGN = 16;
 
 /**
  * The one allocator of kernel memory: the named arrays, one after another (aligned), laid out for one
- * call. Growing the memory detaches earlier views, so callers take fresh ones per call and never keep
+ * call. Growing the memory detaches earlier views (a shared memory's keep their old length), so callers take fresh ones per call and never keep
  * one across calls.
  */
 export function allocate<L extends Layout>(k: KernelModule, layout: L): Allocation<L> {
