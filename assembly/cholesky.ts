@@ -52,10 +52,10 @@ const SPINS = 1 << 12;
   return d >= 0;
 }
 
-/** Publishes `value` (pairs finished, or −1) to the threads waiting in `finished`. */
-@inline function publish(done: usize, value: i32): void {
+/** Publishes `value` (pairs finished, or −1) to the threads waiting in `finished`; one thread alone wakes nobody. */
+@inline function publish(done: usize, value: i32, threads: i32 = MAX_THREADS): void {
   atomic.store<i32>(done, value);
-  atomic.notify(done, MAX_THREADS);
+  if (threads > 1) atomic.notify(done, MAX_THREADS);
 }
 
 /**
@@ -75,7 +75,7 @@ export function factorRows(a: usize, n: i32, thread: i32, threads: i32): void {
     const r1 = at(a, n, i + 1, 0);
     // Columns j, j + 1 < i: the products over m < j for all four entries, then column j + 1's term m = j.
     for (let j = 0; j < i; j += 2) {
-      if (threads > 1 && (j >> 1) >= known) {
+      if ((j >> 1) >= known) {
         if (!finished(done, (j >> 1) + 1)) return;
         known = atomic.load<i32>(done);
       }
@@ -99,14 +99,15 @@ export function factorRows(a: usize, n: i32, thread: i32, threads: i32): void {
     const l10 = (load<f64>(r1 + (<usize>i << 3)) - load<f64>(scratch + 16)) / l00;
     const p1 = load<f64>(r1 + (<usize>(i + 1) << 3)) - load<f64>(scratch + 24) - l10 * l10;
     if (!(p0 > 0) || !(p1 > 0)) {
-      publish(done, -1);
+      publish(done, -1, threads);
       return;
     }
     store<f64>(r0 + (<usize>i << 3), l00);
     store<f64>(r1 + (<usize>i << 3), l10);
     store<f64>(r1 + (<usize>(i + 1) << 3), Math.sqrt(p1));
-    // One thread reads no counter (the per-neuron blocks of CG's preconditioner are small and many).
-    if (threads > 1) publish(done, (i >> 1) + 1);
+    // One thread's notify would find no waiter, and costs a call into the runtime (the per-neuron blocks of
+    // CG's preconditioner are small and many).
+    publish(done, (i >> 1) + 1, threads);
   }
 }
 

@@ -56,16 +56,25 @@ export class TraceRecorder {
 }
 
 /**
+ * Points in a row a run's best validation MSE may trail its rival's (TrainData.rival) before it stops.
+ * In the λ search by conjugate gradients we traced (ANMIN on 50 inputs and 3,200 rows: λ 1, 0.1, 0.01)
+ * the candidates' curves were in their final order from the first iteration.
+ */
+export const RIVAL_POINTS = 3;
+
+/**
  * Which trace point a method returns: the minimum of the validation MSE when the data hold validation
  * rows, else of the method's own criterion (ANMIN and LBFGS: training MSE; `final`: the last point).
  * NaN never compares below, so a blown-up model is recorded but never selected. With the data's
- * patience, `stalled` says the selected point has not changed for that many points.
+ * patience, `stalled` says the selected point has not changed for that many points; with a rival, also
+ * that the run has trailed it for RIVAL_POINTS points.
  */
 export class Selection {
   best: Network;
   selected = 0;
   private loss: number;
   private since = 0;
+  private behind = 0;
 
   constructor(private readonly data: TrainData, net: Network, first: TracePoint, private readonly final = false) {
     this.best = cloneNetwork(net);
@@ -87,9 +96,12 @@ export class Selection {
     } else {
       this.since++;
     }
+    const rival = this.data.rival;
+    // Past the rival's last point, its final best.
+    if (rival?.length) this.behind = !(this.loss <= rival[Math.min(index, rival.length - 1)]) ? this.behind + 1 : 0;
   }
 
   get stalled(): boolean {
-    return this.data.patience !== undefined && this.since >= this.data.patience;
+    return (this.data.patience !== undefined && this.since >= this.data.patience) || this.behind >= RIVAL_POINTS;
   }
 }

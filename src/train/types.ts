@@ -48,6 +48,11 @@ export interface TrainData {
   validation?: Prepared;
   /** Stop once the selected point has not changed for this many points (absent: run every iteration). */
   patience?: number;
+  /**
+   * Another candidate's best validation MSE so far at each point (the estimator's search over λ): a run
+   * whose own best has trailed it at RIVAL_POINTS points in a row stops, as it is not going to be chosen.
+   */
+  rival?: readonly number[];
   /** Gradient methods: start from this network (same shape) instead of their random initialization. */
   init?: Network;
 }

@@ -8,6 +8,7 @@ import { descend, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, validationSeed
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
+import { RIVAL_POINTS } from '../../src/train/trace.js';
 import type { Trainer, TrainData } from '../../src/train/types.js';
 import { problem } from '../helpers.js';
 
@@ -87,7 +88,7 @@ test('λ is chosen by validation MSE among the candidates, and the refit runs at
   // 192 fit rows against 4×64 unknowns: few enough for the grid.
   const model = new Anmin({ hidden: 64, iterations: 10 }).fit(X, y);
   const v = model.toJSON().validation!;
-  // The default grid by descent: its middle first, and the chosen λ's neighbours in the grid were tried and are worse.
+  // The default grid by descent (a direct solve: its middle first), and the chosen λ's neighbours in the grid were tried and are worse.
   assert.equal(v.candidates[0].lambda, VALIDATION_LAMBDAS[2]);
   const best = Math.min(...v.candidates.map((c) => c.validationMse!));
   assert.equal(v.chosen.validationMse, best);
@@ -105,6 +106,23 @@ test('λ is chosen by validation MSE among the candidates, and the refit runs at
   assert.deepEqual(plenty.toJSON().validation!.candidates.map((c) => c.lambda), [PLENTY_LAMBDA]);
   assert.equal(plenty.toJSON().validation!.refit, false, 'many rows for the unknowns: no refit');
   assert.equal(plenty.summary.rows, 192);
+});
+
+test('by conjugate gradients the λ search starts at the grid\'s top and each later candidate races the best so far', () => {
+  const { X, y } = rows(240, 6);
+  const { trainer, calls } = spy();
+  const v = new Regressor(trainer, { hidden: 64, iterations: 10, solver: 'cg', validationFraction: 0.2 }).fit(X, y).toJSON().validation!;
+  assert.equal(v.candidates[0].lambda, VALIDATION_LAMBDAS[VALIDATION_LAMBDAS.length - 1]);
+  const searches = calls.filter((c) => c.validation);
+  assert.equal(searches[0].rival, undefined);
+  for (const [k, c] of searches.entries()) {
+    if (k === 0) continue;
+    // The rival is the best candidate before it, as its best-so-far curve.
+    const before = v.candidates.slice(0, k).reduce((a, b) => (b.validationMse! < a.validationMse! ? b : a));
+    assert.equal(c.rival!.at(-1), before.validationMse);
+    assert.ok(c.rival!.every((x, i) => i === 0 || x <= c.rival![i - 1]));
+  }
+  assert.equal(v.chosen.validationMse, Math.min(...v.candidates.map((c) => c.validationMse!)));
 });
 
 test('a list of widths is chosen among by validation, and the same seed gives the same model', () => {
@@ -159,16 +177,35 @@ test('model files: version 2 keeps what was chosen; a version 1 file reads as tr
   assert.equal(Regressor.fromJSON(v1).settings.validationFraction, 0);
 });
 
-test('descent over a grid tries the middle, then the better side while it improves', () => {
-  const tries = (scores: number[]) => {
+test('descent over a grid tries the middle (or the top), then the better side while it improves', () => {
+  const tries = (scores: number[], from?: 'top') => {
     const seen: number[] = [];
-    descend(scores.map((_, i) => i), (i) => (seen.push(i), scores[i]));
+    descend(scores.map((_, i) => i), (i) => (seen.push(i), scores[i]), from);
     return seen;
   };
   assert.deepEqual(tries([5, 4, 3, 4, 5]), [2, 3, 1]);
   assert.deepEqual(tries([5, 4, 3, 2, 1]), [2, 3, 4]);
   assert.deepEqual(tries([1, 2, 3, 4, 5]), [2, 3, 1, 0]);
   assert.deepEqual(tries([3, 2, 3, 1, 5]), [2, 3, 4], 'up found better: down is not tried');
+  assert.deepEqual(tries([5, 4, 3, 4, 5], 'top'), [4, 3, 2, 1]);
+  assert.deepEqual(tries([5, 4, 3, 2, 1], 'top'), [4, 3]);
+  assert.deepEqual(tries([3, 2, 3, 1, 5], 'top'), [4, 3, 2], 'a worse value ends the descent');
+});
+
+test('a run that trails its rival\'s best validation MSE for RIVAL_POINTS points in a row stops; one that keeps up runs on', () => {
+  const train = problem(300, 3, 1, 4);
+  const validation = problem(100, 3, 1, 5);
+  const o = { hidden: 40, iterations: 12, seed: 0 };
+  const free = anmin.train({ train, validation }, o);
+  let low = Infinity;
+  const own = free.trace.map((p) => (low = Math.min(low, p.validationMse!)));
+  // A rival a little better at every point: stopped after RIVAL_POINTS iterations.
+  const raced = anmin.train({ train, validation, rival: own.map((v) => v * 0.99) }, o);
+  assert.equal(raced.stoppedAt, RIVAL_POINTS);
+  assert.deepEqual(raced.trace.map((p) => p.validationMse), free.trace.slice(0, RIVAL_POINTS + 1).map((p) => p.validationMse));
+  // Its own curve as the rival: never behind, every iteration run. A short rival's last value stands for the rest.
+  assert.equal(anmin.train({ train, validation, rival: own }, o).trace.length, free.trace.length);
+  assert.equal(anmin.train({ train, validation, rival: [own[0], own[1] * 0.99, Math.min(...own) / 2] }, o).stoppedAt, RIVAL_POINTS);
 });
 
 test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
