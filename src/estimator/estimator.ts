@@ -173,11 +173,12 @@ export class Regressor<O extends object = object> {
     let seconds = 0;
     const tried: { c: Candidate; r: TrainResult; options: Record<string, unknown> }[] = [];
     const mse = (t: (typeof tried)[number]) => t.c.validationMse ?? Infinity;
+    const best = () => tried.reduce((a, b) => (mse(b) < mse(a) ? b : a));
     // The best candidate so far, its best validation MSE at each point: what a later one races.
     const rival = (): number[] | undefined => {
       if (!tried.length) return undefined;
       let low = Infinity;
-      return tried.reduce((a, b) => (mse(b) < mse(a) ? b : a)).r.trace.map((pt) => (low = Math.min(low, finiteOrNull(pt.validationMse) ?? Infinity)));
+      return best().r.trace.map((pt) => (low = Math.min(low, finiteOrNull(pt.validationMse) ?? Infinity)));
     };
     const attempt = (hidden: number, lambda: number | undefined, race = false): number => {
       const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
@@ -196,11 +197,12 @@ export class Regressor<O extends object = object> {
       // curves were in their final order from the first iteration). A direct solve's cost does not depend
       // on λ, and there a smaller λ often trails early and wins late (friedman1: 0.01 behind 0.1 at
       // iteration 4, ahead at 29): from the middle, each candidate in full.
-      const byCg = chooseSolver(p.train.n, p.train.p, hidden, p.train.c, { ...ANMIN_DEFAULTS, ...(opts as Partial<AnminOptions>), lambda: grid[0] ?? 1 }) === 'cg';
-      if (defaultLambda) descend(grid, (lambda) => attempt(hidden, lambda, byCg), byCg ? 'top' : 'middle');
-      else for (const lambda of grid) attempt(hidden, lambda);
+      if (defaultLambda) {
+        const byCg = chooseSolver(p.train.n, p.train.p, hidden, p.train.c, { ...ANMIN_DEFAULTS, ...(opts as Partial<AnminOptions>), lambda: grid[0] ?? 1 }) === 'cg';
+        descend(grid, (lambda) => attempt(hidden, lambda, byCg), byCg ? 'top' : 'middle');
+      } else for (const lambda of grid) attempt(hidden, lambda);
     }
-    const chosen = tried.reduce((a, b) => (mse(b) < mse(a) ? b : a));
+    const chosen = best();
     const candidates = tried.map((t) => t.c);
     const record: ValidationRecord = { rows: validation.n, seed: split.seed, candidates, chosen: { ...chosen.c, ...(isAnmin ? { lambdaScale: (chosen.options.lambdaScale ?? ANMIN_DEFAULTS.lambdaScale) as string } : {}) }, refit: false };
     const validated = (r: TrainResult, total: number): Outcome => ({

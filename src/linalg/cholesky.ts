@@ -149,8 +149,8 @@ const TEAM_ORDER = 256;
 export class FactorTeam {
   private readonly ker = kernel<CholeskyKernel>('cholesky');
   private readonly threads: number;
-  private s: FactorState | null = null;
-  private team: Team<RowPairs> | null = null;
+  /** The helpers and the words that tell them where the matrix lies, from the first factorization on a team. */
+  private held: { team: Team<RowPairs>; args: Int32Array } | null = null;
 
   constructor(threads: number, cores = availableParallelism()) {
     this.threads = Math.max(1, Math.min(threads, cores, this.ker.MAX_THREADS.value as number));
@@ -159,21 +159,20 @@ export class FactorTeam {
   /** Factors the n×n matrix at byte offset `a` of the kernel's memory in place: ln|K|, NaN if not positive definite (see `cholesky`). */
   factor(a: number, n: number): number {
     if (this.threads === 1 || n < TEAM_ORDER) return this.ker.cholesky(a, n);
-    if (!this.team) {
+    if (!this.held) {
       const s = { module: compiledKernel('cholesky'), memory: this.ker.memory, args: new Int32Array(new SharedArrayBuffer(8)), threads: this.threads };
       const spec = { what: 'Cholesky factorization', module: new URL(import.meta.url), member: 'RowPairs', commands: ['factor'] as const, state: s };
-      this.team = new Team(spec, new RowPairs(s, 0), this.threads);
-      this.s = s;
+      this.held = { team: new Team(spec, new RowPairs(s, 0), this.threads), args: s.args };
     }
     this.ker.factorBegin();
-    this.s!.args[0] = a;
-    this.s!.args[1] = n;
-    this.team.run('factor');
+    this.held.args[0] = a;
+    this.held.args[1] = n;
+    this.held.team.run('factor');
     return this.ker.factorEnd(a, n);
   }
 
   close(): void {
-    this.team?.close();
-    this.team = null;
+    this.held?.team.close();
+    this.held = null;
   }
 }
