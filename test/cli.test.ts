@@ -83,7 +83,7 @@ test('file-system failures are one line naming the path, the error and what to d
   writeFileSync(file, '');
   const csv = join(dir, 'data.csv');
   writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
-  const train = ['train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2'];
+  const train = ['train', csv, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '2'];
   failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--out', join(file, 'results')), `${file}/results`, 'ENOTDIR');
   failsOnFileSystem(anmin(...train, '--save', join(file, 'model.json')), file, 'EEXIST');
   failsOnFileSystem(anmin('run', 'planted', '--preset', 'quick', '--out', file), file, 'EEXIST');
@@ -119,7 +119,7 @@ test('a full disk and a read-only file system: one line, exit 1, nothing half-wr
   } catch {
     // ENOSPC, as meant: the disk is full now.
   }
-  failsOnFileSystem(anmin('train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', join(at, 'model.json')), join(at, 'model.json'), 'ENOSPC');
+  failsOnFileSystem(anmin('train', csv, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '2', '--save', join(at, 'model.json')), join(at, 'model.json'), 'ENOSPC');
   const run = anmin('run', 'planted', '--preset', 'quick', '--splits', '0', '--out', join(at, 'results'));
   assert.equal(run.status, 1, run.stderr);
   assert.match(run.stderr.trim(), /^anmin: \S+: cannot \w+: no space left on the device \(ENOSPC\); free some space and run the same command again: finished jobs are kept$/);
@@ -156,7 +156,7 @@ test('a nearly full disk, then a read-only one: each writer (train, predict, rep
   // The inputs live off the small disk; each output is larger than the room left on it.
   const csv = wideCsv(join(dir, 'wide.csv'), 60, 600);
   const model = join(dir, 'model.json');
-  assert.equal(anmin('train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save', model).status, 0);
+  assert.equal(anmin('train', csv, '--target', 'y', '--method', 'anmin+lbfgs', '--hidden', '16', '--iterations', '1', '--save', model).status, 0);
   const store = join(dir, 'store');
   mkdirSync(store);
   writeFileSync(join(store, 'results.jsonl'), ['table3/abalone/ANMIN/0', 'table3/abalone/Adam/0'].map((k) => JSON.stringify(record(k)) + '\n').join(''));
@@ -166,7 +166,7 @@ test('a nearly full disk, then a read-only one: each writer (train, predict, rep
     mkdirSync(join(at, 'figs'));
     // Each writer, the file it would replace, and what that file holds.
     const writers: [string[], string, string][] = [
-      [['train', csv, '--target', 'y', '--hidden', '16', '--iterations', '1', '--save', join(at, 'model.json')], join(at, 'model.json'), older],
+      [['train', csv, '--target', 'y', '--method', 'anmin+lbfgs', '--hidden', '16', '--iterations', '1', '--save', join(at, 'model.json')], join(at, 'model.json'), older],
       [['predict', model, csv, '--out', join(at, 'pred.csv')], join(at, 'pred.csv'), older],
       [['report', 'html', '--in', store, '--out', join(at, 'report.html')], join(at, 'report.html'), older],
       [['export', model, '--onnx', join(at, 'model.onnx')], join(at, 'model.onnx'), older],
@@ -202,7 +202,7 @@ test('an output over an input is refused and the input kept: predict onto its da
   const csv = join(dir, 'data.csv');
   writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
   const model = join(dir, 'model.json');
-  assert.equal(anmin('train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', model).status, 0);
+  assert.equal(anmin('train', csv, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '2', '--save', model).status, 0);
   const store = join(dir, 'store');
   mkdirSync(store);
   writeFileSync(join(store, 'results.jsonl'), JSON.stringify(record('table3/abalone/ANMIN/0')) + '\n');

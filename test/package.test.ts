@@ -29,7 +29,7 @@ test('npm pack ships what a user needs, and the tarball installs and runs outsid
   const p = planted({ d: 2, k: 3, n: 300, sigma: 0.1, seed: 3 });
   const lines = ['u,target,v', ...Array.from({ length: 300 }, (_, i) => `${p.x[2 * i]},${p.y[i]},${p.x[2 * i + 1]}`)];
   writeFileSync(join(project, 'data.csv'), lines.join('\n') + '\n');
-  const trained = spawnSync('npx', ['--no-install', 'anmin', 'train', 'data.csv', '--target', 'target', '--hidden', '8', '--iterations', '5', '--save', 'model.json', '--json'], { cwd: project, encoding: 'utf8' });
+  const trained = spawnSync('npx', ['--no-install', 'anmin', 'train', 'data.csv', '--target', 'target', '--method', 'anmin+lbfgs', '--hidden', '8', '--iterations', '5', '--save', 'model.json', '--json'], { cwd: project, encoding: 'utf8' });
   assert.equal(trained.status, 0, trained.stderr);
   assert.ok((JSON.parse(trained.stdout) as { train_r2: number }).train_r2 > 0.5);
   const predicted = spawnSync('npx', ['--no-install', 'anmin', 'predict', 'model.json', 'data.csv'], { cwd: project, encoding: 'utf8' });

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
+import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
@@ -13,6 +14,7 @@ import { splitIndices } from '../data/split.js';
 import type { ModelFile } from '../estimator/model-file.js';
 import { columnFits } from '../model/network.js';
 import { csvText } from '../report/render.js';
+import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { loadTrainerModule, TRAINERS } from '../train/registry.js';
 import type { Trainer } from '../train/types.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -20,8 +22,8 @@ import { writeFileAtomic } from '../util/fsx.js';
 import { endAtOnceOnInterrupt } from '../util/interrupt.js';
 import { startProgress } from '../util/progress.js';
 import { emit, outputPath, table } from './io.js';
-import { int, num, option, TRAIN_METHODS } from './options.js';
-import { flagsFor, givenTrainerOptions, trainerOption, type TrainerOptionKey } from './trainer-options.js';
+import { AUTO_FLAGS, int, num, option, TRAIN_METHODS } from './options.js';
+import { flagName, flagsFor, givenTrainerOptions, TRAINER_FLAG_KEYS, trainerOption, type TrainerOptionKey } from './trainer-options.js';
 import { DESCRIPTIONS } from './descriptions.js';
 
 type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
@@ -105,12 +107,38 @@ export function trainCommand(): Command {
   cmd.action(async (file: string, f: TrainFlags) => {
     if (!f.target) throw new AnminError('train: --target is required (the column to predict)', USAGE);
     if (f.save) outputPath(f.save, '--save', { files: [file, ...(f.test ? [f.test] : [])] });
-    // A built-in method is a trainer and its slope; anything else named on --method is a user's module.
-    const builtin = TRAIN_METHODS[f.method];
-    const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(f.method);
+    const auto = f.method === AUTO;
     const lists = { hidden: f.hidden as number[] | undefined, lambda: f.lambda as number[] | undefined };
-    // A hybrid's flags are ANMIN's: its refinement runs with REFINE_OPTIONS.
-    const given = givenTrainerOptions({ ...f, hidden: lists.hidden?.[0], lambda: lists.lambda?.[0] }, trainer, builtin?.refine ? `train --method ${f.method} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : 'train');
+    const flags = { ...f, hidden: lists.hidden?.[0], lambda: lists.lambda?.[0] };
+    // auto's method depends on the data's shape, and a flag such as --iterations means different things
+    // to its two methods: it takes only what both read alike.
+    const tuned = TRAINER_FLAG_KEYS.find((k) => flags[k] !== undefined && !AUTO_FLAGS.includes(k)) ?? (f.option?.length ? 'option' : f.refit !== undefined ? 'refit' : undefined);
+    if (auto && tuned) throw new AnminError(`train: ${flagName(tuned)} tunes a method: name it (--method anmin+lbfgs, adam, …); --method auto chooses by the data's shape and takes only ${AUTO_FLAGS.map((k) => flagName(k)).join(', ')}`, USAGE);
+    if (auto && f.validationFraction === 0) throw new AnminError('train: --validation-fraction 0 trains a method by its own rule: name it (--method anmin: Algorithm 1 as published, or a gradient method); --method auto chooses a method that stops by validation rows', USAGE);
+    // A built-in method is a trainer and its slope; anything else named on --method is a user's module.
+    const resolve = async (method: string, label: string) => {
+      const builtin = TRAIN_METHODS[method];
+      const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(method);
+      // A hybrid's flags are ANMIN's: its refinement runs with REFINE_OPTIONS.
+      const given = givenTrainerOptions(flags, trainer, builtin?.refine ? `${label} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : label);
+      return { method, builtin, trainer, given };
+    };
+    let method = auto ? undefined : await resolve(f.method, 'train');
+    // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
+    const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
+    const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
+    const y = data.y!;
+    const { train, test } = f.test
+      ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true, [], data.encoding).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
+      : heldOut(data.x, y, f.testFraction, f.seed);
+    const X = train.X;
+    const trainRows = 'shape' in X ? X.shape[0] : 'rows' in X ? X.rows : X.length;
+    if (!method) {
+      const pick = autoMethod(trainRows, data.features.length, data.targets.length, Math.max(...(lists.hidden ?? [ANMIN_DEFAULTS.hidden])), f.validationFraction ?? DEFAULT_VALIDATION_FRACTION);
+      process.stderr.write(`anmin train: ${pick.reason}\n`);
+      method = await resolve(pick.method, `train --method auto (${pick.method} here)`);
+    }
+    const { builtin, trainer, given } = method;
     const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...given, seed: f.seed };
     if ('threads' in trainer.defaults && options.threads === undefined) options.threads = availableParallelism();
     const settings: Partial<ValidationSettings> = {
@@ -121,16 +149,7 @@ export function trainCommand(): Command {
       ...((lists.hidden?.length ?? 0) > 1 ? { widths: lists.hidden } : {}),
       ...((lists.lambda?.length ?? 0) > 1 ? { lambdas: lists.lambda } : {}),
     };
-    // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
-    const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
-    const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
-    const y = data.y!;
-    const { train, test } = f.test
-      ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true, [], data.encoding).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
-      : heldOut(data.x, y, f.testFraction, f.seed);
     const model = new Regressor(trainer, { ...options, ...settings });
-    const X = train.X;
-    const trainRows = 'shape' in X ? X.shape[0] : 'rows' in X ? X.rows : X.length;
     const fitRows = Math.floor(trainRows * (1 - model.settings.validationFraction));
     for (const h of model.settings.widths ?? [Number(options.hidden ?? (trainer.defaults as { hidden?: number }).hidden)]) {
       const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows) : undefined;
@@ -139,7 +158,7 @@ export function trainCommand(): Command {
     // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.
     const runs = (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;
     const total = runs * Number(options.iterations ?? (trainer.defaults as { iterations?: number }).iterations ?? 1);
-    const bar = startProgress(`train ${f.method}`, total, 'steps');
+    const bar = startProgress(`train ${method.method}`, total, 'steps');
     let steps = 0;
     try {
       endAtOnceOnInterrupt();
@@ -159,7 +178,7 @@ export function trainCommand(): Command {
     const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}`] : []), ...(v.refit ? ['refit on all rows'] : [])].join(', ');
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
-      method: f.method, train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
+      method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
       seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(s.stoppedAt !== undefined ? { stopped_at: s.stoppedAt } : {}), degenerate: (v?.candidates ?? []).reduce((a, c) => a + c.degenerate, 0) + (s.degenerate ?? 0), ...(f.save && !unsaved ? { saved: f.save } : {}),
     };
     emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(typeof v === 'number' ? fmt(v) : v ?? '—'))]));

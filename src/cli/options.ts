@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { join } from 'node:path';
+import { AUTO, AUTO_EPOCHS } from '../estimator/auto.js';
 import type { Refiner } from '../estimator/validation.js';
 import { parseShard, parseSplits } from '../experiments/splits.js';
 import { isTrainerFile } from '../train/trainer-file.js';
@@ -60,6 +61,9 @@ export const TRAIN_METHODS: Readonly<Record<string, { trainer: string; alpha: nu
   lbfgs: { trainer: 'lbfgs', alpha: 0 },
 };
 
+/** The trainer flags auto takes: both of its methods read them alike. */
+export const AUTO_FLAGS: readonly string[] = ['hidden'];
+
 export const OPTIONS = {
   verbose: { flags: '--verbose', description: 'after an error\'s one line, print its stack trace too (for a bug report)' },
   logLevel: { flags: '--log-level <level>', description: 'log level on stderr (fatal, error, warn, info, debug, trace, silent)', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), default: 'warn' },
@@ -90,7 +94,7 @@ export const OPTIONS = {
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
   categorical: { flags: '--categorical <cols>', description: 'columns of words to one-hot encode, comma-separated: categories learned on the training rows, kept in the model file; at predict time a category it never saw gets an all-zero code, with a warning', parse: list },
   features: { flags: '--features <cols>', description: 'input columns, comma-separated (default: every column but the target)', parse: list },
-  method: { flags: '--method <m>', description: 'anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving), anmin (ANMIN alone), anmin-l, anmin+adam, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module\'s path (./my-trainer.mjs; README: Extending anmin); a hybrid takes ANMIN\'s options, its refinement runs at fixed settings', parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf(...Object.keys(TRAIN_METHODS))(v.toLowerCase(), flag)), default: 'anmin+lbfgs' },
+  method: { flags: '--method <m>', description: `auto (anmin+lbfgs, or adam where an ANMIN iteration would cost more than ${AUTO_EPOCHS} Adam epochs: wide data; of the trainer flags it takes only --hidden), anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving), anmin (ANMIN alone), anmin-l, anmin+adam, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module's path (./my-trainer.mjs; README: Extending anmin); a hybrid takes ANMIN's options, its refinement runs at fixed settings`, parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf(AUTO, ...Object.keys(TRAIN_METHODS))(v.toLowerCase(), flag)), default: AUTO },
   trainerOption: { flags: '--option <key=value...>', description: 'any option of the trainer by its name, read by its constraints (e.g. a module\'s own: --option scale=2)' },
   testFraction: { flags: '--test-fraction <f>', description: 'share of the rows held out to test, drawn by the seed (0: none)', parse: num(0, 0.9), default: 0.2 },
   testFile: { flags: '--test <file>', description: 'test rows from this CSV instead of a held-out share' },
@@ -102,7 +106,7 @@ export const OPTIONS = {
   rates: { flags: '--rates <dir>', description: 'folder of tuned learning rates written by `anmin tune --out`, read before the protocol\'s folder and the package\'s experiments/' },
   ratesOut: { flags: '--out <dir>', description: 'folder to write the tuned rates file in (run reads it with --rates)', default: join('results', 'tune') },
   compareSplits: { flags: '--splits <k>', description: 'compare: random splits 0…k−1 (split k: train_test_split(test_size=0.2, random_state=k), and seed k for every method)', parse: int(1, 10000), default: 10 },
-  compareMethods: { flags: '--methods <list>', description: 'compare: comma-separated methods: anmin\'s (anmin, anmin-l, adam, adam-l, sgd, lbfgs, … any trainer, -l for leaky; anmin+adam, anmin+lbfgs: ANMIN refined by the gradient method) and scikit-learn\'s (sk-mlp-lbfgs, sk-mlp-adam, sk-ridge, sk-hgb); default: anmin+lbfgs (train\'s default), anmin, anmin-l, adam, lbfgs and the four sk- peers', parse: list },
+  compareMethods: { flags: '--methods <list>', description: 'compare: comma-separated methods: anmin\'s (auto, anmin, anmin-l, adam, adam-l, sgd, lbfgs, … any trainer, -l for leaky; anmin+adam, anmin+lbfgs: ANMIN refined by the gradient method) and scikit-learn\'s (sk-mlp-lbfgs, sk-mlp-adam, sk-ridge, sk-hgb); default: auto (train\'s default: anmin+lbfgs or adam by the data\'s shape), anmin+lbfgs, anmin, anmin-l, adam, lbfgs and the four sk- peers', parse: list },
   compareOut: { flags: '--out <dir>', description: 'compare: folder to write table.md, results.jsonl (one line per method and split) and figure.svg (test MSE vs seconds) in' },
 } satisfies Record<string, OptionSpec>;
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Dataset } from '../data/dataset.js';
 import { splitIndices, type SplitIndices } from '../data/split.js';
+import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { REFINERS, type Refiner } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
@@ -12,8 +13,8 @@ export type CompareData = Pick<Dataset, 'name' | 'n' | 'd' | 'c' | 'x' | 'y' | '
 
 export type { CompareRecord } from './peers.js';
 
-/** `anmin train`'s default first, then ANMIN alone and the gradient methods, then the peers. */
-export const DEFAULT_METHODS: readonly string[] = ['anmin+lbfgs', 'anmin', 'anmin-l', 'adam', 'lbfgs', ...PEERS];
+/** `anmin train`'s default (auto) first, the hybrid it most often picks, then ANMIN alone and the gradient methods, then the peers. */
+export const DEFAULT_METHODS: readonly string[] = [AUTO, 'anmin+lbfgs', 'anmin', 'anmin-l', 'adam', 'lbfgs', ...PEERS];
 
 /**
  * A trainer the estimator knows, with `-l` for the leaky slope α = 0.1 as the CLI spells its methods,
@@ -21,6 +22,7 @@ export const DEFAULT_METHODS: readonly string[] = ['anmin+lbfgs', 'anmin', 'anmi
  * `anmin train --method` takes them.
  */
 function ownMethod(name: string): { trainer: string; alpha?: number; refine?: Refiner } | undefined {
+  if (name === AUTO) return { trainer: AUTO };
   if (TRAINERS[name]) return { trainer: name };
   const leaky = /^(.+)-l$/.exec(name)?.[1];
   if (leaky && TRAINERS[leaky] && 'alpha' in TRAINERS[leaky].defaults) return { trainer: leaky, alpha: 0.1 };
@@ -31,7 +33,7 @@ function ownMethod(name: string): { trainer: string; alpha?: number; refine?: Re
 
 function knownMethods(): string[] {
   const own = Object.keys(TRAINERS).flatMap((t) => ('alpha' in TRAINERS[t].defaults ? [t, `${t}-l`] : [t]));
-  return [...own, ...REFINERS.map((r) => `anmin+${r}`), ...PEERS];
+  return [AUTO, ...own, ...REFINERS.map((r) => `anmin+${r}`), ...PEERS];
 }
 
 /** The methods as named (any case), refused at once with the known names when one is not known or named twice. */
@@ -61,8 +63,9 @@ export function compareSplit(data: CompareData, k: number): SplitIndices {
   return data.fixedSplit ?? splitIndices(data.n, k, 0.2);
 }
 
-function regressor(method: string, seed: number, iterations?: number): Regressor {
-  const own = ownMethod(method)!;
+/** A method's regressor for `rows` training rows of the data (auto chooses by that shape). */
+function regressor(method: string, data: CompareData, rows: number, seed: number, iterations?: number): Regressor {
+  const own = ownMethod(method === AUTO ? autoMethod(rows, data.d, data.c).method : method)!;
   const t = TRAINERS[own.trainer];
   // As `anmin train` runs by default: every core for a trainer that takes threads.
   return new Regressor(own.trainer, {
@@ -83,7 +86,7 @@ function fitOwn(data: CompareData, method: string, k: number, split: SplitIndice
   const y = { data: rows(data.y, data.c, split.train), shape: [split.train.length, data.c] as [number, number] };
   const tX = { data: rows(data.x, data.d, split.test), shape: [split.test.length, data.d] as [number, number] };
   const ty = { data: rows(data.y, data.c, split.test), shape: [split.test.length, data.c] as [number, number] };
-  const model = regressor(method, k);
+  const model = regressor(method, data, split.train.length, k);
   const t0 = performance.now();
   model.fit(X, y);
   const seconds = (performance.now() - t0) / 1000;
@@ -97,6 +100,7 @@ function fitOwn(data: CompareData, method: string, k: number, split: SplitIndice
     train_rows: split.train.length,
     test_rows: split.test.length,
     test_target_sum: targetSum(data, split.test),
+    ...(method === AUTO ? { chose: model.settings.refine ? `${model.trainer}+${model.settings.refine}` : model.trainer } : {}),
   };
 }
 
@@ -104,9 +108,9 @@ function fitOwn(data: CompareData, method: string, k: number, split: SplitIndice
  * A short fit before the clock, as a benchmark harness warms up: the kernels are compiled and the
  * helper threads started, so split 0 is not charged for what a loaded library has done already.
  */
-function warmUp(data: CompareData, method: string): void {
+function warmUp(data: CompareData, method: string, rows: number): void {
   const few = Math.min(data.n, 256);
-  regressor(method, 0, 1).fit({ data: data.x.subarray(0, few * data.d), shape: [few, data.d] }, { data: data.y.subarray(0, few * data.c), shape: [few, data.c] });
+  regressor(method, data, rows, 0, 1).fit({ data: data.x.subarray(0, few * data.d), shape: [few, data.d] }, { data: data.y.subarray(0, few * data.c), shape: [few, data.c] });
 }
 
 export interface CompareRun {
@@ -128,7 +132,7 @@ export async function compare(data: CompareData, methods: readonly string[], spl
   const drawn = Array.from({ length: splits }, (_, k) => compareSplit(data, k));
   const records: CompareRecord[] = [];
   for (const m of own) {
-    warmUp(data, m);
+    warmUp(data, m, drawn[0]?.train.length ?? data.n);
     for (let k = 0; k < splits; k++) {
       const r = fitOwn(data, m, k, drawn[k]);
       records.push(r);
@@ -154,6 +158,13 @@ function meanOf(records: readonly CompareRecord[], method: string, field: 'test_
   return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : NaN;
 }
 
+/** What auto chose over the splits: "adam", or "anmin+lbfgs on 7 splits, adam on 3". */
+function chosen(records: readonly CompareRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const r of records) if (r.method === AUTO && r.chose) counts.set(r.chose, (counts.get(r.chose) ?? 0) + 1);
+  return counts.size === 1 ? [...counts.keys()][0] : [...counts].map(([m, k]) => `${m} on ${k} splits`).join(', ');
+}
+
 /**
  * Each of anmin's methods against the better MLPRegressor(64) peer (lower mean test MSE), as issue 27
  * sets the bar: a test MSE at most 2% above that peer's, in at most half its seconds (or at most half a
@@ -168,7 +179,7 @@ export function againstMlp(records: readonly CompareRecord[], methods: readonly 
     const mse = meanOf(records, m, 'test_mse') / meanOf(records, mlp, 'test_mse');
     const seconds = meanOf(records, m, 'seconds');
     const secs = seconds / meanOf(records, mlp, 'seconds');
-    return `${m} ${pct(mse)} of its test MSE in ${pct(secs)} of its seconds (${mse <= 1.02 && (secs <= 0.5 || seconds <= 0.5) ? 'meets' : 'misses'} the bar)`;
+    return `${m}${m === AUTO ? ` (${chosen(records)})` : ''} ${pct(mse)} of its test MSE in ${pct(secs)} of its seconds (${mse <= 1.02 && (secs <= 0.5 || seconds <= 0.5) ? 'meets' : 'misses'} the bar)`;
   });
   return `against the better MLPRegressor(64), ${mlp} (the bar: test MSE within 2% or below, in at most half its seconds or half a second): ${each.join('; ')}`;
 }

@@ -23,6 +23,8 @@ export interface CompareRecord {
   test_rows: number;
   /** Σ of the raw test targets, left to right: equal for every method of a split when all saw the same rows. */
   test_target_sum: number;
+  /** auto: the method it chose for this split's rows. */
+  chose?: string;
 }
 
 export const PEER_INSTALL = 'apt-get install -y python3-sklearn, or pip install scikit-learn';

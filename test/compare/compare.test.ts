@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { againstMlp, checkMethods, type CompareRecord } from '../../src/compare/compare.js';
+import { autoMethod } from '../../src/estimator/auto.js';
 import { splitIndices } from '../../src/data/split.js';
 import { compareFigure, compareTable } from '../../src/report/compare.js';
 import { toSvg } from '../../src/report/figures.js';
@@ -105,7 +106,7 @@ test('bad input is one line naming the flag or file, exit non-zero', () => {
 });
 
 test('method names: any case, -l for the leaky slope of a trainer that has one, anmin+ a refiner, peers by their sk- names', () => {
-  assert.deepEqual(checkMethods(['ANMIN-L', 'Adam', 'sk-hgb', 'lbfgs-l', 'ANMIN+Adam', 'anmin+lbfgs']), ['anmin-l', 'adam', 'sk-hgb', 'lbfgs-l', 'anmin+adam', 'anmin+lbfgs']);
+  assert.deepEqual(checkMethods(['ANMIN-L', 'Adam', 'sk-hgb', 'lbfgs-l', 'ANMIN+Adam', 'anmin+lbfgs', 'Auto']), ['anmin-l', 'adam', 'sk-hgb', 'lbfgs-l', 'anmin+adam', 'anmin+lbfgs', 'auto']);
   assert.throws(() => checkMethods(['sk-svr']), /unknown method "sk-svr"/);
   assert.throws(() => checkMethods(['anmin+ridge']), /unknown method "anmin\+ridge".*anmin\+adam/);
 });
@@ -148,6 +149,17 @@ test('anmin\'s methods are held to the better MLP peer: within 2% of its test MS
   const onSmall = againstMlp(small, ['anmin', 'lbfgs', 'sk-mlp-lbfgs'])!;
   assert.match(onSmall, /anmin 100% of its test MSE in 67% of its seconds \(meets the bar\)/);
   assert.match(onSmall, /lbfgs 100% of its test MSE in 83% of its seconds \(misses the bar\)/);
+  // auto is held to it as train's default, with what it chose on each split.
+  const auto = [...fits('sk-mlp-lbfgs', 4, () => 2, 1), ...fits('auto', 4, () => 2, 0.1).map((r) => ({ ...r, chose: r.split < 3 ? 'adam' : 'anmin+lbfgs' }))];
+  assert.match(againstMlp(auto, ['auto', 'sk-mlp-lbfgs'])!, /auto \(adam on 3 splits, anmin\+lbfgs on 1 splits\) 100% of its test MSE/);
+  assert.match(againstMlp(auto.map((r) => ({ ...r, chose: 'adam' })), ['auto', 'sk-mlp-lbfgs'])!, /auto \(adam\) 100%/);
+});
+
+test('auto on a CSV: each split\'s record says what it chose, the method train would run on those rows', () => {
+  const r = run({}, csv, '--target', 'y', '--splits', '2', '--methods', 'auto', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const records = (JSON.parse(r.stdout) as Output).records;
+  assert.deepEqual(records.map((x) => x.chose), records.map((x) => autoMethod(x.train_rows, 3, 1).method));
 });
 
 test('the figure draws each method with a finite MSE at its mean seconds and MSE', async () => {

@@ -38,7 +38,7 @@ test('one-hot: categories from the training rows only, sorted; a word it does no
 test('train --categorical → save → load → predict: the saved code encodes new rows as training did; unseen categories warn; ONNX refuses', () => {
   const csv = table();
   const model = join(dir, 'model.json');
-  const r = anmin('train', csv, '--target', 'y', '--categorical', 'color', '--hidden', '6', '--iterations', '3', '--save', model);
+  const r = anmin('train', csv, '--target', 'y', '--method', 'anmin+lbfgs', '--categorical', 'color', '--hidden', '6', '--iterations', '3', '--save', model);
   assert.equal(r.status, 0, r.stderr);
   const file = JSON.parse(readFileSync(model, 'utf8')) as { features: string[]; encoding: { column: string; categories: string[] }[] };
   // Learned on the training rows of split 0: violet is a category only if row 199 is a training row.

@@ -26,7 +26,7 @@ const train = writeCsv('train.csv', 7, 1500);
 const model = join(dir, 'model.json');
 
 test('train → predict → evaluate on a CSV: columns matched by name in any order, the model file read back', () => {
-  const r = anmin('train', train, '--target', 'y', '--hidden', '16', '--iterations', '15', '--save', model, '--json');
+  const r = anmin('train', train, '--target', 'y', '--method', 'anmin+lbfgs', '--hidden', '16', '--iterations', '15', '--save', model, '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as Record<string, number>;
   assert.equal(out.train_rows + out.test_rows, 1500);
@@ -47,7 +47,7 @@ test('train → predict → evaluate on a CSV: columns matched by name in any or
 });
 
 test('the ONNX export runs in onnxruntime and agrees with predict', async () => {
-  if (!existsSync(model)) assert.equal(anmin('train', train, '--target', 'y', '--hidden', '16', '--iterations', '5', '--save', model).status, 0);
+  if (!existsSync(model)) assert.equal(anmin('train', train, '--target', 'y', '--method', 'anmin+lbfgs', '--hidden', '16', '--iterations', '5', '--save', model).status, 0);
   const onnxPath = join(dir, 'model.onnx');
   const r = anmin('export', model, '--onnx', onnxPath);
   assert.equal(r.status, 0, r.stderr);
@@ -63,7 +63,7 @@ test('the ONNX export runs in onnxruntime and agrees with predict', async () => 
 });
 
 test('bad input to train, predict, evaluate and export: one line naming what is wrong, nothing written', () => {
-  if (!existsSync(model)) assert.equal(anmin('train', train, '--target', 'y', '--iterations', '2', '--save', model).status, 0);
+  if (!existsSync(model)) assert.equal(anmin('train', train, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '2', '--save', model).status, 0);
   const csv = (name: string, text: string | Buffer) => {
     writeFileSync(join(dir, name), text);
     return name;
@@ -109,7 +109,7 @@ test('predict carries --id columns through as text, neutralising a formula in a 
   const csv = join(dir, 'formula.csv');
   writeFileSync(csv, 'a,y\n1,2\n2,3\n3,5\n4,4\n5,6\n');
   const m = join(dir, 'formula.json');
-  assert.equal(anmin('train', csv, '--target', 'y', '--iterations', '1', '--hidden', '2', '--save', m).status, 0);
+  assert.equal(anmin('train', csv, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '2', '--save', m).status, 0);
   const rows = join(dir, 'formula-rows.csv');
   writeFileSync(rows, '=SUM(1+1)*cmd|calc,a,name\n+1,1,first\n@x,2,second\n');
   const r = anmin('predict', m, rows, '--id', '=SUM(1+1)*cmd|calc,name');
@@ -126,7 +126,7 @@ test('evaluate gives each target\'s MSE and R² beside the pooled ones', () => {
   const csv = join(dir, 'two.csv');
   writeFileSync(csv, 'a,b,u,v\n' + Array.from({ length: 40 }, (_, i) => `${i % 5},${i % 7},${(i % 5) * 2},${1000 * (i % 7)}`).join('\n') + '\n');
   const m = join(dir, 'two.json');
-  assert.equal(anmin('train', csv, '--target', 'u,v', '--iterations', '3', '--hidden', '4', '--test-fraction', '0', '--save', m).status, 0);
+  assert.equal(anmin('train', csv, '--target', 'u,v', '--method', 'anmin+lbfgs', '--iterations', '3', '--hidden', '4', '--test-fraction', '0', '--save', m).status, 0);
   const r = anmin('evaluate', m, csv, '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { mse: number; targets: Record<string, { mse: number; r2: number }> };
@@ -138,7 +138,7 @@ test('evaluate gives each target\'s MSE and R² beside the pooled ones', () => {
 test('train chooses by validation rows: widths and λ from lists, the hybrids, 0 for the published selection, a warning for a wide layer', () => {
   const small = writeCsv('small.csv', 9, 300);
   const json = (...args: string[]) => {
-    const r = anmin('train', small, '--target', 'y', '--iterations', '4', '--json', ...args);
+    const r = anmin('train', small, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '4', '--json', ...args);
     assert.equal(r.status, 0, r.stderr);
     return { out: JSON.parse(r.stdout) as Record<string, unknown>, stderr: r.stderr };
   };
@@ -159,6 +159,6 @@ test('train chooses by validation rows: widths and λ from lists, the hybrids, 0
   const bad = anmin('train', small, '--target', 'y', '--validation-fraction', '1');
   assert.match(bad.stderr, /^anmin: --validation-fraction: expected a number in \[0, 0.9\], got "1"\n$/);
   // A hybrid stops by validation rows and ends by refining, not by a refit: asked otherwise, it says how to get either.
-  assert.match(anmin('train', small, '--target', 'y', '--validation-fraction', '0').stderr, /^anmin: refining by lbfgs stops by the validation rows: .*--method anmin\)\n$/);
-  assert.match(anmin('train', small, '--target', 'y', '--refit').stderr, /^anmin: refit and refine are two ends to a fit .*choose one/);
+  assert.match(anmin('train', small, '--target', 'y', '--method', 'anmin+lbfgs', '--validation-fraction', '0').stderr, /^anmin: refining by lbfgs stops by the validation rows: .*--method anmin\)\n$/);
+  assert.match(anmin('train', small, '--target', 'y', '--method', 'anmin+lbfgs', '--refit').stderr, /^anmin: refit and refine are two ends to a fit .*choose one/);
 });

@@ -24,7 +24,7 @@ test('train --help lists only the options its methods take, each with its defaul
   assert.match(help, /--hidden <n>[\s\S]*?default 64/);
   assert.match(help, /--iterations <n>[\s\S]*?default\s+anmin 30, adam 300/);
   assert.match(help, /--record-frozen \[true\|false\]/);
-  const run = (...flag: string[]) => anmin('train', FRIEDMAN, '--target', 'y', '--iterations', '1', '--hidden', '4', '--json', ...flag);
+  const run = (...flag: string[]) => anmin('train', FRIEDMAN, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '4', '--json', ...flag);
   for (const flag of [['--record-frozen'], ['--record-frozen', 'true'], ['--record-frozen', 'false']]) assert.equal(run(...flag).status, 0, flag.join(' '));
   const bad = run('--record-frozen', 'yes');
   assert.equal(bad.status, 2);
@@ -33,7 +33,7 @@ test('train --help lists only the options its methods take, each with its defaul
 
 test('export says what it wrote', () => {
   const dir = tempDir('anmin-export');
-  assert.equal(anmin('train', FRIEDMAN, '--target', 'y', '--iterations', '1', '--hidden', '4', '--save', join(dir, 'm.json')).status, 0);
+  assert.equal(anmin('train', FRIEDMAN, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '4', '--save', join(dir, 'm.json')).status, 0);
   const r = anmin('export', join(dir, 'm.json'), '--onnx', join(dir, 'm.onnx'));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^wrote .*m\.onnx: ONNX \(opset 13, float32\), \d+ bytes; input x: 10 columns \(x1, .*\); output y: y\n$/);
@@ -44,11 +44,11 @@ test('a semicolon- or tab-separated file reads as the table it is, its separator
   const text = (sep: string) => ['a', 'b', 'y'].join(sep) + '\n' + Array.from({ length: 30 }, (_, i) => [i % 4, i % 5, 2 * (i % 4) - (i % 5)].join(sep)).join('\n') + '\n';
   for (const [name, sep] of [['semi.csv', ';'], ['tab.tsv', '\t'], ['comma.csv', ',']]) {
     writeFileSync(join(dir, name), text(sep));
-    const r = anmin('train', join(dir, name), '--target', 'y', '--iterations', '1', '--hidden', '2', '--json');
+    const r = anmin('train', join(dir, name), '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '2', '--json');
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     assert.equal((JSON.parse(r.stdout) as { train_rows: number }).train_rows, 24, name);
   }
   // A comma inside quotes is not a separator.
   writeFileSync(join(dir, 'quoted.csv'), '"a,1";b;y\n1;2;3\n2;3;4\n3;4;5\n');
-  assert.match(anmin('train', join(dir, 'quoted.csv'), '--target', 'y', '--iterations', '1', '--hidden', '2', '--test-fraction', '0', '--json').stdout, /"train_rows":3/);
+  assert.match(anmin('train', join(dir, 'quoted.csv'), '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '2', '--test-fraction', '0', '--json').stdout, /"train_rows":3/);
 });

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { AUTO_EPOCHS, autoMethod } from '../../src/estimator/auto.js';
+import { DEFAULT_VALIDATION_FRACTION } from '../../src/estimator/validation.js';
+import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
+import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
+import { RandomState } from '../../src/data/rng.js';
+import { ROOT, tempDir } from '../helpers.js';
+
+const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
+
+test('auto weighs the direct solve that ANMIN would take against an Adam epoch on the rows it fits', () => {
+  for (const [rows, d, h] of [[600, 10, 64], [17379, 13, 64], [10000, 30, 64], [2000, 30, 64], [5000, 50, 64], [500, 3, 8]]) {
+    const n = Math.floor(rows * (1 - DEFAULT_VALIDATION_FRACTION));
+    const cost = solveCosts(n, d + 1, h, 1);
+    const solver = chooseSolver(n, d + 1, h, 1, { ...ANMIN_DEFAULTS, lambda: 1 });
+    const solve = solver === 'dual' ? cost.dual : solver === 'dense' ? cost.dense : Math.min(cost.dense, cost.dual);
+    const pick = autoMethod(rows, d, 1, h);
+    assert.ok(Math.abs(pick.epochs - solve / (2 * n * (d + 1) * h)) <= 1e-12 * pick.epochs, `${rows}×${d}`);
+    assert.equal(pick.method, pick.epochs <= AUTO_EPOCHS ? 'anmin+lbfgs' : 'adam');
+    assert.equal(pick.trainer, pick.method === 'adam' ? 'adam' : 'anmin');
+    assert.equal(pick.refine, pick.method === 'adam' ? undefined : 'lbfgs');
+    assert.match(pick.reason, new RegExp(`^auto: ${pick.method.replace('+', '\\+')} \\(an ANMIN iteration .*about ${pick.epochs.toFixed(0)} Adam epochs`));
+  }
+  // The iteration's share of the work grows with the inputs (the pair sums with (d+1)², the factor with
+  // ((d+1)h)³) where an epoch's grows with d + 1: wide enough, every shape goes to Adam.
+  let last = 0;
+  for (const d of [2, 5, 10, 20, 40, 80]) {
+    const e = autoMethod(20000, d).epochs;
+    assert.ok(e > last, `d ${d}`);
+    last = e;
+  }
+  assert.equal(autoMethod(20000, 2).method, 'anmin+lbfgs');
+  assert.equal(autoMethod(20000, 80).method, 'adam');
+  // Fewer fit rows (a larger validation share) make the same table no cheaper per epoch for the dense solve's factor.
+  assert.ok(autoMethod(10000, 30, 1, 64, 0.5).epochs > autoMethod(10000, 30, 1, 64, 0).epochs);
+});
+
+test('train\'s default is auto: it says what it chose and why, the table says by whom, and a method\'s own flag asks for the method by name', () => {
+  const dir = tempDir('anmin-auto');
+  const rng = new RandomState(3);
+  // 30 inputs on 2,500 rows: ANMIN's iteration costs more than AUTO_EPOCHS epochs; 3 inputs, far less.
+  const table = (d: number, n: number) => [[...Array.from({ length: d }, (_, j) => `x${j}`), 'y'].join(','), ...Array.from({ length: n }, () => { const x = Array.from({ length: d }, () => rng.random()); return [...x, x[0] - 2 * x[1] + rng.random()].join(','); })].join('\n') + '\n';
+  writeFileSync(join(dir, 'wide.csv'), table(30, 2500));
+  writeFileSync(join(dir, 'narrow.csv'), table(3, 300));
+  const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
+  assert.equal(wide.status, 0, wide.stderr);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration would cost about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows, over 64; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
+  const narrow = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '8', '--json');
+  assert.equal(narrow.status, 0, narrow.stderr);
+  assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 64\)\n$/);
+  assert.equal(JSON.parse(narrow.stdout).method, 'anmin+lbfgs');
+  const tuned = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--iterations', '3');
+  assert.equal(tuned.status, 2);
+  assert.equal(tuned.stderr, 'anmin: train: --iterations tunes a method: name it (--method anmin+lbfgs, adam, …); --method auto chooses by the data\'s shape and takes only --hidden\n');
+  const published = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--validation-fraction', '0');
+  assert.equal(published.status, 2);
+  assert.match(published.stderr, /^anmin: train: --validation-fraction 0 trains a method by its own rule: name it \(--method anmin: Algorithm 1 as published, or a gradient method\)[^\n]*\n$/);
+});
