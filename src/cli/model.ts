@@ -7,7 +7,7 @@ import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, PATIENCE, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, type ValidationSettings } from '../estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, fitRows, PATIENCE, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -110,20 +110,22 @@ export function trainCommand(): Command {
     const auto = f.method === AUTO;
     const lists = { hidden: f.hidden as number[] | undefined, lambda: f.lambda as number[] | undefined };
     const flags = { ...f, hidden: lists.hidden?.[0], lambda: lists.lambda?.[0] };
-    // auto's method depends on the data's shape, and a flag such as --iterations means different things
-    // to its two methods: it takes only what both read alike.
-    const tuned = TRAINER_FLAG_KEYS.find((k) => flags[k] !== undefined && !AUTO_FLAGS.includes(k)) ?? (f.option?.length ? 'option' : f.refit !== undefined ? 'refit' : undefined);
-    if (auto && tuned) throw new AnminError(`train: ${flagName(tuned)} tunes a method: name it (--method anmin+lbfgs, adam, …); --method auto chooses by the data's shape and takes only ${AUTO_FLAGS.map((k) => flagName(k)).join(', ')}`, USAGE);
+    // auto's method depends on the data's shape, and a flag such as --iterations or --patience means
+    // different things to its two methods: it takes only what both read alike.
+    const tuned = TRAINER_FLAG_KEYS.find((k) => flags[k] !== undefined && !AUTO_FLAGS.includes(k)) ?? (f.option?.length ? 'option' : f.patience !== undefined ? 'patience' : f.refit !== undefined ? (f.refit ? 'refit' : 'noRefit') : undefined);
+    if (auto && tuned) throw new AnminError(`train: ${flagName(tuned)} tunes a method: name the method it is for (--method anmin+lbfgs, anmin, adam, …); --method auto chooses by the data's shape and takes only ${AUTO_FLAGS.map((k) => flagName(k)).join(' and ')}`, USAGE);
     if (auto && f.validationFraction === 0) throw new AnminError('train: --validation-fraction 0 trains a method by its own rule: name it (--method anmin: Algorithm 1 as published, or a gradient method); --method auto chooses a method that stops by validation rows', USAGE);
     // A built-in method is a trainer and its slope; anything else named on --method is a user's module.
     const resolve = async (method: string, label: string) => {
       const builtin = TRAIN_METHODS[method];
       const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(method);
+      // auto's --threads goes to a method that takes it (every thread count gives the same numbers).
+      const mine = auto && !('threads' in trainer.defaults) ? { ...flags, threads: undefined } : flags;
       // A hybrid's flags are ANMIN's: its refinement runs with REFINE_OPTIONS.
-      const given = givenTrainerOptions(flags, trainer, builtin?.refine ? `${label} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : label);
+      const given = givenTrainerOptions(mine, trainer, builtin?.refine ? `${label} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : label);
       return { method, builtin, trainer, given };
     };
-    let method = auto ? undefined : await resolve(f.method, 'train');
+    let method = auto ? undefined : await resolve(f.method, TRAIN_METHODS[f.method]?.refine ? `train --method ${f.method}` : 'train');
     // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
     const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
     const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
@@ -134,7 +136,7 @@ export function trainCommand(): Command {
     const X = train.X;
     const trainRows = 'shape' in X ? X.shape[0] : 'rows' in X ? X.rows : X.length;
     if (!method) {
-      const pick = autoMethod(trainRows, data.features.length, data.targets.length, Math.max(...(lists.hidden ?? [ANMIN_DEFAULTS.hidden])), f.validationFraction ?? DEFAULT_VALIDATION_FRACTION);
+      const pick = autoMethod(trainRows, data.features.length, data.targets.length, Math.max(...(lists.hidden ?? [ANMIN_DEFAULTS.hidden])), f.validationFraction);
       process.stderr.write(`anmin train: ${pick.reason}\n`);
       method = await resolve(pick.method, `train --method auto (${pick.method} here)`);
     }
@@ -150,9 +152,8 @@ export function trainCommand(): Command {
       ...((lists.lambda?.length ?? 0) > 1 ? { lambdas: lists.lambda } : {}),
     };
     const model = new Regressor(trainer, { ...options, ...settings });
-    const fitRows = Math.floor(trainRows * (1 - model.settings.validationFraction));
     for (const h of model.settings.widths ?? [Number(options.hidden ?? (trainer.defaults as { hidden?: number }).hidden)]) {
-      const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows) : undefined;
+      const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows(trainRows, model.settings.validationFraction)) : undefined;
       if (warning) process.stderr.write(`anmin train: warning: ${warning}\n`);
     }
     // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.

@@ -22,7 +22,6 @@ export const DEFAULT_METHODS: readonly string[] = [AUTO, 'anmin+lbfgs', 'anmin',
  * `anmin train --method` takes them.
  */
 function ownMethod(name: string): { trainer: string; alpha?: number; refine?: Refiner } | undefined {
-  if (name === AUTO) return { trainer: AUTO };
   if (TRAINERS[name]) return { trainer: name };
   const leaky = /^(.+)-l$/.exec(name)?.[1];
   if (leaky && TRAINERS[leaky] && 'alpha' in TRAINERS[leaky].defaults) return { trainer: leaky, alpha: 0.1 };
@@ -30,6 +29,9 @@ function ownMethod(name: string): { trainer: string; alpha?: number; refine?: Re
   if (refine && (REFINERS as readonly string[]).includes(refine)) return { trainer: 'anmin', refine: refine as Refiner };
   return undefined;
 }
+
+/** One of anmin's methods (auto too), not a peer's. */
+const isOwn = (name: string) => name === AUTO || ownMethod(name) !== undefined;
 
 function knownMethods(): string[] {
   const own = Object.keys(TRAINERS).flatMap((t) => ('alpha' in TRAINERS[t].defaults ? [t, `${t}-l`] : [t]));
@@ -39,7 +41,7 @@ function knownMethods(): string[] {
 /** The methods as named (any case), refused at once with the known names when one is not known or named twice. */
 export function checkMethods(names: readonly string[], flag = '--methods'): string[] {
   const out = names.map((m) => m.toLowerCase());
-  const unknown = out.find((m) => !ownMethod(m) && !(PEERS as readonly string[]).includes(m));
+  const unknown = out.find((m) => !isOwn(m) && !(PEERS as readonly string[]).includes(m));
   if (unknown) throw new AnminError(`${flag}: unknown method "${unknown}" (known: ${knownMethods().join(', ')})`, USAGE);
   const twice = out.find((m, i) => out.indexOf(m) !== i);
   if (twice) throw new AnminError(`${flag}: "${twice}" is named twice`, USAGE);
@@ -63,9 +65,8 @@ export function compareSplit(data: CompareData, k: number): SplitIndices {
   return data.fixedSplit ?? splitIndices(data.n, k, 0.2);
 }
 
-/** A method's regressor for `rows` training rows of the data (auto chooses by that shape). */
-function regressor(method: string, data: CompareData, rows: number, seed: number, iterations?: number): Regressor {
-  const own = ownMethod(method === AUTO ? autoMethod(rows, data.d, data.c).method : method)!;
+function regressor(method: string, seed: number, iterations?: number): Regressor {
+  const own = ownMethod(method)!;
   const t = TRAINERS[own.trainer];
   // As `anmin train` runs by default: every core for a trainer that takes threads.
   return new Regressor(own.trainer, {
@@ -86,7 +87,7 @@ function fitOwn(data: CompareData, method: string, k: number, split: SplitIndice
   const y = { data: rows(data.y, data.c, split.train), shape: [split.train.length, data.c] as [number, number] };
   const tX = { data: rows(data.x, data.d, split.test), shape: [split.test.length, data.d] as [number, number] };
   const ty = { data: rows(data.y, data.c, split.test), shape: [split.test.length, data.c] as [number, number] };
-  const model = regressor(method, data, split.train.length, k);
+  const model = regressor(method, k);
   const t0 = performance.now();
   model.fit(X, y);
   const seconds = (performance.now() - t0) / 1000;
@@ -100,7 +101,6 @@ function fitOwn(data: CompareData, method: string, k: number, split: SplitIndice
     train_rows: split.train.length,
     test_rows: split.test.length,
     test_target_sum: targetSum(data, split.test),
-    ...(method === AUTO ? { chose: model.settings.refine ? `${model.trainer}+${model.settings.refine}` : model.trainer } : {}),
   };
 }
 
@@ -108,9 +108,9 @@ function fitOwn(data: CompareData, method: string, k: number, split: SplitIndice
  * A short fit before the clock, as a benchmark harness warms up: the kernels are compiled and the
  * helper threads started, so split 0 is not charged for what a loaded library has done already.
  */
-function warmUp(data: CompareData, method: string, rows: number): void {
+function warmUp(data: CompareData, method: string): void {
   const few = Math.min(data.n, 256);
-  regressor(method, data, rows, 0, 1).fit({ data: data.x.subarray(0, few * data.d), shape: [few, data.d] }, { data: data.y.subarray(0, few * data.c), shape: [few, data.c] });
+  regressor(method, 0, 1).fit({ data: data.x.subarray(0, few * data.d), shape: [few, data.d] }, { data: data.y.subarray(0, few * data.c), shape: [few, data.c] });
 }
 
 export interface CompareRun {
@@ -128,15 +128,25 @@ export interface CompareRun {
  */
 export async function compare(data: CompareData, methods: readonly string[], splits: number, done: (r: CompareRecord) => void): Promise<CompareRun> {
   const own = methods.filter((m) => ownMethod(m));
-  const peers = methods.filter((m) => !ownMethod(m));
+  const peers = methods.filter((m) => !isOwn(m));
   const drawn = Array.from({ length: splits }, (_, k) => compareSplit(data, k));
   const records: CompareRecord[] = [];
+  const keep = (r: CompareRecord) => {
+    records.push(r);
+    done(r);
+  };
   for (const m of own) {
-    warmUp(data, m, drawn[0]?.train.length ?? data.n);
+    warmUp(data, m);
+    for (let k = 0; k < splits; k++) keep(fitOwn(data, m, k, drawn[k]));
+  }
+  // auto is the method it chooses for the split's rows, with the same seed: a fit of that method made
+  // above is the very same computation, so its record stands for auto's too.
+  if (methods.includes(AUTO)) {
     for (let k = 0; k < splits; k++) {
-      const r = fitOwn(data, m, k, drawn[k]);
-      records.push(r);
-      done(r);
+      const chose = autoMethod(drawn[k].train.length, data.d, data.c).method;
+      if (k === 0 && !own.includes(chose)) warmUp(data, chose);
+      const r = records.find((x) => x.method === chose && x.split === k) ?? fitOwn(data, chose, k, drawn[k]);
+      keep({ ...r, method: AUTO, chose });
     }
   }
   if (!peers.length) return { records };
@@ -158,13 +168,6 @@ function meanOf(records: readonly CompareRecord[], method: string, field: 'test_
   return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : NaN;
 }
 
-/** What auto chose over the splits: "adam", or "anmin+lbfgs on 7 splits, adam on 3". */
-function chosen(records: readonly CompareRecord[]): string {
-  const counts = new Map<string, number>();
-  for (const r of records) if (r.method === AUTO && r.chose) counts.set(r.chose, (counts.get(r.chose) ?? 0) + 1);
-  return counts.size === 1 ? [...counts.keys()][0] : [...counts].map(([m, k]) => `${m} on ${k} splits`).join(', ');
-}
-
 /**
  * Each of anmin's methods against the better MLPRegressor(64) peer (lower mean test MSE), as issue 27
  * sets the bar: a test MSE at most 2% above that peer's, in at most half its seconds (or at most half a
@@ -172,14 +175,16 @@ function chosen(records: readonly CompareRecord[]): string {
  */
 export function againstMlp(records: readonly CompareRecord[], methods: readonly string[]): string | undefined {
   const mlp = MLP_PEERS.filter((m) => Number.isFinite(meanOf(records, m, 'test_mse'))).sort((a, b) => meanOf(records, a, 'test_mse') - meanOf(records, b, 'test_mse'))[0];
-  const own = methods.filter((m) => ownMethod(m));
+  const own = methods.filter(isOwn);
   if (!mlp || !own.length) return undefined;
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
   const each = own.map((m) => {
     const mse = meanOf(records, m, 'test_mse') / meanOf(records, mlp, 'test_mse');
     const seconds = meanOf(records, m, 'seconds');
     const secs = seconds / meanOf(records, mlp, 'seconds');
-    return `${m}${m === AUTO ? ` (${chosen(records)})` : ''} ${pct(mse)} of its test MSE in ${pct(secs)} of its seconds (${mse <= 1.02 && (secs <= 0.5 || seconds <= 0.5) ? 'meets' : 'misses'} the bar)`;
+    // Every split has as many training rows, so auto chose one method for all.
+    const chose = m === AUTO ? records.find((r) => r.method === AUTO)?.chose : undefined;
+    return `${m}${chose ? ` (${chose})` : ''} ${pct(mse)} of its test MSE in ${pct(secs)} of its seconds (${mse <= 1.02 && (secs <= 0.5 || seconds <= 0.5) ? 'meets' : 'misses'} the bar)`;
   });
   return `against the better MLPRegressor(64), ${mlp} (the bar: test MSE within 2% or below, in at most half its seconds or half a second): ${each.join('; ')}`;
 }

@@ -54,6 +54,9 @@ export const PLENTY_LAMBDA = 1e-3;
 
 export const fewRows = (rows: number, unknowns: number) => rows < FEW_ROWS_PER_UNKNOWN * unknowns;
 
+/** The rows a fit trains on when `fraction` of `rows` is held out for validation (validationSplit's count). */
+export const fitRows = (rows: number, fraction: number) => Math.floor(rows * (1 - fraction));
+
 /** The λ candidates (mean scale) for a layer of `unknowns` = (d+1)h trained on `rows`. */
 export function lambdaGrid(rows: number, unknowns: number): number[] {
   return fewRows(rows, unknowns) ? [...VALIDATION_LAMBDAS] : [PLENTY_LAMBDA];

@@ -19,12 +19,21 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
     const solver = chooseSolver(n, d + 1, h, 1, { ...ANMIN_DEFAULTS, lambda: 1 });
     const solve = solver === 'dual' ? cost.dual : solver === 'dense' ? cost.dense : Math.min(cost.dense, cost.dual);
     const pick = autoMethod(rows, d, 1, h);
-    assert.ok(Math.abs(pick.epochs - solve / (2 * n * (d + 1) * h)) <= 1e-12 * pick.epochs, `${rows}×${d}`);
+    assert.ok(Math.abs(pick.epochs - solve / (2 * n * h * (d + 2))) <= 1e-12 * pick.epochs, `${rows}×${d}`);
     assert.equal(pick.method, pick.epochs <= AUTO_EPOCHS ? 'anmin+lbfgs' : 'adam');
     assert.equal(pick.trainer, pick.method === 'adam' ? 'adam' : 'anmin');
     assert.equal(pick.refine, pick.method === 'adam' ? undefined : 'lbfgs');
     assert.match(pick.reason, new RegExp(`^auto: ${pick.method.replace('+', '\\+')} \\(an ANMIN iteration .*about ${pick.epochs.toFixed(0)} Adam epochs`));
   }
+  // By hand: 8,000 rows × 30 inputs hold out 1,600, and 6,400 rows against 1,984 unknowns take the dense
+  // system (pair sums n·h²·p(p+1)/16, Cholesky (ph)³/6); 2,000 rows leave 1,600 < 1,984, the dual
+  // (m²(p+h)/2 + m³/6); an epoch, 2·n·h·(p+c).
+  const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * b, `${a} against ${b}`);
+  close(autoMethod(8000, 30).epochs, (6400 * 64 ** 2 * 31 * 32 / 16 + (31 * 64) ** 3 / 6) / (2 * 6400 * 64 * 32));
+  close(autoMethod(2000, 30).epochs, (1600 ** 2 * (31 + 64) / 2 + 1600 ** 3 / 6) / (2 * 1600 * 64 * 32));
+  // Three targets: 4,800 rows × targets for the dual, more than the unknowns, so the dense system; an
+  // epoch's output layer three wide.
+  close(autoMethod(2000, 30, 3).epochs, (1600 * 64 ** 2 * 31 * 32 / 16 + (31 * 64) ** 3 / 6) / (2 * 1600 * 64 * 34));
   // The iteration's share of the work grows with the inputs (the pair sums with (d+1)², the factor with
   // ((d+1)h)³) where an epoch's grows with d + 1: wide enough, every shape goes to Adam.
   let last = 0;
@@ -56,7 +65,18 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   assert.equal(JSON.parse(narrow.stdout).method, 'anmin+lbfgs');
   const tuned = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--iterations', '3');
   assert.equal(tuned.status, 2);
-  assert.equal(tuned.stderr, 'anmin: train: --iterations tunes a method: name it (--method anmin+lbfgs, adam, …); --method auto chooses by the data\'s shape and takes only --hidden\n');
+  assert.equal(tuned.stderr, 'anmin: train: --iterations tunes a method: name the method it is for (--method anmin+lbfgs, anmin, adam, …); --method auto chooses by the data\'s shape and takes only --hidden and --threads\n');
+  for (const [flag, name] of [[['--patience', '3'], '--patience'], [['--no-refit'], '--no-refit'], [['--option', 'lr=0.1'], '--option']] as const) {
+    const r = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', ...flag);
+    assert.equal(r.status, 2, name);
+    assert.ok(r.stderr.startsWith(`anmin: train: ${name} tunes a method`), r.stderr);
+  }
+  // --threads goes to the method that takes it: the hybrid here, Adam (which has none) on the wide table.
+  for (const [table, width] of [['narrow.csv', '8'], ['wide.csv', '64']]) assert.equal(anmin('train', join(dir, table), '--target', 'y', '--hidden', width, '--threads', '1').status, 0, table);
+  // Of a list of widths, the largest is weighed.
+  assert.match(anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '4,16').stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×16 on 192 fit rows/);
+  // A named hybrid's refusal says which hybrid.
+  assert.match(anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--method', 'anmin+lbfgs', '--lr', '0.1').stderr, /^anmin: train --method anmin\+lbfgs \(ANMIN's options; its lbfgs refinement's are fixed\): --lr does not apply to anmin\n$/);
   const published = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--validation-fraction', '0');
   assert.equal(published.status, 2);
   assert.match(published.stderr, /^anmin: train: --validation-fraction 0 trains a method by its own rule: name it \(--method anmin: Algorithm 1 as published, or a gradient method\)[^\n]*\n$/);
