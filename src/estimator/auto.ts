@@ -6,18 +6,21 @@ import { DEFAULT_VALIDATION_FRACTION, fitRows, type Refiner } from './validation
 export const AUTO = 'auto';
 
 /**
- * Above this many Adam epochs' work in one ANMIN iteration, `auto` trains Adam. Adam with validation
- * stopping ran 27–75 epochs on the wide data we tried (the paper's lr 0.03, batch 256), while the
- * hybrid runs 10–30 ANMIN iterations before its refinement: past 64 epochs an iteration, ANMIN's
- * exact solves cost more than several whole Adam fits. Measured over 10 splits each (default hybrid
- * against Adam, test MSE / seconds, the better MLPRegressor's bar in brackets): below the line,
- * abalone (23 epochs an iteration) 4.50 / 0.36 against 4.57 / 0.07, bike-sharing (34) 1,356 / 5.2
- * against 3,162 / 2.6, Friedman #2 (21) 1,225 against 2,175; above it, 20-input linear data (87)
- * 128.1 / 1.64 against 118.0 / 0.25, make_friedman1 with 30 inputs on 2,000 rows (82) 2.53 / 5.2
- * against 3.75 / 0.12 [4.12 / 0.51], on 10,000 rows (112) 1.41 / 7.9 against 1.44 / 0.34 [1.55 /
- * 1.9], 50-input linear data (284) 142 / 2.9 against 132 / 0.46.
+ * Above this many Adam epochs' work in one ANMIN iteration, `auto` trains Adam: about one whole Adam
+ * fit (with validation stopping it ran 27–75 epochs on the data below; the paper's lr 0.03, batch 256),
+ * where the hybrid runs 10–30 ANMIN iterations before its refinement. Set between the data sets measured
+ * over 10 splits (default hybrid against Adam, test MSE / seconds; [the better MLPRegressor]): at or
+ * below 34 epochs an iteration, where Adam fell far short on four of seven (bike-sharing, 34: 1,356 / 5.2
+ * against 3,162 / 2.6 [1,271 / 11.3]; Friedman #2, 21: 1,225 against 2,175 [1,288]; Friedman #3 on 20,000
+ * rows, 11, and sdf, 6), and from 43 up, where Adam met the bar on eight of nine and the hybrid on one
+ * (make_friedman1 with 12 inputs on 5,000 rows, 43: 1.309 / 0.86 against 1.278 / 0.10 [1.394 / 1.05];
+ * with 30 on 2,000, 82: 2.53 / 5.2 against 3.75 / 0.12 [4.12 / 0.51]; 50-input linear data, 284: 142 /
+ * 2.9 against 132 / 0.46 [368 / 4.9]; missed by both: make_friedman2 with four noise inputs on 1,030
+ * rows, 56: 1,124 / 0.58 against 1,677 / 0.07 [1,306 / 0.90]). The shape alone cannot tell the data
+ * where Adam fails (few inputs, a sharply nonlinear target) from the data where it is fast and good:
+ * near the line either choice may miss.
  */
-export const AUTO_EPOCHS = 64;
+export const AUTO_EPOCHS = 40;
 
 /** What `auto` trains on data of a shape, and why: ANMIN's iteration in Adam epochs. */
 export interface AutoChoice {

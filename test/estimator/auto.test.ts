@@ -57,11 +57,11 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   writeFileSync(join(dir, 'narrow.csv'), table(3, 300));
   const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration would cost about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows, over 64; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration would cost about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows, over 40; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
   assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
   const narrow = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '8', '--json');
   assert.equal(narrow.status, 0, narrow.stderr);
-  assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 64\)\n$/);
+  assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 40\)\n$/);
   assert.equal(JSON.parse(narrow.stdout).method, 'anmin+lbfgs');
   const tuned = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--iterations', '3');
   assert.equal(tuned.status, 2);
