@@ -22,6 +22,15 @@ export const AUTO = 'auto';
  */
 export const AUTO_EPOCHS = 40;
 
+/**
+ * At or below this many multiply-adds an ANMIN iteration, `auto` trains the hybrid whatever the ratio:
+ * on data this small the whole fit takes about half a second, and there the hybrid's MSE is the safer
+ * (Friedman #2 with four noise inputs on 1,030 rows, 47 M an iteration at 56 epochs: the hybrid 1,103
+ * in 0.44 s, Adam 1,677 [the MLP 1,306 / 0.90]; Friedman #1 of that shape: 1.517 in 0.53 s against
+ * Adam's 1.434 in 0.03 [2.406 / 0.88]). Friedman #1 with 12 inputs on 5,000 rows, 245 M, goes to Adam.
+ */
+export const AUTO_SMALL_WORK = 64e6;
+
 /** What `auto` trains on data of a shape, and why: ANMIN's iteration in Adam epochs. */
 export interface AutoChoice {
   /** The method as `anmin train --method` names it. */
@@ -30,6 +39,8 @@ export interface AutoChoice {
   refine?: Refiner;
   /** One ANMIN iteration's work (the direct hidden-layer solve `solver: auto` would take) over one Adam epoch's. */
   epochs: number;
+  /** That iteration's multiply-adds. */
+  work: number;
   /** One line for the user: what was chosen and the remedy. */
   reason: string;
 }
@@ -37,7 +48,7 @@ export interface AutoChoice {
 /**
  * The method for `rows` training rows (validation rows included) of `inputs` columns and `outputs`
  * targets at `hidden` units: ANMIN refined by L-BFGS where its iteration costs at most AUTO_EPOCHS
- * Adam epochs on the rows it fits, else Adam. An epoch is 2·n·h·(d+1+c) multiply-adds (each layer's
+ * Adam epochs on the rows it fits or at most AUTO_SMALL_WORK multiply-adds, else Adam. An epoch is 2·n·h·(d+1+c) multiply-adds (each layer's
  * forward pass and weights' gradient); the iteration, the direct solve `solver: auto` takes (dense or
  * dual: solveCosts). Above DENSE_MAX_SIZE unknowns ANMIN solves by conjugate gradients instead, each
  * step about an epoch's work and many steps an iteration; the cheaper direct solve's work stands for it
@@ -50,9 +61,12 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const p = inputs + 1;
   const cost = solveCosts(n, p, hidden, outputs);
   const solver = chooseSolver(n, p, hidden, outputs, ANMIN_DEFAULTS);
-  const iteration = solver === 'dual' ? cost.dual : solver === 'dense' ? cost.dense : Math.min(cost.dense, cost.dual);
-  const epochs = iteration / (2 * n * hidden * (p + outputs));
+  const work = solver === 'dual' ? cost.dual : solver === 'dense' ? cost.dense : Math.min(cost.dense, cost.dual);
+  const epochs = work / (2 * n * hidden * (p + outputs));
   const shape = `(d+1)h = ${p}×${hidden} on ${n} fit rows`;
-  if (epochs <= AUTO_EPOCHS) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, reason: `auto: anmin+lbfgs (an ANMIN iteration costs about ${epochs.toFixed(0)} Adam epochs at ${shape}, at most ${AUTO_EPOCHS})` };
-  return { method: 'adam', trainer: 'adam', epochs, reason: `auto: adam (an ANMIN iteration would cost about ${epochs.toFixed(0)} Adam epochs at ${shape}, over ${AUTO_EPOCHS}; --method anmin+lbfgs trains ANMIN's hybrid anyway)` };
+  const about = `an ANMIN iteration costs about ${epochs.toFixed(0)} Adam epochs at ${shape}`;
+  if (epochs <= AUTO_EPOCHS) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
+  const mega = (v: number) => `${(v / 1e6).toFixed(0)} M`;
+  if (work <= AUTO_SMALL_WORK) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: data this small fits in about half a second)` };
+  return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}; --method anmin+lbfgs trains ANMIN's hybrid anyway)` };
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AUTO_EPOCHS, autoMethod } from '../../src/estimator/auto.js';
+import { AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod } from '../../src/estimator/auto.js';
 import { DEFAULT_VALIDATION_FRACTION } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
@@ -20,10 +20,11 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
     const solve = solver === 'dual' ? cost.dual : solver === 'dense' ? cost.dense : Math.min(cost.dense, cost.dual);
     const pick = autoMethod(rows, d, 1, h);
     assert.ok(Math.abs(pick.epochs - solve / (2 * n * h * (d + 2))) <= 1e-12 * pick.epochs, `${rows}×${d}`);
-    assert.equal(pick.method, pick.epochs <= AUTO_EPOCHS ? 'anmin+lbfgs' : 'adam');
+    assert.equal(pick.work, solve);
+    assert.equal(pick.method, pick.epochs <= AUTO_EPOCHS || pick.work <= AUTO_SMALL_WORK ? 'anmin+lbfgs' : 'adam');
     assert.equal(pick.trainer, pick.method === 'adam' ? 'adam' : 'anmin');
     assert.equal(pick.refine, pick.method === 'adam' ? undefined : 'lbfgs');
-    assert.match(pick.reason, new RegExp(`^auto: ${pick.method.replace('+', '\\+')} \\(an ANMIN iteration .*about ${pick.epochs.toFixed(0)} Adam epochs`));
+    assert.match(pick.reason, new RegExp(`^auto: ${pick.method.replace('+', '\\+')} \\(an ANMIN iteration costs about ${pick.epochs.toFixed(0)} Adam epochs`));
   }
   // By hand: 8,000 rows × 30 inputs hold out 1,600, and 6,400 rows against 1,984 unknowns take the dense
   // system (pair sums n·h²·p(p+1)/16, Cholesky (ph)³/6); 2,000 rows leave 1,600 < 1,984, the dual
@@ -43,6 +44,12 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
     last = e;
   }
   assert.equal(autoMethod(20000, 2).method, 'anmin+lbfgs');
+  // Over the ratio but small: 1,030 rows × 8 inputs (47 M multiply-adds an iteration) keep the hybrid, 5,000 × 12 do not.
+  const small = autoMethod(824, 8);
+  assert.ok(small.epochs > AUTO_EPOCHS && small.work <= AUTO_SMALL_WORK && small.method === 'anmin+lbfgs', small.reason);
+  assert.match(small.reason, /, over 40, but only \d+ M multiply-adds, at most 64 M: data this small fits in about half a second\)$/);
+  const mid = autoMethod(4000, 12);
+  assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
   assert.equal(autoMethod(20000, 80).method, 'adam');
   // Fewer fit rows (a larger validation share) make the same table no cheaper per epoch for the dense solve's factor.
   assert.ok(autoMethod(10000, 30, 1, 64, 0.5).epochs > autoMethod(10000, 30, 1, 64, 0).epochs);
@@ -57,7 +64,7 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   writeFileSync(join(dir, 'narrow.csv'), table(3, 300));
   const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration would cost about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows, over 40; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows and \d+ M multiply-adds, over 40 and 64 M; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
   assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
   const narrow = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '8', '--json');
   assert.equal(narrow.status, 0, narrow.stderr);

@@ -125,6 +125,18 @@ test('by conjugate gradients the λ search starts at the grid\'s top and each la
   assert.equal(v.chosen.validationMse, Math.min(...v.candidates.map((c) => c.validationMse!)));
 });
 
+test('by a direct solve the λ search runs its first two candidates in full and races the best from the third on', () => {
+  const { X, y } = rows(240, 6);
+  for (const seed of [0, 1, 2, 3]) {
+    const { trainer, calls } = spy();
+    const v = new Regressor(trainer, { hidden: 64, iterations: 10, solver: 'dense', validationFraction: 0.2, seed }).fit(X, y).toJSON().validation!;
+    const searches = calls.filter((c) => c.validation);
+    assert.equal(searches.length, v.candidates.length);
+    assert.ok(v.candidates.length >= 2, `seed ${seed}: descent from the middle tries a neighbour`);
+    for (const [k, c] of searches.entries()) assert.equal(c.rival !== undefined, k >= 2, `seed ${seed}, candidate ${k}`);
+  }
+});
+
 test('a list of widths is chosen among by validation, and the same seed gives the same model', () => {
   const { X, y } = rows(240, 7);
   const fit = () => new Anmin({ widths: [2, 12], lambdas: [1e-2], iterations: 6, seed: 3 }).fit(X, y);
