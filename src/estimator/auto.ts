@@ -9,25 +9,27 @@ export const AUTO = 'auto';
  * Above this many Adam epochs' work in one ANMIN iteration, `auto` trains Adam: about one whole Adam
  * fit (with validation stopping it ran 27–75 epochs on the data below; the paper's lr 0.03, batch 256),
  * where the hybrid runs 10–30 ANMIN iterations before its refinement. Set between the data sets measured
- * over 10 splits (default hybrid against Adam, test MSE / seconds; [the better MLPRegressor]): at or
- * below 34 epochs an iteration, where Adam fell far short on four of seven (bike-sharing, 34: 1,356 / 5.2
- * against 3,162 / 2.6 [1,271 / 11.3]; Friedman #2, 21: 1,225 against 2,175 [1,288]; Friedman #3 on 20,000
- * rows, 11, and sdf, 6), and from 43 up, where Adam met the bar on eight of nine and the hybrid on one
- * (make_friedman1 with 12 inputs on 5,000 rows, 43: 1.309 / 0.86 against 1.278 / 0.10 [1.394 / 1.05];
- * with 30 on 2,000, 82: 2.53 / 5.2 against 3.75 / 0.12 [4.12 / 0.51]; 50-input linear data, 284: 142 /
- * 2.9 against 132 / 0.46 [368 / 4.9]; missed by both: make_friedman2 with four noise inputs on 1,030
- * rows, 56: 1,124 / 0.58 against 1,677 / 0.07 [1,306 / 0.90]). The shape alone cannot tell the data
- * where Adam fails (few inputs, a sharply nonlinear target) from the data where it is fast and good:
- * near the line either choice may miss.
+ * over 10 splits (default hybrid against Adam, test MSE / seconds; [the better MLPRegressor]): at 6–34
+ * epochs an iteration, where Adam fell far short on four of seven (bike-sharing, 32.5–33.6 with or
+ * without a test share held out: 1,356 / 5.2 against 3,162 / 2.6 [1,271 / 11.3]; Friedman #2, 21: 1,225
+ * against 2,175 [1,288]; Friedman #3 on 20,000 rows, 11, and sdf, 6), and from 39 up, where the hybrid
+ * missed on time on every data set of more than AUTO_SMALL_WORK (make_friedman1 with 12 inputs on 5,000
+ * rows, 39.4–42.7: 1.309 / 0.86 against 1.278 / 0.10 [1.394 / 1.05]; with 30 on 2,000, 82: 2.53 / 5.2
+ * against 3.75 / 0.12 [4.12 / 0.51]; 50-input linear data, 284: 142 / 2.9 against 132 / 0.46 [368 /
+ * 4.9]) but the 20-input linear data (87: 128 / 1.64 against 118 / 0.26 [167 / 3.65]), and Adam met it
+ * on all but dae (1,085: 128 / 25.5 [156 / 17.8]). The margin is about 3 epochs each side. The shape
+ * alone cannot tell data where Adam fails (few inputs, a sharply nonlinear target) from data where it is
+ * fast and good: near the line either choice may miss.
  */
-export const AUTO_EPOCHS = 40;
+export const AUTO_EPOCHS = 36;
 
 /**
  * At or below this many multiply-adds an ANMIN iteration, `auto` trains the hybrid whatever the ratio:
- * on data this small the whole fit takes about half a second, and there the hybrid's MSE is the safer
- * (Friedman #2 with four noise inputs on 1,030 rows, 47 M an iteration at 56 epochs: the hybrid 1,103
- * in 0.44 s, Adam 1,677 [the MLP 1,306 / 0.90]; Friedman #1 of that shape: 1.517 in 0.53 s against
- * Adam's 1.434 in 0.03 [2.406 / 0.88]). Friedman #1 with 12 inputs on 5,000 rows, 245 M, goes to Adam.
+ * a small fit, where the hybrid's MSE is the safer. Two data sets of one shape, 1,030 rows × 8 inputs
+ * (47 M an iteration at 56 epochs), split the two ways: Friedman #2 with four noise inputs, the hybrid
+ * 1,103 in 0.41 s, Adam 1,677 [the MLP 1,306 / 0.90]; Friedman #1, the hybrid 1.517 in 0.54 s (over
+ * the half second) against Adam's 1.434 in 0.03 [2.406 / 0.88]. Friedman #1 with 12 inputs on 5,000
+ * rows, 245 M, goes to Adam; nothing was measured between 47 M and 245 M.
  */
 export const AUTO_SMALL_WORK = 64e6;
 
@@ -66,7 +68,7 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const shape = `(d+1)h = ${p}×${hidden} on ${n} fit rows`;
   const about = `an ANMIN iteration costs about ${epochs.toFixed(0)} Adam epochs at ${shape}`;
   if (epochs <= AUTO_EPOCHS) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
-  const mega = (v: number) => `${(v / 1e6).toFixed(0)} M`;
-  if (work <= AUTO_SMALL_WORK) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: data this small fits in about half a second)` };
+  const mega = (v: number) => `${(v / 1e6).toFixed(1)} M`;
+  if (work <= AUTO_SMALL_WORK) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
   return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}; --method anmin+lbfgs trains ANMIN's hybrid anyway)` };
 }

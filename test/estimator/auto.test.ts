@@ -47,7 +47,7 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   // Over the ratio but small: 1,030 rows × 8 inputs (47 M multiply-adds an iteration) keep the hybrid, 5,000 × 12 do not.
   const small = autoMethod(824, 8);
   assert.ok(small.epochs > AUTO_EPOCHS && small.work <= AUTO_SMALL_WORK && small.method === 'anmin+lbfgs', small.reason);
-  assert.match(small.reason, /, over 40, but only \d+ M multiply-adds, at most 64 M: data this small fits in about half a second\)$/);
+  assert.match(small.reason, /, over 36, but only 47\.\d M multiply-adds, at most 64\.0 M: a small fit\)$/);
   const mid = autoMethod(4000, 12);
   assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
   assert.equal(autoMethod(20000, 80).method, 'adam');
@@ -62,14 +62,20 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   const table = (d: number, n: number) => [[...Array.from({ length: d }, (_, j) => `x${j}`), 'y'].join(','), ...Array.from({ length: n }, () => { const x = Array.from({ length: d }, () => rng.random()); return [...x, x[0] - 2 * x[1] + rng.random()].join(','); })].join('\n') + '\n';
   writeFileSync(join(dir, 'wide.csv'), table(30, 2500));
   writeFileSync(join(dir, 'narrow.csv'), table(3, 300));
+  writeFileSync(join(dir, 'small.csv'), table(8, 1030));
   const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows and \d+ M multiply-adds, over 40 and 64 M; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
   assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
   const narrow = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '8', '--json');
   assert.equal(narrow.status, 0, narrow.stderr);
-  assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 40\)\n$/);
+  assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 36\)\n$/);
   assert.equal(JSON.parse(narrow.stdout).method, 'anmin+lbfgs');
+  // Over the ratio, but a small fit: the hybrid.
+  const small = anmin('train', join(dir, 'small.csv'), '--target', 'y', '--json');
+  assert.equal(small.status, 0, small.stderr);
+  assert.match(small.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 9×64 on 659 fit rows, over 36, but only \d+\.\d M multiply-adds, at most 64\.0 M: a small fit\)\n$/);
+  assert.equal(JSON.parse(small.stdout).method, 'anmin+lbfgs');
   const tuned = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--iterations', '3');
   assert.equal(tuned.status, 2);
   assert.equal(tuned.stderr, 'anmin: train: --iterations tunes a method: name the method it is for (--method anmin+lbfgs, anmin, adam, …); --method auto chooses by the data\'s shape and takes only --hidden and --threads\n');

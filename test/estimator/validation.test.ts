@@ -132,8 +132,19 @@ test('by a direct solve the λ search runs its first two candidates in full and 
     const v = new Regressor(trainer, { hidden: 64, iterations: 10, solver: 'dense', validationFraction: 0.2, seed }).fit(X, y).toJSON().validation!;
     const searches = calls.filter((c) => c.validation);
     assert.equal(searches.length, v.candidates.length);
-    assert.ok(v.candidates.length >= 2, `seed ${seed}: descent from the middle tries a neighbour`);
+    assert.ok(v.candidates.length >= 3, `seed ${seed}: descent from the middle goes on past a neighbour`);
     for (const [k, c] of searches.entries()) assert.equal(c.rival !== undefined, k >= 2, `seed ${seed}, candidate ${k}`);
+    // A raced candidate that trails stops before its iterations are up.
+    assert.ok(v.candidates.slice(2).some((c) => c.iterations < 10), `seed ${seed}`);
+  }
+  // Each width's search alike: its own first two in full.
+  const { trainer, calls } = spy();
+  const v = new Regressor(trainer, { widths: [32, 64], iterations: 10, solver: 'dense', validationFraction: 0.2 }).fit(X, y).toJSON().validation!;
+  const searches = calls.filter((c) => c.validation);
+  for (const h of [32, 64]) {
+    const mine = searches.filter((_, k) => v.candidates[k].hidden === h);
+    assert.ok(mine.length >= 2, `width ${h}`);
+    mine.forEach((c, k) => assert.equal(c.rival !== undefined, k >= 2, `width ${h}, candidate ${k}`));
   }
 });
 
