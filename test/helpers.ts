@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +8,9 @@ import type { JobRecord } from '../src/experiments/store.js';
 import { packageRoot } from '../src/util/fsx.js';
 
 export const ROOT = packageRoot();
+
+/** The command line in a child process, its progress bars off (their frames would mix into stderr). */
+export const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
 
 /** The dataset mirror the tests read real files from: $ANMIN_MIRROR, else ../shared/data. */
 export const MIRROR = process.env.ANMIN_MIRROR ? resolve(process.env.ANMIN_MIRROR) : resolve(ROOT, '..', 'shared', 'data');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,9 +7,8 @@ import { DEFAULT_VALIDATION_FRACTION } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
 import { RandomState } from '../../src/data/rng.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { anmin, tempDir } from '../helpers.js';
 
-const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
 
 test('auto weighs the direct solve that ANMIN would take against an Adam epoch on the rows it fits', () => {
   for (const [rows, d, h] of [[600, 10, 64], [17379, 13, 64], [10000, 30, 64], [2000, 30, 64], [5000, 50, 64], [500, 3, 8]]) {

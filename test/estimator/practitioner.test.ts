@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Anmin } from '../../src/estimator/estimator.js';
 import { readTrainingCsv } from '../../src/estimator/csv-data.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { anmin, ROOT, tempDir } from '../helpers.js';
 
-const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
 const FRIEDMAN = join(ROOT, 'examples', 'friedman1.csv');
 
 test('fit takes readTrainingCsv\'s x and y as they come', async () => {

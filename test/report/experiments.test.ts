@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { recordBase } from '../../src/experiments/job.js';
 import { expandJobs, loadProtocol } from '../../src/experiments/protocol.js';
 import type { TableModel } from '../../src/report/tables.js';
-import { record, ROOT, tempDir } from '../helpers.js';
+import { anmin, record, tempDir } from '../helpers.js';
 
-const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
 
 /** A protocol of the user's: its own experiment, dataset and method names, none of the paper's. */
 function userProtocol(dir: string): string {

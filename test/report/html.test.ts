@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { ROOT, tempDir } from '../helpers.js';
+import { anmin, tempDir } from '../helpers.js';
 
 /** Debian's chromium (apt-get install -y chromium), or $CHROMIUM. */
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -13,7 +12,6 @@ const NO_BROWSER = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (a
 
 test('the HTML report opens in a real browser without errors: tables, figures, and a selector that redraws', { skip: NO_BROWSER, timeout: 180_000 }, async () => {
   const dir = tempDir('anmin-html');
-  const anmin = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'anmin.js'), ...args], { encoding: 'utf8', env: { ...process.env, ANMIN_PROGRESS: '0' } });
   const ran = anmin('run', 'planted', '--datasets', 'plain-r3,start-r3', '--splits', '0..1', '--out', join(dir, 'planted'));
   assert.equal(ran.status, 0, ran.stderr);
   const page = join(dir, 'report.html');
