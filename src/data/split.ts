@@ -7,13 +7,16 @@ export interface SplitIndices {
   test: Int32Array;
 }
 
+/** The rows splitIndices holds out of n for `fraction`: ceil(fraction·n), as scikit-learn rounds. */
+export const heldOutCount = (n: number, fraction: number) => Math.ceil(fraction * n);
+
 /**
  * Split k exactly as scikit-learn's `train_test_split(X, Y, test_size=0.2, random_state=k)`:
  * `RandomState(k).permutation(N)`, test = the first ceil(0.2·N), train = the rest in that order.
  */
 export function splitIndices(n: number, k: number, testFraction = 0.2): SplitIndices {
   const perm = new RandomState(k).permutation(n);
-  const nTest = Math.ceil(testFraction * n);
+  const nTest = heldOutCount(n, testFraction);
   return { test: perm.slice(0, nTest), train: perm.slice(nTest) };
 }
 

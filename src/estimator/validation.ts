@@ -1,4 +1,4 @@
-import { splitIndices } from '../data/split.js';
+import { heldOutCount, splitIndices } from '../data/split.js';
 import { checkResult } from '../train/registry.js';
 import type { OnStep, Trainer, TrainData, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
@@ -55,7 +55,7 @@ export const PLENTY_LAMBDA = 1e-3;
 export const fewRows = (rows: number, unknowns: number) => rows < FEW_ROWS_PER_UNKNOWN * unknowns;
 
 /** The rows a fit trains on when `fraction` of `rows` is held out for validation (validationSplit's count). */
-export const fitRows = (rows: number, fraction: number) => Math.floor(rows * (1 - fraction));
+export const fitRows = (rows: number, fraction: number) => rows - heldOutCount(rows, fraction);
 
 /** The λ candidates (mean scale) for a layer of `unknowns` = (d+1)h trained on `rows`. */
 export function lambdaGrid(rows: number, unknowns: number): number[] {
