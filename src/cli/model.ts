@@ -116,16 +116,16 @@ export function trainCommand(): Command {
     if (auto && tuned) throw new AnminError(`train: ${flagName(tuned)} tunes a method: name the method it is for (--method anmin+lbfgs, anmin, adam, …); --method auto chooses by the data's shape and takes only ${AUTO_FLAGS.map((k) => flagName(k)).join(' and ')}`, USAGE);
     if (auto && f.validationFraction === 0) throw new AnminError('train: --validation-fraction 0 trains a method by its own rule: name it (--method anmin: Algorithm 1 as published, or a gradient method); --method auto chooses a method that stops by validation rows', USAGE);
     // A built-in method is a trainer and its slope; anything else named on --method is a user's module.
-    const resolve = async (method: string, label: string) => {
+    const resolve = async (method: string, where?: string) => {
       const builtin = TRAIN_METHODS[method];
       const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(method);
       // auto's --threads goes to a method that takes it (every thread count gives the same numbers).
       const mine = auto && !('threads' in trainer.defaults) ? { ...flags, threads: undefined } : flags;
       // A hybrid's flags are ANMIN's: its refinement runs with REFINE_OPTIONS.
-      const given = givenTrainerOptions(mine, trainer, builtin?.refine ? `${label} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : label);
+      const given = givenTrainerOptions(mine, trainer, builtin?.refine ? `${where ?? `train --method ${method}`} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : where ?? 'train');
       return { method, builtin, trainer, given };
     };
-    let method = auto ? undefined : await resolve(f.method, TRAIN_METHODS[f.method]?.refine ? `train --method ${f.method}` : 'train');
+    let method = auto ? undefined : await resolve(f.method);
     // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
     const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
     const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
