@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
-import { Adam, Anmin, Lbfgs, Regressor } from '../../src/estimator/estimator.js';
+import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
 import { descend, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, validationSeed } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
@@ -108,6 +108,13 @@ test('λ is chosen by validation MSE among the candidates, and the refit runs at
   assert.equal(plenty.summary.rows, 192);
 });
 
+/** The best candidate before the k-th: its best-so-far validation curve is what the k-th races (× its margin). */
+const bestBefore = (v: { candidates: { validationMse?: number | null }[] }, k: number) => v.candidates.slice(0, k).reduce((a, b) => (b.validationMse! < a.validationMse! ? b : a));
+function racesWith(v: { candidates: { validationMse?: number | null }[] }, k: number, c: TrainData, margin: number, what: string): void {
+  const end = c.rival!.at(-1)!;
+  assert.ok(Math.abs(end - margin * bestBefore(v, k).validationMse!) <= 1e-12 * end, what);
+}
+
 test('by conjugate gradients the λ search starts at the grid\'s top and each later candidate races the best so far', () => {
   const { X, y } = rows(240, 6);
   const { trainer, calls } = spy();
@@ -118,14 +125,13 @@ test('by conjugate gradients the λ search starts at the grid\'s top and each la
   for (const [k, c] of searches.entries()) {
     if (k === 0) continue;
     // The rival is the best candidate before it, as its best-so-far curve.
-    const before = v.candidates.slice(0, k).reduce((a, b) => (b.validationMse! < a.validationMse! ? b : a));
-    assert.equal(c.rival!.at(-1), before.validationMse);
+    assert.equal(c.rival!.at(-1), bestBefore(v, k).validationMse);
     assert.ok(c.rival!.every((x, i) => i === 0 || x <= c.rival![i - 1]));
   }
   assert.equal(v.chosen.validationMse, Math.min(...v.candidates.map((c) => c.validationMse!)));
 });
 
-test('by a direct solve the λ search runs its first two candidates in full and races the best from the third on', () => {
+test('by a direct solve the λ search runs its first candidate in full, cuts the second only when it trails by SECOND_MARGIN, and races the best from the third on', () => {
   const { X, y } = rows(240, 6);
   for (const seed of [0, 1, 2, 3]) {
     const { trainer, calls } = spy();
@@ -133,18 +139,23 @@ test('by a direct solve the λ search runs its first two candidates in full and 
     const searches = calls.filter((c) => c.validation);
     assert.equal(searches.length, v.candidates.length);
     assert.ok(v.candidates.length >= 3, `seed ${seed}: descent from the middle goes on past a neighbour`);
-    for (const [k, c] of searches.entries()) assert.equal(c.rival !== undefined, k >= 2, `seed ${seed}, candidate ${k}`);
+    assert.equal(searches[0].rival, undefined);
+    for (const [k, c] of searches.entries()) {
+      if (k === 0) continue;
+      racesWith(v, k, c, k === 1 ? SECOND_MARGIN : 1, `seed ${seed}, candidate ${k}`);
+    }
     // A raced candidate that trails stops before its iterations are up.
     assert.ok(v.candidates.slice(2).some((c) => c.iterations < 10), `seed ${seed}`);
   }
-  // Each width's search alike: its own first two in full.
+  // Each width's search alike: its own first in full, its second against it.
   const { trainer, calls } = spy();
   const v = new Regressor(trainer, { widths: [32, 64], iterations: 10, solver: 'dense', validationFraction: 0.2 }).fit(X, y).toJSON().validation!;
   const searches = calls.filter((c) => c.validation);
   for (const h of [32, 64]) {
-    const mine = searches.filter((_, k) => v.candidates[k].hidden === h);
+    const mine = [...searches.keys()].filter((k) => v.candidates[k].hidden === h);
     assert.ok(mine.length >= 2, `width ${h}`);
-    mine.forEach((c, k) => assert.equal(c.rival !== undefined, k >= 2, `width ${h}, candidate ${k}`));
+    assert.equal(searches[mine[0]].rival, undefined, `width ${h}, its first`);
+    racesWith(v, mine[1], searches[mine[1]], SECOND_MARGIN, `width ${h}, its second`);
   }
 });
 
