@@ -91,8 +91,8 @@ function trainOptions(): Option[] {
     option('method'),
     new Option('--validation-fraction <f>', `share of the training rows held out (never trained on) to choose the iterate, λ and width by and to stop early (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published with --method anmin; a hybrid needs validation rows)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
     new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations, epochs or steps (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient}, a hybrid's refinement ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs)`).argParser((v) => int(1)(v, '--patience')),
-    new Option('--refit', 'ANMIN alone (--method anmin): train again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer\'s unknowns; a hybrid refines instead)'),
-    new Option('--no-refit', 'ANMIN alone: keep the validation-selected model, trained without the validation rows'),
+    new Option('--refit', `give the final model the validation rows: ANMIN alone (--method anmin) trains again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer's unknowns); a hybrid's refinement goes on over every row for as many steps as validation chose, at most ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs (default)`),
+    new Option('--no-refit', 'keep the validation-selected model, trained without the validation rows'),
   ];
 }
 
@@ -176,7 +176,7 @@ export function trainCommand(): Command {
     }
     const s = model.summary;
     const v = model.toJSON().validation;
-    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}`] : []), ...(v.refit ? ['refit on all rows'] : [])].join(', ');
+    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}`] : []), ...(v.refine?.continued ? [`${v.refine.continued} more on all rows`] : v.refit ? ['refit on all rows'] : [])].join(', ');
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
       method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,

@@ -36,7 +36,8 @@ interface Fitted extends Outcome {
 interface Parts {
   standardization: Standardization;
   train: Prepared;
-  rows: (r: Int32Array) => Prepared;
+  /** The given rows (every row without) in this part's standardization. */
+  rows: (r?: Int32Array) => Prepared;
   test?: Prepared;
 }
 
@@ -142,7 +143,7 @@ export class Regressor<O extends object = object> {
     const parts = (rows?: Int32Array) => {
       const standardization = fitStandardization(x.data, x.cols, t.data, t.cols, rows);
       const prepare = (a: Flat, b: Flat, r?: Int32Array): Prepared => ({ n: r?.length ?? a.rows, p: a.cols + 1, c: b.cols, x: standardizeInputs(standardization, a.data, r), y: centreTargets(standardization, b.data, r) });
-      return { standardization, rows: (r: Int32Array) => prepare(x, t, r), train: prepare(x, t, rows), test: test && prepare(test[0], test[1]) };
+      return { standardization, rows: (r?: Int32Array) => prepare(x, t, r), train: prepare(x, t, rows), test: test && prepare(test[0], test[1]) };
     };
     const fraction = this.settings.validationFraction;
     const out = fraction === 0 ? this.fitAll(parts(), o.onStep) : this.fitValidated(parts, validationSplit(x.rows, this.options.seed, fraction), o.onStep);
@@ -219,10 +220,11 @@ export class Regressor<O extends object = object> {
     const chosen = best();
     const candidates = tried.map((t) => t.c);
     const record: ValidationRecord = { rows: validation.n, seed: split.seed, candidates, chosen: { ...chosen.c, ...(isAnmin ? { lambdaScale: (chosen.options.lambdaScale ?? ANMIN_DEFAULTS.lambdaScale) as string } : {}) }, refit: false };
-    const validated = (r: TrainResult, total: number): Outcome => ({
+    // `rows` trained on; the validation MSE of the point validation chose (a continuation has none).
+    const validated = (r: TrainResult, total: number, rows = p.train.n, validationMse = r.trace[r.selected].validationMse): Outcome => ({
       network: r.network,
       standardization: p.standardization,
-      summary: { ...summarize(r, total, p.train.n, p.test), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
+      summary: { ...summarize(r, total, rows, p.test), validationRows: validation.n, validationMse: finiteOrNull(validationMse) },
       validation: record,
     });
     if (st.refine) {
@@ -231,7 +233,19 @@ export class Regressor<O extends object = object> {
       const r = run(TRAINERS[st.refine], { train: p.train, validation, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], init: chosen.r.network }, options, onStep);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
-      return validated(r, seconds + r.seconds);
+      // The held-out rows back: the selected network goes on over every row for as many steps as
+      // validation chose, at most the refinement's patience (what it spent confirming its minimum), so
+      // it costs at most about a quarter more. Over 10 splits, test MSE without → with it: friedman1
+      // 2.694 → 2.481, Friedman #2 1,225 → 1,210, abalone 4.499 → 4.491, Friedman #3 at 20,000 rows
+      // 0.01077 → 0.01071 (1.88 → 2.08 s), bike-sharing 1,356 → 1,333 (5.06 → 5.56 s), sdf 2.873 → 2.863;
+      // as many steps as chosen, uncapped: bike-sharing 1,299 in 8.05 s, Friedman #3 at 20,000 rows 3.05 s.
+      const steps = Math.min(at.iteration, REFINE_PATIENCE[st.refine]);
+      if (!(st.refit ?? true) || steps === 0) return validated(r, seconds + r.seconds);
+      const every = p.rows();
+      const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, iterations: steps }, onStep);
+      record.refine.continued = steps;
+      record.refit = true;
+      return validated(more, seconds + r.seconds + more.seconds, every.n, at.validationMse);
     }
     if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden))) {
       // The chosen run never saw the test rows; score them now, off the clock.

@@ -21,7 +21,11 @@ export interface ValidationSettings {
   lambdas?: number[];
   /** Hidden widths to choose among (default: the `hidden` option alone). */
   widths?: number[];
-  /** ANMIN: train again on every row at the chosen width, λ and iteration count (default: where the rows are few for the unknowns, see FEW_ROWS_PER_UNKNOWN). */
+  /**
+   * ANMIN: train again on every row at the chosen width, λ and iteration count (default: where the rows
+   * are few for the unknowns, see FEW_ROWS_PER_UNKNOWN); with `refine`, the refinement goes on over
+   * every row for as many steps as validation chose, at most its patience (default: true).
+   */
   refit?: boolean;
   /** ANMIN: continue from its chosen network with this gradient method, on the same rows and stopping rule. */
   refine?: Refiner;
@@ -125,9 +129,10 @@ export interface ValidationRecord {
   seed: number;
   candidates: Candidate[];
   chosen: Candidate & { lambdaScale?: string };
-  /** The final model trained on every row (validation rows included) at the chosen settings. */
+  /** The final model trained on every row (validation rows included): ANMIN again at the chosen settings, or a hybrid's refinement continued. */
   refit: boolean;
-  refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number };
+  /** A hybrid's refinement from ANMIN's chosen network; `continued`: the steps it then went on for over every row. */
+  refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number; continued?: number };
 }
 
 const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
@@ -155,7 +160,6 @@ export function checkSettings(s: Partial<ValidationSettings>, trainer: string): 
   if (s.refit !== undefined && typeof s.refit !== 'boolean') bad('refit must be true or false');
   if (s.refine !== undefined && !(REFINERS as readonly string[]).includes(s.refine)) bad(`refine must be one of ${REFINERS.join(', ')}, got ${String(s.refine)}`);
   if ((s.refine !== undefined || s.lambdas !== undefined || s.refit !== undefined) && trainer !== 'anmin') bad('lambdas, refit and refine are ANMIN\'s settings');
-  if (s.refit === true && s.refine !== undefined) bad(`refit and refine are two ends to a fit (ANMIN again on every row, or ${s.refine} from ANMIN's network): choose one (--method anmin --refit, or a hybrid)`);
   if (f === 0 && s.refine !== undefined) bad(`refining by ${s.refine} stops by the validation rows: validationFraction (--validation-fraction) must be > 0; without validation rows, train ANMIN alone (--method anmin)`);
   if (f === 0 && ((s.lambdas?.length ?? 1) > 1 || (s.widths?.length ?? 1) > 1)) bad('choosing among lambdas or widths needs validation rows (validationFraction > 0)');
 }

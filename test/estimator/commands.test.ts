@@ -148,8 +148,9 @@ test('train chooses by validation rows: widths and λ from lists, the hybrids, 0
   assert.equal(chosen.train_rows, 240);
   const hybrid = json('--method', 'anmin+adam', '--hidden', '4').out;
   assert.match(String(hybrid.chosen), /adam epoch \d+/);
-  // The default: ANMIN, then L-BFGS from its network.
-  assert.match(String(json('--hidden', '4').out.chosen), /^h 4, λ .*, iteration \d+, lbfgs step \d+$/);
+  // The default: ANMIN, then L-BFGS from its network, then on over every row (unless --no-refit).
+  assert.match(String(json('--hidden', '4').out.chosen), /^h 4, λ .*, iteration \d+, lbfgs step \d+, [1-5] more on all rows$/);
+  assert.match(String(json('--hidden', '4', '--no-refit').out.chosen), /^h 4, λ .*, iteration \d+, lbfgs step \d+$/);
   const published = json('--method', 'anmin', '--validation-fraction', '0', '--hidden', '4').out;
   assert.equal(published.validation_rows, undefined);
   assert.equal(published.train_rows, 240);
@@ -158,7 +159,6 @@ test('train chooses by validation rows: widths and λ from lists, the hybrids, 0
   assert.equal(json('--hidden', '96').stderr, '');
   const bad = anmin('train', small, '--target', 'y', '--validation-fraction', '1');
   assert.match(bad.stderr, /^anmin: --validation-fraction: expected a number in \[0, 0.9\], got "1"\n$/);
-  // A hybrid stops by validation rows and ends by refining, not by a refit: asked otherwise, it says how to get either.
+  // A hybrid stops by validation rows: asked to go without, it says how to get every row trained on.
   assert.match(anmin('train', small, '--target', 'y', '--method', 'anmin+lbfgs', '--validation-fraction', '0').stderr, /^anmin: refining by lbfgs stops by the validation rows: .*--method anmin\)\n$/);
-  assert.match(anmin('train', small, '--target', 'y', '--method', 'anmin+lbfgs', '--refit').stderr, /^anmin: refit and refine are two ends to a fit .*choose one/);
 });

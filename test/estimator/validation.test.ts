@@ -4,7 +4,7 @@ import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { descend, PLENTY_LAMBDA, sizeWarning, VALIDATION_LAMBDAS, validationSeed } from '../../src/estimator/validation.js';
+import { descend, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
@@ -169,14 +169,33 @@ test('a list of widths is chosen among by validation, and the same seed gives th
   assert.deepEqual(a.predict(X), b.predict(X));
 });
 
-test('the hybrids start from ANMIN\'s chosen network: their first point is its validation MSE, and they keep what is no worse', () => {
-  const { X, y } = rows(300, 8);
+test('the hybrids start from ANMIN\'s chosen network: their first point is its validation MSE, they keep what is no worse, then go on over every row', () => {
+  const p = planted({ d: D, k: 4, n: 300, sigma: 0.3, seed: 8 });
+  const X = { data: p.x, shape: [300, D] as [number, number] };
+  const y = Array.from(p.y);
   for (const refine of ['adam', 'lbfgs'] as const) {
-    const v = new Anmin({ hidden: 8, iterations: 8, refine }).fit(X, y).toJSON().validation!;
+    const kept = new Anmin({ hidden: 8, iterations: 2, refine, refit: false }).fit(X, y);
+    const v = kept.toJSON().validation!;
     assert.equal(v.refine?.trainer, refine);
     assert.equal(v.refine.startValidationMse, v.chosen.validationMse, refine);
     assert.ok(v.refine.validationMse! <= v.refine.startValidationMse!, refine);
-    assert.equal(v.refit, false, 'the refined model keeps its rows apart');
+    assert.equal(v.refit, false, 'refit false: the refined model keeps its rows apart');
+    assert.equal(kept.summary.rows, 240);
+    // By default the selected network goes on over all 300 rows for as many steps as validation chose, at most the patience.
+    const model = new Anmin({ hidden: 8, iterations: 2, refine }).fit(X, y);
+    const w = model.toJSON().validation!;
+    assert.ok(w.refine!.selected > 0, `${refine}: the data make the refinement improve`);
+    assert.deepEqual({ ...w.refine!, continued: undefined }, { ...v.refine, continued: undefined }, `${refine}: the same refinement`);
+    assert.equal(w.refine!.continued, Math.min(w.refine!.selected, REFINE_PATIENCE[refine]));
+    assert.equal(w.refit, true);
+    assert.equal(model.summary.rows, 300);
+    assert.equal(model.summary.validationMse, v.refine.validationMse, 'the validation MSE reported is the one validation chose by');
+    assert.notDeepEqual(model.predict(X), kept.predict(X));
+    if (refine === 'lbfgs') {
+      // L-BFGS keeps its lowest training MSE, its start among them: over every row, no worse than where it started.
+      const all = (m: Regressor) => m.evaluate(X, y).mse;
+      assert.ok(all(model) <= all(kept), `${all(model)} against ${all(kept)}`);
+    }
   }
   // The warm start itself: point 0 of a gradient run is the network it was handed.
   const train = problem(100, 3, 1, 9);
