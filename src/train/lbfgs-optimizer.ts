@@ -23,6 +23,12 @@ const dot = (a: Float64Array, b: Float64Array) => {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 };
+// Loops, not TypedArray.map: map calls its callback per element, slow before the JIT has warmed up and after.
+const negated = (a: Float64Array) => {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = -a[i];
+  return out;
+};
 const maxAbs = (a: Float64Array) => {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
@@ -68,14 +74,19 @@ export class TorchLbfgs {
       n++;
       this.nIter++;
       if (this.nIter === 1) {
-        d = flatGrad.map((v) => -v);
+        d = negated(flatGrad);
         this.oldDirs = [];
         this.oldStps = [];
         this.ro = [];
         this.hDiag = 1;
       } else {
-        const y = flatGrad.map((v, i) => v - this.prevFlatGrad![i]);
-        const sv = d!.map((v) => v * t);
+        const y = new Float64Array(size);
+        const sv = new Float64Array(size);
+        const prev = this.prevFlatGrad!;
+        for (let k = 0; k < size; k++) {
+          y[k] = flatGrad[k] - prev[k];
+          sv[k] = d![k] * t;
+        }
         const ys = dot(y, sv);
         if (ys > 1e-10) {
           if (this.oldDirs.length === historySize) {
@@ -89,7 +100,7 @@ export class TorchLbfgs {
           this.hDiag = ys / dot(y, y);
         }
         const num = this.oldDirs.length;
-        const q = flatGrad.map((v) => -v);
+        const q = negated(flatGrad);
         for (let i = num - 1; i >= 0; i--) {
           this.al[i] = dot(this.oldStps[i], q) * this.ro[i];
           const od = this.oldDirs[i];
