@@ -17,7 +17,9 @@ export const AUTO = 'auto';
  * rows, 39.4–42.7: 1.309 / 0.86 against 1.278 / 0.10 [1.394 / 1.05]; with 30 on 2,000, 82: 2.53 / 5.2
  * against 3.75 / 0.12 [4.12 / 0.51]; 50-input linear data, 284: 142 / 2.9 against 132 / 0.46 [368 /
  * 4.9]) but the 20-input linear data (87: 128 / 1.64 against 118 / 0.26 [167 / 3.65]), and Adam met it
- * on all but dae (1,085: 128 / 25.5 [156 / 17.8]). The margin is about 3 epochs each side. The shape
+ * on all but dae (1,085: 128 / 25.5 [156 / 17.8]). The margin is about 3 epochs each side. (Measured
+ * before the hybrid's refinement went on over every row, which adds up to a quarter to its time:
+ * bike-sharing now 1,333 / 5.75.) The shape
  * alone cannot tell data where Adam fails (few inputs, a sharply nonlinear target) from data where it is
  * fast and good: near the line either choice may miss.
  */
@@ -28,7 +30,8 @@ export const AUTO_EPOCHS = 36;
  * a small fit, where the hybrid's MSE is the safer. Two data sets of one shape, 1,030 rows × 8 inputs
  * (47 M an iteration at 56 epochs), split the two ways: Friedman #2 with four noise inputs, the hybrid
  * 1,103 in 0.41 s, Adam 1,677 [the MLP 1,306 / 0.90]; Friedman #1, the hybrid 1.517 in 0.54 s (over
- * the half second) against Adam's 1.434 in 0.03 [2.406 / 0.88]. Friedman #1 with 12 inputs on 5,000
+ * the half second; 1.484 in 0.41 s since the second λ candidate races and the refinement goes on over
+ * every row) against Adam's 1.434 in 0.03 [2.406 / 0.88]. Friedman #1 with 12 inputs on 5,000
  * rows, 245 M, goes to Adam; nothing was measured between 47 M and 245 M.
  */
 export const AUTO_SMALL_WORK = 64e6;

@@ -5,6 +5,7 @@ import type { AdamOptions } from '../train/adam.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { validateOptions } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
+import { stepLr } from '../train/minibatch.js';
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver } from '../train/hidden-solver.js';
 import { TRAINERS } from '../train/registry.js';
@@ -57,11 +58,22 @@ interface Outcome {
  * in one pass, 3.8 ms in chunks on two threads; 4,096-row chunks split 11,122 rows 2:1, 512 gain
  * 0.2 ms more).
  */
-const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: 1024 } };
+const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: 1024, batch: 1_000_000_000 } };
 
 /**
- * How far the second λ candidate by a direct solve may trail the first before it is cut short (its best
- * validation MSE over the first's, RIVAL_POINTS points in a row; see fitValidated).
+ * What a refinement's continuation over every row changes of its options: a gradient method goes on at
+ * the rate StepLR had reached at the selected epoch (its moments start afresh); L-BFGS as it was.
+ */
+function continuing(refiner: Refiner, options: Record<string, unknown>, selected: number): Record<string, unknown> {
+  if (refiner === 'lbfgs') return {};
+  const d = TRAINERS[refiner].defaults as { lr: number; stepSize: number; gamma: number };
+  return { lr: stepLr((options.lr as number | undefined) ?? d.lr, selected, d.stepSize, d.gamma) };
+}
+
+/**
+ * How far the second λ candidate of a width's search by a direct solve may trail the best so far (in the
+ * first width's, its first candidate) before it is cut short: its best validation MSE over that one's,
+ * RIVAL_POINTS points in a row; see fitValidated.
  */
 export const SECOND_MARGIN = 1.5;
 
@@ -161,7 +173,8 @@ export class Regressor<O extends object = object> {
   /**
    * Every width × λ candidate trained on the fit rows and selected by the validation rows; then the
    * chosen one as it is, refit on every row (ANMIN where rows are few: deterministic, and the held-out
-   * fifth is worth having back), or refined by a gradient method from its network.
+   * fifth is worth having back), or refined by a gradient method from its network, which then goes on
+   * over every row (ANMIN's rule again where the refinement kept ANMIN's network).
    */
   private fitValidated(parts: (rows?: Int32Array) => Parts, split: ReturnType<typeof validationSplit>, onStep?: OnStep): Outcome {
     const impl = this.impl!;
@@ -205,7 +218,7 @@ export class Regressor<O extends object = object> {
       // on λ, and there the second candidate may trail the first early and win late (friedman1: 0.01
       // behind 0.1 at iteration 4, ahead at 29; diabetes: 0.1 up to 9% behind 0.01, ahead later, on 2 of
       // 10 splits; racing it as the third cost diabetes 3,190 → 3,299), so from the middle the first runs
-      // in full and the second is cut only once it trails by half (Friedman #1 on 1,030 rows × 8 inputs:
+      // in full and the second is cut only once it trails the best so far by half (Friedman #1 on 1,030 rows × 8 inputs:
       // λ 0.1 1.5–3 times behind 0.01 from iteration 2 to its end; cut, 0.55 → 0.40 s a fit, every
       // choice as before on the ten data sets of README's table); a third, a step further the way
       // descent goes, races the best (diabetes 3,190 → 3,184, friedman1 2.66 → 2.69; on 1,030 rows × 8
@@ -220,11 +233,10 @@ export class Regressor<O extends object = object> {
     const chosen = best();
     const candidates = tried.map((t) => t.c);
     const record: ValidationRecord = { rows: validation.n, seed: split.seed, candidates, chosen: { ...chosen.c, ...(isAnmin ? { lambdaScale: (chosen.options.lambdaScale ?? ANMIN_DEFAULTS.lambdaScale) as string } : {}) }, refit: false };
-    // `rows` trained on; the validation MSE of the point validation chose (a continuation has none).
-    const validated = (r: TrainResult, total: number, rows = p.train.n, validationMse = r.trace[r.selected].validationMse): Outcome => ({
+    const validated = (r: TrainResult, total: number): Outcome => ({
       network: r.network,
       standardization: p.standardization,
-      summary: { ...summarize(r, total, rows, p.test), validationRows: validation.n, validationMse: finiteOrNull(validationMse) },
+      summary: { ...summarize(r, total, p.train.n, p.test), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
       validation: record,
     });
     if (st.refine) {
@@ -233,19 +245,24 @@ export class Regressor<O extends object = object> {
       const r = run(TRAINERS[st.refine], { train: p.train, validation, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], init: chosen.r.network }, options, onStep);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
+      seconds += r.seconds;
       // The held-out rows back: the selected network goes on over every row for as many steps as
       // validation chose, at most the refinement's patience (what it spent confirming its minimum), so
-      // it costs at most about a quarter more. Over 10 splits, test MSE without → with it: friedman1
-      // 2.694 → 2.481, Friedman #2 1,225 → 1,210, abalone 4.499 → 4.491, Friedman #3 at 20,000 rows
-      // 0.01077 → 0.01071 (1.88 → 2.08 s), bike-sharing 1,356 → 1,333 (5.06 → 5.56 s), sdf 2.873 → 2.863;
+      // it costs at most about a quarter more. Over 10 splits, test MSE / seconds without → with it:
+      // friedman1 2.694 → 2.481, Friedman #2 1,225 → 1,210, abalone 4.499 → 4.491, Friedman #3 at 20,000
+      // rows 0.01077 / 1.88 → 0.01071 / 2.16, bike-sharing 1,356 / 5.06 → 1,333 / 5.75, sdf 2.873 → 2.863;
       // as many steps as chosen, uncapped: bike-sharing 1,299 in 8.05 s, Friedman #3 at 20,000 rows 3.05 s.
-      const steps = Math.min(at.iteration, REFINE_PATIENCE[st.refine]);
-      if (!(st.refit ?? true) || steps === 0) return validated(r, seconds + r.seconds);
-      const every = p.rows();
-      const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, iterations: steps }, onStep);
-      record.refine.continued = steps;
-      record.refit = true;
-      return validated(more, seconds + r.seconds + more.seconds, every.n, at.validationMse);
+      const steps = Math.min(at.iteration, st.patience ?? REFINE_PATIENCE[st.refine]);
+      if (steps > 0) {
+        if (!(st.refit ?? true)) return validated(r, seconds);
+        const every = p.rows();
+        const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, options, at.iteration), iterations: steps }, onStep);
+        record.refine.continued = more.trace[more.selected].iteration;
+        record.refit = true;
+        // As ANMIN's refit: the validation rows are trained on now, so the summary has no validation MSE.
+        return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every.n, p.test), validation: record };
+      }
+      // The refinement kept ANMIN's network: ANMIN's own rule gives it the held-out rows, or not.
     }
     if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden))) {
       // The chosen run never saw the test rows; score them now, off the clock.

@@ -27,7 +27,7 @@ export interface ValidationSettings {
    * every row for as many steps as validation chose, at most its patience (default: true).
    */
   refit?: boolean;
-  /** ANMIN: continue from its chosen network with this gradient method, on the same rows and stopping rule. */
+  /** ANMIN: continue from its chosen network with this gradient method, on the fit rows, stopping by the validation rows (then on over every row: `refit`). */
   refine?: Refiner;
 }
 

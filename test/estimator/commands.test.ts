@@ -151,6 +151,7 @@ test('train chooses by validation rows: widths and λ from lists, the hybrids, 0
   // The default: ANMIN, then L-BFGS from its network, then on over every row (unless --no-refit).
   assert.match(String(json('--hidden', '4').out.chosen), /^h 4, λ .*, iteration \d+, lbfgs step \d+, [1-5] more on all rows$/);
   assert.match(String(json('--hidden', '4', '--no-refit').out.chosen), /^h 4, λ .*, iteration \d+, lbfgs step \d+$/);
+  assert.equal(json('--hidden', '4', '--refit').out.chosen, json('--hidden', '4').out.chosen, 'a hybrid\'s --refit is its default');
   const published = json('--method', 'anmin', '--validation-fraction', '0', '--hidden', '4').out;
   assert.equal(published.validation_rows, undefined);
   assert.equal(published.train_rows, 240);

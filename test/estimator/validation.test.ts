@@ -147,7 +147,7 @@ test('by a direct solve the λ search runs its first candidate in full, cuts the
     // A raced candidate that trails stops before its iterations are up.
     assert.ok(v.candidates.slice(2).some((c) => c.iterations < 10), `seed ${seed}`);
   }
-  // Each width's search alike: its own first in full, its second against it.
+  // Each width's search alike: its own first in full, its second against the best so far with the margin.
   const { trainer, calls } = spy();
   const v = new Regressor(trainer, { widths: [32, 64], iterations: 10, solver: 'dense', validationFraction: 0.2 }).fit(X, y).toJSON().validation!;
   const searches = calls.filter((c) => c.validation);
@@ -188,15 +188,28 @@ test('the hybrids start from ANMIN\'s chosen network: their first point is its v
     assert.deepEqual({ ...w.refine!, continued: undefined }, { ...v.refine, continued: undefined }, `${refine}: the same refinement`);
     assert.equal(w.refine!.continued, Math.min(w.refine!.selected, REFINE_PATIENCE[refine]));
     assert.equal(w.refit, true);
+    // Every row, in the fit rows' standardization: the summary's training MSE is the model's over all 300.
     assert.equal(model.summary.rows, 300);
-    assert.equal(model.summary.validationMse, v.refine.validationMse, 'the validation MSE reported is the one validation chose by');
+    assert.equal(model.summary.trainMse, model.evaluate(X, y).mse);
+    assert.deepEqual(model.toJSON().standardization, kept.toJSON().standardization);
+    assert.equal(model.summary.validationMse, undefined, 'trained on the validation rows, it reports no validation MSE');
     assert.notDeepEqual(model.predict(X), kept.predict(X));
-    if (refine === 'lbfgs') {
-      // L-BFGS keeps its lowest training MSE, its start among them: over every row, no worse than where it started.
-      const all = (m: Regressor) => m.evaluate(X, y).mse;
-      assert.ok(all(model) <= all(kept), `${all(model)} against ${all(kept)}`);
-    }
+    assert.deepEqual(new Anmin({ hidden: 8, iterations: 2, refine, threads: 2 }).fit(X, y).predict(X), model.predict(X), 'the same seed, the same model');
+    // The cap is the refinement's patience, as given.
+    const short = new Anmin({ hidden: 8, iterations: 2, refine, patience: 1 }).fit(X, y).toJSON().validation!;
+    assert.ok((short.refine!.continued ?? 0) <= 1, `${refine}: patience 1, continued ${short.refine!.continued}`);
   }
+  // A refinement that keeps ANMIN's network (step 0) leaves the held-out rows to ANMIN's rule: few rows for
+  // 4×16 unknowns, so ANMIN is refit on every row; with refit false it keeps the validation-selected network.
+  const few = planted({ d: D, k: 4, n: 100, sigma: 0.3, seed: 0 });
+  const fewX = { data: few.x, shape: [100, D] as [number, number] };
+  const kept0 = new Anmin({ hidden: 16, iterations: 4, refine: 'lbfgs' }).fit(fewX, Array.from(few.y));
+  const v0 = kept0.toJSON().validation!;
+  assert.equal(v0.refine!.selected, 0);
+  assert.equal(v0.refine!.continued, undefined);
+  assert.equal(v0.refit, true);
+  assert.equal(kept0.summary.rows, 100);
+  assert.equal(new Anmin({ hidden: 16, iterations: 4, refine: 'lbfgs', refit: false }).fit(fewX, Array.from(few.y)).summary.rows, 80);
   // The warm start itself: point 0 of a gradient run is the network it was handed.
   const train = problem(100, 3, 1, 9);
   const start = anmin.train({ train }, { hidden: 6, iterations: 3, seed: 0 }).network;
