@@ -82,14 +82,16 @@ const testFit = (net: Network, test: Prepared) => {
   return { testMse: f.mse, testR2: f.r2 };
 };
 
-/** The summary of the run that made the model, from its selected trace point; `rows` it trained on. */
-function summarize(r: TrainResult, seconds: number, rows: number, test: Prepared | undefined): TrainingSummary {
+/** The summary of the run that made the model, from its selected trace point; `train` the rows it trained on. */
+function summarize(r: TrainResult, seconds: number, train: Prepared, test: Prepared | undefined): TrainingSummary {
   const sel = r.trace[r.selected];
   const degenerate = degenerateCount(r);
+  // A lean trace (TrainData.lean) left the training fit out: score the kept network once.
+  const fit = Number.isNaN(sel.trainMse) ? evaluate(r.network, train.x, train.y, train.n) : { mse: sel.trainMse, r2: sel.trainR2 };
   return {
-    rows,
-    trainMse: finiteOrNull(sel.trainMse),
-    trainR2: finiteOrNull(sel.trainR2),
+    rows: train.n,
+    trainMse: finiteOrNull(fit.mse),
+    trainR2: finiteOrNull(fit.r2),
     ...(test ? { testRows: test.n, testMse: finiteOrNull(sel.testMse), testR2: finiteOrNull(sel.testR2) } : {}),
     seconds,
     iterations: r.trace.length - 1,
@@ -167,7 +169,7 @@ export class Regressor<O extends object = object> {
   private fitAll(p: Parts, onStep?: OnStep): Outcome {
     const { patience } = this.settings;
     const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, this.options, onStep);
-    return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train.n, p.test) };
+    return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train, p.test) };
   }
 
   /**
@@ -203,7 +205,7 @@ export class Regressor<O extends object = object> {
     const attempt = (hidden: number, lambda: number | undefined, margin?: number): number => {
       const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, patience, ...(against ? { rival: against } : {}) }, options, onStep);
+      const r = run(impl, { train: p.train, validation, lean: true, patience, ...(against ? { rival: against } : {}) }, options, onStep);
       seconds += r.seconds;
       const c = candidate(r, hidden, lambda);
       tried.push({ c, r, options });
@@ -236,13 +238,13 @@ export class Regressor<O extends object = object> {
     const validated = (r: TrainResult, total: number): Outcome => ({
       network: r.network,
       standardization: p.standardization,
-      summary: { ...summarize(r, total, p.train.n, p.test), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
+      summary: { ...summarize(r, total, p.train, p.test), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
       validation: record,
     });
     if (st.refine) {
       const threads = 'threads' in TRAINERS[st.refine].defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
       const options = { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed };
-      const r = run(TRAINERS[st.refine], { train: p.train, validation, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], init: chosen.r.network }, options, onStep);
+      const r = run(TRAINERS[st.refine], { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], init: chosen.r.network }, options, onStep);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
       seconds += r.seconds;
@@ -260,7 +262,7 @@ export class Regressor<O extends object = object> {
         record.refine.continued = more.trace[more.selected].iteration;
         record.refit = true;
         // As ANMIN's refit: the validation rows are trained on now, so the summary has no validation MSE.
-        return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every.n, p.test), validation: record };
+        return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test), validation: record };
       }
       // The refinement kept ANMIN's network: ANMIN's own rule gives it the held-out rows, or not.
     }
@@ -271,7 +273,7 @@ export class Regressor<O extends object = object> {
     const all = parts();
     const r = run(impl, { train: all.train, test: all.test }, { ...chosen.options, iterations: chosen.c.selected, select: 'final' }, onStep);
     record.refit = true;
-    return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train.n, all.test), validation: record };
+    return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train, all.test), validation: record };
   }
 
   private model(verb: string): Fitted {

@@ -27,13 +27,14 @@ export class TraceRecorder {
   /** Appends and reports one point; `train` is the training fit when the method has it from its own pass over the rows. */
   record(net: Network, iteration: number, extra: Partial<TracePoint> = {}, train?: Fit): TracePoint {
     const { data } = this;
-    const tr = train ?? (this.selectsByTrainMse ? evaluate(net, data.train.x, data.train.y, data.train.n) : undefined);
+    const lean = data.lean && data.validation;
+    const tr = train ?? (this.selectsByTrainMse && !lean ? evaluate(net, data.train.x, data.train.y, data.train.n) : undefined);
     const va = data.validation ? evaluate(net, data.validation.x, data.validation.y, data.validation.n) : undefined;
     const seconds = this.seconds();
     const off = performance.now();
     try {
       const { fit, te } = phase('trace metrics (off the clock)', () => ({
-        fit: tr ?? evaluate(net, data.train.x, data.train.y, data.train.n),
+        fit: tr ?? (lean ? { mse: NaN, r2: NaN } : evaluate(net, data.train.x, data.train.y, data.train.n)),
         te: data.test ? evaluate(net, data.test.x, data.test.y, data.test.n) : undefined,
       }));
       const pt: TracePoint = {

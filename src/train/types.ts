@@ -55,6 +55,12 @@ export interface TrainData {
   rival?: readonly number[];
   /** Gradient methods: start from this network (same shape) instead of their random initialization. */
   init?: Network;
+  /**
+   * With validation rows: no pass over the training rows at a trace point unless the method has it
+   * from its own pass (trainMse and trainR2 NaN there; the caller scores the network it keeps). An
+   * epoch of Adam on dae spent a quarter of its time on that pass.
+   */
+  lean?: boolean;
 }
 
 export interface TrainResult {

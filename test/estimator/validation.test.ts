@@ -8,6 +8,7 @@ import { descend, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDA
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
+import { lbfgs } from '../../src/train/lbfgs.js';
 import { RIVAL_POINTS } from '../../src/train/trace.js';
 import type { Trainer, TrainData } from '../../src/train/types.js';
 import { problem } from '../helpers.js';
@@ -216,6 +217,30 @@ test('the hybrids start from ANMIN\'s chosen network: their first point is its v
   const r = adam.train({ train, init: start }, { hidden: 6, iterations: 1, seed: 0 });
   assert.equal(r.trace[0].trainMse, evaluate(start, train.x, train.y, train.n).mse);
   assert.throws(() => adam.train({ train, init: start }, { hidden: 7, iterations: 1, seed: 0 }), /Adam: the warm start is 4×6×1/);
+});
+
+test('a lean trace (validation rows choose) leaves the training pass out and changes nothing else; the summary scores the kept network', () => {
+  const train = problem(300, 3, 1, 4);
+  const validation = problem(80, 3, 1, 5);
+  for (const t of [adam, lbfgs]) {
+    const o = { hidden: 6, iterations: 6, seed: 2 };
+    const full = t.train({ train, validation }, o as never);
+    const lean = t.train({ train, validation, lean: true }, o as never);
+    assert.deepEqual(lean.trace.map((pt) => pt.validationMse), full.trace.map((pt) => pt.validationMse), t.name);
+    assert.equal(lean.selected, full.selected);
+    assert.deepEqual(lean.network, full.network);
+    assert.ok(lean.trace.every((pt) => Number.isNaN(pt.trainMse)) && full.trace.every((pt) => Number.isFinite(pt.trainMse)), t.name);
+  }
+  // Without validation rows lean changes nothing: the trainer's own rule needs the training MSE.
+  assert.ok(lbfgs.train({ train, lean: true }, { hidden: 6, iterations: 2, seed: 2 }).trace.every((pt) => Number.isFinite(pt.trainMse)));
+  // The estimator's summary: the kept network's MSE over the fit rows, scored once.
+  const n = 200;
+  const { X, y } = rows(n, 3);
+  const model = new Adam({ hidden: 6, iterations: 6, seed: 5 }).fit(X, y);
+  const fit = splitIndices(n, validationSeed(5), 0.2).train;
+  const pick = <T>(a: ArrayLike<T>, width: number) => Array.from(fit).flatMap((r) => Array.from({ length: width }, (_, j) => a[r * width + j]));
+  const mse = model.evaluate({ data: Float64Array.from(pick(X.data, D)), shape: [fit.length, D] }, pick(y, 1)).mse;
+  assert.ok(Math.abs(model.summary.trainMse! - mse) <= 1e-12 * mse, `${model.summary.trainMse} against ${mse}`);
 });
 
 test('validationFraction 0 is the trainer as published: every row, its own selection, no validation record', () => {
