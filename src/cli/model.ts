@@ -7,7 +7,7 @@ import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, fitRows, PATIENCE, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, type ValidationSettings } from '../estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, fitRows, PATIENCE, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -156,6 +156,8 @@ export function trainCommand(): Command {
       const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows(trainRows, model.settings.validationFraction)) : undefined;
       if (warning) process.stderr.write(`anmin train: warning: ${warning}\n`);
     }
+    const few = validationWarning(trainRows - fitRows(trainRows, model.settings.validationFraction));
+    if (few) process.stderr.write(`anmin train: warning: ${few}\n`);
     // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.
     const runs = (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;
     const total = runs * Number(options.iterations ?? (trainer.defaults as { iterations?: number }).iterations ?? 1);

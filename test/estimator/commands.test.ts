@@ -158,6 +158,8 @@ test('train chooses by validation rows: widths and λ from lists, the hybrids, 0
   assert.doesNotMatch(String(json('--method', 'anmin', '--hidden', '4').out.chosen), /refit/, 'many rows for the unknowns: no refit by default');
   assert.match(json('--hidden', '128').stderr, /^anmin train: warning: .*512 unknowns against 192 training rows.*--hidden 96 or less/);
   assert.equal(json('--hidden', '96').stderr, '');
+  // 240 training rows: a tenth held out is 24 validation rows, too few to choose by without a word.
+  assert.match(json('--hidden', '4', '--validation-fraction', '0.1').stderr, /^anmin train: warning: only 24 validation rows choose the iterate, λ and when to stop, a noisy guide below 30: /m);
   const bad = anmin('train', small, '--target', 'y', '--validation-fraction', '1');
   assert.match(bad.stderr, /^anmin: --validation-fraction: expected a number in \[0, 0.9\], got "1"\n$/);
   // A hybrid stops by validation rows: asked to go without, it says how to get every row trained on.
