@@ -19,7 +19,7 @@ export const AUTO = 'auto';
  * 4.9]) but the 20-input linear data (87: 128 / 1.64 against 118 / 0.26 [167 / 3.65]), and Adam met it
  * on all but dae (1,085: 128 / 25.5 [156 / 17.8]). The margin is about 3 epochs each side. (Measured
  * before the hybrid's refinement went on over every row, which adds up to a quarter to its time:
- * bike-sharing now 1,333 / 5.75.) The shape
+ * bike-sharing now 1,333 / 5.31.) The shape
  * alone cannot tell data where Adam fails (few inputs, a sharply nonlinear target) from data where it is
  * fast and good: near the line either choice may miss.
  */
@@ -30,7 +30,7 @@ export const AUTO_EPOCHS = 36;
  * a small fit, where the hybrid's MSE is the safer. Two data sets of one shape, 1,030 rows × 8 inputs
  * (47 M an iteration at 56 epochs), split the two ways: Friedman #2 with four noise inputs, the hybrid
  * 1,103 in 0.41 s, Adam 1,677 [the MLP 1,306 / 0.90]; Friedman #1, the hybrid 1.517 in 0.54 s (over
- * the half second; 1.484 in 0.41 s since the second λ candidate races and the refinement goes on over
+ * the half second; 1.473 in 0.43 s since the second λ candidate races and the refinement goes on over
  * every row) against Adam's 1.434 in 0.03 [2.406 / 0.88]. Friedman #1 with 12 inputs on 5,000
  * rows, 245 M, goes to Adam; nothing was measured between 47 M and 245 M.
  */

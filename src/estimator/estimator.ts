@@ -56,7 +56,8 @@ interface Outcome {
  * 1,391 without the search, 1,377 with it, in the same 60 steps), its full-batch gradients by chunks
  * of 1,024 rows so ANMIN's threads share them (an evaluation over bike-sharing's 13,903 rows: 6.8 ms
  * in one pass, 3.8 ms in chunks on two threads; 4,096-row chunks split 11,122 rows 2:1, 512 gain
- * 0.2 ms more).
+ * 0.2 ms more), and every row one batch at any size (the trainer's 100,000-row batches would put two
+ * batches under one L-BFGS history).
  */
 const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: 1024, batch: 1_000_000_000 } };
 
@@ -66,8 +67,9 @@ const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1
  */
 function continuing(refiner: Refiner, options: Record<string, unknown>, selected: number): Record<string, unknown> {
   if (refiner === 'lbfgs') return {};
-  const d = TRAINERS[refiner].defaults as { lr: number; stepSize: number; gamma: number };
-  return { lr: stepLr((options.lr as number | undefined) ?? d.lr, selected, d.stepSize, d.gamma) };
+  const d = TRAINERS[refiner].defaults;
+  const o = { ...d, ...options } as { lr: number; stepSize: number; gamma: number };
+  return { lr: stepLr(o.lr, selected, o.stepSize, o.gamma) };
 }
 
 /**
@@ -183,6 +185,8 @@ export class Regressor<O extends object = object> {
     const opts = this.options as Record<string, unknown> & { seed: number };
     const st = this.settings;
     const isAnmin = impl.name === 'anmin';
+    // A user's module may choose by the training MSE: its traces keep it (TrainData.lean).
+    const builtIn = TRAINERS[impl.name] === impl;
     const p = parts(split.fit);
     const validation = p.rows(split.validation);
     const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : PATIENCE.gradient);
@@ -205,7 +209,7 @@ export class Regressor<O extends object = object> {
     const attempt = (hidden: number, lambda: number | undefined, margin?: number): number => {
       const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, lean: true, patience, ...(against ? { rival: against } : {}) }, options, onStep);
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience, ...(against ? { rival: against } : {}) }, options, onStep);
       seconds += r.seconds;
       const c = candidate(r, hidden, lambda);
       tried.push({ c, r, options });
@@ -259,7 +263,10 @@ export class Regressor<O extends object = object> {
         if (!(st.refit ?? true)) return validated(r, seconds);
         const every = p.rows();
         const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, options, at.iteration), iterations: steps }, onStep);
-        record.refine.continued = more.trace[more.selected].iteration;
+        const kept = more.trace[more.selected];
+        record.refine.continued = kept.iteration;
+        // Nothing gained over every row (or a blow-up): the validation-selected network stands.
+        if (kept.iteration === 0 || !Number.isFinite(kept.trainMse)) return validated(r, seconds + more.seconds);
         record.refit = true;
         // As ANMIN's refit: the validation rows are trained on now, so the summary has no validation MSE.
         return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test), validation: record };

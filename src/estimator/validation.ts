@@ -13,7 +13,7 @@ export type Refiner = (typeof REFINERS)[number];
  * own rule (Algorithm 1 as published, for ANMIN).
  */
 export interface ValidationSettings {
-  /** Share of the fit's rows held out (never trained on) to select the iterate, λ and width by. */
+  /** Share of the fit's rows held out to select the iterate, λ and width by (trained on only at the end: `refit`). */
   validationFraction: number;
   /** Stop once the selected iterate has not changed for this many iterations or epochs (default: PATIENCE). */
   patience?: number;
@@ -192,10 +192,10 @@ export function sizeWarning(d: number, hidden: number, rows: number): string | u
  */
 export const FEW_VALIDATION_ROWS = 30;
 
-/** A warning when the validation rows are too few to choose by. */
-export function validationWarning(validationRows: number): string | undefined {
+/** A warning when the validation rows are too few to choose by (`anmin`: they choose λ too). */
+export function validationWarning(validationRows: number, anmin: boolean): string | undefined {
   if (validationRows === 0 || validationRows >= FEW_VALIDATION_ROWS) return undefined;
-  return `only ${validationRows} validation rows choose the iterate, λ and when to stop, a noisy guide below ${FEW_VALIDATION_ROWS}: --validation-fraction raises their share, or --method anmin --validation-fraction 0 trains Algorithm 1 on every row`;
+  return `only ${validationRows} validation rows choose the iterate${anmin ? ', λ' : ''} and when to stop, a noisy guide below ${FEW_VALIDATION_ROWS}: --validation-fraction raises their share, or --method anmin --validation-fraction 0 trains Algorithm 1 on every row`;
 }
 
 /** One run of a trainer on prepared parts, its result checked. */

@@ -61,7 +61,8 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
   const rng = new RandomState(o.seed);
   const net = startNetwork('lbfgs', data, o.hidden, o.alpha, rng);
   const m = Math.min(o.batch, n);
-  const ws = new Workspace(m, p, c);
+  // Full-batch, the pass holds the rows: no batch workspace.
+  const ws = n > m ? new Workspace(m, p, c) : null;
   const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch });
   const trace = new TraceRecorder(data, onStep, true);
   const sel = new Selection(data, net, trace.record(net, 0));
@@ -76,8 +77,8 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
       for (let from = 0; from < n; from += m) {
         const rows = Math.min(m, n - from);
         if (order) {
-          gatherRows(ws, x, y, p, c, order, from, rows);
-          pass.load(ws.xb, ws.yb, rows);
+          gatherRows(ws!, x, y, p, c, order, from, rows);
+          pass.load(ws!.xb, ws!.yb, rows);
         }
         lossSum += opt.step((g) => pass.evaluate(g)) * rows;
       }

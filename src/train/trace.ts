@@ -10,7 +10,8 @@ import type { OnStep, TracePoint, TrainData } from './types.js';
  * how often the curve is sampled. Only the training MSE the method selects its model by stays on the
  * clock (`selectsByTrainMse`: ANMIN and LBFGS keep the minimum-training-MSE iterate, so that pass is
  * part of training); a method that returns its last iterate gets its full-pass training MSE free.
- * Validation rows, when given, are what the method selects by, so scoring them stays on the clock.
+ * Validation rows, when given, are what the method selects by, so scoring them stays on the clock; with
+ * them a lean trace (TrainData.lean) makes no training pass at all.
  */
 export class TraceRecorder {
   readonly points: TracePoint[] = [];

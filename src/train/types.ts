@@ -7,7 +7,7 @@ export interface TracePoint {
   /** 0 is the initial model; then ANMIN iterations, SGD/Adam epochs or LBFGS steps. */
   iteration: number;
   seconds: number;
-  /** Full-pass training MSE of the current model. */
+  /** Full-pass training MSE of the current model (NaN in a lean trace: TrainData.lean). */
   trainMse: number;
   trainR2: number;
   testMse?: number;
@@ -57,8 +57,9 @@ export interface TrainData {
   init?: Network;
   /**
    * With validation rows: no pass over the training rows at a trace point unless the method has it
-   * from its own pass (trainMse and trainR2 NaN there; the caller scores the network it keeps). An
-   * epoch of Adam on dae spent a quarter of its time on that pass.
+   * from its own pass (trainMse and trainR2 NaN there; the caller scores the network it keeps). For
+   * the built-ins, which choose by the validation rows when given them (a user's module may choose by
+   * the training MSE). An epoch of Adam on dae spent a quarter of its time on that pass.
    */
   lean?: boolean;
 }

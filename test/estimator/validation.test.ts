@@ -4,7 +4,7 @@ import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { descend, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed } from '../../src/estimator/validation.js';
+import { descend, FEW_VALIDATION_ROWS, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
@@ -198,7 +198,8 @@ test('the hybrids start from ANMIN\'s chosen network: their first point is its v
     assert.deepEqual(new Anmin({ hidden: 8, iterations: 2, refine, threads: 2 }).fit(X, y).predict(X), model.predict(X), 'the same seed, the same model');
     // The cap is the refinement's patience, as given.
     const short = new Anmin({ hidden: 8, iterations: 2, refine, patience: 1 }).fit(X, y).toJSON().validation!;
-    assert.ok((short.refine!.continued ?? 0) <= 1, `${refine}: patience 1, continued ${short.refine!.continued}`);
+    if (refine === 'lbfgs') assert.ok(short.refine!.selected > 1, `the refinement chose step ${short.refine!.selected}`);
+    assert.equal(short.refine!.continued, short.refine!.selected > 0 ? 1 : undefined, `${refine}: patience 1`);
   }
   // A refinement that keeps ANMIN's network (step 0) leaves the held-out rows to ANMIN's rule: few rows for
   // 4×16 unknowns, so ANMIN is refit on every row; with refit false it keeps the validation-selected network.
@@ -233,6 +234,16 @@ test('a lean trace (validation rows choose) leaves the training pass out and cha
   }
   // Without validation rows lean changes nothing: the trainer's own rule needs the training MSE.
   assert.ok(lbfgs.train({ train, lean: true }, { hidden: 6, iterations: 2, seed: 2 }).trace.every((pt) => Number.isFinite(pt.trainMse)));
+  // The estimator's built-ins trace lean (a point that validation scores has no training MSE); a user's module does not.
+  const seen = (r: Regressor) => {
+    const points: { trainMse: number; validationMse?: number }[] = [];
+    r.fit(rows(120, 3).X, rows(120, 3).y, { onStep: (pt) => points.push(pt) });
+    return points.filter((pt) => pt.validationMse !== undefined);
+  };
+  assert.ok(seen(new Adam({ hidden: 6, iterations: 3 })).every((pt) => Number.isNaN(pt.trainMse)));
+  assert.ok(seen(new Anmin({ hidden: 6, iterations: 3, refine: 'lbfgs' })).some((pt) => Number.isNaN(pt.trainMse)), 'the refinement');
+  const mine = seen(new Regressor(spy().trainer, { hidden: 6, iterations: 3, validationFraction: 0.2 }));
+  assert.ok(mine.length > 0 && mine.every((pt) => Number.isFinite(pt.trainMse)));
   // The estimator's summary: the kept network's MSE over the fit rows, scored once.
   const n = 200;
   const { X, y } = rows(n, 3);
@@ -300,6 +311,10 @@ test('a run that trails its rival\'s best validation MSE for RIVAL_POINTS points
 });
 
 test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
+  assert.equal(validationWarning(0, true), undefined, 'no validation rows, nothing chosen by them');
+  assert.equal(validationWarning(FEW_VALIDATION_ROWS, true), undefined);
+  assert.match(validationWarning(FEW_VALIDATION_ROWS - 1, true)!, /^only 29 validation rows choose the iterate, λ and when to stop/);
+  assert.match(validationWarning(4, false)!, /^only 4 validation rows choose the iterate and when to stop/);
   assert.throws(() => new Anmin({ validationFraction: 1 }), /anmin: validationFraction must be a number in \[0, 1\)/);
   assert.throws(() => new Anmin({ patience: 0 }), /patience must be a positive integer/);
   assert.throws(() => new Anmin({ lambdas: [] }), /lambdas must be a non-empty list/);
