@@ -152,11 +152,12 @@ export function trainCommand(): Command {
       ...((lists.lambda?.length ?? 0) > 1 ? { lambdas: lists.lambda } : {}),
     };
     const model = new Regressor(trainer, { ...options, ...settings });
+    const fit = fitRows(trainRows, model.settings.validationFraction);
     for (const h of model.settings.widths ?? [Number(options.hidden ?? (trainer.defaults as { hidden?: number }).hidden)]) {
-      const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fitRows(trainRows, model.settings.validationFraction)) : undefined;
+      const warning = builtin?.trainer === 'anmin' ? sizeWarning(data.features.length, h, fit) : undefined;
       if (warning) process.stderr.write(`anmin train: warning: ${warning}\n`);
     }
-    const few = validationWarning(trainRows - fitRows(trainRows, model.settings.validationFraction), builtin?.trainer === 'anmin');
+    const few = validationWarning(trainRows - fit, builtin?.trainer === 'anmin');
     if (few) process.stderr.write(`anmin train: warning: ${few}\n`);
     // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.
     const runs = (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;
@@ -182,7 +183,8 @@ export function trainCommand(): Command {
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
       method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
-      seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(s.stoppedAt !== undefined ? { stopped_at: s.stoppedAt } : {}), // The kept run is a candidate's unless refit: count it once.
+      seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(s.stoppedAt !== undefined ? { stopped_at: s.stoppedAt } : {}),
+      // The kept run is a candidate's unless refit: count it once.
       degenerate: (v?.candidates ?? []).reduce((a, c) => a + c.degenerate, 0) + (!v || v.refit ? s.degenerate ?? 0 : 0), ...(f.save && !unsaved ? { saved: f.save } : {}),
     };
     emit(f.json ? JSON.stringify(out) : table([Object.keys(out), Object.values(out).map((v) => String(typeof v === 'number' ? fmt(v) : v ?? '—'))]));
