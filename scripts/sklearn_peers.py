@@ -3,7 +3,7 @@
 
 `sklearn_peers.py --version` prints {"sklearn": VERSION} (or fails: no scikit-learn here).
 `sklearn_peers.py DIR` reads DIR/job.json: {"n", "d", "c", "methods": [names], "splits": [{"split": k,
-"train": [row indices], "test": [row indices]}]}, and the raw table as native float64, row-major:
+"train": [row indices], "test": [row indices], "unseen": [input columns zeroed in the test rows]}]}, and the raw table as native float64, row-major:
 DIR/x.f64 (n*d inputs) and DIR/y.f64 (n*c targets); it prints one JSON line per (method, split) as
 each fit ends. The rows are the ones anmin drew, passed as
 indices, so the peers never re-derive a split; inputs are standardized on the training rows with the
@@ -72,11 +72,14 @@ def main():
         for s in job['splits']:
             train = np.asarray(s['train'], dtype=np.intp)
             test = np.asarray(s['test'], dtype=np.intp)
+            x_test_raw = x[test]
+            # Categories this split's training rows lack: an all-zero code in its test rows, as anmin's side.
+            x_test_raw[:, s.get('unseen', [])] = 0
             mean = x[train].mean(axis=0)
             sd = x[train].std(axis=0, ddof=1)
             sd[~(np.isfinite(sd) & (sd > 0))] = 1.0
             y_mean = y[train].mean(axis=0)
-            x_train, x_test = (x[train] - mean) / sd, (x[test] - mean) / sd
+            x_train, x_test = (x[train] - mean) / sd, (x_test_raw - mean) / sd
             y_train, y_test = y[train] - y_mean, y[test] - y_mean
             model = build(method, s['split'])
             # Gradient boosting fits one target at a time; the others take all targets at once.

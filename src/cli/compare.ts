@@ -16,6 +16,7 @@ type CompareFlags = DataFlags & {
   dataset?: string;
   target?: string[];
   features?: string[];
+  categorical?: string[];
   splits: number;
   methods?: string[];
   json?: boolean;
@@ -28,18 +29,22 @@ async function dataOf(file: string | undefined, f: CompareFlags): Promise<Compar
   if (file && f.dataset) throw new AnminError('compare: give a CSV or --dataset, not both', USAGE);
   if (!file && !f.dataset) throw new AnminError('compare: give a CSV (with --target) or --dataset NAME', USAGE);
   if (f.dataset) {
-    if (f.target || f.features) throw new AnminError(`compare: --target and --features are for a CSV; --dataset ${f.dataset} has its own`, USAGE);
+    if (f.target || f.features || f.categorical) throw new AnminError(`compare: --target, --features and --categorical are for a CSV; --dataset ${f.dataset} has its own`, USAGE);
     return loadDataset(f.dataset, loadOptions(f));
   }
   if (!f.target) throw new AnminError('compare: --target is required with a CSV (the column to predict)', USAGE);
-  const t = await readTrainingCsv(file!, f.target, f.features);
-  return { name: basename(file!), n: t.x.rows, d: t.x.cols, c: t.y!.cols, x: t.x.data, y: t.y!.data };
+  // Every value a column of words holds gets an indicator; each split then zeroes those its training rows lack (unseenIndicators).
+  const every = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+  const t = await readTrainingCsv(file!, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: every } : undefined);
+  const words = t.encoding?.reduce((k, c) => k + c.categories.length, 0) ?? 0;
+  const indicators = Array.from({ length: words }, (_, k) => t.x.cols - words + k);
+  return { name: basename(file!), n: t.x.rows, d: t.x.cols, c: t.y.cols, x: t.x.data, y: t.y.data, ...(words ? { indicators } : {}) };
 }
 
 /** `anmin compare`: every method on the same K splits, a table of test MSE and seconds, optionally its files. */
 export function compareCommand(): Command {
-  const cmd = withDataOptions(new Command('compare').description(DESCRIPTIONS.compare).argument('[data.csv]', 'your data: a header of column names, numeric columns'));
-  for (const k of ['dataset', 'target', 'features', 'compareSplits', 'compareMethods', 'json', 'compareOut'] as const) cmd.addOption(option(k));
+  const cmd = withDataOptions(new Command('compare').description(DESCRIPTIONS.compare).argument('[data.csv]', 'your data: a header of column names, numeric columns (columns of words: --categorical)'));
+  for (const k of ['dataset', 'target', 'features', 'compareCategorical', 'compareSplits', 'compareMethods', 'json', 'compareOut'] as const) cmd.addOption(option(k));
   cmd.action(async (file: string | undefined, f: CompareFlags) => {
     const methods = checkMethods(f.methods ?? DEFAULT_METHODS);
     if (f.out) for (const name of OUT_FILES) outputPath(join(f.out, name), '--out', { files: file ? [file] : [] });

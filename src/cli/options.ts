@@ -107,6 +107,7 @@ export const OPTIONS = {
   ratesOut: { flags: '--out <dir>', description: 'folder to write the tuned rates file in (run reads it with --rates)', default: join('results', 'tune') },
   compareSplits: { flags: '--splits <k>', description: 'compare: random splits 0…k−1 (split k: train_test_split(test_size=0.2, random_state=k), and seed k for every method)', parse: int(1, 10000), default: 10 },
   compareMethods: { flags: '--methods <list>', description: 'compare: comma-separated methods: anmin\'s (auto, anmin, anmin-l, adam, adam-l, sgd, lbfgs, … any trainer, -l for leaky; anmin+adam, anmin+lbfgs: ANMIN refined by the gradient method) and scikit-learn\'s (sk-mlp-lbfgs, sk-mlp-adam, sk-ridge, sk-hgb); default: auto (train\'s default: anmin+lbfgs or adam by the data\'s shape), anmin+lbfgs, anmin, anmin-l, adam, lbfgs and the four sk- peers', parse: list },
+  compareCategorical: { flags: '--categorical <cols>', description: 'compare: columns of words to one-hot encode, comma-separated: one indicator for each value the file holds; a split whose training rows lack a value gives its test rows an all-zero code for it (what `predict` gives a category the model never saw), for every method', parse: list },
   compareOut: { flags: '--out <dir>', description: 'compare: folder to write table.md, results.jsonl (one line per method and split) and figure.svg (test MSE vs seconds) in' },
 } satisfies Record<string, OptionSpec>;
 

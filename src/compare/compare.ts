@@ -8,8 +8,11 @@ import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
 
-/** A regression table as `anmin compare` takes it: the paper's Dataset, or a user's CSV in the same shape. */
-export type CompareData = Pick<Dataset, 'name' | 'n' | 'd' | 'c' | 'x' | 'y' | 'fixedSplit'>;
+/**
+ * A regression table as `anmin compare` takes it: the paper's Dataset, or a user's CSV in the same
+ * shape; `indicators`: the input columns that one-hot encode a column of words (`--categorical`).
+ */
+export type CompareData = Pick<Dataset, 'name' | 'n' | 'd' | 'c' | 'x' | 'y' | 'fixedSplit'> & { indicators?: readonly number[] };
 
 export type { CompareRecord } from './peers.js';
 
@@ -60,6 +63,16 @@ function targetSum(data: CompareData, test: Int32Array): number {
   return s;
 }
 
+/**
+ * The indicator columns no training row of the split sets: categories its models never see, so their
+ * test rows get an all-zero code for them, as `predict` codes a category a model was not trained on
+ * (the file's every value has a column, so without this a test-only category would reach the model
+ * as an input it had only ever seen at zero).
+ */
+export function unseenIndicators(data: CompareData, train: Int32Array): number[] {
+  return (data.indicators ?? []).filter((j) => !train.some((i) => data.x[i * data.d + j] !== 0));
+}
+
 /** Split k as the paper draws it (scikit-learn's train_test_split, test_size 0.2, random_state k). */
 export function compareSplit(data: CompareData, k: number): SplitIndices {
   return data.fixedSplit ?? splitIndices(data.n, k, 0.2);
@@ -86,6 +99,7 @@ function fitOwn(data: CompareData, method: string, k: number, split: SplitIndice
   const X = { data: rows(data.x, data.d, split.train), shape: [split.train.length, data.d] as [number, number] };
   const y = { data: rows(data.y, data.c, split.train), shape: [split.train.length, data.c] as [number, number] };
   const tX = { data: rows(data.x, data.d, split.test), shape: [split.test.length, data.d] as [number, number] };
+  for (const j of unseenIndicators(data, split.train)) for (let r = 0; r < split.test.length; r++) tX.data[r * data.d + j] = 0;
   const ty = { data: rows(data.y, data.c, split.test), shape: [split.test.length, data.c] as [number, number] };
   const model = regressor(method, k);
   const t0 = performance.now();
@@ -150,7 +164,7 @@ export async function compare(data: CompareData, methods: readonly string[], spl
     }
   }
   if (!peers.length) return { records };
-  const job: PeerJob = { ...data, methods: peers, splits: drawn.map((s, k) => ({ split: k, ...s })) };
+  const job: PeerJob = { ...data, methods: peers, splits: drawn.map((s, k) => ({ split: k, ...s, unseen: unseenIndicators(data, s.train) })) };
   const run = await runPeers(job, (r) => {
     const s = drawn[r.split];
     if (!s || r.test_rows !== s.test.length || r.test_target_sum !== targetSum(data, s.test)) {

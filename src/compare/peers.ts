@@ -29,7 +29,7 @@ export interface CompareRecord {
 
 export const PEER_INSTALL = 'apt-get install -y python3-sklearn, or pip install scikit-learn';
 
-/** What the script is given: the raw table, each split's rows by index, the peers to fit. */
+/** What the script is given: the raw table, each split's rows by index (and the indicator columns its test rows zero: unseenIndicators), the peers to fit. */
 export interface PeerJob {
   n: number;
   d: number;
@@ -37,7 +37,7 @@ export interface PeerJob {
   x: Float64Array;
   y: Float64Array;
   methods: string[];
-  splits: { split: number; train: Int32Array; test: Int32Array }[];
+  splits: { split: number; train: Int32Array; test: Int32Array; unseen: number[] }[];
 }
 
 const script = () => join(packageRoot(), 'scripts', 'sklearn_peers.py');
@@ -82,7 +82,7 @@ export async function runPeers(job: PeerJob, each: (r: CompareRecord) => void): 
   try {
     writeFileSync(join(dir, 'x.f64'), new Uint8Array(job.x.buffer, job.x.byteOffset, job.x.byteLength));
     writeFileSync(join(dir, 'y.f64'), new Uint8Array(job.y.buffer, job.y.byteOffset, job.y.byteLength));
-    const splits = job.splits.map((s) => ({ split: s.split, train: Array.from(s.train), test: Array.from(s.test) }));
+    const splits = job.splits.map((s) => ({ split: s.split, train: Array.from(s.train), test: Array.from(s.test), unseen: s.unseen }));
     writeFileSync(join(dir, 'job.json'), JSON.stringify({ n: job.n, d: job.d, c: job.c, methods: job.methods, splits }));
     await new Promise<void>((resolve, reject) => {
       const child = spawn(python, [script(), dir], { stdio: ['ignore', 'pipe', 'pipe'] });

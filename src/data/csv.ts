@@ -75,7 +75,7 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
           const col = pick![k];
           const named = names[col] === undefined ? `field ${col + 1}` : `column "${names[col]}"`;
           // A word in a named column is most often a category: say how to use it as one.
-          const words = names[col] !== undefined && /[A-Za-z]/.test(s) && !/^[+-]?(inf(inity)?|nan)$/i.test(s) ? ` (a column of words? anmin train --categorical ${names[col]})` : '';
+          const words = names[col] !== undefined && /[A-Za-z]/.test(s) && !/^[+-]?(inf(inity)?|nan)$/i.test(s) ? ` (a column of words? train and compare take --categorical ${names[col]})` : '';
           throw new AnminError(`${opts.label}:${info.lines}:${col + 1}: ${named} is ${s === '' ? 'empty' : `"${s}"`}, not a finite number${words}`);
         }
         data[base + k] = v;

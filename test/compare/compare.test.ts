@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { againstMlp, checkMethods, type CompareRecord } from '../../src/compare/compare.js';
+import { againstMlp, checkMethods, unseenIndicators, type CompareRecord } from '../../src/compare/compare.js';
 import { autoMethod } from '../../src/estimator/auto.js';
+import { Regressor } from '../../src/estimator/estimator.js';
 import { splitIndices } from '../../src/data/split.js';
 import { compareFigure, compareTable } from '../../src/report/compare.js';
 import { toSvg } from '../../src/report/figures.js';
@@ -184,4 +185,37 @@ test('the figure draws each method with a finite MSE at its mean seconds and MSE
 test('the package ships the peers\' script', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
   assert.ok(pkg.files.includes('scripts/sklearn_peers.py'));
+});
+
+test('--categorical: every value of a column of words is an indicator, and a split whose training rows lack one zeroes it in its test rows', async () => {
+  // 60 rows, kind cycling p, q, r; one of split 0's test rows holds a word no other row has.
+  const n = 60;
+  const v = randn(2 * n, 3);
+  const { train, test: held } = splitIndices(n, 0, 0.2);
+  const only = held[0];
+  const path = join(dir, 'kinds.csv');
+  const kinds = Array.from({ length: n }, (_, i) => (i === only ? 'z' : 'pqr'[i % 3]));
+  writeFileSync(path, ['x,kind,y', ...kinds.map((k, i) => `${v[2 * i]},${k},${v[2 * i] + 'pqrz'.indexOf(k) + 0.1 * v[2 * i + 1]}`)].join('\n') + '\n');
+  const r = run({}, path, '--target', 'y', '--categorical', 'kind', '--splits', '2', '--methods', 'adam', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const [record] = (JSON.parse(r.stdout) as Output).records;
+  // The same fit by the library: inputs x, kind=p, kind=q, kind=r, kind=z; the z row's code all zeros in the test rows.
+  const x = Float64Array.from(kinds.flatMap((k, i) => [v[2 * i], ...'pqrz'.split('').map((w) => (w === k ? 1 : 0))]));
+  const y = Float64Array.from(kinds, (k, i) => v[2 * i] + 'pqrz'.indexOf(k) + 0.1 * v[2 * i + 1]);
+  const data = { name: 'kinds', n, d: 5, c: 1, x, y, indicators: [1, 2, 3, 4] };
+  assert.deepEqual(unseenIndicators(data, train), [4]);
+  assert.deepEqual(unseenIndicators({ ...data, indicators: undefined }, train), []);
+  const pick = (src: Float64Array, w: number, idx: Int32Array) => ({ data: Float64Array.from(Array.from(idx).flatMap((i) => Array.from(src.subarray(i * w, (i + 1) * w)))), shape: [idx.length, w] as [number, number] });
+  const model = new Regressor('adam', { seed: 0 });
+  model.fit(pick(x, 5, train), pick(y, 1, train));
+  const tX = pick(x, 5, held);
+  tX.data[4] = 0;
+  assert.equal(record.test_mse, model.evaluate(tX, pick(y, 1, held)).mse);
+  assert.notEqual(record.test_mse, model.evaluate(pick(x, 5, held), pick(y, 1, held)).mse, 'the word seen in no training row would have reached adam\'s weights as drawn');
+  const words = run({}, path, '--target', 'y', '--splits', '1', '--methods', 'adam');
+  assert.equal(words.status, 1);
+  assert.match(words.stderr.trim(), /^anmin: .*kinds\.csv.*a column of words\? train and compare take --categorical kind\)$/);
+  const onDataset = run({}, '--dataset', 'abalone', '--categorical', 'sex');
+  assert.equal(onDataset.status, 2);
+  assert.match(onDataset.stderr.trim(), /--categorical are for a CSV/);
 });
