@@ -5,16 +5,15 @@ import type { AdamOptions } from '../train/adam.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { validateOptions } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
-import { stepLr } from '../train/minibatch.js';
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver } from '../train/hidden-solver.js';
 import { TRAINERS } from '../train/registry.js';
 import type { SgdOptions } from '../train/sgd.js';
-import type { OnStep, Trainer, TrainResult } from '../train/types.js';
+import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, PATIENCE, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -63,13 +62,11 @@ const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1
 
 /**
  * What a refinement's continuation over every row changes of its options: a gradient method goes on at
- * the rate StepLR had reached at the selected epoch (its moments start afresh); L-BFGS as it was.
+ * the rate it had at the selected epoch (StepLR's and any plateau cut's; its moments start afresh);
+ * L-BFGS as it was.
  */
-function continuing(refiner: Refiner, options: Record<string, unknown>, selected: number): Record<string, unknown> {
-  if (refiner === 'lbfgs') return {};
-  const d = TRAINERS[refiner].defaults;
-  const o = { ...d, ...options } as { lr: number; stepSize: number; gamma: number };
-  return { lr: stepLr(o.lr, selected, o.stepSize, o.gamma) };
+function continuing(refiner: Refiner, at: TracePoint): Record<string, unknown> {
+  return refiner === 'lbfgs' || at.lr === undefined ? {} : { lr: at.lr };
 }
 
 /**
@@ -209,7 +206,7 @@ export class Regressor<O extends object = object> {
     const attempt = (hidden: number, lambda: number | undefined, margin?: number): number => {
       const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience, ...(against ? { rival: against } : {}) }, options, onStep);
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep);
       seconds += r.seconds;
       const c = candidate(r, hidden, lambda);
       tried.push({ c, r, options });
@@ -248,7 +245,7 @@ export class Regressor<O extends object = object> {
     if (st.refine) {
       const threads = 'threads' in TRAINERS[st.refine].defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
       const options = { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed };
-      const r = run(TRAINERS[st.refine], { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], init: chosen.r.network }, options, onStep);
+      const r = run(TRAINERS[st.refine], { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], plateau: PLATEAU, init: chosen.r.network }, options, onStep);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
       seconds += r.seconds;
@@ -262,7 +259,7 @@ export class Regressor<O extends object = object> {
       if (steps > 0) {
         if (!(st.refit ?? true)) return validated(r, seconds);
         const every = p.rows();
-        const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, options, at.iteration), iterations: steps }, onStep);
+        const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, at), iterations: steps }, onStep);
         const kept = more.trace[more.selected];
         record.refine.continued = kept.iteration;
         // Nothing gained over every row (or a blow-up): the validation-selected network stands.

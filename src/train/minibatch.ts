@@ -73,7 +73,8 @@ export function startNetwork(method: string, data: TrainData, h: number, alpha: 
  * The epoch loop shared by SGD and Adam, as a torch DataLoader(shuffle=True, drop_last=False) and
  * StepLR run it: PyTorch init, a fresh permutation every epoch, one update per minibatch, the epoch's
  * row-weighted mean minibatch loss recorded beside the full-pass MSE. The final model is returned, or
- * with validation rows the minimum-validation-MSE epoch's, stopping at the data's patience.
+ * with validation rows the minimum-validation-MSE epoch's, stopping at the data's patience (after its
+ * plateau's rate cut, when it has one).
  */
 export function trainMinibatch(method: string, data: TrainData, o: MinibatchOptions, makeRule: (size: number) => UpdateRule, onStep?: OnStep, init: Init = torchInit): TrainResult {
   const { n, p, c, x, y } = data.train;
@@ -84,8 +85,10 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
   const update = makeRule(net.theta.length);
   const trace = new TraceRecorder(data, onStep, false);
   const sel = new Selection(data, net, trace.record(net, 0), true);
+  // The plateau cut's factor, once it is taken (TrainData.plateau).
+  let cut = 1;
   for (let epoch = 0; epoch < o.iterations; epoch++) {
-    const lr = stepLr(o.lr, epoch, o.stepSize, o.gamma);
+    const lr = cut * stepLr(o.lr, epoch, o.stepSize, o.gamma);
     const order = rng.permutation(n);
     // Weighted by rows, as the published code's running_loss += loss·batch; err = running_loss / nobs.
     let lossSum = 0;
@@ -96,7 +99,11 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
       update(net.theta, grad, lr);
     }
     sel.offer(net, trace.record(net, epoch + 1, { batchMse: lossSum / n, lr }), epoch + 1);
-    if (sel.stalled) break;
+    if (sel.stalled) {
+      const factor = sel.cutRate();
+      if (factor === undefined) break;
+      cut *= factor;
+    }
   }
   const stopped = trace.points.length - 1 < o.iterations ? { stoppedAt: trace.points.length - 1 } : {};
   return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped };

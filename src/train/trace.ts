@@ -77,6 +77,7 @@ export class Selection {
   private loss: number;
   private since = 0;
   private behind = 0;
+  private cut = false;
 
   constructor(private readonly data: TrainData, net: Network, first: TracePoint, private readonly final = false) {
     this.best = cloneNetwork(net);
@@ -104,6 +105,19 @@ export class Selection {
   }
 
   get stalled(): boolean {
-    return (this.data.patience !== undefined && this.since >= this.data.patience) || this.behind >= RIVAL_POINTS;
+    const patience = this.cut ? this.data.plateau!.patience : this.data.patience;
+    return (patience !== undefined && this.since >= patience) || this.behind >= RIVAL_POINTS;
+  }
+
+  /**
+   * At a stall, the data's plateau cut if it has not been taken (TrainData.plateau): the rate's factor,
+   * the count of points without a new best started afresh; undefined when the run is to stop instead.
+   */
+  cutRate(): number | undefined {
+    const plateau = this.data.plateau;
+    if (this.cut || !plateau || this.behind >= RIVAL_POINTS) return undefined;
+    this.cut = true;
+    this.since = 0;
+    return plateau.factor;
   }
 }

@@ -49,6 +49,12 @@ export interface TrainData {
   /** Stop once the selected point has not changed for this many points (absent: run every iteration). */
   patience?: number;
   /**
+   * With patience, a method with a learning rate (SGD, Adam) does not stop at its first stall: it cuts
+   * its rate by `factor` and goes on until `patience` more points bring no new best. Methods without
+   * a rate (ANMIN, L-BFGS) stop as before.
+   */
+  plateau?: { factor: number; patience: number };
+  /**
    * Another candidate's best validation MSE so far at each point (the estimator's search over λ): a run
    * whose own best has trailed it at RIVAL_POINTS points in a row stops, as it is not going to be chosen.
    */

@@ -84,6 +84,26 @@ test('early stopping: each method stops once its selected iterate has not change
   }
 });
 
+test('a plateau: at its first stall a gradient method cuts its rate and goes on until the plateau\'s patience brings no new best; L-BFGS stops as before', () => {
+  const train = problem(300, 3, 1, 4);
+  const validation = problem(100, 3, 1, 5);
+  const o = { hidden: 16, iterations: 400, lr: 0.05, seed: 0 };
+  const plateau = { factor: 0.1, patience: 2 };
+  const plain = adam.train({ train, validation, patience: 3 }, o);
+  const cut = adam.train({ train, validation, patience: 3, plateau }, o);
+  // Up to the first stall the two runs are one.
+  assert.deepEqual(cut.trace.slice(0, plain.trace.length).map((p) => p.validationMse), plain.trace.map((p) => p.validationMse));
+  const lrs = cut.trace.slice(1).map((p) => p.lr!);
+  const at = lrs.findIndex((lr) => lr !== o.lr);
+  assert.equal(at + 1, plain.stoppedAt! + 1, 'the rate is cut in the epoch after the stall');
+  assert.ok(lrs.slice(at).every((lr) => lr === o.lr * plateau.factor), 'once, by the factor');
+  const best = cut.trace[cut.selected].iteration;
+  assert.equal(cut.stoppedAt! - Math.max(best, plain.stoppedAt!), plateau.patience, 'stopped the plateau\'s patience after its last best (or the cut)');
+  assert.equal(cut.trace[cut.selected].validationMse, Math.min(...cut.trace.map((p) => p.validationMse!)));
+  const runs = [lbfgs.train({ train, validation, patience: 2 }, { hidden: 8, iterations: 60, seed: 0 }), lbfgs.train({ train, validation, patience: 2, plateau }, { hidden: 8, iterations: 60, seed: 0 })];
+  assert.deepEqual(runs[1].trace.map((p) => p.validationMse), runs[0].trace.map((p) => p.validationMse));
+});
+
 test('λ is chosen by validation MSE among the candidates, and the refit runs at the chosen λ and iteration count', () => {
   const { X, y } = rows(240, 6);
   // 192 fit rows against 4×64 unknowns: few enough for the grid.
