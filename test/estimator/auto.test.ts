@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod } from '../../src/estimator/auto.js';
-import { DEFAULT_VALIDATION_FRACTION } from '../../src/estimator/validation.js';
+import { AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, LAMBDA_SEARCH_RUNS } from '../../src/estimator/auto.js';
+import { DEFAULT_VALIDATION_FRACTION, fewRows } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
 import { RandomState } from '../../src/data/rng.js';
@@ -17,7 +17,9 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
     const solver = chooseSolver(n, d + 1, h, 1, { ...ANMIN_DEFAULTS, lambda: 1 });
     const solve = solver === 'dual' ? cost.dual : solver === 'dense' ? cost.dense : Math.min(cost.dense, cost.dual);
     const pick = autoMethod(rows, d, 1, h);
-    assert.ok(Math.abs(pick.epochs - solve / (2 * n * h * (d + 2))) <= 1e-12 * pick.epochs, `${rows}×${d}`);
+    // Where λ is searched its candidates' iterations count too.
+    const runs = fewRows(n, (d + 1) * h) ? LAMBDA_SEARCH_RUNS : 1;
+    assert.ok(Math.abs(pick.epochs - (runs * solve) / (2 * n * h * (d + 2))) <= 1e-12 * pick.epochs, `${rows}×${d}`);
     assert.equal(pick.work, solve);
     assert.equal(pick.method, pick.epochs <= AUTO_EPOCHS || pick.work <= AUTO_SMALL_WORK ? 'anmin+lbfgs' : 'adam');
     assert.equal(pick.trainer, pick.method === 'adam' ? 'adam' : 'anmin');
@@ -29,10 +31,11 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   // (m²(p+h)/2 + m³/6); an epoch, 2·n·h·(p+c).
   const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * b, `${a} against ${b}`);
   close(autoMethod(8000, 30).epochs, (6400 * 64 ** 2 * 31 * 32 / 16 + (31 * 64) ** 3 / 6) / (2 * 6400 * 64 * 32));
-  close(autoMethod(2000, 30).epochs, (1600 ** 2 * (31 + 64) / 2 + 1600 ** 3 / 6) / (2 * 1600 * 64 * 32));
+  // 1,600 rows against 1,984 unknowns also search λ: two candidates' iterations.
+  close(autoMethod(2000, 30).epochs, (2 * (1600 ** 2 * (31 + 64) / 2 + 1600 ** 3 / 6)) / (2 * 1600 * 64 * 32));
   // Three targets: 4,800 rows × targets for the dual, more than the unknowns, so the dense system; an
-  // epoch's output layer three wide.
-  close(autoMethod(2000, 30, 3).epochs, (1600 * 64 ** 2 * 31 * 32 / 16 + (31 * 64) ** 3 / 6) / (2 * 1600 * 64 * 34));
+  // epoch's output layer three wide; λ searched.
+  close(autoMethod(2000, 30, 3).epochs, (2 * (1600 * 64 ** 2 * 31 * 32 / 16 + (31 * 64) ** 3 / 6)) / (2 * 1600 * 64 * 34));
   // The iteration's share of the work grows with the inputs (the pair sums with (d+1)², the factor with
   // ((d+1)h)³) where an epoch's grows with d + 1: wide enough, every shape goes to Adam.
   let last = 0;
@@ -46,6 +49,10 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   const small = autoMethod(824, 8);
   assert.ok(small.epochs > AUTO_EPOCHS && small.work <= AUTO_SMALL_WORK && small.method === 'anmin+lbfgs', small.reason);
   assert.match(small.reason, /, over 36, but only 47\.\d M multiply-adds, at most 64\.0 M: a small fit\)$/);
+  // digits' shape, 1,437 rows × 64: 35 epochs an iteration, but λ is searched over two candidates, so Adam.
+  const digits = autoMethod(1437, 64);
+  assert.ok(digits.epochs / LAMBDA_SEARCH_RUNS <= AUTO_EPOCHS && digits.epochs > AUTO_EPOCHS && digits.method === 'adam', digits.reason);
+  assert.match(digits.reason, /^auto: adam \(an ANMIN iteration costs about 70 Adam epochs \(2 λ candidates of 35: rows are few for the unknowns\) at \(d\+1\)h = 65×64 on 1149 fit rows/);
   const mid = autoMethod(4000, 12);
   assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
   assert.equal(autoMethod(20000, 80).method, 'adam');
@@ -63,7 +70,7 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   writeFileSync(join(dir, 'small.csv'), table(8, 1030));
   const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
   assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
   const narrow = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '8', '--json');
   assert.equal(narrow.status, 0, narrow.stderr);
@@ -72,7 +79,7 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   // Over the ratio, but a small fit: the hybrid.
   const small = anmin('train', join(dir, 'small.csv'), '--target', 'y', '--json');
   assert.equal(small.status, 0, small.stderr);
-  assert.match(small.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 9×64 on 659 fit rows, over 36, but only \d+\.\d M multiply-adds, at most 64\.0 M: a small fit\)\n$/);
+  assert.match(small.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 9×64 on 659 fit rows, over 36, but only \d+\.\d M multiply-adds, at most 64\.0 M: a small fit\)\n$/);
   assert.equal(JSON.parse(small.stdout).method, 'anmin+lbfgs');
   const tuned = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--iterations', '3');
   assert.equal(tuned.status, 2);
