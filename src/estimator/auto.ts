@@ -28,7 +28,7 @@ export const AUTO_EPOCHS = 36;
 /**
  * At or below this many multiply-adds an ANMIN iteration, `auto` trains the hybrid whatever the ratio:
  * a small fit, where the hybrid's MSE is the safer. Two data sets of one shape, 1,030 rows × 8 inputs
- * (47 M an iteration at 56 epochs), split the two ways: Friedman #2 with four noise inputs, the hybrid
+ * (47 M an iteration at 56 epochs, 112 with the λ search), split the two ways: Friedman #2 with four noise inputs, the hybrid
  * 1,103 in 0.41 s, Adam 1,677 [the MLP 1,306 / 0.90]; Friedman #1, the hybrid 1.517 in 0.54 s (over
  * the half second; 1.473 in 0.43 s since the second λ candidate races and the refinement goes on over
  * every row) against Adam's 1.434 in 0.03 [2.406 / 0.88]. Friedman #1 with 12 inputs on 5,000

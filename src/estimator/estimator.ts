@@ -62,11 +62,11 @@ const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1
 
 /**
  * What a refinement's continuation over every row changes of its options: a gradient method goes on at
- * the rate it had at the selected epoch (StepLR's and any plateau cut's; its moments start afresh);
- * L-BFGS as it was.
+ * the rate of the epoch after the selected one (StepLR's and any plateau cut's, recorded on the next trace
+ * point; its moments start afresh); L-BFGS as it was.
  */
-function continuing(refiner: Refiner, at: TracePoint): Record<string, unknown> {
-  return refiner === 'lbfgs' || at.lr === undefined ? {} : { lr: at.lr };
+function continuing(refiner: Refiner, next: TracePoint | undefined): Record<string, unknown> {
+  return refiner === 'lbfgs' || next?.lr === undefined ? {} : { lr: next.lr };
 }
 
 /**
@@ -259,7 +259,7 @@ export class Regressor<O extends object = object> {
       if (steps > 0) {
         if (!(st.refit ?? true)) return validated(r, seconds);
         const every = p.rows();
-        const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, at), iterations: steps }, onStep);
+        const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, r.trace[r.selected + 1]), iterations: steps }, onStep);
         const kept = more.trace[more.selected];
         record.refine.continued = kept.iteration;
         // Nothing gained over every row (or a blow-up): the validation-selected network stands.

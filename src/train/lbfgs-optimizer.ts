@@ -36,7 +36,7 @@ const negated = (a: Float64Array) => {
  * update's independent work: one pass over q for two (the recursion was half of an L-BFGS step at
  * P = 641 parameters and more on wider, shorter data).
  */
-function twoLoop(g: Float64Array, dirs: Float64Array[], stps: Float64Array[], ro: number[], al: number[], hDiag: number): Float64Array {
+export function twoLoop(g: Float64Array, dirs: Float64Array[], stps: Float64Array[], ro: number[], al: number[], hDiag: number): Float64Array {
   const size = g.length;
   const num = dirs.length;
   const q = negated(g);

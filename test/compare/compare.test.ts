@@ -212,6 +212,16 @@ test('--categorical: every value of a column of words is an indicator, and a spl
   tX.data[4] = 0;
   assert.equal(record.test_mse, model.evaluate(tX, pick(y, 1, held)).mse);
   assert.notEqual(record.test_mse, model.evaluate(pick(x, 5, held), pick(y, 1, held)).mse, 'the word seen in no training row would have reached adam\'s weights as drawn');
+  // The same table written as numbers, the unseen row's code all zeros: every method, the peers too, fits the same numbers.
+  const coded = join(dir, 'kinds-coded.csv');
+  writeFileSync(coded, ['x,kp,kq,kr,kz,y', ...kinds.map((k, i) => [v[2 * i], ...'pqrz'.split('').map((w) => (w === k && i !== only ? 1 : 0)), y[i]].join(','))].join('\n') + '\n');
+  const methods = python ? 'adam,sk-mlp-lbfgs' : 'adam';
+  const split0 = (...args: string[]) => {
+    const o = run(python ? { ANMIN_PYTHON: python } : {}, ...args, '--target', 'y', '--splits', '1', '--methods', methods, '--json');
+    assert.equal(o.status, 0, o.stderr);
+    return (JSON.parse(o.stdout) as Output).records.map((x) => [x.method, x.test_mse]);
+  };
+  assert.deepEqual(split0(path, '--categorical', 'kind'), split0(coded));
   const words = run({}, path, '--target', 'y', '--splits', '1', '--methods', 'adam');
   assert.equal(words.status, 1);
   assert.match(words.stderr.trim(), /^anmin: .*kinds\.csv.*a column of words\? train and compare take --categorical kind\)$/);

@@ -4,7 +4,7 @@ import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { descend, FEW_VALIDATION_ROWS, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { descend, FEW_VALIDATION_ROWS, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
@@ -102,6 +102,28 @@ test('a plateau: at its first stall a gradient method cuts its rate and goes on 
   assert.equal(cut.trace[cut.selected].validationMse, Math.min(...cut.trace.map((p) => p.validationMse!)));
   const runs = [lbfgs.train({ train, validation, patience: 2 }, { hidden: 8, iterations: 60, seed: 0 }), lbfgs.train({ train, validation, patience: 2, plateau }, { hidden: 8, iterations: 60, seed: 0 })];
   assert.deepEqual(runs[1].trace.map((p) => p.validationMse), runs[0].trace.map((p) => p.validationMse));
+});
+
+test('the estimator gives its gradient methods the plateau, and a refinement\'s continuation goes on at the rate after its selected epoch', () => {
+  const { X, y } = rows(400, 8);
+  // One run per point stream: a point at iteration 0 starts the next run.
+  const runsOf = (fit: (onStep: (p: { iteration: number; lr?: number }) => void) => void) => {
+    const runs: { iteration: number; lr?: number }[][] = [];
+    fit((p) => (p.iteration === 0 ? runs.push([p]) : runs.at(-1)!.push(p)));
+    return runs;
+  };
+  const lr = 0.05;
+  const [adamRun] = runsOf((onStep) => new Adam({ hidden: 16, iterations: 400, lr, seed: 0 }).fit(X, y, { onStep }));
+  const rates = [...new Set(adamRun.slice(1).map((p) => p.lr))];
+  assert.deepEqual(rates, [lr, lr * PLATEAU.factor], 'the rate cut once, by the plateau\'s factor');
+  const p = planted({ d: 3, k: 4, n: 400, sigma: 0.3, seed: 8 });
+  const model = new Regressor('anmin', { refine: 'adam', hidden: 8, iterations: 6, seed: 1 });
+  const runs = runsOf((onStep) => model.fit({ data: p.x, shape: [400, 3] }, Array.from(p.y), { onStep }));
+  const refine = model.toJSON().validation!.refine!;
+  assert.ok(refine.continued !== undefined && refine.continued > 0, 'the refinement went on over every row');
+  const [refinement, continuation] = runs.slice(-2);
+  const next = refinement.find((p) => p.iteration === refine.selected + 1)!;
+  assert.ok(continuation.slice(1).every((p) => p.lr === next.lr), `continued at ${continuation[1].lr}, the rate after the selected epoch ${next.lr}`);
 });
 
 test('λ is chosen by validation MSE among the candidates, and the refit runs at the chosen λ and iteration count', () => {

@@ -7,7 +7,7 @@ import { lossAndGradient } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
-import { cubicMinimum, strongWolfe, TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
+import { cubicMinimum, strongWolfe, TorchLbfgs, twoLoop } from '../../src/train/lbfgs-optimizer.js';
 import { stepLr } from '../../src/train/minibatch.js';
 import { sgd, sgdRule } from '../../src/train/sgd.js';
 import { maxAbs, problem, randn } from '../helpers.js';
@@ -252,6 +252,34 @@ test('LBFGS with the strong-Wolfe line search reaches Rosenbrock\'s minimum, whe
   rosen(theta, g);
   assert.ok(Math.hypot(g[0], g[1]) < 1e-6, `gradient ${g} at ${theta}`);
   assert.ok(opt.funcEvals < 125, `${opt.funcEvals} evaluations`);
+});
+
+test('the two-loop recursion, its passes fused, gives torch\'s plain loops to the bit at any history length', () => {
+  const size = 37;
+  for (const num of [0, 1, 2, 5]) {
+    const v = randn(size * (2 * num + 1) + num, 40 + num);
+    const g = v.subarray(0, size);
+    const dirs = Array.from({ length: num }, (_, i) => v.slice(size * (1 + i), size * (2 + i)));
+    const stps = Array.from({ length: num }, (_, i) => v.slice(size * (1 + num + i), size * (2 + num + i)));
+    const ro = Array.from(v.subarray(size * (2 * num + 1)), (x) => 1 / (1 + Math.abs(x)));
+    const hDiag = 0.7;
+    // torch's loops as written there: each dot product over q summed from the first entry, then q updated.
+    const dot = (a: Float64Array, b: Float64Array) => a.reduce((t, x, k) => t + x * b[k], 0);
+    const q = Float64Array.from(g, (x) => -x);
+    const al = new Array<number>(num).fill(0);
+    for (let i = num - 1; i >= 0; i--) {
+      al[i] = dot(stps[i], q) * ro[i];
+      for (let k = 0; k < size; k++) q[k] -= al[i] * dirs[i][k];
+    }
+    for (let k = 0; k < size; k++) q[k] *= hDiag;
+    for (let i = 0; i < num; i++) {
+      const be = dot(dirs[i], q) * ro[i];
+      for (let k = 0; k < size; k++) q[k] += (al[i] - be) * stps[i][k];
+    }
+    const fusedAl = new Array<number>(num).fill(0);
+    assert.deepEqual(twoLoop(g, dirs, stps, ro, fusedAl, hDiag), q, `history ${num}`);
+    assert.deepEqual(fusedAl, al, `history ${num}`);
+  }
 });
 
 test('the two-layer net\'s loss decreases under LBFGS, SGD and Adam; seeded runs repeat bit for bit', () => {
