@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { AnminError } from '../util/errors.js';
 
@@ -127,6 +127,12 @@ function firstLine(path: string, max: number): Buffer {
  * as the table it is rather than as one column named "age;sex;…".
  */
 export function delimiterOf(path: string): string {
+  // Every reader starts here, and each reads the file again: a pipe (`<(…)`) would be empty by the
+  // second read and look like a file of no rows.
+  const kind = statOf(path);
+  if (kind && (kind.isFIFO() || kind.isCharacterDevice() || kind.isSocket())) {
+    throw new AnminError(`${path}: not a regular file (a pipe or a device); anmin reads a CSV more than once: save it to a file first`);
+  }
   let line: string;
   try {
     line = firstLine(path, 1 << 16).toString('utf8').replace(/\r$/, '');
@@ -141,6 +147,15 @@ export function delimiterOf(path: string): string {
     else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
   }
   return [...counts].reduce((best, c) => (c[1] > best[1] ? c : best))[0];
+}
+
+function statOf(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    // A missing or unreadable file is reported by the reader, which names the reason.
+    return undefined;
+  }
 }
 
 /** The header line of a CSV (the column names), read without the rest of the file. */

@@ -93,6 +93,9 @@ test('bad input to train, predict, evaluate and export: one line naming what is 
     [['predict', 'model.json', csv('latin1x.csv', Buffer.from('x0,x1,x\xff2\n1,2,3\n', 'latin1')), '--out', 'out.csv'], /latin1x.csv:1: the header is not UTF-8 \(byte 0xff at offset 7\)/],
     [['train', csv('quote.csv', 'a,y\n1,2\n3,"4"x\n'), '--target', 'y', '--save', 'out.json'], /quote.csv:3: not a readable CSV/],
     [['train', csv('quote1.csv', 'a,"y"z\n1,2\n'), '--target', 'y', '--save', 'out.json'], /quote1.csv:1: cannot read/],
+    // A pipe or device is read dry by the first of the readers' passes: said so, not "no data rows".
+    [['train', '/dev/null', '--target', 'y', '--save', 'out.json'], /\/dev\/null: not a regular file \(a pipe or a device\); anmin reads a CSV more than once: save it to a file first/],
+    [['predict', 'model.json', '/dev/null', '--out', 'out.csv'], /\/dev\/null: not a regular file/],
   ];
   for (const [args, message] of cases) {
     const r = anmin(...args);
