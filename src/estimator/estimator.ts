@@ -247,7 +247,7 @@ export class Regressor<O extends object = object> {
       const options = { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed };
       const r = run(TRAINERS[st.refine], { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], plateau: PLATEAU, init: chosen.r.network }, options, onStep);
       const at = r.trace[r.selected];
-      record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}) };
+      record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
       seconds += r.seconds;
       // The held-out rows back: the selected network goes on over every row for as many steps as
       // validation chose, at most the refinement's patience (what it spent confirming its minimum), so

@@ -134,6 +134,8 @@ export interface Candidate {
   iterations: number;
   /** ANMIN iterations that took the degenerate-system branch. */
   degenerate: number;
+  /** A gradient method's plateau: the epoch after which its rate was cut (PLATEAU). */
+  rateCutAt?: number;
 }
 
 /** What a validated fit chose, on which rows: saved in the model file. */
@@ -146,7 +148,7 @@ export interface ValidationRecord {
   /** The final model trained on every row (validation rows included): ANMIN again at the chosen settings, or a hybrid's refinement continued. */
   refit: boolean;
   /** A hybrid's refinement from ANMIN's chosen network; `continued`: the steps it then went on for over every row. */
-  refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number; continued?: number };
+  refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number; rateCutAt?: number; continued?: number };
 }
 
 const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
@@ -154,7 +156,7 @@ const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v
 export const degenerateCount = (r: TrainResult) => r.trace.filter((p) => p.fallback).length;
 
 export function candidate(r: TrainResult, hidden: number, lambda: number | undefined): Candidate {
-  return { hidden, ...(lambda === undefined ? {} : { lambda }), validationMse: finite(r.trace[r.selected].validationMse), selected: r.trace[r.selected].iteration, iterations: r.trace.length - 1, degenerate: degenerateCount(r) };
+  return { hidden, ...(lambda === undefined ? {} : { lambda }), validationMse: finite(r.trace[r.selected].validationMse), selected: r.trace[r.selected].iteration, iterations: r.trace.length - 1, degenerate: degenerateCount(r), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
 }
 
 /** Refuses settings fit could not honour, by name, before any training. */

@@ -85,8 +85,9 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
   const update = makeRule(net.theta.length);
   const trace = new TraceRecorder(data, onStep, false);
   const sel = new Selection(data, net, trace.record(net, 0), true);
-  // The plateau cut's factor, once it is taken (TrainData.plateau).
+  // The plateau cut's factor, once it is taken (TrainData.plateau), and the point it was taken at.
   let cut = 1;
+  let cutAt: number | undefined;
   for (let epoch = 0; epoch < o.iterations; epoch++) {
     const lr = cut * stepLr(o.lr, epoch, o.stepSize, o.gamma);
     const order = rng.permutation(n);
@@ -103,8 +104,9 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
       const factor = sel.cutRate();
       if (factor === undefined) break;
       cut *= factor;
+      cutAt = epoch + 1;
     }
   }
   const stopped = trace.points.length - 1 < o.iterations ? { stoppedAt: trace.points.length - 1 } : {};
-  return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped };
+  return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped, ...(cutAt !== undefined ? { rateCutAt: cutAt } : {}) };
 }

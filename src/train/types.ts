@@ -79,6 +79,8 @@ export interface TrainResult {
   seconds: number;
   /** Set when the method stopped early on purpose (e.g. ANMIN's "stop" ablation). */
   stoppedAt?: number;
+  /** The point at which the rate was cut at a stall (TrainData.plateau): later epochs ran at the cut rate. */
+  rateCutAt?: number;
 }
 
 /** Called after every trace point (progress, logs). */

@@ -113,9 +113,13 @@ test('the estimator gives its gradient methods the plateau, and a refinement\'s 
     return runs;
   };
   const lr = 0.05;
-  const [adamRun] = runsOf((onStep) => new Adam({ hidden: 16, iterations: 400, lr, seed: 0 }).fit(X, y, { onStep }));
+  const adamModel = new Adam({ hidden: 16, iterations: 400, lr, seed: 0 });
+  const [adamRun] = runsOf((onStep) => adamModel.fit(X, y, { onStep }));
   const rates = [...new Set(adamRun.slice(1).map((p) => p.lr))];
   assert.deepEqual(rates, [lr, lr * PLATEAU.factor], 'the rate cut once, by the plateau\'s factor');
+  // The model file says after which epoch: the next ran at the cut rate.
+  const cutAt = adamModel.toJSON().validation!.candidates[0].rateCutAt!;
+  assert.deepEqual([adamRun[cutAt].lr, adamRun[cutAt + 1].lr], [lr, lr * PLATEAU.factor]);
   const p = planted({ d: 3, k: 4, n: 400, sigma: 0.3, seed: 8 });
   const model = new Regressor('anmin', { refine: 'adam', hidden: 8, iterations: 6, seed: 1 });
   const runs = runsOf((onStep) => model.fit({ data: p.x, shape: [400, 3] }, Array.from(p.y), { onStep }));
