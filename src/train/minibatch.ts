@@ -85,11 +85,9 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
   const update = makeRule(net.theta.length);
   const trace = new TraceRecorder(data, onStep, false);
   const sel = new Selection(data, net, trace.record(net, 0), true);
-  // The plateau cut's factor, once it is taken (TrainData.plateau), and the point it was taken at.
-  let cut = 1;
-  let cutAt: number | undefined;
   for (let epoch = 0; epoch < o.iterations; epoch++) {
-    const lr = cut * stepLr(o.lr, epoch, o.stepSize, o.gamma);
+    // Once the plateau's cut is taken (TrainData.plateau), every later epoch runs at its factor.
+    const lr = (sel.cutAt === undefined ? 1 : data.plateau!.factor) * stepLr(o.lr, epoch, o.stepSize, o.gamma);
     const order = rng.permutation(n);
     // Weighted by rows, as the published code's running_loss += loss·batch; err = running_loss / nobs.
     let lossSum = 0;
@@ -100,13 +98,8 @@ export function trainMinibatch(method: string, data: TrainData, o: MinibatchOpti
       update(net.theta, grad, lr);
     }
     sel.offer(net, trace.record(net, epoch + 1, { batchMse: lossSum / n, lr }), epoch + 1);
-    if (sel.stalled) {
-      const factor = sel.cutRate();
-      if (factor === undefined) break;
-      cut *= factor;
-      cutAt = epoch + 1;
-    }
+    if (sel.stalled && !sel.cutRate()) break;
   }
   const stopped = trace.points.length - 1 < o.iterations ? { stoppedAt: trace.points.length - 1 } : {};
-  return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped, ...(cutAt !== undefined ? { rateCutAt: cutAt } : {}) };
+  return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped, ...(sel.cutAt !== undefined ? { rateCutAt: sel.cutAt } : {}) };
 }

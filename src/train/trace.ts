@@ -77,7 +77,10 @@ export class Selection {
   private loss: number;
   private since = 0;
   private behind = 0;
-  private cut = false;
+  /** The index of the latest point offered. */
+  private at = 0;
+  /** The point at which the plateau's rate cut was taken (TrainData.plateau): later points ran at the cut rate. */
+  cutAt?: number;
 
   constructor(private readonly data: TrainData, net: Network, first: TracePoint, private readonly final = false) {
     this.best = cloneNetwork(net);
@@ -91,6 +94,7 @@ export class Selection {
   /** The point just recorded, at `index` in the trace, for the current network. */
   offer(net: Network, pt: TracePoint, index: number): void {
     const loss = this.criterion(pt);
+    this.at = index;
     if ((this.final && !this.data.validation) || loss < this.loss) {
       this.loss = loss;
       this.best = cloneNetwork(net);
@@ -105,19 +109,19 @@ export class Selection {
   }
 
   get stalled(): boolean {
-    const patience = this.cut ? this.data.plateau!.patience : this.data.patience;
+    const patience = this.cutAt !== undefined ? this.data.plateau!.patience : this.data.patience;
     return (patience !== undefined && this.since >= patience) || this.behind >= RIVAL_POINTS;
   }
 
   /**
-   * At a stall, the data's plateau cut if it has not been taken (TrainData.plateau): the rate's factor,
-   * the count of points without a new best started afresh; undefined when the run is to stop instead.
+   * At a stall, takes the data's plateau cut if it has not been taken (TrainData.plateau): true when the
+   * run goes on at the cut rate, the count of points without a new best started afresh; false when it
+   * is to stop instead.
    */
-  cutRate(): number | undefined {
-    const plateau = this.data.plateau;
-    if (this.cut || !plateau || this.behind >= RIVAL_POINTS) return undefined;
-    this.cut = true;
+  cutRate(): boolean {
+    if (this.cutAt !== undefined || !this.data.plateau || this.behind >= RIVAL_POINTS) return false;
+    this.cutAt = this.at;
     this.since = 0;
-    return plateau.factor;
+    return true;
   }
 }
