@@ -73,6 +73,9 @@ export function unseenIndicators(data: CompareData, train: Int32Array): number[]
   return (data.indicators ?? []).filter((j) => !train.some((i) => data.x[i * data.d + j] !== 0));
 }
 
+/** A split's rows and the indicator columns its test rows zero (unseenIndicators), drawn once for every method. */
+type Drawn = SplitIndices & { unseen: number[] };
+
 /** Split k as the paper draws it (scikit-learn's train_test_split, test_size 0.2, random_state k). */
 export function compareSplit(data: CompareData, k: number): SplitIndices {
   return data.fixedSplit ?? splitIndices(data.n, k, 0.2);
@@ -95,11 +98,11 @@ function regressor(method: string, seed: number, iterations?: number): Regressor
  * One method of anmin's own on one split: `new Regressor(...).fit` on the training rows (it standardizes
  * them itself) timed by the wall clock, as the peers' fit is, then both MSEs from evaluate.
  */
-function fitOwn(data: CompareData, method: string, k: number, split: SplitIndices): CompareRecord {
+function fitOwn(data: CompareData, method: string, k: number, split: Drawn): CompareRecord {
   const X = { data: rows(data.x, data.d, split.train), shape: [split.train.length, data.d] as [number, number] };
   const y = { data: rows(data.y, data.c, split.train), shape: [split.train.length, data.c] as [number, number] };
   const tX = { data: rows(data.x, data.d, split.test), shape: [split.test.length, data.d] as [number, number] };
-  for (const j of unseenIndicators(data, split.train)) for (let r = 0; r < split.test.length; r++) tX.data[r * data.d + j] = 0;
+  for (const j of split.unseen) for (let r = 0; r < split.test.length; r++) tX.data[r * data.d + j] = 0;
   const ty = { data: rows(data.y, data.c, split.test), shape: [split.test.length, data.c] as [number, number] };
   const model = regressor(method, k);
   const t0 = performance.now();
@@ -143,7 +146,10 @@ export interface CompareRun {
 export async function compare(data: CompareData, methods: readonly string[], splits: number, done: (r: CompareRecord) => void): Promise<CompareRun> {
   const own = methods.filter((m) => ownMethod(m));
   const peers = methods.filter((m) => !isOwn(m));
-  const drawn = Array.from({ length: splits }, (_, k) => compareSplit(data, k));
+  const drawn: Drawn[] = Array.from({ length: splits }, (_, k) => {
+    const s = compareSplit(data, k);
+    return { ...s, unseen: unseenIndicators(data, s.train) };
+  });
   const records: CompareRecord[] = [];
   const keep = (r: CompareRecord) => {
     records.push(r);
@@ -164,7 +170,7 @@ export async function compare(data: CompareData, methods: readonly string[], spl
     }
   }
   if (!peers.length) return { records };
-  const job: PeerJob = { ...data, methods: peers, splits: drawn.map((s, k) => ({ split: k, ...s, unseen: unseenIndicators(data, s.train) })) };
+  const job: PeerJob = { ...data, methods: peers, splits: drawn.map((s, k) => ({ split: k, ...s })) };
   const run = await runPeers(job, (r) => {
     const s = drawn[r.split];
     if (!s || r.test_rows !== s.test.length || r.test_target_sum !== targetSum(data, s.test)) {
