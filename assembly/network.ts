@@ -2,7 +2,7 @@
 // The two-layer network f(x̃) = σ(x̃A)B + b⁰, σ(z) = max(z, αz), every sum row by row in order, over flat row-major
 // arrays in this module's memory (byte offsets laid out by src/model/kernels.ts): θ = (A p×h, B h×c,
 // b⁰ c). Vector loops run over neurons (h) or outputs (c), two doubles at a time.
-import { activate, axpy, dot, outputRow, ridgeSums, rowTimes } from './common';
+import { activate, axpy, dot, outputRow, ridgeSums, rowTimes, SKIP_OUTPUTS } from './common';
 export { heapBase } from './common';
 
 /** Z = X̃A for n rows into z (n×h): the hidden pre-activations. */
@@ -28,26 +28,29 @@ export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i3
  */
 @inline function gatedBack(e: usize, v: usize, B: usize, h: i32, c: i32, alpha: f64, dz: usize): void {
   if (c == 1) {
-    const e0 = load<f64>(e);
-    const ev = f64x2.splat(e0);
-    const al = f64x2.splat(alpha);
-    const zero = f64x2.splat(0);
-    let j = 0;
-    for (; j + 2 <= h; j += 2) {
+    const e0 = f64x2.splat(load<f64>(e));
+    for (let j = 0; j + 2 <= h; j += 2) {
       const o = <usize>j << 3;
-      const ds = f64x2.mul(ev, v128.load(B + o));
-      v128.store(dz + o, v128.bitselect(ds, f64x2.mul(al, ds), f64x2.gt(v128.load(v + o), zero)));
+      v128.store(dz + o, f64x2.mul(e0, v128.load(B + o)));
     }
-    if (j < h) {
-      const ds = e0 * load<f64>(B + (<usize>j << 3));
-      store<f64>(dz + (<usize>j << 3), load<f64>(v + (<usize>j << 3)) > 0 ? ds : alpha * ds);
-    }
-    return;
+    if (h & 1) store<f64>(dz + (<usize>(h - 1) << 3), load<f64>(e) * load<f64>(B + (<usize>(h - 1) << 3)));
+  } else {
+    const cb = <usize>c << 3;
+    for (let j = 0; j < h; j++) store<f64>(dz + (<usize>j << 3), dot(c, e, B + <usize>j * cb));
   }
-  const cb = <usize>c << 3;
-  for (let j = 0; j < h; j++) {
-    const ds = dot(c, e, B + <usize>j * cb);
-    store<f64>(dz + (<usize>j << 3), load<f64>(v + (<usize>j << 3)) > 0 ? ds : alpha * ds);
+  // Gated by lanes, not by a branch: firing is as unpredictable as the data.
+  const al = f64x2.splat(alpha);
+  const zero = f64x2.splat(0);
+  let j = 0;
+  for (; j + 2 <= h; j += 2) {
+    const o = <usize>j << 3;
+    const ds = v128.load(dz + o);
+    v128.store(dz + o, v128.bitselect(ds, f64x2.mul(al, ds), f64x2.gt(v128.load(v + o), zero)));
+  }
+  if (j < h) {
+    const o = <usize>j << 3;
+    const ds = load<f64>(dz + o);
+    store<f64>(dz + o, select<f64>(ds, alpha * ds, load<f64>(v + o) > 0));
   }
 }
 
@@ -326,6 +329,7 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
       }
       axpy(c, 1.0, er, gb);
       if (c == 1) axpy(h, load<f64>(er), sr, gB);
+      else if (c < SKIP_OUTPUTS) for (let j = 0; j < h; j++) axpy(c, load<f64>(sr + (<usize>j << 3)), er, gB + <usize>j * cb);
       else {
         for (let j = 0; j < h; j++) {
           const sj = load<f64>(sr + (<usize>j << 3));

@@ -13,8 +13,7 @@ interface PassState {
   h: number;
   c: number;
   alpha: number;
-  chunkRows: number;
-  /** [0]: rows of the current data; [1 + t]: the first chunk of thread t (threads + 1 entries). */
+  /** [0]: rows of the current data; [1]: its chunks (chunkCount); [2 + t]: the first chunk of thread t (threads + 1 entries). */
   layout: Int32Array;
   theta: Float64Array;
   /** Chunk k's gradient share at k·(P + 1), its loss share after it. */
@@ -30,22 +29,33 @@ export class ChunkShare {
   }
 
   compute(): void {
-    const { x, y, chunkRows, layout, partial, theta } = this.s;
-    const n = layout[0];
+    const { x, y, layout, partial, theta } = this.s;
+    const [n, count] = layout;
     const P = theta.length;
-    for (let k = layout[1 + this.thread]; k < layout[2 + this.thread]; k++) {
-      const from = k * chunkRows;
+    for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
+      const from = Math.floor((k * n) / count);
       const at = k * (P + 1);
-      partial[at + P] = lossAndGradient(this.net, x, y, Math.min(chunkRows, n - from), partial.subarray(at, at + P), from, n);
+      partial[at + P] = lossAndGradient(this.net, x, y, Math.floor(((k + 1) * n) / count) - from, partial.subarray(at, at + P), from, n);
     }
   }
 }
 
 /**
+ * How many chunks a pass over n rows takes, each of at most `most` rows: one where n fits, else an even
+ * number (or n, if fewer: no chunk is empty), chunk k starting at row ⌊kn/count⌋, so two threads get
+ * the same work (3,200 rows in chunks of 1,024 went 2,048 to one thread and 1,152 to the other; the pass
+ * took 1.30 ms, 1.18 in four chunks of 800). The count depends on n alone, never on the threads.
+ */
+export function chunkCount(n: number, most: number): number {
+  return n <= most ? 1 : Math.min(n, 2 * Math.ceil(n / (2 * most)));
+}
+
+/**
  * The MSE and its gradient over a batch of rows, the way a gradient method asks for them again and
  * again. `chunkRows` 0: one pass in row order (the numbers of the paper's protocols). Otherwise the rows
- * go in fixed chunks whose shares are added in chunk order, so the numbers depend on the chunk size (by
- * rounding only) and never on `threads`, which share the chunks out.
+ * go in chunks of at most that many (chunkCount) whose shares are added in chunk order, so the numbers
+ * depend on the chunk size and the rows (by rounding only) and never on `threads`, which share the
+ * chunks out.
  */
 export class GradientPass {
   private readonly s: PassState | null;
@@ -55,13 +65,14 @@ export class GradientPass {
   private y: Float64Array;
   private n = 0;
   private chunks = 0;
+  private readonly chunkRows: number = 0;
 
   /** At most `rows` rows at a time, of p inputs (ones column included) and c outputs. */
   constructor(private readonly net: FlatNetwork, rows: number, chunkRows: number, threads = 1) {
     const { p, h, c, alpha } = net;
     this.x = new Float64Array(0);
     this.y = new Float64Array(0);
-    this.threads = chunkRows > 0 ? Math.max(1, Math.min(threads, availableParallelism(), Math.ceil(rows / chunkRows))) : 1;
+    this.threads = chunkRows > 0 ? Math.max(1, Math.min(threads, availableParallelism(), chunkCount(rows, chunkRows))) : 1;
     if (chunkRows === 0) {
       this.s = null;
       this.team = null;
@@ -71,10 +82,11 @@ export class GradientPass {
     const f64 = (len: number) => (shared ? sharedFloat64(len) : new Float64Array(len));
     const P = p * h + h * c + c;
     this.s = {
-      x: f64(rows * p), y: f64(rows * c), p, h, c, alpha, chunkRows,
-      layout: new Int32Array(shared ? new SharedArrayBuffer((this.threads + 2) * 4) : new ArrayBuffer((this.threads + 2) * 4)),
-      theta: f64(P), partial: f64(Math.ceil(rows / chunkRows) * (P + 1)),
+      x: f64(rows * p), y: f64(rows * c), p, h, c, alpha,
+      layout: new Int32Array(shared ? new SharedArrayBuffer((this.threads + 3) * 4) : new ArrayBuffer((this.threads + 3) * 4)),
+      theta: f64(P), partial: f64(chunkCount(rows, chunkRows) * (P + 1)),
     };
+    this.chunkRows = chunkRows;
     this.team = new Team({ what: 'gradient pass', module: new URL(import.meta.url), member: 'ChunkShare', commands: ['compute'] as const, state: this.s }, new ChunkShare(this.s, 0), this.threads);
   }
 
@@ -89,9 +101,10 @@ export class GradientPass {
     }
     s.x.set(x.subarray(0, n * s.p));
     s.y.set(y.subarray(0, n * s.c));
+    this.chunks = chunkCount(n, this.chunkRows);
     s.layout[0] = n;
-    this.chunks = Math.ceil(n / s.chunkRows);
-    for (let t = 0; t <= this.threads; t++) s.layout[1 + t] = Math.floor((t * this.chunks) / this.threads);
+    s.layout[1] = this.chunks;
+    for (let t = 0; t <= this.threads; t++) s.layout[2 + t] = Math.floor((t * this.chunks) / this.threads);
   }
 
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RandomState } from '../../src/data/rng.js';
 import { torchInit } from '../../src/model/backprop.js';
-import { GradientPass } from '../../src/model/gradient-pass.js';
+import { chunkCount, GradientPass } from '../../src/model/gradient-pass.js';
 import { lossAndGradient } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
@@ -15,7 +15,7 @@ import { maxAbs, problem, randn } from '../helpers.js';
 
 test('backprop gradient equals central finite differences (ReLU and leaky, odd and even widths, away from kinks)', () => {
   // Odd h and c exercise the SIMD kernel's scalar tails.
-  for (const [alpha, c, h] of [[0, 1, 6], [0.1, 1, 7], [0.1, 3, 7], [0, 4, 5]]) {
+  for (const [alpha, c, h] of [[0, 1, 6], [0.1, 1, 7], [0.1, 3, 7], [0, 4, 5], [0, 33, 5]]) {
     const pr = problem(40, 3, c, 5);
     const net = torchInit(pr.p, h, c, alpha, new RandomState(1));
     const g = new Float64Array(net.theta.length);
@@ -94,7 +94,8 @@ function rowByRow(net: ReturnType<typeof torchInit>, x: Float64Array, y: Float64
 test('the kernel takes rows four at a time yet gives the loss and gradient of a pass one row at a time, to the bit', () => {
   // Rows without zeros take the blocked path, and so do rows whose zeros fill a whole column (a constant
   // input, standardized); a scattered zero sends its block row by row; 4k + 3 rows end on a partial block.
-  for (const [alpha, c, h, n, zeros, zeroColumn] of [[0, 1, 64, 203, 0, 0], [0.1, 1, 7, 103, 0, 1], [0, 3, 9, 203, 0, 0], [0, 3, 9, 51, 0.1, 0], [0.1, 2, 6, 40, 0.3, 1]]) {
+  // Below SKIP_OUTPUTS outputs the kernel adds a silent neuron's zeros where the reference skips them.
+  for (const [alpha, c, h, n, zeros, zeroColumn] of [[0, 1, 64, 203, 0, 0], [0.1, 1, 7, 103, 0, 1], [0, 3, 9, 203, 0, 0], [0, 3, 9, 51, 0.1, 0], [0.1, 2, 6, 40, 0.3, 1], [0, 33, 7, 43, 0, 0]]) {
     const pr = problem(n, 5, c, 11);
     const rng = new RandomState(3);
     for (let t = 0; t < pr.x.length; t++) if (t % pr.p !== 0 && rng.uniform(0, 1) < zeros) pr.x[t] = 0;
@@ -294,7 +295,7 @@ test('the two-layer net\'s loss decreases under LBFGS, SGD and Adam; seeded runs
 });
 
 test('a gradient pass by chunks of rows sums the chunks\' shares: the one-pass loss and gradient to rounding, the same numbers on one thread or two', () => {
-  // 1,000 rows in chunks of 96: ten full chunks and a short one, shared out unevenly between two threads.
+  // 1,000 rows in chunks of at most 96: twelve of 83 or 84 rows, six to each thread.
   const pr = problem(1000, 4, 2, 19);
   const net = torchInit(pr.p, 9, 2, 0.1, new RandomState(5));
   const onePass = new Float64Array(net.theta.length);
@@ -320,6 +321,16 @@ test('a gradient pass by chunks of rows sums the chunks\' shares: the one-pass l
   assert.equal(plain.evaluate(grad), loss);
   assert.deepEqual(grad, onePass);
   plain.close();
+});
+
+test('a pass\'s chunks: one where the rows fit, else an even number of at most the size asked', () => {
+  assert.equal(chunkCount(1024, 1024), 1);
+  for (const [n, most] of [[1025, 1024], [3200, 1024], [13903, 1024], [1000, 96], [5, 2], [6, 1]]) {
+    const count = chunkCount(n, most);
+    assert.equal(count % 2, 0, `${n}/${most}`);
+    // Chunk k starts at row ⌊kn/count⌋: the longest has ⌈n/count⌉ rows.
+    assert.ok(Math.ceil(n / count) <= most && count <= n, `${n}/${most}: ${count}`);
+  }
 });
 
 test('LBFGS by chunks of rows runs the same steps on one thread or two', () => {
