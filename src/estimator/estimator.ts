@@ -13,7 +13,7 @@ import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js
 import { AnminError } from '../util/errors.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -186,7 +186,9 @@ export class Regressor<O extends object = object> {
     const builtIn = TRAINERS[impl.name] === impl;
     const p = parts(split.fit);
     const validation = p.rows(split.validation);
-    const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : PATIENCE.gradient);
+    const batch = (opts.batch ?? (impl.defaults as { batch?: number }).batch) as number | undefined;
+    const minibatch = builtIn && (impl.name === 'adam' || impl.name === 'sgd') && batch !== undefined;
+    const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch) : PATIENCE.gradient);
     const widths = st.widths ?? [(opts.hidden ?? (impl.defaults as { hidden?: number }).hidden) as number];
     // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
     const defaultLambda = isAnmin && st.lambdas === undefined && opts.lambda === undefined;

@@ -4,7 +4,7 @@ import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { descend, FEW_VALIDATION_ROWS, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { descend, FEW_VALIDATION_ROWS, fitRows, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
@@ -104,11 +104,18 @@ test('a plateau: at its first stall a gradient method cuts its rate and goes on 
   assert.deepEqual(runs[1].trace.map((p) => p.validationMse), runs[0].trace.map((p) => p.validationMse));
 });
 
+test('a minibatch method waits out a stall of STALL_UPDATES updates, in epochs from the patience to twice it', () => {
+  assert.equal(minibatchPatience(320, 256), 2 * PATIENCE.gradient);
+  assert.equal(minibatchPatience(40_000, 256), PATIENCE.gradient);
+  // Between the bounds: 40 batches an epoch, STALL_UPDATES (500) in 12.5 epochs.
+  assert.equal(minibatchPatience(40 * 256, 256), 13);
+});
+
 test('the estimator gives its gradient methods the plateau, and a refinement\'s continuation goes on at the rate after its selected epoch', () => {
   const { X, y } = rows(400, 8);
   // One run per point stream: a point at iteration 0 starts the next run.
-  const runsOf = (fit: (onStep: (p: { iteration: number; lr?: number }) => void) => void) => {
-    const runs: { iteration: number; lr?: number }[][] = [];
+  const runsOf = (fit: (onStep: (p: { iteration: number; lr?: number; validationMse?: number }) => void) => void) => {
+    const runs: { iteration: number; lr?: number; validationMse?: number }[][] = [];
     fit((p) => (p.iteration === 0 ? runs.push([p]) : runs.at(-1)!.push(p)));
     return runs;
   };
@@ -120,6 +127,9 @@ test('the estimator gives its gradient methods the plateau, and a refinement\'s 
   // The model file says after which epoch: the next ran at the cut rate.
   const cutAt = adamModel.toJSON().validation!.candidates[0].rateCutAt!;
   assert.deepEqual([adamRun[cutAt].lr, adamRun[cutAt + 1].lr], [lr, lr * PLATEAU.factor]);
+  // After as many epochs without a new best as its 320 fit rows in batches of 256 allow: twice the patience.
+  const upToCut = adamRun.slice(0, cutAt + 1).map((p) => p.validationMse!);
+  assert.equal(cutAt - upToCut.indexOf(Math.min(...upToCut)), minibatchPatience(fitRows(400, 0.2), 256));
   const p = planted({ d: 3, k: 4, n: 400, sigma: 0.3, seed: 8 });
   const model = new Regressor('anmin', { refine: 'adam', hidden: 8, iterations: 6, seed: 1 });
   const runs = runsOf((onStep) => model.fit({ data: p.x, shape: [400, 3] }, Array.from(p.y), { onStep }));
