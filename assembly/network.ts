@@ -2,7 +2,7 @@
 // The two-layer network f(x̃) = σ(x̃A)B + b⁰, σ(z) = max(z, αz), every sum row by row in order, over flat row-major
 // arrays in this module's memory (byte offsets laid out by src/model/kernels.ts): θ = (A p×h, B h×c,
 // b⁰ c). Vector loops run over neurons (h) or outputs (c), two doubles at a time.
-import { activate, axpy, dot, outputRow, ridgeSums, rowTimes, SKIP_OUTPUTS } from './common';
+import { activate, axpy, dot, outputRow, ridgeSums, rowTimes } from './common';
 export { heapBase } from './common';
 
 /** Z = X̃A for n rows into z (n×h): the hidden pre-activations. */
@@ -22,11 +22,8 @@ export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i3
   ridgeSums(z, alpha, y, n, h, c, g, rhs, rows);
 }
 
-/**
- * dz = σ'(z) ⊙ (B e) for one row: e (c) pulled back through B (h×c) and gated by the row's firing
- * (v holds z or σ(z); both are > 0 exactly where the neuron fires, as α ≥ 0).
- */
-@inline function gatedBack(e: usize, v: usize, B: usize, h: i32, c: i32, alpha: f64, dz: usize): void {
+/** dz = B e for one row, ungated: e (c) pulled back through B (h×c). */
+@inline function pullBack(e: usize, B: usize, h: i32, c: i32, dz: usize): void {
   if (c == 1) {
     const e0 = f64x2.splat(load<f64>(e));
     for (let j = 0; j + 2 <= h; j += 2) {
@@ -34,11 +31,17 @@ export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i3
       v128.store(dz + o, f64x2.mul(e0, v128.load(B + o)));
     }
     if (h & 1) store<f64>(dz + (<usize>(h - 1) << 3), load<f64>(e) * load<f64>(B + (<usize>(h - 1) << 3)));
-  } else {
-    const cb = <usize>c << 3;
-    for (let j = 0; j < h; j++) store<f64>(dz + (<usize>j << 3), dot(c, e, B + <usize>j * cb));
+    return;
   }
-  // Gated by lanes, not by a branch: firing is as unpredictable as the data.
+  const cb = <usize>c << 3;
+  for (let j = 0; j < h; j++) store<f64>(dz + (<usize>j << 3), dot(c, e, B + <usize>j * cb));
+}
+
+/**
+ * dz ⊙= σ'(z) for one row, by lanes, not by a branch: firing is as unpredictable as the data (v holds z
+ * or σ(z); both are > 0 exactly where the neuron fires, as α ≥ 0).
+ */
+@inline function gate(v: usize, h: i32, alpha: f64, dz: usize): void {
   const al = f64x2.splat(alpha);
   const zero = f64x2.splat(0);
   let j = 0;
@@ -76,7 +79,8 @@ export function hiddenRhs(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, al
     rowTimes(p, h, xi, theta, z);
     const yi = y + (<usize>(i * c) << 3);
     for (let k = 0; k < c; k++) store<f64>(e + (<usize>k << 3), load<f64>(yi + (<usize>k << 3)) - load<f64>(b0 + (<usize>k << 3)));
-    gatedBack(e, z, B, h, c, alpha, dz);
+    pullBack(e, B, h, c, dz);
+    gate(z, h, alpha, dz);
     addOuter(xi, p, h, dz, out);
   }
 }
@@ -262,12 +266,91 @@ const ZERO_COLUMNS: i32 = 2;
  */
 @inline function forwardBlock(x: usize, k: i32, zeros: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, S: usize, out: usize): void {
   const B = theta + (<usize>(p * h) << 3);
+  const b0 = B + (<usize>(h * c) << 3);
   const hb = <usize>h << 3;
   hiddenBlock(x, k, zeros, p, h, theta, S);
-  for (let r = 0; r < k; r++) {
-    const sr = S + <usize>r * hb;
-    activate(h, alpha, sr, sr);
-    outputRow(h, c, sr, B, B + (<usize>(h * c) << 3), out + (<usize>(r * c) << 3));
+  for (let r = 0; r < k; r++) activate(h, alpha, S + <usize>r * hb, S + <usize>r * hb);
+  if (outputsFour(c, k)) outputFour(S, h, c, B, b0, out);
+  else for (let r = 0; r < k; r++) outputRow(h, c, S + <usize>r * hb, B, b0, out + (<usize>(r * c) << 3));
+}
+
+/** A full block with more than one output: the four rows go together through the output layer. */
+@inline function outputsFour(c: i32, k: i32): bool {
+  return c > 1 && k == BLOCK_ROWS;
+}
+
+/**
+ * outputRow for the four rows of S (4×h) at once, two outputs at a time, the rows' sums in registers:
+ * each row's output summed from b⁰ over the neurons in order, as outputRow's axpys sum it, to the bit.
+ */
+@inline function outputFour(S: usize, h: i32, c: i32, B: usize, b0: usize, out: usize): void {
+  const hb = <usize>h << 3;
+  const cb = <usize>c << 3;
+  let t = 0;
+  for (; t + 2 <= c; t += 2) {
+    const o = <usize>t << 3;
+    let a0 = v128.load(b0 + o), a1 = a0, a2 = a0, a3 = a0;
+    for (let j = 0; j < h; j++) {
+      const w = v128.load(B + <usize>j * cb + o);
+      const sj = S + (<usize>j << 3);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(sj), w));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(sj + hb), w));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(sj + 2 * hb), w));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(sj + 3 * hb), w));
+    }
+    v128.store(out + o, a0);
+    v128.store(out + cb + o, a1);
+    v128.store(out + 2 * cb + o, a2);
+    v128.store(out + 3 * cb + o, a3);
+  }
+  if (t < c) {
+    const o = <usize>t << 3;
+    for (let r = 0; r < BLOCK_ROWS; r++) {
+      const sr = S + <usize>r * hb;
+      let a = load<f64>(b0 + o);
+      for (let j = 0; j < h; j++) a = a + load<f64>(sr + (<usize>j << 3)) * load<f64>(B + <usize>j * cb + o);
+      store<f64>(out + <usize>r * cb + o, a);
+    }
+  }
+}
+
+/**
+ * pullBack for the four rows of E (4×c) at once, into DZ (4×h), ungated: each B row
+ * loaded once for the four, each sum taken as dot takes it (two lanes, then together, then the odd
+ * tail), to the bit.
+ */
+@inline function pullBackFour(E: usize, B: usize, h: i32, c: i32, DZ: usize): void {
+  const hb = <usize>h << 3;
+  const cb = <usize>c << 3;
+  const odd = c & 1;
+  const tail = <usize>(c - 1) << 3;
+  for (let j = 0; j < h; j++) {
+    const bj = B + <usize>j * cb;
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let t = 0; t + 2 <= c; t += 2) {
+      const o = <usize>t << 3;
+      const w = v128.load(bj + o);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(E + o), w));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(E + cb + o), w));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(E + 2 * cb + o), w));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(E + 3 * cb + o), w));
+    }
+    let d0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+    let d1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+    let d2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
+    let d3 = f64x2.extract_lane(a3, 0) + f64x2.extract_lane(a3, 1);
+    if (odd) {
+      const w = load<f64>(bj + tail);
+      d0 += load<f64>(E + tail) * w;
+      d1 += load<f64>(E + cb + tail) * w;
+      d2 += load<f64>(E + 2 * cb + tail) * w;
+      d3 += load<f64>(E + 3 * cb + tail) * w;
+    }
+    const o = <usize>j << 3;
+    store<f64>(DZ + o, d0);
+    store<f64>(DZ + hb + o, d1);
+    store<f64>(DZ + 2 * hb + o, d2);
+    store<f64>(DZ + 3 * hb + o, d3);
   }
 }
 
@@ -317,6 +400,7 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
     const k = min(BLOCK_ROWS, m - i);
     const xi = x + (<usize>(i * p) << 3);
     const zeros = zeroPattern(xi, k, p);
+    const four = outputsFour(c, k);
     forwardBlock(xi, k, zeros, p, h, c, alpha, theta, s, e);
     for (let r = 0; r < k; r++) {
       const er = e + <usize>r * cb;
@@ -328,20 +412,22 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
         store<f64>(er + (<usize>t << 3), d * scale);
       }
       axpy(c, 1.0, er, gb);
+      if (four) continue;
       if (c == 1) axpy(h, load<f64>(er), sr, gB);
-      else if (c < SKIP_OUTPUTS) {
-        if (k < BLOCK_ROWS) for (let j = 0; j < h; j++) axpy(c, load<f64>(sr + (<usize>j << 3)), er, gB + <usize>j * cb);
-      } else {
-        for (let j = 0; j < h; j++) {
-          const sj = load<f64>(sr + (<usize>j << 3));
-          if (sj != 0) axpy(c, sj, er, gB + <usize>j * cb);
-        }
-      }
-      gatedBack(er, sr, B, h, c, alpha, dz + <usize>r * hb);
+      else for (let j = 0; j < h; j++) axpy(c, load<f64>(sr + (<usize>j << 3)), er, gB + <usize>j * cb);
+      pullBack(er, B, h, c, dz + <usize>r * hb);
+      gate(sr, h, alpha, dz + <usize>r * hb);
     }
-    // gB += Σ_r s_r e_rᵀ over a full block, each entry loaded once for its four rows, in row order
-    // (4,000 rows × 12 inputs, a pass: 2 outputs 3.11 → 2.75 ms, 10 outputs 4.74 → 3.89).
-    if (c > 1 && c < SKIP_OUTPUTS && k == BLOCK_ROWS) addOuterFour(s, h, c, e, gB, false);
+    if (four) {
+      // gB += Σ_r s_r e_rᵀ, each entry loaded once for the four rows, and B's rows likewise for the
+      // pull-back (and outputFour's forward), the rows in order: a pass row by row, to the bit. A pass
+      // over 4,000 rows × 12 inputs (make bench-kernels, N(0, 1)), row by row with branches on firing →
+      // so: 2 outputs 6.45 → 2.21 ms, 10 outputs 8.02 → 3.17, 33 11.1 → 7.2; the DAE's shape (2,000
+      // rows, 225 inputs and outputs) 36.3 → 29.6; one output as it was (1.74).
+      addOuterFour(s, h, c, e, gB, false);
+      pullBackFour(e, B, h, c, dz);
+      for (let r = 0; r < BLOCK_ROWS; r++) gate(s + <usize>r * hb, h, alpha, dz + <usize>r * hb);
+    }
     addOuterBlock(xi, k, zeros, p, h, dz, gA);
   }
   return total / (<f64>mean * <f64>c);
