@@ -104,11 +104,13 @@ export const PATIENCE = { anmin: 8, gradient: 10 } as const;
  * (y = 3 Σ tanh of 5 projections; 20 batches an epoch) validated Adam sat at the linear fit's
  * validation MSE (12) from epoch 2 to about 20 on one split in five, stopped there and ended at 11.5,
  * 18 times the others (0.64–1.04); with 20 epochs it went on to 0.74. At most twice the patience.
- * Cost, over 10 splits of the small data sets auto sends to Adam (at most 6,400 fit rows, so patience 20):
- * 20–35% more time, test MSE within 3% either way (make_friedman1 with 30 inputs on 10,000 rows 1.354
- * → 1.393, digits 1.009 → 0.989); 12,800 fit rows and more keep 10 epochs.
+ * Cost, over 10 splits of the small data sets auto sends to Adam (at most 5,120 fit rows: 20 epochs):
+ * 20–35% more time, test MSE within 3% either way (digits 1.009 → 0.989, Friedman #3 with noise inputs
+ * 0.01508 → 0.01549); make_friedman1 with 30 inputs on 10,000 rows (6,400 fit rows, 16 epochs) 1.354 /
+ * 0.307 s → 1.382 / 0.373; 10,240 fit rows and more keep 10 epochs. 500 updates gave dae (10,184 fit
+ * rows, 225 outputs) 13 epochs: 121.9 → 119.7 but 17.9 → 29.9 s over 2 splits.
  */
-export const STALL_UPDATES = 500;
+export const STALL_UPDATES = 400;
 
 /** The stall a minibatch method on `rows` fit rows in batches of `batch` waits out: STALL_UPDATES, in epochs, within [PATIENCE.gradient, twice that]. */
 export function minibatchPatience(rows: number, batch: number): number {

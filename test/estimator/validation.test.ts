@@ -107,8 +107,8 @@ test('a plateau: at its first stall a gradient method cuts its rate and goes on 
 test('a minibatch method waits out a stall of STALL_UPDATES updates, in epochs from the patience to twice it', () => {
   assert.equal(minibatchPatience(320, 256), 2 * PATIENCE.gradient);
   assert.equal(minibatchPatience(40_000, 256), PATIENCE.gradient);
-  // Between the bounds: 40 batches an epoch, STALL_UPDATES (500) in 12.5 epochs.
-  assert.equal(minibatchPatience(40 * 256, 256), 13);
+  // Between the bounds: 25 batches an epoch, STALL_UPDATES (400) in 16 epochs.
+  assert.equal(minibatchPatience(25 * 256, 256), 16);
 });
 
 test('the estimator gives its gradient methods the plateau, and a refinement\'s continuation goes on at the rate after its selected epoch', () => {
