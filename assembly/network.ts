@@ -262,7 +262,8 @@ const ZERO_COLUMNS: i32 = 2;
 
 /**
  * The network's outputs for the k ≤ BLOCK_ROWS rows at x into out (k×c), their activations left in
- * S (k×h): σ(x̃A), then b⁰ + σ(x̃A)B row by row.
+ * S (k×h): σ(x̃A), then b⁰ + σ(x̃A)B, a full block's rows together where there are several outputs
+ * (outputFour: the numbers of outputRow row by row).
  */
 @inline function forwardBlock(x: usize, k: i32, zeros: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, S: usize, out: usize): void {
   const B = theta + (<usize>(p * h) << 3);

@@ -44,7 +44,7 @@ export class ChunkShare {
  * How many chunks a pass over n rows takes, each of at most `most` rows: one where n fits, else an even
  * number (or n, if fewer: no chunk is empty), chunk k starting at row ⌊kn/count⌋, so two threads get
  * the same work (3,200 rows in chunks of 1,024 went 2,048 to one thread and 1,152 to the other; the pass
- * took 1.30 ms, 1.18 in four chunks of 800). The count depends on n alone, never on the threads.
+ * took 1.30 ms, 1.18 in four chunks of 800). The count depends on n and `most` alone, never on the threads.
  */
 export function chunkCount(n: number, most: number): number {
   return n <= most ? 1 : Math.min(n, 2 * Math.ceil(n / (2 * most)));

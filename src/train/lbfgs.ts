@@ -22,8 +22,9 @@ export interface LbfgsOptions {
   lineSearch: 'none' | 'strong_wolfe';
   /**
    * 0: each evaluation sums its gradient over the rows in one pass in order (the paper's protocols).
-   * Otherwise over chunks of this many rows added in chunk order: the numbers depend on it by rounding
-   * only, and `threads` share the chunks without changing them.
+   * Otherwise over chunks of at most this many rows (one, or an even number of near-equal ones:
+   * chunkCount) added in chunk order: the numbers depend on it and the rows by rounding only, and
+   * `threads` share the chunks without changing them.
    */
   gradientChunk: number;
   /** Threads, at most, sharing an evaluation's chunks (one pass in order takes one); the numbers do not depend on it. */

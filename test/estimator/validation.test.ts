@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
-import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN } from '../../src/estimator/estimator.js';
+import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
 import { descend, FEW_VALIDATION_ROWS, fitRows, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
@@ -138,6 +138,24 @@ test('the estimator gives its gradient methods the plateau, and a refinement\'s 
   const [refinement, continuation] = runs.slice(-2);
   const next = refinement.find((p) => p.iteration === refine.selected + 1)!;
   assert.ok(continuation.slice(1).every((p) => p.lr === next.lr), `continued at ${continuation[1].lr}, the rate after the selected epoch ${next.lr}`);
+});
+
+test('validated Adam and SGD wait minibatchPatience epochs before the plateau\'s cut, or the patience given', () => {
+  const { X, y } = rows(400, 8);
+  // Epochs from the last best validation MSE to the cut (320 fit rows).
+  const stall = (model: Regressor) => {
+    const points: { validationMse?: number }[] = [];
+    model.fit(X, y, { onStep: (p) => points.push(p) });
+    const cutAt = model.toJSON().validation!.candidates[0].rateCutAt;
+    assert.ok(cutAt !== undefined, `${model.trainer}: no cut within the epochs`);
+    const upTo = points.slice(0, cutAt + 1).map((p) => p.validationMse!);
+    return cutAt - upTo.indexOf(Math.min(...upTo));
+  };
+  // Two batches an epoch: 20 epochs; 40 batches of 8: 400 updates in 10.
+  assert.equal(stall(new Adam({ hidden: 16, iterations: 400, lr: 0.05, seed: 0 })), 2 * PATIENCE.gradient);
+  assert.equal(stall(new Adam({ hidden: 16, iterations: 400, lr: 0.01, batch: 8, seed: 0 })), PATIENCE.gradient);
+  assert.equal(stall(new Sgd({ hidden: 16, iterations: 400, lr: 0.5, seed: 0 })), 2 * PATIENCE.gradient);
+  assert.equal(stall(new Adam({ hidden: 16, iterations: 400, lr: 0.05, seed: 0, patience: 4 })), 4);
 });
 
 test('λ is chosen by validation MSE among the candidates, and the refit runs at the chosen λ and iteration count', () => {

@@ -49,7 +49,7 @@ function pairDot(n: number, x: Float64Array, xi: number, y: Float64Array, yi: nu
   return s;
 }
 
-/** The loss and gradient one row at a time, every sum in the kernel's order (zero inputs and silent neurons skipped). */
+/** The loss and gradient one row at a time, every sum in the kernel's order (zero inputs skipped; a silent neuron's zeros added). */
 function rowByRow(net: ReturnType<typeof torchInit>, x: Float64Array, y: Float64Array, m: number): { loss: number; grad: Float64Array } {
   const { p, h, c, alpha, A, B, b0 } = net;
   const grad = new Float64Array(net.theta.length);
@@ -68,7 +68,7 @@ function rowByRow(net: ReturnType<typeof torchInit>, x: Float64Array, y: Float64
     for (let j = 0; j < h; j++) s[j] = Math.max(s[j], alpha * s[j]);
     for (let k = 0; k < c; k++) e[k] = b0[k];
     if (c === 1) e[0] = b0[0] + pairDot(h, s, 0, B, 0);
-    else for (let j = 0; j < h; j++) if (s[j] !== 0) for (let k = 0; k < c; k++) e[k] = e[k] + s[j] * B[j * c + k];
+    else for (let j = 0; j < h; j++) for (let k = 0; k < c; k++) e[k] = e[k] + s[j] * B[j * c + k];
     for (let k = 0; k < c; k++) {
       const r = e[k] - y[i * c + k];
       total += r * r;
@@ -77,7 +77,7 @@ function rowByRow(net: ReturnType<typeof torchInit>, x: Float64Array, y: Float64
     for (let k = 0; k < c; k++) grad[gb + k] = grad[gb + k] + 1 * e[k];
     for (let j = 0; j < h; j++) {
       if (c === 1) grad[gB + j] = grad[gB + j] + e[0] * s[j];
-      else if (s[j] !== 0) for (let k = 0; k < c; k++) grad[gB + j * c + k] = grad[gB + j * c + k] + s[j] * e[k];
+      else for (let k = 0; k < c; k++) grad[gB + j * c + k] = grad[gB + j * c + k] + s[j] * e[k];
     }
     for (let j = 0; j < h; j++) {
       const ds = c === 1 ? e[0] * B[j] : pairDot(c, e, 0, B, j * c);
@@ -94,7 +94,7 @@ function rowByRow(net: ReturnType<typeof torchInit>, x: Float64Array, y: Float64
 test('the kernel takes rows four at a time yet gives the loss and gradient of a pass one row at a time, to the bit', () => {
   // Rows without zeros take the blocked path, and so do rows whose zeros fill a whole column (a constant
   // input, standardized); a scattered zero sends its block row by row; 4k + 3 rows end on a partial block.
-  // The kernel adds a silent neuron's zeros where the reference skips them; 33 outputs: odd, and many.
+  // 2, 3 and 33 outputs: a full block goes through the output layer four rows together.
   for (const [alpha, c, h, n, zeros, zeroColumn] of [[0, 1, 64, 203, 0, 0], [0.1, 1, 7, 103, 0, 1], [0, 3, 9, 203, 0, 0], [0, 3, 9, 51, 0.1, 0], [0.1, 2, 6, 40, 0.3, 1], [0, 33, 7, 43, 0, 0]]) {
     const pr = problem(n, 5, c, 11);
     const rng = new RandomState(3);
@@ -295,25 +295,30 @@ test('the two-layer net\'s loss decreases under LBFGS, SGD and Adam; seeded runs
 });
 
 test('a gradient pass by chunks of rows sums the chunks\' shares: the one-pass loss and gradient to rounding, the same numbers on one thread or two', () => {
-  // 1,000 rows in chunks of at most 96: twelve of 83 or 84 rows, six to each thread.
+  // 1,000 rows in chunks of at most 96: twelve of 83 or 84 rows, six to each thread; then a pass made
+  // for 1,000 rows loaded with 500 (six chunks).
   const pr = problem(1000, 4, 2, 19);
   const net = torchInit(pr.p, 9, 2, 0.1, new RandomState(5));
+  for (const n of [pr.n, 500]) {
+    const onePass = new Float64Array(net.theta.length);
+    const loss = lossAndGradient(net, pr.x, pr.y, n, onePass);
+    const byThreads = [1, 2].map((threads) => {
+      const pass = new GradientPass(net, pr.n, 96, threads);
+      try {
+        pass.load(pr.x, pr.y, n);
+        const grad = new Float64Array(net.theta.length);
+        return { loss: pass.evaluate(grad), grad };
+      } finally {
+        pass.close();
+      }
+    });
+    assert.equal(byThreads[1].loss, byThreads[0].loss, `${n} rows`);
+    assert.deepEqual(byThreads[1].grad, byThreads[0].grad, `${n} rows`);
+    assert.ok(Math.abs(byThreads[0].loss - loss) <= 1e-13 * loss, `${n} rows`);
+    assert.ok(maxAbs(byThreads[0].grad.map((g, t) => g - onePass[t])) <= 1e-12 * maxAbs(onePass), `${n} rows`);
+  }
   const onePass = new Float64Array(net.theta.length);
   const loss = lossAndGradient(net, pr.x, pr.y, pr.n, onePass);
-  const byThreads = [1, 2].map((threads) => {
-    const pass = new GradientPass(net, pr.n, 96, threads);
-    try {
-      pass.load(pr.x, pr.y, pr.n);
-      const grad = new Float64Array(net.theta.length);
-      return { loss: pass.evaluate(grad), grad };
-    } finally {
-      pass.close();
-    }
-  });
-  assert.equal(byThreads[1].loss, byThreads[0].loss);
-  assert.deepEqual(byThreads[1].grad, byThreads[0].grad);
-  assert.ok(Math.abs(byThreads[0].loss - loss) <= 1e-13 * loss);
-  assert.ok(maxAbs(byThreads[0].grad.map((g, t) => g - onePass[t])) <= 1e-12 * maxAbs(onePass));
   // No chunks: the one pass itself.
   const plain = new GradientPass(net, pr.n, 0, 2);
   plain.load(pr.x, pr.y, pr.n);
@@ -330,6 +335,8 @@ test('a pass\'s chunks: one where the rows fit, else an even number of at most t
     assert.equal(count % 2, 0, `${n}/${most}`);
     // Chunk k starts at row ⌊kn/count⌋: the longest has ⌈n/count⌉ rows.
     assert.ok(Math.ceil(n / count) <= most && count <= n, `${n}/${most}: ${count}`);
+    // The fewest such: one pair fewer would leave a chunk over `most`.
+    if (count > 2) assert.ok(Math.ceil(n / (count - 2)) > most, `${n}/${most}: ${count} is not the fewest`);
   }
 });
 
