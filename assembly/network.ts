@@ -172,38 +172,45 @@ const ZERO_COLUMNS: i32 = 2;
   return out;
 }
 
-/** hiddenBlock for a full block, two neurons at a time, the four rows' partial sums in registers; `skip`: zero columns are skipped. */
-@inline function hiddenFour(x: usize, p: i32, h: i32, A: usize, S: usize, skip: bool): void {
+/**
+ * S (4×n) = start + X M for the four rows of X (4×p, rows p apart) and M (p×n), two columns at a time,
+ * the rows' sums in registers, each summed from its start (0 where `start` is 0) over the p rows of M in
+ * order: hiddenBlock's full block (start 0; `skip`: zero columns skipped, as rowTimes skips them) and
+ * forwardBlock's output layer (start b⁰). Adding a zero input's products instead of skipping them
+ * leaves the sums as they were.
+ */
+@inline function timesFour(x: usize, p: i32, n: i32, M: usize, start: usize, S: usize, skip: bool): void {
   const pb = <usize>p << 3;
-  const hb = <usize>h << 3;
+  const nb = <usize>n << 3;
   let j = 0;
-  for (; j + 2 <= h; j += 2) {
+  for (; j + 2 <= n; j += 2) {
     const o = <usize>j << 3;
-    let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+    let s0 = start ? v128.load(start + o) : f64x2.splat(0);
+    let s1 = s0, s2 = s0, s3 = s0;
     for (let a = 0; a < p; a++) {
       const xa = x + (<usize>a << 3);
       if (skip && load<f64>(xa) == 0) continue;
-      const w = v128.load(A + <usize>a * hb + o);
+      const w = v128.load(M + <usize>a * nb + o);
       s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(xa), w));
       s1 = f64x2.add(s1, f64x2.mul(v128.load64_splat(xa + pb), w));
       s2 = f64x2.add(s2, f64x2.mul(v128.load64_splat(xa + 2 * pb), w));
       s3 = f64x2.add(s3, f64x2.mul(v128.load64_splat(xa + 3 * pb), w));
     }
     v128.store(S + o, s0);
-    v128.store(S + hb + o, s1);
-    v128.store(S + 2 * hb + o, s2);
-    v128.store(S + 3 * hb + o, s3);
+    v128.store(S + nb + o, s1);
+    v128.store(S + 2 * nb + o, s2);
+    v128.store(S + 3 * nb + o, s3);
   }
-  if (j < h) {
+  if (j < n) {
     const o = <usize>j << 3;
     for (let r = 0; r < BLOCK_ROWS; r++) {
       const xr = x + <usize>r * pb;
-      let t = 0.0;
+      let t = start ? load<f64>(start + o) : 0.0;
       for (let a = 0; a < p; a++) {
         const v = load<f64>(xr + (<usize>a << 3));
-        if (v != 0) t = t + v * load<f64>(A + <usize>a * hb + o);
+        if (!skip || v != 0) t = t + v * load<f64>(M + <usize>a * nb + o);
       }
-      store<f64>(S + <usize>r * hb + o, t);
+      store<f64>(S + <usize>r * nb + o, t);
     }
   }
 }
@@ -211,12 +218,12 @@ const ZERO_COLUMNS: i32 = 2;
 /**
  * S (k×h) = X̃A for the k ≤ BLOCK_ROWS rows at x, each row summed exactly as rowTimes sums it (from 0,
  * inputs in order, zero inputs skipped), so the numbers are rowTimes' to the bit: a full block whose
- * inputs are zero in all four rows or in none shares each load of A among its rows (hiddenFour); any
+ * inputs are zero in all four rows or in none shares each load of A among its rows (timesFour); any
  * other block goes row by row. `zeros`: zeroPattern's answer for the block.
  */
 @inline function hiddenBlock(x: usize, k: i32, zeros: i32, p: i32, h: i32, A: usize, S: usize): void {
-  if (zeros == NO_ZEROS) hiddenFour(x, p, h, A, S, false);
-  else if (zeros == ZERO_COLUMNS) hiddenFour(x, p, h, A, S, true);
+  if (zeros == NO_ZEROS) timesFour(x, p, h, A, 0, S, false);
+  else if (zeros == ZERO_COLUMNS) timesFour(x, p, h, A, 0, S, true);
   else for (let r = 0; r < k; r++) rowTimes(p, h, x + <usize>(r * p) * 8, A, S + <usize>(r * h) * 8);
 }
 
@@ -263,7 +270,7 @@ const ZERO_COLUMNS: i32 = 2;
 /**
  * The network's outputs for the k ≤ BLOCK_ROWS rows at x into out (k×c), their activations left in
  * S (k×h): σ(x̃A), then b⁰ + σ(x̃A)B, a full block's rows together where there are several outputs
- * (outputFour: the numbers of outputRow row by row).
+ * (timesFour: the numbers of outputRow row by row).
  */
 @inline function forwardBlock(x: usize, k: i32, zeros: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, S: usize, out: usize): void {
   const B = theta + (<usize>(p * h) << 3);
@@ -271,48 +278,14 @@ const ZERO_COLUMNS: i32 = 2;
   const hb = <usize>h << 3;
   hiddenBlock(x, k, zeros, p, h, theta, S);
   for (let r = 0; r < k; r++) activate(h, alpha, S + <usize>r * hb, S + <usize>r * hb);
-  if (outputsFour(c, k)) outputFour(S, h, c, B, b0, out);
+  // outputRow for the four rows at once: b⁰ + SB summed from b⁰ over the neurons in order, to the bit.
+  if (outputsFour(c, k)) timesFour(S, h, c, B, b0, out, false);
   else for (let r = 0; r < k; r++) outputRow(h, c, S + <usize>r * hb, B, b0, out + (<usize>(r * c) << 3));
 }
 
 /** A full block with more than one output: the four rows go together through the output layer. */
 @inline function outputsFour(c: i32, k: i32): bool {
   return c > 1 && k == BLOCK_ROWS;
-}
-
-/**
- * outputRow for the four rows of S (4×h) at once, two outputs at a time, the rows' sums in registers:
- * each row's output summed from b⁰ over the neurons in order, as outputRow's axpys sum it, to the bit.
- */
-@inline function outputFour(S: usize, h: i32, c: i32, B: usize, b0: usize, out: usize): void {
-  const hb = <usize>h << 3;
-  const cb = <usize>c << 3;
-  let t = 0;
-  for (; t + 2 <= c; t += 2) {
-    const o = <usize>t << 3;
-    let a0 = v128.load(b0 + o), a1 = a0, a2 = a0, a3 = a0;
-    for (let j = 0; j < h; j++) {
-      const w = v128.load(B + <usize>j * cb + o);
-      const sj = S + (<usize>j << 3);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(sj), w));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(sj + hb), w));
-      a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(sj + 2 * hb), w));
-      a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(sj + 3 * hb), w));
-    }
-    v128.store(out + o, a0);
-    v128.store(out + cb + o, a1);
-    v128.store(out + 2 * cb + o, a2);
-    v128.store(out + 3 * cb + o, a3);
-  }
-  if (t < c) {
-    const o = <usize>t << 3;
-    for (let r = 0; r < BLOCK_ROWS; r++) {
-      const sr = S + <usize>r * hb;
-      let a = load<f64>(b0 + o);
-      for (let j = 0; j < h; j++) a = a + load<f64>(sr + (<usize>j << 3)) * load<f64>(B + <usize>j * cb + o);
-      store<f64>(out + <usize>r * cb + o, a);
-    }
-  }
 }
 
 /**
@@ -421,7 +394,7 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
     }
     if (four) {
       // gB += Σ_r s_r e_rᵀ, each entry loaded once for the four rows, and B's rows likewise for the
-      // pull-back (and outputFour's forward), the rows in order: a pass row by row, to the bit. A pass
+      // pull-back (and timesFour's forward), the rows in order: a pass row by row, to the bit. A pass
       // over 4,000 rows × 12 inputs (make bench-kernels, N(0, 1)), row by row with branches on firing →
       // so: 2 outputs 6.45 → 2.21 ms, 10 outputs 8.02 → 3.17, 33 11.1 → 7.2; the DAE's shape (2,000
       // rows, 225 inputs and outputs) 36.3 → 29.6; one output as it was (1.74).
