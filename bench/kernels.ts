@@ -133,6 +133,18 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
       op.close();
     }];
   },
+  // Several targets take the output layer four rows at a time (a path of its own; --c sets it for every
+  // case). Last, so drawing its weights leaves the other cases' data as they were.
+  ...(c === 1
+    ? {
+        'loss and gradient, every row, 10 outputs': (): [() => void] => {
+          const many: Network = { ...net, c: 10, B: normal(h * 10), b0: normal(10) };
+          const ys = normal(n * 10);
+          const grad = new Float64Array(p * h + h * 10 + 10);
+          return [() => void lossAndGradient(many, x, ys, n, grad)];
+        },
+      }
+    : {}),
 };
 
 const only = values.only?.split(',');
