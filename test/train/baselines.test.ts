@@ -7,7 +7,7 @@ import { lossAndGradient } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
-import { cubicMinimum, strongWolfe, TorchLbfgs, twoLoop } from '../../src/train/lbfgs-optimizer.js';
+import { cubicMinimum, dot, strongWolfe, TorchLbfgs, twoLoop } from '../../src/train/lbfgs-optimizer.js';
 import { stepLr } from '../../src/train/minibatch.js';
 import { sgd, sgdRule } from '../../src/train/sgd.js';
 import { maxAbs, problem, randn } from '../helpers.js';
@@ -255,6 +255,21 @@ test('LBFGS with the strong-Wolfe line search reaches Rosenbrock\'s minimum, whe
   assert.ok(opt.funcEvals < 125, `${opt.funcEvals} evaluations`);
 });
 
+test('the optimizer\'s dot product equals the sum of the products to rounding, in any length', () => {
+  for (const n of [0, 1, 3, 4, 37, 1000]) {
+    const v = randn(2 * n, 90 + n);
+    const [a, b] = [v.subarray(0, n), v.subarray(n)];
+    let exact = 0;
+    let scale = 0;
+    for (let k = 0; k < n; k++) {
+      exact += a[k] * b[k];
+      scale += Math.abs(a[k] * b[k]);
+    }
+    // Any order of n additions is within n·ε·Σ|aₖbₖ| of any other.
+    assert.ok(Math.abs(dot(a, b) - exact) <= n * Number.EPSILON * scale, `n = ${n}`);
+  }
+});
+
 test('the two-loop recursion, its passes fused, gives torch\'s plain loops to the bit at any history length', () => {
   const size = 37;
   for (const num of [0, 1, 2, 5]) {
@@ -264,8 +279,7 @@ test('the two-loop recursion, its passes fused, gives torch\'s plain loops to th
     const stps = Array.from({ length: num }, (_, i) => v.slice(size * (1 + num + i), size * (2 + num + i)));
     const ro = Array.from(v.subarray(size * (2 * num + 1)), (x) => 1 / (1 + Math.abs(x)));
     const hDiag = 0.7;
-    // torch's loops as written there: each dot product over q summed from the first entry, then q updated.
-    const dot = (a: Float64Array, b: Float64Array) => a.reduce((t, x, k) => t + x * b[k], 0);
+    // torch's loops as written there: each dot product over q (the optimizer's dot), then q updated.
     const q = Float64Array.from(g, (x) => -x);
     const al = new Array<number>(num).fill(0);
     for (let i = num - 1; i >= 0; i--) {
