@@ -64,15 +64,15 @@ export class GradientPass {
   private x: Float64Array;
   private y: Float64Array;
   private n = 0;
-  private chunks = 0;
-  private readonly chunkRows: number = 0;
 
   /** At most `rows` rows at a time, of p inputs (ones column included) and c outputs. */
-  constructor(private readonly net: FlatNetwork, rows: number, chunkRows: number, threads = 1) {
+  constructor(private readonly net: FlatNetwork, rows: number, private readonly chunkRows: number, threads = 1) {
     const { p, h, c, alpha } = net;
     this.x = new Float64Array(0);
     this.y = new Float64Array(0);
-    this.threads = chunkRows > 0 ? Math.max(1, Math.min(threads, availableParallelism(), chunkCount(rows, chunkRows))) : 1;
+    // The most chunks any load of at most `rows` rows takes (chunkCount grows with the rows).
+    const most = chunkRows > 0 ? chunkCount(rows, chunkRows) : 1;
+    this.threads = Math.max(1, Math.min(threads, availableParallelism(), most));
     if (chunkRows === 0) {
       this.s = null;
       this.team = null;
@@ -84,9 +84,8 @@ export class GradientPass {
     this.s = {
       x: f64(rows * p), y: f64(rows * c), p, h, c, alpha,
       layout: new Int32Array(shared ? new SharedArrayBuffer((this.threads + 3) * 4) : new ArrayBuffer((this.threads + 3) * 4)),
-      theta: f64(P), partial: f64(chunkCount(rows, chunkRows) * (P + 1)),
+      theta: f64(P), partial: f64(most * (P + 1)),
     };
-    this.chunkRows = chunkRows;
     this.team = new Team({ what: 'gradient pass', module: new URL(import.meta.url), member: 'ChunkShare', commands: ['compute'] as const, state: this.s }, new ChunkShare(this.s, 0), this.threads);
   }
 
@@ -101,10 +100,10 @@ export class GradientPass {
     }
     s.x.set(x.subarray(0, n * s.p));
     s.y.set(y.subarray(0, n * s.c));
-    this.chunks = chunkCount(n, this.chunkRows);
+    const chunks = chunkCount(n, this.chunkRows);
     s.layout[0] = n;
-    s.layout[1] = this.chunks;
-    for (let t = 0; t <= this.threads; t++) s.layout[2 + t] = Math.floor((t * this.chunks) / this.threads);
+    s.layout[1] = chunks;
+    for (let t = 0; t <= this.threads; t++) s.layout[2 + t] = Math.floor((t * chunks) / this.threads);
   }
 
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */
@@ -116,7 +115,7 @@ export class GradientPass {
     const P = grad.length;
     grad.set(s.partial.subarray(0, P));
     let loss = s.partial[P];
-    for (let k = 1; k < this.chunks; k++) {
+    for (let k = 1; k < s.layout[1]; k++) {
       const at = k * (P + 1);
       for (let t = 0; t < P; t++) grad[t] += s.partial[at + t];
       loss += s.partial[at + P];
