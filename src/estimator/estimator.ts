@@ -1,6 +1,7 @@
 import { centreTargets, fitStandardization, standardizeInputs, type Standardization } from '../data/standardize.js';
 import type { Prepared } from '../data/split.js';
 import { evaluate, predict, type Network } from '../model/network.js';
+import { shareChunk } from '../model/gradient-pass.js';
 import type { AdamOptions } from '../train/adam.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { validateOptions } from '../train/constraints.js';
@@ -58,6 +59,21 @@ interface Outcome {
  * 0.2 ms more), and every row one batch at any size (the trainer's 100,000-row batches would put two
  * batches under one L-BFGS history).
  */
+/** Built-in trainers that step on minibatches: their patience counts updates (minibatchPatience), their batches may share threads (shareChunk). */
+const MINIBATCH = ['adam', 'sgd'];
+
+/**
+ * A built-in minibatch method's options with its batch gradient in two chunks, shared by its threads,
+ * where a batch's work pays for it (shareChunk: the numbers change by rounding only, and never with
+ * the thread count); options that give gradientChunk keep it.
+ */
+function sharing(trainer: Trainer<object>, options: Record<string, unknown>, rows: number, p: number, c: number): Record<string, unknown> {
+  if (!MINIBATCH.includes(trainer.name) || TRAINERS[trainer.name] !== trainer || options.gradientChunk !== undefined) return options;
+  const d = trainer.defaults as Record<string, number>;
+  const batch = (options.batch ?? d.batch) as number;
+  return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, (options.hidden ?? d.hidden) as number, c) };
+}
+
 const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: 1024, batch: 1_000_000_000 } };
 
 /**
@@ -167,7 +183,7 @@ export class Regressor<O extends object = object> {
   /** One run on every row, selected by the trainer's own rule (patience, when set, on that rule). */
   private fitAll(p: Parts, onStep?: OnStep): Outcome {
     const { patience } = this.settings;
-    const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, this.options, onStep);
+    const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, sharing(this.impl!, this.options, p.train.n, p.train.p, p.train.c), onStep);
     return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train, p.test) };
   }
 
@@ -187,7 +203,7 @@ export class Regressor<O extends object = object> {
     const p = parts(split.fit);
     const validation = p.rows(split.validation);
     const batch = (opts.batch ?? (impl.defaults as { batch?: number }).batch) as number | undefined;
-    const minibatch = builtIn && (impl.name === 'adam' || impl.name === 'sgd') && batch !== undefined;
+    const minibatch = builtIn && MINIBATCH.includes(impl.name) && batch !== undefined;
     const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch) : PATIENCE.gradient);
     const widths = st.widths ?? [(opts.hidden ?? (impl.defaults as { hidden?: number }).hidden) as number];
     // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
@@ -206,7 +222,7 @@ export class Regressor<O extends object = object> {
       return best().r.trace.map((pt) => (low = Math.min(low, finiteOrNull(pt.validationMse) ?? Infinity)) * margin);
     };
     const attempt = (hidden: number, lambda: number | undefined, margin?: number): number => {
-      const options = { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) };
+      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep);
       seconds += r.seconds;
@@ -245,9 +261,10 @@ export class Regressor<O extends object = object> {
       validation: record,
     });
     if (st.refine) {
-      const threads = 'threads' in TRAINERS[st.refine].defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
-      const options = { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed };
-      const r = run(TRAINERS[st.refine], { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], plateau: PLATEAU, init: chosen.r.network }, options, onStep);
+      const refiner = TRAINERS[st.refine];
+      const threads = 'threads' in refiner.defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
+      const options = sharing(refiner, { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
+      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], plateau: PLATEAU, init: chosen.r.network }, options, onStep);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
       seconds += r.seconds;
@@ -261,7 +278,7 @@ export class Regressor<O extends object = object> {
       if (steps > 0) {
         if (!(st.refit ?? true)) return validated(r, seconds);
         const every = p.rows();
-        const more = run(TRAINERS[st.refine], { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, r.trace[r.selected + 1]), iterations: steps }, onStep);
+        const more = run(refiner, { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, r.trace[r.selected + 1]), iterations: steps }, onStep);
         const kept = more.trace[more.selected];
         record.refine.continued = kept.iteration;
         // Nothing gained over every row (or a blow-up): the validation-selected network stands.

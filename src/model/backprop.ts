@@ -32,22 +32,15 @@ export function torchInit(p: number, h: number, c: number, alpha: number, rng: R
   return net;
 }
 
-/** The gathered minibatch, reused across steps (hot loops allocate nothing). */
-export class Workspace {
-  readonly xb: Float64Array;
-  readonly yb: Float64Array;
-  constructor(readonly rows: number, p: number, c: number) {
-    this.xb = new Float64Array(rows * p);
-    this.yb = new Float64Array(rows * c);
-  }
-}
-
-/** Copies rows idx[from..from+m) of (x, y) into the workspace (plain loops: no subarray per row). */
-export function gatherRows(ws: Workspace, x: Float64Array, y: Float64Array, p: number, c: number, idx: Int32Array, from: number, m: number): void {
-  const { xb, yb } = ws;
+/**
+ * Copies rows idx[from..from+m) of a row-major array of `width` columns into the first m rows of `to`.
+ * A row of 32 values or more goes by one typed-array set (a memcpy), narrower ones by a plain loop,
+ * whichever was the faster (256 rows: 226 wide 127 µs by loop, 45 by set; 11 wide 6 µs, 17; even at 32).
+ */
+export function copyRows(to: Float64Array, from: Float64Array, width: number, idx: Int32Array, start: number, m: number): void {
   for (let r = 0; r < m; r++) {
-    const i = idx[from + r];
-    for (let a = 0; a < p; a++) xb[r * p + a] = x[i * p + a];
-    for (let k = 0; k < c; k++) yb[r * c + k] = y[i * c + k];
+    const i = idx[start + r] * width;
+    if (width >= 32) to.set(from.subarray(i, i + width), r * width);
+    else for (let a = 0, o = r * width; a < width; a++) to[o + a] = from[i + a];
   }
 }

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { sharedFloat64 } from '../util/shared.js';
+import type { Prepared } from '../data/split.js';
+import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
-import { flatNetwork, type FlatNetwork } from './backprop.js';
-import { lossAndGradient } from './kernels.js';
+import { copyRows, flatNetwork, type FlatNetwork } from './backprop.js';
+import { lossAndGradient, sumSquaredErrors } from './kernels.js';
 import type { Network } from './types.js';
 
 /** What the threads of a pass share: the rows, θ, and one slot per chunk for its loss share and gradient. */
@@ -18,7 +19,20 @@ interface PassState {
   theta: Float64Array;
   /** Chunk k's gradient share at k·(P + 1), its loss share after it. */
   partial: Float64Array;
+  /** Rows scored by `score` (the validation rows), their layout as `layout`'s, and each chunk's squared errors. */
+  held?: { x: Float64Array; y: Float64Array; layout: Int32Array; sse: Float64Array };
 }
+
+/** [rows, chunks, the first chunk of each thread…]: the chunks of n rows of at most `most` each (chunkCount), shared out. */
+function lay(layout: Int32Array, n: number, most: number, threads: number): void {
+  const chunks = chunkCount(n, most);
+  layout[0] = n;
+  layout[1] = chunks;
+  for (let t = 0; t <= threads; t++) layout[2 + t] = Math.floor((t * chunks) / threads);
+}
+
+/** Row range [from, to) of chunk k in a layout. */
+const chunkRange = (layout: Int32Array, k: number) => [Math.floor((k * layout[0]) / layout[1]), Math.floor(((k + 1) * layout[0]) / layout[1])];
 
 /** One thread's chunks of a pass: each chunk's share of the loss and gradient into its own slot. */
 export class ChunkShare {
@@ -30,12 +44,20 @@ export class ChunkShare {
 
   compute(): void {
     const { x, y, layout, partial, theta } = this.s;
-    const [n, count] = layout;
     const P = theta.length;
     for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
-      const from = Math.floor((k * n) / count);
+      const [from, to] = chunkRange(layout, k);
       const at = k * (P + 1);
-      partial[at + P] = lossAndGradient(this.net, x, y, Math.floor(((k + 1) * n) / count) - from, partial.subarray(at, at + P), from, n);
+      partial[at + P] = lossAndGradient(this.net, x, y, to - from, partial.subarray(at, at + P), from, layout[0]);
+    }
+  }
+
+  score(): void {
+    const { x, y, layout, sse } = this.s.held!;
+    const { p, c } = this.s;
+    for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
+      const [from, to] = chunkRange(layout, k);
+      sse[k] = sumSquaredErrors(this.net, x.subarray(from * p, to * p), y.subarray(from * c, to * c), to - from);
     }
   }
 }
@@ -48,6 +70,21 @@ export class ChunkShare {
  */
 export function chunkCount(n: number, most: number): number {
   return n <= most ? 1 : Math.min(n, 2 * Math.ceil(n / (2 * most)));
+}
+
+/**
+ * Multiply-adds of a forward pass over a batch (rows·h·(p + c)) from which summing its gradient in two
+ * chunks on two threads pays for the threads' handshake and the second copy of θ's gradient. Adam over 3
+ * splits, one pass against two chunks on two threads (batch 256, 64 units): Friedman #1 with 12 inputs
+ * on 5,000 rows (229 k) 0.142 → 0.159 s a fit; with 30 inputs on 10,000 rows (524 k) 0.369 → 0.351, on
+ * 40,000 rows 1.109 → 1.020; 50 inputs on 40,000 rows (852 k) 1.153 → 0.975; digits (1.1 M) 0.216 →
+ * 0.207; dae (7.4 M, 225 targets, 1 split) 18.8 → 12.9.
+ */
+export const SHARE_WORK = 4e5;
+
+/** The gradientChunk that splits a batch of `rows` rows in two where its work reaches SHARE_WORK, else 0 (one pass in order). */
+export function shareChunk(rows: number, p: number, h: number, c: number): number {
+  return rows * h * (p + c) >= SHARE_WORK ? Math.ceil(rows / 2) : 0;
 }
 
 /**
@@ -64,9 +101,11 @@ export class GradientPass {
   private x: Float64Array;
   private y: Float64Array;
   private n = 0;
+  /** Where gather copies rows in one pass: allocated on first use (a full-batch pass only loads). */
+  private own?: { x: Float64Array; y: Float64Array };
 
-  /** At most `rows` rows at a time, of p inputs (ones column included) and c outputs. */
-  constructor(private readonly net: FlatNetwork, rows: number, private readonly chunkRows: number, threads = 1) {
+  /** At most `rows` rows at a time, of p inputs (ones column included) and c outputs; `scored`: rows to score (the validation rows). */
+  constructor(private readonly net: FlatNetwork, private readonly rows: number, private readonly chunkRows: number, threads = 1, scored?: Prepared) {
     const { p, h, c, alpha } = net;
     this.x = new Float64Array(0);
     this.y = new Float64Array(0);
@@ -80,30 +119,60 @@ export class GradientPass {
     }
     const shared = this.threads > 1;
     const f64 = (len: number) => (shared ? sharedFloat64(len) : new Float64Array(len));
+    const copy = (a: Float64Array, len: number) => (shared ? toShared(a, len) : a.slice(0, len));
+    const layout = () => new Int32Array(shared ? new SharedArrayBuffer((this.threads + 3) * 4) : new ArrayBuffer((this.threads + 3) * 4));
     const P = p * h + h * c + c;
-    this.s = {
-      x: f64(rows * p), y: f64(rows * c), p, h, c, alpha,
-      layout: new Int32Array(shared ? new SharedArrayBuffer((this.threads + 3) * 4) : new ArrayBuffer((this.threads + 3) * 4)),
-      theta: f64(P), partial: f64(most * (P + 1)),
-    };
-    this.team = new Team({ what: 'gradient pass', module: new URL(import.meta.url), member: 'ChunkShare', commands: ['compute'] as const, state: this.s }, new ChunkShare(this.s, 0), this.threads);
+    this.s = { x: f64(rows * p), y: f64(rows * c), p, h, c, alpha, layout: layout(), theta: f64(P), partial: f64(most * (P + 1)) };
+    if (scored && scored.n > 0) {
+      const held = { x: copy(scored.x, scored.n * p), y: copy(scored.y, scored.n * c), layout: layout(), sse: f64(chunkCount(scored.n, chunkRows)) };
+      lay(held.layout, scored.n, chunkRows, this.threads);
+      this.s.held = held;
+    }
+    this.team = new Team({ what: 'gradient pass', module: new URL(import.meta.url), member: 'ChunkShare', commands: ['compute', 'score'] as const, state: this.s }, new ChunkShare(this.s, 0), this.threads);
   }
 
   /** The rows the next evaluations run over (the first n of x and y); load again after changing them. */
   load(x: Float64Array, y: Float64Array, n: number): void {
-    this.n = n;
     const s = this.s;
     if (!s) {
       this.x = x;
       this.y = y;
-      return;
+    } else {
+      s.x.set(x.subarray(0, n * s.p));
+      s.y.set(y.subarray(0, n * s.c));
     }
-    s.x.set(x.subarray(0, n * s.p));
-    s.y.set(y.subarray(0, n * s.c));
-    const chunks = chunkCount(n, this.chunkRows);
-    s.layout[0] = n;
-    s.layout[1] = chunks;
-    for (let t = 0; t <= this.threads; t++) s.layout[2 + t] = Math.floor((t * chunks) / this.threads);
+    this.use(n);
+  }
+
+  /** Rows idx[from..from+m) of (x, y) as the rows the next evaluations run over, copied once, straight where the pass reads them. */
+  gather(x: Float64Array, y: Float64Array, idx: Int32Array, from: number, m: number): void {
+    const { p, c } = this.net;
+    const to = this.s ?? (this.own ??= { x: new Float64Array(this.rows * p), y: new Float64Array(this.rows * c) });
+    copyRows(to.x, x, p, idx, from, m);
+    copyRows(to.y, y, c, idx, from, m);
+    this.x = to.x;
+    this.y = to.y;
+    this.use(m);
+  }
+
+  private use(n: number): void {
+    this.n = n;
+    if (this.s) lay(this.s.layout, n, this.chunkRows, this.threads);
+  }
+
+  /**
+   * Σ of squared errors of the network at its θ now over the rows the pass was built to score, summed
+   * over chunks as a gradient's (at most chunkRows rows each, added in chunk order) on the pass's
+   * threads; null where the pass sums in one pass in order or holds no such rows (the caller scores them itself).
+   */
+  score(): number | null {
+    const s = this.s;
+    if (!s?.held) return null;
+    s.theta.set(this.net.theta);
+    this.team!.run('score');
+    let sse = 0;
+    for (const v of s.held.sse) sse += v;
+    return sse;
   }
 
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */

@@ -28,6 +28,8 @@ export const HIDDEN = integer(1, 16384);
 /** Threads a method may use (the numbers never depend on it). */
 export const THREADS = integer(1, 1024);
 export const EPOCHS = integer(0, 1_000_000);
+/** Rows in a gradient's chunk (0: one pass over the rows in order). */
+export const GRADIENT_CHUNK = integer(0, 1 << 24);
 /** A slope for z < 0: 0 is ReLU, 1 the identity (a linear network). */
 export const SLOPE = number(0, 1);
 

@@ -1,13 +1,12 @@
 import { RandomState } from '../data/rng.js';
-import { gatherRows, Workspace } from '../model/backprop.js';
 import { GradientPass } from '../model/gradient-pass.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
-import { startNetwork } from './minibatch.js';
+import { PASS_CONSTRAINTS, startNetwork, type PassOptions } from './minibatch.js';
 import { Selection, TraceRecorder } from './trace.js';
-import { choice, EPOCHS, HIDDEN, integer, number, SEED, SLOPE, THREADS, type Constraints } from './constraints.js';
+import { choice, EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
 import { defineTrainer } from './types.js';
 
-export interface LbfgsOptions {
+export interface LbfgsOptions extends PassOptions {
   hidden: number;
   alpha: number;
   /** Optimizer steps (the paper's 60 "iterations"), each over one batch. */
@@ -20,15 +19,6 @@ export interface LbfgsOptions {
   toleranceChange: number;
   /** torch's line_search_fn: 'none' (the paper's, torch's default) or 'strong_wolfe'. */
   lineSearch: 'none' | 'strong_wolfe';
-  /**
-   * 0: each evaluation sums its gradient over the rows in one pass in order (the paper's protocols).
-   * Otherwise over chunks of at most this many rows (one, or an even number of near-equal ones:
-   * chunkCount) added in chunk order: the numbers depend on it and the rows by rounding only, and
-   * `threads` share the chunks without changing them.
-   */
-  gradientChunk: number;
-  /** Threads, at most, sharing an evaluation's chunks (one pass in order takes one); the numbers do not depend on it. */
-  threads: number;
   seed: number;
 }
 
@@ -47,8 +37,7 @@ export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
   toleranceGrad: number(0, Infinity),
   toleranceChange: number(0, Infinity),
   lineSearch: choice('none', 'strong_wolfe'),
-  gradientChunk: integer(0, 1 << 24),
-  threads: THREADS,
+  ...PASS_CONSTRAINTS,
   seed: SEED,
 };
 
@@ -58,12 +47,10 @@ export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
  * because the iterates blow up (Figure 3).
  */
 export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (data, o, onStep) => {
-  const { n, p, c, x, y } = data.train;
+  const { n, x, y } = data.train;
   const rng = new RandomState(o.seed);
   const net = startNetwork('lbfgs', data, o.hidden, o.alpha, rng);
   const m = Math.min(o.batch, n);
-  // Full-batch, the pass holds the rows: no batch workspace.
-  const ws = n > m ? new Workspace(m, p, c) : null;
   const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch });
   const trace = new TraceRecorder(data, onStep, true);
   const sel = new Selection(data, net, trace.record(net, 0));
@@ -77,10 +64,7 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
       let lossSum = 0;
       for (let from = 0; from < n; from += m) {
         const rows = Math.min(m, n - from);
-        if (order) {
-          gatherRows(ws!, x, y, p, c, order, from, rows);
-          pass.load(ws!.xb, ws!.yb, rows);
-        }
+        if (order) pass.gather(x, y, order, from, rows);
         lossSum += opt.step((g) => pass.evaluate(g)) * rows;
       }
       sel.offer(net, trace.record(net, it, { batchMse: lossSum / n, lr: o.lr }), it);

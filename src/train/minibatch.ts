@@ -1,12 +1,27 @@
 import { RandomState } from '../data/rng.js';
-import { flatNetwork, gatherRows, torchInit, Workspace, type FlatNetwork } from '../model/backprop.js';
-import { lossAndGradient } from '../model/kernels.js';
-import { EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
+import { flatNetwork, torchInit, type FlatNetwork } from '../model/backprop.js';
+import { GradientPass } from '../model/gradient-pass.js';
+import { EPOCHS, GRADIENT_CHUNK, HIDDEN, integer, number, SEED, SLOPE, THREADS, type Constraints } from './constraints.js';
 import { AnminError } from '../util/errors.js';
 import { Selection, TraceRecorder } from './trace.js';
 import type { OnStep, TrainData, TrainResult } from './types.js';
 
-export interface MinibatchOptions {
+/** How a gradient method sums a batch's gradient, and on how many threads. */
+export interface PassOptions {
+  /**
+   * 0: over the batch's rows in one pass in order (the paper's protocols). Otherwise over chunks of at
+   * most this many rows (one, or an even number of near-equal ones: chunkCount) added in chunk order:
+   * the numbers depend on it and the rows by rounding only, and `threads` share the chunks without
+   * changing them.
+   */
+  gradientChunk: number;
+  /** Threads, at most, sharing a batch's chunks (one pass in order takes one); the numbers do not depend on it. */
+  threads: number;
+}
+
+export const PASS_CONSTRAINTS: Constraints<PassOptions> = { gradientChunk: GRADIENT_CHUNK, threads: THREADS };
+
+export interface MinibatchOptions extends PassOptions {
   hidden: number;
   alpha: number;
   /** Epochs. */
@@ -27,6 +42,7 @@ export const MINIBATCH_CONSTRAINTS: Constraints<MinibatchOptions> = {
   lr: number(0, Infinity, true),
   stepSize: integer(1, 1_000_000),
   gamma: number(0, Infinity, true),
+  ...PASS_CONSTRAINTS,
   seed: SEED,
 };
 
@@ -76,29 +92,34 @@ export function startNetwork(method: string, data: TrainData, h: number, alpha: 
  * with validation rows the minimum-validation-MSE epoch's, stopping at the data's patience (after its
  * plateau's rate cut, when it has one).
  */
-export function trainMinibatch(method: string, data: TrainData, o: MinibatchOptions, makeRule: (size: number) => UpdateRule, onStep?: OnStep, init: Init = torchInit): TrainResult {
-  const { n, p, c, x, y } = data.train;
+export function trainMinibatch(method: string, data: TrainData, o: Omit<MinibatchOptions, keyof PassOptions> & Partial<PassOptions>, makeRule: (size: number) => UpdateRule, onStep?: OnStep, init: Init = torchInit): TrainResult {
+  const { n, x, y } = data.train;
   const rng = new RandomState(o.seed);
   const net = startNetwork(method, data, o.hidden, o.alpha, rng, init);
   const grad = new Float64Array(net.theta.length);
-  const ws = new Workspace(Math.min(o.batch, n), p, c);
+  const pass = new GradientPass(net, Math.min(o.batch, n), o.gradientChunk ?? 0, o.threads ?? 1, data.validation);
   const update = makeRule(net.theta.length);
-  const trace = new TraceRecorder(data, onStep, false);
+  // The pass's threads score the validation rows too: a seventh of dae's epoch when the main thread did.
+  const trace = new TraceRecorder(data, onStep, false, () => pass.score());
   const sel = new Selection(data, net, trace.record(net, 0), true);
-  for (let epoch = 0; epoch < o.iterations; epoch++) {
-    // Once the plateau's cut is taken (TrainData.plateau), every later epoch runs at its factor.
-    const lr = (sel.cutAt === undefined ? 1 : data.plateau!.factor) * stepLr(o.lr, epoch, o.stepSize, o.gamma);
-    const order = rng.permutation(n);
-    // Weighted by rows, as the published code's running_loss += loss·batch; err = running_loss / nobs.
-    let lossSum = 0;
-    for (let from = 0; from < n; from += o.batch) {
-      const m = Math.min(o.batch, n - from);
-      gatherRows(ws, x, y, p, c, order, from, m);
-      lossSum += lossAndGradient(net, ws.xb, ws.yb, m, grad) * m;
-      update(net.theta, grad, lr);
+  try {
+    for (let epoch = 0; epoch < o.iterations; epoch++) {
+      // Once the plateau's cut is taken (TrainData.plateau), every later epoch runs at its factor.
+      const lr = (sel.cutAt === undefined ? 1 : data.plateau!.factor) * stepLr(o.lr, epoch, o.stepSize, o.gamma);
+      const order = rng.permutation(n);
+      // Weighted by rows, as the published code's running_loss += loss·batch; err = running_loss / nobs.
+      let lossSum = 0;
+      for (let from = 0; from < n; from += o.batch) {
+        const m = Math.min(o.batch, n - from);
+        pass.gather(x, y, order, from, m);
+        lossSum += pass.evaluate(grad) * m;
+        update(net.theta, grad, lr);
+      }
+      sel.offer(net, trace.record(net, epoch + 1, { batchMse: lossSum / n, lr }), epoch + 1);
+      if (sel.stalled && !sel.cutRate()) break;
     }
-    sel.offer(net, trace.record(net, epoch + 1, { batchMse: lossSum / n, lr }), epoch + 1);
-    if (sel.stalled && !sel.cutRate()) break;
+  } finally {
+    pass.close();
   }
   const stopped = trace.points.length - 1 < o.iterations ? { stoppedAt: trace.points.length - 1 } : {};
   return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped, ...(sel.cutAt !== undefined ? { rateCutAt: sel.cutAt } : {}) };

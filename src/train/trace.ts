@@ -1,4 +1,5 @@
-import { cloneNetwork, evaluate, type Fit, type Network } from '../model/network.js';
+import { sumSquaredErrors } from '../model/kernels.js';
+import { cloneNetwork, evaluate, fitOf, totalSquares, type Fit, type Network } from '../model/network.js';
 import { recoveryError } from '../model/recovery.js';
 import { phase } from '../util/profile.js';
 import type { OnStep, TracePoint, TrainData } from './types.js';
@@ -17,8 +18,21 @@ export class TraceRecorder {
   readonly points: TracePoint[] = [];
   private readonly start = performance.now();
   private paused = 0;
+  /** The validation rows' SST, the same at every point. */
+  private readonly validationSst?: number;
 
-  constructor(private readonly data: TrainData, private readonly onStep: OnStep | undefined, private readonly selectsByTrainMse: boolean) {}
+  /**
+   * `score`: the validation rows' squared errors for the network being recorded, where the method has
+   * them faster than `evaluate` (GradientPass.score: its threads), or null.
+   */
+  constructor(private readonly data: TrainData, private readonly onStep: OnStep | undefined, private readonly selectsByTrainMse: boolean, private readonly score?: () => number | null) {
+    const v = data.validation;
+    if (v) this.validationSst = totalSquares(v.y, v.n, v.c);
+  }
+
+  private validationFit(net: Network, v: NonNullable<TrainData['validation']>): Fit {
+    return fitOf(this.score?.() ?? sumSquaredErrors(net, v.x, v.y, v.n), this.validationSst!, v.n, v.c);
+  }
 
   /** Training seconds so far. */
   seconds(): number {
@@ -30,7 +44,7 @@ export class TraceRecorder {
     const { data } = this;
     const lean = data.lean && data.validation;
     const tr = train ?? (this.selectsByTrainMse && !lean ? evaluate(net, data.train.x, data.train.y, data.train.n) : undefined);
-    const va = data.validation ? evaluate(net, data.validation.x, data.validation.y, data.validation.n) : undefined;
+    const va = data.validation ? this.validationFit(net, data.validation) : undefined;
     const seconds = this.seconds();
     const off = performance.now();
     try {

@@ -91,3 +91,16 @@ test('a model trained with any slope the trainers accept reads back (one constra
     assert.throws(() => Regressor.fromJSON(JSON.stringify({ ...good, network: { ...good.network, alpha } }), 'm.json'), /m.json: .*network.alpha must be a number in \[0, 1\]/);
   }
 });
+
+test('a wide Adam fit splits its batches for two threads by its shape alone: the same model on one thread or two, and the one its gradientChunk gives', () => {
+  // 40 inputs and 64 units: 256 rows × 64 × (41 + 1) passes SHARE_WORK, so each batch goes in two chunks.
+  const n = 600;
+  const p = planted({ d: 40, k: 4, n, sigma: SIGMA, seed: 9 });
+  const X = { data: p.x, shape: [n, 40] as [number, number] };
+  const fit = (o: Record<string, number>) => new Adam({ iterations: 4, seed: 1, ...o }).fit(X, Array.from(p.y)).predict(X);
+  const one = fit({ threads: 1 });
+  assert.deepEqual(fit({ threads: 2 }), one);
+  assert.deepEqual(fit({ threads: 2, gradientChunk: 128 }), one);
+  const plain = fit({ gradientChunk: 0 });
+  assert.ok(plain.some((v, i) => v !== one[i]) && plain.every((v, i) => Math.abs(v - one[i]) <= 1e-6 * (1 + Math.abs(v))));
+});

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RandomState } from '../../src/data/rng.js';
 import { torchInit } from '../../src/model/backprop.js';
-import { chunkCount, GradientPass } from '../../src/model/gradient-pass.js';
-import { lossAndGradient } from '../../src/model/kernels.js';
+import { chunkCount, GradientPass, SHARE_WORK, shareChunk } from '../../src/model/gradient-pass.js';
+import { lossAndGradient, sumSquaredErrors } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
@@ -340,6 +340,67 @@ test('a gradient pass by chunks of rows sums the chunks\' shares: the one-pass l
   assert.equal(plain.evaluate(grad), loss);
   assert.deepEqual(grad, onePass);
   plain.close();
+});
+
+test('a pass gathers rows as loading them gathered does, and scores its held rows as the plain sum of squared errors to rounding, the same on one thread or two', () => {
+  // 40 inputs: rows of 41 go by typed-array set, targets of 2 by a loop (copyRows).
+  const pr = problem(900, 40, 2, 31);
+  const held = problem(333, 40, 2, 37);
+  const net = torchInit(pr.p, 7, 2, 0, new RandomState(6));
+  const order = new RandomState(8).permutation(pr.n);
+  const [from, m] = [100, 250];
+  const xs = new Float64Array(m * pr.p);
+  const ys = new Float64Array(m * 2);
+  for (let r = 0; r < m; r++) {
+    xs.set(pr.x.subarray(order[from + r] * pr.p, (order[from + r] + 1) * pr.p), r * pr.p);
+    ys.set(pr.y.subarray(order[from + r] * 2, (order[from + r] + 1) * 2), r * 2);
+  }
+  const plainSse = sumSquaredErrors(net, held.x, held.y, held.n);
+  const runs = [1, 2].map((threads) => {
+    const pass = new GradientPass(net, 256, 128, threads, held);
+    const loaded = new GradientPass(net, 256, 128, threads);
+    try {
+      const grad = new Float64Array(net.theta.length);
+      const want = new Float64Array(net.theta.length);
+      pass.gather(pr.x, pr.y, order, from, m);
+      loaded.load(xs, ys, m);
+      const loss = pass.evaluate(grad);
+      assert.equal(loss, loaded.evaluate(want));
+      assert.deepEqual(grad, want);
+      return { loss, grad, sse: pass.score() };
+    } finally {
+      pass.close();
+      loaded.close();
+    }
+  });
+  assert.equal(runs[1].loss, runs[0].loss);
+  assert.deepEqual(runs[1].grad, runs[0].grad);
+  assert.equal(runs[1].sse, runs[0].sse);
+  assert.ok(Math.abs(runs[0].sse! - plainSse) <= 1e-13 * plainSse);
+  // One pass in order scores nothing itself: the caller's evaluate does.
+  const plain = new GradientPass(net, 256, 0, 2, held);
+  assert.equal(plain.score(), null);
+  plain.close();
+});
+
+test('a batch is split in two for two threads where its forward pass reaches SHARE_WORK multiply-adds, never by the thread count', () => {
+  const rowsAt = Math.ceil(SHARE_WORK / (64 * 32));
+  assert.equal(shareChunk(rowsAt, 31, 64, 1), Math.ceil(rowsAt / 2));
+  assert.equal(shareChunk(rowsAt - 1, 31, 64, 1), 0);
+  assert.equal(shareChunk(256, 11, 64, 1), 0);
+  assert.equal(chunkCount(255, shareChunk(255, 226, 64, 225)), 2);
+});
+
+test('Adam and SGD by chunks of rows run the same epochs on one thread or two, to rounding of one pass, validation scores included', () => {
+  const pr = problem(700, 3, 2, 41);
+  const validation = problem(150, 3, 2, 43);
+  for (const trainer of [adam, sgd]) {
+    const run = (gradientChunk: number, threads: number) => trainer.train({ train: pr, validation }, { seed: 4, hidden: 8, iterations: 6, batch: 100, lr: 0.01, gradientChunk, threads });
+    const [one, two, plain] = [run(40, 1), run(40, 2), run(0, 2)];
+    assert.deepEqual(two.trace.map((t) => [t.batchMse, t.validationMse]), one.trace.map((t) => [t.batchMse, t.validationMse]), trainer.name);
+    assert.deepEqual(two.network.A, one.network.A, trainer.name);
+    one.trace.forEach((t, i) => assert.ok(Math.abs(t.validationMse! - plain.trace[i].validationMse!) <= 1e-10 * plain.trace[i].validationMse!, `${trainer.name} epoch ${i}`));
+  }
 });
 
 test('a pass\'s chunks: one where the rows fit, else an even number of at most the size asked', () => {
