@@ -31,16 +31,3 @@ export function torchInit(p: number, h: number, c: number, alpha: number, rng: R
   for (let t = 0; t < net.b0.length; t++) net.b0[t] = rng.uniform(-b2, b2);
   return net;
 }
-
-/**
- * Copies rows idx[from..from+m) of a row-major array of `width` columns into the first m rows of `to`.
- * A row of 32 values or more goes by one typed-array set (a memcpy), narrower ones by a plain loop,
- * whichever was the faster (256 rows: 226 wide 127 µs by loop, 45 by set; 11 wide 6 µs, 17; even at 32).
- */
-export function copyRows(to: Float64Array, from: Float64Array, width: number, idx: Int32Array, start: number, m: number): void {
-  for (let r = 0; r < m; r++) {
-    const i = idx[start + r] * width;
-    if (width >= 32) to.set(from.subarray(i, i + width), r * width);
-    else for (let a = 0, o = r * width; a < width; a++) to[o + a] = from[i + a];
-  }
-}

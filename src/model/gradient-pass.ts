@@ -2,19 +2,22 @@ import { availableParallelism } from 'node:os';
 import type { Prepared } from '../data/split.js';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
-import { copyRows, flatNetwork, type FlatNetwork } from './backprop.js';
+import { flatNetwork, type FlatNetwork } from './backprop.js';
 import { lossAndGradient, sumSquaredErrors } from './kernels.js';
 import type { Network } from './types.js';
 
 /** What the threads of a pass share: the rows, θ, and one slot per chunk for its loss share and gradient. */
 interface PassState {
+  /** The loaded rows, or with `order` the whole data set the batches are picked from. */
   x: Float64Array;
   y: Float64Array;
+  /** The rows' order (the epoch's permutation): a batch is order[offset…offset + n), each thread gathering its chunks' rows itself. */
+  order: Int32Array | null;
   p: number;
   h: number;
   c: number;
   alpha: number;
-  /** [0]: rows of the current data; [1]: its chunks (chunkCount); [2 + t]: the first chunk of thread t (threads + 1 entries). */
+  /** See `lay`. */
   layout: Int32Array;
   theta: Float64Array;
   /** Chunk k's gradient share at k·(P + 1), its loss share after it. */
@@ -23,12 +26,19 @@ interface PassState {
   held?: { x: Float64Array; y: Float64Array; layout: Int32Array; sse: Float64Array };
 }
 
-/** [rows, chunks, the first chunk of each thread…]: the chunks of n rows of at most `most` each (chunkCount), shared out. */
-function lay(layout: Int32Array, n: number, most: number, threads: number): void {
+/** Entries of a layout for `threads` threads. */
+const layoutLength = (threads: number) => threads + 4;
+
+/**
+ * [rows, chunks, offset, the first chunk of each thread… and the end]: the chunks of n rows of at most
+ * `most` each (chunkCount), shared out; `offset`, where in the rows' order the batch starts.
+ */
+function lay(layout: Int32Array, n: number, most: number, threads: number, offset = 0): void {
   const chunks = chunkCount(n, most);
   layout[0] = n;
   layout[1] = chunks;
-  for (let t = 0; t <= threads; t++) layout[2 + t] = Math.floor((t * chunks) / threads);
+  layout[2] = offset;
+  for (let t = 0; t <= threads; t++) layout[3 + t] = Math.floor((t * chunks) / threads);
 }
 
 /** Row range [from, to) of chunk k in a layout. */
@@ -43,19 +53,19 @@ export class ChunkShare {
   }
 
   compute(): void {
-    const { x, y, layout, partial, theta } = this.s;
+    const { x, y, order, layout, partial, theta } = this.s;
     const P = theta.length;
-    for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
+    for (let k = layout[3 + this.thread]; k < layout[4 + this.thread]; k++) {
       const [from, to] = chunkRange(layout, k);
       const at = k * (P + 1);
-      partial[at + P] = lossAndGradient(this.net, x, y, to - from, partial.subarray(at, at + P), from, layout[0]);
+      partial[at + P] = lossAndGradient(this.net, x, y, to - from, partial.subarray(at, at + P), layout[2] + from, layout[0], order ?? undefined);
     }
   }
 
   score(): void {
     const { x, y, layout, sse } = this.s.held!;
     const { p, c } = this.s;
-    for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
+    for (let k = layout[3 + this.thread]; k < layout[4 + this.thread]; k++) {
       const [from, to] = chunkRange(layout, k);
       sse[k] = sumSquaredErrors(this.net, x.subarray(from * p, to * p), y.subarray(from * c, to * c), to - from);
     }
@@ -101,15 +111,21 @@ export class GradientPass {
   private x: Float64Array;
   private y: Float64Array;
   private n = 0;
-  /** Where gather copies rows in one pass: allocated on first use (a full-batch pass only loads). */
-  private own?: { x: Float64Array; y: Float64Array };
+  /** Without chunks, the batch picked from `source` (select). */
+  private order?: Int32Array;
+  private offset = 0;
 
-  /** At most `rows` rows at a time, of p inputs (ones column included) and c outputs; `scored`: rows to score (the validation rows). */
-  constructor(private readonly net: FlatNetwork, private readonly rows: number, private readonly chunkRows: number, threads = 1, scored?: Prepared) {
+  /**
+   * At most `rows` rows at a time, of p inputs (ones column included) and c outputs. `source`: the data
+   * set batches are picked from by `select` (held, on shared memory where threads share the chunks: a
+   * copy); without it, rows are given by `load`. `scored`: rows to score (the validation rows).
+   */
+  constructor(private readonly net: FlatNetwork, rows: number, private readonly chunkRows: number, threads = 1, data: { source?: Prepared; scored?: Prepared } = {}) {
     const { p, h, c, alpha } = net;
-    this.x = new Float64Array(0);
-    this.y = new Float64Array(0);
-    // The most chunks any load of at most `rows` rows takes (chunkCount grows with the rows).
+    const { source, scored } = data;
+    this.x = source?.x ?? new Float64Array(0);
+    this.y = source?.y ?? new Float64Array(0);
+    // The most chunks any batch of at most `rows` rows takes (chunkCount grows with the rows).
     const most = chunkRows > 0 ? chunkCount(rows, chunkRows) : 1;
     this.threads = Math.max(1, Math.min(threads, availableParallelism(), most));
     if (chunkRows === 0) {
@@ -119,10 +135,12 @@ export class GradientPass {
     }
     const shared = this.threads > 1;
     const f64 = (len: number) => (shared ? sharedFloat64(len) : new Float64Array(len));
-    const copy = (a: Float64Array, len: number) => (shared ? toShared(a, len) : a.slice(0, len));
-    const layout = () => new Int32Array(shared ? new SharedArrayBuffer((this.threads + 3) * 4) : new ArrayBuffer((this.threads + 3) * 4));
+    const copy = (a: Float64Array, len: number) => (shared ? toShared(a, len) : a.subarray(0, len));
+    const layout = () => new Int32Array(shared ? new SharedArrayBuffer(layoutLength(this.threads) * 4) : new ArrayBuffer(layoutLength(this.threads) * 4));
     const P = p * h + h * c + c;
-    this.s = { x: f64(rows * p), y: f64(rows * c), p, h, c, alpha, layout: layout(), theta: f64(P), partial: f64(most * (P + 1)) };
+    const [x, y] = source ? [copy(source.x, source.n * p), copy(source.y, source.n * c)] : [f64(rows * p), f64(rows * c)];
+    const order = source ? new Int32Array(shared ? new SharedArrayBuffer(source.n * 4) : new ArrayBuffer(source.n * 4)) : null;
+    this.s = { x, y, order, p, h, c, alpha, layout: layout(), theta: f64(P), partial: f64(most * (P + 1)) };
     if (scored && scored.n > 0) {
       const held = { x: copy(scored.x, scored.n * p), y: copy(scored.y, scored.n * c), layout: layout(), sse: f64(chunkCount(scored.n, chunkRows)) };
       lay(held.layout, scored.n, chunkRows, this.threads);
@@ -134,30 +152,35 @@ export class GradientPass {
   /** The rows the next evaluations run over (the first n of x and y); load again after changing them. */
   load(x: Float64Array, y: Float64Array, n: number): void {
     const s = this.s;
+    if (s?.order) throw new Error('gradient pass: built to pick batches from its source (select), not to load rows');
     if (!s) {
       this.x = x;
       this.y = y;
     } else {
       s.x.set(x.subarray(0, n * s.p));
       s.y.set(y.subarray(0, n * s.c));
+      lay(s.layout, n, this.chunkRows, this.threads);
     }
-    this.use(n);
-  }
-
-  /** Rows idx[from..from+m) of (x, y) as the rows the next evaluations run over, copied once, straight where the pass reads them. */
-  gather(x: Float64Array, y: Float64Array, idx: Int32Array, from: number, m: number): void {
-    const { p, c } = this.net;
-    const to = this.s ?? (this.own ??= { x: new Float64Array(this.rows * p), y: new Float64Array(this.rows * c) });
-    copyRows(to.x, x, p, idx, from, m);
-    copyRows(to.y, y, c, idx, from, m);
-    this.x = to.x;
-    this.y = to.y;
-    this.use(m);
-  }
-
-  private use(n: number): void {
     this.n = n;
-    if (this.s) lay(this.s.layout, n, this.chunkRows, this.threads);
+  }
+
+  /**
+   * Source rows order[from…from + m) as the rows the next evaluations run over: each chunk's rows are
+   * gathered straight into the kernel's memory by the thread that sums it (no copy here); `order` is
+   * copied when it is not the one given last (a new epoch's).
+   */
+  select(order: Int32Array, from: number, m: number): void {
+    const s = this.s;
+    this.n = m;
+    if (!s) {
+      this.order = order;
+      this.offset = from;
+      return;
+    }
+    if (!s.order) throw new Error('gradient pass: built without a source to select batches from');
+    if (this.order !== order) s.order.set(order);
+    this.order = order;
+    lay(s.layout, m, this.chunkRows, this.threads, from);
   }
 
   /**
@@ -178,7 +201,7 @@ export class GradientPass {
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */
   evaluate(grad: Float64Array): number {
     const s = this.s;
-    if (!s) return lossAndGradient(this.net, this.x, this.y, this.n, grad);
+    if (!s) return lossAndGradient(this.net, this.x, this.y, this.n, grad, this.offset, this.n, this.order);
     s.theta.set(this.net.theta);
     this.team!.run('compute');
     const P = grad.length;

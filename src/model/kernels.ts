@@ -42,15 +42,34 @@ function load(net: Network, rows: number) {
 }
 
 /**
+ * Copies rows idx[from..from+m) of a row-major array of `width` columns into the first m rows of `to`.
+ * A row of 32 values or more goes by one typed-array set (a memcpy), narrower ones by a plain loop,
+ * whichever was the faster (256 rows: 226 wide 127 µs by loop, 45 by set; 11 wide 6 µs, 17; even at 32).
+ */
+function copyRows(to: Float64Array, from: Float64Array, width: number, idx: Int32Array, start: number, m: number): void {
+  for (let r = 0; r < m; r++) {
+    const i = idx[start + r] * width;
+    if (width >= 32) to.set(from.subarray(i, i + width), r * width);
+    else for (let a = 0, o = r * width; a < width; a++) to[o + a] = from[i + a];
+  }
+}
+
+/**
  * MSE (mean over m·c entries, torch's MSELoss) of the network on the first m rows of (x, y) and its
  * gradient with respect to θ = (A, B, b⁰), written into `grad`. ReLU's derivative at 0 is 0 and leaky
  * ReLU's is α, as in torch. With `from` and `mean`: rows from…from+m's share of the MSE over `mean`
- * rows and of its gradient (a chunk of a pass that GradientPass sums).
+ * rows and of its gradient (a chunk of a pass that GradientPass sums); with `rows`, those rows are
+ * rows[from…from+m) of x and y, gathered straight into the kernel's memory.
  */
-export function lossAndGradient(net: Network, x: Float64Array, y: Float64Array, m: number, grad: Float64Array, from = 0, mean = m): number {
+export function lossAndGradient(net: Network, x: Float64Array, y: Float64Array, m: number, grad: Float64Array, from = 0, mean = m, rows?: Int32Array): number {
   const { k, at, view } = load(net, m);
-  view.x.set(x.subarray(from * net.p, (from + m) * net.p));
-  view.y.set(y.subarray(from * net.c, (from + m) * net.c));
+  if (rows) {
+    copyRows(view.x, x, net.p, rows, from, m);
+    copyRows(view.y, y, net.c, rows, from, m);
+  } else {
+    view.x.set(x.subarray(from * net.p, (from + m) * net.p));
+    view.y.set(y.subarray(from * net.c, (from + m) * net.c));
+  }
   const loss = k.lossGrad(at.x, at.y, m, mean, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   grad.set(view.grad);
   return loss;

@@ -54,7 +54,7 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
   const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch });
   const trace = new TraceRecorder(data, onStep, true);
   const sel = new Selection(data, net, trace.record(net, 0));
-  const pass = new GradientPass(net, m, o.gradientChunk, o.threads);
+  const pass = new GradientPass(net, m, o.gradientChunk, o.threads, n > m ? { source: data.train } : {});
   let stoppedAt: number | undefined;
   try {
     if (n <= m) pass.load(x, y, n);
@@ -64,7 +64,7 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
       let lossSum = 0;
       for (let from = 0; from < n; from += m) {
         const rows = Math.min(m, n - from);
-        if (order) pass.gather(x, y, order, from, rows);
+        if (order) pass.select(order, from, rows);
         lossSum += opt.step((g) => pass.evaluate(g)) * rows;
       }
       sel.offer(net, trace.record(net, it, { batchMse: lossSum / n, lr: o.lr }), it);

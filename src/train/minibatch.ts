@@ -93,11 +93,11 @@ export function startNetwork(method: string, data: TrainData, h: number, alpha: 
  * plateau's rate cut, when it has one).
  */
 export function trainMinibatch(method: string, data: TrainData, o: Omit<MinibatchOptions, keyof PassOptions> & Partial<PassOptions>, makeRule: (size: number) => UpdateRule, onStep?: OnStep, init: Init = torchInit): TrainResult {
-  const { n, x, y } = data.train;
+  const { n } = data.train;
   const rng = new RandomState(o.seed);
   const net = startNetwork(method, data, o.hidden, o.alpha, rng, init);
   const grad = new Float64Array(net.theta.length);
-  const pass = new GradientPass(net, Math.min(o.batch, n), o.gradientChunk ?? 0, o.threads ?? 1, data.validation);
+  const pass = new GradientPass(net, Math.min(o.batch, n), o.gradientChunk ?? 0, o.threads ?? 1, { source: data.train, scored: data.validation });
   const update = makeRule(net.theta.length);
   // The pass's threads score the validation rows too: a seventh of dae's epoch when the main thread did.
   const trace = new TraceRecorder(data, onStep, false, () => pass.score());
@@ -111,7 +111,7 @@ export function trainMinibatch(method: string, data: TrainData, o: Omit<Minibatc
       let lossSum = 0;
       for (let from = 0; from < n; from += o.batch) {
         const m = Math.min(o.batch, n - from);
-        pass.gather(x, y, order, from, m);
+        pass.select(order, from, m);
         lossSum += pass.evaluate(grad) * m;
         update(net.theta, grad, lr);
       }

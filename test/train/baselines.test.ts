@@ -377,45 +377,49 @@ test('a gradient pass by chunks of rows sums the chunks\' shares: the one-pass l
   plain.close();
 });
 
-test('a pass gathers rows as loading them gathered does, and scores its held rows as the plain sum of squared errors to rounding, the same on one thread or two', () => {
+test('a pass picks batches from its source as loading them gathered does, and scores its held rows as the plain sum of squared errors to rounding, the same on one thread or two', () => {
   // 40 inputs: rows of 41 go by typed-array set, targets of 2 by a loop (copyRows).
   const pr = problem(900, 40, 2, 31);
   const held = problem(333, 40, 2, 37);
   const net = torchInit(pr.p, 7, 2, 0, new RandomState(6));
-  const order = new RandomState(8).permutation(pr.n);
+  const orders = [new RandomState(8).permutation(pr.n), new RandomState(9).permutation(pr.n)];
   const [from, m] = [100, 250];
-  const xs = new Float64Array(m * pr.p);
-  const ys = new Float64Array(m * 2);
-  for (let r = 0; r < m; r++) {
-    xs.set(pr.x.subarray(order[from + r] * pr.p, (order[from + r] + 1) * pr.p), r * pr.p);
-    ys.set(pr.y.subarray(order[from + r] * 2, (order[from + r] + 1) * 2), r * 2);
-  }
+  const gathered = (order: Int32Array) => {
+    const xs = new Float64Array(m * pr.p);
+    const ys = new Float64Array(m * 2);
+    for (let r = 0; r < m; r++) {
+      xs.set(pr.x.subarray(order[from + r] * pr.p, (order[from + r] + 1) * pr.p), r * pr.p);
+      ys.set(pr.y.subarray(order[from + r] * 2, (order[from + r] + 1) * 2), r * 2);
+    }
+    return [xs, ys] as const;
+  };
   const plainSse = sumSquaredErrors(net, held.x, held.y, held.n);
-  const runs = [1, 2].map((threads) => {
-    const pass = new GradientPass(net, 256, 128, threads, held);
-    const loaded = new GradientPass(net, 256, 128, threads);
+  // Chunks of 128 on one thread or two; one pass in order (0) on one.
+  const runs = [[128, 1], [128, 2], [0, 1]].map(([chunk, threads]) => {
+    const pass = new GradientPass(net, 256, chunk, threads, { source: pr, scored: held });
+    const loaded = new GradientPass(net, 256, chunk, threads);
     try {
-      const grad = new Float64Array(net.theta.length);
-      const want = new Float64Array(net.theta.length);
-      pass.gather(pr.x, pr.y, order, from, m);
-      loaded.load(xs, ys, m);
-      const loss = pass.evaluate(grad);
-      assert.equal(loss, loaded.evaluate(want));
-      assert.deepEqual(grad, want);
-      return { loss, grad, sse: pass.score() };
+      // A second epoch's order is picked up too.
+      return orders.map((order) => {
+        const grad = new Float64Array(net.theta.length);
+        const want = new Float64Array(net.theta.length);
+        pass.select(order, from, m);
+        loaded.load(...gathered(order), m);
+        const loss = pass.evaluate(grad);
+        assert.equal(loss, loaded.evaluate(want));
+        assert.deepEqual(grad, want);
+        return { loss, grad, sse: pass.score() };
+      });
     } finally {
       pass.close();
       loaded.close();
     }
   });
-  assert.equal(runs[1].loss, runs[0].loss);
-  assert.deepEqual(runs[1].grad, runs[0].grad);
-  assert.equal(runs[1].sse, runs[0].sse);
-  assert.ok(Math.abs(runs[0].sse! - plainSse) <= 1e-13 * plainSse);
-  // One pass in order scores nothing itself: the caller's evaluate does.
-  const plain = new GradientPass(net, 256, 0, 2, held);
-  assert.equal(plain.score(), null);
-  plain.close();
+  assert.deepEqual(runs[1], runs[0]);
+  assert.ok(Math.abs(runs[0][0].sse! - plainSse) <= 1e-13 * plainSse);
+  assert.ok(Math.abs(runs[0][1].loss - runs[2][1].loss) <= 1e-13 * runs[2][1].loss);
+  // One pass in order scores nothing itself: the caller does.
+  assert.equal(runs[2][0].sse, null);
 });
 
 test('a batch is split in two for two threads where its forward pass reaches SHARE_WORK multiply-adds, never by the thread count', () => {
