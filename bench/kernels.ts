@@ -13,8 +13,11 @@ import { FiringPairs } from '../src/linalg/firing-gram.js';
 import { luFloat32 } from '../src/linalg/lu.js';
 import { flooredSvdSolve } from '../src/linalg/symmetric.js';
 import { NormalOperator, operatorDims } from '../src/linalg/normal-operator.js';
+import { flatNetwork } from '../src/model/backprop.js';
+import { GradientPass } from '../src/model/gradient-pass.js';
 import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
 import type { Network } from '../src/model/network.js';
+import { ADAM_DEFAULTS, adamRule } from '../src/train/adam.js';
 import { warmHelpers } from '../src/util/team.js';
 import { allocate, kernel } from '../src/util/wasm.js';
 
@@ -93,6 +96,28 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
   'loss and gradient, batch 64': () => {
     const grad = new Float64Array(p * h + h * c + c);
     return [() => void lossAndGradient(net, x, y, Math.min(64, n), grad)];
+  },
+  'loss and gradient, batch 256 picked by index (a minibatch)': () => {
+    const grad = new Float64Array(p * h + h * c + c);
+    const order = rng.permutation(n);
+    return [() => void lossAndGradient(net, x, y, Math.min(256, n), grad, 0, Math.min(256, n), order)];
+  },
+  [`loss and gradient, batch 256 picked by index in two chunks, ${threads} threads (a shared minibatch)`]: () => {
+    const flat = flatNetwork(p, h, c, 0);
+    flat.A.set(net.A);
+    flat.B.set(net.B);
+    flat.b0.set(net.b0);
+    const m = Math.min(256, n);
+    const pass = new GradientPass(flat, m, Math.ceil(m / 2), threads, { source: { n, p, c, x, y } });
+    pass.select(rng.permutation(n), 0, m);
+    const grad = new Float64Array(flat.theta.length);
+    return [() => void pass.evaluate(grad), () => pass.close()];
+  },
+  [`Adam's step over θ (${p * h + h * c + c} parameters)`]: () => {
+    const size = p * h + h * c + c;
+    const [theta, g] = [normal(size), normal(size)];
+    const step = adamRule(size, ADAM_DEFAULTS);
+    return [() => step(theta, g, 0.03)];
   },
   'loss and gradient, every row (an L-BFGS evaluation)': () => {
     const grad = new Float64Array(p * h + h * c + c);
