@@ -11,7 +11,7 @@ interface PassState {
   /** The loaded rows, or with `order` the whole data set the batches are picked from. */
   x: Float64Array;
   y: Float64Array;
-  /** The rows' order (the epoch's permutation): a batch is order[offset…offset + n), each thread gathering its chunks' rows itself. */
+  /** With a source: the batch's rows, by index into x and y, each thread gathering its chunks' rows itself. */
   order: Int32Array | null;
   p: number;
   h: number;
@@ -27,18 +27,14 @@ interface PassState {
 }
 
 /** Entries of a layout for `threads` threads. */
-const layoutLength = (threads: number) => threads + 4;
+const layoutLength = (threads: number) => threads + 3;
 
-/**
- * [rows, chunks, offset, the first chunk of each thread… and the end]: the chunks of n rows of at most
- * `most` each (chunkCount), shared out; `offset`, where in the rows' order the batch starts.
- */
-function lay(layout: Int32Array, n: number, most: number, threads: number, offset = 0): void {
+/** [rows, chunks, the first chunk of each thread… and the end]: the chunks of n rows of at most `most` each (chunkCount), shared out. */
+function lay(layout: Int32Array, n: number, most: number, threads: number): void {
   const chunks = chunkCount(n, most);
   layout[0] = n;
   layout[1] = chunks;
-  layout[2] = offset;
-  for (let t = 0; t <= threads; t++) layout[3 + t] = Math.floor((t * chunks) / threads);
+  for (let t = 0; t <= threads; t++) layout[2 + t] = Math.floor((t * chunks) / threads);
 }
 
 /** Row range [from, to) of chunk k in a layout. */
@@ -55,17 +51,17 @@ export class ChunkShare {
   compute(): void {
     const { x, y, order, layout, partial, theta } = this.s;
     const P = theta.length;
-    for (let k = layout[3 + this.thread]; k < layout[4 + this.thread]; k++) {
+    for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
       const [from, to] = chunkRange(layout, k);
       const at = k * (P + 1);
-      partial[at + P] = lossAndGradient(this.net, x, y, to - from, partial.subarray(at, at + P), layout[2] + from, layout[0], order ?? undefined);
+      partial[at + P] = lossAndGradient(this.net, x, y, to - from, partial.subarray(at, at + P), from, layout[0], order ?? undefined);
     }
   }
 
   score(): void {
     const { x, y, layout, sse } = this.s.held!;
     const { p, c } = this.s;
-    for (let k = layout[3 + this.thread]; k < layout[4 + this.thread]; k++) {
+    for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
       const [from, to] = chunkRange(layout, k);
       sse[k] = sumSquaredErrors(this.net, x.subarray(from * p, to * p), y.subarray(from * c, to * c), to - from);
     }
@@ -120,7 +116,7 @@ export class GradientPass {
    * set batches are picked from by `select` (held, on shared memory where threads share the chunks: a
    * copy); without it, rows are given by `load`. `scored`: rows to score (the validation rows).
    */
-  constructor(private readonly net: FlatNetwork, rows: number, private readonly chunkRows: number, threads = 1, data: { source?: Prepared; scored?: Prepared } = {}) {
+  constructor(private readonly net: FlatNetwork, private readonly rows: number, private readonly chunkRows: number, threads = 1, data: { source?: Prepared; scored?: Prepared } = {}) {
     const { p, h, c, alpha } = net;
     const { source, scored } = data;
     this.x = source?.x ?? new Float64Array(0);
@@ -139,7 +135,7 @@ export class GradientPass {
     const layout = () => new Int32Array(shared ? new SharedArrayBuffer(layoutLength(this.threads) * 4) : new ArrayBuffer(layoutLength(this.threads) * 4));
     const P = p * h + h * c + c;
     const [x, y] = source ? [copy(source.x, source.n * p), copy(source.y, source.n * c)] : [f64(rows * p), f64(rows * c)];
-    const order = source ? new Int32Array(shared ? new SharedArrayBuffer(source.n * 4) : new ArrayBuffer(source.n * 4)) : null;
+    const order = source ? new Int32Array(shared ? new SharedArrayBuffer(rows * 4) : new ArrayBuffer(rows * 4)) : null;
     this.s = { x, y, order, p, h, c, alpha, layout: layout(), theta: f64(P), partial: f64(most * (P + 1)) };
     if (scored && scored.n > 0) {
       const held = { x: copy(scored.x, scored.n * p), y: copy(scored.y, scored.n * c), layout: layout(), sse: f64(chunkCount(scored.n, chunkRows)) };
@@ -151,6 +147,7 @@ export class GradientPass {
 
   /** The rows the next evaluations run over (the first n of x and y); load again after changing them. */
   load(x: Float64Array, y: Float64Array, n: number): void {
+    this.fits(n);
     const s = this.s;
     if (s?.order) throw new Error('gradient pass: built to pick batches from its source (select), not to load rows');
     if (!s) {
@@ -166,10 +163,10 @@ export class GradientPass {
 
   /**
    * Source rows order[from…from + m) as the rows the next evaluations run over: each chunk's rows are
-   * gathered straight into the kernel's memory by the thread that sums it (no copy here); `order` is
-   * copied when it is not the one given last (a new epoch's).
+   * gathered straight into the kernel's memory by the thread that sums it (only the m indices are copied here).
    */
   select(order: Int32Array, from: number, m: number): void {
+    this.fits(m);
     const s = this.s;
     this.n = m;
     if (!s) {
@@ -178,9 +175,12 @@ export class GradientPass {
       return;
     }
     if (!s.order) throw new Error('gradient pass: built without a source to select batches from');
-    if (this.order !== order) s.order.set(order);
-    this.order = order;
-    lay(s.layout, m, this.chunkRows, this.threads, from);
+    s.order.set(order.subarray(from, from + m));
+    lay(s.layout, m, this.chunkRows, this.threads);
+  }
+
+  private fits(n: number): void {
+    if (n > this.rows) throw new Error(`gradient pass: ${n} rows given to a pass built for at most ${this.rows}`);
   }
 
   /**
