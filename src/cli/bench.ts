@@ -42,9 +42,12 @@ export function benchCommand(): Command {
     const data = prepareSplit(ds, datasetSplit(ds, f.split));
     const opts: Record<string, unknown> = { ...job?.options, seed: f.split, ...givenTrainerOptions(f, trainer, 'bench') };
     if (method === 'sgd' && opts.lr === undefined) throw new AnminError(`bench: SGD needs a learning rate: --lr, or a table3 dataset with a tuned one (anmin tune sgd --dataset ${f.dataset})`);
-    // A benchmark uses the machine: every core unless told otherwise. The helper threads are started
+    // A benchmark uses the machine: every core unless told otherwise, where the method can use them (a
+    // gradient method's threads share its chunks: none in one pass). The helper threads are started
     // before the clock, as a BLAS library's are when it loads.
-    if ('threads' in trainer.defaults && opts.threads === undefined) opts.threads = availableParallelism();
+    const defaults = trainer.defaults as Record<string, unknown>;
+    const chunked = !('gradientChunk' in defaults) || Number(opts.gradientChunk ?? defaults.gradientChunk) > 0;
+    if ('threads' in defaults && chunked && opts.threads === undefined) opts.threads = availableParallelism();
     if (typeof opts.threads === 'number') warmHelpers(Math.min(opts.threads, availableParallelism()) - 1);
     // One short run first, as a benchmark harness warms up: the kernels are compiled and the helper
     // threads have loaded theirs before the clock, as a compiled library's are when it loads.

@@ -1,3 +1,4 @@
+import { sharedFloat64 } from '../util/shared.js';
 /**
  * The protocols' input scaling, as a fitted transform a saved model carries: each input column
  * centred and divided by its sample standard deviation (ddof = 1, as torch's `std` and the published
@@ -38,12 +39,12 @@ export function fitStandardization(x: Float64Array, d: number, y: Float64Array, 
   return { xMean, xStd, yMean };
 }
 
-/** Model inputs of `rows` (default all) of x: (1, (x − mean)/sd), n×(d+1) row-major. */
-export function standardizeInputs(s: Standardization, x: Float64Array, rows?: ArrayLike<number>): Float64Array {
+/** Model inputs of `rows` (default all) of x: (1, (x − mean)/sd), n×(d+1) row-major; `shared`: on shared memory, for threads to read in place. */
+export function standardizeInputs(s: Standardization, x: Float64Array, rows?: ArrayLike<number>, shared = false): Float64Array {
   const d = s.xMean.length;
   const p = d + 1;
   const n = rows ? rows.length : x.length / d;
-  const out = new Float64Array(n * p);
+  const out = shared ? sharedFloat64(n * p) : new Float64Array(n * p);
   for (let r = 0; r < n; r++) {
     const i = rows ? rows[r] : r;
     out[r * p] = 1;
@@ -52,11 +53,11 @@ export function standardizeInputs(s: Standardization, x: Float64Array, rows?: Ar
   return out;
 }
 
-/** Targets of `rows` (default all) of y, centred: y − mean. */
-export function centreTargets(s: Standardization, y: Float64Array, rows?: ArrayLike<number>): Float64Array {
+/** Targets of `rows` (default all) of y, centred: y − mean; `shared` as standardizeInputs'. */
+export function centreTargets(s: Standardization, y: Float64Array, rows?: ArrayLike<number>, shared = false): Float64Array {
   const c = s.yMean.length;
   const n = rows ? rows.length : y.length / c;
-  const out = new Float64Array(n * c);
+  const out = shared ? sharedFloat64(n * c) : new Float64Array(n * c);
   for (let r = 0; r < n; r++) {
     const i = rows ? rows[r] : r;
     for (let k = 0; k < c; k++) out[r * c + k] = y[i * c + k] - s.yMean[k];

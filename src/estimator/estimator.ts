@@ -49,16 +49,6 @@ interface Outcome {
   validation?: ValidationRecord;
 }
 
-/**
- * The options a hybrid's gradient method runs with: from a fitted network, scikit-learn's gentle rate
- * rather than the paper's from-scratch 0.03; L-BFGS with torch's strong-Wolfe search from step 1, as
- * the paper's fixed 0.01 crawls (bike-sharing split 0, test MSE after ANMIN's 1,574 validation MSE:
- * 1,391 without the search, 1,377 with it, in the same 60 steps), its full-batch gradients by chunks
- * of 1,024 rows so ANMIN's threads share them (an evaluation over bike-sharing's 13,903 rows: 6.8 ms
- * in one pass, 3.8 ms in chunks on two threads; 4,096-row chunks split 11,122 rows 2:1, 512 gain
- * 0.2 ms more), and every row one batch at any size (the trainer's 100,000-row batches would put two
- * batches under one L-BFGS history).
- */
 /** Built-in trainers that step on minibatches: their patience counts updates (minibatchPatience), their batches may share threads (shareChunk). */
 const MINIBATCH = ['adam', 'sgd'];
 
@@ -74,6 +64,16 @@ function sharing(trainer: Trainer<object>, options: Record<string, unknown>, row
   return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, (options.hidden ?? d.hidden) as number, c) };
 }
 
+/**
+ * The options a hybrid's gradient method runs with: from a fitted network, scikit-learn's gentle rate
+ * rather than the paper's from-scratch 0.03; L-BFGS with torch's strong-Wolfe search from step 1, as
+ * the paper's fixed 0.01 crawls (bike-sharing split 0, test MSE after ANMIN's 1,574 validation MSE:
+ * 1,391 without the search, 1,377 with it, in the same 60 steps), its full-batch gradients by chunks
+ * of 1,024 rows so ANMIN's threads share them (an evaluation over bike-sharing's 13,903 rows: 6.8 ms
+ * in one pass, 3.8 ms in chunks on two threads; 4,096-row chunks split 11,122 rows 2:1, 512 gain
+ * 0.2 ms more), and every row one batch at any size (the trainer's 100,000-row batches would put two
+ * batches under one L-BFGS history).
+ */
 const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: 1024, batch: 1_000_000_000 } };
 
 /**
@@ -171,7 +171,8 @@ export class Regressor<O extends object = object> {
     // Statistics from the rows trained on alone: validation rows inform nothing but the choices.
     const parts = (rows?: Int32Array) => {
       const standardization = fitStandardization(x.data, x.cols, t.data, t.cols, rows);
-      const prepare = (a: Flat, b: Flat, r?: Int32Array): Prepared => ({ n: r?.length ?? a.rows, p: a.cols + 1, c: b.cols, x: standardizeInputs(standardization, a.data, r), y: centreTargets(standardization, b.data, r) });
+      // On shared memory: the trainers' threads read them in place, where each run would copy them.
+      const prepare = (a: Flat, b: Flat, r?: Int32Array): Prepared => ({ n: r?.length ?? a.rows, p: a.cols + 1, c: b.cols, x: standardizeInputs(standardization, a.data, r, true), y: centreTargets(standardization, b.data, r, true) });
       return { standardization, rows: (r?: Int32Array) => prepare(x, t, r), train: prepare(x, t, rows), test: test && prepare(test[0], test[1]) };
     };
     const fraction = this.settings.validationFraction;

@@ -107,6 +107,8 @@ export class GradientPass {
   private x: Float64Array;
   private y: Float64Array;
   private n = 0;
+  /** Built with a source: batches are picked from it (select), never loaded. */
+  private readonly picks: boolean;
   /** Without chunks, the batch picked from `source` (select). */
   private order?: Int32Array;
   private offset = 0;
@@ -119,6 +121,7 @@ export class GradientPass {
   constructor(private readonly net: FlatNetwork, private readonly rows: number, private readonly chunkRows: number, threads = 1, data: { source?: Prepared; scored?: Prepared } = {}) {
     const { p, h, c, alpha } = net;
     const { source, scored } = data;
+    this.picks = source !== undefined;
     this.x = source?.x ?? new Float64Array(0);
     this.y = source?.y ?? new Float64Array(0);
     // The most chunks any batch of at most `rows` rows takes (chunkCount grows with the rows).
@@ -148,8 +151,8 @@ export class GradientPass {
   /** The rows the next evaluations run over (the first n of x and y); load again after changing them. */
   load(x: Float64Array, y: Float64Array, n: number): void {
     this.fits(n);
+    if (this.picks) throw new Error('gradient pass: built to pick batches from its source (select), not to load rows');
     const s = this.s;
-    if (s?.order) throw new Error('gradient pass: built to pick batches from its source (select), not to load rows');
     if (!s) {
       this.x = x;
       this.y = y;
@@ -167,6 +170,8 @@ export class GradientPass {
    */
   select(order: Int32Array, from: number, m: number): void {
     this.fits(m);
+    if (!this.picks) throw new Error('gradient pass: built without a source to select batches from');
+    if (from < 0 || from + m > order.length) throw new Error(`gradient pass: rows ${from}…${from + m} of an order of ${order.length}`);
     const s = this.s;
     this.n = m;
     if (!s) {
@@ -174,8 +179,7 @@ export class GradientPass {
       this.offset = from;
       return;
     }
-    if (!s.order) throw new Error('gradient pass: built without a source to select batches from');
-    s.order.set(order.subarray(from, from + m));
+    s.order!.set(order.subarray(from, from + m));
     lay(s.layout, m, this.chunkRows, this.threads);
   }
 

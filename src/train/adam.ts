@@ -22,15 +22,14 @@ interface OptimKernel extends KernelModule {
 
 /**
  * torch.optim.Adam's update (no weight decay, no amsgrad), bias corrections included, by the SIMD kernel
- * (the plain formula's bits, two parameters at a time). The moments live in the rule's own kernel
+ * (the TypeScript formula's bits, two parameters at a time). The moments live in the rule's own kernel
  * instance; θ and g are copied in and θ out per step: over dae's 29,153 parameters 0.087 ms a step,
  * against 0.25 ms in a TypeScript loop.
  */
 export function adamRule(size: number, o: Pick<AdamOptions, 'beta1' | 'beta2' | 'eps'>) {
   const k = ownKernel<OptimKernel>('optim');
+  // Laid out once, in memory no other caller touches: the views stay valid, and m and v start as the fresh memory's zeros.
   const { at, view } = allocate(k, { theta: ['f64', size], g: ['f64', size], m: ['f64', size], v: ['f64', size] });
-  view.m.fill(0);
-  view.v.fill(0);
   let step = 0;
   return (theta: Float64Array, g: Float64Array, lr: number) => {
     step++;

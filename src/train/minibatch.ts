@@ -98,11 +98,11 @@ export function trainMinibatch(method: string, data: TrainData, o: Omit<Minibatc
   const net = startNetwork(method, data, o.hidden, o.alpha, rng, init);
   const grad = new Float64Array(net.theta.length);
   const pass = new GradientPass(net, Math.min(o.batch, n), o.gradientChunk ?? 0, o.threads ?? 1, { source: data.train, scored: data.validation });
-  const update = makeRule(net.theta.length);
-  // The pass's threads score the validation rows too: a seventh of dae's epoch when the main thread did.
-  const trace = new TraceRecorder(data, onStep, false, () => pass.score());
-  const sel = new Selection(data, net, trace.record(net, 0), true);
   try {
+    const update = makeRule(net.theta.length);
+    // The pass's threads score the validation rows too: a seventh of dae's epoch when the main thread did.
+    const trace = new TraceRecorder(data, onStep, false, (scored) => (scored === net ? pass.score() : null));
+    const sel = new Selection(data, net, trace.record(net, 0), true);
     for (let epoch = 0; epoch < o.iterations; epoch++) {
       // Once the plateau's cut is taken (TrainData.plateau), every later epoch runs at its factor.
       const lr = (sel.cutAt === undefined ? 1 : data.plateau!.factor) * stepLr(o.lr, epoch, o.stepSize, o.gamma);
@@ -118,9 +118,9 @@ export function trainMinibatch(method: string, data: TrainData, o: Omit<Minibatc
       sel.offer(net, trace.record(net, epoch + 1, { batchMse: lossSum / n, lr }), epoch + 1);
       if (sel.stalled && !sel.cutRate()) break;
     }
+    const stopped = trace.points.length - 1 < o.iterations ? { stoppedAt: trace.points.length - 1 } : {};
+    return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped, ...(sel.cutAt !== undefined ? { rateCutAt: sel.cutAt } : {}) };
   } finally {
     pass.close();
   }
-  const stopped = trace.points.length - 1 < o.iterations ? { stoppedAt: trace.points.length - 1 } : {};
-  return { method, network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), ...stopped, ...(sel.cutAt !== undefined ? { rateCutAt: sel.cutAt } : {}) };
 }

@@ -22,16 +22,16 @@ export class TraceRecorder {
   private readonly validationSst?: number;
 
   /**
-   * `score`: the validation rows' squared errors for the network being recorded, where the method has
-   * them faster than `evaluate` (GradientPass.score: its threads), or null.
+   * `score`: the validation rows' squared errors for a network, where the method has them faster than
+   * summing them here (GradientPass.score: its threads), or null.
    */
-  constructor(private readonly data: TrainData, private readonly onStep: OnStep | undefined, private readonly selectsByTrainMse: boolean, private readonly score?: () => number | null) {
+  constructor(private readonly data: TrainData, private readonly onStep: OnStep | undefined, private readonly selectsByTrainMse: boolean, private readonly score?: (net: Network) => number | null) {
     const v = data.validation;
     if (v) this.validationSst = totalSquares(v.y, v.n, v.c);
   }
 
   private validationFit(net: Network, v: NonNullable<TrainData['validation']>): Fit {
-    return fitOf(this.score?.() ?? sumSquaredErrors(net, v.x, v.y, v.n), this.validationSst!, v.n, v.c);
+    return fitOf(this.score?.(net) ?? sumSquaredErrors(net, v.x, v.y, v.n), this.validationSst!, v.n, v.c);
   }
 
   /** Training seconds so far. */

@@ -10,6 +10,7 @@ import { lbfgs } from '../../src/train/lbfgs.js';
 import { cubicMinimum, dot, strongWolfe, TorchLbfgs, twoLoop } from '../../src/train/lbfgs-optimizer.js';
 import { stepLr } from '../../src/train/minibatch.js';
 import { sgd, sgdRule } from '../../src/train/sgd.js';
+import { idleHelpers } from '../../src/util/team.js';
 import { maxAbs, problem, randn } from '../helpers.js';
 
 
@@ -168,7 +169,7 @@ test('Adam and SGD update rules reach the minimizer of a convex quadratic', () =
   assert.ok(Math.max(...b.map((v, i) => Math.abs(v - m[i]))) < 1e-9);
 });
 
-test('the SIMD Adam step gives torch\'s formula written out to the bit, odd sizes and two rules stepped in turn included', () => {
+test('the SIMD Adam step gives torch\'s update formula written out in TypeScript to the bit, odd sizes and two rules stepped in turn included', () => {
   const o = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   // torch.optim.Adam's step, plainly: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², θ ← θ − (lr/bc₁)·m / (√v / bc₂ + ε).
   const plain = (size: number) => {
@@ -434,7 +435,8 @@ test('Adam and SGD by chunks of rows run the same epochs on one thread or two, t
   const pr = problem(700, 3, 2, 41);
   const validation = problem(150, 3, 2, 43);
   for (const trainer of [adam, sgd]) {
-    const run = (gradientChunk: number, threads: number) => trainer.train({ train: pr, validation }, { seed: 4, hidden: 8, iterations: 6, batch: 100, lr: 0.01, gradientChunk, threads });
+    // Batches of 96: the last of 28 rows, in two chunks of 14.
+    const run = (gradientChunk: number, threads: number) => trainer.train({ train: pr, validation }, { seed: 4, hidden: 8, iterations: 6, batch: 96, lr: 0.01, gradientChunk, threads });
     const [one, two, plain] = [run(40, 1), run(40, 2), run(0, 2)];
     assert.deepEqual(two.trace.map((t) => [t.batchMse, t.validationMse]), one.trace.map((t) => [t.batchMse, t.validationMse]), trainer.name);
     assert.deepEqual(two.network.A, one.network.A, trainer.name);
@@ -454,13 +456,42 @@ test('a pass\'s chunks: one where the rows fit, else an even number of at most t
   }
 });
 
-test('LBFGS by chunks of rows runs the same steps on one thread or two', () => {
+test('LBFGS by chunks of rows runs the same steps on one thread or two, on every row or on minibatches', () => {
   const pr = problem(700, 3, 1, 23);
-  const run = (threads: number) => lbfgs.train({ train: pr }, { seed: 3, hidden: 8, iterations: 4, lineSearch: 'strong_wolfe', lr: 1, gradientChunk: 128, threads });
-  const [one, two] = [run(1), run(2)];
-  assert.deepEqual(two.trace.map((t) => t.trainMse), one.trace.map((t) => t.trainMse));
-  assert.deepEqual(two.network.A, one.network.A);
-  assert.ok(one.trace[one.selected].trainMse < one.trace[0].trainMse);
+  // Batches of 300 rows: the last of 100.
+  for (const batch of [100000, 300]) {
+    const run = (threads: number) => lbfgs.train({ train: pr }, { seed: 3, hidden: 8, iterations: 4, lineSearch: 'strong_wolfe', lr: 1, gradientChunk: 128, threads, batch });
+    const [one, two] = [run(1), run(2)];
+    assert.deepEqual(two.trace.map((t) => t.trainMse), one.trace.map((t) => t.trainMse), `batch ${batch}`);
+    assert.deepEqual(two.network.A, one.network.A, `batch ${batch}`);
+  }
+  const full = lbfgs.train({ train: pr }, { seed: 3, hidden: 8, iterations: 4, lineSearch: 'strong_wolfe', lr: 1, gradientChunk: 128, threads: 2 });
+  assert.ok(full.trace[full.selected].trainMse < full.trace[0].trainMse);
+});
+
+test('a pass refuses rows it was not built for, and a run that throws gives its helper threads back', () => {
+  const pr = problem(300, 3, 1, 29);
+  const net = torchInit(pr.p, 5, 1, 0, new RandomState(1));
+  const order = new RandomState(2).permutation(pr.n);
+  for (const chunk of [0, 50]) {
+    const picking = new GradientPass(net, 100, chunk, 2, { source: pr });
+    const loading = new GradientPass(net, 100, chunk, 2);
+    try {
+      assert.throws(() => picking.select(order, 0, 101), /101 rows given to a pass built for at most 100/);
+      assert.throws(() => picking.select(order, 250, 100), /rows 250…350 of an order of 300/);
+      assert.throws(() => picking.load(pr.x, pr.y, 50), /pick batches from its source/);
+      assert.throws(() => loading.select(order, 0, 50), /without a source/);
+    } finally {
+      picking.close();
+      loading.close();
+    }
+  }
+  const idle = idleHelpers();
+  const fail = () => {
+    throw new Error('stop here');
+  };
+  assert.throws(() => adam.train({ train: pr, validation: problem(60, 3, 1, 30) }, { seed: 1, hidden: 8, iterations: 3, batch: 64, gradientChunk: 32, threads: 2 }, fail), /stop here/);
+  assert.equal(idleHelpers(), Math.max(idle, 1));
 });
 
 test('a blown-up LBFGS run is recorded, not thrown, and the minimum model is kept', () => {
