@@ -29,12 +29,16 @@ interface PassState {
 /** Entries of a layout for `threads` threads. */
 const layoutLength = (threads: number) => threads + 3;
 
-/** [rows, chunks, the first chunk of each thread… and the end]: the chunks of n rows of at most `most` each (chunkCount), shared out. */
+/**
+ * [rows, chunks, the first chunk of each thread… and the end]: the chunks of n rows of at most `most`
+ * each (chunkCount), shared out, a lone chunk (a short last batch) to this thread rather than to a
+ * helper it would wait for.
+ */
 function lay(layout: Int32Array, n: number, most: number, threads: number): void {
   const chunks = chunkCount(n, most);
   layout[0] = n;
   layout[1] = chunks;
-  for (let t = 0; t <= threads; t++) layout[2 + t] = Math.floor((t * chunks) / threads);
+  for (let t = 0; t <= threads; t++) layout[2 + t] = Math.ceil((t * chunks) / threads);
 }
 
 /** Row range [from, to) of chunk k in a layout. */
