@@ -28,9 +28,11 @@ export interface FitOptions {
   onStep?: OnStep;
 }
 
-interface Fitted extends Outcome {
+interface Fitted extends Omit<Outcome, 'used'> {
   features: string[];
   targets: string[];
+  /** Absent in a model read from a file that predates optionsUsed. */
+  used?: Record<string, unknown>;
 }
 
 /** What a fit trains: statistics from the rows trained on, those rows, any other rows by index, the test part. */
@@ -47,6 +49,8 @@ interface Outcome {
   standardization: Standardization;
   summary: TrainingSummary;
   validation?: ValidationRecord;
+  /** The options of the trainer's run that made the network (a hybrid's refinement keeps its own in `validation.refine`), over the trainer's defaults. */
+  used: Record<string, unknown>;
 }
 
 /** Built-in trainers that step on minibatches: their patience counts updates (minibatchPatience), their batches may share threads (shareChunk). */
@@ -177,15 +181,16 @@ export class Regressor<O extends object = object> {
     };
     const fraction = this.settings.validationFraction;
     const out = fraction === 0 ? this.fitAll(parts(), o.onStep) : this.fitValidated(parts, validationSplit(x.rows, this.options.seed, fraction), o.onStep);
-    this.fitted = { network: out.network, standardization: out.standardization, features: [...features], targets: [...targets], summary: out.summary, validation: out.validation };
+    this.fitted = { ...out, used: { ...(this.impl.defaults as Record<string, unknown>), ...out.used }, features: [...features], targets: [...targets] };
     return this;
   }
 
   /** One run on every row, selected by the trainer's own rule (patience, when set, on that rule). */
   private fitAll(p: Parts, onStep?: OnStep): Outcome {
     const { patience } = this.settings;
-    const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, sharing(this.impl!, this.options, p.train.n, p.train.p, p.train.c), onStep);
-    return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train, p.test) };
+    const options = sharing(this.impl!, this.options, p.train.n, p.train.p, p.train.c);
+    const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, options, onStep);
+    return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train, p.test), used: options };
   }
 
   /**
@@ -260,6 +265,7 @@ export class Regressor<O extends object = object> {
       standardization: p.standardization,
       summary: { ...summarize(r, total, p.train, p.test), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
       validation: record,
+      used: chosen.options,
     });
     if (st.refine) {
       const refiner = TRAINERS[st.refine];
@@ -286,7 +292,7 @@ export class Regressor<O extends object = object> {
         if (kept.iteration === 0 || !Number.isFinite(kept.trainMse)) return validated(r, seconds + more.seconds);
         record.refit = true;
         // As ANMIN's refit: the validation rows are trained on now, so the summary has no validation MSE.
-        return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test), validation: record };
+        return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test), validation: record, used: chosen.options };
       }
       // The refinement kept ANMIN's network: ANMIN's own rule gives it the held-out rows, or not.
     }
@@ -295,9 +301,10 @@ export class Regressor<O extends object = object> {
       return validated({ ...chosen.r, trace: chosen.r.trace.map((pt, i) => (i === chosen.r.selected && p.test ? { ...pt, ...testFit(chosen.r.network, p.test) } : pt)) }, seconds);
     }
     const all = parts();
-    const r = run(impl, { train: all.train, test: all.test }, { ...chosen.options, iterations: chosen.c.selected, select: 'final' }, onStep);
+    const refit = { ...chosen.options, iterations: chosen.c.selected, select: 'final' };
+    const r = run(impl, { train: all.train, test: all.test }, refit, onStep);
     record.refit = true;
-    return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train, all.test), validation: record };
+    return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train, all.test), validation: record, used: refit };
   }
 
   private model(verb: string): Fitted {
@@ -360,7 +367,8 @@ export class Regressor<O extends object = object> {
     const m = this.model('toJSON');
     // A warm start (initA) is an input of one fit, not a setting a loaded model can reuse.
     const { seed, initA: _initA, ...options } = this.options as Record<string, unknown> & { seed: number };
-    return modelFile({ trainer: this.trainer, options, seed, features: m.features, targets: m.targets, training: m.summary, network: m.network, standardization: m.standardization, settings: { ...this.settings }, ...(m.validation ? { validation: m.validation } : {}) });
+    const { seed: _seed, initA: _warm, ...used } = m.used ?? {};
+    return modelFile({ trainer: this.trainer, options, ...(m.used ? { optionsUsed: used } : {}), seed, features: m.features, targets: m.targets, training: m.summary, network: m.network, standardization: m.standardization, settings: { ...this.settings }, ...(m.validation ? { validation: m.validation } : {}) });
   }
 
   /** A fitted estimator from a model file's JSON (parsed or text); `label` names it in errors. */
@@ -374,7 +382,7 @@ export class Regressor<O extends object = object> {
     if (known) validateOptions(file.trainer, known.constraints, options, label);
     // A user's module trainer is not at hand when a model is read: the model predicts as saved, unrefittable.
     const r = known ? new Regressor(file.trainer, { ...options, ...settings }) : (Object.assign(Object.create(Regressor.prototype), { trainer: file.trainer, options: Object.freeze(options), settings: Object.freeze(settings) }) as Regressor);
-    r.fitted = { network, standardization, features: file.features, targets: file.targets, summary: file.training, ...(file.validation ? { validation: file.validation } : {}) };
+    r.fitted = { network, standardization, features: file.features, targets: file.targets, summary: file.training, ...(file.validation ? { validation: file.validation } : {}), ...(file.optionsUsed ? { used: file.optionsUsed } : {}) };
     return r;
   }
 }

@@ -47,7 +47,10 @@ export interface ModelFile {
   formatVersion: number;
   anminVersion: string;
   trainer: string;
+  /** The options given (what a refit from this file passes again). */
   options: Record<string, unknown>;
+  /** Every option of the run that made the network: the trainer's defaults, the options given, and what fit chose (width, λ, iterations of a refit, a minibatch's chunk); absent in files of anmin 0.1.0 before it. */
+  optionsUsed?: Record<string, unknown>;
   seed: number;
   features: string[];
   targets: string[];
@@ -98,6 +101,7 @@ export function loadModel(json: unknown, label: string): LoadedModel {
   if (!isObject(f.standardization)) bad('"standardization" must be an object');
   if (typeof f.trainer !== 'string') bad('"trainer" must be a string');
   if (!isObject(f.options)) bad('"options" must be an object');
+  if (f.optionsUsed !== undefined && !isObject(f.optionsUsed)) bad('"optionsUsed" must be an object');
   const net = f.network as Record<string, unknown>;
   const count = (key: string): number => {
     const v = net[key];

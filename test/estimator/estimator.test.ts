@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { planted } from '../../src/data/generate.js';
 import { Adam, Anmin, Lbfgs, Regressor, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
+import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
 import { SLOPE } from '../../src/train/constraints.js';
 
 const SIGMA = 0.1;
@@ -103,4 +104,18 @@ test('a wide Adam fit splits its batches for two threads by its shape alone: the
   assert.deepEqual(fit({ threads: 2, gradientChunk: 128 }), one);
   const plain = fit({ gradientChunk: 0 });
   assert.ok(plain.some((v, i) => v !== one[i]) && plain.every((v, i) => Math.abs(v - one[i]) <= 1e-6 * (1 + Math.abs(v))));
+});
+
+test('the model file records every option the run used: the defaults, the options given and what fit chose, and keeps it through a load', () => {
+  const { X, y } = data(3, 400);
+  const model = new Anmin({ iterations: 4, alpha: 0.1, hidden: 6, widths: [4, 6], validationFraction: 0.25 }).fit(X, y);
+  const file = model.toJSON();
+  const chosen = file.validation!.chosen;
+  assert.deepEqual(file.options, { iterations: 4, alpha: 0.1, hidden: 6 });
+  const used = file.optionsUsed!;
+  for (const key of Object.keys(ANMIN_DEFAULTS).filter((k) => k !== 'seed' && k !== 'initA')) assert.ok(key in used, key);
+  assert.equal(used.alpha, 0.1);
+  assert.equal(used.hidden, chosen.hidden);
+  assert.equal(used.lambda, chosen.lambda);
+  assert.deepEqual(Regressor.fromJSON(JSON.stringify(file)).toJSON().optionsUsed, used);
 });
