@@ -7,6 +7,7 @@ import { REFINERS, type Refiner } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
+import { copyRows } from '../util/rows.js';
 
 /**
  * A regression table as `anmin compare` takes it: the paper's Dataset, or a user's CSV in the same
@@ -53,7 +54,7 @@ export function checkMethods(names: readonly string[], flag = '--methods'): stri
 
 function rows(src: Float64Array, width: number, idx: Int32Array): Float64Array {
   const out = new Float64Array(idx.length * width);
-  idx.forEach((i, r) => out.set(src.subarray(i * width, (i + 1) * width), r * width));
+  copyRows(out, src, width, idx, 0, idx.length);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { Dataset } from './dataset.js';
 import { RandomState } from './rng.js';
 import { centreTargets, fitStandardization, standardizeInputs, type Standardization } from './standardize.js';
+import { copyRows } from '../util/rows.js';
 
 export interface SplitIndices {
   train: Int32Array;
@@ -62,10 +63,8 @@ export function prepareSplit(ds: Dataset, idx: SplitIndices, inputs: InputMode =
     const take = (rows: Int32Array): Prepared => {
       const x = new Float64Array(rows.length * d);
       const y = new Float64Array(rows.length * c);
-      rows.forEach((i, r) => {
-        x.set(ds.x.subarray(i * d, (i + 1) * d), r * d);
-        y.set(ds.y.subarray(i * c, (i + 1) * c), r * c);
-      });
+      copyRows(x, ds.x, d, rows, 0, rows.length);
+      copyRows(y, ds.y, c, rows, 0, rows.length);
       return { n: rows.length, p: d, c, x, y };
     };
     return { train: take(idx.train), test: take(idx.test), xMean: new Float64Array(d), xStd: new Float64Array(d).fill(1), yMean: new Float64Array(c) };

@@ -1,5 +1,6 @@
 import { splitIndices } from '../data/split.js';
 import { AnminError } from '../util/errors.js';
+import { copyRows } from '../util/rows.js';
 
 /**
  * A table of numbers as users hold one: rows of numbers, a flat row-major array with its shape, or one
@@ -56,9 +57,9 @@ export function targetsToFlat(y: Targets, name: string): Flat {
 /** A flat table as a Matrix, without copying. */
 export const asMatrix = (m: Flat): { data: Float64Array; shape: [number, number] } => ({ data: m.data, shape: [m.rows, m.cols] });
 
-function rowsOf(m: Flat, rows: ArrayLike<number>): { data: Float64Array; shape: [number, number] } {
+function rowsOf(m: Flat, rows: Int32Array): { data: Float64Array; shape: [number, number] } {
   const data = new Float64Array(rows.length * m.cols);
-  for (let r = 0; r < rows.length; r++) data.set(m.data.subarray(rows[r] * m.cols, (rows[r] + 1) * m.cols), r * m.cols);
+  copyRows(data, m.data, m.cols, rows, 0, rows.length);
   return { data, shape: [rows.length, m.cols] };
 }
 

@@ -11,6 +11,7 @@ import { range } from './splits.js';
 import { loadProtocol, methodOptions, readJson, type GridPoint, type Job, type TunedRates } from './protocol.js';
 import { pool } from './runner.js';
 import type { JobRecord } from './store.js';
+import { copyRows } from '../util/rows.js';
 
 export const DEFAULT_GRID = [1, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001];
 export const DEFAULT_SEEDS = 3;
@@ -50,10 +51,8 @@ export function validationDataset(ds: Dataset): Dataset {
   const { d, c } = ds;
   const x = sharedFloat64(train.length * d);
   const y = sharedFloat64(train.length * c);
-  train.forEach((i, r) => {
-    x.set(ds.x.subarray(i * d, (i + 1) * d), r * d);
-    y.set(ds.y.subarray(i * c, (i + 1) * c), r * c);
-  });
+  copyRows(x, ds.x, d, train, 0, train.length);
+  copyRows(y, ds.y, c, train, 0, train.length);
   return { ...ds, n: train.length, x, y, fixedSplit: { train: carve.train, test: carve.test } };
 }
 

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { copyRows } from '../util/rows.js';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { addFloat32 } from './float32.js';
 import { Team } from '../util/team.js';
@@ -128,7 +129,7 @@ export class PairShare {
       sums: ['f64', Math.ceil(rows / 64) * 64 * paddedSize(p)], cols: ['f64', h], tables: ['u8', this.k.SUBSET_TABLE_BYTES.value as number], acc: ['f64', pairs * width],
       total: ['f32', order ? pairs * width : 0],
     });
-    if (order) for (let r = 0; r < n; r++) view.x.set(x.subarray(order[r] * p, order[r] * p + p), r * p);
+    if (order) copyRows(view.x, x, p, order, 0, n);
     else view.x.set(x.subarray(0, n * p));
     view.A.set(A);
     const acc = view.acc;
@@ -211,7 +212,7 @@ export class FiringPairs {
     const batch = new Float64Array(Math.min(n, chunkRows) * p);
     for (let r0 = 0; r0 < n; r0 += chunkRows) {
       const m = Math.min(chunkRows, n - r0);
-      for (let r = 0; r < m; r++) batch.set(x.subarray(order[r0 + r] * p, order[r0 + r] * p + p), r * p);
+      copyRows(batch, x, p, order, r0, m);
       addFloat32(total, packedGram(batch, m, p));
     }
     return Float64Array.from(total);

@@ -1,3 +1,4 @@
+import { copyRows } from '../util/rows.js';
 import { allocate, kernel, type KernelModule } from '../util/wasm.js';
 import type { Network } from './types.js';
 
@@ -39,19 +40,6 @@ function load(net: Network, rows: number) {
   view.theta.set(net.B, p * h);
   view.theta.set(net.b0, p * h + h * c);
   return { k, at, view };
-}
-
-/**
- * Copies rows idx[from..from+m) of a row-major array of `width` columns into the first m rows of `to`.
- * A row of 32 values or more goes by one typed-array set (a memcpy), narrower ones by a plain loop,
- * whichever was the faster (256 rows: 226 wide 127 µs by loop, 45 by set; 11 wide 6 µs, 17; even at 32).
- */
-function copyRows(to: Float64Array, from: Float64Array, width: number, idx: Int32Array, start: number, m: number): void {
-  for (let r = 0; r < m; r++) {
-    const i = idx[start + r] * width;
-    if (width >= 32) to.set(from.subarray(i, i + width), r * width);
-    else for (let a = 0, o = r * width; a < width; a++) to[o + a] = from[i + a];
-  }
 }
 
 /**
