@@ -187,6 +187,12 @@ export class GradientPass {
     lay(s.layout, m, this.chunkRows, this.threads);
   }
 
+  /** Runs `command` on every thread at the network's θ now (the threads read the shared copy). */
+  private runAtTheta(s: PassState, command: 'compute' | 'score'): void {
+    s.theta.set(this.net.theta);
+    this.team!.run(command);
+  }
+
   private fits(n: number): void {
     if (n > this.rows) throw new Error(`gradient pass: ${n} rows given to a pass built for at most ${this.rows}`);
   }
@@ -199,8 +205,7 @@ export class GradientPass {
   score(): number | null {
     const s = this.s;
     if (!s?.held) return null;
-    s.theta.set(this.net.theta);
-    this.team!.run('score');
+    this.runAtTheta(s, 'score');
     let sse = 0;
     for (const v of s.held.sse) sse += v;
     return sse;
@@ -210,8 +215,7 @@ export class GradientPass {
   evaluate(grad: Float64Array): number {
     const s = this.s;
     if (!s) return lossAndGradient(this.net, this.x, this.y, this.n, grad, this.offset, this.n, this.order);
-    s.theta.set(this.net.theta);
-    this.team!.run('compute');
+    this.runAtTheta(s, 'compute');
     const P = grad.length;
     grad.set(s.partial.subarray(0, P));
     let loss = s.partial[P];
