@@ -7,6 +7,31 @@ export function cloneNetwork(net: Network): Network {
   return { ...net, A: net.A.slice(), B: net.B.slice(), b0: net.b0.slice() };
 }
 
+/**
+ * The same function with each hidden neuron's incoming weights (bias included) and outgoing weights
+ * rescaled to about equal norms, by a power of two so that every output is the same to the bit (σ is
+ * positively homogeneous, and a power of two scales without rounding). Of the networks such rescaling
+ * gives, the balanced one has about the least ‖θ‖²; a gradient method's steps do not commute with the
+ * rescaling, and on a neuron off balance they move its small side fast and its large side hardly at all.
+ * Neurons silent on one side are left as they are.
+ */
+export function balanced(net: Network): Network {
+  const out = cloneNetwork(net);
+  const { p, h, c } = net;
+  for (let j = 0; j < h; j++) {
+    let into = 0;
+    let from = 0;
+    for (let i = 0; i < p; i++) into += net.A[i * h + j] ** 2;
+    for (let k = 0; k < c; k++) from += net.B[j * c + k] ** 2;
+    if (!(into > 0 && from > 0 && Number.isFinite(into + from))) continue;
+    // s with s²·into = from / s²: s = (from / into)^¼, to the nearest power of two.
+    const s = 2 ** Math.round(Math.log2(from / into) / 4);
+    for (let i = 0; i < p; i++) out.A[i * h + j] *= s;
+    for (let k = 0; k < c; k++) out.B[j * c + k] /= s;
+  }
+  return out;
+}
+
 /** Hidden pre-activations Z = X̃A (n×h), by the SIMD kernel. */
 export function hiddenPre(net: Network, x: Float64Array, n: number, out = new Float64Array(n * net.h)): Float64Array {
   return hiddenPreKernel(net, x, n, out);
