@@ -12,6 +12,7 @@ import { TRAINERS } from '../train/registry.js';
 import type { SgdOptions } from '../train/sgd.js';
 import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
+import { targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
 import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
@@ -42,6 +43,8 @@ interface Parts {
   /** The given rows (every row without) in this part's standardization. */
   rows: (r?: Int32Array) => Prepared;
   test?: Prepared;
+  /** What the trainers divide the targets by: targetScale of `train`'s for the built-in trainers, else 1. */
+  scale: number;
 }
 
 interface Outcome {
@@ -102,7 +105,7 @@ const testFit = (net: Network, test: Prepared) => {
 };
 
 /** The summary of the run that made the model, from its selected trace point; `train` the rows it trained on. */
-function summarize(r: TrainResult, seconds: number, train: Prepared, test: Prepared | undefined): TrainingSummary {
+function summarize(r: TrainResult, seconds: number, train: Prepared, test: Prepared | undefined, targetScale: number): TrainingSummary {
   const sel = r.trace[r.selected];
   const degenerate = degenerateCount(r);
   // A lean trace (TrainData.lean) left the training fit out: score the kept network once.
@@ -113,6 +116,7 @@ function summarize(r: TrainResult, seconds: number, train: Prepared, test: Prepa
     trainR2: finiteOrNull(fit.r2),
     ...(test ? { testRows: test.n, testMse: finiteOrNull(sel.testMse), testR2: finiteOrNull(sel.testR2) } : {}),
     seconds,
+    ...(targetScale !== 1 ? { targetScale } : {}),
     iterations: r.trace.length - 1,
     selected: r.selected,
     ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}),
@@ -172,12 +176,15 @@ export class Regressor<O extends object = object> {
     if (features.length !== x.cols) throw new AnminError(`features names ${features.length} columns, X has ${x.cols}`);
     if (targets.length !== t.cols) throw new AnminError(`targets names ${targets.length} columns, y has ${t.cols}`);
     if (!this.impl) throw new AnminError(`fit: this ${this.trainer} model was read from a file and its trainer is a user's module; construct the Regressor from that module (loadTrainerModule) to fit again`);
+    // A user's module gets the targets centred, in their own unit, as it always has: its options may be in it.
+    const builtIn = TRAINERS[this.impl.name] === this.impl;
     // Statistics from the rows trained on alone: validation rows inform nothing but the choices.
     const parts = (rows?: Int32Array) => {
       const standardization = fitStandardization(x.data, x.cols, t.data, t.cols, rows);
       // On shared memory: the trainers' threads read them in place, where each run would copy them.
       const prepare = (a: Flat, b: Flat, r?: Int32Array): Prepared => ({ n: r?.length ?? a.rows, p: a.cols + 1, c: b.cols, x: standardizeInputs(standardization, a.data, r, true), y: centreTargets(standardization, b.data, r, true) });
-      return { standardization, rows: (r?: Int32Array) => prepare(x, t, r), train: prepare(x, t, rows), test: test && prepare(test[0], test[1]) };
+      const train = prepare(x, t, rows);
+      return { standardization, rows: (r?: Int32Array) => prepare(x, t, r), train, test: test && prepare(test[0], test[1]), scale: builtIn ? targetScale(train.y) : 1 };
     };
     const fraction = this.settings.validationFraction;
     const out = fraction === 0 ? this.fitAll(parts(), o.onStep) : this.fitValidated(parts, validationSplit(x.rows, this.options.seed, fraction), o.onStep);
@@ -189,8 +196,8 @@ export class Regressor<O extends object = object> {
   private fitAll(p: Parts, onStep?: OnStep): Outcome {
     const { patience } = this.settings;
     const options = sharing(this.impl!, this.options, p.train.n, p.train.p, p.train.c);
-    const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, options, onStep);
-    return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train, p.test), used: options };
+    const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, options, onStep, p.scale);
+    return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train, p.test, p.scale), used: options };
   }
 
   /**
@@ -207,6 +214,7 @@ export class Regressor<O extends object = object> {
     // A user's module may choose by the training MSE: its traces keep it (TrainData.lean).
     const builtIn = TRAINERS[impl.name] === impl;
     const p = parts(split.fit);
+    const { scale } = p;
     const validation = p.rows(split.validation);
     const batch = (opts.batch ?? (impl.defaults as { batch?: number }).batch) as number | undefined;
     const minibatch = builtIn && MINIBATCH.includes(impl.name) && batch !== undefined;
@@ -230,7 +238,7 @@ export class Regressor<O extends object = object> {
     const attempt = (hidden: number, lambda: number | undefined, margin?: number): number => {
       const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep);
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
       seconds += r.seconds;
       const c = candidate(r, hidden, lambda);
       tried.push({ c, r, options });
@@ -263,7 +271,7 @@ export class Regressor<O extends object = object> {
     const validated = (r: TrainResult, total: number): Outcome => ({
       network: r.network,
       standardization: p.standardization,
-      summary: { ...summarize(r, total, p.train, p.test), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
+      summary: { ...summarize(r, total, p.train, p.test, scale), validationRows: validation.n, validationMse: finiteOrNull(r.trace[r.selected].validationMse) },
       validation: record,
       used: chosen.options,
     });
@@ -275,7 +283,7 @@ export class Regressor<O extends object = object> {
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
       // worst, Friedman #2 on 150 rows 2,493 → 2,541. Balanced exactly (not by powers of two): much the same.
-      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], plateau: PLATEAU, init: balanced(chosen.r.network) }, options, onStep);
+      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], plateau: PLATEAU, init: balanced(chosen.r.network, scale) }, options, onStep, scale);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
       seconds += r.seconds;
@@ -289,14 +297,14 @@ export class Regressor<O extends object = object> {
       if (steps > 0) {
         if (!(st.refit ?? true)) return validated(r, seconds);
         const every = p.rows();
-        const more = run(refiner, { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, r.trace[r.selected + 1]), iterations: steps }, onStep);
+        const more = run(refiner, { train: every, test: p.test, init: r.network }, { ...options, ...continuing(st.refine, r.trace[r.selected + 1]), iterations: steps }, onStep, scale);
         const kept = more.trace[more.selected];
         record.refine.continued = kept.iteration;
         // Nothing gained over every row (or a blow-up): the validation-selected network stands.
         if (kept.iteration === 0 || !Number.isFinite(kept.trainMse)) return validated(r, seconds + more.seconds);
         record.refit = true;
         // As ANMIN's refit: the validation rows are trained on now, so the summary has no validation MSE.
-        return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test), validation: record, used: chosen.options };
+        return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test, scale), validation: record, used: chosen.options };
       }
       // The refinement kept ANMIN's network: ANMIN's own rule gives it the held-out rows, or not.
     }
@@ -306,9 +314,10 @@ export class Regressor<O extends object = object> {
     }
     const all = parts();
     const refit = { ...chosen.options, iterations: chosen.c.selected, select: 'final' };
-    const r = run(impl, { train: all.train, test: all.test }, refit, onStep);
+    // At the fit rows' target scale, as λ was chosen.
+    const r = run(impl, { train: all.train, test: all.test }, refit, onStep, scale);
     record.refit = true;
-    return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train, all.test), validation: record, used: refit };
+    return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train, all.test, scale), validation: record, used: refit };
   }
 
   private model(verb: string): Fitted {

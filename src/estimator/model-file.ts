@@ -24,6 +24,8 @@ export interface TrainingSummary {
   testMse?: number | null;
   testR2?: number | null;
   seconds: number;
+  /** The power of two the targets (centred) were divided by for training (targetScale); absent: 1. */
+  targetScale?: number;
   /** Trace points after the initial model (ANMIN iterations, epochs or LBFGS steps). */
   iterations: number;
   /** The trace point the model is (ANMIN keeps its minimum-training-MSE iterate, or with validation rows the minimum-validation-MSE one). */

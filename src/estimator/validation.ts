@@ -2,6 +2,7 @@ import { heldOutCount, splitIndices } from '../data/split.js';
 import { checkResult } from '../train/registry.js';
 import type { OnStep, Trainer, TrainData, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
+import { trainScaled } from './target-scale.js';
 
 /** Gradient methods a hybrid can refine ANMIN's network with. */
 export const REFINERS = ['adam', 'lbfgs', 'sgd'] as const;
@@ -234,8 +235,8 @@ export function validationWarning(validationRows: number, anmin: boolean): strin
   return `only ${validationRows} validation rows choose the iterate${anmin ? ', λ' : ''} and when to stop, a noisy guide below ${FEW_VALIDATION_ROWS}: --validation-fraction raises their share, or --method anmin --validation-fraction 0 trains Algorithm 1 on every row`;
 }
 
-/** One run of a trainer on prepared parts, its result checked. */
-export function run(trainer: Trainer<object>, data: TrainData, options: object, onStep?: OnStep): TrainResult {
-  return checkResult(trainer.train(data, options as never, onStep), trainer.name);
+/** One run of a trainer on prepared parts, on targets divided by `scale` (targetScale), its result in the targets' units, checked. */
+export function run(trainer: Trainer<object>, data: TrainData, options: object, onStep?: OnStep, scale = 1): TrainResult {
+  return checkResult(trainScaled((d, step) => trainer.train(d, options as never, step), data, scale, onStep), trainer.name);
 }
 

@@ -13,16 +13,17 @@ export function cloneNetwork(net: Network): Network {
  * positively homogeneous, and a power of two scales without rounding). Of the networks such rescaling
  * gives, the balanced one has about the least ‖θ‖²; a gradient method's steps do not commute with the
  * rescaling, and on a neuron off balance they move its small side fast and its large side hardly at all.
- * Neurons silent on one side are left as they are.
+ * Neurons silent on one side are left as they are. `unit`: outputs are measured in it (the outgoing
+ * weights divided by it), a power of two, so balancing commutes with a change of the targets' unit.
  */
-export function balanced(net: Network): Network {
+export function balanced(net: Network, unit = 1): Network {
   const out = cloneNetwork(net);
   const { p, h, c } = net;
   for (let j = 0; j < h; j++) {
     let into = 0;
     let from = 0;
     for (let i = 0; i < p; i++) into += net.A[i * h + j] ** 2;
-    for (let k = 0; k < c; k++) from += net.B[j * c + k] ** 2;
+    for (let k = 0; k < c; k++) from += (net.B[j * c + k] / unit) ** 2;
     if (!(into > 0 && from > 0 && Number.isFinite(into + from))) continue;
     // s with s²·into = from / s²: s = (from / into)^¼, to the nearest power of two.
     const s = 2 ** Math.round(Math.log2(from / into) / 4);
@@ -30,6 +31,11 @@ export function balanced(net: Network): Network {
     for (let k = 0; k < c; k++) out.B[j * c + k] /= s;
   }
   return out;
+}
+
+/** The network with its output layer (B and b⁰) multiplied by `factor`: its outputs times factor. */
+export function outputScaled(net: Network, factor: number): Network {
+  return { p: net.p, h: net.h, c: net.c, alpha: net.alpha, A: net.A.slice(), B: net.B.map((v) => v * factor), b0: net.b0.map((v) => v * factor) };
 }
 
 /** Hidden pre-activations Z = X̃A (n×h), by the SIMD kernel. */

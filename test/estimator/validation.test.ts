@@ -185,22 +185,25 @@ test('λ is chosen by validation MSE among the candidates, and the refit runs at
 
 /** The best candidate before the k-th: its best-so-far validation curve is what the k-th races (× its margin). */
 const bestBefore = (v: { candidates: { validationMse?: number | null }[] }, k: number) => v.candidates.slice(0, k).reduce((a, b) => (b.validationMse! < a.validationMse! ? b : a));
-function racesWith(v: { candidates: { validationMse?: number | null }[] }, k: number, c: TrainData, margin: number, what: string): void {
-  const end = c.rival!.at(-1)!;
+function racesWith(v: { candidates: { validationMse?: number | null }[] }, k: number, c: TrainData, margin: number, what: string, s2: number): void {
+  // The trainer races in its own units: the targets divided by the fit's targetScale.
+  const end = c.rival!.at(-1)! * s2;
   assert.ok(Math.abs(end - margin * bestBefore(v, k).validationMse!) <= 1e-12 * end, what);
 }
 
 test('by conjugate gradients the λ search starts at the grid\'s top and each later candidate races the best so far', () => {
   const { X, y } = rows(240, 6);
   const { trainer, calls } = spy();
-  const v = new Regressor(trainer, { hidden: 64, iterations: 10, solver: 'cg', validationFraction: 0.2 }).fit(X, y).toJSON().validation!;
+  const model = new Regressor(trainer, { hidden: 64, iterations: 10, solver: 'cg', validationFraction: 0.2 }).fit(X, y);
+  const v = model.toJSON().validation!;
+  const s2 = (model.summary.targetScale ?? 1) ** 2;
   assert.equal(v.candidates[0].lambda, VALIDATION_LAMBDAS[VALIDATION_LAMBDAS.length - 1]);
   const searches = calls.filter((c) => c.validation);
   assert.equal(searches[0].rival, undefined);
   for (const [k, c] of searches.entries()) {
     if (k === 0) continue;
     // The rival is the best candidate before it, as its best-so-far curve.
-    assert.equal(c.rival!.at(-1), bestBefore(v, k).validationMse);
+    assert.equal(c.rival!.at(-1)! * s2, bestBefore(v, k).validationMse);
     assert.ok(c.rival!.every((x, i) => i === 0 || x <= c.rival![i - 1]));
   }
   assert.equal(v.chosen.validationMse, Math.min(...v.candidates.map((c) => c.validationMse!)));
@@ -210,27 +213,31 @@ test('by a direct solve the λ search runs its first candidate in full, cuts the
   const { X, y } = rows(240, 6);
   for (const seed of [0, 1, 2, 3]) {
     const { trainer, calls } = spy();
-    const v = new Regressor(trainer, { hidden: 64, iterations: 10, solver: 'dense', validationFraction: 0.2, seed }).fit(X, y).toJSON().validation!;
+    const model = new Regressor(trainer, { hidden: 64, iterations: 10, solver: 'dense', validationFraction: 0.2, seed }).fit(X, y);
+    const v = model.toJSON().validation!;
+    const s2 = (model.summary.targetScale ?? 1) ** 2;
     const searches = calls.filter((c) => c.validation);
     assert.equal(searches.length, v.candidates.length);
     assert.ok(v.candidates.length >= 3, `seed ${seed}: descent from the middle goes on past a neighbour`);
     assert.equal(searches[0].rival, undefined);
     for (const [k, c] of searches.entries()) {
       if (k === 0) continue;
-      racesWith(v, k, c, k === 1 ? SECOND_MARGIN : 1, `seed ${seed}, candidate ${k}`);
+      racesWith(v, k, c, k === 1 ? SECOND_MARGIN : 1, `seed ${seed}, candidate ${k}`, s2);
     }
     // A raced candidate that trails stops before its iterations are up.
     assert.ok(v.candidates.slice(2).some((c) => c.iterations < 10), `seed ${seed}`);
   }
   // Each width's search alike: its own first in full, its second against the best so far with the margin.
   const { trainer, calls } = spy();
-  const v = new Regressor(trainer, { widths: [32, 64], iterations: 10, solver: 'dense', validationFraction: 0.2 }).fit(X, y).toJSON().validation!;
+  const wide = new Regressor(trainer, { widths: [32, 64], iterations: 10, solver: 'dense', validationFraction: 0.2 }).fit(X, y);
+  const v = wide.toJSON().validation!;
+  const s2 = (wide.summary.targetScale ?? 1) ** 2;
   const searches = calls.filter((c) => c.validation);
   for (const h of [32, 64]) {
     const mine = [...searches.keys()].filter((k) => v.candidates[k].hidden === h);
     assert.ok(mine.length >= 2, `width ${h}`);
     assert.equal(searches[mine[0]].rival, undefined, `width ${h}, its first`);
-    racesWith(v, mine[1], searches[mine[1]], SECOND_MARGIN, `width ${h}, its second`);
+    racesWith(v, mine[1], searches[mine[1]], SECOND_MARGIN, `width ${h}, its second`, s2);
   }
 });
 

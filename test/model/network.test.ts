@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { balanced, predict } from '../../src/model/network.js';
+import { balanced, outputScaled, predict } from '../../src/model/network.js';
 import { randn, randomNetwork } from '../helpers.js';
 
 test('a balanced network gives the same outputs to the bit, each neuron\'s two norms within a factor of two', () => {
@@ -22,5 +22,16 @@ test('a balanced network gives the same outputs to the bit, each neuron\'s two n
       if (j === 2) assert.equal(into, norm(net.A, (i) => i * h + j, p));
       else assert.ok(from / into >= 0.5 && from / into <= 2, `neuron ${j}: ${from / into}`);
     }
+  }
+});
+
+test('balancing in another output unit is balancing the network in that unit, and outputScaled scales the outputs', () => {
+  const [n, p, h, c] = [20, 4, 6, 2];
+  const x = randn(n * p, 5);
+  for (let i = 0; i < n; i++) x[i * p] = 1;
+  const net = randomNetwork(p, h, c, 0, 6);
+  for (const unit of [2 ** -20, 2 ** 13]) {
+    assert.deepEqual(balanced(net, unit), outputScaled(balanced(outputScaled(net, 1 / unit)), unit));
+    assert.deepEqual(predict(outputScaled(net, unit), x, n), predict(net, x, n).map((v) => v * unit));
   }
 });
