@@ -12,7 +12,7 @@ import { TRAINERS } from '../train/registry.js';
 import type { SgdOptions } from '../train/sgd.js';
 import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
-import { targetScale } from './target-scale.js';
+import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
 import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
@@ -43,7 +43,7 @@ interface Parts {
   /** The given rows (every row without) in this part's standardization. */
   rows: (r?: Int32Array) => Prepared;
   test?: Prepared;
-  /** What the trainers divide the targets by: targetScale of `train`'s for the built-in trainers, else 1. */
+  /** What the trainers divide the targets by: targetScale of `train`'s for the built-in trainers (rateTargetScale for Adam and SGD), else 1. */
   scale: number;
 }
 
@@ -184,7 +184,7 @@ export class Regressor<O extends object = object> {
       // On shared memory: the trainers' threads read them in place, where each run would copy them.
       const prepare = (a: Flat, b: Flat, r?: Int32Array): Prepared => ({ n: r?.length ?? a.rows, p: a.cols + 1, c: b.cols, x: standardizeInputs(standardization, a.data, r, true), y: centreTargets(standardization, b.data, r, true) });
       const train = prepare(x, t, rows);
-      return { standardization, rows: (r?: Int32Array) => prepare(x, t, r), train, test: test && prepare(test[0], test[1]), scale: builtIn ? targetScale(train.y) : 1 };
+      return { standardization, rows: (r?: Int32Array) => prepare(x, t, r), train, test: test && prepare(test[0], test[1]), scale: !builtIn ? 1 : MINIBATCH.includes(this.impl!.name) ? rateTargetScale(train.y) : targetScale(train.y) };
     };
     const fraction = this.settings.validationFraction;
     const out = fraction === 0 ? this.fitAll(parts(), o.onStep) : this.fitValidated(parts, validationSplit(x.rows, this.options.seed, fraction), o.onStep);

@@ -6,12 +6,11 @@ import { sharedFloat64 } from '../util/shared.js';
 /**
  * The power of two nearest the root-mean-square of centred targets (every entry of every target), 1
  * where they are all zero. The estimator's trainers see the targets divided by it, so what they do no
- * longer depends on the unit the targets come in: Adam's steps, L-BFGS's tolerances and ANMIN's ridge on
- * the hidden layer are all set for targets of about unit size. Friedman #1 (600 rows, 10 splits) with
- * its target in units 10⁴ times smaller, before this: the hybrid's test MSE 2.7 times the same data's in
- * its own units, Adam's 420 times; 10⁴ times larger, 1.15 and 7 times. By a power of two, the division
- * and every number brought back are exact: data whose targets already have about unit size train as
- * they did, bit for bit, and targets scaled by a power of two give the same model scaled by it.
+ * longer depends on the unit the targets come in: L-BFGS's tolerances and ANMIN's ridge on the hidden
+ * layer are set for targets of about unit size. Friedman #1 (600 rows, 10 splits) with its target in
+ * units 10⁴ times smaller, before this: the hybrid's test MSE 2.7 times the same data's in its own
+ * units, Adam's 420 times; 10⁴ times larger, 1.15 and 7 times. By a power of two, the division and
+ * every number brought back are exact: targets scaled by a power of two give the same model scaled by it.
  */
 export function targetScale(y: Float64Array): number {
   let sum = 0;
@@ -19,6 +18,23 @@ export function targetScale(y: Float64Array): number {
   const rms = Math.sqrt(sum / y.length);
   if (!(rms > 0 && Number.isFinite(rms))) return 1;
   return 2 ** Math.max(-1022, Math.min(1023, Math.round(Math.log2(rms))));
+}
+
+/**
+ * The root-mean-squares within which Adam and SGD keep the targets in their own unit. Their steps are
+ * of about the rate in every weight whatever the gradient's size, so the rate is in the targets' unit,
+ * and the paper's lr 0.03 was measured on targets of every size from 3 to 270 (10 splits; 3 for digits,
+ * 2 for dae): divided to about unit size, digits (RMS 2.9) went from 0.989 to 1.124 (the MLP 1.078), tanh
+ * (6.5) 0.756 → 1.36, dae (55) 121.9 → 145, 50-input linear data (273) 132 → 202; diamonds-like prices
+ * (4,150) went from 455,134 to 436,391 (the MLP 433,745), and Friedman #1 in units 10⁴ smaller or larger
+ * (5·10⁻⁴, 5·10⁴) came to 2.66 and 2.81 from 1,066 and 18.3 (2.56 in its own units).
+ */
+export const RATE_UNIT_RANGE = [2 ** -4, 2 ** 10] as const;
+
+/** targetScale for a trainer with a rate in the targets' unit (Adam, SGD): 1 where their size is within RATE_UNIT_RANGE. */
+export function rateTargetScale(y: Float64Array): number {
+  const s = targetScale(y);
+  return s >= RATE_UNIT_RANGE[0] && s <= RATE_UNIT_RANGE[1] ? 1 : s;
 }
 
 /** The MSEs of a trace point (every field that is one) times `factor`. */
