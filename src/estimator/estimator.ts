@@ -79,7 +79,8 @@ function sharing(trainer: Trainer<object>, options: Record<string, unknown>, row
  * of 1,024 rows so ANMIN's threads share them (an evaluation over bike-sharing's 13,903 rows: 6.8 ms
  * in one pass, 3.8 ms in chunks on two threads; 4,096-row chunks split 11,122 rows 2:1, 512 gain
  * 0.2 ms more), and every row one batch at any size (the trainer's 100,000-row batches would put two
- * batches under one L-BFGS history).
+ * batches under one L-BFGS history). A refinement runs on ANMIN's targets, divided by targetScale
+ * whatever their size, so an Adam or SGD refinement's rate is in that unit, unlike an Adam fit's.
  */
 const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: 1024, batch: 1_000_000_000 } };
 

@@ -17,7 +17,8 @@ export function cloneNetwork(net: Network): Network {
  * weights divided by it), a power of two, so balancing commutes with a change of the targets' unit.
  */
 export function balanced(net: Network, unit = 1): Network {
-  const out = cloneNetwork(net);
+  // A plain network: a trainer's flat one carries a θ these copies would leave stale.
+  const out: Network = { p: net.p, h: net.h, c: net.c, alpha: net.alpha, A: net.A.slice(), B: net.B.slice(), b0: net.b0.slice() };
   const { p, h, c } = net;
   for (let j = 0; j < h; j++) {
     let into = 0;
