@@ -8,7 +8,7 @@ import { validateOptions } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver } from '../train/hidden-solver.js';
-import { TRAINERS } from '../train/registry.js';
+import { isBuiltIn, TRAINERS } from '../train/registry.js';
 import type { SgdOptions } from '../train/sgd.js';
 import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js';
 import { AnminError } from '../util/errors.js';
@@ -65,7 +65,7 @@ const MINIBATCH = ['adam', 'sgd'];
  * the thread count); options that give gradientChunk keep it.
  */
 function sharing(trainer: Trainer<object>, options: Record<string, unknown>, rows: number, p: number, c: number): Record<string, unknown> {
-  if (!MINIBATCH.includes(trainer.name) || TRAINERS[trainer.name] !== trainer || options.gradientChunk !== undefined) return options;
+  if (!MINIBATCH.includes(trainer.name) || !isBuiltIn(trainer) || options.gradientChunk !== undefined) return options;
   const d = trainer.defaults as Record<string, number>;
   const batch = (options.batch ?? d.batch) as number;
   return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, (options.hidden ?? d.hidden) as number, c) };
@@ -156,7 +156,7 @@ export class Regressor<O extends object = object> {
     this.impl = t;
     this.options = Object.freeze({ ...trainerOptions, seed: options.seed ?? 0 }) as Partial<O> & { seed: number };
     // A user's module selects by its own rule unless asked: it may not look at validation rows at all.
-    this.settings = Object.freeze({ validationFraction: TRAINERS[t.name] === t ? DEFAULT_VALIDATION_FRACTION : 0, ...given });
+    this.settings = Object.freeze({ validationFraction: isBuiltIn(t) ? DEFAULT_VALIDATION_FRACTION : 0, ...given });
   }
 
   fit(X: Matrix, y: Targets, o: FitOptions = {}): this {
@@ -178,7 +178,7 @@ export class Regressor<O extends object = object> {
     if (targets.length !== t.cols) throw new AnminError(`targets names ${targets.length} columns, y has ${t.cols}`);
     if (!this.impl) throw new AnminError(`fit: this ${this.trainer} model was read from a file and its trainer is a user's module; construct the Regressor from that module (loadTrainerModule) to fit again`);
     // A user's module gets the targets centred, in their own unit, as it always has: its options may be in it.
-    const builtIn = TRAINERS[this.impl.name] === this.impl;
+    const builtIn = isBuiltIn(this.impl);
     // Statistics from the rows trained on alone: validation rows inform nothing but the choices.
     const parts = (rows?: Int32Array) => {
       const standardization = fitStandardization(x.data, x.cols, t.data, t.cols, rows);
@@ -213,7 +213,7 @@ export class Regressor<O extends object = object> {
     const st = this.settings;
     const isAnmin = impl.name === 'anmin';
     // A user's module may choose by the training MSE: its traces keep it (TrainData.lean).
-    const builtIn = TRAINERS[impl.name] === impl;
+    const builtIn = isBuiltIn(impl);
     const p = parts(split.fit);
     const { scale } = p;
     const validation = p.rows(split.validation);

@@ -3,8 +3,9 @@ import type { Network } from './types.js';
 
 export type { Network } from './types.js';
 
+/** A copy of the network alone: a trainer's flat network also carries its θ, which a copy would leave stale. */
 export function cloneNetwork(net: Network): Network {
-  return { ...net, A: net.A.slice(), B: net.B.slice(), b0: net.b0.slice() };
+  return { p: net.p, h: net.h, c: net.c, alpha: net.alpha, A: net.A.slice(), B: net.B.slice(), b0: net.b0.slice() };
 }
 
 /**
@@ -17,8 +18,7 @@ export function cloneNetwork(net: Network): Network {
  * weights divided by it), a power of two, so balancing commutes with a change of the targets' unit.
  */
 export function balanced(net: Network, unit = 1): Network {
-  // A plain network: a trainer's flat one carries a θ these copies would leave stale.
-  const out: Network = { p: net.p, h: net.h, c: net.c, alpha: net.alpha, A: net.A.slice(), B: net.B.slice(), b0: net.b0.slice() };
+  const out = cloneNetwork(net);
   const { p, h, c } = net;
   for (let j = 0; j < h; j++) {
     let into = 0;
@@ -36,7 +36,9 @@ export function balanced(net: Network, unit = 1): Network {
 
 /** The network with its output layer (B and b⁰) multiplied by `factor`: its outputs times factor. */
 export function outputScaled(net: Network, factor: number): Network {
-  return { p: net.p, h: net.h, c: net.c, alpha: net.alpha, A: net.A.slice(), B: net.B.map((v) => v * factor), b0: net.b0.map((v) => v * factor) };
+  const out = cloneNetwork(net);
+  for (const w of [out.B, out.b0]) for (let t = 0; t < w.length; t++) w[t] *= factor;
+  return out;
 }
 
 /** Hidden pre-activations Z = X̃A (n×h), by the SIMD kernel. */

@@ -25,6 +25,9 @@ export const TRAINERS: Record<string, Trainer<object>> = {
 const KINDS = new Set<Constraint['kind']>(['integer', 'number', 'choice', 'boolean', 'weights']);
 const loaded = new Map<string, Promise<Trainer<object>>>();
 
+/** Whether `t` is one of the built-in trainers (not a user's module, which may have taken a built-in's name). */
+export const isBuiltIn = (t: Trainer<object>): boolean => TRAINERS[t.name] === t;
+
 /**
  * A user's trainer from its module: the default export (or `trainer`) must be a Trainer, as
  * defineTrainer makes one. Its shape is checked here, so a mistake in the module is one line naming
