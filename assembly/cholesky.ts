@@ -1,7 +1,8 @@
 // AssemblyScript, compiled to dist/wasm/cholesky.wasm by `make build` (SIMD on).
 // In-place Cholesky of a symmetric positive definite n×n row-major float64 matrix at `a`, row-oriented
-// so every inner product runs over contiguous rows. Rows and columns go two at a time: the four inner
-// products of a 2×2 block share their loads (one load per multiply-add instead of two). ANMIN's dual
+// so every inner product runs over contiguous rows, and by blocks of rows (factorRows). A row pair goes
+// against four columns at a time (the eight inner products of a 2×4 block share their loads), or two
+// within its block (2×2). ANMIN's dual
 // system (the rows' Gram, see dualGram) is formed here too, where it is factored: no m² copy between modules.
 // The module's memory is shared (scripts/build.mjs), so helper threads can factor rows of the same matrix.
 import { axpy, dot, dots4 } from './common';
@@ -17,7 +18,7 @@ const SCRATCH: usize = memory.data(64, 16);
 
 /** The most threads factorRows takes: each has 64 bytes of scratch (its own cache line) after the counter's. */
 export const MAX_THREADS = 64;
-/** Line 0: the finished row pairs (see factorRows); line 1 + t: thread t's scratch. */
+/** Line 0: the finished rows (see factorRows); line 1 + t: thread t's scratch. */
 const SYNC: usize = memory.data(64 * (1 + MAX_THREADS), 64);
 
 /**
@@ -30,18 +31,18 @@ export function cholesky(a: usize, n: i32): f64 {
   return factorEnd(a, n);
 }
 
-/** Before factorRows: no row pair finished. */
+/** Before factorRows: no row finished. */
 export function factorBegin(): void {
   atomic.store<i32>(SYNC, 0);
 }
 
 /**
- * Spins before sleeping: a wait for the other thread's row pair is usually microseconds, but when the
+ * Spins before sleeping: a wait for the other thread's rows is usually microseconds, but when the
  * machine has more busy threads than cores that thread may be off its core, and spinning would keep it there.
  */
 const SPINS = 1 << 12;
 
-/** Waits until `done` counts at least `k` finished row pairs; false once a pivot failed anywhere. */
+/** Waits until `done` counts at least `k` finished rows; false once a pivot failed anywhere. */
 @inline function finished(done: usize, k: i32): bool {
   let d = atomic.load<i32>(done);
   for (let spins = 0; d >= 0 && d < k; spins++) {
@@ -52,62 +53,158 @@ const SPINS = 1 << 12;
   return d >= 0;
 }
 
-/** Publishes `value` (pairs finished, or −1) to the threads waiting in `finished`; one thread alone wakes nobody. */
+/** Publishes `value` (rows finished, or −1) to the threads waiting in `finished`; one thread alone wakes nobody. */
 @inline function publish(done: usize, value: i32, threads: i32 = MAX_THREADS): void {
   atomic.store<i32>(done, value);
   if (threads > 1) atomic.notify(done, MAX_THREADS);
 }
 
 /**
- * Row pairs thread, thread + threads, … (rows 2R and 2R + 1 of pair R) of the factorization, on
- * `threads` threads sharing this memory. Row pair R's column pair J needs row pair J finished, and
- * nothing else another thread writes: a shared counter (zeroed by factorBegin) counts the finished
- * pairs, which finish in order, and is −1 once a pivot was not positive. Every entry is the same sum in
- * the same order whichever thread computes it, so L does not depend on the thread count (thread <
- * MAX_THREADS). The last row of an odd n and ln|K| are factorEnd's.
+ * The eight inner products over m < len (even) of rows (x0, x1) with rows y0…y3, written to `to` (eight
+ * doubles) as x0·y0…x0·y3, x1·y0…x1·y3: each step's six loads feed eight multiply-adds, and eight
+ * running sums hide the adds' latency (dots4's 2×2 block: four loads for four, four sums).
+ */
+@inline function dots8(x0: usize, x1: usize, y0: usize, y1: usize, y2: usize, y3: usize, len: i32, to: usize): void {
+  let s00 = f64x2.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+  for (let m = 0; m < len; m += 2) {
+    const o = <usize>m << 3;
+    const a0 = v128.load(x0 + o);
+    const a1 = v128.load(x1 + o);
+    const b0 = v128.load(y0 + o);
+    const b1 = v128.load(y1 + o);
+    s00 = f64x2.add(s00, f64x2.mul(a0, b0));
+    s01 = f64x2.add(s01, f64x2.mul(a0, b1));
+    s10 = f64x2.add(s10, f64x2.mul(a1, b0));
+    s11 = f64x2.add(s11, f64x2.mul(a1, b1));
+    const b2 = v128.load(y2 + o);
+    const b3 = v128.load(y3 + o);
+    s02 = f64x2.add(s02, f64x2.mul(a0, b2));
+    s03 = f64x2.add(s03, f64x2.mul(a0, b3));
+    s12 = f64x2.add(s12, f64x2.mul(a1, b2));
+    s13 = f64x2.add(s13, f64x2.mul(a1, b3));
+  }
+  store<f64>(to, f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1));
+  store<f64>(to + 8, f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1));
+  store<f64>(to + 16, f64x2.extract_lane(s02, 0) + f64x2.extract_lane(s02, 1));
+  store<f64>(to + 24, f64x2.extract_lane(s03, 0) + f64x2.extract_lane(s03, 1));
+  store<f64>(to + 32, f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1));
+  store<f64>(to + 40, f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1));
+  store<f64>(to + 48, f64x2.extract_lane(s12, 0) + f64x2.extract_lane(s12, 1));
+  store<f64>(to + 56, f64x2.extract_lane(s13, 0) + f64x2.extract_lane(s13, 1));
+}
+
+/** Row r's entries of columns j…j + 3 from the products `s` (four doubles) over m < j: forward through the block's own columns. */
+@inline function rowColumns4(a: usize, n: i32, r: usize, j: i32, s: usize): void {
+  const e = r + (<usize>j << 3);
+  const l0 = (load<f64>(e) - load<f64>(s)) / load<f64>(at(a, n, j, j));
+  const l1 = (load<f64>(e, 8) - load<f64>(s, 8) - l0 * load<f64>(at(a, n, j + 1, j))) / load<f64>(at(a, n, j + 1, j + 1));
+  const r2 = at(a, n, j + 2, j);
+  const l2 = (load<f64>(e, 16) - load<f64>(s, 16) - l0 * load<f64>(r2) - l1 * load<f64>(r2, 8)) / load<f64>(r2, 16);
+  const r3 = at(a, n, j + 3, j);
+  const l3 = (load<f64>(e, 24) - load<f64>(s, 24) - l0 * load<f64>(r3) - l1 * load<f64>(r3, 8) - l2 * load<f64>(r3, 16)) / load<f64>(r3, 24);
+  store<f64>(e, l0);
+  store<f64>(e, l1, 8);
+  store<f64>(e, l2, 16);
+  store<f64>(e, l3, 24);
+}
+
+/** Row r's entries of columns j, j + 1 from the products s0, s1 over m < j. */
+@inline function rowColumns2(a: usize, n: i32, r: usize, j: i32, s0: f64, s1: f64): void {
+  const e = r + (<usize>j << 3);
+  const l0 = (load<f64>(e) - s0) / load<f64>(at(a, n, j, j));
+  store<f64>(e, l0);
+  store<f64>(e, (load<f64>(e, 8) - s1 - l0 * load<f64>(at(a, n, j + 1, j))) / load<f64>(at(a, n, j + 1, j + 1)), 8);
+}
+
+/**
+ * Rows a thread factors at a time. Each block's rows go together against every earlier row of L, which
+ * is then read from memory once per block instead of once per row pair: at order 576 (Friedman #1's
+ * 9 × 64 unknowns) L's lower triangle, 1.3 MB, is more than a core's 1 MB of L2 here, and row pair by
+ * row pair the factorization streamed about 127 MB from L3 (`node dist/bench/kernels.js --p 9 --only
+ * cholesky`: 5.05 → 3.82 ms on one thread, 3.8 → 2.3 on two; at 896, bike-sharing's, 18.8 → 14.0 and
+ * 10.8 → 7.7; at 1,344, 62.9 → 47.0 and 34.6 → 25.7). Blocks of 8 and 32 measured the same as 16.
+ */
+const BLOCK = 16;
+
+/**
+ * Blocks of BLOCK rows thread, thread + threads, … of the factorization, on `threads` threads sharing
+ * this memory. A block first takes the columns of earlier blocks, four at a time against each of its
+ * row pairs, waiting for those rows to be finished (a shared counter, zeroed by factorBegin, counts the
+ * finished rows, which finish in order, and is −1 once a pivot was not positive); then its own columns,
+ * row pair by row pair, each entry's products over every column before it. Every entry is the same sum
+ * in the same order whichever thread computes it, so L does not depend on the thread count (thread <
+ * MAX_THREADS). ln|K| is factorEnd's.
  */
 export function factorRows(a: usize, n: i32, thread: i32, threads: i32): void {
   const done = SYNC;
   const scratch = SYNC + (<usize>(1 + thread) << 6);
   let known = 0;
-  for (let i = thread << 1; i + 2 <= n; i += threads << 1) {
-    const r0 = at(a, n, i, 0);
-    const r1 = at(a, n, i + 1, 0);
-    // Columns j, j + 1 < i: the products over m < j for all four entries, then column j + 1's term m = j.
-    for (let j = 0; j < i; j += 2) {
-      if ((j >> 1) >= known) {
-        if (!finished(done, (j >> 1) + 1)) return;
+  for (let s = thread * BLOCK; s < n; s += threads * BLOCK) {
+    const e = min(s + BLOCK, n);
+    for (let j = 0; j < s; j += 4) {
+      if (j + 4 > known) {
+        if (!finished(done, j + 4)) return;
         known = atomic.load<i32>(done);
       }
       const c0 = at(a, n, j, 0);
       const c1 = at(a, n, j + 1, 0);
-      dots4(r0, r1, c0, c1, j, scratch);
-      const d0 = load<f64>(at(a, n, j, j));
-      const d1 = load<f64>(at(a, n, j + 1, j + 1));
-      const lj = load<f64>(at(a, n, j + 1, j));
-      const l00 = (load<f64>(r0 + (<usize>j << 3)) - load<f64>(scratch)) / d0;
-      const l10 = (load<f64>(r1 + (<usize>j << 3)) - load<f64>(scratch + 16)) / d0;
-      store<f64>(r0 + (<usize>j << 3), l00);
-      store<f64>(r1 + (<usize>j << 3), l10);
-      store<f64>(r0 + (<usize>(j + 1) << 3), (load<f64>(r0 + (<usize>(j + 1) << 3)) - load<f64>(scratch + 8) - l00 * lj) / d1);
-      store<f64>(r1 + (<usize>(j + 1) << 3), (load<f64>(r1 + (<usize>(j + 1) << 3)) - load<f64>(scratch + 24) - l10 * lj) / d1);
+      const c2 = at(a, n, j + 2, 0);
+      const c3 = at(a, n, j + 3, 0);
+      let r = s;
+      for (; r + 2 <= e; r += 2) {
+        const r0 = at(a, n, r, 0);
+        const r1 = at(a, n, r + 1, 0);
+        dots8(r0, r1, c0, c1, c2, c3, j, scratch);
+        rowColumns4(a, n, r0, j, scratch);
+        rowColumns4(a, n, r1, j, scratch + 32);
+      }
+      if (r < e) {
+        const r0 = at(a, n, r, 0);
+        dots8(r0, r0, c0, c1, c2, c3, j, scratch);
+        rowColumns4(a, n, r0, j, scratch);
+      }
     }
-    // The diagonal block (i, i + 1).
-    dots4(r0, r1, r0, r1, i, scratch);
-    const p0 = load<f64>(r0 + (<usize>i << 3)) - load<f64>(scratch);
-    const l00 = Math.sqrt(p0);
-    const l10 = (load<f64>(r1 + (<usize>i << 3)) - load<f64>(scratch + 16)) / l00;
-    const p1 = load<f64>(r1 + (<usize>(i + 1) << 3)) - load<f64>(scratch + 24) - l10 * l10;
-    if (!(p0 > 0) || !(p1 > 0)) {
-      publish(done, -1, threads);
-      return;
+    let i = s;
+    for (; i + 2 <= e; i += 2) {
+      const r0 = at(a, n, i, 0);
+      const r1 = at(a, n, i + 1, 0);
+      for (let j = s; j < i; j += 2) {
+        dots4(r0, r1, at(a, n, j, 0), at(a, n, j + 1, 0), j, scratch);
+        rowColumns2(a, n, r0, j, load<f64>(scratch), load<f64>(scratch, 8));
+        rowColumns2(a, n, r1, j, load<f64>(scratch, 16), load<f64>(scratch, 24));
+      }
+      // The diagonal block (i, i + 1).
+      dots4(r0, r1, r0, r1, i, scratch);
+      const p0 = load<f64>(r0 + (<usize>i << 3)) - load<f64>(scratch);
+      const l00 = Math.sqrt(p0);
+      const l10 = (load<f64>(r1 + (<usize>i << 3)) - load<f64>(scratch + 16)) / l00;
+      const p1 = load<f64>(r1 + (<usize>(i + 1) << 3)) - load<f64>(scratch + 24) - l10 * l10;
+      if (!(p0 > 0) || !(p1 > 0)) {
+        publish(done, -1, threads);
+        return;
+      }
+      store<f64>(r0 + (<usize>i << 3), l00);
+      store<f64>(r1 + (<usize>i << 3), l10);
+      store<f64>(r1 + (<usize>(i + 1) << 3), Math.sqrt(p1));
+      // One thread's notify would find no waiter, and costs a call into the runtime (the per-neuron blocks of
+      // CG's preconditioner are small and many).
+      publish(done, i + 2, threads);
     }
-    store<f64>(r0 + (<usize>i << 3), l00);
-    store<f64>(r1 + (<usize>i << 3), l10);
-    store<f64>(r1 + (<usize>(i + 1) << 3), Math.sqrt(p1));
-    // One thread's notify would find no waiter, and costs a call into the runtime (the per-neuron blocks of
-    // CG's preconditioner are small and many).
-    publish(done, (i >> 1) + 1, threads);
+    // The last row of an odd n.
+    if (i < e) {
+      const r = at(a, n, i, 0);
+      for (let j = s; j < i; j += 2) {
+        dots4(r, r, at(a, n, j, 0), at(a, n, j + 1, 0), j, scratch);
+        rowColumns2(a, n, r, j, load<f64>(scratch), load<f64>(scratch, 8));
+      }
+      const p = load<f64>(r + (<usize>i << 3)) - dot(i, r, r);
+      if (!(p > 0)) {
+        publish(done, -1, threads);
+        return;
+      }
+      store<f64>(r + (<usize>i << 3), Math.sqrt(p));
+      publish(done, i + 1, threads);
+    }
   }
 }
 
@@ -116,30 +213,13 @@ export function factorAbort(): void {
   publish(SYNC, -1);
 }
 
-/**
- * After factorRows on every thread: the last row of an odd n, column by column, and ln|K| from L's
- * diagonal, summed pair by pair in row order; NaN when a pivot was not positive.
- */
+/** After factorRows on every thread: ln|K| from L's diagonal, summed pair by pair in row order; NaN when a pivot was not positive. */
 export function factorEnd(a: usize, n: i32): f64 {
   if (atomic.load<i32>(SYNC) < 0) return NaN;
   let logdet = 0.0;
   let i = 0;
   for (; i + 2 <= n; i += 2) logdet += Math.log(load<f64>(at(a, n, i, i))) + Math.log(load<f64>(at(a, n, i + 1, i + 1)));
-  if (i < n) {
-    const r = at(a, n, i, 0);
-    for (let j = 0; j <= i; j++) {
-      const rj = at(a, n, j, 0);
-      const s = load<f64>(r + (<usize>j << 3)) - dot(j, r, rj);
-      if (i == j) {
-        if (!(s > 0)) return NaN;
-        const l = Math.sqrt(s);
-        store<f64>(r + (<usize>i << 3), l);
-        logdet += Math.log(l);
-      } else {
-        store<f64>(r + (<usize>j << 3), s / load<f64>(rj + (<usize>j << 3)));
-      }
-    }
-  }
+  if (i < n) logdet += Math.log(load<f64>(at(a, n, i, i)));
   return 2 * logdet;
 }
 

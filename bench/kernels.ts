@@ -69,7 +69,7 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const k = spd();
     return [() => choleskyKernelFactor(k, size).solve(new Float64Array(size).fill(1))];
   },
-  [`cholesky + solve, ${size}, ${threads} threads (row pairs dealt out)`]: () => {
+  [`cholesky + solve, ${size}, ${threads} threads (blocks of rows dealt out)`]: () => {
     const k = spd();
     const team = new FactorTeam(threads);
     const ker = kernel<CholeskyKernel>('cholesky');

@@ -115,8 +115,8 @@ interface FactorState {
   threads: number;
 }
 
-/** One thread's row pairs of a factorization (the kernel's factorRows), on the main thread's kernel memory. */
-export class RowPairs {
+/** One thread's blocks of rows of a factorization (the kernel's factorRows), on the main thread's kernel memory. */
+export class RowBlocks {
   private readonly ker: CholeskyKernel;
 
   constructor(private readonly s: FactorState, private readonly thread: number) {
@@ -141,7 +141,7 @@ export class RowPairs {
 const TEAM_ORDER = 256;
 
 /**
- * Cholesky factorizations in the kernel's memory on `threads` threads (at most `cores`), row pairs dealt
+ * Cholesky factorizations in the kernel's memory on `threads` threads (at most `cores`), blocks of rows dealt
  * out in turn (assembly/cholesky.ts's factorRows): the same L, to the bit, as one thread's. Takes its
  * helpers from the pool at the first factorization of order TEAM_ORDER or more, and holds them until
  * `close`.
@@ -150,7 +150,7 @@ export class FactorTeam {
   private readonly ker = kernel<CholeskyKernel>('cholesky');
   private readonly threads: number;
   /** The helpers and the words that tell them where the matrix lies, from the first factorization on a team. */
-  private held: { team: Team<RowPairs>; args: Int32Array } | null = null;
+  private held: { team: Team<RowBlocks>; args: Int32Array } | null = null;
 
   constructor(threads: number, cores = availableParallelism()) {
     this.threads = Math.max(1, Math.min(threads, cores, this.ker.MAX_THREADS.value as number));
@@ -161,8 +161,8 @@ export class FactorTeam {
     if (this.threads === 1 || n < TEAM_ORDER) return this.ker.cholesky(a, n);
     if (!this.held) {
       const s = { module: compiledKernel('cholesky'), memory: this.ker.memory, args: new Int32Array(new SharedArrayBuffer(8)), threads: this.threads };
-      const spec = { what: 'Cholesky factorization', module: new URL(import.meta.url), member: 'RowPairs', commands: ['factor'] as const, state: s };
-      this.held = { team: new Team(spec, new RowPairs(s, 0), this.threads), args: s.args };
+      const spec = { what: 'Cholesky factorization', module: new URL(import.meta.url), member: 'RowBlocks', commands: ['factor'] as const, state: s };
+      this.held = { team: new Team(spec, new RowBlocks(s, 0), this.threads), args: s.args };
     }
     this.ker.factorBegin();
     this.held.args[0] = a;

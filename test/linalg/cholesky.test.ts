@@ -82,8 +82,9 @@ test('the factorization on a team of threads is one thread\'s to the bit, and a 
         const many = onTeam(k, n);
         assert.deepEqual(lower(many.l, n), lower(one.l, n), `${threads} threads, n=${n}`);
         assert.equal(many.logdet, one.logdet);
-        // Both rows of a pair, on each thread, and the odd last row (factorEnd's); the team is reused after each.
-        for (const row of [0, 1, 2, 3, 4, 5, n - 1]) {
+        // Both rows of a pair in a block of each thread (rows 0–15 are thread 0's, 16–31 thread 1's), one
+        // of a later block, and the odd last row; the team is reused after each.
+        for (const row of [0, 1, 2, 3, 16, 17, 150, n - 1]) {
           const bad = k.slice();
           bad[row * n + row] = -1e6;
           assert.ok(Number.isNaN(onTeam(bad, n).logdet), `${threads} threads, n=${n}, pivot ${row}`);
