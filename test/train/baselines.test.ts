@@ -95,9 +95,11 @@ function rowByRow(net: ReturnType<typeof torchInit>, x: Float64Array, y: Float64
 test('the kernel takes rows four at a time yet gives the loss and gradient of a pass one row at a time, to the bit', () => {
   // Rows without zeros take the blocked path, and so do rows whose zeros fill a whole column (a constant
   // input, standardized); a scattered zero sends its block row by row; 4k + 3 rows end on a partial block.
-  // 2, 3 and 33 outputs: a full block goes through the output layer four rows together.
-  for (const [alpha, c, h, n, zeros, zeroColumn] of [[0, 1, 64, 203, 0, 0], [0.1, 1, 7, 103, 0, 1], [0, 3, 9, 203, 0, 0], [0, 3, 9, 51, 0.1, 0], [0.1, 2, 6, 40, 0.3, 1], [0, 33, 7, 43, 0, 0]]) {
-    const pr = problem(n, 5, c, 11);
+  // 2, 3 and 33 outputs: a full block goes through the output layer four rows together. Widths of 4k,
+  // 4k + 2 and odd take the forward's columns four, two and one at a time, inputs (d + 1) even and odd
+  // the gradient's rows of A two and one at a time, a zero column beside a live one included.
+  for (const [alpha, c, h, n, zeros, zeroColumn, d] of [[0, 1, 64, 203, 0, 0, 5], [0.1, 1, 7, 103, 0, 1, 5], [0, 3, 9, 203, 0, 0, 5], [0, 3, 9, 51, 0.1, 0, 5], [0.1, 2, 6, 40, 0.3, 1, 5], [0, 33, 7, 43, 0, 0, 5], [0, 1, 10, 43, 0, 1, 4], [0.1, 5, 11, 47, 0, 1, 6]]) {
+    const pr = problem(n, d, c, 11);
     const rng = new RandomState(3);
     for (let t = 0; t < pr.x.length; t++) if (t % pr.p !== 0 && rng.uniform(0, 1) < zeros) pr.x[t] = 0;
     if (zeroColumn) for (let i = 0; i < n; i++) pr.x[i * pr.p + 2] = i % 2 ? 0 : -0;
