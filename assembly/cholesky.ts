@@ -93,27 +93,25 @@ const SPINS = 1 << 12;
   store<f64>(to + 56, f64x2.extract_lane(s13, 0) + f64x2.extract_lane(s13, 1));
 }
 
-/** Row r's entries of columns j…j + 3 from the products `s` (four doubles) over m < j: forward through the block's own columns. */
-@inline function rowColumns4(a: usize, n: i32, r: usize, j: i32, s: usize): void {
-  const e = r + (<usize>j << 3);
-  const l0 = (load<f64>(e) - load<f64>(s)) / load<f64>(at(a, n, j, j));
-  const l1 = (load<f64>(e, 8) - load<f64>(s, 8) - l0 * load<f64>(at(a, n, j + 1, j))) / load<f64>(at(a, n, j + 1, j + 1));
-  const r2 = at(a, n, j + 2, j);
-  const l2 = (load<f64>(e, 16) - load<f64>(s, 16) - l0 * load<f64>(r2) - l1 * load<f64>(r2, 8)) / load<f64>(r2, 16);
-  const r3 = at(a, n, j + 3, j);
-  const l3 = (load<f64>(e, 24) - load<f64>(s, 24) - l0 * load<f64>(r3) - l1 * load<f64>(r3, 8) - l2 * load<f64>(r3, 16)) / load<f64>(r3, 24);
-  store<f64>(e, l0);
-  store<f64>(e, l1, 8);
-  store<f64>(e, l2, 16);
-  store<f64>(e, l3, 24);
-}
-
 /** Row r's entries of columns j, j + 1 from the products s0, s1 over m < j. */
 @inline function rowColumns2(a: usize, n: i32, r: usize, j: i32, s0: f64, s1: f64): void {
   const e = r + (<usize>j << 3);
   const l0 = (load<f64>(e) - s0) / load<f64>(at(a, n, j, j));
   store<f64>(e, l0);
   store<f64>(e, (load<f64>(e, 8) - s1 - l0 * load<f64>(at(a, n, j + 1, j))) / load<f64>(at(a, n, j + 1, j + 1)), 8);
+}
+
+/** Row r's entries of columns j…j + 3 from the products `s` (four doubles) over m < j: the first two as rowColumns2, then forward through the block's other two. */
+@inline function rowColumns4(a: usize, n: i32, r: usize, j: i32, s: usize): void {
+  rowColumns2(a, n, r, j, load<f64>(s), load<f64>(s, 8));
+  const e = r + (<usize>j << 3);
+  const l0 = load<f64>(e);
+  const l1 = load<f64>(e, 8);
+  const r2 = at(a, n, j + 2, j);
+  const l2 = (load<f64>(e, 16) - load<f64>(s, 16) - l0 * load<f64>(r2) - l1 * load<f64>(r2, 8)) / load<f64>(r2, 16);
+  const r3 = at(a, n, j + 3, j);
+  store<f64>(e, l2, 16);
+  store<f64>(e, (load<f64>(e, 24) - load<f64>(s, 24) - l0 * load<f64>(r3) - l1 * load<f64>(r3, 8) - l2 * load<f64>(r3, 16)) / load<f64>(r3, 24), 24);
 }
 
 /**

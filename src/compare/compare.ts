@@ -95,16 +95,19 @@ function regressor(method: string, seed: number, iterations?: number): Regressor
   });
 }
 
+/** Rows `idx` of the data as a fit takes them: inputs and targets, each row-major with its shape. */
+function part(data: CompareData, idx: Int32Array): { X: { data: Float64Array; shape: [number, number] }; y: { data: Float64Array; shape: [number, number] } } {
+  return { X: { data: rows(data.x, data.d, idx), shape: [idx.length, data.d] }, y: { data: rows(data.y, data.c, idx), shape: [idx.length, data.c] } };
+}
+
 /**
  * One method of anmin's own on one split: `new Regressor(...).fit` on the training rows (it standardizes
  * them itself) timed by the wall clock, as the peers' fit is, then both MSEs from evaluate.
  */
 function fitOwn(data: CompareData, method: string, k: number, split: Drawn): CompareRecord {
-  const X = { data: rows(data.x, data.d, split.train), shape: [split.train.length, data.d] as [number, number] };
-  const y = { data: rows(data.y, data.c, split.train), shape: [split.train.length, data.c] as [number, number] };
-  const tX = { data: rows(data.x, data.d, split.test), shape: [split.test.length, data.d] as [number, number] };
+  const { X, y } = part(data, split.train);
+  const { X: tX, y: ty } = part(data, split.test);
   for (const j of split.unseen) for (let r = 0; r < split.test.length; r++) tX.data[r * data.d + j] = 0;
-  const ty = { data: rows(data.y, data.c, split.test), shape: [split.test.length, data.c] as [number, number] };
   const model = regressor(method, k);
   const t0 = performance.now();
   model.fit(X, y);
@@ -131,8 +134,8 @@ function fitOwn(data: CompareData, method: string, k: number, split: Drawn): Com
  * for the others.
  */
 function warmUp(data: CompareData, method: string, split: Drawn): void {
-  const n = split.train.length;
-  regressor(method, 0, 1).fit({ data: rows(data.x, data.d, split.train), shape: [n, data.d] }, { data: rows(data.y, data.c, split.train), shape: [n, data.c] });
+  const { X, y } = part(data, split.train);
+  regressor(method, 0, 1).fit(X, y);
 }
 
 export interface CompareRun {
