@@ -6,6 +6,7 @@ import type { TwoRateGdOptions } from '../train/two-rate-gd.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { allows, describe, type Constraint } from '../train/constraints.js';
 import type { LbfgsOptions } from '../train/lbfgs.js';
+import { HANDOFF_ITERATIONS } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
 import type { Trainer } from '../train/types.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -26,7 +27,7 @@ type Exposure = { description: string } | { leftOut: string };
 export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } = {
   hidden: { description: 'hidden neurons' },
   alpha: { description: 'activation slope for z < 0: 0 = ReLU, 0.1 = leaky' },
-  iterations: { description: 'ANMIN iterations / epochs / LBFGS steps' },
+  iterations: { description: `ANMIN iterations / epochs / LBFGS steps (a hybrid of one target on plenty of rows: ANMIN's ${HANDOFF_ITERATIONS} before its refinement, unless given)` },
   lr: { description: 'learning rate (SGD, Adam, LBFGS, identity-sgd; two-rate-gd: the first layer\'s; a protocol\'s SGD takes the rate tuned for its dataset)' },
   batch: { description: 'minibatch rows (SGD, Adam) or rows per LBFGS step' },
   stepSize: { description: 'StepLR: epochs between rate cuts (SGD, Adam)' },

@@ -9,7 +9,8 @@ export const AUTO = 'auto';
  * Above this many Adam epochs' work in one ANMIN iteration, `auto` trains Adam: about one whole Adam
  * fit (with validation stopping it ran 27–75 epochs on the data below, with patience 10 before
  * minibatchPatience gave fits of at most 5,120 fit rows 20; the paper's lr 0.03, batch 256),
- * where the hybrid runs 10–30 ANMIN iterations before its refinement. Set between the data sets measured
+ * where the hybrid ran 10–30 ANMIN iterations before its refinement (HANDOFF_ITERATIONS where rows are
+ * plenty since; the line was not measured again). Set between the data sets measured
  * over 10 splits (default hybrid against Adam, test MSE / seconds; [the better MLPRegressor]): at 6–34
  * epochs an iteration, where Adam fell far short on four of seven (bike-sharing, 32.5–33.6 with or
  * without a test share held out: 1,356 / 5.2 against 3,162 / 2.6 [1,271 / 11.3]; Friedman #2, 21: 1,225

@@ -15,7 +15,7 @@ import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -236,8 +236,10 @@ export class Regressor<O extends object = object> {
       let low = Infinity;
       return best().r.trace.map((pt) => (low = Math.min(low, finiteOrNull(pt.validationMse) ?? Infinity)) * margin);
     };
+    // A hybrid of one target on plenty of rows hands ANMIN's network to its refinement early, unless told how long to run.
+    const handoff = (hidden: number) => isAnmin && st.refine !== undefined && opts.iterations === undefined && p.train.c === 1 && !fewRows(p.train.n, p.train.p * hidden);
     const attempt = (hidden: number, lambda: number | undefined, margin?: number): number => {
-      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }) }, p.train.n, p.train.p, p.train.c);
+      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(handoff(hidden) ? { iterations: HANDOFF_ITERATIONS } : {}) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
       seconds += r.seconds;

@@ -20,7 +20,7 @@ test('train --help lists only the options its methods take, each with its defaul
   const help = anmin('train', '--help').stdout;
   for (const refused of ['--init ', '--init-scale', '--lr-second']) assert.ok(!help.includes(refused), refused);
   assert.match(help, /--hidden <n>[\s\S]*?default 64/);
-  assert.match(help, /--iterations <n>[\s\S]*?default\s+anmin 30, adam 300/);
+  assert.match(help, /--iterations <n>[\s\S]*?default\s+anmin\s+30,\s+adam\s+300/);
   assert.match(help, /--record-frozen \[true\|false\]/);
   const run = (...flag: string[]) => anmin('train', FRIEDMAN, '--target', 'y', '--method', 'anmin+lbfgs', '--iterations', '1', '--hidden', '4', '--json', ...flag);
   for (const flag of [['--record-frozen'], ['--record-frozen', 'true'], ['--record-frozen', 'false']]) assert.equal(run(...flag).status, 0, flag.join(' '));

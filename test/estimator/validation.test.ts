@@ -4,7 +4,7 @@ import { planted } from '../../src/data/generate.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { descend, FEW_VALIDATION_ROWS, fitRows, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin } from '../../src/train/anmin.js';
@@ -239,6 +239,20 @@ test('by a direct solve the λ search runs its first candidate in full, cuts the
     assert.equal(searches[mine[0]].rival, undefined, `width ${h}, its first`);
     racesWith(v, mine[1], searches[mine[1]], SECOND_MARGIN, `width ${h}, its second`, s2);
   }
+});
+
+test('a hybrid of one target on plenty of rows hands ANMIN\'s network on after HANDOFF_ITERATIONS, unless iterations are given; on few rows or several targets ANMIN runs on', () => {
+  // 300 rows, 240 fit: plenty for 4×8 unknowns, few for 4×64.
+  const { X, y } = rows(300, 8);
+  const ran = (m: Regressor) => m.toJSON().validation!.chosen.iterations;
+  const plenty = new Anmin({ hidden: 8, patience: 50, refine: 'lbfgs' }).fit(X, y);
+  assert.equal(ran(plenty), HANDOFF_ITERATIONS);
+  assert.equal(plenty.toJSON().optionsUsed?.iterations, HANDOFF_ITERATIONS, 'the model file says what ran');
+  assert.equal(ran(new Anmin({ hidden: 8, patience: 50, iterations: 6, refine: 'lbfgs' }).fit(X, y)), 6, 'iterations given');
+  assert.equal(ran(new Anmin({ hidden: 8, patience: 50, iterations: 6 }).fit(X, y)), 6, 'ANMIN alone');
+  assert.ok(ran(new Anmin({ hidden: 64, patience: 50, lambdas: [1e-2], refine: 'lbfgs' }).fit(X, y)) > HANDOFF_ITERATIONS, 'few rows');
+  const two = { data: Float64Array.from(y.flatMap((v, i) => [v, i % 7])), shape: [300, 2] as [number, number] };
+  assert.ok(ran(new Anmin({ hidden: 8, patience: 50, refine: 'lbfgs' }).fit(X, two)) > HANDOFF_ITERATIONS, 'two targets');
 });
 
 test('a list of widths is chosen among by validation, and the same seed gives the same model', () => {
