@@ -288,7 +288,7 @@ export class Regressor<O extends object = object> {
       // worst, Friedman #2 on 150 rows 2,493 → 2,541. Balanced exactly (not by powers of two): much the same.
       const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], plateau: PLATEAU, init: balanced(chosen.r.network, scale) }, options, onStep, scale);
       const at = r.trace[r.selected];
-      record.refine = { trainer: st.refine, options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
+      record.refine = { trainer: st.refine, ...(handoff(chosen.c.hidden) ? { handoff: HANDOFF_ITERATIONS } : {}), options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
       seconds += r.seconds;
       // The held-out rows back: the selected network goes on over every row for as many steps as
       // validation chose, at most the refinement's patience (what it spent confirming its minimum), so

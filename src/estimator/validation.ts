@@ -190,8 +190,8 @@ export interface ValidationRecord {
   chosen: Candidate & { lambdaScale?: string };
   /** The final model trained on every row (validation rows included): ANMIN again at the chosen settings, or a hybrid's refinement continued. */
   refit: boolean;
-  /** A hybrid's refinement from ANMIN's chosen network; `continued`: the steps it then went on for over every row. */
-  refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number; rateCutAt?: number; continued?: number };
+  /** A hybrid's refinement from ANMIN's chosen network; `continued`: the steps it then went on for over every row; `handoff`: the iterations ANMIN was given before it (HANDOFF_ITERATIONS), where the hand-off ran. */
+  refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number; rateCutAt?: number; continued?: number; handoff?: number };
 }
 
 const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);

@@ -247,8 +247,11 @@ test('a hybrid of one target on plenty of rows hands ANMIN\'s network on after H
   const ran = (m: Regressor) => m.toJSON().validation!.chosen.iterations;
   const plenty = new Anmin({ hidden: 8, patience: 50, refine: 'lbfgs' }).fit(X, y);
   assert.equal(ran(plenty), HANDOFF_ITERATIONS);
+  assert.equal(plenty.toJSON().validation!.refine!.handoff, HANDOFF_ITERATIONS);
   assert.equal(plenty.toJSON().optionsUsed?.iterations, HANDOFF_ITERATIONS, 'the model file says what ran');
-  assert.equal(ran(new Anmin({ hidden: 8, patience: 50, iterations: 6, refine: 'lbfgs' }).fit(X, y)), 6, 'iterations given');
+  const given = new Anmin({ hidden: 8, patience: 50, iterations: 6, refine: 'lbfgs' }).fit(X, y);
+  assert.equal(ran(given), 6, 'iterations given');
+  assert.equal(given.toJSON().validation!.refine!.handoff, undefined);
   assert.equal(ran(new Anmin({ hidden: 8, patience: 50, iterations: 6 }).fit(X, y)), 6, 'ANMIN alone');
   assert.ok(ran(new Anmin({ hidden: 64, patience: 50, lambdas: [1e-2], refine: 'lbfgs' }).fit(X, y)) > HANDOFF_ITERATIONS, 'few rows');
   const two = { data: Float64Array.from(y.flatMap((v, i) => [v, i % 7])), shape: [300, 2] as [number, number] };
