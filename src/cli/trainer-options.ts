@@ -27,7 +27,7 @@ type Exposure = { description: string } | { leftOut: string };
 export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } = {
   hidden: { description: 'hidden neurons' },
   alpha: { description: 'activation slope for z < 0: 0 = ReLU, 0.1 = leaky' },
-  iterations: { description: `ANMIN iterations / epochs / LBFGS steps (a hybrid of one target on plenty of rows: ANMIN's ${HANDOFF_ITERATIONS} before its refinement, unless given)` },
+  iterations: { description: `ANMIN iterations / epochs / LBFGS steps (anmin+lbfgs of one target on plenty of rows: ANMIN's ${HANDOFF_ITERATIONS} before its refinement, unless this or --patience is given)` },
   lr: { description: 'learning rate (SGD, Adam, LBFGS, identity-sgd; two-rate-gd: the first layer\'s; a protocol\'s SGD takes the rate tuned for its dataset)' },
   batch: { description: 'minibatch rows (SGD, Adam) or rows per LBFGS step' },
   stepSize: { description: 'StepLR: epochs between rate cuts (SGD, Adam)' },
