@@ -7,7 +7,7 @@ import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, fitRows, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, fitRows, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -90,7 +90,7 @@ function trainOptions(): Option[] {
   return [
     option('method'),
     new Option('--validation-fraction <f>', `share of the training rows held out to choose the iterate, λ and width by and to stop early (trained on only at the end, by a refit or a hybrid's steps over every row: --refit) (default ${DEFAULT_VALIDATION_FRACTION}; 0: every row trained on, the trainer's own selection, e.g. Algorithm 1 as published with --method anmin; a hybrid needs validation rows)`).argParser((v) => num(0, 0.9)(v, '--validation-fraction')),
-    new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations, epochs or steps; validated Adam and SGD first cut their rate tenfold and stop ${PLATEAU.patience} epochs without a new best later (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient}, Adam and SGD up to ${2 * PATIENCE.gradient} where ${PATIENCE.gradient} epochs hold fewer than ${STALL_UPDATES} updates, a hybrid's refinement ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs)`).argParser((v) => int(1)(v, '--patience')),
+    new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations, epochs or steps; validated Adam and SGD first cut their rate tenfold and stop ${PLATEAU.patience} epochs without a new best later (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient}, Adam and SGD up to ${2 * PATIENCE.gradient} where ${PATIENCE.gradient} epochs hold fewer than ${STALL_UPDATES} updates, a hybrid's refinement ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs; given, anmin+lbfgs's ANMIN runs to it rather than handing off after ${HANDOFF_ITERATIONS} iterations)`).argParser((v) => int(1)(v, '--patience')),
     new Option('--refit', `give the final model the validation rows: ANMIN alone (--method anmin) trains again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer's unknowns); a hybrid's refinement goes on over every row for as many steps as validation chose, at most its --patience (${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs; default; where it kept ANMIN's network, ANMIN's rule)`),
     new Option('--no-refit', 'keep the validation-selected model, trained without the validation rows'),
   ];
