@@ -180,7 +180,10 @@ export function trainCommand(): Command {
     const s = model.summary;
     const v = model.toJSON().validation;
     const cut = (r: { rateCutAt?: number }) => (r.rateCutAt !== undefined ? ` (rate ×${PLATEAU.factor} after ${r.rateCutAt})` : '');
-    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}${v.refine?.handoff ? ` of ${v.refine.handoff} (the hand-off)` : ''}${cut(v.chosen)}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}${cut(v.refine)}`] : []), ...(v.refine?.continued ? [`${v.refine.continued} more on all rows`] : v.refit ? ['refit on all rows'] : [])].join(', ');
+    // After a hand-off whose refinement found nothing, ANMIN's longer run may be the one chosen: its first
+    // iterations are the hand-off's to the bit, so it wins only with a later one, past the hand-off's count.
+    const handedOff = v?.refine?.handoff !== undefined && v.chosen.iterations <= v.refine.handoff;
+    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}${handedOff ? ` of ${v.refine!.handoff} (the hand-off)` : ''}${cut(v.chosen)}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}${cut(v.refine)}`] : []), ...(v.refine?.continued ? [`${v.refine.continued} more on all rows`] : v.refit ? ['refit on all rows'] : [])].join(', ');
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
       method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,

@@ -66,14 +66,16 @@ export const PLENTY_LAMBDA = 1e-3;
 export const fewRows = (rows: number, unknowns: number) => rows < FEW_ROWS_PER_UNKNOWN * unknowns;
 
 /**
- * ANMIN iterations a hybrid of one target runs before its refinement where rows are plenty (not
- * fewRows), unless `iterations` is given: the refinement starts from the best of these by validation.
- * ANMIN's later iterations lead the refinement into a worse basin on smooth targets. Over 10 splits, the
+ * ANMIN iterations anmin+lbfgs of one target runs before its refinement where rows are plenty (not
+ * fewRows) for every width tried, unless `iterations` or `patience` is given: the refinement starts from
+ * the best of these by validation (and where it keeps that start, ANMIN runs on to its patience: the
+ * estimator's fit). ANMIN's later iterations lead the refinement into a worse basin on smooth targets. Over 10 splits, the
  * hybrid's test MSE with up to 30 iterations (patience 8) → 3 [the better MLP's]: kin8nm-like 0.03059 →
  * 0.02741 [0.02832], the mixture 0.06080 → 0.05848 [0.05803], bike-sharing 1,314.5 → 1,259.2 [1,284.7]
  * in 4.21 → 3.32 s, a wiggle 0.02149 → 0.01491, the swiss roll 0.00423 → 0.00257, sdf 3.25 → 2.99, a
  * bump 0.05263 → 0.04999, steps 0.2205 → 0.2145; on noisy targets a little worse: Poisson counts 2.152 →
- * 2.202 [2.158], airfoil-like 2.513 → 2.610, log-normal prices 38,369 → 38,643. With 2: kin8nm-like
+ * 2.202 [2.158] (2.191 with ANMIN run on where L-BFGS kept the start), airfoil-like 2.513 → 2.610 (2.589),
+ * log-normal prices 38,369 → 38,643. With 2: kin8nm-like
  * 0.02797, heteroscedastic 173.6 (158.4 → 157.8 with 3); with 5: kin8nm-like 0.02846, the wiggle 0.01852.
  * Several targets keep ANMIN's patience: with 3, two targets 0.01283 → 0.01327 [0.01275], five 0.003240 →
  * 0.003334, ten 0.03132 → 0.03187, four 0.01032 → 0.01045. Where rows are few (λ searched, then refit) 3

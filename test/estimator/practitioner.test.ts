@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { RandomState } from '../../src/data/rng.js';
 import { Anmin } from '../../src/estimator/estimator.js';
 import { readTrainingCsv } from '../../src/estimator/csv-data.js';
 import { anmin, ROOT, tempDir } from '../helpers.js';
@@ -35,6 +36,23 @@ test('export says what it wrote', () => {
   const r = anmin('export', join(dir, 'm.json'), '--onnx', join(dir, 'm.onnx'));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^wrote .*m\.onnx: ONNX \(opset 13, float32\), \d+ bytes; input x: 10 columns \(x1, .*\); output y: y\n$/);
+});
+
+test('train\'s chosen column names the hand-off only where the hand-off\'s network is the one kept', () => {
+  // Targets of pure noise: L-BFGS finds nothing from the hand-off's network, ANMIN goes on, and by the seed
+  // of the validation rows either the hand-off's iterate (seed 0) or a later one of the longer run (seed 3) is kept.
+  const dir = tempDir('anmin-handoff');
+  const noise = new RandomState(0).fillNormal(new Float64Array(375));
+  writeFileSync(join(dir, 'noise.csv'), 'a,b,y\n' + Array.from(noise, (v, i) => [i, i % 7, v].join(',')).join('\n') + '\n');
+  for (const seed of ['0', '3']) {
+    const r = anmin('train', join(dir, 'noise.csv'), '--target', 'y', '--hidden', '8', '--seed', seed, '--json', '--save', join(dir, `m${seed}.json`));
+    assert.equal(r.status, 0, r.stderr);
+    const v = JSON.parse(readFileSync(join(dir, `m${seed}.json`), 'utf8')).validation;
+    assert.equal(v.refine.selected, 0, `seed ${seed}: the refinement kept its start`);
+    const kept = v.chosen.iterations <= v.refine.handoff;
+    assert.equal(kept, seed === '0', `seed ${seed}`);
+    assert.equal(JSON.parse(r.stdout).chosen.includes(`of ${v.refine.handoff} (the hand-off)`), kept, `seed ${seed}`);
+  }
 });
 
 test('a semicolon- or tab-separated file reads as the table it is, its separator found from the header line', () => {
