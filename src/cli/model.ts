@@ -7,7 +7,7 @@ import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { DEFAULT_VALIDATION_FRACTION, fitRows, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
+import { ADAM_RESTARTS, DEFAULT_VALIDATION_FRACTION, fitRows, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, RESTART_WORK, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -35,6 +35,7 @@ type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
   validationFraction?: number;
   patience?: number;
   refit?: boolean;
+  restarts?: number;
   testFraction: number;
   test?: string;
   seed: number;
@@ -93,6 +94,7 @@ function trainOptions(): Option[] {
     new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations, epochs or steps; validated Adam and SGD first cut their rate tenfold and stop ${PLATEAU.patience} epochs without a new best later (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient}, Adam and SGD up to ${2 * PATIENCE.gradient} where ${PATIENCE.gradient} epochs hold fewer than ${STALL_UPDATES} updates, a hybrid's refinement ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs; given, anmin+lbfgs's ANMIN runs to it rather than handing off after ${HANDOFF_ITERATIONS} iterations)`).argParser((v) => int(1)(v, '--patience')),
     new Option('--refit', `give the final model the validation rows: ANMIN alone (--method anmin) trains again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer's unknowns); a hybrid's refinement goes on over every row for as many steps as validation chose, at most its --patience (${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs; default; where it kept ANMIN's network, ANMIN's rule)`),
     new Option('--no-refit', 'keep the validation-selected model, trained without the validation rows'),
+    new Option('--restarts <n>', `train from n initial weights (seeds derived from --seed) on the same fit and validation rows and keep the one of least validation MSE, at n times the time (default with validation: Adam ${ADAM_RESTARTS} where an epoch over the fit rows costs at most ${RESTART_WORK / 1e6} M multiply-adds, rows·h·(d + 1 + c), else 1)`).argParser((v) => int(1)(v, '--restarts')),
   ];
 }
 
@@ -148,6 +150,7 @@ export function trainCommand(): Command {
       ...(f.patience !== undefined ? { patience: f.patience } : {}),
       ...(builtin?.refine ? { refine: builtin.refine } : {}),
       ...(f.refit !== undefined ? { refit: f.refit } : {}),
+      ...(f.restarts !== undefined ? { restarts: f.restarts } : {}),
       ...((lists.hidden?.length ?? 0) > 1 ? { widths: lists.hidden } : {}),
       ...((lists.lambda?.length ?? 0) > 1 ? { lambdas: lists.lambda } : {}),
     };
@@ -183,7 +186,7 @@ export function trainCommand(): Command {
     // After a hand-off whose refinement found nothing, ANMIN's longer run may be the one chosen: its first
     // iterations are the hand-off's to the bit, so it wins only with a later one, past the hand-off's count.
     const handedOff = v?.refine?.handoff !== undefined && v.chosen.iterations <= v.refine.handoff;
-    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), `iteration ${v.chosen.selected}${handedOff ? ` of ${v.refine!.handoff} (the hand-off)` : ''}${cut(v.chosen)}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}${cut(v.refine)}`] : []), ...(v.refine?.continued ? [`${v.refine.continued} more on all rows`] : v.refit ? ['refit on all rows'] : [])].join(', ');
+    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), ...(v.restarts ? [`restart ${(v.chosen.restart ?? 0) + 1} of ${v.restarts}`] : []), `iteration ${v.chosen.selected}${handedOff ? ` of ${v.refine!.handoff} (the hand-off)` : ''}${cut(v.chosen)}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}${cut(v.refine)}`] : []), ...(v.refine?.continued ? [`${v.refine.continued} more on all rows`] : v.refit ? ['refit on all rows'] : [])].join(', ');
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
       method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,

@@ -15,7 +15,7 @@ import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, degenerateCount, descend, fewRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, restartSeed, run, SETTING_KEYS, validationSplit, type Candidate, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -151,12 +151,14 @@ export class Regressor<O extends object = object> {
     const given: Record<string, unknown> = {};
     const trainerOptions: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options)) ((SETTING_KEYS as readonly string[]).includes(k) ? given : trainerOptions)[k] = v;
-    checkSettings(given, t.name);
+    // A user's module selects by its own rule unless asked: it may not look at validation rows at all.
+    const settings = { validationFraction: isBuiltIn(t) ? DEFAULT_VALIDATION_FRACTION : 0, ...given };
+    // Checked with that default, so a choice among widths or restarts asked of such a module is refused, not dropped.
+    checkSettings(settings, t.name);
     validateOptions(t.name, t.constraints, trainerOptions);
     this.impl = t;
     this.options = Object.freeze({ ...trainerOptions, seed: options.seed ?? 0 }) as Partial<O> & { seed: number };
-    // A user's module selects by its own rule unless asked: it may not look at validation rows at all.
-    this.settings = Object.freeze({ validationFraction: isBuiltIn(t) ? DEFAULT_VALIDATION_FRACTION : 0, ...given });
+    this.settings = Object.freeze(settings);
   }
 
   fit(X: Matrix, y: Targets, o: FitOptions = {}): this {
@@ -221,6 +223,7 @@ export class Regressor<O extends object = object> {
     const minibatch = builtIn && MINIBATCH.includes(impl.name) && batch !== undefined;
     const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch) : PATIENCE.gradient);
     const widths = st.widths ?? [(opts.hidden ?? (impl.defaults as { hidden?: number }).hidden) as number];
+    const restarts = st.restarts ?? (builtIn ? defaultRestarts(impl.name, p.train.n, p.train.p, p.train.c, widths) : 1);
     // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
     const defaultLambda = isAnmin && st.lambdas === undefined && opts.lambda === undefined;
     const lambdasFor = (hidden: number): (number | undefined)[] =>
@@ -240,16 +243,16 @@ export class Regressor<O extends object = object> {
     // only where measured (L-BFGS, one target), and never against an iteration count or patience given.
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
-    const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff): number => {
-      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}) }, p.train.n, p.train.p, p.train.c);
+    const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff, restart = 0): number => {
+      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(restart ? { seed: restartSeed(opts.seed, restart) } : {}) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
       seconds += r.seconds;
-      const c = candidate(r, hidden, lambda);
+      const c = candidate(r, hidden, lambda, restarts > 1 ? restart : undefined);
       tried.push({ c, r, options });
       return c.validationMse ?? Infinity;
     };
-    for (const hidden of widths) {
+    for (let restart = 0; restart < restarts; restart++) for (const hidden of widths) {
       const grid = lambdasFor(hidden);
       // The default grid by descent; a list the user gave, every value of it. By conjugate gradients a
       // candidate's cost grows as λ shrinks (50 inputs, 3,200 rows: λ 1 in 2.3 s, 0.1 in 6.4 s, 0.01 in
@@ -267,12 +270,12 @@ export class Regressor<O extends object = object> {
         const byCg = chooseSolver(p.train.n, p.train.p, hidden, p.train.c, { ...ANMIN_DEFAULTS, ...(opts as Partial<AnminOptions>), lambda: grid[0] ?? 1 }) === 'cg';
         const before = tried.length;
         const margin = () => (byCg || tried.length - before >= 2 ? 1 : tried.length > before ? SECOND_MARGIN : undefined);
-        descend(grid, (lambda) => attempt(hidden, lambda, margin()), byCg ? 'top' : 'middle');
-      } else for (const lambda of grid) attempt(hidden, lambda);
+        descend(grid, (lambda) => attempt(hidden, lambda, margin(), handoff, restart), byCg ? 'top' : 'middle');
+      } else for (const lambda of grid) attempt(hidden, lambda, undefined, handoff, restart);
     }
     let chosen = best();
     const chosenRecord = () => ({ ...chosen.c, ...(isAnmin ? { lambdaScale: (chosen.options.lambdaScale ?? ANMIN_DEFAULTS.lambdaScale) as string } : {}) });
-    const record: ValidationRecord = { rows: validation.n, seed: split.seed, candidates: tried.map((t) => t.c), chosen: chosenRecord(), refit: false };
+    const record: ValidationRecord = { rows: validation.n, seed: split.seed, ...(restarts > 1 ? { restarts } : {}), candidates: tried.map((t) => t.c), chosen: chosenRecord(), refit: false };
     const validated = (r: TrainResult, total: number): Outcome => ({
       network: r.network,
       standardization: p.standardization,
@@ -283,7 +286,7 @@ export class Regressor<O extends object = object> {
     if (st.refine) {
       const refiner = TRAINERS[st.refine];
       const threads = 'threads' in refiner.defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
-      const options = sharing(refiner, { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
+      const options = sharing(refiner, { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number }, p.train.n, p.train.p, p.train.c);
       // From ANMIN's network balanced neuron by neuron: its least-squares solves leave a neuron's outgoing
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
@@ -316,7 +319,7 @@ export class Regressor<O extends object = object> {
       // over 10 splits Poisson counts (3 splits came here) 2.202 → 2.191 in 0.19 → 0.21 s, airfoil-like
       // 2.610 → 2.589, heavy-tailed noise 2.883 → 2.875, abalone 4.547 → 4.541; smooth targets never came.
       if (handoff) {
-        attempt(chosen.c.hidden, chosen.c.lambda, undefined, false);
+        attempt(chosen.c.hidden, chosen.c.lambda, undefined, false, chosen.c.restart ?? 0);
         chosen = best();
         record.candidates = tried.map((t) => t.c);
         record.chosen = chosenRecord();

@@ -55,6 +55,23 @@ test('train\'s chosen column names the hand-off only where the hand-off\'s netwo
   }
 });
 
+test('train --restarts: the model file records each restart and the chosen column names the one kept; auto passes it on', () => {
+  const dir = tempDir('anmin-restarts');
+  const save = join(dir, 'm.json');
+  const r = anmin('train', FRIEDMAN, '--target', 'y', '--method', 'adam', '--hidden', '4', '--iterations', '5', '--restarts', '2', '--json', '--save', save);
+  assert.equal(r.status, 0, r.stderr);
+  const v = JSON.parse(readFileSync(save, 'utf8')).validation;
+  assert.equal(v.restarts, 2);
+  assert.deepEqual(v.candidates.map((c: { restart: number }) => c.restart), [0, 1]);
+  assert.match(JSON.parse(r.stdout).chosen, new RegExp(`restart ${v.chosen.restart + 1} of 2`));
+  const auto = anmin('train', FRIEDMAN, '--target', 'y', '--hidden', '4', '--restarts', '1', '--json', '--save', save);
+  assert.equal(auto.status, 0, auto.stderr);
+  assert.equal(JSON.parse(readFileSync(save, 'utf8')).validation.restarts, undefined);
+  const bad = anmin('train', FRIEDMAN, '--target', 'y', '--restarts', '0');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--restarts/);
+});
+
 test('a semicolon- or tab-separated file reads as the table it is, its separator found from the header line', () => {
   const dir = tempDir('anmin-delimiter');
   const text = (sep: string) => ['a', 'b', 'y'].join(sep) + '\n' + Array.from({ length: 30 }, (_, i) => [i % 4, i % 5, 2 * (i % 4) - (i % 5)].join(sep)).join('\n') + '\n';

@@ -5,7 +5,7 @@ import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { ADAM_RESTARTS, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, RESTART_WORK, restartSeed, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
@@ -286,6 +286,52 @@ test('a list of widths is chosen among by validation, and the same seed gives th
   assert.deepEqual(a.predict(X), b.predict(X));
 });
 
+test('restarts train from restartSeed\'s weights on the same fit and validation rows and keep the least validation MSE; restart 0 is the plain fit', () => {
+  const { X, y } = rows(240, 7);
+  const calls: TrainData[] = [];
+  const seeds: number[] = [];
+  const watched = { ...adam, train: (data: TrainData, o: { seed: number }, s?: never) => (calls.push(data), seeds.push(o.seed), adam.train(data, o as never, s)) } as Trainer<object>;
+  const opts = { hidden: 6, iterations: 15, seed: 4 };
+  // A Trainer object other than the built-in selects by its own rule unless validation rows are asked for.
+  assert.throws(() => new Regressor(watched, { ...opts, restarts: 3 }), /adam: choosing among restarts needs validation rows/);
+  const three = new Regressor(watched, { ...opts, restarts: 3, validationFraction: 0.2 }).fit(X, y);
+  const v = three.toJSON().validation!;
+  assert.equal(v.restarts, 3);
+  assert.deepEqual(v.candidates.map((c) => c.restart), [0, 1, 2]);
+  assert.deepEqual(seeds, [0, 1, 2].map((r) => restartSeed(4, r)));
+  assert.equal(restartSeed(4, 0), 4);
+  assert.equal(new Set(seeds).size, 3);
+  // One validation split for all: the same rows, in the same order, fit and validated on.
+  for (const d of calls.slice(1)) {
+    assert.deepEqual(d.train.x, calls[0].train.x);
+    assert.deepEqual(d.validation!.x, calls[0].validation!.x);
+  }
+  const least = Math.min(...v.candidates.map((c) => c.validationMse!));
+  assert.equal(v.chosen.validationMse, least);
+  assert.equal(three.summary.validationMse, least);
+  // Restart 0 is the fit without restarts, to the bit; one restart records none.
+  const one = new Regressor(adam, { ...opts, restarts: 1 }).fit(X, y);
+  const w = one.toJSON().validation!;
+  assert.equal(w.restarts, undefined);
+  assert.equal(w.candidates[0].restart, undefined);
+  assert.equal(w.chosen.validationMse, v.candidates[0].validationMse);
+  if (v.chosen.restart === 0) assert.deepEqual(three.predict(X), one.predict(X));
+  // The same seed, the same model.
+  assert.deepEqual(new Regressor(adam, { ...opts, restarts: 3 }).fit(X, y).predict(X), three.predict(X));
+});
+
+test('by default Adam restarts ADAM_RESTARTS times where an epoch costs at most RESTART_WORK multiply-adds, other trainers and larger fits once', () => {
+  const rowsAt = Math.floor(RESTART_WORK / (64 * 12));
+  assert.equal(defaultRestarts('adam', rowsAt, 11, 1, [64]), ADAM_RESTARTS);
+  assert.equal(defaultRestarts('adam', rowsAt + 1, 11, 1, [64]), 1);
+  assert.equal(defaultRestarts('adam', rowsAt, 11, 1, [16, 128]), 1, 'the widest width counts');
+  for (const t of ['anmin', 'lbfgs', 'sgd']) assert.equal(defaultRestarts(t, 100, 3, 1, [8]), 1, t);
+  const { X, y } = rows(240, 7);
+  assert.equal(new Adam({ hidden: 6, iterations: 3 }).fit(X, y).toJSON().validation!.candidates.length, ADAM_RESTARTS);
+  assert.equal(new Adam({ hidden: 6, iterations: 3, restarts: 1 }).fit(X, y).toJSON().validation!.candidates.length, 1);
+  assert.equal(new Anmin({ hidden: 6, iterations: 3, lambdas: [1e-2] }).fit(X, y).toJSON().validation!.candidates.length, 1);
+});
+
 test('the hybrids start from ANMIN\'s chosen network: their first point is its validation MSE, they keep what is no worse, then go on over every row', () => {
   const p = planted({ d: D, k: 4, n: 300, sigma: 0.3, seed: 8 });
   const X = { data: p.x, shape: [300, D] as [number, number] };
@@ -436,6 +482,9 @@ test('bad settings are one-line errors naming the setting; a wide layer against 
   assert.throws(() => new Anmin({ lambdas: [] }), /lambdas must be a non-empty list/);
   assert.throws(() => new Adam({ refine: 'adam' } as never), /ANMIN's settings/);
   assert.throws(() => new Anmin({ validationFraction: 0, widths: [4, 8] }), /needs validation rows/);
+  assert.throws(() => new Adam({ restarts: 0 }), /adam: restarts must be a positive integer, got 0/);
+  assert.throws(() => new Adam({ restarts: 1.5 }), /restarts must be a positive integer/);
+  assert.throws(() => new Adam({ validationFraction: 0, restarts: 2 }), /choosing among restarts needs validation rows/);
   assert.match(sizeWarning(10, 256, 353)!, /2816 unknowns against 353 training rows.*--hidden 64 or less/);
   assert.equal(sizeWarning(10, 64, 353), undefined);
 });
