@@ -163,7 +163,8 @@ export function trainCommand(): Command {
     const few = validationWarning(trainRows - fit, builtin?.trainer === 'anmin');
     if (few) process.stderr.write(`anmin train: warning: ${few}\n`);
     // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.
-    const runs = (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;
+    const restarts = model.restartsFor(fit, data.features.length + 1, data.targets.length);
+    const runs = restarts * (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;
     const total = runs * Number(options.iterations ?? (trainer.defaults as { iterations?: number }).iterations ?? 1);
     const bar = startProgress(`train ${method.method}`, total, 'steps');
     let steps = 0;

@@ -152,10 +152,11 @@ export class Regressor<O extends object = object> {
     const trainerOptions: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options)) ((SETTING_KEYS as readonly string[]).includes(k) ? given : trainerOptions)[k] = v;
     // A user's module selects by its own rule unless asked: it may not look at validation rows at all.
-    const settings = { validationFraction: isBuiltIn(t) ? DEFAULT_VALIDATION_FRACTION : 0, ...given };
+    const settings: ValidationSettings = { validationFraction: isBuiltIn(t) ? DEFAULT_VALIDATION_FRACTION : 0, ...given };
     // Checked with that default, so a choice among widths or restarts asked of such a module is refused, not dropped.
     checkSettings(settings, t.name);
     validateOptions(t.name, t.constraints, trainerOptions);
+    if ((settings.restarts ?? 1) > 1 && trainerOptions.initA !== undefined) throw new AnminError(`${t.name}: restarts start from other initial weights, and a warm start (initA) would give each the same`);
     this.impl = t;
     this.options = Object.freeze({ ...trainerOptions, seed: options.seed ?? 0 }) as Partial<O> & { seed: number };
     this.settings = Object.freeze(settings);
@@ -195,6 +196,20 @@ export class Regressor<O extends object = object> {
     return this;
   }
 
+  /** The hidden widths a fit tries: the `widths` setting, or the `hidden` option alone. */
+  private widths(): number[] {
+    return this.settings.widths ?? [((this.options as { hidden?: number }).hidden ?? (this.impl!.defaults as { hidden?: number }).hidden) as number];
+  }
+
+  /**
+   * The trainings from other initial weights a validated fit on `rows` fit rows of `p` inputs (the ones
+   * column counted) and `c` targets makes: the `restarts` setting, else defaultRestarts for a built-in.
+   */
+  restartsFor(rows: number, p: number, c: number): number {
+    if (this.settings.validationFraction === 0) return 1;
+    return this.settings.restarts ?? (this.impl && isBuiltIn(this.impl) ? defaultRestarts(this.trainer, rows, p, c, this.widths()) : 1);
+  }
+
   /** One run on every row, selected by the trainer's own rule (patience, when set, on that rule). */
   private fitAll(p: Parts, onStep?: OnStep): Outcome {
     const { patience } = this.settings;
@@ -222,8 +237,8 @@ export class Regressor<O extends object = object> {
     const batch = (opts.batch ?? (impl.defaults as { batch?: number }).batch) as number | undefined;
     const minibatch = builtIn && MINIBATCH.includes(impl.name) && batch !== undefined;
     const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch) : PATIENCE.gradient);
-    const widths = st.widths ?? [(opts.hidden ?? (impl.defaults as { hidden?: number }).hidden) as number];
-    const restarts = st.restarts ?? (builtIn ? defaultRestarts(impl.name, p.train.n, p.train.p, p.train.c, widths) : 1);
+    const widths = this.widths();
+    const restarts = this.restartsFor(p.train.n, p.train.p, p.train.c);
     // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
     const defaultLambda = isAnmin && st.lambdas === undefined && opts.lambda === undefined;
     const lambdasFor = (hidden: number): (number | undefined)[] =>
@@ -398,7 +413,9 @@ export class Regressor<O extends object = object> {
     const m = this.model('toJSON');
     // A warm start (initA) is an input of one fit, not a setting a loaded model can reuse.
     const { seed, initA: _initA, ...options } = this.options as Record<string, unknown> & { seed: number };
-    const { seed: _seed, initA: _warm, ...used } = m.used ?? {};
+    // The seed of the weights a restart started from, where it is not the file's.
+    const { seed: usedSeed, initA: _warm, ...used } = m.used ?? {};
+    if (usedSeed !== undefined && usedSeed !== seed) used.seed = usedSeed;
     return modelFile({ trainer: this.trainer, options, ...(m.used ? { optionsUsed: used } : {}), seed, features: m.features, targets: m.targets, training: m.summary, network: m.network, standardization: m.standardization, settings: { ...this.settings }, ...(m.validation ? { validation: m.validation } : {}) });
   }
 

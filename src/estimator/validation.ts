@@ -175,10 +175,10 @@ export const REFINE_PATIENCE: Record<Refiner, number> = { adam: PATIENCE.gradien
  * most RESTART_WORK multiply-adds (rows·h·(d + 1 + c)): three fits cost little there (about a tenth of a
  * second each on 2,000–5,000 rows), while a seed's basin moved the test MSE by up to a half (the triple
  * product's splits: 0.020 to 0.032). Over 10 splits, test MSE one fit → the best of three by validation,
- * on the 16 data sets of README's table that small: better on 12 (make_friedman1 with 30 inputs on 2,000
- * rows 3.72 → 3.34, the triple product 0.0251 → 0.0235 against scikit-learn's best MLP 0.0261, four
- * saturating directions 0.0719 → 0.0677), worse on 4 by at most 0.6%, every time within half the MLP's
- * or the half second. Larger fits keep one, where three would cross half of scikit-learn's time:
+ * on the 17 data sets of README's table that small: better on 13 (digits 0.989 → 0.976 in 0.34 s,
+ * make_friedman1 with 30 inputs on 2,000 rows 3.72 → 3.34, the triple product 0.0251 → 0.0235 against
+ * scikit-learn's best MLP 0.0261, four saturating directions 0.0719 → 0.0677), worse on 4 by at most
+ * 0.6%, every time within half the MLP's or the half second. Larger fits keep one, where three would cross half of scikit-learn's time:
  * Friedman #1 with 30 inputs on 10,000 rows (13.1 M) 1.0 s against its 1.9, with 100 inputs (21 M) 0.72 s
  * against 0.59, 50-input linear data on 40,000 rows (85 M) 2.8 s against 2.5, dae (294 M) 20 s against 12.
  */
@@ -218,7 +218,7 @@ export interface ValidationRecord {
   /** Rows held out: splitIndices(fit rows, seed, validationFraction).test, the fit rows in the order given. */
   rows: number;
   seed: number;
-  /** Trainings from other initial weights per width and λ, where more than one (the candidates' `restart`). */
+  /** Trainings from as many initial weights per width and λ (restart 0 the fit's seed), where more than one: the candidates' `restart`. */
   restarts?: number;
   candidates: Candidate[];
   chosen: Candidate & { lambdaScale?: string };

@@ -64,9 +64,11 @@ test('train --restarts: the model file records each restart and the chosen colum
   assert.equal(v.restarts, 2);
   assert.deepEqual(v.candidates.map((c: { restart: number }) => c.restart), [0, 1]);
   assert.match(JSON.parse(r.stdout).chosen, new RegExp(`restart ${v.chosen.restart + 1} of 2`));
-  const auto = anmin('train', FRIEDMAN, '--target', 'y', '--hidden', '4', '--restarts', '1', '--json', '--save', save);
+  // friedman1's 600 rows × 10 go to the hybrid: its ANMIN restarts too.
+  const auto = anmin('train', FRIEDMAN, '--target', 'y', '--hidden', '4', '--restarts', '2', '--json', '--save', save);
   assert.equal(auto.status, 0, auto.stderr);
-  assert.equal(JSON.parse(readFileSync(save, 'utf8')).validation.restarts, undefined);
+  assert.equal(JSON.parse(auto.stdout).method, 'anmin+lbfgs');
+  assert.equal(JSON.parse(readFileSync(save, 'utf8')).validation.restarts, 2);
   const bad = anmin('train', FRIEDMAN, '--target', 'y', '--restarts', '0');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--restarts/);

@@ -294,10 +294,7 @@ test('restarts train from restartSeed\'s weights on the same fit and validation 
   const opts = { hidden: 6, iterations: 15, seed: 4 };
   // A Trainer object other than the built-in selects by its own rule unless validation rows are asked for.
   assert.throws(() => new Regressor(watched, { ...opts, restarts: 3 }), /adam: choosing among restarts needs validation rows/);
-  const three = new Regressor(watched, { ...opts, restarts: 3, validationFraction: 0.2 }).fit(X, y);
-  const v = three.toJSON().validation!;
-  assert.equal(v.restarts, 3);
-  assert.deepEqual(v.candidates.map((c) => c.restart), [0, 1, 2]);
+  new Regressor(watched, { ...opts, restarts: 3, validationFraction: 0.2 }).fit(X, y);
   assert.deepEqual(seeds, [0, 1, 2].map((r) => restartSeed(4, r)));
   assert.equal(restartSeed(4, 0), 4);
   assert.equal(new Set(seeds).size, 3);
@@ -306,18 +303,47 @@ test('restarts train from restartSeed\'s weights on the same fit and validation 
     assert.deepEqual(d.train.x, calls[0].train.x);
     assert.deepEqual(d.validation!.x, calls[0].validation!.x);
   }
+  const three = new Regressor(adam, { ...opts, restarts: 3 }).fit(X, y);
+  const v = three.toJSON().validation!;
+  assert.equal(v.restarts, 3);
+  assert.deepEqual(v.candidates.map((c) => c.restart), [0, 1, 2]);
   const least = Math.min(...v.candidates.map((c) => c.validationMse!));
   assert.equal(v.chosen.validationMse, least);
   assert.equal(three.summary.validationMse, least);
+  // The file names the seed the kept weights started from where it is not its own.
+  assert.equal(three.toJSON().optionsUsed!.seed, v.chosen.restart ? restartSeed(4, v.chosen.restart) : undefined);
   // Restart 0 is the fit without restarts, to the bit; one restart records none.
   const one = new Regressor(adam, { ...opts, restarts: 1 }).fit(X, y);
   const w = one.toJSON().validation!;
   assert.equal(w.restarts, undefined);
-  assert.equal(w.candidates[0].restart, undefined);
-  assert.equal(w.chosen.validationMse, v.candidates[0].validationMse);
-  if (v.chosen.restart === 0) assert.deepEqual(three.predict(X), one.predict(X));
-  // The same seed, the same model.
-  assert.deepEqual(new Regressor(adam, { ...opts, restarts: 3 }).fit(X, y).predict(X), three.predict(X));
+  assert.deepEqual(v.candidates[0], { ...w.candidates[0], restart: 0 });
+  const again = new Regressor(adam, { ...opts, restarts: 3 }).fit(X, y);
+  assert.deepEqual(again.toJSON().validation!.candidates, v.candidates, 'the same seed, the same restarts');
+  assert.deepEqual(again.predict(X), three.predict(X));
+  assert.throws(() => new Regressor('anmin', { restarts: 2, initA: new Float64Array(4) } as never), /a warm start \(initA\) would give each the same/);
+});
+
+test('a hybrid\'s restarts: ANMIN from each restart\'s weights, the refinement and the refit from the kept one\'s seed', () => {
+  const p = planted({ d: D, k: 4, n: 300, sigma: 0.3, seed: 8 });
+  const X = { data: p.x, shape: [300, D] as [number, number] };
+  for (const seed of [0, 1, 2]) {
+    const m = new Anmin({ hidden: 6, iterations: 4, lambdas: [1e-2], refine: 'lbfgs', restarts: 2, seed }).fit(X, Array.from(p.y));
+    const f = m.toJSON();
+    const v = f.validation!;
+    const kept = restartSeed(seed, v.chosen.restart!);
+    assert.deepEqual(v.candidates.map((c) => c.restart), [0, 1]);
+    assert.equal(v.refine!.options.seed, kept, `seed ${seed}`);
+    assert.equal(f.optionsUsed!.seed, kept === seed ? undefined : kept);
+  }
+  // ANMIN's refit trains again at the kept restart's options, its seed among them.
+  const { X: Xf, y: yf } = rows(120, 5);
+  const refits = [0, 1, 2, 3].map((seed) => ({ seed, f: new Anmin({ hidden: 12, iterations: 4, lambdas: [1e-2], restarts: 3, refit: true, seed }).fit(Xf, yf).toJSON() }));
+  for (const { seed, f } of refits) {
+    assert.equal(f.validation!.refit, true);
+    const kept = restartSeed(seed, f.validation!.chosen.restart!);
+    assert.equal(f.optionsUsed!.seed, kept === seed ? undefined : kept);
+  }
+  assert.ok(refits.some(({ f }) => f.validation!.chosen.restart !== 0), 'some seed keeps a later restart');
 });
 
 test('by default Adam restarts ADAM_RESTARTS times where an epoch costs at most RESTART_WORK multiply-adds, other trainers and larger fits once', () => {
