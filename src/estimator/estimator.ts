@@ -259,7 +259,7 @@ export class Regressor<O extends object = object> {
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
     const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff, restart = 0): number => {
-      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(restart ? { seed: restartSeed(opts.seed, restart) } : {}) }, p.train.n, p.train.p, p.train.c);
+      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
       seconds += r.seconds;
