@@ -7,7 +7,7 @@ import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { ADAM_RESTARTS, DEFAULT_VALIDATION_FRACTION, fitRows, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, RESTART_WORK, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
+import { ADAM_RESTARTS, DEFAULT_VALIDATION_FRACTION, fitRows, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, SMALL_FIT_WORK, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type Challenger, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -94,7 +94,7 @@ function trainOptions(): Option[] {
     new Option('--patience <n>', `stop once the selected iterate has not changed for n iterations, epochs or steps; validated Adam and SGD first cut their rate tenfold and stop ${PLATEAU.patience} epochs without a new best later (default with validation: ANMIN ${PATIENCE.anmin}, gradient methods ${PATIENCE.gradient}, Adam and SGD up to ${2 * PATIENCE.gradient} where ${PATIENCE.gradient} epochs hold fewer than ${STALL_UPDATES} updates, a hybrid's refinement ${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs; given, anmin+lbfgs's ANMIN runs to it rather than handing off after ${HANDOFF_ITERATIONS} iterations)`).argParser((v) => int(1)(v, '--patience')),
     new Option('--refit', `give the final model the validation rows: ANMIN alone (--method anmin) trains again on every row at the chosen λ, width and iteration count (default: when the rows are fewer than twice the hidden layer's unknowns); a hybrid's refinement goes on over every row for as many steps as validation chose, at most its --patience (${REFINE_PATIENCE.lbfgs} L-BFGS steps or ${REFINE_PATIENCE.adam} epochs; default; where it kept ANMIN's network, ANMIN's rule)`),
     new Option('--no-refit', 'keep the validation-selected model, trained without the validation rows'),
-    new Option('--restarts <n>', `train from n initial weights (seeds derived from --seed) on the same fit and validation rows and keep the one of least validation MSE (a hybrid: among its ANMIN runs, then refines that one), at up to n times the time (default with validation: Adam ${ADAM_RESTARTS} where an epoch over the fit rows costs at most ${RESTART_WORK / 1e6} M multiply-adds, rows·h·(d + 1 + c), else 1)`).argParser((v) => int(1)(v, '--restarts')),
+    new Option('--restarts <n>', `train from n initial weights (seeds derived from --seed) on the same fit and validation rows and keep the one of least validation MSE (a hybrid: among its ANMIN runs, then refines that one), at up to n times the time (default with validation: Adam ${ADAM_RESTARTS} where an epoch over the fit rows costs at most ${SMALL_FIT_WORK / 1e6} M multiply-adds, rows·h·(d + 1 + c), and auto races no L-BFGS, else 1)`).argParser((v) => int(1)(v, '--restarts')),
   ];
 }
 
@@ -128,6 +128,7 @@ export function trainCommand(): Command {
       return { method, builtin, trainer, given };
     };
     let method = auto ? undefined : await resolve(f.method);
+    let challenger: Challenger | undefined;
     // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
     const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
     const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
@@ -141,6 +142,7 @@ export function trainCommand(): Command {
       const pick = autoMethod(trainRows, data.features.length, data.targets.length, Math.max(...(lists.hidden ?? [ANMIN_DEFAULTS.hidden])), f.validationFraction);
       process.stderr.write(`anmin train: ${pick.reason}\n`);
       method = await resolve(pick.method, `train --method auto (${pick.method} here)`);
+      challenger = pick.challenger;
     }
     const { builtin, trainer, given } = method;
     const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...given, seed: f.seed };
@@ -149,6 +151,7 @@ export function trainCommand(): Command {
       ...(f.validationFraction !== undefined ? { validationFraction: f.validationFraction } : {}),
       ...(f.patience !== undefined ? { patience: f.patience } : {}),
       ...(builtin?.refine ? { refine: builtin.refine } : {}),
+      ...(challenger ? { challenger } : {}),
       ...(f.refit !== undefined ? { refit: f.refit } : {}),
       ...(f.restarts !== undefined ? { restarts: f.restarts } : {}),
       ...((lists.hidden?.length ?? 0) > 1 ? { widths: lists.hidden } : {}),
@@ -162,10 +165,7 @@ export function trainCommand(): Command {
     }
     const few = validationWarning(trainRows - fit, builtin?.trainer === 'anmin');
     if (few) process.stderr.write(`anmin train: warning: ${few}\n`);
-    // Runs stop early and a search makes several, so the bar counts trace points up to the most there can be.
-    const restarts = model.restartsFor(fit, data.features.length + 1, data.targets.length);
-    const runs = restarts * (model.settings.widths?.length ?? 1) * (model.settings.lambdas?.length ?? (builtin?.trainer === 'anmin' && model.settings.validationFraction > 0 && options.lambda === undefined ? VALIDATION_LAMBDAS.length : 1)) + 1;
-    const total = runs * Number(options.iterations ?? (trainer.defaults as { iterations?: number }).iterations ?? 1);
+    const total = model.plannedSteps(trainRows, data.features.length + 1, data.targets.length);
     const bar = startProgress(`train ${method.method}`, total, 'steps');
     let steps = 0;
     try {
@@ -187,7 +187,7 @@ export function trainCommand(): Command {
     // After a hand-off whose refinement found nothing, ANMIN's longer run may be the one chosen: its first
     // iterations are the hand-off's to the bit, so it wins only with a later one, past the hand-off's count.
     const handedOff = v?.refine?.handoff !== undefined && v.chosen.iterations <= v.refine.handoff;
-    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), ...(v.restarts ? [`restart ${(v.chosen.restart ?? 0) + 1} of ${v.restarts}`] : []), `iteration ${v.chosen.selected}${handedOff ? ` of ${v.refine!.handoff} (the hand-off)` : ''}${cut(v.chosen)}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}${cut(v.refine)}`] : []), ...(v.refine?.continued ? [`${v.refine.continued} more on all rows`] : v.refit ? ['refit on all rows'] : [])].join(', ');
+    const chosen = v && [`h ${v.chosen.hidden}`, ...(v.chosen.lambda !== undefined ? [`λ ${v.chosen.lambda} (${v.chosen.lambdaScale})`] : []), ...(v.restarts && !v.chosen.trainer ? [`restart ${(v.chosen.restart ?? 0) + 1} of ${v.restarts}`] : []), ...(v.chosen.trainer ? [`the challenger ${v.chosen.trainer}`] : []), `${v.chosen.trainer === 'lbfgs' ? 'step' : 'iteration'} ${v.chosen.selected}${handedOff ? ` of ${v.refine!.handoff} (the hand-off)` : ''}${cut(v.chosen)}`, ...(v.refine ? [`${v.refine.trainer} ${v.refine.trainer === 'lbfgs' ? 'step' : 'epoch'} ${v.refine.selected}${cut(v.refine)}`] : []), ...(v.refine?.continued ? [`${v.refine.continued} more on all rows`] : v.refit ? ['refit on all rows'] : [])].join(', ');
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
       method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,

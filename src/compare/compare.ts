@@ -3,7 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { splitIndices, type SplitIndices } from '../data/split.js';
 import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
-import { REFINERS, type Refiner } from '../estimator/validation.js';
+import { REFINERS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
@@ -82,7 +82,10 @@ export function compareSplit(data: CompareData, k: number): SplitIndices {
   return data.fixedSplit ?? splitIndices(data.n, k, 0.2);
 }
 
-function regressor(method: string, seed: number, iterations?: number): Regressor {
+/** What auto adds to the method it chose: its challenger. */
+type Extra = Pick<ValidationSettings, 'challenger'>;
+
+function regressor(method: string, seed: number, iterations?: number, extra: Extra = {}): Regressor {
   const own = ownMethod(method)!;
   const t = TRAINERS[own.trainer];
   // As `anmin train` runs by default: every core for a trainer that takes threads.
@@ -91,6 +94,7 @@ function regressor(method: string, seed: number, iterations?: number): Regressor
     ...(own.refine ? { refine: own.refine } : {}),
     ...('threads' in t.defaults ? { threads: availableParallelism() } : {}),
     ...(iterations !== undefined && 'iterations' in t.defaults ? { iterations } : {}),
+    ...extra,
     seed,
   });
 }
@@ -104,11 +108,11 @@ function part(data: CompareData, idx: Int32Array): { X: { data: Float64Array; sh
  * One method of anmin's own on one split: `new Regressor(...).fit` on the training rows (it standardizes
  * them itself) timed by the wall clock, as the peers' fit is, then both MSEs from evaluate.
  */
-function fitOwn(data: CompareData, method: string, k: number, split: Drawn): CompareRecord {
+function fitOwn(data: CompareData, method: string, k: number, split: Drawn, extra?: Extra): CompareRecord {
   const { X, y } = part(data, split.train);
   const { X: tX, y: ty } = part(data, split.test);
   for (const j of split.unseen) for (let r = 0; r < split.test.length; r++) tX.data[r * data.d + j] = 0;
-  const model = regressor(method, k);
+  const model = regressor(method, k, undefined, extra);
   const t0 = performance.now();
   model.fit(X, y);
   const seconds = (performance.now() - t0) / 1000;
@@ -133,9 +137,9 @@ function fitOwn(data: CompareData, method: string, k: number, split: Drawn): Com
  * another way) it left split 0 of Friedman #1 on 1,030 rows × 8 inputs at 0.86 s against 0.44–0.59
  * for the others.
  */
-function warmUp(data: CompareData, method: string, split: Drawn): void {
+function warmUp(data: CompareData, method: string, split: Drawn, extra?: Extra): void {
   const { X, y } = part(data, split.train);
-  regressor(method, 0, 1).fit(X, y);
+  regressor(method, 0, 1, extra).fit(X, y);
 }
 
 export interface CompareRun {
@@ -167,14 +171,16 @@ export async function compare(data: CompareData, methods: readonly string[], spl
     warmUp(data, m, drawn[0]);
     for (let k = 0; k < splits; k++) keep(fitOwn(data, m, k, drawn[k]));
   }
-  // auto is the method it chooses for the split's rows, with the same seed: a fit of that method made
-  // above is the very same computation, so its record stands for auto's too.
+  // auto is the method it chooses for the split's rows, with the same seed: without a challenger, a fit
+  // of that method made above is the very same computation, so its record stands for auto's too.
   if (methods.includes(AUTO)) {
     for (let k = 0; k < splits; k++) {
-      const chose = autoMethod(drawn[k].train.length, data.d, data.c).method;
-      if (k === 0 && !own.includes(chose)) warmUp(data, chose, drawn[0]);
-      const r = records.find((x) => x.method === chose && x.split === k) ?? fitOwn(data, chose, k, drawn[k]);
-      keep({ ...r, method: AUTO, chose });
+      const pick = autoMethod(drawn[k].train.length, data.d, data.c);
+      const chose = pick.method;
+      const extra: Extra = pick.challenger ? { challenger: pick.challenger } : {};
+      if (k === 0 && (pick.challenger || !own.includes(chose))) warmUp(data, chose, drawn[0], extra);
+      const r = (!pick.challenger && records.find((x) => x.method === chose && x.split === k)) || fitOwn(data, chose, k, drawn[k], extra);
+      keep({ ...r, method: AUTO, chose: pick.challenger ? `${chose} raced by ${pick.challenger}` : chose });
     }
   }
   if (!peers.length) return { records };

@@ -1,6 +1,6 @@
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver, solveCosts } from '../train/hidden-solver.js';
-import { DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, type Refiner } from './validation.js';
+import { DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
 
 /** The method name that chooses by the data's shape: `anmin train`'s default. */
 export const AUTO = 'auto';
@@ -56,6 +56,8 @@ export interface AutoChoice {
   method: 'anmin+lbfgs' | 'adam';
   trainer: 'anmin' | 'adam';
   refine?: Refiner;
+  /** Raced on the same rows, the better by validation kept (ValidationSettings.challenger): Adam's small fits. */
+  challenger?: Challenger;
   /** One ANMIN iteration's work (the direct hidden-layer solve `solver: auto` would take) over one Adam epoch's, times the λ search's runs where λ is searched (LAMBDA_SEARCH_RUNS). */
   epochs: number;
   /** That iteration's multiply-adds. */
@@ -73,7 +75,8 @@ export interface AutoChoice {
  * step about an epoch's work and many steps an iteration; the cheaper direct solve's work stands for it
  * there (such data is wide whichever way it is counted). Where λ is searched (few rows), the iteration
  * counts LAMBDA_SEARCH_RUNS times. AUTO_EPOCHS was measured at 64 units; other
- * widths are weighed by the same ratio, unmeasured.
+ * widths are weighed by the same ratio, unmeasured. Adam's small fits (SMALL_FIT_WORK) race the L-BFGS
+ * challenger (CHALLENGER_UNIT).
  */
 export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: number = ANMIN_DEFAULTS.hidden, validationFraction = DEFAULT_VALIDATION_FRACTION): AutoChoice {
   const n = Math.max(1, fitRows(rows, validationFraction));
@@ -88,5 +91,8 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   if (epochs <= AUTO_EPOCHS) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
   const mega = (v: number) => `${(v / 1e6).toFixed(1)} M`;
   if (work <= AUTO_SMALL_WORK) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
-  return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}; --method anmin+lbfgs trains ANMIN's hybrid anyway)` };
+  const why = `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
+  const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
+  if (!smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}; ${anyway})` };
+  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (p + outputs))} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; --method adam trains Adam alone, ${anyway})` };
 }

@@ -35,9 +35,18 @@ export interface ValidationSettings {
    * one of least validation MSE kept (default: defaultRestarts).
    */
   restarts?: number;
+  /**
+   * Race another trainer on the same fit and validation rows, once per width, and keep its network where
+   * its validation MSE is the least (CHALLENGER: L-BFGS on large-unit targets; `auto` sets it on small
+   * fits of Adam's). The other's candidates are named by `trainer`.
+   */
+  challenger?: Challenger;
 }
 
-export const SETTING_KEYS: readonly (keyof ValidationSettings)[] = ['validationFraction', 'patience', 'lambdas', 'widths', 'refit', 'refine', 'restarts'];
+export const SETTING_KEYS: readonly (keyof ValidationSettings)[] = ['validationFraction', 'patience', 'lambdas', 'widths', 'refit', 'refine', 'restarts', 'challenger'];
+
+export const CHALLENGERS = ['lbfgs'] as const;
+export type Challenger = (typeof CHALLENGERS)[number];
 
 /**
  * 0.2: on 200–500 rows a tenth (scikit-learn's early-stopping share) is 20–50 rows, too few to rank
@@ -171,23 +180,32 @@ export const PLATEAU = { factor: 0.1, patience: 3 } as const;
 export const REFINE_PATIENCE: Record<Refiner, number> = { adam: PATIENCE.gradient, sgd: PATIENCE.gradient, lbfgs: 5 };
 
 /**
- * Adam's trainings from other initial weights, by default, where an epoch over the fit rows costs at
- * most RESTART_WORK multiply-adds (rows·h·(d + 1 + c)): three fits cost little there (about a tenth of a
- * second each on 2,000–5,000 rows), while a seed's basin moved the test MSE by up to a half (the triple
- * product's splits: 0.020 to 0.032). Over 10 splits, test MSE one fit → the best of three by validation,
- * on the 17 data sets of README's table that small: better on 13 (digits 0.989 → 0.976 in 0.34 s,
- * make_friedman1 with 30 inputs on 2,000 rows 3.72 → 3.34, the triple product 0.0251 → 0.0235 against
- * scikit-learn's best MLP 0.0261, four saturating directions 0.0719 → 0.0677), worse on 4 by at most
- * 0.6%, every time within half the MLP's or the half second. Larger fits keep one, where three would cross half of scikit-learn's time:
- * Friedman #1 with 30 inputs on 10,000 rows (13.1 M) 1.0 s against its 1.9, with 100 inputs (21 M) 0.72 s
- * against 0.59, 50-input linear data on 40,000 rows (85 M) 2.8 s against 2.5, dae (294 M) 20 s against 12.
+ * An epoch over the fit rows costs at most this many multiply-adds (rows·h·(d + 1 + c)): a small fit,
+ * where a few more trainings cost little (about a tenth of a second each on 2,000–5,000 rows) and
+ * larger ones would cross half of scikit-learn's time (see ADAM_RESTARTS, CHALLENGER).
+ */
+export const SMALL_FIT_WORK = 1.2e7;
+
+export const smallFit = (rows: number, p: number, c: number, widths: readonly number[]) => rows * Math.max(...widths) * (p + c) <= SMALL_FIT_WORK;
+
+/**
+ * Adam's trainings from other initial weights, by default, on small fits (SMALL_FIT_WORK) without a
+ * challenger: a seed's basin moved the test MSE by up to a half (the triple product's splits: 0.020 to
+ * 0.032). Over 10 splits, test MSE one fit → the best of three by validation, on the 17 data sets of
+ * README's table that small: better on 13 (digits 0.989 → 0.976 in 0.34 s, make_friedman1 with 30
+ * inputs on 2,000 rows 3.72 → 3.34, the triple product 0.0251 → 0.0235 against scikit-learn's best MLP
+ * 0.0261, four saturating directions 0.0719 → 0.0677), worse on 4 by at most 0.6%, every time within
+ * half the MLP's or the half second. Larger fits keep one, where three would cross half of
+ * scikit-learn's time: Friedman #1 with 30 inputs on 10,000 rows (13.1 M) 1.0 s against its 1.9, with
+ * 100 inputs (21 M) 0.72 s against 0.59, 50-input linear data on 40,000 rows (85 M) 2.8 s against 2.5,
+ * dae (294 M) 20 s against 12. With a challenger Adam trains once: the race gained more than the
+ * restarts did, and three fits and the challenger crossed the half second (digits 0.70 s).
  */
 export const ADAM_RESTARTS = 3;
-export const RESTART_WORK = 1.2e7;
 
-/** The restarts a validated fit of `trainer` makes unless told: ADAM_RESTARTS for Adam on small fits (RESTART_WORK), else 1. */
-export function defaultRestarts(trainer: string, rows: number, p: number, c: number, widths: readonly number[]): number {
-  return trainer === 'adam' && rows * Math.max(...widths) * (p + c) <= RESTART_WORK ? ADAM_RESTARTS : 1;
+/** The restarts a validated fit of `trainer` makes unless told: ADAM_RESTARTS for Adam on small fits without a challenger, else 1. */
+export function defaultRestarts(trainer: string, rows: number, p: number, c: number, widths: readonly number[], challenger?: Challenger): number {
+  return trainer === 'adam' && !challenger && smallFit(rows, p, c, widths) ? ADAM_RESTARTS : 1;
 }
 
 /** Restart r's seed of the initial weights: r = 0 the fit's own seed, so one restart is the plain fit. */
@@ -211,6 +229,8 @@ export interface Candidate {
   rateCutAt?: number;
   /** Where a fit restarts: which training (0, 1, …), from restartSeed's initial weights. */
   restart?: number;
+  /** The challenger's candidates: its trainer. */
+  trainer?: Challenger;
 }
 
 /** What a validated fit chose, on which rows: saved in the model file. */
@@ -257,6 +277,9 @@ export function checkSettings(s: Partial<ValidationSettings>, trainer: string): 
   if (f === 0 && s.refine !== undefined) bad(`refining by ${s.refine} stops by the validation rows: validationFraction (--validation-fraction) must be > 0; without validation rows, train ANMIN alone (--method anmin)`);
   if (f === 0 && ((s.lambdas?.length ?? 1) > 1 || (s.widths?.length ?? 1) > 1)) bad('choosing among lambdas or widths needs validation rows (validationFraction > 0)');
   if (f === 0 && (s.restarts ?? 1) > 1) bad('choosing among restarts needs validation rows (validationFraction > 0)');
+  if (s.challenger !== undefined && !(CHALLENGERS as readonly string[]).includes(s.challenger)) bad(`challenger must be one of ${CHALLENGERS.join(', ')}, got ${String(s.challenger)}`);
+  if (s.challenger !== undefined && s.refine !== undefined) bad(`a hybrid refines ANMIN's network by ${s.refine}: it takes no challenger`);
+  if (f === 0 && s.challenger !== undefined) bad('racing a challenger needs validation rows (validationFraction > 0)');
 }
 
 /** The fit's rows split into the part trained on and the validation rows, by the validation stream of the seed. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, LAMBDA_SEARCH_RUNS } from '../../src/estimator/auto.js';
-import { DEFAULT_VALIDATION_FRACTION, fewRows } from '../../src/estimator/validation.js';
+import { DEFAULT_VALIDATION_FRACTION, fewRows, smallFit } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
 import { RandomState } from '../../src/data/rng.js';
@@ -24,6 +24,7 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
     assert.equal(pick.method, pick.epochs <= AUTO_EPOCHS || pick.work <= AUTO_SMALL_WORK ? 'anmin+lbfgs' : 'adam');
     assert.equal(pick.trainer, pick.method === 'adam' ? 'adam' : 'anmin');
     assert.equal(pick.refine, pick.method === 'adam' ? undefined : 'lbfgs');
+    assert.equal(pick.challenger, pick.method === 'adam' && smallFit(n, d + 1, 1, [h]) ? 'lbfgs' : undefined);
     assert.match(pick.reason, new RegExp(`^auto: ${pick.method.replace('+', '\\+')} \\(an ANMIN iteration costs about ${pick.epochs.toFixed(0)} Adam epochs`));
   }
   // By hand: 8,000 rows × 30 inputs hold out 1,600, and 6,400 rows against 1,984 unknowns take the dense
@@ -56,6 +57,11 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   const mid = autoMethod(4000, 12);
   assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
   assert.equal(autoMethod(20000, 80).method, 'adam');
+  // Adam's small fits race the L-BFGS challenger: digits' 1,149 fit rows (4.9 M multiply-adds an epoch), not 20,000 rows × 80.
+  assert.equal(digits.challenger, 'lbfgs');
+  assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; --method adam trains Adam alone/);
+  assert.equal(autoMethod(20000, 80).challenger, undefined);
+  assert.equal(small.challenger, undefined, 'the hybrid takes none');
   // Fewer fit rows (a larger validation share) make the same table no cheaper per epoch for the dense solve's factor.
   assert.ok(autoMethod(10000, 30, 1, 64, 0.5).epochs > autoMethod(10000, 30, 1, 64, 0).epochs);
 });
@@ -70,8 +76,10 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   writeFileSync(join(dir, 'small.csv'), table(8, 1030));
   const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M; --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M\) raced by L-BFGS, the better by validation kept \(an epoch 3\.3 M multiply-adds, at most 12\.0 M: a small fit; --method adam trains Adam alone, --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
   assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
+  // The model file keeps the race, so a fit from it races again.
+  assert.equal(JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')).settings.challenger, 'lbfgs');
   const narrow = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '8', '--json');
   assert.equal(narrow.status, 0, narrow.stderr);
   assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 36\)\n$/);

@@ -5,7 +5,7 @@ import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { ADAM_RESTARTS, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, RESTART_WORK, restartSeed, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { ADAM_RESTARTS, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
@@ -346,16 +346,52 @@ test('a hybrid\'s restarts: ANMIN from each restart\'s weights, the refinement a
   assert.ok(refits.some(({ f }) => f.validation!.chosen.restart !== 0), 'some seed keeps a later restart');
 });
 
-test('by default Adam restarts ADAM_RESTARTS times where an epoch costs at most RESTART_WORK multiply-adds, other trainers and larger fits once', () => {
-  const rowsAt = Math.floor(RESTART_WORK / (64 * 12));
+test('by default Adam restarts ADAM_RESTARTS times where an epoch costs at most SMALL_FIT_WORK multiply-adds and no challenger races it, other trainers and larger fits once', () => {
+  const rowsAt = Math.floor(SMALL_FIT_WORK / (64 * 12));
   assert.equal(defaultRestarts('adam', rowsAt, 11, 1, [64]), ADAM_RESTARTS);
   assert.equal(defaultRestarts('adam', rowsAt + 1, 11, 1, [64]), 1);
   assert.equal(defaultRestarts('adam', rowsAt, 11, 1, [16, 128]), 1, 'the widest width counts');
+  assert.equal(defaultRestarts('adam', rowsAt, 11, 1, [64], 'lbfgs'), 1, 'a challenger instead');
   for (const t of ['anmin', 'lbfgs', 'sgd']) assert.equal(defaultRestarts(t, 100, 3, 1, [8]), 1, t);
   const { X, y } = rows(240, 7);
   assert.equal(new Adam({ hidden: 6, iterations: 3 }).fit(X, y).toJSON().validation!.candidates.length, ADAM_RESTARTS);
   assert.equal(new Adam({ hidden: 6, iterations: 3, restarts: 1 }).fit(X, y).toJSON().validation!.candidates.length, 1);
   assert.equal(new Anmin({ hidden: 6, iterations: 3, lambdas: [1e-2] }).fit(X, y).toJSON().validation!.candidates.length, 1);
+});
+
+test('a challenger races once per width on the same fit and validation rows: its candidates are named, the least validation MSE is kept, and it is the kept network\'s on the validation rows', () => {
+  const n = 240;
+  const { X, y } = rows(n, 7);
+  const validation = splitIndices(n, validationSeed(4), 0.2).test;
+  const held = { data: Float64Array.from({ length: validation.length * D }, (_, k) => X.data[validation[Math.floor(k / D)] * D + (k % D)]), shape: [validation.length, D] as [number, number] };
+  const heldY = Array.from(validation, (i) => y[i]);
+  // One Adam epoch against L-BFGS: the challenger is kept.
+  for (const iterations of [1, 40]) {
+    let count = 0;
+    const model = new Adam({ hidden: 6, iterations, seed: 4, widths: [4, 6], challenger: 'lbfgs' }).fit(X, y, { onStep: () => count++ });
+    assert.ok(count <= model.plannedSteps(n, D + 1, 1), 'the progress bar counts to at least every point');
+    const v = model.toJSON().validation!;
+    assert.equal(v.restarts, undefined, 'with a challenger Adam trains once');
+    assert.deepEqual(v.candidates.map((c) => [c.trainer ?? 'adam', c.hidden]), [['adam', 4], ['adam', 6], ['lbfgs', 4], ['lbfgs', 6]]);
+    const least = Math.min(...v.candidates.map((c) => c.validationMse!));
+    assert.equal(v.chosen.validationMse, least);
+    const onValidation = model.evaluate(held, heldY).mse;
+    assert.ok(Math.abs(onValidation - least) <= 1e-9 * least, `${onValidation} against ${least}`);
+    if (iterations === 1) {
+      assert.equal(v.chosen.trainer, 'lbfgs');
+      const used = model.toJSON().optionsUsed!;
+      assert.equal(used.lineSearch, 'strong_wolfe');
+      assert.equal(used.historySize, 10);
+    }
+    const loaded = Regressor.fromJSON(JSON.parse(JSON.stringify(model)));
+    assert.equal(loaded.settings.challenger, 'lbfgs');
+    assert.deepEqual(loaded.predict(X), model.predict(X));
+    const again = new Adam({ hidden: 6, iterations, seed: 4, widths: [4, 6], challenger: 'lbfgs' }).fit(X, y);
+    assert.deepEqual(again.predict(X), model.predict(X), 'the same seed, the same race');
+  }
+  assert.throws(() => new Adam({ challenger: 'lbfgs', validationFraction: 0 }), /adam: racing a challenger needs validation rows/);
+  assert.throws(() => new Anmin({ refine: 'lbfgs', challenger: 'lbfgs' }), /anmin: a hybrid refines ANMIN's network by lbfgs: it takes no challenger/);
+  assert.throws(() => new Adam({ challenger: 'sgd' } as never), /adam: challenger must be one of lbfgs, got sgd/);
 });
 
 test('the hybrids start from ANMIN\'s chosen network: their first point is its validation MSE, they keep what is no worse, then go on over every row', () => {
