@@ -92,13 +92,14 @@ const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1
  * starts near zero and moves its hidden layer c⁻² as far as its output layer for a gradient, so the
  * hidden units turn towards the directions the target depends on before the output layer fits them.
  * scikit-learn's MLP trains on targets in their own unit: on a quadratic of a 45-input linear target
- * (RMS 232) its lbfgs reached 167.7 where ours on unit-size targets stopped at 908, and Adam at 774. Over
- * 3 splits (test MSE, this run alone on unit-size targets → 1,024): that quadratic 908 → 145, Friedman
- * #1 with 100 inputs 5.82 → 5.04, with 30 on 2,000 rows 3.73 → 2.82, 20-input linear data 121 → 107;
- * worse on the ReLU teacher (0.0129 → 0.0159), four saturating directions (0.085 → 0.146: one split
- * stalled), where the race leaves it. torch's strong-Wolfe search (the paper's fixed 0.01 crawls);
- * scipy's history of 10 (digits 1.015 → 0.961 and 0.50 → 0.20 s against torch's 100); validation scored
- * every 3 steps, stopping 10 scores (30 steps) after the best; at most 900 steps.
+ * (RMS 232) its lbfgs reached 167.7 where ours on unit-size targets stopped at 908, and Adam at 774. This
+ * L-BFGS alone over 3 splits, test MSE on unit-size targets → at RMS about 1,000: that quadratic 908 →
+ * 148, Friedman #1 with 30 inputs on 2,000 rows 3.73 → 2.82, 20-input linear data 121 → 107, digits
+ * 1.19 → 1.07; worse on a ReLU teacher (0.0129 → 0.0159) and four saturating directions (0.085 →
+ * 0.146), which the race leaves to Adam. torch's strong-Wolfe search (the paper's
+ * fixed 0.01 crawls); scipy's history of 10 against torch's 100 (10 splits: digits 1.011 / 0.39 s →
+ * 0.961 / 0.20 s, five others the same or up to 3% better); validation scored every 3 steps, stopping 10 scores (30 steps)
+ * after the best (every 5: Friedman #1 with 100 inputs 0.67 s → 0.46 s at the same MSE); at most 900 steps.
  */
 export const CHALLENGER_UNIT = 1024;
 const CHALLENGER_OPTIONS: Record<Challenger, Record<string, unknown>> = { lbfgs: { lr: 1, lineSearch: 'strong_wolfe', maxIter: 3, historySize: 10, iterations: 300, gradientChunk: 1024, batch: 1_000_000_000 } };
