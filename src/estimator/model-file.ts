@@ -10,9 +10,15 @@ export const MODEL_FORMAT = 'anmin-model';
 /**
  * Raised when a field changes meaning; a reader refuses versions it does not know. 2: `settings` and
  * `validation` (what a validated fit chose, on which rows); `training.rows` is the rows the saved
- * network was trained on. A version 1 file reads as trained on every row (validationFraction 0).
+ * network was trained on. A version 1 file reads as trained on every row (validationFraction 0). 3:
+ * `settings` may hold `restarts` and `challenger`, which a version-2 reader would take for options it
+ * does not know; a file is written at 3 only where they are set (formatVersionOf), so the others stay
+ * readable by an anmin of version 2.
  */
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
+
+/** The lowest format version that holds these settings. */
+export const formatVersionOf = (settings?: ValidationSettings): number => (settings?.restarts !== undefined || settings?.challenger !== undefined ? 3 : 2);
 
 /** How the saved network did on the data it was fitted on (and a test part, when given). */
 export interface TrainingSummary {
@@ -77,7 +83,7 @@ export function modelFile(parts: Omit<ModelFile, 'format' | 'formatVersion' | 'a
   const { network: net, standardization: s, ...rest } = parts;
   return {
     format: MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
+    formatVersion: formatVersionOf(rest.settings),
     anminVersion: packageVersion(),
     ...rest,
     standardization: { xMean: [...s.xMean], xStd: [...s.xStd], yMean: [...s.yMean] },

@@ -360,7 +360,8 @@ test('by default Adam restarts ADAM_RESTARTS times where an epoch costs at most 
 });
 
 test('a challenger races once per width on the same fit and validation rows: its candidates are named, the least validation MSE is kept, and it is the kept network\'s on the validation rows', () => {
-  const n = 240;
+  // Over 1,024 fit rows: the challenger's gradient in two chunks, one a thread.
+  const n = 1400;
   const { X, y } = rows(n, 7);
   const validation = splitIndices(n, validationSeed(4), 0.2).test;
   const held = { data: Float64Array.from({ length: validation.length * D }, (_, k) => X.data[validation[Math.floor(k / D)] * D + (k % D)]), shape: [validation.length, D] as [number, number] };
@@ -386,8 +387,8 @@ test('a challenger races once per width on the same fit and validation rows: its
     const loaded = Regressor.fromJSON(JSON.parse(JSON.stringify(model)));
     assert.equal(loaded.settings.challenger, 'lbfgs');
     assert.deepEqual(loaded.predict(X), model.predict(X));
-    const again = new Adam({ hidden: 6, iterations, seed: 4, widths: [4, 6], challenger: 'lbfgs' }).fit(X, y);
-    assert.deepEqual(again.predict(X), model.predict(X), 'the same seed, the same race');
+    const again = new Adam({ hidden: 6, iterations, seed: 4, widths: [4, 6], challenger: 'lbfgs', threads: 2 }).fit(X, y);
+    assert.deepEqual(again.predict(X), model.predict(X), 'the same seed, the same race, on any number of threads');
   }
   assert.throws(() => new Adam({ challenger: 'lbfgs', validationFraction: 0 }), /adam: racing a challenger needs validation rows/);
   assert.throws(() => new Anmin({ refine: 'lbfgs', challenger: 'lbfgs' }), /anmin: a hybrid refines ANMIN's network by lbfgs: it takes no challenger/);
@@ -491,11 +492,16 @@ test('validationFraction 0 is the trainer as published: every row, its own selec
   assert.equal(new Adam({ hidden: 4, iterations: 2, validationFraction: 0 }).fit(X, y).summary.iterations, 2);
 });
 
-test('model files: version 2 keeps what was chosen; a version 1 file reads as trained on every row', () => {
+test('model files: version 2 keeps what was chosen, version 3 where restarts or a challenger are set; a version 1 file reads as trained on every row', () => {
   const { X, y } = rows(150, 12);
   const model = new Lbfgs({ hidden: 4, iterations: 3 }).fit(X, y);
   const file = JSON.parse(JSON.stringify(model));
-  assert.equal(file.formatVersion, MODEL_FORMAT_VERSION);
+  assert.equal(file.formatVersion, 2, 'readable by a version-2 reader');
+  for (const set of [{ restarts: 2 }, { challenger: 'lbfgs' as const }]) {
+    const newer = JSON.parse(JSON.stringify(new Adam({ hidden: 4, iterations: 3, ...set }).fit(X, y)));
+    assert.equal(newer.formatVersion, MODEL_FORMAT_VERSION);
+    assert.deepEqual(Regressor.fromJSON(newer).settings, newer.settings);
+  }
   const loaded = Regressor.fromJSON(file);
   assert.deepEqual(loaded.toJSON().validation, file.validation);
   assert.deepEqual(loaded.predict(X), model.predict(X));
