@@ -93,6 +93,7 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   if (work <= AUTO_SMALL_WORK) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
   const why = `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
-  if (!smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}; ${anyway})` };
+  // A race is decided by validation rows: without them Adam trains alone.
+  if (validationFraction === 0 || !smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}; ${anyway})` };
   return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (p + outputs))} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; --method adam trains Adam alone, ${anyway})` };
 }

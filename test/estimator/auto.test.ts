@@ -61,6 +61,7 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.equal(digits.challenger, 'lbfgs');
   assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; --method adam trains Adam alone/);
   assert.equal(autoMethod(20000, 80).challenger, undefined);
+  assert.equal(autoMethod(1437, 64, 1, 64, 0).challenger, undefined, 'no validation rows to race on');
   assert.equal(small.challenger, undefined, 'the hybrid takes none');
   // Fewer fit rows (a larger validation share) make the same table no cheaper per epoch for the dense solve's factor.
   assert.ok(autoMethod(10000, 30, 1, 64, 0.5).epochs > autoMethod(10000, 30, 1, 64, 0).epochs);
