@@ -96,10 +96,11 @@ const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1
  * L-BFGS alone over 3 splits, test MSE on unit-size targets → at RMS about 1,000: that quadratic 908 →
  * 148, Friedman #1 with 30 inputs on 2,000 rows 3.73 → 2.82, 20-input linear data 121 → 107, digits
  * 1.19 → 1.07; worse on a ReLU teacher (0.0129 → 0.0159) and four saturating directions (0.085 →
- * 0.146), which the race leaves to Adam. torch's strong-Wolfe search (the paper's
- * fixed 0.01 crawls); scipy's history of 10 against torch's 100 (10 splits: digits 1.011 / 0.39 s →
- * 0.961 / 0.20 s, five others the same or up to 3% better); validation scored every 3 steps, stopping 10 scores (30 steps)
- * after the best (every 5: Friedman #1 with 100 inputs 0.67 s → 0.46 s at the same MSE); at most 900 steps.
+ * 0.146), which the race leaves to Adam. torch's strong-Wolfe search (the paper's fixed 0.01
+ * crawls); scipy's history of 10 against torch's 100 (10 splits: digits 1.011 / 0.39 s → 0.961 /
+ * 0.20 s, five others the same or up to 3% better); validation scored every 3 steps, stopping 10
+ * scores (30 steps) after the best unless a patience is given (every 5 steps: Friedman #1 with 100
+ * inputs 0.67 s → 0.46 s at the same MSE); at most 900 steps.
  */
 export const CHALLENGER_UNIT = 1024;
 const CHALLENGER_OPTIONS: Record<Challenger, Record<string, unknown>> = { lbfgs: { lr: 1, lineSearch: 'strong_wolfe', maxIter: 3, historySize: 10, iterations: 300, gradientChunk: 1024, batch: 1_000_000_000 } };
@@ -329,8 +330,8 @@ export class Regressor<O extends object = object> {
       const threads = 'threads' in rival.defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;
       for (const hidden of widths) {
-        const options = sharing(rival, { ...CHALLENGER_OPTIONS[st.challenger], ...threads, hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
-        const r = run(rival, { train: p.train, validation, lean: true, patience: PATIENCE.gradient }, options, onStep, unit);
+        const options = { ...CHALLENGER_OPTIONS[st.challenger], ...threads, hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed };
+        const r = run(rival, { train: p.train, validation, lean: true, patience: st.patience ?? PATIENCE.gradient }, options, onStep, unit);
         seconds += r.seconds;
         tried.push({ c: { ...candidate(r, hidden, undefined), trainer: st.challenger }, r, options, scale: unit });
       }
