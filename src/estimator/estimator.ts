@@ -177,6 +177,8 @@ export class Regressor<O extends object = object> {
     // Checked with that default, so a choice among widths or restarts asked of such a module is refused, not dropped.
     checkSettings(settings, t.name);
     validateOptions(t.name, t.constraints, trainerOptions);
+    // The race hands the trainer's width and slope to L-BFGS: a module's options need not mean them.
+    if (settings.challenger !== undefined && !isBuiltIn(t)) throw new AnminError(`${t.name}: a challenger races the built-in Adam or SGD, not a trainer module`);
     if ((settings.restarts ?? 1) > 1 && trainerOptions.initA !== undefined) throw new AnminError(`${t.name}: restarts start from other initial weights, and a warm start (initA) would give each the same`);
     this.impl = t;
     this.options = Object.freeze({ ...trainerOptions, seed: options.seed ?? 0 }) as Partial<O> & { seed: number };
@@ -213,13 +215,15 @@ export class Regressor<O extends object = object> {
     };
     const fraction = this.settings.validationFraction;
     const out = fraction === 0 ? this.fitAll(parts(), o.onStep) : this.fitValidated(parts, validationSplit(x.rows, this.options.seed, fraction), o.onStep);
-    this.fitted = { ...out, used: { ...(this.impl.defaults as Record<string, unknown>), ...out.used }, features: [...features], targets: [...targets] };
+    // The defaults of the trainer whose run was kept: the challenger's where it won.
+    const ran = out.validation?.chosen.trainer ? TRAINERS[out.validation.chosen.trainer] : this.impl;
+    this.fitted = { ...out, used: { ...(ran.defaults as Record<string, unknown>), ...out.used }, features: [...features], targets: [...targets] };
     return this;
   }
 
   /** The hidden widths a fit tries: the `widths` setting, or the `hidden` option alone. */
   private widths(): number[] {
-    return this.settings.widths ?? [((this.options as { hidden?: number }).hidden ?? (this.impl!.defaults as { hidden?: number }).hidden) as number];
+    return this.settings.widths ?? [((this.options as { hidden?: number }).hidden ?? (this.impl?.defaults as { hidden?: number } | undefined)?.hidden) as number];
   }
 
   /**

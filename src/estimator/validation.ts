@@ -278,7 +278,7 @@ export function checkSettings(s: Partial<ValidationSettings>, trainer: string): 
   if (f === 0 && ((s.lambdas?.length ?? 1) > 1 || (s.widths?.length ?? 1) > 1)) bad('choosing among lambdas or widths needs validation rows (validationFraction > 0)');
   if (f === 0 && (s.restarts ?? 1) > 1) bad('choosing among restarts needs validation rows (validationFraction > 0)');
   if (s.challenger !== undefined && !(CHALLENGERS as readonly string[]).includes(s.challenger)) bad(`challenger must be one of ${CHALLENGERS.join(', ')}, got ${String(s.challenger)}`);
-  if (s.challenger !== undefined && s.refine !== undefined) bad(`a hybrid refines ANMIN's network by ${s.refine}: it takes no challenger`);
+  if (s.challenger !== undefined && trainer !== 'adam' && trainer !== 'sgd') bad(`a challenger races Adam's or SGD's fit, not ${trainer}'s (ANMIN's refit and refinement run from its own network)`);
   if (f === 0 && s.challenger !== undefined) bad('racing a challenger needs validation rows (validationFraction > 0)');
 }
 

@@ -383,6 +383,9 @@ test('a challenger races once per width on the same fit and validation rows: its
       const used = model.toJSON().optionsUsed!;
       assert.equal(used.lineSearch, 'strong_wolfe');
       assert.equal(used.historySize, 10);
+      // L-BFGS's defaults under its options, none of Adam's.
+      assert.equal(used.toleranceGrad, lbfgs.defaults.toleranceGrad);
+      assert.equal(used.beta1, undefined);
     }
     const loaded = Regressor.fromJSON(JSON.parse(JSON.stringify(model)));
     assert.equal(loaded.settings.challenger, 'lbfgs');
@@ -391,7 +394,9 @@ test('a challenger races once per width on the same fit and validation rows: its
     assert.deepEqual(again.predict(X), model.predict(X), 'the same seed, the same race, on any number of threads');
   }
   assert.throws(() => new Adam({ challenger: 'lbfgs', validationFraction: 0 }), /adam: racing a challenger needs validation rows/);
-  assert.throws(() => new Anmin({ refine: 'lbfgs', challenger: 'lbfgs' }), /anmin: a hybrid refines ANMIN's network by lbfgs: it takes no challenger/);
+  assert.throws(() => new Anmin({ refine: 'lbfgs', challenger: 'lbfgs' }), /anmin: a challenger races Adam's or SGD's fit, not anmin's/);
+  assert.throws(() => new Anmin({ challenger: 'lbfgs' }), /anmin: a challenger races Adam's or SGD's fit/);
+  assert.throws(() => new Regressor({ ...adam } as Trainer<object>, { challenger: 'lbfgs', validationFraction: 0.2 }), /adam: a challenger races the built-in Adam or SGD, not a trainer module/);
   assert.throws(() => new Adam({ challenger: 'sgd' } as never), /adam: challenger must be one of lbfgs, got sgd/);
 });
 
