@@ -235,16 +235,21 @@ export class Regressor<O extends object = object> {
     return this.settings.restarts ?? (this.impl && isBuiltIn(this.impl) ? defaultRestarts(this.trainer, rows, p, c, this.widths(), this.settings.challenger) : 1);
   }
 
+  /** ANMIN with neither λ nor a list of them given: a validated fit searches lambdaGrid. */
+  private searchesLambda(): boolean {
+    return this.trainer === 'anmin' && this.settings.lambdas === undefined && (this.options as { lambda?: number }).lambda === undefined;
+  }
+
   /**
    * The most trace points a fit on `rows` rows (validation rows among them) of `p` inputs (the ones
    * column counted) and `c` targets records: each restart, width and λ run to its iteration count, the
    * refit or refinement, and the challenger's runs. Runs stop early: it is what a progress bar counts to.
    */
   plannedSteps(rows: number, p: number, c: number): number {
-    const o = this.options as { iterations?: number; lambda?: number };
+    const o = this.options as { iterations?: number };
     const st = this.settings;
     const iterations = Number(o.iterations ?? (this.impl?.defaults as { iterations?: number } | undefined)?.iterations ?? 1);
-    const lambdas = st.lambdas?.length ?? (this.trainer === 'anmin' && st.validationFraction > 0 && o.lambda === undefined ? VALIDATION_LAMBDAS.length : 1);
+    const lambdas = st.lambdas?.length ?? (st.validationFraction > 0 && this.searchesLambda() ? VALIDATION_LAMBDAS.length : 1);
     const widths = this.widths().length;
     const runs = this.restartsFor(fitRows(rows, st.validationFraction), p, c) * widths * lambdas + 1;
     return runs * iterations + (st.challenger ? widths * (CHALLENGER_OPTIONS[st.challenger].iterations as number) : 0);
@@ -280,11 +285,13 @@ export class Regressor<O extends object = object> {
     const widths = this.widths();
     const restarts = this.restartsFor(p.train.n, p.train.p, p.train.c);
     // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
-    const defaultLambda = isAnmin && st.lambdas === undefined && opts.lambda === undefined;
+    const defaultLambda = this.searchesLambda();
     const lambdasFor = (hidden: number): (number | undefined)[] =>
       !isAnmin ? [undefined] : st.lambdas ?? (!defaultLambda ? [opts.lambda as number] : lambdaGrid(p.train.n, p.train.p * hidden));
     const lambdaScale = defaultLambda ? 'mean' : opts.lambdaScale;
     let seconds = 0;
+    // The fit's threads, for a second trainer (a refinement, a challenger) that takes them.
+    const threadsFor = (t: Trainer<object>) => ('threads' in t.defaults && opts.threads !== undefined ? { threads: opts.threads } : {});
     // `scale`: the challenger's divisor of the targets, where it is not the trainer's.
     const tried: { c: Candidate; r: TrainResult; options: Record<string, unknown>; scale?: number }[] = [];
     const mse = (t: (typeof tried)[number]) => t.c.validationMse ?? Infinity;
@@ -331,10 +338,9 @@ export class Regressor<O extends object = object> {
     }
     if (st.challenger) {
       const rival = TRAINERS[st.challenger];
-      const threads = 'threads' in rival.defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;
       for (const hidden of widths) {
-        const options = { ...CHALLENGER_OPTIONS[st.challenger], ...threads, hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed };
+        const options = { ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed };
         const r = run(rival, { train: p.train, validation, lean: true, patience: st.patience ?? PATIENCE.gradient }, options, onStep, unit);
         seconds += r.seconds;
         tried.push({ c: { ...candidate(r, hidden, undefined), trainer: st.challenger }, r, options, scale: unit });
@@ -352,8 +358,7 @@ export class Regressor<O extends object = object> {
     });
     if (st.refine) {
       const refiner = TRAINERS[st.refine];
-      const threads = 'threads' in refiner.defaults && opts.threads !== undefined ? { threads: opts.threads } : {};
-      const options = sharing(refiner, { ...REFINE_OPTIONS[st.refine], ...threads, hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number }, p.train.n, p.train.p, p.train.c);
+      const options = sharing(refiner, { ...REFINE_OPTIONS[st.refine], ...threadsFor(refiner), hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number }, p.train.n, p.train.p, p.train.c);
       // From ANMIN's network balanced neuron by neuron: its least-squares solves leave a neuron's outgoing
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
