@@ -90,6 +90,8 @@ export class Selection {
   selected = 0;
   private loss: number;
   private since = 0;
+  /** The validation R² of the last new best that reset `since` (TrainData.tolerance). */
+  private mark: number;
   private behind = 0;
   /** The index of the latest point offered. */
   private at = 0;
@@ -99,6 +101,7 @@ export class Selection {
   constructor(private readonly data: TrainData, net: Network, first: TracePoint, private readonly final = false) {
     this.best = cloneNetwork(net);
     this.loss = this.criterion(first);
+    this.mark = first.validationR2 ?? -Infinity;
   }
 
   private criterion(pt: TracePoint): number {
@@ -113,7 +116,11 @@ export class Selection {
       this.loss = loss;
       this.best = cloneNetwork(net);
       this.selected = index;
+    }
+    const { tolerance, validation } = this.data;
+    if (this.selected === index && (tolerance === undefined || !validation || (pt.validationR2 as number) > this.mark + tolerance)) {
       this.since = 0;
+      this.mark = pt.validationR2 ?? -Infinity;
     } else {
       this.since++;
     }

@@ -49,6 +49,12 @@ export interface TrainData {
   /** Stop once the selected point has not changed for this many points (absent: run every iteration). */
   patience?: number;
   /**
+   * With validation rows and patience: a new best counts as a change only where it raises the
+   * validation R² by more than this over the last one that counted (scikit-learn's early stopping's tol);
+   * the selected point is still the least validation MSE.
+   */
+  tolerance?: number;
+  /**
    * With patience, a method with a learning rate (SGD, Adam) does not stop at its first stall: it cuts
    * its rate by `factor` and goes on until `patience` more points bring no new best. Methods without
    * a rate (ANMIN, L-BFGS) stop as before.

@@ -59,7 +59,7 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.equal(autoMethod(20000, 80).method, 'adam');
   // Adam's small fits race the L-BFGS challenger: digits' 1,149 fit rows (4.9 M multiply-adds an epoch), not 20,000 rows × 80.
   assert.equal(digits.challenger, 'lbfgs');
-  assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; --method adam trains Adam alone/);
+  assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone/);
   assert.equal(autoMethod(20000, 80).challenger, undefined);
   assert.equal(autoMethod(1437, 64, 1, 64, 0).challenger, undefined, 'no validation rows to race on');
   assert.equal(small.challenger, undefined, 'the hybrid takes none');
@@ -77,7 +77,7 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   writeFileSync(join(dir, 'small.csv'), table(8, 1030));
   const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M\) raced by L-BFGS, the better by validation kept \(an epoch 3\.3 M multiply-adds, at most 12\.0 M: a small fit; --method adam trains Adam alone, --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M\) raced by L-BFGS, the better by validation kept \(an epoch 3\.3 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone, --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
   assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
   // The model file keeps the race, so a fit from it races again.
   assert.equal(JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')).settings.challenger, 'lbfgs');

@@ -5,7 +5,7 @@ import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { ADAM_RESTARTS, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { ADAM_RESTARTS, CHALLENGE_ROOM, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
@@ -497,6 +497,30 @@ test('validationFraction 0 is the trainer as published: every row, its own selec
   assert.equal(new Adam({ hidden: 4, iterations: 2, validationFraction: 0 }).fit(X, y).summary.iterations, 2);
 });
 
+test('a challenger is not raced against a fit that leaves at most CHALLENGE_ROOM of the validation targets\' variance: the record gives that R², and otherwise it races', () => {
+  // A noiseless linear target: Adam leaves more than the room after 5 epochs, less after 100.
+  const n = 1400;
+  const rs = new RandomState(11);
+  const x = Float64Array.from({ length: n * D }, () => rs.uniform(-1, 1));
+  const X = { data: x, shape: [n, D] as [number, number] };
+  const y = Array.from({ length: n }, (_, i) => x[i * D] + 0.5 * x[i * D + 1] - x[i * D + 2]);
+  const validation = splitIndices(n, validationSeed(4), 0.2).test;
+  const held = { data: Float64Array.from({ length: validation.length * D }, (_, k) => x[validation[Math.floor(k / D)] * D + (k % D)]), shape: [validation.length, D] as [number, number] };
+  const heldY = Array.from(validation, (i) => y[i]);
+  const raced = new Set<boolean>();
+  for (const iterations of [5, 100]) {
+    const v = new Adam({ hidden: 6, iterations, seed: 4, challenger: 'lbfgs' }).fit(X, y).toJSON().validation!;
+    // Adam's candidate alone, on the same rows and seed.
+    const r2 = new Adam({ hidden: 6, iterations, seed: 4, restarts: 1 }).fit(X, y).evaluate(held, heldY).r2;
+    const race = 1 - r2 > CHALLENGE_ROOM;
+    raced.add(race);
+    assert.equal(v.candidates.some((c) => c.trainer === 'lbfgs'), race);
+    if (race) assert.equal(v.unchallenged, undefined);
+    else assert.ok(Math.abs(v.unchallenged!.validationR2 - r2) <= 1e-12, `${v.unchallenged!.validationR2} against ${r2}`);
+  }
+  assert.equal(raced.size, 2, 'both sides of the room');
+});
+
 test('model files: version 2 keeps what was chosen, version 3 where restarts or a challenger are set; a version 1 file reads as trained on every row', () => {
   const { X, y } = rows(150, 12);
   const model = new Lbfgs({ hidden: 4, iterations: 3 }).fit(X, y);
@@ -543,6 +567,39 @@ test('a run that trails its rival\'s best validation MSE for RIVAL_POINTS points
   // Its own curve as the rival: never behind, every iteration run. A short rival's last value stands for the rest.
   assert.equal(anmin.train({ train, validation, rival: own }, o).trace.length, free.trace.length);
   assert.equal(anmin.train({ train, validation, rival: [own[0], own[1] * 0.99, Math.min(...own) / 2] }, o).stoppedAt, RIVAL_POINTS);
+});
+
+test('with a tolerance a new best resets the patience only where it raises the validation R² by more than the tolerance over the last that did; the least validation MSE is still the one kept', () => {
+  // A planted problem's rows 0–299 to train on, 300–399 to validate, with the bias column first.
+  const pl = planted({ d: D, k: 4, n: 400, sigma: 0.3, seed: 6 });
+  const part = (from: number, n: number) => ({ n, p: D + 1, c: 1, x: Float64Array.from({ length: n * (D + 1) }, (_, k) => (k % (D + 1) === 0 ? 1 : pl.x[(from + Math.floor(k / (D + 1))) * D + (k % (D + 1)) - 1])), y: pl.y.slice(from, from + n) });
+  const train = part(0, 300);
+  const validation = part(300, 100);
+  const o = { hidden: 8, iterations: 60, seed: 0 };
+  const free = lbfgs.train({ train, validation }, o).trace;
+  const patience = 4;
+  const tolerance = 1e-3;
+  // The rule on the free run's curve.
+  let mark = free[0].validationR2!;
+  let low = free[0].validationMse!;
+  let since = 0;
+  let stop = free.length - 1;
+  for (let i = 1; i < free.length; i++) {
+    const better = free[i].validationMse! < low;
+    if (better) low = free[i].validationMse!;
+    if (better && free[i].validationR2! > mark + tolerance) (since = 0), (mark = free[i].validationR2!);
+    else since++;
+    if (since >= patience) {
+      stop = i;
+      break;
+    }
+  }
+  assert.ok(stop < free.length - 1, 'the rule stops the run before its end');
+  const r = lbfgs.train({ train, validation, patience, tolerance }, o);
+  assert.equal(r.stoppedAt, stop);
+  assert.deepEqual(r.trace.map((p) => p.validationMse), free.slice(0, stop + 1).map((p) => p.validationMse));
+  assert.equal(r.trace[r.selected].validationMse, Math.min(...r.trace.map((p) => p.validationMse!)));
+  assert.ok(lbfgs.train({ train, validation, patience }, o).trace.length > stop + 1, 'without it the run goes on');
 });
 
 test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
