@@ -1,6 +1,6 @@
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver, solveCosts } from '../train/hidden-solver.js';
-import { CHALLENGE_ROOM, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
+import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
 
 /** The method name that chooses by the data's shape: `anmin train`'s default. */
 export const AUTO = 'auto';
@@ -95,5 +95,5 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
   // A race is decided by validation rows: without them Adam trains alone.
   if (validationFraction === 0 || !smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}; ${anyway})` };
-  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (p + outputs))} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${CHALLENGE_ROOM} of the validation variance; --method adam trains Adam alone, ${anyway})` };
+  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (p + outputs))} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
 }

@@ -5,7 +5,7 @@ import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { ADAM_RESTARTS, CHALLENGE_ROOM, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { ADAM_RESTARTS, LEAST_GAIN, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
@@ -497,7 +497,7 @@ test('validationFraction 0 is the trainer as published: every row, its own selec
   assert.equal(new Adam({ hidden: 4, iterations: 2, validationFraction: 0 }).fit(X, y).summary.iterations, 2);
 });
 
-test('a challenger is not raced against a fit that leaves at most CHALLENGE_ROOM of the validation targets\' variance: the record gives that R², and otherwise it races', () => {
+test('a challenger is not raced against a fit that leaves at most LEAST_GAIN of the validation targets\' variance: the record gives that R², and otherwise it races', () => {
   // A noiseless linear target: Adam leaves more than the room after 5 epochs, less after 100.
   const n = 1400;
   const rs = new RandomState(11);
@@ -512,7 +512,7 @@ test('a challenger is not raced against a fit that leaves at most CHALLENGE_ROOM
     const v = new Adam({ hidden: 6, iterations, seed: 4, challenger: 'lbfgs' }).fit(X, y).toJSON().validation!;
     // Adam's candidate alone, on the same rows and seed.
     const r2 = new Adam({ hidden: 6, iterations, seed: 4, restarts: 1 }).fit(X, y).evaluate(held, heldY).r2;
-    const race = 1 - r2 > CHALLENGE_ROOM;
+    const race = 1 - r2 > LEAST_GAIN;
     raced.add(race);
     assert.equal(v.candidates.some((c) => c.trainer === 'lbfgs'), race);
     if (race) assert.equal(v.unchallenged, undefined);
