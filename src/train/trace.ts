@@ -82,7 +82,7 @@ export const RIVAL_POINTS = 3;
  * Which trace point a method returns: the minimum of the validation MSE when the data hold validation
  * rows, else of the method's own criterion (ANMIN and LBFGS: training MSE; `final`: the last point).
  * NaN never compares below, so a blown-up model is recorded but never selected. With the data's
- * patience, `stalled` says the selected point has not changed for that many points; with a rival, also
+ * patience, `stalled` says that many points in a row brought no new best that counts (TrainData.tolerance); with a rival, also
  * that the run has trailed it for RIVAL_POINTS points.
  */
 export class Selection {
@@ -118,7 +118,8 @@ export class Selection {
       this.selected = index;
     }
     const { tolerance, validation } = this.data;
-    if (this.selected === index && (tolerance === undefined || !validation || (pt.validationR2 as number) > this.mark + tolerance)) {
+    const r2 = pt.validationR2 as number;
+    if (this.selected === index && (tolerance === undefined || !validation || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + tolerance)) {
       this.since = 0;
       this.mark = pt.validationR2 ?? -Infinity;
     } else {

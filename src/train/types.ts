@@ -46,17 +46,18 @@ export interface TrainData {
    * minimum-validation-MSE point instead of its own rule. They never enter a training sum.
    */
   validation?: Prepared;
-  /** Stop once the selected point has not changed for this many points (absent: run every iteration). */
+  /** Stop once this many points in a row bring no new best that counts (absent: run every iteration). */
   patience?: number;
   /**
-   * With validation rows and patience: a new best counts as a change only where it raises the
-   * validation R² by more than this over the last one that counted (scikit-learn's early stopping's tol);
-   * the selected point is still the least validation MSE.
+   * With validation rows and patience: a new best counts only where its validation R² is more than this
+   * above that of the last point that counted (the first point to begin with), so gains too small to
+   * count still add up; the selected point is still the least validation MSE. Where R² is not a number
+   * (validation targets all alike) every new best counts.
    */
   tolerance?: number;
   /**
    * With patience, a method with a learning rate (SGD, Adam) does not stop at its first stall: it cuts
-   * its rate by `factor` and goes on until `patience` more points bring no new best. Methods without
+   * its rate by `factor` and goes on until `patience` more points bring no new best that counts. Methods without
    * a rate (ANMIN, L-BFGS) stop as before.
    */
   plateau?: { factor: number; patience: number };

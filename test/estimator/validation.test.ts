@@ -509,7 +509,9 @@ test('a challenger is not raced against a fit that leaves at most LEAST_GAIN of 
   const heldY = Array.from(validation, (i) => y[i]);
   const raced = new Set<boolean>();
   for (const iterations of [5, 100]) {
-    const v = new Adam({ hidden: 6, iterations, seed: 4, challenger: 'lbfgs' }).fit(X, y).toJSON().validation!;
+    const model = new Adam({ hidden: 6, iterations, seed: 4, challenger: 'lbfgs' }).fit(X, y);
+    const v = model.toJSON().validation!;
+    assert.deepEqual(Regressor.fromJSON(JSON.parse(JSON.stringify(model))).toJSON().validation, v, 'the record through a load');
     // Adam's candidate alone, on the same rows and seed.
     const r2 = new Adam({ hidden: 6, iterations, seed: 4, restarts: 1 }).fit(X, y).evaluate(held, heldY).r2;
     const race = 1 - r2 > LEAST_GAIN;
@@ -600,6 +602,12 @@ test('with a tolerance a new best resets the patience only where it raises the v
   assert.deepEqual(r.trace.map((p) => p.validationMse), free.slice(0, stop + 1).map((p) => p.validationMse));
   assert.equal(r.trace[r.selected].validationMse, Math.min(...r.trace.map((p) => p.validationMse!)));
   assert.ok(lbfgs.train({ train, validation, patience }, o).trace.length > stop + 1, 'without it the run goes on');
+  // Validation targets all alike: R² is not a number, and every new best counts.
+  const alike = { ...validation, y: new Float64Array(validation.n).fill(0.5) };
+  const mses = (t: { validationMse?: number }[]) => t.map((p) => p.validationMse);
+  const kept = lbfgs.train({ train, validation: alike, patience, tolerance }, o).trace;
+  assert.ok(kept.length > patience + 1, 'new bests went on counting');
+  assert.deepEqual(mses(kept), mses(lbfgs.train({ train, validation: alike, patience }, o).trace));
 });
 
 test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
