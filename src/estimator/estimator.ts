@@ -108,7 +108,8 @@ const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1
  * two lower), the quadratic's fit 0.62 → 0.47 s.
  */
 export const CHALLENGER_UNIT = 1024;
-const CHALLENGER_OPTIONS: Record<Challenger, Record<string, unknown>> = { lbfgs: { lr: 1, lineSearch: 'strong_wolfe', maxIter: 3, historySize: 10, iterations: 300, gradientChunk: 1024, batch: 1_000_000_000 } };
+// The refinement's full-batch L-BFGS (REFINE_OPTIONS), with scipy's history and a score every 3 steps.
+const CHALLENGER_OPTIONS: Record<Challenger, Record<string, unknown>> = { lbfgs: { ...REFINE_OPTIONS.lbfgs, maxIter: 3, historySize: 10, iterations: 300 } };
 
 /**
  * What a refinement's continuation over every row changes of its options: a gradient method goes on at
@@ -342,8 +343,9 @@ export class Regressor<O extends object = object> {
       } else for (const lambda of grid) attempt(hidden, lambda, undefined, handoff, restart);
     }
     // NaN (constant validation targets) or a blow-up races.
-    const left = 1 - (best().r.trace[best().r.selected].validationR2 ?? NaN);
-    const unchallenged = st.challenger && left <= LEAST_GAIN ? { validationR2: 1 - left } : undefined;
+    const leader = best();
+    const leaderR2 = leader.r.trace[leader.r.selected].validationR2 ?? NaN;
+    const unchallenged = st.challenger && 1 - leaderR2 <= LEAST_GAIN ? { validationR2: leaderR2 } : undefined;
     if (st.challenger && !unchallenged) {
       const rival = TRAINERS[st.challenger];
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;

@@ -117,9 +117,10 @@ export class Selection {
       this.best = cloneNetwork(net);
       this.selected = index;
     }
-    const { tolerance, validation } = this.data;
+    const { tolerance } = this.data;
     const r2 = pt.validationR2 as number;
-    if (this.selected === index && (tolerance === undefined || !validation || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + tolerance)) {
+    // No validation rows, or an R² that is no number: every new best counts.
+    if (this.selected === index && (tolerance === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + tolerance)) {
       this.since = 0;
       this.mark = pt.validationR2 ?? -Infinity;
     } else {
