@@ -15,7 +15,7 @@ export { readTrainingCsv, readModelInputs, type CsvData } from './estimator/csv-
 export { toOnnx } from './estimator/onnx.js';
 export { trainAnmin, ANMIN_DEFAULTS, type AnminOptions } from './train/anmin.js';
 export { TRAINERS, loadTrainerModule } from './train/registry.js';
-export { defineTrainer, type Trainer, type TrainResult, type TracePoint, type TrainData, type OnStep } from './train/types.js';
+export { defineTrainer, type Trainer, type TrainResult, type TracePoint, type TrainData, type GainRule, type OnStep } from './train/types.js';
 export { TraceRecorder } from './train/trace.js';
 export { integer, number, choice, boolean, SEED, HIDDEN, SLOPE, type Constraint, type Constraints } from './train/constraints.js';
 export { hiddenPre } from './model/network.js';

@@ -15,7 +15,7 @@ import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -99,7 +99,7 @@ const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1
  * 0.146), which the race leaves to Adam. torch's strong-Wolfe search (the paper's fixed 0.01
  * crawls); scipy's history of 10 against torch's 100 (10 splits: digits 1.011 / 0.39 s → 0.961 /
  * 0.20 s, five others the same or up to 3% better); validation scored every 3 steps, stopping 10
- * scores (30 steps) after the last that raised validation R² by more than LEAST_GAIN, unless a
+ * scores (30 steps) after the last new best that counted (GAIN_RULE), unless a
  * patience is given (every 5 steps: Friedman #1 with 100 inputs 0.67 s → 0.46 s at the same MSE); at
  * most 900 steps. Counting every new best instead, on naval-like data it ran its 900 steps, each a
  * little better (split 0: validation MSE 5.9·10⁻⁸ at step 180, 5.9·10⁻⁹ at 900, against a variance
@@ -351,7 +351,7 @@ export class Regressor<O extends object = object> {
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;
       for (const hidden of widths) {
         const options = { ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed };
-        const r = run(rival, { train: p.train, validation, lean: true, patience: st.patience ?? PATIENCE.gradient, tolerance: LEAST_GAIN }, options, onStep, unit);
+        const r = run(rival, { train: p.train, validation, lean: true, patience: st.patience ?? PATIENCE.gradient, tolerance: GAIN_RULE }, options, onStep, unit);
         seconds += r.seconds;
         tried.push({ c: { ...candidate(r, hidden, undefined), trainer: st.challenger }, r, options, scale: unit });
       }
@@ -373,7 +373,7 @@ export class Regressor<O extends object = object> {
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
       // worst, Friedman #2 on 150 rows 2,493 → 2,541. Balanced exactly (not by powers of two): much the same.
-      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], tolerance: LEAST_GAIN, plateau: PLATEAU, init: balanced(chosen.r.network, scale) }, options, onStep, scale);
+      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], tolerance: GAIN_RULE, plateau: PLATEAU, init: balanced(chosen.r.network, scale) }, options, onStep, scale);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, ...(handoff ? { handoff: HANDOFF_ITERATIONS } : {}), options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
       seconds += r.seconds;

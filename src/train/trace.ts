@@ -90,8 +90,9 @@ export class Selection {
   selected = 0;
   private loss: number;
   private since = 0;
-  /** The validation R² of the last new best that reset `since` (TrainData.tolerance). */
+  /** The validation R² and criterion of the last new best that reset `since` (TrainData.tolerance). */
   private mark: number;
+  private markLoss: number;
   private behind = 0;
   /** The index of the latest point offered. */
   private at = 0;
@@ -102,6 +103,7 @@ export class Selection {
     this.best = cloneNetwork(net);
     this.loss = this.criterion(first);
     this.mark = first.validationR2 ?? -Infinity;
+    this.markLoss = this.loss;
   }
 
   private criterion(pt: TracePoint): number {
@@ -117,12 +119,14 @@ export class Selection {
       this.best = cloneNetwork(net);
       this.selected = index;
     }
-    const { tolerance } = this.data;
+    const rule = this.data.tolerance;
     const r2 = pt.validationR2 as number;
     // No validation rows, or an R² that is no number: every new best counts.
-    if (this.selected === index && (tolerance === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + tolerance)) {
+    const counts = rule === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + rule.r2 || (1 - this.mark > rule.residual && loss < this.markLoss * (1 - rule.share));
+    if (this.selected === index && counts) {
       this.since = 0;
       this.mark = pt.validationR2 ?? -Infinity;
+      this.markLoss = loss;
     } else {
       this.since++;
     }

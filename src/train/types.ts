@@ -36,6 +36,13 @@ export interface TracePoint {
   recovery?: number;
 }
 
+/** A new best counts when, against the last point that counted, it raises validation R² by more than `r2`, or lowers validation MSE by more than `share` of that point's where that point left more than `residual` of the validation variance (1 − R²). */
+export interface GainRule {
+  r2: number;
+  share: number;
+  residual: number;
+}
+
 export interface TrainData {
   train: Prepared;
   test?: Prepared;
@@ -49,12 +56,11 @@ export interface TrainData {
   /** Stop once this many points in a row bring no new best that counts (absent: run every iteration). */
   patience?: number;
   /**
-   * With validation rows and patience: a new best counts only where its validation R² is more than this
-   * above that of the last point that counted (the first point to begin with), so gains too small to
-   * count still add up; the selected point is still the least validation MSE. Where R² is not a number
-   * (validation targets all alike) every new best counts.
+   * With validation rows and patience: which new bests count against the last point that counted (the
+   * first point to begin with), so gains too small to count still add up; the selected point is still
+   * the least validation MSE. Where R² is not a number (validation targets all alike) every new best counts.
    */
-  tolerance?: number;
+  tolerance?: GainRule;
   /**
    * With patience, a method with a learning rate (SGD, Adam) does not stop at its first stall: it cuts
    * its rate by `factor` and goes on until `patience` more points bring no new best that counts. Methods without

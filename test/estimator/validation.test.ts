@@ -11,7 +11,7 @@ import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
 import { RIVAL_POINTS } from '../../src/train/trace.js';
-import type { Trainer, TrainData } from '../../src/train/types.js';
+import type { GainRule, Trainer, TrainData } from '../../src/train/types.js';
 import { problem } from '../helpers.js';
 
 const D = 3;
@@ -571,7 +571,7 @@ test('a run that trails its rival\'s best validation MSE for RIVAL_POINTS points
   assert.equal(anmin.train({ train, validation, rival: [own[0], own[1] * 0.99, Math.min(...own) / 2] }, o).stoppedAt, RIVAL_POINTS);
 });
 
-test('with a tolerance a new best resets the patience only where it raises the validation R² by more than the tolerance over the last that did; the least validation MSE is still the one kept', () => {
+test('with a gain rule a new best resets the patience only where it raises the validation R² by enough, or lowers the validation MSE by a share of that of the last that did while that one left enough of the variance; the least validation MSE is still the one kept', () => {
   // A planted problem's rows 0–299 to train on, 300–399 to validate, with the bias column first.
   const pl = planted({ d: D, k: 4, n: 400, sigma: 0.3, seed: 6 });
   const part = (from: number, n: number) => ({ n, p: D + 1, c: 1, x: Float64Array.from({ length: n * (D + 1) }, (_, k) => (k % (D + 1) === 0 ? 1 : pl.x[(from + Math.floor(k / (D + 1))) * D + (k % (D + 1)) - 1])), y: pl.y.slice(from, from + n) });
@@ -580,32 +580,42 @@ test('with a tolerance a new best resets the patience only where it raises the v
   const o = { hidden: 8, iterations: 60, seed: 0 };
   const free = lbfgs.train({ train, validation }, o).trace;
   const patience = 4;
-  const tolerance = 1e-3;
-  // The rule on the free run's curve.
-  let mark = free[0].validationR2!;
-  let low = free[0].validationMse!;
-  let since = 0;
-  let stop = free.length - 1;
-  for (let i = 1; i < free.length; i++) {
-    const better = free[i].validationMse! < low;
-    if (better) low = free[i].validationMse!;
-    if (better && free[i].validationR2! > mark + tolerance) (since = 0), (mark = free[i].validationR2!);
-    else since++;
-    if (since >= patience) {
-      stop = i;
-      break;
+  // The rule on the free run's curve: where it stops.
+  const stopOf = (rule: GainRule) => {
+    let mark = free[0].validationR2!;
+    let markMse = free[0].validationMse!;
+    let low = markMse;
+    let since = 0;
+    for (let i = 1; i < free.length; i++) {
+      const { validationMse: mse, validationR2: r2 } = free[i] as { validationMse: number; validationR2: number };
+      const better = mse < low;
+      if (better) low = mse;
+      if (better && (r2 > mark + rule.r2 || (1 - mark > rule.residual && mse < markMse * (1 - rule.share)))) (since = 0), (mark = r2), (markMse = mse);
+      else since++;
+      if (since >= patience) return i;
     }
+    return free.length - 1;
+  };
+  const byR2 = { r2: 1e-3, share: 0, residual: Infinity };
+  // Gains of R² too small to count, but a thousandth of the MSE, where the fit leaves more than 1% of the variance.
+  const byShare = { r2: 1e-3, share: 1e-3, residual: 0.01 };
+  // The same share, never applied: no fit leaves more than all of the variance and more.
+  const never = { ...byShare, residual: 1e6 };
+  for (const rule of [byR2, byShare]) {
+    const stop = stopOf(rule);
+    assert.ok(stop < free.length - 1, 'the rule stops the run before its end');
+    const r = lbfgs.train({ train, validation, patience, tolerance: rule }, o);
+    assert.equal(r.stoppedAt, stop);
+    assert.deepEqual(r.trace.map((p) => p.validationMse), free.slice(0, stop + 1).map((p) => p.validationMse));
+    assert.equal(r.trace[r.selected].validationMse, Math.min(...r.trace.map((p) => p.validationMse!)));
   }
-  assert.ok(stop < free.length - 1, 'the rule stops the run before its end');
-  const r = lbfgs.train({ train, validation, patience, tolerance }, o);
-  assert.equal(r.stoppedAt, stop);
-  assert.deepEqual(r.trace.map((p) => p.validationMse), free.slice(0, stop + 1).map((p) => p.validationMse));
-  assert.equal(r.trace[r.selected].validationMse, Math.min(...r.trace.map((p) => p.validationMse!)));
-  assert.ok(lbfgs.train({ train, validation, patience }, o).trace.length > stop + 1, 'without it the run goes on');
+  assert.notEqual(stopOf(byShare), stopOf(byR2), 'the share counts gains the R² alone does not');
+  assert.equal(lbfgs.train({ train, validation, patience, tolerance: never }, o).stoppedAt, stopOf(byR2));
+  assert.ok(lbfgs.train({ train, validation, patience }, o).trace.length > stopOf(byR2) + 1, 'without it the run goes on');
   // Validation targets all alike: R² is not a number, and every new best counts.
   const alike = { ...validation, y: new Float64Array(validation.n).fill(0.5) };
   const mses = (t: { validationMse?: number }[]) => t.map((p) => p.validationMse);
-  const kept = lbfgs.train({ train, validation: alike, patience, tolerance }, o).trace;
+  const kept = lbfgs.train({ train, validation: alike, patience, tolerance: byR2 }, o).trace;
   assert.ok(kept.length > patience + 1, 'new bests went on counting');
   assert.deepEqual(mses(kept), mses(lbfgs.train({ train, validation: alike, patience }, o).trace));
 });
