@@ -15,7 +15,7 @@ import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -312,10 +312,10 @@ export class Regressor<O extends object = object> {
     // only where measured (L-BFGS, one target), and never against an iteration count or patience given.
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
-    const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff, restart = 0): number => {
+    const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff, restart = 0, stall = patience): number => {
       const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
       seconds += r.seconds;
       const c = candidate(r, hidden, lambda, restarts > 1 ? restart : undefined);
       tried.push({ c, r, options });
@@ -373,7 +373,7 @@ export class Regressor<O extends object = object> {
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
       // worst, Friedman #2 on 150 rows 2,493 → 2,541. Balanced exactly (not by powers of two): much the same.
-      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], tolerance: GAIN_RULE, plateau: PLATEAU, init: balanced(chosen.r.network, scale) }, options, onStep, scale);
+      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], ...(st.refine === 'lbfgs' && st.patience === undefined ? { startPatience: REFINE_START.patience } : {}), tolerance: GAIN_RULE, plateau: PLATEAU, init: balanced(chosen.r.network, scale) }, options, onStep, scale);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, ...(handoff ? { handoff: HANDOFF_ITERATIONS } : {}), options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
       seconds += r.seconds;
@@ -397,11 +397,12 @@ export class Regressor<O extends object = object> {
         return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test, scale), validation: record, used: chosen.options };
       }
       // The refinement kept ANMIN's network. After a hand-off that network had 3 iterations only: ANMIN
-      // goes on to its patience as without the hand-off, and the better of the two by validation stands:
-      // over 10 splits Poisson counts (3 splits came here) 2.202 → 2.191 in 0.19 → 0.21 s, airfoil-like
-      // 2.610 → 2.589, heavy-tailed noise 2.883 → 2.875, abalone 4.547 → 4.541; smooth targets never came.
+      // runs again without the hand-off, to REFINE_START.runOn iterations past its best, and the better of
+      // the two by validation stands: over 10 splits (at ANMIN's patience, 8) Poisson counts (3 splits came
+      // here) 2.202 → 2.191 in 0.19 → 0.21 s, airfoil-like 2.610 → 2.589, heavy-tailed noise 2.883 →
+      // 2.875, abalone 4.547 → 4.541; smooth targets never came.
       if (handoff) {
-        attempt(chosen.c.hidden, chosen.c.lambda, undefined, false, chosen.c.restart ?? 0);
+        attempt(chosen.c.hidden, chosen.c.lambda, undefined, false, chosen.c.restart ?? 0, REFINE_START.runOn);
         chosen = best();
         record.candidates = tried.map((t) => t.c);
         record.chosen = chosenRecord();

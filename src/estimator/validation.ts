@@ -180,6 +180,20 @@ export const PLATEAU = { factor: 0.1, patience: 3 } as const;
 export const REFINE_PATIENCE: Record<Refiner, number> = { adam: PATIENCE.gradient, sgd: PATIENCE.gradient, lbfgs: 5 };
 
 /**
+ * L-BFGS steps a hybrid's refinement gets to beat ANMIN's network on the validation rows before it stops
+ * (TrainData.startPatience), and the patience of ANMIN's run after it where it did not, following a
+ * hand-off (PATIENCE.anmin otherwise). On noisy targets ANMIN's network is already at the noise: L-BFGS
+ * from it only overfits, and what confirmed that (5 steps of 20 iterations, then ANMIN from the start to
+ * 8 iterations past its best) took most of a fit. Pm25-like data (20,000 rows, a wind direction in
+ * words, a log-normal target; made in session 27), 10 splits, test MSE / seconds: 2,660.5 / 0.922 →
+ * 2,661.7 / 0.672 (scikit-learn's adam 2,669 in 1.24 s); Poisson counts 2.1905 / 0.192 → 2.1937 / 0.196,
+ * airfoil-like 2.589 → 2.584, heavy-tailed noise 2.875 / 0.220 → 2.878 / 0.144, abalone 4.541 / 0.182 →
+ * 4.544 / 0.167, power-plant-like 16.19 / 0.220 → 16.19 / 0.175. Without ANMIN's run after it, Poisson
+ * counts 2.2016 (102.03% of the MLP's: a miss) and airfoil-like 2.610.
+ */
+export const REFINE_START = { patience: 2, runOn: 3 } as const;
+
+/**
  * An epoch over the fit rows costs at most this many multiply-adds (rows·h·(d + 1 + c)): a small fit,
  * where a few more trainings cost little (about a tenth of a second each on 2,000–5,000 rows) and
  * larger ones would cross half of scikit-learn's time (see ADAM_RESTARTS, CHALLENGER).

@@ -136,7 +136,9 @@ export class Selection {
   }
 
   get stalled(): boolean {
-    const patience = this.cutAt !== undefined ? this.data.plateau!.patience : this.data.patience;
+    const given = this.cutAt !== undefined ? this.data.plateau!.patience : this.data.patience;
+    const { startPatience } = this.data;
+    const patience = given !== undefined && startPatience !== undefined && this.selected === 0 ? Math.min(given, startPatience) : given;
     return (patience !== undefined && this.since >= patience) || this.behind >= RIVAL_POINTS;
   }
 

@@ -55,6 +55,8 @@ export interface TrainData {
   validation?: Prepared;
   /** Stop once this many points in a row bring no new best that counts (absent: run every iteration). */
   patience?: number;
+  /** With patience: stop after this many points (if fewer) where none has beaten the first, a warm start the method cannot improve. */
+  startPatience?: number;
   /**
    * With validation rows and patience: which new bests count against the last point that counted (the
    * first point to begin with), so gains too small to count still add up; the selected point is still

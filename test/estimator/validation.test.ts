@@ -5,7 +5,7 @@ import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { ADAM_RESTARTS, LEAST_GAIN, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { ADAM_RESTARTS, LEAST_GAIN, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, REFINE_START, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
@@ -264,14 +264,19 @@ test('a hybrid of one target on plenty of rows hands ANMIN\'s network on after H
     assert.equal(handoff(m), undefined, why);
     assert.equal(m.toJSON().optionsUsed?.iterations, iterations, why);
   }
-  // Targets of pure noise (on 10 of the seeds 0–11): L-BFGS finds nothing from the hand-off's network on the validation rows, so ANMIN
-  // goes on to its patience and the better of the two by validation is kept.
+  // Targets of pure noise (on 10 of the seeds 0–11): L-BFGS finds nothing from the hand-off's network on the validation rows and
+  // stops after REFINE_START.patience steps, so ANMIN runs again to REFINE_START.runOn iterations past its best and the better of
+  // the two by validation is kept.
   const noise = new RandomState(0).fillNormal(new Float64Array(300));
   const kept = new Anmin({ hidden: 8, refine: 'lbfgs' }).fit(X, Array.from(noise)).toJSON().validation!;
   assert.equal(kept.refine!.selected, 0);
+  assert.equal(kept.refine!.stoppedAt, REFINE_START.patience);
+  assert.ok(REFINE_START.patience < REFINE_PATIENCE.lbfgs);
   assert.equal(kept.candidates.length, 2);
   assert.equal(kept.candidates[0].iterations, HANDOFF_ITERATIONS);
-  assert.ok(kept.candidates[1].iterations > HANDOFF_ITERATIONS, 'ANMIN to its patience');
+  const again = kept.candidates[1];
+  assert.ok(again.iterations > HANDOFF_ITERATIONS, 'ANMIN past the hand-off');
+  assert.equal(again.iterations, Math.min(again.selected + REFINE_START.runOn, ANMIN_DEFAULTS.iterations), 'to its own patience');
   const better = kept.candidates.reduce((a, b) => ((b.validationMse ?? Infinity) < (a.validationMse ?? Infinity) ? b : a));
   assert.deepEqual({ ...kept.chosen, lambdaScale: undefined }, { ...better, lambdaScale: undefined });
 });
