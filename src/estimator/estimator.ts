@@ -312,8 +312,9 @@ export class Regressor<O extends object = object> {
     // only where measured (L-BFGS, one target), and never against an iteration count or patience given.
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
-    const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff, restart = 0, stall = patience): number => {
-      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
+    // `from`: ANMIN from that network's hidden layer instead of its random start.
+    const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff, restart = 0, stall = patience, from?: Network): number => {
+      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
       seconds += r.seconds;
@@ -397,12 +398,13 @@ export class Regressor<O extends object = object> {
         return { network: more.network, standardization: p.standardization, summary: summarize(more, seconds + more.seconds, every, p.test, scale), validation: record, used: chosen.options };
       }
       // The refinement kept ANMIN's network. After a hand-off that network had 3 iterations only: ANMIN
-      // runs again without the hand-off, to REFINE_START.runOn iterations past its best, and the better of
-      // the two by validation stands: over 10 splits (at ANMIN's patience, 8) Poisson counts (3 splits came
-      // here) 2.202 → 2.191 in 0.19 → 0.21 s, airfoil-like 2.610 → 2.589, heavy-tailed noise 2.883 →
-      // 2.875, abalone 4.547 → 4.541; smooth targets never came.
+      // goes on from it, to REFINE_START.runOn iterations past its best, and the better of the two by
+      // validation stands (ANMIN's iterates depend on A alone, so from the hand-off's last iteration it
+      // repeats a run without the hand-off): over 10 splits (run again from the start, at ANMIN's patience,
+      // 8) Poisson counts (3 splits came here) 2.202 → 2.191 in 0.19 → 0.21 s, airfoil-like 2.610 → 2.589,
+      // heavy-tailed noise 2.883 → 2.875, abalone 4.547 → 4.541; smooth targets never came.
       if (handoff) {
-        attempt(chosen.c.hidden, chosen.c.lambda, undefined, false, chosen.c.restart ?? 0, REFINE_START.runOn);
+        attempt(chosen.c.hidden, chosen.c.lambda, undefined, false, chosen.c.restart ?? 0, REFINE_START.runOn, chosen.r.network);
         chosen = best();
         record.candidates = tried.map((t) => t.c);
         record.chosen = chosenRecord();
