@@ -312,13 +312,13 @@ export class Regressor<O extends object = object> {
     // only where measured (L-BFGS, one target), and never against an iteration count or patience given.
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
-    // `from`: ANMIN from that network's hidden layer instead of its random start.
-    const attempt = (hidden: number, lambda: number | undefined, margin?: number, early = handoff, restart = 0, stall = patience, from?: Network): number => {
-      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
+    // `from`: ANMIN from a candidate's selected network instead of its random start (recorded as Candidate.from).
+    const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number] } = {}): number => {
+      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: PLATEAU, ...(against ? { rival: against } : {}) }, options, onStep, scale);
       seconds += r.seconds;
-      const c = candidate(r, hidden, lambda, restarts > 1 ? restart : undefined);
+      const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}) };
       tried.push({ c, r, options });
       return c.validationMse ?? Infinity;
     };
@@ -340,8 +340,8 @@ export class Regressor<O extends object = object> {
         const byCg = chooseSolver(p.train.n, p.train.p, hidden, p.train.c, { ...ANMIN_DEFAULTS, ...(opts as Partial<AnminOptions>), lambda: grid[0] ?? 1 }) === 'cg';
         const before = tried.length;
         const margin = () => (byCg || tried.length - before >= 2 ? 1 : tried.length > before ? SECOND_MARGIN : undefined);
-        descend(grid, (lambda) => attempt(hidden, lambda, margin(), handoff, restart), byCg ? 'top' : 'middle');
-      } else for (const lambda of grid) attempt(hidden, lambda, undefined, handoff, restart);
+        descend(grid, (lambda) => attempt(hidden, lambda, { margin: margin(), restart }), byCg ? 'top' : 'middle');
+      } else for (const lambda of grid) attempt(hidden, lambda, { restart });
     }
     // NaN (constant validation targets) or a blow-up races.
     const leader = best();
@@ -404,7 +404,7 @@ export class Regressor<O extends object = object> {
       // 8) Poisson counts (3 splits came here) 2.202 → 2.191 in 0.19 → 0.21 s, airfoil-like 2.610 → 2.589,
       // heavy-tailed noise 2.883 → 2.875, abalone 4.547 → 4.541; smooth targets never came.
       if (handoff) {
-        attempt(chosen.c.hidden, chosen.c.lambda, undefined, false, chosen.c.restart ?? 0, REFINE_START.runOn, chosen.r.network);
+        attempt(chosen.c.hidden, chosen.c.lambda, { early: false, restart: chosen.c.restart ?? 0, stall: REFINE_START.runOn, from: chosen });
         chosen = best();
         record.candidates = tried.map((t) => t.c);
         record.chosen = chosenRecord();

@@ -279,6 +279,8 @@ export interface Candidate {
   restart?: number;
   /** The challenger's candidates: its trainer. */
   trainer?: Challenger;
+  /** ANMIN's run after a hand-off whose refinement found nothing: the hand-off's iteration it went on from (its own count from there). */
+  from?: number;
 }
 
 /** What a validated fit chose, on which rows: saved in the model file. */

@@ -275,7 +275,8 @@ test('a hybrid of one target on plenty of rows hands ANMIN\'s network on after H
   assert.equal(kept.candidates.length, 2);
   assert.equal(kept.candidates[0].iterations, HANDOFF_ITERATIONS);
   const again = kept.candidates[1];
-  assert.ok(again.iterations > HANDOFF_ITERATIONS, 'ANMIN past the hand-off');
+  assert.equal(again.from, kept.candidates[0].selected, 'ANMIN went on from the hand-off\'s network');
+  assert.ok(again.from! + again.iterations > HANDOFF_ITERATIONS, 'ANMIN past the hand-off');
   assert.equal(again.iterations, Math.min(again.selected + REFINE_START.runOn, ANMIN_DEFAULTS.iterations), 'to its own patience');
   const better = kept.candidates.reduce((a, b) => ((b.validationMse ?? Infinity) < (a.validationMse ?? Infinity) ? b : a));
   assert.deepEqual({ ...kept.chosen, lambdaScale: undefined }, { ...better, lambdaScale: undefined });
