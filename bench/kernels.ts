@@ -18,6 +18,8 @@ import { GradientPass } from '../src/model/gradient-pass.js';
 import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
 import type { Network } from '../src/model/network.js';
 import { ADAM_DEFAULTS, adamRule } from '../src/train/adam.js';
+import { LBFGS_DEFAULTS } from '../src/train/lbfgs.js';
+import { LbfgsHistory } from '../src/train/lbfgs-optimizer.js';
 import { warmHelpers } from '../src/util/team.js';
 import { allocate, kernel } from '../src/util/wasm.js';
 
@@ -118,6 +120,18 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const [theta, g] = [normal(size), normal(size)];
     const step = adamRule(size, ADAM_DEFAULTS);
     return [() => step(theta, g, 0.03)];
+  },
+  [`L-BFGS two-loop recursion over θ, history ${LBFGS_DEFAULTS.historySize} (${p * h + h * c + c} parameters)`]: () => {
+    const size = p * h + h * c + c;
+    const history = new LbfgsHistory(size, LBFGS_DEFAULTS.historySize);
+    const g = normal(size);
+    // Full: pairs with yᵀs > 0 (s = y), so none is dropped.
+    for (let i = 0; i < LBFGS_DEFAULTS.historySize; i++) {
+      const yv = normal(size);
+      history.setGradient(new Float64Array(size));
+      history.push(yv, yv, 1);
+    }
+    return [() => void history.direction(g, 1)];
   },
   'loss and gradient, every row (an L-BFGS evaluation)': () => {
     const grad = new Float64Array(p * h + h * c + c);

@@ -1,3 +1,5 @@
+import { allocate, ownKernel, type Allocation, type KernelModule } from '../util/wasm.js';
+
 /**
  * torch.optim.LBFGS step for step, with its line_search_fn None ('none', the paper's) or 'strong_wolfe': state
  * (history, direction, step length) persists across `step` calls; the very first iteration's step is
@@ -18,45 +20,37 @@ export interface LbfgsSettings {
 /** Evaluates the loss at θ and writes its gradient into `grad`. */
 export type Closure = (grad: Float64Array) => number;
 
-/** Entry k of q after a pass's update (which it makes), a the update's factor, x its other vector. */
-type Entry = (q: Float64Array, k: number, a: number, x: Float64Array) => number;
-
-/**
- * A pass over q that updates each entry (`entry`) and returns Σ y·q over the new q in four running sums
- * (entry k into sum k mod 4), joined as (s₀ + s₁) + (s₂ + s₃), then the last n mod 4 entries in order:
- * four chains of additions the CPU overlaps, where one chain waits on each add (torch's own dot, a BLAS
- * one, reassociates too). Each kind of pass is a function of its own, sharing this code (the two-loop
- * recursion at history 100 over 901 parameters: 0.28 ms, against 0.26 with each kind written out).
- */
-function pass(entry: Entry) {
-  return (q: Float64Array, a: number, x: Float64Array, y: Float64Array): number => {
-    const n = q.length;
-    const e = n - (n % 4);
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let k = 0;
-    for (; k < e; k += 4) {
-      s0 += y[k] * entry(q, k, a, x);
-      s1 += y[k + 1] * entry(q, k + 1, a, x);
-      s2 += y[k + 2] * entry(q, k + 2, a, x);
-      s3 += y[k + 3] * entry(q, k + 3, a, x);
-    }
-    let s = s0 + s1 + (s2 + s3);
-    for (; k < n; k++) s += y[k] * entry(q, k, a, x);
-    return s;
-  };
+/** assembly/optim.ts's L-BFGS functions. */
+interface LbfgsKernel extends KernelModule {
+  lbfgsDot(a: number, b: number, n: number): number;
+  lbfgsPair(g: number, gPrev: number, d: number, t: number, y: number, s: number, n: number): number;
+  lbfgsTwoLoop(q: number, g: number, dirs: number, stps: number, ro: number, al: number, first: number, num: number, slots: number, n: number, hDiag: number): void;
 }
 
-const dotPass = pass((q, k) => q[k]);
-/** q += a·x, then Σ y·q of the new q (pass's order). */
-const axpyDot = pass((q, k, a, x) => (q[k] += a * x[k]));
-/** q *= a, then Σ y·q of the new q (pass's order). */
-const scaleDot = pass((q, k, a) => (q[k] *= a));
-
-/** Σ a·b in pass's order: every dot product of the optimizer sums so. */
-export const dot = (a: Float64Array, b: Float64Array): number => dotPass(b, 0, b, a);
+/**
+ * Σ a·b in four running sums (entry k into sum k mod 4), joined as (s₀ + s₁) + (s₂ + s₃), then the last
+ * n mod 4 entries in order: four chains of additions the CPU overlaps, where one chain waits on each add
+ * (torch's own dot, a BLAS one, reassociates too). Every dot product of the optimizer sums so, the
+ * kernel's (LbfgsHistory) too.
+ */
+export function dot(a: Float64Array, b: Float64Array): number {
+  const n = a.length;
+  const e = n - (n % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k < e; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  let s = s0 + s1 + (s2 + s3);
+  for (; k < n; k++) s += a[k] * b[k];
+  return s;
+}
 
 // Loops, not TypedArray.map: map calls its callback per element, slow before the JIT has warmed up and after.
 const negated = (a: Float64Array) => {
@@ -64,34 +58,71 @@ const negated = (a: Float64Array) => {
   for (let i = 0; i < a.length; i++) out[i] = -a[i];
   return out;
 };
+
 /**
- * torch's two-loop recursion: −H·g from the history of directions (y) and steps (s). Each update of q
- * also sums the next dot product with q as it goes (in dot's order, over the same values), so the
- * numbers are those of the update then the dot, while the dot's chains of additions overlap the
- * update's independent work: one pass over q for two (the recursion was half of an L-BFGS step at
- * P = 641 parameters and more on wider, shorter data). At history 100 over 901 parameters: 0.39 ms
- * with each dot one chain, 0.28 ms with pass's four.
+ * torch's history of directions (y, gradient changes) and steps (s) and its two-loop recursion, in a
+ * SIMD kernel's memory of its own (a ring of capacity + 1 slots, so a new pair is written before it is
+ * kept or dropped). The recursion was written in TypeScript as passes shared through a function that
+ * took each pass's update as an argument: from one process to the next V8 inlined it or not, and the
+ * same fit took 2.0 or 4.4–5.5 s (tecator-like data, 153 fit rows × 100 inputs: 6,529 parameters,
+ * where the recursion at history 100 is most of an L-BFGS iteration). Each update of q sums the next dot
+ * product with the new q as it goes (the plain loops' values, in dot's order): one pass over q for two.
  */
-export function twoLoop(g: Float64Array, dirs: Float64Array[], stps: Float64Array[], ro: number[], al: number[], hDiag: number): Float64Array {
-  const size = g.length;
-  const num = dirs.length;
-  const q = negated(g);
-  let next = num > 0 ? dot(stps[num - 1], q) : 0;
-  for (let i = num - 1; i >= 0; i--) {
-    al[i] = next * ro[i];
-    // q − al·d is q + (−al)·d to the bit. The next dot: with the step before, or (the last) after the
-    // loop with the first direction once q is scaled.
-    if (i > 0) next = axpyDot(q, -al[i], dirs[i], stps[i - 1]);
-    else for (let k = 0; k < size; k++) q[k] -= al[i] * dirs[i][k];
+const historyLayout = (size: number, slots: number) =>
+  ({ dirs: ['f64', slots * size], stps: ['f64', slots * size], ro: ['f64', slots], al: ['f64', slots], q: ['f64', size], g: ['f64', size], gPrev: ['f64', size], d: ['f64', size] }) as const;
+
+export class LbfgsHistory {
+  private readonly k = ownKernel<LbfgsKernel>('optim');
+  private readonly slots: number;
+  private readonly at: Allocation<ReturnType<typeof historyLayout>>['at'];
+  private readonly view: Allocation<ReturnType<typeof historyLayout>>['view'];
+  private first = 0;
+  /** Pairs kept, at most the capacity. */
+  length = 0;
+
+  constructor(private readonly size: number, capacity: number) {
+    this.slots = capacity + 1;
+    // Laid out once, in memory no other caller touches: the views stay valid.
+    ({ at: this.at, view: this.view } = allocate(this.k, historyLayout(size, this.slots)));
   }
-  if (num > 0) next = scaleDot(q, hDiag, q, dirs[0]);
-  else for (let k = 0; k < size; k++) q[k] *= hDiag;
-  for (let i = 0; i < num; i++) {
-    const c = al[i] - next * ro[i];
-    if (i + 1 < num) next = axpyDot(q, c, stps[i], dirs[i + 1]);
-    else for (let k = 0; k < size; k++) q[k] += c * stps[i][k];
+
+  clear(): void {
+    this.first = 0;
+    this.length = 0;
   }
-  return q;
+
+  /** The gradient the next pair's y is measured from. */
+  setGradient(g: Float64Array): void {
+    this.view.gPrev.set(g);
+  }
+
+  /**
+   * The pair y = g − (the last gradient set), s = t·d, kept (the oldest dropped at capacity) where
+   * yᵀs > 1e-10 as torch keeps it; g becomes the last gradient. Returns torch's H_diag = yᵀs/yᵀy for a
+   * kept pair, else undefined.
+   */
+  push(g: Float64Array, d: Float64Array, t: number): number | undefined {
+    const { k, at, view, size } = this;
+    view.g.set(g);
+    view.d.set(d);
+    const free = (this.first + this.length) % this.slots;
+    const y = at.dirs + free * size * 8;
+    const ys = k.lbfgsPair(at.g, at.gPrev, at.d, t, y, at.stps + free * size * 8, size);
+    view.gPrev.set(g);
+    if (!(ys > 1e-10)) return undefined;
+    view.ro[free] = 1 / ys;
+    if (this.length === this.slots - 1) this.first = (this.first + 1) % this.slots;
+    else this.length++;
+    return ys / k.lbfgsDot(y, y, size);
+  }
+
+  /** −H·g by the two-loop recursion over the pairs kept, H's initial diagonal hDiag. */
+  direction(g: Float64Array, hDiag: number): Float64Array {
+    const { at, view } = this;
+    view.g.set(g);
+    this.k.lbfgsTwoLoop(at.q, at.g, at.dirs, at.stps, at.ro, at.al, this.first, this.length, this.slots, this.size, hDiag);
+    return view.q.slice();
+  }
 }
 
 const maxAbs = (a: Float64Array) => {
@@ -107,22 +138,18 @@ export class TorchLbfgs {
   private nIter = 0;
   private d: Float64Array | null = null;
   private t = 0;
-  private oldDirs: Float64Array[] = [];
-  private oldStps: Float64Array[] = [];
-  private ro: number[] = [];
+  private readonly history: LbfgsHistory;
   private hDiag = 1;
-  private prevFlatGrad: Float64Array | null = null;
   private prevLoss = 0;
-  private readonly al: number[];
   funcEvals = 0;
 
   constructor(private readonly theta: Float64Array, private readonly s: LbfgsSettings) {
-    this.al = new Array(s.historySize).fill(0);
+    this.history = new LbfgsHistory(theta.length, s.historySize);
   }
 
   /** One optimizer.step(closure); returns the loss at the start of the step, as torch does. */
   step(closure: Closure): number {
-    const { lr, maxIter, toleranceGrad, toleranceChange, historySize } = this.s;
+    const { lr, maxIter, toleranceGrad, toleranceChange } = this.s;
     const maxEval = this.s.maxEval ?? Math.floor((maxIter * 5) / 4);
     const size = this.theta.length;
     let flatGrad: Float64Array = new Float64Array(size);
@@ -140,33 +167,13 @@ export class TorchLbfgs {
       this.nIter++;
       if (this.nIter === 1) {
         d = negated(flatGrad);
-        this.oldDirs = [];
-        this.oldStps = [];
-        this.ro = [];
+        this.history.clear();
         this.hDiag = 1;
       } else {
-        const y = new Float64Array(size);
-        const sv = new Float64Array(size);
-        const prev = this.prevFlatGrad!;
-        for (let k = 0; k < size; k++) {
-          y[k] = flatGrad[k] - prev[k];
-          sv[k] = d![k] * t;
-        }
-        const ys = dot(y, sv);
-        if (ys > 1e-10) {
-          if (this.oldDirs.length === historySize) {
-            this.oldDirs.shift();
-            this.oldStps.shift();
-            this.ro.shift();
-          }
-          this.oldDirs.push(y);
-          this.oldStps.push(sv);
-          this.ro.push(1 / ys);
-          this.hDiag = ys / dot(y, y);
-        }
-        d = twoLoop(flatGrad, this.oldDirs, this.oldStps, this.ro, this.al, this.hDiag);
+        this.hDiag = this.history.push(flatGrad, d!, t) ?? this.hDiag;
+        d = this.history.direction(flatGrad, this.hDiag);
       }
-      this.prevFlatGrad = flatGrad.slice();
+      if (this.nIter === 1) this.history.setGradient(flatGrad);
       this.prevLoss = loss;
       if (this.nIter === 1) {
         let l1 = 0;

@@ -7,7 +7,7 @@ import { lossAndGradient, sumSquaredErrors } from '../../src/model/kernels.js';
 import { evaluate, predict } from '../../src/model/network.js';
 import { adam, adamRule } from '../../src/train/adam.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
-import { cubicMinimum, dot, strongWolfe, TorchLbfgs, twoLoop } from '../../src/train/lbfgs-optimizer.js';
+import { cubicMinimum, dot, LbfgsHistory, strongWolfe, TorchLbfgs } from '../../src/train/lbfgs-optimizer.js';
 import { stepLr } from '../../src/train/minibatch.js';
 import { sgd, sgdRule } from '../../src/train/sgd.js';
 import { idleHelpers } from '../../src/util/team.js';
@@ -308,30 +308,45 @@ test('the optimizer\'s dot product equals the sum of the products to rounding, i
   }
 });
 
-test('the two-loop recursion, its passes fused, gives torch\'s plain loops to the bit at any history length', () => {
+test('the kernel\'s two-loop recursion, its passes fused, gives torch\'s plain loops to the bit, its history a ring that drops the oldest pair and the pairs torch drops', () => {
   const size = 37;
-  for (const num of [0, 1, 2, 5]) {
-    const v = randn(size * (2 * num + 1) + num, 40 + num);
-    const g = v.subarray(0, size);
-    const dirs = Array.from({ length: num }, (_, i) => v.slice(size * (1 + i), size * (2 + i)));
-    const stps = Array.from({ length: num }, (_, i) => v.slice(size * (1 + num + i), size * (2 + num + i)));
-    const ro = Array.from(v.subarray(size * (2 * num + 1)), (x) => 1 / (1 + Math.abs(x)));
-    const hDiag = 0.7;
+  const capacity = 3;
+  const h = new LbfgsHistory(size, capacity);
+  const zero = new Float64Array(size);
+  const kept: { y: Float64Array; s: Float64Array; ro: number }[] = [];
+  let hDiag = 1;
+  for (let pair = 0; pair <= 6; pair++) {
+    const v = randn(3 * size, 40 + pair);
+    const y = v.slice(0, size);
+    // yᵀs > 0 but for pair 2, whose s points against y: torch drops it.
+    const s = Float64Array.from(y, (x, k) => (pair === 2 ? -1 : 1) * (x + 0.3 * v[size + k]));
+    const g = v.subarray(2 * size);
+    if (pair > 0) {
+      // y = y − 0 and s = 1·s to the bit.
+      h.setGradient(zero);
+      const got = h.push(y, s, 1);
+      const ys = dot(y, s);
+      if (ys > 1e-10) {
+        kept.push({ y, s, ro: 1 / ys });
+        if (kept.length > capacity) kept.shift();
+        hDiag = ys / dot(y, y);
+        assert.equal(got, hDiag);
+      } else assert.equal(got, undefined, `pair ${pair}`);
+    }
+    assert.equal(h.length, kept.length);
     // torch's loops as written there: each dot product over q (the optimizer's dot), then q updated.
     const q = Float64Array.from(g, (x) => -x);
-    const al = new Array<number>(num).fill(0);
-    for (let i = num - 1; i >= 0; i--) {
-      al[i] = dot(stps[i], q) * ro[i];
-      for (let k = 0; k < size; k++) q[k] -= al[i] * dirs[i][k];
+    const al = kept.map(() => 0);
+    for (let i = kept.length - 1; i >= 0; i--) {
+      al[i] = dot(kept[i].s, q) * kept[i].ro;
+      for (let k = 0; k < size; k++) q[k] -= al[i] * kept[i].y[k];
     }
     for (let k = 0; k < size; k++) q[k] *= hDiag;
-    for (let i = 0; i < num; i++) {
-      const be = dot(dirs[i], q) * ro[i];
-      for (let k = 0; k < size; k++) q[k] += (al[i] - be) * stps[i][k];
+    for (let i = 0; i < kept.length; i++) {
+      const be = dot(kept[i].y, q) * kept[i].ro;
+      for (let k = 0; k < size; k++) q[k] += (al[i] - be) * kept[i].s[k];
     }
-    const fusedAl = new Array<number>(num).fill(0);
-    assert.deepEqual(twoLoop(g, dirs, stps, ro, fusedAl, hDiag), q, `history ${num}`);
-    assert.deepEqual(fusedAl, al, `history ${num}`);
+    assert.deepEqual(h.direction(g, hDiag), q, `after pair ${pair}`);
   }
 });
 
