@@ -302,9 +302,13 @@ export class Regressor<O extends object = object> {
     const tried: { c: Candidate; r: TrainResult; options: Record<string, unknown>; scale?: number }[] = [];
     const mse = (t: (typeof tried)[number]) => t.c.validationMse ?? Infinity;
     const best = () => tried.reduce((a, b) => (mse(b) < mse(a) ? b : a));
-    // The best candidate so far, its best validation MSE at each point: what a later one races.
+    // The best candidate so far, its best validation MSE at each point: what a later one races. Not a
+    // best at its start (iteration 0, the output layer's ridge fit on the random hidden layer): none of
+    // its ANMIN iterations did better, so its curve holds no progress to race, and ANMIN at another λ
+    // may take several iterations to pass that start (tecator-like data, λ 10⁻³ against 10⁻²'s start at
+    // 0.290: 0.297, 0.390, 0.378, 0.291, 0.268, …, 0.066 at iteration 17; cut after 3).
     const rival = (margin: number): number[] | undefined => {
-      if (!tried.length) return undefined;
+      if (!tried.length || best().r.selected === 0) return undefined;
       let low = Infinity;
       return best().r.trace.map((pt) => (low = Math.min(low, finiteOrNull(pt.validationMse) ?? Infinity)) * margin);
     };

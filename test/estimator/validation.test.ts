@@ -184,9 +184,11 @@ test('λ is chosen by validation MSE among the candidates, and the refit runs at
   assert.equal(plenty.summary.rows, 192);
 });
 
-/** The best candidate before the k-th: its best-so-far validation curve is what the k-th races (× its margin). */
-const bestBefore = (v: { candidates: { validationMse?: number | null }[] }, k: number) => v.candidates.slice(0, k).reduce((a, b) => (b.validationMse! < a.validationMse! ? b : a));
-function racesWith(v: { candidates: { validationMse?: number | null }[] }, k: number, c: TrainData, margin: number, what: string, s2: number): void {
+type Candidates = { candidates: { validationMse?: number | null; selected: number }[] };
+/** The best candidate before the k-th: its best-so-far validation curve is what the k-th races (× its margin), unless its best is its start. */
+const bestBefore = (v: Candidates, k: number) => v.candidates.slice(0, k).reduce((a, b) => (b.validationMse! < a.validationMse! ? b : a));
+function racesWith(v: Candidates, k: number, c: TrainData, margin: number, what: string, s2: number): void {
+  if (bestBefore(v, k).selected === 0) return assert.equal(c.rival, undefined, `${what}: no race against a best at its start`);
   // The trainer races in its own units: the targets divided by the fit's targetScale.
   const end = c.rival!.at(-1)! * s2;
   assert.ok(Math.abs(end - margin * bestBefore(v, k).validationMse!) <= 1e-12 * end, what);
@@ -204,8 +206,8 @@ test('by conjugate gradients the λ search starts at the grid\'s top and each la
   for (const [k, c] of searches.entries()) {
     if (k === 0) continue;
     // The rival is the best candidate before it, as its best-so-far curve.
-    assert.equal(c.rival!.at(-1)! * s2, bestBefore(v, k).validationMse);
-    assert.ok(c.rival!.every((x, i) => i === 0 || x <= c.rival![i - 1]));
+    racesWith(v, k, c, 1, `candidate ${k}`, s2);
+    assert.ok(c.rival === undefined || c.rival.every((x, i) => i === 0 || x <= c.rival![i - 1]));
   }
   assert.equal(v.chosen.validationMse, Math.min(...v.candidates.map((c) => c.validationMse!)));
 });
@@ -240,6 +242,35 @@ test('by a direct solve the λ search runs its first candidate in full, cuts the
     assert.equal(searches[mine[0]].rival, undefined, `width ${h}, its first`);
     racesWith(v, mine[1], searches[mine[1]], SECOND_MARGIN, `width ${h}, its second`, s2);
   }
+});
+
+test('the λ search races no candidate against a best whose selected iterate is its start: it runs to its patience', () => {
+  // Spectra-like inputs (tecator-like data, small): each row a level of its own plus a faint bump whose
+  // height is the target. ANMIN's first iterations at λ 10⁻² do worse than its start (the output
+  // layer's ridge fit on the random hidden layer), while at 10⁻³ they pass it after a few.
+  const rng = new RandomState(9);
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < 240; i++) {
+    const [target, level] = [rng.normal(), rng.normal()];
+    X.push(Array.from({ length: 6 }, (_, j) => level + 0.05 * target * Math.exp(-(((j / 6 - 0.6) / 0.1) ** 2)) + 0.01 * rng.normal()));
+    y.push(target);
+  }
+  const { trainer, calls } = spy();
+  const model = new Regressor(trainer, { hidden: 64, iterations: 30, solver: 'dense', validationFraction: 0.2 }).fit(X, y);
+  const v = model.toJSON().validation!;
+  const s2 = (model.summary.targetScale ?? 1) ** 2;
+  const searches = calls.filter((c) => c.validation);
+  const unraced = [...searches.keys()].filter((k) => k > 0 && bestBefore(v, k).selected === 0);
+  assert.ok(unraced.length > 0, 'a best at its start before a later candidate');
+  for (const k of unraced) {
+    racesWith(v, k, searches[k], k === 1 ? SECOND_MARGIN : 1, `candidate ${k}`, s2);
+    // Stopped by its patience or its iterations, never sooner.
+    const c = v.candidates[k];
+    assert.ok(c.iterations === 30 || c.iterations - c.selected === PATIENCE.anmin, `candidate ${k}: ${c.selected} of ${c.iterations}`);
+  }
+  // Where it mattered: the chosen candidate beat that start at an iteration a race would not have reached.
+  assert.ok(v.chosen.selected > RIVAL_POINTS && v.chosen.validationMse! < v.candidates[0].validationMse!);
 });
 
 test('a hybrid of one target on plenty of rows hands ANMIN\'s network on after HANDOFF_ITERATIONS; not where iterations or patience are given, rows are few for a width, targets are several or the refiner is not L-BFGS', () => {
