@@ -285,6 +285,38 @@ export function dualGram(x: usize, w: usize, m: i32, px: i32, pw: i32, lambda: f
 }
 
 /**
+ * dualGram with X Xᵀ already in out (as dualGram wrote it for W's rows all (1, 0): the same blocks and
+ * sums, times 1): out ← out ⊙ (W Wᵀ) + λI over the same lower triangle, each entry the product
+ * dualGram forms, so the same bits. The inputs' part is then summed once for a run's solves, not per solve.
+ */
+export function dualGramTimes(w: usize, m: i32, pw: i32, lambda: f64, out: usize): void {
+  const wb = <usize>pw << 3;
+  const ob = <usize>m << 3;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const w0 = w + <usize>i * wb;
+    for (let j = 0; j <= i; j += 2) {
+      const v0 = w + <usize>j * wb;
+      dots4(w0, w0 + wb, v0, v0 + wb, pw, SCRATCH + 32);
+      const r0 = out + <usize>i * ob + (<usize>j << 3);
+      const r1 = r0 + ob;
+      const diag = i == j ? lambda : 0.0;
+      store<f64>(r0, load<f64>(r0) * load<f64>(SCRATCH + 32) + diag);
+      store<f64>(r0 + 8, load<f64>(r0 + 8) * load<f64>(SCRATCH + 40));
+      store<f64>(r1, load<f64>(r1) * load<f64>(SCRATCH + 48));
+      store<f64>(r1 + 8, load<f64>(r1 + 8) * load<f64>(SCRATCH + 56) + diag);
+    }
+  }
+  if (i < m) {
+    const wi = w + <usize>i * wb;
+    for (let j = 0; j <= i; j++) {
+      const r = out + <usize>i * ob + (<usize>j << 3);
+      store<f64>(r, load<f64>(r) * dot(pw, wi, w + <usize>j * wb) + (i == j ? lambda : 0.0));
+    }
+  }
+}
+
+/**
  * The lower triangle of the hidden layer's M + λI from its firing-pair sums, where `cholesky` factors
  * it: entry (j·p + a, l·p + b), l ≤ j, is bb[j·h + l]·U_lj[packed[a·p + b]], with U packed pair by pair
  * (pair (l, j) at (l·h − l(l − 1)/2 + j − l)·q, q = p(p + 1)/2) and packed[a·p + b] the packed index of

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { int } from '../src/cli/options.js';
 import { RandomState } from '../src/data/rng.js';
 import { choleskyKernelFactor, FactorTeam, factorHeld, type CholeskyKernel } from '../src/linalg/cholesky.js';
+import { dualFactor, inputGram } from '../src/linalg/dual-gram.js';
 import { FiringPairs } from '../src/linalg/firing-gram.js';
 import { luFloat32 } from '../src/linalg/lu.js';
 import { flooredSvdSolve } from '../src/linalg/symmetric.js';
@@ -120,6 +121,18 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const [theta, g] = [normal(size), normal(size)];
     const step = adamRule(size, ADAM_DEFAULTS);
     return [() => step(theta, g, 0.03)];
+  },
+  // The dual solve's system on its first rows (ANMIN's solve where rows are fewer than (d+1)h unknowns).
+  [`dual system formed and factored, ${Math.min(n, 400)} rows`]: () => {
+    const m = Math.min(n, 400);
+    const w = normal(m * h);
+    return [() => void dualFactor(x, w, m, p, h, 1)];
+  },
+  [`dual system from the inputs' Gram summed once, formed and factored, ${Math.min(n, 400)} rows`]: () => {
+    const m = Math.min(n, 400);
+    const w = normal(m * h);
+    const gram = inputGram(x, m, p);
+    return [() => void dualFactor(x, w, m, p, h, 1, undefined, gram)];
   },
   [`L-BFGS two-loop recursion over θ, history ${LBFGS_DEFAULTS.historySize} (${p * h + h * c + c} parameters)`]: () => {
     const size = p * h + h * c + c;

@@ -7,12 +7,20 @@ const even = (k: number) => k + (k & 1);
 /**
  * K + λI for K = (X Xᵀ) ⊙ (W Wᵀ), m×m, X m×p and W m×q row-major: the Gram matrix of the rows
  * x_r ⊗ w_r without forming them (p + q products an entry instead of p·q). Formed by the SIMD kernel
- * in the Cholesky kernel's memory (its lower triangle), where `dualFactor` factors it in place.
+ * in the Cholesky kernel's memory (its lower triangle), where `dualFactor` factors it in place. With
+ * `gram`, X Xᵀ as inputGram returned it: then q products an entry, the same numbers.
  */
-function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number) {
+function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number, gram?: Float64Array) {
   const ker = kernel<CholeskyKernel>('cholesky');
-  const px = even(p);
   const pw = even(q);
+  if (gram) {
+    const held = allocate(ker, { w: ['f64', m * pw], a: ['f64', m * m], b: ['f64', m] });
+    padRows(w, m, q, held.view.w, pw);
+    held.view.a.set(gram);
+    ker.dualGramTimes(held.at.w, m, pw, lambda, held.at.a);
+    return { ker, ...held };
+  }
+  const px = even(p);
   const held = allocate(ker, { x: ['f64', m * px], w: ['f64', m * pw], a: ['f64', m * m], b: ['f64', m] });
   padRows(x, m, p, held.view.x, px);
   padRows(w, m, q, held.view.w, pw);
@@ -20,9 +28,19 @@ function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: num
   return { ker, ...held };
 }
 
+/**
+ * X Xᵀ (m×m, X m×p row-major) as formDual's kernel sums it, for later calls on the same X to pass as
+ * `gram`: its lower triangle (and the entries above even diagonal entries), m² numbers.
+ */
+export function inputGram(x: Float64Array, m: number, p: number): Float64Array {
+  const ones = new Float64Array(m * 2);
+  for (let r = 0; r < m; r++) ones[2 * r] = 1;
+  return formDual(x, ones, m, p, 2, 0).view.a.slice();
+}
+
 /** K + λI (see formDual) factored by Cholesky where it was formed (on `team`'s threads): ln|K + λI| and its solve, valid until the kernel is used again. */
-export function dualFactor(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number, team?: FactorTeam): Factorization {
-  const { ker, at, view, claim } = formDual(x, w, m, p, q, lambda);
+export function dualFactor(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number, team?: FactorTeam, gram?: Float64Array): Factorization {
+  const { ker, at, view, claim } = formDual(x, w, m, p, q, lambda, gram);
   return factorHeld(ker, at, view, claim, m, team);
 }
 

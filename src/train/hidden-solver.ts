@@ -2,7 +2,7 @@ import { totalmem } from 'node:os';
 import type { RandomState } from '../data/rng.js';
 import type { Prepared } from '../data/split.js';
 import { FactorTeam } from '../linalg/cholesky.js';
-import { dualFactor, dualGram } from '../linalg/dual-gram.js';
+import { dualFactor, dualGram, inputGram } from '../linalg/dual-gram.js';
 import { FiringPairs, packedSize } from '../linalg/firing-gram.js';
 import { ridgeSolve } from '../linalg/ridge.js';
 import { NormalOperator, operatorDims } from '../linalg/normal-operator.js';
@@ -183,6 +183,14 @@ class DenseHiddenSolver implements HiddenSolver {
 }
 
 /**
+ * The most entries of X Xᵀ the dual solver keeps between its solves (32 MB, m ≤ 2,048 rows). The inputs
+ * do not change within a run, so their part of each entry of ΦΦᵀ = (X Xᵀ) ⊙ (W Wᵀ) is summed once: p of
+ * the p + h products an entry. Larger m is left to form it each time: there the m³/3 factorization
+ * outweighs the forming more and more.
+ */
+export const CACHED_GRAM_ENTRIES = 2 ** 22;
+
+/**
  * The hidden-layer solve in the rows' space. With Φ the m×(d+1)h matrix of Eq. 5 (m = n·c; the row of
  * sample i and output k is g_i ⊙ B_·k ⊗ x̃_i), M = ΦᵀΦ and Eq. 8's c = Φᵀr with r_ik = y_ik − b⁰_k, so
  * (M + λI)a = c has the solution a = Φᵀβ with (ΦΦᵀ + λI)β = r, and ln|M + λI| = ln|ΦΦᵀ + λI| +
@@ -197,6 +205,8 @@ class DualHiddenSolver implements HiddenSolver {
   private readonly factors: FactorTeam;
   /** The pre-activations of the last refit: the firing pattern the next solve freezes. */
   private z: Float64Array | null = null;
+  /** X Xᵀ of the rows (inputGram), summed on the first solve for the later ones; null where too large to keep (CACHED_GRAM_ENTRIES). */
+  private gram: Float64Array | null | undefined;
 
   constructor(private readonly train: Prepared, private readonly h: number, private readonly o: AnminOptions) {
     this.lambda = scaledLambda(o, train.n);
@@ -223,7 +233,9 @@ class DualHiddenSolver implements HiddenSolver {
     for (let r = 0; r < m; r++) rhs[r] = y[r] - net.b0[r % c];
     // Sylvester: |λI + ΦᵀΦ| = λ^((d+1)h − m) |λI + ΦΦᵀ| (the eigenvalues past the rank of Φ are λ alone).
     const rest = (p * h - m) * Math.log(this.lambda);
-    const f = phase('dual system ΦΦᵀ + λI: formed, factored (Cholesky), ln| |', () => dualFactor(xs, w, m, p, h, this.lambda, this.factors), () => m * m * (p + h) + m ** 3 / 3);
+    this.gram ??= m * m <= CACHED_GRAM_ENTRIES ? phase('dual system: the inputs\' Gram X Xᵀ (once a run)', () => inputGram(xs, m, p), () => m * m * p) : null;
+    const gram = this.gram ?? undefined;
+    const f = phase('dual system ΦΦᵀ + λI: formed, factored (Cholesky), ln| |', () => dualFactor(xs, w, m, p, h, this.lambda, this.factors, gram), () => m * m * (gram ? h : p + h) + m ** 3 / 3);
     const logdet = f.logdet + rest - this.logScale;
     let beta: Float64Array = rhs;
     let reported = logdet;
