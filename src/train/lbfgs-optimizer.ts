@@ -59,6 +59,10 @@ const negated = (a: Float64Array) => {
   return out;
 };
 
+/** LbfgsHistory's arrays in its kernel's memory: `slots` pairs of vectors of `size`, 1/yᵀs and the recursion's coefficients per slot, and the vectors passed in and out. */
+const historyLayout = (size: number, slots: number) =>
+  ({ dirs: ['f64', slots * size], stps: ['f64', slots * size], ro: ['f64', slots], al: ['f64', slots], q: ['f64', size], g: ['f64', size], gPrev: ['f64', size], d: ['f64', size] }) as const;
+
 /**
  * torch's history of directions (y, gradient changes) and steps (s) and its two-loop recursion, in a
  * SIMD kernel's memory of its own (a ring of capacity + 1 slots, so a new pair is written before it is
@@ -68,9 +72,6 @@ const negated = (a: Float64Array) => {
  * where the recursion at history 100 is most of an L-BFGS iteration). Each update of q sums the next dot
  * product with the new q as it goes (the plain loops' values, in dot's order): one pass over q for two.
  */
-const historyLayout = (size: number, slots: number) =>
-  ({ dirs: ['f64', slots * size], stps: ['f64', slots * size], ro: ['f64', slots], al: ['f64', slots], q: ['f64', size], g: ['f64', size], gPrev: ['f64', size], d: ['f64', size] }) as const;
-
 export class LbfgsHistory {
   private readonly k = ownKernel<LbfgsKernel>('optim');
   private readonly slots: number;
@@ -106,8 +107,9 @@ export class LbfgsHistory {
     view.g.set(g);
     view.d.set(d);
     const free = (this.first + this.length) % this.slots;
-    const y = at.dirs + free * size * 8;
-    const ys = k.lbfgsPair(at.g, at.gPrev, at.d, t, y, at.stps + free * size * 8, size);
+    const offset = free * size * Float64Array.BYTES_PER_ELEMENT;
+    const y = at.dirs + offset;
+    const ys = k.lbfgsPair(at.g, at.gPrev, at.d, t, y, at.stps + offset, size);
     view.gPrev.set(g);
     if (!(ys > 1e-10)) return undefined;
     view.ro[free] = 1 / ys;
