@@ -294,8 +294,10 @@ export interface ValidationRecord {
   chosen: Candidate & { lambdaScale?: string };
   /** The challenger set but not run: the fit's validation R² left at most LEAST_GAIN of the variance unexplained. */
   unchallenged?: { validationR2: number };
-  /** The final model trained on every row (validation rows included): ANMIN again at the chosen settings, or a hybrid's refinement continued. */
+  /** The final model trained on every row (validation rows included): ANMIN again at the chosen settings, a hybrid's refinement or the challenger's network continued. */
   refit: boolean;
+  /** The challenger's chosen network: the steps it went on for over every row. */
+  continued?: number;
   /** A hybrid's refinement from ANMIN's chosen network; `continued`: the steps it then went on for over every row; `handoff`: the iterations ANMIN was given before it (HANDOFF_ITERATIONS), where the hand-off ran. */
   refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number; rateCutAt?: number; continued?: number; handoff?: number };
 }
