@@ -245,7 +245,9 @@ export function solve(a: usize, n: i32, b: usize): void {
  * row r of Φ being the Kronecker product of x_r and w_r. Writes the lower triangle of
  * out (m×m) = (X Xᵀ) ⊙ (W Wᵀ) + λI for X m×px and W m×pw row-major, px and pw even (rows zero-padded),
  * rows two at a time so each 2×2 block's four products share their loads. The upper triangle is left
- * alone (but for the entry above each even diagonal entry): `cholesky` reads only the lower one.
+ * alone (but for the entry above each even diagonal entry): `cholesky` reads only the lower one. With x
+ * 0, X Xᵀ is already in out, as this function wrote it for W's rows all (1, 0): each entry is then the
+ * same product, so the same bits, and the inputs' part is summed once for a run's solves.
  */
 export function dualGram(x: usize, w: usize, m: i32, px: i32, pw: i32, lambda: f64, out: usize): void {
   const xb = <usize>px << 3;
@@ -258,14 +260,20 @@ export function dualGram(x: usize, w: usize, m: i32, px: i32, pw: i32, lambda: f
     for (let j = 0; j <= i; j += 2) {
       const y0 = x + <usize>j * xb;
       const v0 = w + <usize>j * wb;
-      dots4(x0, x0 + xb, y0, y0 + xb, px, SCRATCH);
+      const r0 = out + <usize>i * ob + (<usize>j << 3);
+      const r1 = r0 + ob;
+      if (x) dots4(x0, x0 + xb, y0, y0 + xb, px, SCRATCH);
+      else {
+        store<f64>(SCRATCH, load<f64>(r0));
+        store<f64>(SCRATCH + 8, load<f64>(r0 + 8));
+        store<f64>(SCRATCH + 16, load<f64>(r1));
+        store<f64>(SCRATCH + 24, load<f64>(r1 + 8));
+      }
       dots4(w0, w0 + wb, v0, v0 + wb, pw, SCRATCH + 32);
       const k00 = load<f64>(SCRATCH) * load<f64>(SCRATCH + 32);
       const k01 = load<f64>(SCRATCH + 8) * load<f64>(SCRATCH + 40);
       const k10 = load<f64>(SCRATCH + 16) * load<f64>(SCRATCH + 48);
       const k11 = load<f64>(SCRATCH + 24) * load<f64>(SCRATCH + 56);
-      const r0 = out + <usize>i * ob + (<usize>j << 3);
-      const r1 = r0 + ob;
       const diag = i == j ? lambda : 0.0;
       store<f64>(r0, k00 + diag);
       store<f64>(r0 + 8, k01);
@@ -278,40 +286,8 @@ export function dualGram(x: usize, w: usize, m: i32, px: i32, pw: i32, lambda: f
     const xi = x + <usize>i * xb;
     const wi = w + <usize>i * wb;
     for (let j = 0; j <= i; j++) {
-      const k = dot(px, xi, x + <usize>j * xb) * dot(pw, wi, w + <usize>j * wb) + (i == j ? lambda : 0.0);
-      store<f64>(out + <usize>i * ob + (<usize>j << 3), k);
-    }
-  }
-}
-
-/**
- * dualGram with X Xᵀ already in out (as dualGram wrote it for W's rows all (1, 0): the same blocks and
- * sums, times 1): out ← out ⊙ (W Wᵀ) + λI over the same lower triangle, each entry the product
- * dualGram forms, so the same bits. The inputs' part is then summed once for a run's solves, not per solve.
- */
-export function dualGramTimes(w: usize, m: i32, pw: i32, lambda: f64, out: usize): void {
-  const wb = <usize>pw << 3;
-  const ob = <usize>m << 3;
-  let i = 0;
-  for (; i + 2 <= m; i += 2) {
-    const w0 = w + <usize>i * wb;
-    for (let j = 0; j <= i; j += 2) {
-      const v0 = w + <usize>j * wb;
-      dots4(w0, w0 + wb, v0, v0 + wb, pw, SCRATCH + 32);
-      const r0 = out + <usize>i * ob + (<usize>j << 3);
-      const r1 = r0 + ob;
-      const diag = i == j ? lambda : 0.0;
-      store<f64>(r0, load<f64>(r0) * load<f64>(SCRATCH + 32) + diag);
-      store<f64>(r0 + 8, load<f64>(r0 + 8) * load<f64>(SCRATCH + 40));
-      store<f64>(r1, load<f64>(r1) * load<f64>(SCRATCH + 48));
-      store<f64>(r1 + 8, load<f64>(r1 + 8) * load<f64>(SCRATCH + 56) + diag);
-    }
-  }
-  if (i < m) {
-    const wi = w + <usize>i * wb;
-    for (let j = 0; j <= i; j++) {
       const r = out + <usize>i * ob + (<usize>j << 3);
-      store<f64>(r, load<f64>(r) * dot(pw, wi, w + <usize>j * wb) + (i == j ? lambda : 0.0));
+      store<f64>(r, (x ? dot(px, xi, x + <usize>j * xb) : load<f64>(r)) * dot(pw, wi, w + <usize>j * wb) + (i == j ? lambda : 0.0));
     }
   }
 }

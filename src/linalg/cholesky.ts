@@ -64,7 +64,6 @@ export interface CholeskyKernel extends KernelModule {
   MAX_THREADS: WebAssembly.Global;
   solve(a: number, n: number, b: number): void;
   dualGram(x: number, w: number, m: number, px: number, pw: number, lambda: number, out: number): void;
-  dualGramTimes(w: number, m: number, pw: number, lambda: number, out: number): void;
   pairSystem(u: number, bb: number, packed: number, p: number, h: number, lambda: number, out: number): void;
 }
 

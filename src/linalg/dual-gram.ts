@@ -17,7 +17,7 @@ function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: num
     const held = allocate(ker, { w: ['f64', m * pw], a: ['f64', m * m], b: ['f64', m] });
     padRows(w, m, q, held.view.w, pw);
     held.view.a.set(gram);
-    ker.dualGramTimes(held.at.w, m, pw, lambda, held.at.a);
+    ker.dualGram(0, held.at.w, m, 0, pw, lambda, held.at.a);
     return { ker, ...held };
   }
   const px = even(p);

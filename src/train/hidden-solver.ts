@@ -205,7 +205,9 @@ class DualHiddenSolver implements HiddenSolver {
   private readonly factors: FactorTeam;
   /** The pre-activations of the last refit: the firing pattern the next solve freezes. */
   private z: Float64Array | null = null;
-  /** X Xᵀ of the rows (inputGram), summed on the first solve for the later ones; null where too large to keep (CACHED_GRAM_ENTRIES). */
+  /** The system's rows of inputs, each sample's once per output (the inputs do not change within a run). */
+  private xs: Float64Array | undefined;
+  /** X Xᵀ of those rows (inputGram), summed on the first solve for the later ones; null where too large to keep (CACHED_GRAM_ENTRIES). */
   private gram: Float64Array | null | undefined;
 
   constructor(private readonly train: Prepared, private readonly h: number, private readonly o: AnminOptions) {
@@ -227,7 +229,7 @@ class DualHiddenSolver implements HiddenSolver {
     const z = this.z!;
     const m = n * c;
     const h = net.h;
-    const xs = c === 1 ? x : repeatRows(x, n, p, c);
+    const xs = (this.xs ??= c === 1 ? x : repeatRows(x, n, p, c));
     const w = gatedOutputs(z, net);
     const rhs = new Float64Array(m);
     for (let r = 0; r < m; r++) rhs[r] = y[r] - net.b0[r % c];

@@ -170,12 +170,12 @@ export class TorchLbfgs {
       if (this.nIter === 1) {
         d = negated(flatGrad);
         this.history.clear();
+        this.history.setGradient(flatGrad);
         this.hDiag = 1;
       } else {
         this.hDiag = this.history.push(flatGrad, d!, t) ?? this.hDiag;
         d = this.history.direction(flatGrad, this.hDiag);
       }
-      if (this.nIter === 1) this.history.setGradient(flatGrad);
       this.prevLoss = loss;
       if (this.nIter === 1) {
         let l1 = 0;
