@@ -1,5 +1,5 @@
 import { sumSquaredErrors } from '../model/kernels.js';
-import { cloneNetwork, evaluate, fitOf, totalSquares, type Fit, type Network } from '../model/network.js';
+import { cloneNetwork, evaluate, fitOf, predict, totalSquares, type Fit, type Network } from '../model/network.js';
 import { recoveryError } from '../model/recovery.js';
 import { phase } from '../util/profile.js';
 import type { OnStep, TracePoint, TrainData } from './types.js';
@@ -93,6 +93,10 @@ export class Selection {
   /** The validation R² and criterion of the last new best that reset `since` (TrainData.tolerance). */
   private mark: number;
   private markLoss: number;
+  /** Whether a new best has beaten the first point (TrainData.startPatience, startSignificance). */
+  private beaten = false;
+  /** The first point's validation rows' squared errors, where a new best must bear out its gain over them. */
+  private readonly startErrors?: Float64Array;
   private behind = 0;
   /** The index of the latest point offered. */
   private at = 0;
@@ -104,6 +108,7 @@ export class Selection {
     this.loss = this.criterion(first);
     this.mark = first.validationR2 ?? -Infinity;
     this.markLoss = this.loss;
+    if (data.startPatience !== undefined && data.startSignificance !== undefined && data.validation) this.startErrors = rowErrors(net, data.validation);
   }
 
   private criterion(pt: TracePoint): number {
@@ -123,6 +128,7 @@ export class Selection {
     const r2 = pt.validationR2 as number;
     // No validation rows, or an R² that is no number: every new best counts.
     const counts = rule === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + rule.r2 || (1 - this.mark > rule.residual && loss < this.markLoss * (1 - rule.share));
+    if (this.selected === index && !this.beaten) this.beaten = !this.startErrors || pairedT(this.startErrors, rowErrors(net, this.data.validation!)) > this.data.startSignificance!;
     if (this.selected === index && counts) {
       this.since = 0;
       this.mark = pt.validationR2 ?? -Infinity;
@@ -138,8 +144,9 @@ export class Selection {
   get stalled(): boolean {
     const given = this.cutAt !== undefined ? this.data.plateau!.patience : this.data.patience;
     const { startPatience } = this.data;
-    const patience = given !== undefined && startPatience !== undefined && this.selected === 0 ? Math.min(given, startPatience) : given;
-    return (patience !== undefined && this.since >= patience) || this.behind >= RIVAL_POINTS;
+    // Until a new best beats the first point, the start's patience counts from it.
+    const unbeaten = given !== undefined && startPatience !== undefined && !this.beaten && this.at >= Math.min(given, startPatience);
+    return (given !== undefined && this.since >= given) || unbeaten || this.behind >= RIVAL_POINTS;
   }
 
   /**
@@ -153,4 +160,28 @@ export class Selection {
     this.since = 0;
     return true;
   }
+}
+
+/** Each validation row's squared errors, summed over the targets. */
+function rowErrors(net: Network, v: NonNullable<TrainData['validation']>): Float64Array {
+  const pred = predict(net, v.x, v.n);
+  const out = new Float64Array(v.n);
+  for (let i = 0; i < v.n; i++) {
+    let s = 0;
+    for (let t = i * v.c; t < (i + 1) * v.c; t++) s += (pred[t] - v.y[t]) ** 2;
+    out[i] = s;
+  }
+  return out;
+}
+
+/** The paired t statistic of before − after: how many standard errors the rows' mean gain is. */
+export function pairedT(before: Float64Array, after: Float64Array): number {
+  const n = before.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += before[i] - after[i];
+  mean /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (before[i] - after[i] - mean) ** 2;
+  const se = Math.sqrt(ss / (n - 1) / n);
+  return se > 0 ? mean / se : mean > 0 ? Infinity : 0;
 }

@@ -58,6 +58,11 @@ export interface TrainData {
   /** With patience: stop after this many points (if fewer) where none has beaten the first, a warm start the method cannot improve. */
   startPatience?: number;
   /**
+   * With startPatience and validation rows: a new best beats the first point only where the rows bear
+   * its gain out, the paired t statistic of their squared errors (first − new) above this.
+   */
+  startSignificance?: number;
+  /**
    * With validation rows and patience: which new bests count against the last point that counted (the
    * first point to begin with), so gains too small to count still add up; the selected point is still
    * the least validation MSE. Where R² is not a number (validation targets all alike) every new best counts.

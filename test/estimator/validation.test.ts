@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { planted } from '../../src/data/generate.js';
 import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
@@ -10,7 +11,7 @@ import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
-import { RIVAL_POINTS } from '../../src/train/trace.js';
+import { pairedT, RIVAL_POINTS } from '../../src/train/trace.js';
 import type { GainRule, Trainer, TrainData } from '../../src/train/types.js';
 import { problem } from '../helpers.js';
 
@@ -618,12 +619,15 @@ test('a run that trails its rival\'s best validation MSE for RIVAL_POINTS points
   assert.equal(anmin.train({ train, validation, rival: [own[0], own[1] * 0.99, Math.min(...own) / 2] }, o).stoppedAt, RIVAL_POINTS);
 });
 
-test('with a gain rule a new best resets the patience only where it raises the validation R² by enough, or lowers the validation MSE by a share of that of the last that did while that one left enough of the variance; the least validation MSE is still the one kept', () => {
-  // A planted problem's rows 0–299 to train on, 300–399 to validate, with the bias column first.
+/** A planted problem's rows 0–299 to train on, 300–399 to validate, with the bias column first. */
+function plantedRows(): { train: TrainData['train']; validation: TrainData['train'] } {
   const pl = planted({ d: D, k: 4, n: 400, sigma: 0.3, seed: 6 });
   const part = (from: number, n: number) => ({ n, p: D + 1, c: 1, x: Float64Array.from({ length: n * (D + 1) }, (_, k) => (k % (D + 1) === 0 ? 1 : pl.x[(from + Math.floor(k / (D + 1))) * D + (k % (D + 1)) - 1])), y: pl.y.slice(from, from + n) });
-  const train = part(0, 300);
-  const validation = part(300, 100);
+  return { train: part(0, 300), validation: part(300, 100) };
+}
+
+test('with a gain rule a new best resets the patience only where it raises the validation R² by enough, or lowers the validation MSE by a share of that of the last that did while that one left enough of the variance; the least validation MSE is still the one kept', () => {
+  const { train, validation } = plantedRows();
   const o = { hidden: 8, iterations: 60, seed: 0 };
   const free = lbfgs.train({ train, validation }, o).trace;
   const patience = 4;
@@ -665,6 +669,31 @@ test('with a gain rule a new best resets the patience only where it raises the v
   const kept = lbfgs.train({ train, validation: alike, patience, tolerance: byR2 }, o).trace;
   assert.ok(kept.length > patience + 1, 'new bests went on counting');
   assert.deepEqual(mses(kept), mses(lbfgs.train({ train, validation: alike, patience }, o).trace));
+});
+
+test('with a start significance a new best ends the start\'s patience only where the validation rows bear out its gain over the first point: the paired t statistic of their squared errors above it', () => {
+  const rng = new RandomState(3);
+  const before = rng.fillNormal(new Float64Array(50)).map((v) => v * v);
+  const after = before.map((v, i) => 0.9 * v + 0.01 * (i % 7));
+  const gains = Array.from(before, (v, i) => v - after[i]);
+  const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.abs(b), `${a} against ${b}`);
+  close(pairedT(before, after), mean(gains) / (sampleStandardDeviation(gains) / Math.sqrt(gains.length)));
+  assert.equal(pairedT(after, before), -pairedT(before, after));
+  assert.equal(pairedT(before, before.map((v) => v - 1)), Infinity, 'the same gain on every row');
+  assert.equal(pairedT(before, before), 0);
+
+  const { train, validation } = plantedRows();
+  const o = { hidden: 8, iterations: 60, seed: 0 };
+  const [patience, startPatience] = [4, 2];
+  const run = (startSignificance?: number) => lbfgs.train({ train, validation, patience, startPatience, ...(startSignificance === undefined ? {} : { startSignificance }) }, o);
+  const mses = (r: { trace: { validationMse?: number }[] }) => r.trace.map((p) => p.validationMse);
+  const plain = run();
+  assert.ok(plain.stoppedAt! > startPatience, 'a new best beat the first point: the patience took over');
+  assert.deepEqual(mses(run(-Infinity)), mses(plain), 'every gain borne out: as without the test');
+  const none = run(Infinity);
+  assert.equal(none.stoppedAt, startPatience, 'no gain borne out: the start\'s patience, from the first point');
+  assert.ok(none.selected > 0, 'a new best was found, and is the one kept');
+  assert.deepEqual(mses(none), mses(plain).slice(0, startPatience + 1));
 });
 
 test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
