@@ -93,6 +93,8 @@ export class Selection {
   /** The validation R² and criterion of the last new best that reset `since` (TrainData.tolerance). */
   private mark: number;
   private markLoss: number;
+  /** Its validation rows' squared errors (GainRule.significance). */
+  private markErrors?: Float64Array;
   /** Whether a new best has beaten the first point (TrainData.startPatience, startSignificance). */
   private beaten = false;
   /** The first point's validation rows' squared errors, where a new best must bear out its gain over them. */
@@ -109,6 +111,7 @@ export class Selection {
     this.mark = first.validationR2 ?? -Infinity;
     this.markLoss = this.loss;
     if (data.startPatience !== undefined && data.startSignificance !== undefined && data.validation) this.startErrors = rowErrors(net, data.validation);
+    if (data.tolerance?.significance !== undefined && data.validation) this.markErrors = rowErrors(net, data.validation);
   }
 
   private criterion(pt: TracePoint): number {
@@ -129,10 +132,12 @@ export class Selection {
     // No validation rows, or an R² that is no number: every new best counts.
     const counts = rule === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + rule.r2 || (1 - this.mark > rule.residual && loss < this.markLoss * (1 - rule.share));
     if (this.selected === index && !this.beaten) this.beaten = !this.startErrors || pairedT(this.startErrors, rowErrors(net, this.data.validation!)) > this.data.startSignificance!;
-    if (this.selected === index && counts) {
+    const errors = this.selected === index && counts && this.markErrors ? rowErrors(net, this.data.validation!) : undefined;
+    if (this.selected === index && counts && (!errors || pairedT(this.markErrors!, errors) > rule!.significance!)) {
       this.since = 0;
       this.mark = pt.validationR2 ?? -Infinity;
       this.markLoss = loss;
+      if (errors) this.markErrors = errors;
     } else {
       this.since++;
     }

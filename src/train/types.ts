@@ -41,6 +41,8 @@ export interface GainRule {
   r2: number;
   share: number;
   residual: number;
+  /** And, where set, only a gain the validation rows bear out: the paired t statistic of their squared errors against those of the last that counted above this. */
+  significance?: number;
 }
 
 export interface TrainData {

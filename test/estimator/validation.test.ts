@@ -6,7 +6,7 @@ import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { ADAM_RESTARTS, LEAST_GAIN, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, REFINE_START, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { ADAM_RESTARTS, BORNE_OUT, LEAST_GAIN, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, REFINE_START, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
@@ -694,6 +694,22 @@ test('with a start significance a new best ends the start\'s patience only where
   assert.equal(none.stoppedAt, startPatience, 'no gain borne out: the start\'s patience, from the first point');
   assert.ok(none.selected > 0, 'a new best was found, and is the one kept');
   assert.deepEqual(mses(none), mses(plain).slice(0, startPatience + 1));
+});
+
+test('with a gain rule\'s significance (BORNE_OUT: ANMIN\'s long runs) a new best resets the patience only where the validation rows bear out its gain over the last that did', () => {
+  const { train, validation } = plantedRows();
+  const o = { hidden: 8, iterations: 60, seed: 0 };
+  const patience = 4;
+  const run = (significance: number) => lbfgs.train({ train, validation, patience, tolerance: { ...BORNE_OUT, significance } }, o);
+  const mses = (r: { trace: { validationMse?: number }[] }) => r.trace.map((p) => p.validationMse);
+  const every = lbfgs.train({ train, validation, patience }, o);
+  assert.deepEqual(mses(run(-Infinity)), mses(every), 'every gain borne out: every new best counts');
+  const none = run(Infinity);
+  assert.equal(none.stoppedAt, patience, 'none borne out: the patience from the first point');
+  assert.equal(none.trace[none.selected].validationMse, Math.min(...(mses(none) as number[])), 'the least validation MSE is still the one kept');
+  const rule = run(BORNE_OUT.significance!);
+  assert.ok(rule.stoppedAt! >= patience && rule.trace.length <= every.trace.length);
+  assert.deepEqual(mses(rule), mses(every).slice(0, rule.trace.length), 'the same iterates, stopped sooner or as late');
 });
 
 test('bad settings are one-line errors naming the setting; a wide layer against few rows is warned of', () => {
