@@ -41,7 +41,7 @@ export interface GainRule {
   r2: number;
   share: number;
   residual: number;
-  /** And, where set, only a gain the validation rows bear out: the paired t statistic of their squared errors against those of the last that counted above this. */
+  /** And, where set, only a gain the validation rows bear out: the evidence of their squared errors against those of the last that counted (gainEvidence: a paired t or a sign test's statistic) above this. */
   significance?: number;
 }
 
@@ -61,7 +61,7 @@ export interface TrainData {
   startPatience?: number;
   /**
    * With startPatience and validation rows: a new best beats the first point only where the rows bear
-   * its gain out, the paired t statistic of their squared errors (first − new) above this.
+   * its gain out, the evidence of their squared errors against the first point's (gainEvidence: a paired t or a sign test's statistic) above this.
    */
   startSignificance?: number;
   /**

@@ -11,7 +11,7 @@ import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
 import { lbfgs } from '../../src/train/lbfgs.js';
-import { pairedT, RIVAL_POINTS } from '../../src/train/trace.js';
+import { gainEvidence, pairedT, RIVAL_POINTS, signStatistic } from '../../src/train/trace.js';
 import type { GainRule, Trainer, TrainData } from '../../src/train/types.js';
 import { problem } from '../helpers.js';
 
@@ -671,16 +671,23 @@ test('with a gain rule a new best resets the patience only where it raises the v
   assert.deepEqual(mses(kept), mses(lbfgs.train({ train, validation: alike, patience }, o).trace));
 });
 
-test('with a start significance a new best ends the start\'s patience only where the validation rows bear out its gain over the first point: the paired t statistic of their squared errors above it', () => {
-  const rng = new RandomState(3);
-  const before = rng.fillNormal(new Float64Array(50)).map((v) => v * v);
-  const after = before.map((v, i) => 0.9 * v + 0.01 * (i % 7));
+test('with a start significance a new best ends the start\'s patience only where the validation rows bear out its gain over the first point: a paired t or a sign test\'s statistic of their squared errors above it', () => {
+  // Rows 0, 3, 4 gain, rows 2 and 5 lose, row 1 ties.
+  const before = Float64Array.from([1, 2, 3, 4, 5, 6]);
+  const after = Float64Array.from([0.5, 2, 3.5, 3, 4, 7]);
+  assert.equal(signStatistic(before, after), (3 - 2) / Math.sqrt(5));
+  assert.equal(signStatistic(after, before), -signStatistic(before, after));
+  assert.ok(Math.abs(signStatistic(before, before.map((v) => v / 2)) - Math.sqrt(before.length)) < 1e-15, 'every row gains: √n');
+  assert.equal(signStatistic(before, before), 0, 'all ties');
+  const huge = after.map((v, i) => (i === 5 ? 1e9 : v));
+  assert.equal(signStatistic(before, huge), signStatistic(before, after), 'a loss counts once, however large');
   const gains = Array.from(before, (v, i) => v - after[i]);
-  const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.abs(b), `${a} against ${b}`);
-  close(pairedT(before, after), mean(gains) / (sampleStandardDeviation(gains) / Math.sqrt(gains.length)));
+  const t = mean(gains) / (sampleStandardDeviation(gains) / Math.sqrt(gains.length));
+  assert.ok(Math.abs(pairedT(before, after) - t) <= 1e-12 * Math.abs(t), 'the mean gain over its standard error');
   assert.equal(pairedT(after, before), -pairedT(before, after));
   assert.equal(pairedT(before, before.map((v) => v - 1)), Infinity, 'the same gain on every row');
-  assert.equal(pairedT(before, before), 0);
+  assert.equal(gainEvidence(before, after), Math.max(pairedT(before, after), signStatistic(before, after)));
+  assert.ok(pairedT(before, huge) < 0 && signStatistic(before, huge) > 0, 'one large loss: the t statistic sees it, the sign test does not');
 
   const { train, validation } = plantedRows();
   const o = { hidden: 8, iterations: 60, seed: 0 };
