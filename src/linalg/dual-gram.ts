@@ -12,19 +12,14 @@ const even = (k: number) => k + (k & 1);
  */
 function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: number, lambda: number, gram?: Float64Array) {
   const ker = kernel<CholeskyKernel>('cholesky');
+  const px = gram ? 0 : even(p);
   const pw = even(q);
-  if (gram) {
-    const held = allocate(ker, { w: ['f64', m * pw], a: ['f64', m * m], b: ['f64', m] });
-    padRows(w, m, q, held.view.w, pw);
-    held.view.a.set(gram);
-    ker.dualGram(0, held.at.w, m, 0, pw, lambda, held.at.a);
-    return { ker, ...held };
-  }
-  const px = even(p);
   const held = allocate(ker, { x: ['f64', m * px], w: ['f64', m * pw], a: ['f64', m * m], b: ['f64', m] });
-  padRows(x, m, p, held.view.x, px);
+  if (gram) held.view.a.set(gram);
+  else padRows(x, m, p, held.view.x, px);
   padRows(w, m, q, held.view.w, pw);
-  ker.dualGram(held.at.x, held.at.w, m, px, pw, lambda, held.at.a);
+  // x = 0: the kernel reads X Xᵀ from `a`.
+  ker.dualGram(gram ? 0 : held.at.x, held.at.w, m, px, pw, lambda, held.at.a);
   return { ker, ...held };
 }
 

@@ -131,13 +131,16 @@ export class Selection {
     const r2 = pt.validationR2 as number;
     // No validation rows, or an R² that is no number: every new best counts.
     const counts = rule === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + rule.r2 || (1 - this.mark > rule.residual && loss < this.markLoss * (1 - rule.share));
-    if (this.selected === index && !this.beaten) this.beaten = !this.startErrors || gainEvidence(this.startErrors, rowErrors(net, this.data.validation!)) > this.data.startSignificance!;
-    const errors = this.selected === index && counts && this.markErrors ? rowErrors(net, this.data.validation!) : undefined;
-    if (this.selected === index && counts && (!errors || gainEvidence(this.markErrors!, errors) > rule!.significance!)) {
+    const isNew = this.selected === index;
+    // This network's validation errors, summed once for both tests where both are set.
+    let current: Float64Array | undefined;
+    const errors = () => (current ??= rowErrors(net, this.data.validation!));
+    if (isNew && !this.beaten) this.beaten = !this.startErrors || gainEvidence(this.startErrors, errors()) > this.data.startSignificance!;
+    if (isNew && counts && (!this.markErrors || gainEvidence(this.markErrors, errors()) > rule!.significance!)) {
       this.since = 0;
       this.mark = pt.validationR2 ?? -Infinity;
       this.markLoss = loss;
-      if (errors) this.markErrors = errors;
+      if (this.markErrors) this.markErrors = errors();
     } else {
       this.since++;
     }
