@@ -15,7 +15,7 @@ import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -241,6 +241,11 @@ export class Regressor<O extends object = object> {
     return this.settings.restarts ?? (this.impl && isBuiltIn(this.impl) ? defaultRestarts(this.trainer, rows, p, c, this.widths(), this.settings.challenger) : 1);
   }
 
+  /** Whether a validated fit on `rows` fit rows races a lower rate (racesRate): a built-in Adam whose rate is not given. */
+  private racesRate(rows: number, p: number, c: number): boolean {
+    return this.impl !== undefined && isBuiltIn(this.impl) && racesRate(this.trainer, rows, p, c, this.widths(), this.settings, (this.options as { lr?: number }).lr !== undefined);
+  }
+
   /** ANMIN with neither λ nor a list of them given: a validated fit searches lambdaGrid. */
   private searchesLambda(): boolean {
     return this.trainer === 'anmin' && this.settings.lambdas === undefined && (this.options as { lambda?: number }).lambda === undefined;
@@ -257,7 +262,8 @@ export class Regressor<O extends object = object> {
     const iterations = Number(o.iterations ?? (this.impl?.defaults as { iterations?: number } | undefined)?.iterations ?? 1);
     const lambdas = st.lambdas?.length ?? (st.validationFraction > 0 && this.searchesLambda() ? VALIDATION_LAMBDAS.length : 1);
     const widths = this.widths().length;
-    const runs = this.restartsFor(fitRows(rows, st.validationFraction), p, c) * widths * lambdas + 1;
+    const fit = fitRows(rows, st.validationFraction);
+    const runs = (this.restartsFor(fit, p, c) + (this.racesRate(fit, p, c) ? 1 : 0)) * widths * lambdas + 1;
     return runs * iterations + (st.challenger ? widths * (CHALLENGER_OPTIONS[st.challenger].iterations as number) : 0);
   }
 
@@ -290,6 +296,8 @@ export class Regressor<O extends object = object> {
     const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch) : PATIENCE.gradient);
     const widths = this.widths();
     const restarts = this.restartsFor(p.train.n, p.train.p, p.train.c);
+    const raced = this.racesRate(p.train.n, p.train.p, p.train.c);
+    const rate = (opts.lr ?? (impl.defaults as { lr?: number }).lr) as number;
     // Unless λ is given, on the mean scale, so the refit on more rows shrinks as much.
     const defaultLambda = this.searchesLambda();
     const lambdasFor = (hidden: number): (number | undefined)[] =>
@@ -317,12 +325,13 @@ export class Regressor<O extends object = object> {
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
     // `from`: ANMIN from a candidate's selected network instead of its random start (recorded as Candidate.from).
-    const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number] } = {}): number => {
-      const options = sharing(impl, { ...opts, hidden, ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
+    // `lr`: a raced rate (RATE_RACE), whose run waits out its whole patience after the plateau's cut.
+    const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from, lr }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number]; lr?: number } = {}): number => {
+      const options = sharing(impl, { ...opts, hidden, ...(lr === undefined ? {} : { lr }), ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: PLATEAU, ...(against ? { rival: against } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
       seconds += r.seconds;
-      const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}) };
+      const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}), ...(raced ? { lr: lr ?? rate } : {}) };
       tried.push({ c, r, options });
       return c.validationMse ?? Infinity;
     };
@@ -347,6 +356,7 @@ export class Regressor<O extends object = object> {
         descend(grid, (lambda) => attempt(hidden, lambda, { margin: margin(), restart }), byCg ? 'top' : 'middle');
       } else for (const lambda of grid) attempt(hidden, lambda, { restart });
     }
+    if (raced) for (const hidden of widths) attempt(hidden, undefined, { margin: RATE_RACE.margin, lr: rate / RATE_RACE.divisor });
     // NaN (constant validation targets) or a blow-up races.
     const leader = best();
     const leaderR2 = leader.r.trace[leader.r.selected].validationR2 ?? NaN;

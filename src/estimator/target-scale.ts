@@ -39,7 +39,7 @@ export function targetScale(y: Float64Array): number {
  * targets' size jumps (a fit's rows on either side of 2^10.5 train at about 1,448 or 0.71): brought
  * only to the nearest edge instead, without the jump, all three did worse (5.74, 3.67; 449,300).
  */
-export const RATE_UNIT_RANGE = [2 ** -4, 2 ** 10] as const;
+export const RATE_UNIT_RANGE = [2 ** -4, 2 ** 8] as const;
 
 /** targetScale for a trainer with a rate in the targets' unit (Adam, SGD): 1 where their size is within RATE_UNIT_RANGE. */
 export function rateTargetScale(y: Float64Array): number {

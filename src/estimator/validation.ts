@@ -246,6 +246,27 @@ export const smallFit = (rows: number, p: number, c: number, widths: readonly nu
  */
 export const ADAM_RESTARTS = 3;
 
+/**
+ * Adam's large fits (an epoch over SMALL_FIT_WORK: no challenger races them and they train once) train
+ * again at a third of the rate, raced against the first (cut once its best validation MSE trails the
+ * first's at the same epoch by half, for 3 epochs in a row), the better by validation kept; and after
+ * the plateau's rate cut each run waits out its whole patience, not PLATEAU's 3 epochs. The paper's rate
+ * 0.03 suits most such data but not all: metro-traffic-like data (48,000 hourly rows, rush-hour peaks a
+ * few hours wide; made in session 29, again in session 30) sat at 2.2–2.3·10⁵ validation MSE at 0.03
+ * where 0.01 passed 2.1·10⁵ by epoch 22, and after the cut (0.003 or 0.001) its validation MSE still fell
+ * about 1% an epoch under 1–2% noise, so 3 epochs without a new best ended runs that had far to go.
+ * Over 3 splits, test MSE / seconds (the MLP, scikit-learn's lbfgs: 160,711 / 30.1): 216,219 / 1.9 by
+ * default; the whole patience after the cut 198,208 / 5.1; at 0.01 168,035 / 3.0, with the whole patience
+ * 158,500 / 6.3. Pol-like data (session 27) went the other way (31.9 at 0.03, 51.0 at 0.01), hence a race
+ * rather than another rate. See README's session 30 for the other data sets.
+ */
+export const RATE_RACE = { divisor: 3, margin: 1.5, work: 2.5e7 } as const;
+
+/** Whether a validated fit of `trainer` on `rows` fit rows races a lower rate (RATE_RACE): Adam's fits whose epoch costs over RATE_RACE.work, at its own rate, trained once. */
+export function racesRate(trainer: string, rows: number, p: number, c: number, widths: readonly number[], s: ValidationSettings, rateGiven: boolean): boolean {
+  return trainer === 'adam' && !rateGiven && s.validationFraction > 0 && s.challenger === undefined && (s.restarts ?? 1) === 1 && rows * Math.max(...widths) * (p + c) > RATE_RACE.work;
+}
+
 /** The restarts a validated fit of `trainer` makes unless told: ADAM_RESTARTS for Adam on small fits without a challenger, else 1. */
 export function defaultRestarts(trainer: string, rows: number, p: number, c: number, widths: readonly number[], challenger?: Challenger): number {
   return trainer === 'adam' && !challenger && smallFit(rows, p, c, widths) ? ADAM_RESTARTS : 1;
@@ -302,6 +323,8 @@ export interface Candidate {
   iterations: number;
   /** ANMIN iterations that took the degenerate-system branch. */
   degenerate: number;
+  /** A raced rate (RATE_RACE): the run's learning rate. */
+  lr?: number;
   /** A gradient method's plateau: the epoch after which its rate was cut (PLATEAU). */
   rateCutAt?: number;
   /** Where a fit restarts: which training (0, 1, …), from restartSeed's initial weights. */
