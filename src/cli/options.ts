@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { join } from 'node:path';
 import { AUTO, AUTO_EPOCHS, AUTO_SMALL_WORK } from '../estimator/auto.js';
-import { SMALL_FIT_WORK, type Refiner } from '../estimator/validation.js';
+import { RATE_RACE, SMALL_FIT_WORK, type Refiner } from '../estimator/validation.js';
 import { parseShard, parseSplits } from '../experiments/splits.js';
 import { isTrainerFile } from '../train/trainer-file.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -94,7 +94,7 @@ export const OPTIONS = {
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
   categorical: { flags: '--categorical <cols>', description: 'columns of words to one-hot encode, comma-separated: categories learned on the training rows, kept in the model file; at predict time a category it never saw gets an all-zero code, with a warning', parse: list },
   features: { flags: '--features <cols>', description: 'input columns, comma-separated (default: every column but the target)', parse: list },
-  method: { flags: '--method <m>', description: `auto (anmin+lbfgs, or adam where an ANMIN iteration would cost more than ${AUTO_EPOCHS} Adam epochs and ${AUTO_SMALL_WORK / 1e6} M multiply-adds: wide data, raced by L-BFGS where an epoch costs at most ${SMALL_FIT_WORK / 1e6} M, the better by validation kept; of the trainer flags it takes only --hidden and --threads), anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving, then a few steps more over every row), anmin (ANMIN alone), anmin-l, anmin+adam, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module's path (./my-trainer.mjs; README: Extending anmin); a hybrid takes ANMIN's options, its refinement runs at fixed settings`, parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf(AUTO, ...Object.keys(TRAIN_METHODS))(v.toLowerCase(), flag)), default: AUTO },
+  method: { flags: '--method <m>', description: `auto (anmin+lbfgs, or adam where an ANMIN iteration would cost more than ${AUTO_EPOCHS} Adam epochs and ${AUTO_SMALL_WORK / 1e6} M multiply-adds: wide data, raced by L-BFGS where an epoch costs at most ${SMALL_FIT_WORK / 1e6} M and by Adam at its rate ÷ ${RATE_RACE.divisor} where it costs over ${RATE_RACE.work / 1e6} M, the better by validation kept; of the trainer flags it takes only --hidden and --threads), anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving, then a few steps more over every row), anmin (ANMIN alone), anmin-l, anmin+adam, adam, adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module's path (./my-trainer.mjs; README: Extending anmin); a hybrid takes ANMIN's options, its refinement runs at fixed settings`, parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf(AUTO, ...Object.keys(TRAIN_METHODS))(v.toLowerCase(), flag)), default: AUTO },
   trainerOption: { flags: '--option <key=value...>', description: 'any option of the trainer by its name, read by its constraints (e.g. a module\'s own: --option scale=2)' },
   testFraction: { flags: '--test-fraction <f>', description: 'share of the rows held out to test, drawn by the seed (0: none)', parse: num(0, 0.9), default: 0.2 },
   testFile: { flags: '--test <file>', description: 'test rows from this CSV instead of a held-out share' },

@@ -1,6 +1,6 @@
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver, solveCosts } from '../train/hidden-solver.js';
-import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
+import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, RATE_RACE, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
 
 /** The method name that chooses by the data's shape: `anmin train`'s default. */
 export const AUTO = 'auto';
@@ -85,7 +85,9 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const solver = chooseSolver(n, p, hidden, outputs, ANMIN_DEFAULTS);
   const work = solver === 'dual' ? cost.dual : solver === 'dense' ? cost.dense : Math.min(cost.dense, cost.dual);
   const runs = fewRows(n, p * hidden) ? LAMBDA_SEARCH_RUNS : 1;
-  const epochs = (runs * work) / (2 * n * hidden * (p + outputs));
+  // An epoch's multiply-adds, each layer's forward pass and weights' gradient counted once.
+  const epoch = n * hidden * (p + outputs);
+  const epochs = (runs * work) / (2 * epoch);
   const shape = `(d+1)h = ${p}×${hidden} on ${n} fit rows`;
   const about = `an ANMIN iteration costs about ${epochs.toFixed(0)} Adam epochs${runs > 1 ? ` (${runs} λ candidates of ${(epochs / runs).toFixed(0)}: rows are few for the unknowns)` : ''} at ${shape}`;
   if (epochs <= AUTO_EPOCHS) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
@@ -94,6 +96,7 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const why = `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
   // A race is decided by validation rows: without them Adam trains alone.
-  if (validationFraction === 0 || !smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}; ${anyway})` };
-  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (p + outputs))} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
+  const raced = validationFraction > 0 && epoch > RATE_RACE.work ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor}, the better by validation kept` : '';
+  if (validationFraction === 0 || !smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}${raced}; ${anyway})` };
+  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(epoch)} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
 }
