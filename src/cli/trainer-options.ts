@@ -28,7 +28,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   hidden: { description: 'hidden neurons' },
   alpha: { description: 'activation slope for z < 0: 0 = ReLU, 0.1 = leaky' },
   iterations: { description: `ANMIN iterations / epochs / LBFGS steps (anmin+lbfgs of one target on plenty of rows: ANMIN's ${HANDOFF_ITERATIONS} before its refinement, unless this or --patience is given)` },
-  lr: { description: `learning rate (SGD, Adam, LBFGS, identity-sgd; two-rate-gd: the first layer's; a protocol's SGD takes the rate tuned for its dataset; \`train\`'s Adam without it, on fits whose epoch costs over ${RATE_RACE.work / 1e6} M multiply-adds (rows·h·(d + 1 + c)), also races its rate ÷ ${RATE_RACE.divisor} and keeps the better by validation)` },
+  lr: { description: `learning rate (SGD, Adam, LBFGS, identity-sgd; two-rate-gd: the first layer's; a protocol's SGD takes the rate tuned for its dataset; \`train\`'s Adam without it, on fits whose epoch costs over ${RATE_RACE.work / 1e6} M multiply-adds (rows·h·(d + 1 + c)), also races its rate ÷ ${RATE_RACE.divisor} where its plateau's rate cut gained over ${RATE_RACE.cutGain * 100}% of the validation MSE, and keeps the better by validation)` },
   batch: { description: 'minibatch rows (SGD, Adam) or rows per LBFGS step' },
   stepSize: { description: 'StepLR: epochs between rate cuts (SGD, Adam)' },
   gamma: { description: 'StepLR: the factor of each rate cut (SGD, Adam)' },

@@ -15,7 +15,7 @@ import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -356,7 +356,8 @@ export class Regressor<O extends object = object> {
         descend(grid, (lambda) => attempt(hidden, lambda, { margin: margin(), restart }), byCg ? 'top' : 'middle');
       } else for (const lambda of grid) attempt(hidden, lambda, { restart });
     }
-    if (raced) for (const hidden of widths) attempt(hidden, undefined, { margin: RATE_RACE.margin, lr: rate / RATE_RACE.divisor });
+    // Each width's run at the given rate, raced by a lower one where its plateau's cut gained enough (cutGain).
+    if (raced) for (const first of tried.slice()) if (cutGain(first.r) > RATE_RACE.cutGain) attempt(first.c.hidden, undefined, { margin: RATE_RACE.margin, lr: rate / RATE_RACE.divisor });
     // NaN (constant validation targets) or a blow-up races.
     const leader = best();
     const leaderR2 = leader.r.trace[leader.r.selected].validationR2 ?? NaN;

@@ -62,7 +62,7 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone/);
   assert.equal(autoMethod(20000, 80).challenger, undefined);
   // Larger fits race Adam's rate instead (RATE_RACE): 16,000 fit rows × 80 inputs, 84.0 M an epoch; the reason says so where validation rows can race it.
-  assert.match(autoMethod(20000, 80).reason, /; an epoch 84\.0 M multiply-adds, over 25\.0 M: raced by Adam at its rate ÷ 3, the better by validation kept; --method anmin\+lbfgs/);
+  assert.match(autoMethod(20000, 80).reason, /; an epoch 84\.0 M multiply-adds, over 25\.0 M: raced by Adam at its rate ÷ 3 where the plateau's rate cut gains over 10%, the better by validation kept; --method anmin\+lbfgs/);
   assert.doesNotMatch(autoMethod(20000, 80, 1, 64, 0).reason, /raced by Adam/);
   assert.doesNotMatch(mid.reason, /raced by Adam/, `4,000 rows × 12: ${mid.reason}`);
   assert.equal(autoMethod(1437, 64, 1, 64, 0).challenger, undefined, 'no validation rows to race on');

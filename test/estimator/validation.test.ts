@@ -6,7 +6,7 @@ import { RandomState } from '../../src/data/rng.js';
 import { splitIndices } from '../../src/data/split.js';
 import { Adam, Anmin, Lbfgs, Regressor, SECOND_MARGIN, Sgd } from '../../src/estimator/estimator.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
-import { ADAM_RESTARTS, BORNE_OUT, LEAST_GAIN, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, PATIENCE, PLATEAU, PLENTY_LAMBDA, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
+import { ADAM_RESTARTS, BORNE_OUT, LEAST_GAIN, defaultRestarts, descend, FEW_VALIDATION_ROWS, fitRows, HANDOFF_ITERATIONS, minibatchPatience, cutGain, PATIENCE, PLATEAU, PLENTY_LAMBDA, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, SMALL_FIT_WORK, sizeWarning, VALIDATION_LAMBDAS, validationSeed, validationWarning } from '../../src/estimator/validation.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { anmin, ANMIN_DEFAULTS } from '../../src/train/anmin.js';
@@ -397,7 +397,7 @@ test('by default Adam restarts ADAM_RESTARTS times where an epoch costs at most 
   assert.equal(new Anmin({ hidden: 6, iterations: 3, lambdas: [1e-2] }).fit(X, y).toJSON().validation!.candidates.length, 1);
 });
 
-test('Adam\'s fits whose epoch costs over RATE_RACE.work race its rate ÷ RATE_RACE.divisor and keep the better by validation; a rate given, a smaller fit, a challenger or restarts train once', () => {
+test('Adam\'s fits whose epoch costs over RATE_RACE.work race its rate ÷ RATE_RACE.divisor where the first run\'s plateau cut gained over cutGain, and keep the better by validation; a rate given, a smaller fit, a challenger or restarts train once', () => {
   const s = { validationFraction: 0.2 };
   const rowsAt = Math.floor(RATE_RACE.work / (64 * 12));
   assert.equal(racesRate('adam', rowsAt, 11, 1, [64], s, false), false);
@@ -408,19 +408,35 @@ test('Adam\'s fits whose epoch costs over RATE_RACE.work race its rate ÷ RATE_R
   assert.equal(racesRate('adam', rowsAt + 1, 11, 1, [64], { ...s, restarts: 2 }, false), false, 'restarts');
   assert.equal(racesRate('adam', rowsAt + 1, 11, 1, [64], { validationFraction: 0 }, false), false, 'no validation rows');
   for (const t of ['sgd', 'anmin', 'lbfgs']) assert.equal(racesRate(t, rowsAt + 1, 11, 1, [64], s, false), false, t);
-  // 1,000 fit rows of 3 inputs and a target: a width just over the line.
-  const { X, y } = rows(1250, 9);
-  const hidden = Math.floor(RATE_RACE.work / (fitRows(1250, 0.2) * (D + 2))) + 1;
-  const lrs: number[][] = [];
-  const model = new Adam({ hidden, iterations: 3, seed: 2 }).fit(X, y, { onStep: (p) => (p.iteration === 0 ? lrs.push([]) : lrs.at(-1)!.push(p.lr!)) });
+  // cutGain: the share of the validation MSE won after the plateau's cut, 0 without one.
+  const trace = [10, 8, 9, 8.5, 6, 7].map((validationMse, iteration) => ({ iteration, validationMse }));
+  const result = (rateCutAt: number | undefined, selected: number) => ({ trace, selected, ...(rateCutAt !== undefined ? { rateCutAt } : {}) });
+  assert.equal(cutGain(result(3, 4)), 1 - 6 / 8);
+  assert.equal(cutGain(result(undefined, 4)), 0);
+  assert.equal(cutGain(result(4, 4)), 0, 'the best before the cut is the cut\'s own epoch');
+  // 10,000 fit rows of 3 inputs and a nearly noiseless target at a width just over the line; batches of 16
+  // and patience 1, so the paper's rate is cut early, and the cut gains 17% of the validation MSE.
+  const n = 12_500;
+  const data = planted({ d: D, k: 4, n, sigma: 0.01, seed: 9 });
+  for (let i = 0; i < n; i++) data.x[i * D] = i;
+  const X = { data: data.x, shape: [n, D] as [number, number] };
+  const y = Array.from(data.y);
+  const hidden = Math.floor(RATE_RACE.work / (fitRows(n, 0.2) * (D + 2))) + 1;
+  const o = { hidden, iterations: 15, patience: 1, batch: 16, seed: 2 };
+  const runs: { iteration: number; validationMse?: number; lr?: number }[][] = [];
+  const model = new Adam(o).fit(X, y, { onStep: (p) => (p.iteration === 0 ? runs.push([p]) : runs.at(-1)!.push(p)) });
   const f = model.toJSON();
   const v = f.validation!;
+  const first = v.candidates[0];
+  const gain = cutGain({ trace: runs[0], selected: runs[0].findIndex((p) => p.iteration === first.selected), ...(first.rateCutAt !== undefined ? { rateCutAt: first.rateCutAt } : {}) });
+  assert.ok(first.rateCutAt !== undefined, 'cut');
+  assert.ok(gain > RATE_RACE.cutGain, `the cut gained ${gain}`);
   assert.deepEqual(v.candidates.map((c) => c.lr), [0.03, 0.03 / RATE_RACE.divisor]);
-  assert.deepEqual(lrs.map((r) => r[0]), [0.03, 0.03 / RATE_RACE.divisor], 'each run at its rate');
+  assert.deepEqual(runs.slice(0, v.candidates.length).map((r) => r[1].lr), v.candidates.map((c) => c.lr), 'each run at its rate');
   assert.equal(v.chosen.validationMse, Math.min(...v.candidates.map((c) => c.validationMse!)));
   assert.equal(f.optionsUsed!.lr, v.chosen.lr);
-  const given = new Adam({ hidden, iterations: 3, seed: 2, lr: 0.03 }).fit(X, y).toJSON().validation!;
-  assert.deepEqual(given.candidates, [{ ...v.candidates[0], lr: undefined }].map(({ lr: _, ...c }) => c), 'a given rate: the first run alone, the same');
+  const given = new Adam({ ...o, lr: 0.03 }).fit(X, y).toJSON().validation!;
+  assert.deepEqual(given.candidates, [v.candidates[0]].map(({ lr: _, ...c }) => c), 'a given rate: the first run alone, the same');
 });
 
 test('a challenger races once per width on the same fit and validation rows: its candidates are named, the least validation MSE is chosen, and a winning challenger\'s network goes on over every row for at most as many scores as chosen', () => {
