@@ -1,6 +1,6 @@
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver, solveCosts } from '../train/hidden-solver.js';
-import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, RATE_RACE, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
+import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, racesRate, RATE_RACE, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
 
 /** The method name that chooses by the data's shape: `anmin train`'s default. */
 export const AUTO = 'auto';
@@ -96,7 +96,7 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const why = `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
   // A race is decided by validation rows: without them Adam trains alone.
-  const raced = validationFraction > 0 && epoch > RATE_RACE.work ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';
+  const raced = racesRate('adam', n, p, outputs, [hidden], { validationFraction }, false) ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';
   if (validationFraction === 0 || !smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}${raced}; ${anyway})` };
   return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(epoch)} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
 }

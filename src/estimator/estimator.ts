@@ -331,7 +331,7 @@ export class Regressor<O extends object = object> {
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
       seconds += r.seconds;
-      const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}), ...(raced ? { lr: lr ?? rate } : {}) };
+      const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}), ...(lr === undefined ? {} : { lr }) };
       tried.push({ c, r, options });
       return c.validationMse ?? Infinity;
     };
@@ -357,7 +357,13 @@ export class Regressor<O extends object = object> {
       } else for (const lambda of grid) attempt(hidden, lambda, { restart });
     }
     // Each width's run at the given rate, raced by a lower one where its plateau's cut gained enough (cutGain).
-    if (raced) for (const first of tried.slice()) if (cutGain(first.r) > RATE_RACE.cutGain) attempt(first.c.hidden, undefined, { margin: RATE_RACE.margin, lr: rate / RATE_RACE.divisor });
+    // Both runs' candidates then name their rate; a run not raced names none.
+    if (raced)
+      for (const first of tried.slice()) {
+        if (!(cutGain(first.r) > RATE_RACE.cutGain)) continue;
+        first.c.lr = rate;
+        attempt(first.c.hidden, undefined, { margin: RATE_RACE.margin, lr: rate / RATE_RACE.divisor });
+      }
     // NaN (constant validation targets) or a blow-up races.
     const leader = best();
     const leaderR2 = leader.r.trace[leader.r.selected].validationR2 ?? NaN;
