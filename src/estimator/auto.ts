@@ -40,6 +40,24 @@ export const AUTO_EPOCHS = 36;
 export const AUTO_SMALL_WORK = 64e6;
 
 /**
+ * Where λ is searched (few rows for the unknowns) over iterations of more than AUTO_SMALL_WORK, `auto`
+ * races Adam and L-BFGS if Adam's fit is small (SMALL_FIT_WORK), however few epochs an iteration costs.
+ * Wide data on about a thousand rows lands there: the dual solve is cheap against an epoch over 100–200
+ * inputs, but the search trains about three candidates to 8 iterations past their best, then the refit
+ * and the refinement: on ames-like data (1,168 training rows, 161 inputs with 18 columns of words one-hot)
+ * 35 iterations of 27 ms. Six data sets made for it in session 31 (10 splits, test MSE / seconds, hybrid
+ * → race [the better MLPRegressor]): ames-like 4.35·10⁹ / 1.62 → 4.89·10⁹ / 0.30 [7.12·10⁹ / 0.60];
+ * Friedman #1 with 100 inputs on 1,000 rows 7.68 / 0.62 → 9.67 / 0.17 [9.99 / 0.15]; spectra-like
+ * (1,100 × 100) 0.343 / 1.23 → 0.359 / 0.47 [0.386 / 0.29]; car-prices-like (1,200 rows, six columns of
+ * words) 3.07·10⁷ / 0.66 → 3.61·10⁷ / 0.17 [4.17·10⁷ / 0.40]; 1,000 × 200 normal inputs 2.53 / 1.11 →
+ * 3.28 / 0.33 [3.10 / 0.12]: each hybrid over the half second, the race within the bar on all but the
+ * last. Sums of sines on 900 × 120 (63 M an iteration) stay with the hybrid, 1.335 in 0.60 s [2.06 / 0.07].
+ */
+export function searchRaced(rows: number, p: number, outputs: number, hidden: number, work: number, validationFraction: number): boolean {
+  return validationFraction > 0 && fewRows(rows, p * hidden) && work > AUTO_SMALL_WORK && smallFit(rows, p, outputs, [hidden]);
+}
+
+/**
  * ANMIN iterations that one iteration of the fit costs where validation chooses λ (few rows for the
  * unknowns: lambdaGrid): the search's first candidate runs in full, the second nearly always (it is cut
  * only when it trails by half), a third races. On scikit-learn's digits (1,797 × 64, 1,149 fit rows
@@ -74,7 +92,8 @@ export interface AutoChoice {
  * dual: solveCosts). Above DENSE_MAX_SIZE unknowns ANMIN solves by conjugate gradients instead, each
  * step about an epoch's work and many steps an iteration; the cheaper direct solve's work stands for it
  * there (such data is wide whichever way it is counted). Where λ is searched (few rows), the iteration
- * counts LAMBDA_SEARCH_RUNS times. AUTO_EPOCHS was measured at 64 units; other
+ * counts LAMBDA_SEARCH_RUNS times, and over AUTO_SMALL_WORK it goes to Adam's race wherever Adam's fit is
+ * small (searchRaced). AUTO_EPOCHS was measured at 64 units; other
  * widths are weighed by the same ratio, unmeasured. Adam's small fits (SMALL_FIT_WORK) race the L-BFGS
  * challenger (CHALLENGER_UNIT).
  */
@@ -90,10 +109,10 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const epochs = (runs * work) / (2 * epoch);
   const shape = `(d+1)h = ${p}×${hidden} on ${n} fit rows`;
   const about = `an ANMIN iteration costs about ${epochs.toFixed(0)} Adam epochs${runs > 1 ? ` (${runs} λ candidates of ${(epochs / runs).toFixed(0)}: rows are few for the unknowns)` : ''} at ${shape}`;
-  if (epochs <= AUTO_EPOCHS) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
   const mega = (v: number) => `${(v / 1e6).toFixed(1)} M`;
+  if (epochs <= AUTO_EPOCHS && !searchRaced(n, p, outputs, hidden, work, validationFraction)) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
   if (work <= AUTO_SMALL_WORK) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
-  const why = `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
+  const why = epochs <= AUTO_EPOCHS ? `${about}, at most ${AUTO_EPOCHS}, but λ's search over iterations of ${mega(work)} multiply-adds, over ${mega(AUTO_SMALL_WORK)}, where Adam's fit is small` : `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
   // A race is decided by validation rows: without them Adam trains alone.
   const raced = racesRate('adam', n, p, outputs, [hidden], { validationFraction }, false) ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';
