@@ -5,9 +5,10 @@ import { splitColumns, type Dataset } from './dataset.js';
 
 /**
  * The columns of a user's training table: the targets, and the inputs (default: every other column).
- * One set of rules for `anmin train`, the estimators and a protocol's CSV dataset.
+ * One set of rules for `anmin train`, the estimators and a protocol's CSV dataset. `words`: input
+ * columns of words read beside these (--categorical), which may be all the inputs there are.
  */
-export async function tableColumns(path: string, target: string[], features?: string[]): Promise<{ features: string[]; targets: string[] }> {
+export async function tableColumns(path: string, target: string[], features?: string[], words = 0): Promise<{ features: string[]; targets: string[] }> {
   const header = await readCsvHeader(path, path);
   for (const name of [...target, ...(features ?? [])]) {
     if (!header.includes(name)) throw new AnminError(`${path}: no column "${name}" (has: ${header.join(', ')})`);
@@ -15,7 +16,7 @@ export async function tableColumns(path: string, target: string[], features?: st
   const both = target.find((t) => features?.includes(t));
   if (both) throw new AnminError(`${path}: "${both}" is both a target and a feature`);
   const inputs = features ?? header.filter((h) => !target.includes(h));
-  if (inputs.length === 0) throw new AnminError(`${path}: no input columns besides the target`);
+  if (inputs.length + words === 0) throw new AnminError(`${path}: no input columns besides the target`);
   return { features: inputs, targets: target };
 }
 

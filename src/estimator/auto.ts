@@ -52,6 +52,10 @@ export const AUTO_SMALL_WORK = 64e6;
  * words) 3.07·10⁷ / 0.66 → 3.61·10⁷ / 0.17 [4.17·10⁷ / 0.40]; 1,000 × 200 normal inputs 2.53 / 1.11 →
  * 3.28 / 0.33 [3.10 / 0.12]: each hybrid over the half second, the race within the bar on all but the
  * last. Sums of sines on 900 × 120 (63 M an iteration) stay with the hybrid, 1.335 in 0.60 s [2.06 / 0.07].
+ * Made after it: gene-expression-like (1,100 × 150) 1.511 / 1.11 → 1.571 / 0.33 [1.669 / 0.20]; QSAR-like
+ * (1,300 rows, 120 fingerprint bits) 0.650 / 1.47 → 0.763 / 0.22 [0.957 / 0.11]; Σ|xᵢ| over 10 of 80
+ * inputs on 1,000 rows 0.849 / 0.53 → 0.872 / 0.08 [1.134 / 0.04]: three more misses on time met; a survey
+ * of 12 questions as words (950 rows) missed either way, 122.5 / 0.53 → 136.3 / 0.13 [115.5 / 0.19].
  */
 export function searchRaced(rows: number, p: number, outputs: number, hidden: number, work: number, validationFraction: number): boolean {
   return validationFraction > 0 && fewRows(rows, p * hidden) && work > AUTO_SMALL_WORK && smallFit(rows, p, outputs, [hidden]);

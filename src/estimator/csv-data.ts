@@ -49,7 +49,7 @@ export async function readTrainingCsv(path: string, target: string[], features?:
   }
   // A column of words is an input by being named categorical, whatever --features lists.
   const numeric = words.length ? (features ?? header.filter((h) => !target.includes(h))).filter((f) => !words.includes(f)) : features;
-  const cols = await tableColumns(path, target, numeric);
+  const cols = await tableColumns(path, target, numeric, words.length);
   const numbers = await readColumns(path, cols.features, cols.targets, true);
   if (!words.length) return numbers as CsvData & { y: Flat };
   const text = await readTextColumns(path, path, words);

@@ -60,3 +60,25 @@ test('train --categorical → save → load → predict: the saved code encodes 
   assert.equal(onnx.status, 1);
   assert.match(onnx.stderr, /one-hot encodes "color"; the ONNX graph takes numbers only/);
 });
+
+test('inputs that are all words: train --categorical reads no numeric column, and predict encodes the words alone', () => {
+  const rows = ['color,shade,y'];
+  for (let i = 0; i < 120; i++) rows.push(`${COLORS[i % 3]},${i % 4 ? 'light' : 'dark'},${COLORS.indexOf(COLORS[i % 3]) + (i % 4 ? 0 : 2)}`);
+  const csv = join(dir, 'words.csv');
+  writeFileSync(csv, rows.join('\n') + '\n');
+  const model = join(dir, 'words.json');
+  const r = anmin('train', csv, '--target', 'y', '--categorical', 'color,shade', '--hidden', '4', '--save', model);
+  assert.equal(r.status, 0, r.stderr);
+  const file = JSON.parse(readFileSync(model, 'utf8')) as { features: string[] };
+  assert.deepEqual(file.features, ['color=blue', 'color=green', 'color=red', 'shade=dark', 'shade=light']);
+  const fresh = join(dir, 'words-new.csv');
+  writeFileSync(fresh, 'shade,color\ndark,green\n');
+  const p = anmin('predict', model, fresh);
+  assert.equal(p.status, 0, p.stderr);
+  const expected = Regressor.fromJSON(readFileSync(model, 'utf8')).predict([[0, 1, 0, 1, 0]]);
+  assert.deepEqual(p.stdout.trim().split('\n').slice(1).map(Number), [...expected]);
+  // Without --categorical the words are not inputs, and nothing else is.
+  const none = anmin('train', csv, '--target', 'y', '--features', 'color');
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /column "color" is "\w+", not a finite number \(a column of words\? train and compare take --categorical color\)/);
+});
