@@ -62,27 +62,40 @@ const MINIBATCH = ['adam', 'sgd'];
 /**
  * A built-in minibatch method's options with its batch gradient in two chunks, shared by its threads,
  * where a batch's work pays for it (shareChunk: the numbers change by rounding only, and never with
- * the thread count); options that give gradientChunk keep it.
+ * the thread count); options that give gradientChunk keep it. The full-batch L-BFGS of a refinement or
+ * a challenger (FULL_BATCH_CHUNK) likewise: on at most that many rows, in two chunks where shareChunk
+ * says they pay.
  */
 function sharing(trainer: Trainer<object>, options: Record<string, unknown>, rows: number, p: number, c: number): Record<string, unknown> {
-  if (!MINIBATCH.includes(trainer.name) || !isBuiltIn(trainer) || options.gradientChunk !== undefined) return options;
   const d = trainer.defaults as Record<string, number>;
+  const hidden = (options.hidden ?? d.hidden) as number;
+  if (options.gradientChunk === FULL_BATCH_CHUNK) return shareChunk(rows, p, hidden, c) > 0 && rows <= FULL_BATCH_CHUNK ? { ...options, gradientChunk: Math.ceil(rows / 2) } : options;
+  if (!MINIBATCH.includes(trainer.name) || !isBuiltIn(trainer) || options.gradientChunk !== undefined) return options;
   const batch = (options.batch ?? d.batch) as number;
-  return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, (options.hidden ?? d.hidden) as number, c) };
+  return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, hidden, c) };
 }
+
+/**
+ * The rows of a chunk of the full-batch L-BFGS's gradient (REFINE_OPTIONS): an evaluation over
+ * bike-sharing's 13,903 rows took 6.8 ms in one pass, 3.8 ms in chunks on two threads; 4,096-row
+ * chunks split 11,122 rows 2:1, 512 gain 0.2 ms more. Fewer rows than this go in two chunks where
+ * shareChunk says they pay (sharing), not in one that a single thread sums (session 31: an evaluation over
+ * 934 rows × 162 inputs 3.0 → 2.1–2.4 ms, 576 × 121 1.2–1.4 → 0.9–1.2 ms; the whole `compare --methods
+ * auto` of 10 splits, farm-bench's median of 6 pairs, wall time ×0.88 on 1,000 rows × 200 inputs and on
+ * spectra-like data, where the challenger runs, ×0.97 on sums of sines, whose refinement stops at once).
+ */
+const FULL_BATCH_CHUNK = 1024;
 
 /**
  * The options a hybrid's gradient method runs with: from a fitted network, scikit-learn's gentle rate
  * rather than the paper's from-scratch 0.03; L-BFGS with torch's strong-Wolfe search from step 1, as
  * the paper's fixed 0.01 crawls (bike-sharing split 0, test MSE after ANMIN's 1,574 validation MSE:
  * 1,391 without the search, 1,377 with it, in the same 60 steps), its full-batch gradients by chunks
- * of 1,024 rows so ANMIN's threads share them (an evaluation over bike-sharing's 13,903 rows: 6.8 ms
- * in one pass, 3.8 ms in chunks on two threads; 4,096-row chunks split 11,122 rows 2:1, 512 gain
- * 0.2 ms more), and every row one batch at any size (the trainer's 100,000-row batches would put two
+ * (FULL_BATCH_CHUNK) so ANMIN's threads share them, and every row one batch at any size (the trainer's 100,000-row batches would put two
  * batches under one L-BFGS history). A refinement runs on ANMIN's targets, divided by targetScale
  * whatever their size, so an Adam or SGD refinement's rate is in that unit, unlike an Adam fit's.
  */
-const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: 1024, batch: 1_000_000_000 } };
+const REFINE_OPTIONS: Record<Refiner, Record<string, unknown>> = { adam: { lr: 1e-3 }, sgd: { lr: 1e-3 }, lbfgs: { lr: 1, lineSearch: 'strong_wolfe', gradientChunk: FULL_BATCH_CHUNK, batch: 1_000_000_000 } };
 
 /**
  * The challenger's run (ValidationSettings.challenger): L-BFGS from torch's initial weights on the
@@ -372,7 +385,7 @@ export class Regressor<O extends object = object> {
       const rival = TRAINERS[st.challenger];
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;
       for (const hidden of widths) {
-        const options = { ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed };
+        const options = sharing(rival, { ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
         const r = run(rival, { train: p.train, validation, lean: true, patience: st.patience ?? PATIENCE.gradient, tolerance: GAIN_RULE }, options, onStep, unit);
         seconds += r.seconds;
         tried.push({ c: { ...candidate(r, hidden, undefined), trainer: st.challenger }, r, options, scale: unit });

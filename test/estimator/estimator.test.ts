@@ -106,6 +106,19 @@ test('a wide Adam fit splits its batches for two threads by its shape alone: the
   assert.ok(plain.some((v, i) => v !== one[i]) && plain.every((v, i) => Math.abs(v - one[i]) <= 1e-6 * (1 + Math.abs(v))));
 });
 
+test('a hybrid\'s L-BFGS refinement on at most 1,024 fit rows sums its gradient in two chunks where they pay: the same model on one thread or two', () => {
+  // 400 fit rows × 64 × (21 + 1) pass SHARE_WORK; 500 rows hold out 100 to validate.
+  const n = 500;
+  const p = planted({ d: 20, k: 4, n, sigma: SIGMA, seed: 5 });
+  const X = { data: p.x, shape: [n, 20] as [number, number] };
+  const fit = (threads: number) => new Anmin({ refine: 'lbfgs', iterations: 3, seed: 2, threads }).fit(X, Array.from(p.y));
+  const one = fit(1);
+  const refine = one.toJSON().validation!.refine!;
+  assert.equal(refine.options.gradientChunk, 200);
+  assert.ok(refine.iterations > 0);
+  assert.deepEqual(fit(2).predict(X), one.predict(X));
+});
+
 test('the model file records every option the run used: the defaults, the options given and what fit chose, and keeps it through a load', () => {
   const { X, y } = data(3, 400);
   const model = new Anmin({ iterations: 4, alpha: 0.1, hidden: 6, widths: [4, 6], validationFraction: 0.25 }).fit(X, y);
