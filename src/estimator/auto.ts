@@ -40,26 +40,43 @@ export const AUTO_EPOCHS = 36;
 export const AUTO_SMALL_WORK = 64e6;
 
 /**
- * Where λ is searched (few rows for the unknowns) over iterations of more than AUTO_SMALL_WORK, `auto`
- * races Adam and L-BFGS if Adam's fit is small (SMALL_FIT_WORK), however few epochs an iteration costs.
- * Wide data on about a thousand rows lands there: the dual solve is cheap against an epoch over 100–200
- * inputs, but the search trains about three candidates to 8 iterations past their best, then the refit
+ * The row passes of an ANMIN iteration by the dual solve (the refit's pre-activations, a = Φᵀβ) in
+ * multiply-adds of the solve, per fit row × input × unit: they run at about a twelfth of the solve's
+ * rate (session 31's profiles: sums of sines, 576 fit rows × 121 × 64, 5.1 ms an iteration against the
+ * dual system's 6.8 ms for 63 M; softplus sums, 480 × 151 × 64, 6.0 against 4.3 ms for 43 M). Counted
+ * only for searchRaced's line; one target measured.
+ */
+export const ROW_PASSES = 12;
+
+/**
+ * Where λ is searched (few rows for the unknowns) over iterations of more than AUTO_SMALL_WORK, the
+ * solve's work and the row passes' (ROW_PASSES) together, `auto` races Adam and L-BFGS if Adam's fit is
+ * small (SMALL_FIT_WORK), however few epochs an iteration costs. Wide data on up to about a thousand rows
+ * lands there (and 1,000 rows of 10–30 inputs): the dual solve is cheap against an epoch over 100–200
+ * inputs, but the search trains three or four candidates to 8 iterations past their best, then the refit
  * and the refinement: on ames-like data (1,168 training rows, 161 inputs with 18 columns of words one-hot)
- * 35 iterations of 27 ms. Six data sets made for it in session 31 (10 splits, test MSE / seconds, hybrid
- * → race [the better MLPRegressor]): ames-like 4.35·10⁹ / 1.62 → 4.89·10⁹ / 0.30 [7.12·10⁹ / 0.60];
- * Friedman #1 with 100 inputs on 1,000 rows 7.68 / 0.62 → 9.67 / 0.17 [9.99 / 0.15]; spectra-like
+ * 35 iterations of 27 ms. Measured in session 31 (10 splits, test MSE / seconds, hybrid → race [the better
+ * MLPRegressor]), first with the solve's work alone: ames-like 4.35·10⁹ / 1.62 → 4.89·10⁹ / 0.30 [7.12·10⁹ /
+ * 0.60]; Friedman #1 with 100 inputs on 1,000 rows 7.68 / 0.62 → 9.67 / 0.17 [9.99 / 0.15]; spectra-like
  * (1,100 × 100) 0.343 / 1.23 → 0.359 / 0.47 [0.386 / 0.29]; car-prices-like (1,200 rows, six columns of
- * words) 3.07·10⁷ / 0.66 → 3.61·10⁷ / 0.17 [4.17·10⁷ / 0.40]; 1,000 × 200 normal inputs 2.53 / 1.11 →
- * 3.28 / 0.33 [3.10 / 0.12]: each hybrid over the half second, the race within the bar on all but the
- * last. Sums of sines on 900 × 120 (63 M an iteration) stay with the hybrid, 1.335 in 0.60 s [2.06 / 0.07].
- * Made after it: gene-expression-like (1,100 × 150) 1.511 / 1.11 → 1.571 / 0.33 [1.669 / 0.20]; QSAR-like
- * (1,300 rows, 120 fingerprint bits) 0.650 / 1.47 → 0.763 / 0.22 [0.957 / 0.11]; Σ|xᵢ| over 10 of 80
- * inputs on 1,000 rows 0.849 / 0.53 → 0.872 / 0.08 [1.134 / 0.04]: three more misses on time met; a survey
- * of 12 questions as words (950 rows) missed either way, 122.5 / 0.53 → 136.3 / 0.13 [115.5 / 0.19].
+ * words) 3.07·10⁷ / 0.66 → 3.61·10⁷ / 0.17 [4.17·10⁷ / 0.40]; gene-expression-like (1,100 × 150) 1.511 /
+ * 1.11 → 1.571 / 0.33 [1.669 / 0.20]; QSAR-like (1,300 rows, 120 fingerprint bits) 0.650 / 1.47 → 0.763 /
+ * 0.22 [0.957 / 0.11]; Σ|xᵢ| over 10 of 80 inputs on 1,000 rows 0.849 / 0.53 → 0.872 / 0.08 [1.134 / 0.04];
+ * 1,000 × 200 normal inputs 2.53 / 1.11 → 3.28 / 0.33 [3.10 / 0.12] and a survey of 12 questions as words
+ * (950 rows) 122.5 / 0.53 → 136.3 / 0.13 [115.5 / 0.19] missed either way. With the row passes: sums of
+ * sines (900 × 120) 1.335 / 0.53 → 1.649 / 0.12 [2.063 / 0.07]; softplus sums (750 × 150) 0.858 / 0.83 →
+ * 1.072 / 0.16 [1.338 / 0.06]; 900 rows of 20 numbers and six columns of words 0.776 / 0.55 → 0.981 / 0.14
+ * [1.021 / 0.08]; Friedman #1 with 30 inputs on 1,000 rows 3.296 / 0.53 → 4.659 / 0.12 [6.314 / 0.19]:
+ * four misses on time met; make_friedman1 on 1,000 rows, 10 inputs 1.665 / 0.43 → 1.579 / 0.06 [2.778 /
+ * 0.19], 20 inputs 2.530 / 0.39 → 2.267 / 0.08 [3.949 / 0.35]. Shapes of 1,030 rows × 8 (Friedman #2,
+ * where the hybrid is far better) stay under the line (52 M).
  */
 export function searchRaced(rows: number, p: number, outputs: number, hidden: number, work: number, validationFraction: number): boolean {
-  return validationFraction > 0 && fewRows(rows, p * hidden) && work > AUTO_SMALL_WORK && smallFit(rows, p, outputs, [hidden]);
+  return validationFraction > 0 && fewRows(rows, p * hidden) && searchWork(rows, p, hidden, work) > AUTO_SMALL_WORK && smallFit(rows, p, outputs, [hidden]);
 }
+
+/** An ANMIN iteration's work where λ is searched: the solve's and the row passes' (ROW_PASSES). */
+export const searchWork = (rows: number, p: number, hidden: number, work: number) => work + ROW_PASSES * rows * p * hidden;
 
 /**
  * ANMIN iterations that one iteration of the fit costs where validation chooses λ (few rows for the
@@ -96,8 +113,8 @@ export interface AutoChoice {
  * dual: solveCosts). Above DENSE_MAX_SIZE unknowns ANMIN solves by conjugate gradients instead, each
  * step about an epoch's work and many steps an iteration; the cheaper direct solve's work stands for it
  * there (such data is wide whichever way it is counted). Where λ is searched (few rows), the iteration
- * counts LAMBDA_SEARCH_RUNS times, and over AUTO_SMALL_WORK it goes to Adam's race wherever Adam's fit is
- * small (searchRaced). AUTO_EPOCHS was measured at 64 units; other
+ * counts LAMBDA_SEARCH_RUNS times, and over AUTO_SMALL_WORK with its row passes it goes to Adam's race
+ * wherever Adam's fit is small (searchRaced). AUTO_EPOCHS was measured at 64 units; other
  * widths are weighed by the same ratio, unmeasured. Adam's small fits (SMALL_FIT_WORK) race the L-BFGS
  * challenger (CHALLENGER_UNIT).
  */
@@ -114,9 +131,14 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const shape = `(d+1)h = ${p}×${hidden} on ${n} fit rows`;
   const about = `an ANMIN iteration costs about ${epochs.toFixed(0)} Adam epochs${runs > 1 ? ` (${runs} λ candidates of ${(epochs / runs).toFixed(0)}: rows are few for the unknowns)` : ''} at ${shape}`;
   const mega = (v: number) => `${(v / 1e6).toFixed(1)} M`;
-  if (epochs <= AUTO_EPOCHS && !searchRaced(n, p, outputs, hidden, work, validationFraction)) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
-  if (work <= AUTO_SMALL_WORK) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
-  const why = epochs <= AUTO_EPOCHS ? `${about}, at most ${AUTO_EPOCHS}, but λ's search over iterations of ${mega(work)} multiply-adds, over ${mega(AUTO_SMALL_WORK)}, where Adam's fit is small` : `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
+  const searched = searchRaced(n, p, outputs, hidden, work, validationFraction);
+  if (epochs <= AUTO_EPOCHS && !searched) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
+  if (work <= AUTO_SMALL_WORK && !searched) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
+  const passes = searchWork(n, p, hidden, work) - work;
+  const why =
+    searched && !(epochs > AUTO_EPOCHS && work > AUTO_SMALL_WORK)
+      ? `${about}, but λ's search over iterations of ${mega(work + passes)} multiply-adds (the solve ${mega(work)}, the passes over the rows ${mega(passes)}), over ${mega(AUTO_SMALL_WORK)}, where Adam's fit is small`
+      : `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
   // A race is decided by validation rows: without them Adam trains alone.
   const raced = racesRate('adam', n, p, outputs, [hidden], { validationFraction }, false) ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';

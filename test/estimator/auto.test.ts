@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, LAMBDA_SEARCH_RUNS, searchRaced } from '../../src/estimator/auto.js';
+import { AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, LAMBDA_SEARCH_RUNS, ROW_PASSES, searchRaced, searchWork } from '../../src/estimator/auto.js';
 import { DEFAULT_VALIDATION_FRACTION, fewRows, smallFit } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
@@ -22,7 +22,7 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
     assert.ok(Math.abs(pick.epochs - (runs * solve) / (2 * n * h * (d + 2))) <= 1e-12 * pick.epochs, `${rows}×${d}`);
     assert.equal(pick.work, solve);
     const raced = searchRaced(n, d + 1, 1, h, solve, DEFAULT_VALIDATION_FRACTION);
-    assert.equal(pick.method, (pick.epochs <= AUTO_EPOCHS && !raced) || pick.work <= AUTO_SMALL_WORK ? 'anmin+lbfgs' : 'adam');
+    assert.equal(pick.method, !raced && (pick.epochs <= AUTO_EPOCHS || pick.work <= AUTO_SMALL_WORK) ? 'anmin+lbfgs' : 'adam');
     assert.equal(pick.trainer, pick.method === 'adam' ? 'adam' : 'anmin');
     assert.equal(pick.refine, pick.method === 'adam' ? undefined : 'lbfgs');
     assert.equal(pick.challenger, pick.method === 'adam' && smallFit(n, d + 1, 1, [h]) ? 'lbfgs' : undefined);
@@ -56,16 +56,20 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.ok(digits.epochs / LAMBDA_SEARCH_RUNS <= AUTO_EPOCHS && digits.epochs > AUTO_EPOCHS && digits.method === 'adam', digits.reason);
   assert.match(digits.reason, /^auto: adam \(an ANMIN iteration costs about 70 Adam epochs \(2 λ candidates of 35: rows are few for the unknowns\) at \(d\+1\)h = 65×64 on 1149 fit rows/);
   // Wide data on about a thousand rows: few epochs an iteration, but λ's search over iterations of more
-  // than AUTO_SMALL_WORK where Adam's fit is small goes to the race (ames-like, 1,168 rows × 161 inputs;
-  // 1,000 × 200); not without validation rows, nor where the iteration is small (720 × 120, 63 M).
-  for (const [rows, d] of [[1168, 161], [800, 200]]) {
+  // than AUTO_SMALL_WORK, the row passes counted (ROW_PASSES), where Adam's fit is small goes to the race
+  // (ames-like, 1,168 rows × 161 inputs; 1,000 × 200; 720 × 120, whose solve alone is 63 M); not without
+  // validation rows, nor where the iteration is small with its passes (1,030 rows × 8: 824 × 8).
+  for (const [rows, d] of [[1168, 161], [800, 200], [720, 120]]) {
     const wide = autoMethod(rows, d);
-    assert.ok(wide.epochs <= AUTO_EPOCHS && wide.work > AUTO_SMALL_WORK && wide.method === 'adam' && wide.challenger === 'lbfgs', wide.reason);
-    assert.match(wide.reason, /, at most 36, but λ's search over iterations of \d+\.\d M multiply-adds, over 64\.0 M, where Adam's fit is small\) raced by L-BFGS/);
+    const n = Math.floor(rows * (1 - DEFAULT_VALIDATION_FRACTION));
+    assert.ok(wide.epochs <= AUTO_EPOCHS && searchWork(n, d + 1, 64, wide.work) > AUTO_SMALL_WORK && wide.method === 'adam' && wide.challenger === 'lbfgs', wide.reason);
+    close(searchWork(n, d + 1, 64, wide.work) - wide.work, ROW_PASSES * n * (d + 1) * 64);
+    assert.match(wide.reason, /, but λ's search over iterations of \d+\.\d M multiply-adds \(the solve \d+\.\d M, the passes over the rows \d+\.\d M\), over 64\.0 M, where Adam's fit is small\) raced by L-BFGS/);
     assert.equal(autoMethod(rows, d, 1, 64, 0).method, 'anmin+lbfgs', 'no λ search without validation rows');
   }
-  const sines = autoMethod(720, 120);
-  assert.ok(sines.work <= AUTO_SMALL_WORK && sines.method === 'anmin+lbfgs', sines.reason);
+  assert.ok(autoMethod(720, 120).work <= AUTO_SMALL_WORK);
+  const narrow = autoMethod(824, 8);
+  assert.ok(narrow.method === 'anmin+lbfgs' && searchWork(659, 9, 64, narrow.work) <= AUTO_SMALL_WORK, narrow.reason);
   const mid = autoMethod(4000, 12);
   assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
   assert.equal(autoMethod(20000, 80).method, 'adam');
