@@ -134,11 +134,12 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const searched = searchRaced(n, p, outputs, hidden, work, validationFraction);
   if (epochs <= AUTO_EPOCHS && !searched) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
   if (work <= AUTO_SMALL_WORK && !searched) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
-  const passes = searchWork(n, p, hidden, work) - work;
+  // Past both returns the iteration is over both lines, or only λ's search sends it to the race.
+  const total = searchWork(n, p, hidden, work);
   const why =
-    searched && !(epochs > AUTO_EPOCHS && work > AUTO_SMALL_WORK)
-      ? `${about}, but λ's search over iterations of ${mega(work + passes)} multiply-adds (the solve ${mega(work)}, the passes over the rows ${mega(passes)}), over ${mega(AUTO_SMALL_WORK)}, where Adam's fit is small`
-      : `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`;
+    epochs > AUTO_EPOCHS && work > AUTO_SMALL_WORK
+      ? `${about} and ${mega(work)} multiply-adds, over ${AUTO_EPOCHS} and ${mega(AUTO_SMALL_WORK)}`
+      : `${about}, but λ's search over iterations of ${mega(total)} multiply-adds (the solve ${mega(work)}, the passes over the rows ${mega(total - work)}), over ${mega(AUTO_SMALL_WORK)}, where Adam's fit is small`;
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
   // A race is decided by validation rows: without them Adam trains alone.
   const raced = racesRate('adam', n, p, outputs, [hidden], { validationFraction }, false) ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';

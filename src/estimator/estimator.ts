@@ -62,29 +62,30 @@ const MINIBATCH = ['adam', 'sgd'];
 /**
  * A built-in minibatch method's options with its batch gradient in two chunks, shared by its threads,
  * where a batch's work pays for it (shareChunk: the numbers change by rounding only, and never with
- * the thread count); options that give gradientChunk keep it. The full-batch L-BFGS of a refinement or
- * a challenger (FULL_BATCH_CHUNK) likewise: on at most that many rows, in two chunks where shareChunk
- * says they pay.
+ * the thread count); options that give gradientChunk keep it.
  */
 function sharing(trainer: Trainer<object>, options: Record<string, unknown>, rows: number, p: number, c: number): Record<string, unknown> {
-  const d = trainer.defaults as Record<string, number>;
-  const hidden = (options.hidden ?? d.hidden) as number;
-  if (options.gradientChunk === FULL_BATCH_CHUNK) return shareChunk(rows, p, hidden, c) > 0 && rows <= FULL_BATCH_CHUNK ? { ...options, gradientChunk: Math.ceil(rows / 2) } : options;
   if (!MINIBATCH.includes(trainer.name) || !isBuiltIn(trainer) || options.gradientChunk !== undefined) return options;
+  const d = trainer.defaults as Record<string, number>;
   const batch = (options.batch ?? d.batch) as number;
-  return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, hidden, c) };
+  return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, (options.hidden ?? d.hidden) as number, c) };
 }
 
 /**
  * The rows of a chunk of the full-batch L-BFGS's gradient (REFINE_OPTIONS): an evaluation over
  * bike-sharing's 13,903 rows took 6.8 ms in one pass, 3.8 ms in chunks on two threads; 4,096-row
  * chunks split 11,122 rows 2:1, 512 gain 0.2 ms more. Fewer rows than this go in two chunks where
- * shareChunk says they pay (sharing), not in one that a single thread sums (session 31: an evaluation over
+ * shareChunk says they pay (fullBatch), not in one that a single thread sums (session 31: an evaluation over
  * 934 rows × 162 inputs 3.0 → 2.1–2.4 ms, 576 × 121 1.2–1.4 → 0.9–1.2 ms; the whole `compare --methods
  * auto` of 10 splits, farm-bench's median of 6 pairs, wall time ×0.88 on 1,000 rows × 200 inputs and on
  * spectra-like data, where the challenger runs, ×0.97 on sums of sines, whose refinement stops at once).
  */
 const FULL_BATCH_CHUNK = 1024;
+
+/** The full-batch L-BFGS options of a refinement or a challenger (never a user's) for `rows` rows: their FULL_BATCH_CHUNK, or two chunks where fewer rows pay for them (shareChunk). */
+function fullBatch(options: Record<string, unknown>, rows: number, p: number, c: number): Record<string, unknown> {
+  return rows <= FULL_BATCH_CHUNK && shareChunk(rows, p, options.hidden as number, c) > 0 ? { ...options, gradientChunk: Math.ceil(rows / 2) } : options;
+}
 
 /**
  * The options a hybrid's gradient method runs with: from a fitted network, scikit-learn's gentle rate
@@ -385,7 +386,7 @@ export class Regressor<O extends object = object> {
       const rival = TRAINERS[st.challenger];
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;
       for (const hidden of widths) {
-        const options = sharing(rival, { ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
+        const options = fullBatch({ ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
         const r = run(rival, { train: p.train, validation, lean: true, patience: st.patience ?? PATIENCE.gradient, tolerance: GAIN_RULE }, options, onStep, unit);
         seconds += r.seconds;
         tried.push({ c: { ...candidate(r, hidden, undefined), trainer: st.challenger }, r, options, scale: unit });
@@ -430,7 +431,8 @@ export class Regressor<O extends object = object> {
     }
     if (st.refine) {
       const refiner = TRAINERS[st.refine];
-      const options = sharing(refiner, { ...REFINE_OPTIONS[st.refine], ...threadsFor(refiner), hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number }, p.train.n, p.train.p, p.train.c);
+      const given = { ...REFINE_OPTIONS[st.refine], ...threadsFor(refiner), hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number };
+      const options = st.refine === 'lbfgs' ? fullBatch(given, p.train.n, p.train.p, p.train.c) : sharing(refiner, given, p.train.n, p.train.p, p.train.c);
       // From ANMIN's network balanced neuron by neuron: its least-squares solves leave a neuron's outgoing
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
