@@ -5,12 +5,13 @@
 import { activate, axpy, dot, outputRow, ridgeSums, rowTimes } from './common';
 export { heapBase } from './common';
 
-/** Z = X̃A for n rows into z (n×h): the hidden pre-activations. */
+/** Z = X̃A for n rows into z (n×h): the hidden pre-activations, BLOCK_ROWS rows sharing each load of A (hiddenBlock: rowTimes' numbers). */
 export function hidden(x: usize, n: i32, p: i32, h: i32, A: usize, z: usize): void {
   const hb = <usize>h << 3;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i += BLOCK_ROWS) {
     const xi = x + (<usize>(i * p) << 3);
-    rowTimes(p, h, xi, A, z + <usize>i * hb);
+    const k = min(BLOCK_ROWS, n - i);
+    hiddenBlock(xi, k, zeroPattern(xi, k, p), p, h, A, z + <usize>i * hb);
   }
 }
 
@@ -68,20 +69,36 @@ export function outputGram(z: usize, alpha: f64, y: usize, n: i32, h: i32, c: i3
 
 /**
  * The right-hand side of ANMIN's hidden-layer system (Eq. 8) in A's layout (p×h):
- * out += Σ_i x̃_i (g_i ⊙ (y_i − b⁰)Bᵀ), g_ij = 1 where neuron j fires and α elsewhere. Scratch: z, dz
- * (h each) and e (c).
+ * out += Σ_i x̃_i (g_i ⊙ (y_i − b⁰)Bᵀ), g_ij = 1 where neuron j fires and α elsewhere. Rows go
+ * BLOCK_ROWS at a time through the gradient pass's blocks (hiddenBlock, addOuterBlock), every sum still
+ * row by row in order. Scratch: z, dz (BLOCK_ROWS·h each) and e (c).
  */
 export function hiddenRhs(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, out: usize, z: usize, dz: usize, e: usize): void {
+  rhsRows(x, y, n, p, h, c, alpha, theta, out, z, false, dz, e);
+}
+
+/** hiddenRhs with the rows' pre-activations X̃A given in z (n×h), as the output layer's refit left them: the same numbers without their pass. */
+export function hiddenRhsFrom(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, out: usize, z: usize, dz: usize, e: usize): void {
+  rhsRows(x, y, n, p, h, c, alpha, theta, out, z, true, dz, e);
+}
+
+@inline function rhsRows(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, out: usize, z: usize, given: bool, dz: usize, e: usize): void {
   const B = theta + (<usize>(p * h) << 3);
   const b0 = B + (<usize>(h * c) << 3);
-  for (let i = 0; i < n; i++) {
+  const hb = <usize>h << 3;
+  for (let i = 0; i < n; i += BLOCK_ROWS) {
     const xi = x + (<usize>(i * p) << 3);
-    rowTimes(p, h, xi, theta, z);
-    const yi = y + (<usize>(i * c) << 3);
-    for (let k = 0; k < c; k++) store<f64>(e + (<usize>k << 3), load<f64>(yi + (<usize>k << 3)) - load<f64>(b0 + (<usize>k << 3)));
-    pullBack(e, B, h, c, dz);
-    gate(z, h, alpha, dz);
-    addOuter(xi, p, h, dz, out);
+    const k = min(BLOCK_ROWS, n - i);
+    const zeros = zeroPattern(xi, k, p);
+    const zi = given ? z + <usize>i * hb : z;
+    if (!given) hiddenBlock(xi, k, zeros, p, h, theta, zi);
+    for (let r = 0; r < k; r++) {
+      const yi = y + (<usize>((i + r) * c) << 3);
+      for (let t = 0; t < c; t++) store<f64>(e + (<usize>t << 3), load<f64>(yi + (<usize>t << 3)) - load<f64>(b0 + (<usize>t << 3)));
+      pullBack(e, B, h, c, dz + <usize>r * hb);
+      gate(zi + <usize>r * hb, h, alpha, dz + <usize>r * hb);
+    }
+    addOuterBlock(xi, k, zeros, p, h, dz, out);
   }
 }
 

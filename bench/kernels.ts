@@ -95,6 +95,7 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
   'hidden pre-activations': () => [() => void hiddenPreKernel(net, x, n, z)],
   'output ridge sums': () => [() => void outputNormalEquations(z, 0, y, n, h, c)],
   'right-hand side (Eq. 8)': () => [() => void hiddenRhsKernel(net, x, y, n)],
+  'right-hand side (Eq. 8) from the refit\'s pre-activations (the dual solve\'s a = Φᵀβ)': () => [() => void hiddenRhsKernel(net, x, y, n, z)],
   'sum of squared errors': () => [() => void sumSquaredErrors(net, x, y, n)],
   'loss and gradient, batch 64': () => {
     const grad = new Float64Array(p * h + h * c + c);

@@ -41,12 +41,13 @@ export const AUTO_SMALL_WORK = 64e6;
 
 /**
  * The row passes of an ANMIN iteration by the dual solve (the refit's pre-activations, a = Φᵀβ) in
- * multiply-adds of the solve, per fit row × input × unit: they run at about a twelfth of the solve's
- * rate (session 31's profiles: sums of sines, 576 fit rows × 121 × 64, 5.1 ms an iteration against the
- * dual system's 6.8 ms for 63 M; softplus sums, 480 × 151 × 64, 6.0 against 4.3 ms for 43 M). Counted
- * only for searchRaced's line; one target measured.
+ * multiply-adds of the solve, per fit row × input × unit: they run at about a sixth of the solve's rate
+ * (session 32's profiles, since the passes take rows four at a time and a = Φᵀβ reuses the refit's
+ * pre-activations: sums of sines, 576 fit rows × 121 × 64, 2.1 ms an iteration against the dual system's
+ * 5.4 ms for 63 M; softplus sums, 480 × 151 × 64, 2.4 against 4.0 ms for 43 M; a twelfth in session 31,
+ * 5.1 and 6.0 ms). Counted only for searchRaced's line; one target measured.
  */
-export const ROW_PASSES = 12;
+export const ROW_PASSES = 6;
 
 /**
  * Where λ is searched (few rows for the unknowns) over iterations of more than AUTO_SMALL_WORK, the
@@ -69,7 +70,16 @@ export const ROW_PASSES = 12;
  * [1.021 / 0.08]; Friedman #1 with 30 inputs on 1,000 rows 3.296 / 0.53 → 4.659 / 0.12 [6.314 / 0.19]:
  * four misses on time met; make_friedman1 on 1,000 rows, 10 inputs 1.665 / 0.43 → 1.579 / 0.06 [2.778 /
  * 0.19], 20 inputs 2.530 / 0.39 → 2.267 / 0.08 [3.949 / 0.35]. Shapes of 1,030 rows × 8 (Friedman #2,
- * where the hybrid is far better) stay under the line (52 M).
+ * where the hybrid is far better) stay under the line (52 M). Session 32's faster passes (ROW_PASSES 12 →
+ * 6) sent eight data sets made for it, 500–760 training rows × 28–160 inputs, back to the hybrid (race →
+ * hybrid): a tanh of projections (625 × 140) 5.45 / 0.12 → 5.06 / 0.31 [5.52 / 0.07]; spectra of three
+ * peaks (640 × 160) 0.0288 / 0.31 → 0.0183 / 0.32 [0.0269 / 0.32], a miss on MSE met; Friedman #3 with 24
+ * noise inputs (940 × 28) 0.0207 / 0.08 → 0.0181 / 0.35 [0.0419 / 0.22]; mixture ratios (900 × 35) 11.21 /
+ * 0.10 → 10.75 / 0.38 [15.06 / 0.12]; a factor model (760 × 80) 0.139 / 0.17 → 0.154 / 0.33 [0.174 /
+ * 0.14]; Poisson counts of flags (850 × 50) 2.77 / 0.06 → 2.71 / 0.38 [2.96 / 0.04]; a sparse linear target
+ * with a hinge (700 × 100) 1.59 / 0.18 → 1.20 / 0.32 [1.66 / 0.08]; but 950 rows with a column of eight
+ * words (61 M with its passes) 0.613 / 0.10 → 0.765 / 0.57 [0.950 / 0.24], a miss on time: its search ran
+ * 67 iterations of 7 ms.
  */
 export function searchRaced(rows: number, p: number, outputs: number, hidden: number, work: number, validationFraction: number): boolean {
   return validationFraction > 0 && fewRows(rows, p * hidden) && searchWork(rows, p, hidden, work) > AUTO_SMALL_WORK && smallFit(rows, p, outputs, [hidden]);

@@ -9,6 +9,7 @@ interface NetworkKernel extends KernelModule {
   outputGram(z: number, alpha: number, y: number, n: number, h: number, c: number, g: number, rhs: number, rows: number): void;
   hidden(x: number, n: number, p: number, h: number, A: number, z: number): void;
   hiddenRhs(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
+  hiddenRhsFrom(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   lossGrad(x: number, y: number, m: number, mean: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
   firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g0: number, g1: number): void;
   /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
@@ -27,15 +28,16 @@ function inBlocks(n: number, rows: number, each: (r0: number, m: number) => void
 
 /**
  * Kernel memory for one call: θ, its gradient, the scratch of a block of BLOCK_ROWS rows (s and dz:
- * one value per hidden unit and row, e: one per output and row), then the rows. Parameters and rows are copied in per call (a small cost beside
- * the row work), so no JS view outlives a call.
+ * one value per hidden unit and row, e: one per output and row), then the rows and `zs` doubles of
+ * given pre-activations. Parameters and rows are copied in per call (a small cost beside the row work),
+ * so no JS view outlives a call.
  */
-function load(net: Network, rows: number) {
+function load(net: Network, rows: number, zs = 0) {
   const { p, h, c } = net;
   const P = p * h + h * c + c;
   const k = kernel<NetworkKernel>('network');
   const block = k.BLOCK_ROWS.value as number;
-  const { at, view } = allocate(k, { theta: ['f64', P], grad: ['f64', P], s: ['f64', block * h], dz: ['f64', block * h], e: ['f64', block * c], x: ['f64', rows * p], y: ['f64', rows * c] });
+  const { at, view } = allocate(k, { theta: ['f64', P], grad: ['f64', P], s: ['f64', block * h], dz: ['f64', block * h], e: ['f64', block * c], x: ['f64', rows * p], y: ['f64', rows * c], z: ['f64', zs] });
   view.theta.set(net.A, 0);
   view.theta.set(net.B, p * h);
   view.theta.set(net.b0, p * h + h * c);
@@ -94,17 +96,21 @@ export function sumSquaredErrors(net: Network, x: Float64Array, y: Float64Array,
 
 /**
  * ANMIN's hidden-layer right-hand side (Eq. 8) in A's layout (p×h): Σ_i x̃_i (g_i ⊙ (y_i − b⁰)Bᵀ),
- * g_ij = 1 where neuron j fires on row i and α elsewhere; rows streamed through the kernel.
+ * g_ij = 1 where neuron j fires on row i and α elsewhere; rows streamed through the kernel. With `z`,
+ * the rows' pre-activations X̃A (n×h) as hiddenPre gave them: the same numbers, one pass fewer.
  */
-export function hiddenRhsKernel(net: Network, x: Float64Array, y: Float64Array, n: number): Float64Array {
+export function hiddenRhsKernel(net: Network, x: Float64Array, y: Float64Array, n: number, z?: Float64Array): Float64Array {
   const rows = Math.min(n, STREAM_ROWS);
-  const { k, at, view } = load(net, rows);
   const { p, h, c } = net;
+  const { k, at, view } = load(net, rows, z ? rows * h : 0);
   view.grad.fill(0, 0, p * h);
   inBlocks(n, rows, (r0, m) => {
     view.x.set(x.subarray(r0 * p, (r0 + m) * p));
     view.y.set(y.subarray(r0 * c, (r0 + m) * c));
-    k.hiddenRhs(at.x, at.y, m, p, h, c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
+    if (z) {
+      view.z.set(z.subarray(r0 * h, (r0 + m) * h));
+      k.hiddenRhsFrom(at.x, at.y, m, p, h, c, net.alpha, at.theta, at.grad, at.z, at.dz, at.e);
+    } else k.hiddenRhs(at.x, at.y, m, p, h, c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   });
   return view.grad.slice(0, p * h);
 }

@@ -252,7 +252,7 @@ class DualHiddenSolver implements HiddenSolver {
       if (Number.isNaN(logdet)) reported = fl.logdet + rest - this.logScale;
     }
     // a = Φᵀβ: Eq. 8's right-hand side with β in the place of the residuals y − b⁰.
-    const A = phase('a = Φᵀβ', () => hiddenRhsKernel({ ...net, b0: new Float64Array(c) }, x, beta, n));
+    const A = phase('a = Φᵀβ', () => hiddenRhsKernel({ ...net, b0: new Float64Array(c) }, x, beta, n, z));
     return { A, logdet: reported, fallback };
   }
 
