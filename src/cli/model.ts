@@ -123,12 +123,13 @@ export function trainCommand(): Command {
       const trainer = builtin ? TRAINERS[builtin.trainer] : await loadTrainerModule(method);
       // auto's --threads goes to a method that takes it (every thread count gives the same numbers).
       const mine = auto && !('threads' in trainer.defaults) ? { ...flags, threads: undefined } : flags;
-      // A hybrid's flags are ANMIN's: its refinement runs with REFINE_OPTIONS.
-      const given = givenTrainerOptions(mine, trainer, builtin?.refine ? `${where ?? `train --method ${method}`} (ANMIN's options; its ${builtin.refine} refinement's are fixed)` : where ?? 'train');
+      // A hybrid's flags are its first method's: its refinement runs with REFINE_OPTIONS.
+      const given = givenTrainerOptions(mine, trainer, builtin?.refine ? `${where ?? `train --method ${method}`} (${builtin.trainer}'s options; its ${builtin.refine} refinement's are fixed)` : where ?? 'train');
       return { method, builtin, trainer, given };
     };
     let method = auto ? undefined : await resolve(f.method);
     let challenger: Challenger | undefined;
+    let refineAfter: number | undefined;
     // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
     const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
     const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
@@ -143,6 +144,7 @@ export function trainCommand(): Command {
       process.stderr.write(`anmin train: ${pick.reason}\n`);
       method = await resolve(pick.method, `train --method auto (${pick.method} here)`);
       challenger = pick.challenger;
+      refineAfter = pick.refineAfter;
     }
     const { builtin, trainer, given } = method;
     const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...given, seed: f.seed };
@@ -152,6 +154,7 @@ export function trainCommand(): Command {
       ...(f.patience !== undefined ? { patience: f.patience } : {}),
       ...(builtin?.refine ? { refine: builtin.refine } : {}),
       ...(challenger ? { challenger } : {}),
+      ...(refineAfter ? { refineAfter } : {}),
       ...(f.refit !== undefined ? { refit: f.refit } : {}),
       ...(f.restarts !== undefined ? { restarts: f.restarts } : {}),
       ...((lists.hidden?.length ?? 0) > 1 ? { widths: lists.hidden } : {}),

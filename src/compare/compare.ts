@@ -3,7 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { splitIndices, type SplitIndices } from '../data/split.js';
 import { AUTO, autoMethod } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
-import { REFINERS, type Refiner, type ValidationSettings } from '../estimator/validation.js';
+import { REFINES, type Refiner, type ValidationSettings } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
@@ -22,15 +22,15 @@ export const DEFAULT_METHODS: readonly string[] = [AUTO, 'anmin+lbfgs', 'anmin',
 
 /**
  * A trainer the estimator knows, with `-l` for the leaky slope α = 0.1 as the CLI spells its methods,
- * and `anmin+adam` (…+lbfgs, …+sgd) for ANMIN refined by a gradient method from its network, as
- * `anmin train --method` takes them.
+ * and `anmin+adam` (…+lbfgs, …+sgd, `adam+lbfgs`) for a trainer refined by a gradient method from its
+ * network (REFINES), as `anmin train --method` takes them.
  */
 function ownMethod(name: string): { trainer: string; alpha?: number; refine?: Refiner } | undefined {
   if (TRAINERS[name]) return { trainer: name };
   const leaky = /^(.+)-l$/.exec(name)?.[1];
   if (leaky && TRAINERS[leaky] && 'alpha' in TRAINERS[leaky].defaults) return { trainer: leaky, alpha: 0.1 };
-  const refine = /^anmin\+(.+)$/.exec(name)?.[1];
-  if (refine && (REFINERS as readonly string[]).includes(refine)) return { trainer: 'anmin', refine: refine as Refiner };
+  const [, base, refine] = /^(.+)\+(.+)$/.exec(name) ?? [];
+  if (refine && (REFINES[base] as readonly string[] | undefined)?.includes(refine)) return { trainer: base, refine: refine as Refiner };
   return undefined;
 }
 
@@ -39,7 +39,7 @@ const isOwn = (name: string) => name === AUTO || ownMethod(name) !== undefined;
 
 function knownMethods(): string[] {
   const own = Object.keys(TRAINERS).flatMap((t) => ('alpha' in TRAINERS[t].defaults ? [t, `${t}-l`] : [t]));
-  return [AUTO, ...own, ...REFINERS.map((r) => `anmin+${r}`), ...PEERS];
+  return [AUTO, ...own, ...Object.entries(REFINES).flatMap(([t, rs]) => rs.map((r) => `${t}+${r}`)), ...PEERS];
 }
 
 /** The methods as named (any case), refused at once with the known names when one is not known or named twice. */
@@ -82,8 +82,8 @@ export function compareSplit(data: CompareData, k: number): SplitIndices {
   return data.fixedSplit ?? splitIndices(data.n, k, 0.2);
 }
 
-/** What auto adds to the method it chose: its challenger. */
-type Extra = Pick<ValidationSettings, 'challenger'>;
+/** What auto adds to the method it chose: its challenger, or when its refinement runs. */
+type Extra = Pick<ValidationSettings, 'challenger' | 'refineAfter'>;
 
 function regressor(method: string, seed: number, iterations?: number, extra: Extra = {}): Regressor {
   const own = ownMethod(method)!;
@@ -171,16 +171,18 @@ export async function compare(data: CompareData, methods: readonly string[], spl
     warmUp(data, m, drawn[0]);
     for (let k = 0; k < splits; k++) keep(fitOwn(data, m, k, drawn[k]));
   }
-  // auto is the method it chooses for the split's rows, with the same seed: without a challenger, a fit
-  // of that method made above is the very same computation, so its record stands for auto's too.
+  // auto is the method it chooses for the split's rows, with the same seed: with nothing added (a
+  // challenger, refineAfter), a fit of that method made above is the very same computation, so its
+  // record stands for auto's too.
   if (methods.includes(AUTO)) {
     for (let k = 0; k < splits; k++) {
       const pick = autoMethod(drawn[k].train.length, data.d, data.c);
       const chose = pick.method;
-      const extra: Extra = pick.challenger ? { challenger: pick.challenger } : {};
-      if (k === 0 && (pick.challenger || !own.includes(chose))) warmUp(data, chose, drawn[0], extra);
-      const r = (!pick.challenger && records.find((x) => x.method === chose && x.split === k)) || fitOwn(data, chose, k, drawn[k], extra);
-      keep({ ...r, method: AUTO, chose: pick.challenger ? `${chose} raced by ${pick.challenger}` : chose });
+      const extra: Extra = { ...(pick.challenger ? { challenger: pick.challenger } : {}), ...(pick.refineAfter ? { refineAfter: pick.refineAfter } : {}) };
+      const plain = Object.keys(extra).length === 0;
+      if (k === 0 && (!plain || !own.includes(chose))) warmUp(data, chose, drawn[0], extra);
+      const r = (plain && records.find((x) => x.method === chose && x.split === k)) || fitOwn(data, chose, k, drawn[k], extra);
+      keep({ ...r, method: AUTO, chose: pick.challenger ? `${chose} raced by ${pick.challenger}` : pick.refineAfter ? `${chose} from epoch ${pick.refineAfter}` : chose });
     }
   }
   if (!peers.length) return { records };

@@ -99,12 +99,31 @@ export const searchWork = (rows: number, p: number, hidden: number, work: number
  */
 export const LAMBDA_SEARCH_RUNS = 2;
 
+/**
+ * Where `auto` trains Adam on a large fit (no challenger), L-BFGS refines Adam's network if its best epoch
+ * came at or after this one (ValidationSettings.refineAfter), from its full-batch steps as a hybrid's
+ * refinement takes them. scikit-learn's early-stopped adam runs about as many epochs as ours, each about
+ * twice our epoch's time, so where it is the better MLP the half of its time is about Adam's own and no
+ * refinement fits in it; where its lbfgs is the better, it ran hundreds of full-batch iterations, and ours
+ * fit there. An early best says noise limits the fit, where scikit-learn's adam stops early too; a late one
+ * that Adam was still gaining, where L-BFGS goes on. Measured in session 33 (3 splits, generated data,
+ * Adam's best epoch on split 0, test MSE / s, Adam → refined [the better MLP]): steel-industry-like
+ * (35,040 quarter-hours, three columns of words; 66) 3.878 / 5.13 → 2.470 / 14.96 [lbfgs 2.523 / 50.9], a
+ * miss met; 24 sums of sin(xᵢxⱼ) on 20,000 × 16 (59) 1.425 → 1.317; pol-like steps (56) 400 → 400;
+ * KEGG-like (73, the lower rate's run) 0.002986 / 6.15 → 0.002870 / 10.09 [adam 0.003160 / 8.94], a miss
+ * on time either way. Below the line, where the refinement found nothing and cost about a second: a
+ * noisy 58-input target on 39,644 rows (3) and 50-input linear data on 40,000 rows (16).
+ */
+export const ADAM_LATE_BEST = 30;
+
 /** What `auto` trains on data of a shape, and why: ANMIN's iteration in Adam epochs. */
 export interface AutoChoice {
   /** The method as `anmin train --method` names it. */
-  method: 'anmin+lbfgs' | 'adam';
+  method: 'anmin+lbfgs' | 'adam' | 'adam+lbfgs';
   trainer: 'anmin' | 'adam';
   refine?: Refiner;
+  /** The refinement runs only where the chosen run's best came at or after this epoch (ADAM_LATE_BEST). */
+  refineAfter?: number;
   /** Raced on the same rows, the better by validation kept (ValidationSettings.challenger): Adam's small fits. */
   challenger?: Challenger;
   /** One ANMIN iteration's work (the direct hidden-layer solve `solver: auto` would take) over one Adam epoch's, times the λ search's runs where λ is searched (LAMBDA_SEARCH_RUNS). */
@@ -153,6 +172,7 @@ export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: nu
   const anyway = "--method anmin+lbfgs trains ANMIN's hybrid anyway";
   // A race is decided by validation rows: without them Adam trains alone.
   const raced = racesRate('adam', n, p, outputs, [hidden], { validationFraction }, false) ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';
-  if (validationFraction === 0 || !smallFit(n, p, outputs, [hidden])) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}${raced}; ${anyway})` };
+  if (validationFraction === 0) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}${raced}; ${anyway})` };
+  if (!smallFit(n, p, outputs, [hidden])) return { method: 'adam+lbfgs', trainer: 'adam', refine: 'lbfgs', refineAfter: ADAM_LATE_BEST, epochs, work, reason: `auto: adam+lbfgs (${why}${raced}; L-BFGS refines Adam's network where its best epoch came at or after ${ADAM_LATE_BEST}; --method adam trains Adam alone, ${anyway})` };
   return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(epoch)} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
 }

@@ -429,11 +429,13 @@ export class Regressor<O extends object = object> {
       const out = steps > 0 ? goOn(TRAINERS[chosen.c.trainer], chosen.options, chosen.r, steps, chosen.scale!, (n) => (record.continued = n)) : undefined;
       if (out) return out;
     }
-    if (st.refine) {
+    const early = st.refine !== undefined && st.refineAfter !== undefined && chosen.c.selected < st.refineAfter;
+    if (early) record.unrefined = { selected: chosen.c.selected, refineAfter: st.refineAfter! };
+    if (st.refine && !early) {
       const refiner = TRAINERS[st.refine];
       const given = { ...REFINE_OPTIONS[st.refine], ...threadsFor(refiner), hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number };
       const options = st.refine === 'lbfgs' ? fullBatch(given, p.train.n, p.train.p, p.train.c) : sharing(refiner, given, p.train.n, p.train.p, p.train.c);
-      // From ANMIN's network balanced neuron by neuron: its least-squares solves leave a neuron's outgoing
+      // From the chosen network balanced neuron by neuron: ANMIN's least-squares solves leave a neuron's outgoing
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
       // worst, Friedman #2 on 150 rows 2,493 → 2,541. Balanced exactly (not by powers of two): much the same.

@@ -13,12 +13,16 @@ export const MODEL_FORMAT = 'anmin-model';
  * network was trained on. A version 1 file reads as trained on every row (validationFraction 0). 3:
  * `settings` may hold `restarts` and `challenger`, which a version-2 reader would take for options it
  * does not know; a file is written at 3 only where they are set (formatVersionOf), so the others stay
- * readable by an anmin of version 2.
+ * readable by an anmin of version 2. 4: `settings` may hold `refineAfter`, and `refine` for a trainer other
+ * than ANMIN (Adam's), which a version-3 reader refuses as ANMIN's setting.
  */
-export const MODEL_FORMAT_VERSION = 3;
+export const MODEL_FORMAT_VERSION = 4;
 
-/** The lowest format version that holds these settings. */
-export const formatVersionOf = (settings?: ValidationSettings): number => (settings?.restarts !== undefined || settings?.challenger !== undefined ? 3 : 2);
+/** The lowest format version that holds these settings of `trainer`'s. */
+export function formatVersionOf(settings: ValidationSettings | undefined, trainer: string): number {
+  if (settings?.refineAfter !== undefined || (settings?.refine !== undefined && trainer !== 'anmin')) return 4;
+  return settings?.restarts !== undefined || settings?.challenger !== undefined ? 3 : 2;
+}
 
 /** How the saved network did on the data it was fitted on (and a test part, when given). */
 export interface TrainingSummary {
@@ -83,7 +87,7 @@ export function modelFile(parts: Omit<ModelFile, 'format' | 'formatVersion' | 'a
   const { network: net, standardization: s, ...rest } = parts;
   return {
     format: MODEL_FORMAT,
-    formatVersion: formatVersionOf(rest.settings),
+    formatVersion: formatVersionOf(rest.settings, rest.trainer),
     anminVersion: packageVersion(),
     ...rest,
     standardization: { xMean: [...s.xMean], xStd: [...s.xStd], yMean: [...s.yMean] },

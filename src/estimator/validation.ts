@@ -4,7 +4,7 @@ import type { GainRule, OnStep, TracePoint, Trainer, TrainData, TrainResult } fr
 import { AnminError } from '../util/errors.js';
 import { trainScaled } from './target-scale.js';
 
-/** Gradient methods a hybrid can refine ANMIN's network with. */
+/** Gradient methods a hybrid can refine ANMIN's network with (Adam's, L-BFGS alone: REFINES). */
 export const REFINERS = ['adam', 'lbfgs', 'sgd'] as const;
 export type Refiner = (typeof REFINERS)[number];
 
@@ -28,8 +28,17 @@ export interface ValidationSettings {
    * every row for as many steps as validation chose, at most its patience (default: true).
    */
   refit?: boolean;
-  /** ANMIN: continue from its chosen network with this gradient method, on the fit rows, stopping by the validation rows (then on over every row: `refit`). */
+  /**
+   * ANMIN (any of REFINERS) or Adam (L-BFGS): continue from the chosen network with this gradient method,
+   * on the fit rows, stopping by the validation rows, then on over every row (for ANMIN: `refit`).
+   */
   refine?: Refiner;
+  /**
+   * Refine only where the chosen run's best came at or after this epoch (or iteration): a late best says
+   * the run was still gaining when it stopped, an early one that noise, not the optimizer, limits the fit
+   * (auto sets it for Adam: ADAM_LATE_BEST). Default: always.
+   */
+  refineAfter?: number;
   /**
    * Trainings from this many initial weights (restartSeed), each on the same fit and validation rows, the
    * one of least validation MSE kept (default: defaultRestarts).
@@ -43,7 +52,7 @@ export interface ValidationSettings {
   challenger?: Challenger;
 }
 
-export const SETTING_KEYS: readonly (keyof ValidationSettings)[] = ['validationFraction', 'patience', 'lambdas', 'widths', 'refit', 'refine', 'restarts', 'challenger'];
+export const SETTING_KEYS: readonly (keyof ValidationSettings)[] = ['validationFraction', 'patience', 'lambdas', 'widths', 'refit', 'refine', 'refineAfter', 'restarts', 'challenger'];
 
 export const CHALLENGERS = ['lbfgs'] as const;
 export type Challenger = (typeof CHALLENGERS)[number];
@@ -377,9 +386,14 @@ export interface ValidationRecord {
   refit: boolean;
   /** The challenger's chosen network: the steps it went on for over every row. */
   continued?: number;
-  /** A hybrid's refinement from ANMIN's chosen network; `continued`: the steps it then went on for over every row; `handoff`: the iterations ANMIN was given before it (HANDOFF_ITERATIONS), where the hand-off ran. */
+  /** A refinement from the chosen network (a hybrid's, from ANMIN's); `continued`: the steps it then went on for over every row; `handoff`: the iterations ANMIN was given before it (HANDOFF_ITERATIONS), where the hand-off ran. */
   refine?: { trainer: Refiner; options: Record<string, unknown>; startValidationMse: number | null; validationMse: number | null; selected: number; iterations: number; stoppedAt?: number; rateCutAt?: number; continued?: number; handoff?: number };
+  /** The refinement set but not run: the chosen run's best came before `refineAfter`. */
+  unrefined?: { selected: number; refineAfter: number };
 }
+
+/** The refiners each trainer takes: ANMIN any gradient method, Adam L-BFGS (a second Adam or SGD would only repeat its fit). */
+export const REFINES: Readonly<Record<string, readonly Refiner[]>> = { anmin: REFINERS, adam: ['lbfgs'] };
 
 const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
 
@@ -406,13 +420,17 @@ export function checkSettings(s: Partial<ValidationSettings>, trainer: string): 
   if (s.refit !== undefined && typeof s.refit !== 'boolean') bad('refit must be true or false');
   if (s.restarts !== undefined && !(Number.isInteger(s.restarts) && s.restarts >= 1)) bad(`restarts must be a positive integer, got ${String(s.restarts)}`);
   if (s.refine !== undefined && !(REFINERS as readonly string[]).includes(s.refine)) bad(`refine must be one of ${REFINERS.join(', ')}, got ${String(s.refine)}`);
-  if ((s.refine !== undefined || s.lambdas !== undefined || s.refit !== undefined) && trainer !== 'anmin') bad('lambdas, refit and refine are ANMIN\'s settings');
-  if (f === 0 && s.refine !== undefined) bad(`refining by ${s.refine} stops by the validation rows: validationFraction (--validation-fraction) must be > 0; without validation rows, train ANMIN alone (--method anmin)`);
+  if ((s.lambdas !== undefined || s.refit !== undefined) && trainer !== 'anmin') bad('lambdas and refit are ANMIN\'s settings');
+  if (s.refine !== undefined && !(REFINES[trainer] ?? []).includes(s.refine)) bad(`refining by ${s.refine} is not offered for ${trainer} (${Object.entries(REFINES).map(([t, r]) => `${t}: ${r.join(', ')}`).join('; ')})`);
+  if (s.refineAfter !== undefined && !(Number.isInteger(s.refineAfter) && s.refineAfter >= 1)) bad(`refineAfter must be a positive integer, got ${String(s.refineAfter)}`);
+  if (s.refineAfter !== undefined && s.refine === undefined) bad('refineAfter says when to refine: give refine too');
+  if (f === 0 && s.refine !== undefined) bad(`refining by ${s.refine} stops by the validation rows: validationFraction (--validation-fraction) must be > 0; without validation rows, train without a refinement (--method ${trainer})`);
   if (f === 0 && ((s.lambdas?.length ?? 1) > 1 || (s.widths?.length ?? 1) > 1)) bad('choosing among lambdas or widths needs validation rows (validationFraction > 0)');
   if (f === 0 && (s.restarts ?? 1) > 1) bad('choosing among restarts needs validation rows (validationFraction > 0)');
   if (s.challenger !== undefined && !(CHALLENGERS as readonly string[]).includes(s.challenger)) bad(`challenger must be one of ${CHALLENGERS.join(', ')}, got ${String(s.challenger)}`);
   if (s.challenger !== undefined && trainer !== 'adam' && trainer !== 'sgd') bad(`a challenger races Adam's or SGD's fit, not ${trainer}'s (ANMIN's refit and refinement run from its own network)`);
   if (f === 0 && s.challenger !== undefined) bad('racing a challenger needs validation rows (validationFraction > 0)');
+  if (s.refine !== undefined && s.challenger !== undefined) bad('a challenger and a refinement are two ways past the fit: give one');
 }
 
 /** The fit's rows split into the part trained on and the validation rows, by the validation stream of the seed. */

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { againstMlp, checkMethods, unseenIndicators, type CompareRecord } from '../../src/compare/compare.js';
-import { autoMethod } from '../../src/estimator/auto.js';
+import { ADAM_LATE_BEST, autoMethod } from '../../src/estimator/auto.js';
 import { Regressor } from '../../src/estimator/estimator.js';
 import { splitIndices } from '../../src/data/split.js';
 import { compareFigure, compareTable } from '../../src/report/compare.js';
@@ -161,20 +161,20 @@ test('auto on a CSV: each split\'s record says what it chose, the method train w
   const records = (JSON.parse(r.stdout) as Output).records;
   assert.deepEqual(records.map((x) => x.chose), ['anmin+lbfgs', 'anmin+lbfgs']);
   assert.deepEqual(records.map((x) => x.chose), records.map((x) => autoMethod(x.train_rows, 3, 1).method));
-  // 30 inputs on 2,000 rows: Adam's (an ANMIN iteration about 80 epochs) raced by L-BFGS on this small fit,
-  // a fit of its own; 100 inputs on 3,000 rows (an epoch 12.5 M multiply-adds), Adam's alone, its record auto's.
+  // 30 inputs on 2,000 rows: Adam's (an ANMIN iteration about 80 epochs) raced by L-BFGS on this small fit;
+  // 100 inputs on 3,000 rows (an epoch 12.5 M multiply-adds), Adam's refined where its best comes late:
+  // each a fit of its own, of the split's rows.
   const table = (name: string, n: number, d: number) => {
     const w = randn(n * (d + 1), 5);
     writeFileSync(join(dir, name), [[...Array.from({ length: d }, (_, j) => `x${j}`), 'y'].join(','), ...Array.from({ length: n }, (_, i) => Array.from(w.subarray(i * (d + 1), (i + 1) * (d + 1))).join(','))].join('\n') + '\n');
     return join(dir, name);
   };
-  for (const [name, n, d, chose] of [['wide.csv', 2000, 30, 'adam raced by lbfgs'], ['wider.csv', 3000, 100, 'adam']] as const) {
+  for (const [name, n, d, chose] of [['wide.csv', 2000, 30, 'adam raced by lbfgs'], ['wider.csv', 3000, 100, `adam+lbfgs from epoch ${ADAM_LATE_BEST}`]] as const) {
     const both = run({}, table(name, n, d), '--target', 'y', '--splits', '1', '--methods', 'auto,adam', '--json');
     assert.equal(both.status, 0, both.stderr);
     const [adam, auto] = (JSON.parse(both.stdout) as Output).records;
     assert.equal(auto.chose, chose, name);
-    if (chose === 'adam') assert.deepEqual(auto, { ...adam, method: 'auto', chose });
-    else assert.equal(auto.train_rows, adam.train_rows);
+    assert.equal(auto.train_rows, adam.train_rows);
   }
 });
 

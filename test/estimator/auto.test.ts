@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, LAMBDA_SEARCH_RUNS, ROW_PASSES, searchRaced, searchWork } from '../../src/estimator/auto.js';
+import { ADAM_LATE_BEST, AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, LAMBDA_SEARCH_RUNS, ROW_PASSES, searchRaced, searchWork } from '../../src/estimator/auto.js';
 import { DEFAULT_VALIDATION_FRACTION, fewRows, smallFit } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
@@ -22,10 +22,13 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
     assert.ok(Math.abs(pick.epochs - (runs * solve) / (2 * n * h * (d + 2))) <= 1e-12 * pick.epochs, `${rows}×${d}`);
     assert.equal(pick.work, solve);
     const raced = searchRaced(n, d + 1, 1, h, solve, DEFAULT_VALIDATION_FRACTION);
-    assert.equal(pick.method, !raced && (pick.epochs <= AUTO_EPOCHS || pick.work <= AUTO_SMALL_WORK) ? 'anmin+lbfgs' : 'adam');
-    assert.equal(pick.trainer, pick.method === 'adam' ? 'adam' : 'anmin');
+    // Adam's small fits are raced by L-BFGS; its others refined by it where their best comes late.
+    const small = smallFit(n, d + 1, 1, [h]);
+    assert.equal(pick.method, !raced && (pick.epochs <= AUTO_EPOCHS || pick.work <= AUTO_SMALL_WORK) ? 'anmin+lbfgs' : small ? 'adam' : 'adam+lbfgs');
+    assert.equal(pick.trainer, pick.method === 'anmin+lbfgs' ? 'anmin' : 'adam');
     assert.equal(pick.refine, pick.method === 'adam' ? undefined : 'lbfgs');
-    assert.equal(pick.challenger, pick.method === 'adam' && smallFit(n, d + 1, 1, [h]) ? 'lbfgs' : undefined);
+    assert.equal(pick.refineAfter, pick.method === 'adam+lbfgs' ? ADAM_LATE_BEST : undefined);
+    assert.equal(pick.challenger, pick.method === 'adam' ? 'lbfgs' : undefined);
     assert.match(pick.reason, new RegExp(`^auto: ${pick.method.replace('+', '\\+')} \\(an ANMIN iteration costs about ${pick.epochs.toFixed(0)} Adam epochs`));
   }
   // By hand: 8,000 rows × 30 inputs hold out 1,600, and 6,400 rows against 1,984 unknowns take the dense
@@ -72,13 +75,14 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.ok(narrow.method === 'anmin+lbfgs' && searchWork(659, 9, 64, narrow.work) <= AUTO_SMALL_WORK, narrow.reason);
   const mid = autoMethod(4000, 12);
   assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
-  assert.equal(autoMethod(20000, 80).method, 'adam');
+  assert.equal(autoMethod(20000, 80).method, 'adam+lbfgs');
+  assert.equal(autoMethod(20000, 80, 1, 64, 0).method, 'adam', 'no refinement without validation rows to stop it');
   // Adam's small fits race the L-BFGS challenger: digits' 1,149 fit rows (4.9 M multiply-adds an epoch), not 20,000 rows × 80.
   assert.equal(digits.challenger, 'lbfgs');
   assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone/);
   assert.equal(autoMethod(20000, 80).challenger, undefined);
   // Larger fits race Adam's rate instead (RATE_RACE): 16,000 fit rows × 80 inputs, 84.0 M an epoch; the reason says so where validation rows can race it.
-  assert.match(autoMethod(20000, 80).reason, /; an epoch 84\.0 M multiply-adds, over 25\.0 M: raced by Adam at its rate ÷ 3 where the plateau's rate cut gains over 10%, the better by validation kept; --method anmin\+lbfgs/);
+  assert.match(autoMethod(20000, 80).reason, /; an epoch 84\.0 M multiply-adds, over 25\.0 M: raced by Adam at its rate ÷ 3 where the plateau's rate cut gains over 10%, the better by validation kept; L-BFGS refines Adam's network where its best epoch came at or after 30; --method adam trains Adam alone, --method anmin\+lbfgs/);
   assert.doesNotMatch(autoMethod(20000, 80, 1, 64, 0).reason, /raced by Adam/);
   assert.doesNotMatch(mid.reason, /raced by Adam/, `4,000 rows × 12: ${mid.reason}`);
   assert.equal(autoMethod(1437, 64, 1, 64, 0).challenger, undefined, 'no validation rows to race on');
@@ -123,7 +127,7 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   // Of a list of widths, the largest is weighed.
   assert.match(anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '4,16').stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×16 on 192 fit rows/);
   // A named hybrid's refusal says which hybrid.
-  assert.match(anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--method', 'anmin+lbfgs', '--lr', '0.1').stderr, /^anmin: train --method anmin\+lbfgs \(ANMIN's options; its lbfgs refinement's are fixed\): --lr does not apply to anmin\n$/);
+  assert.match(anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--method', 'anmin+lbfgs', '--lr', '0.1').stderr, /^anmin: train --method anmin\+lbfgs \(anmin's options; its lbfgs refinement's are fixed\): --lr does not apply to anmin\n$/);
   const published = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--validation-fraction', '0');
   assert.equal(published.status, 2);
   assert.match(published.stderr, /^anmin: train: --validation-fraction 0 trains a method by its own rule: name it \(--method anmin: Algorithm 1 as published, or a gradient method\)[^\n]*\n$/);

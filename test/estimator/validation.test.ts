@@ -490,6 +490,35 @@ test('a challenger races once per width on the same fit and validation rows: its
   assert.throws(() => new Adam({ challenger: 'sgd' } as never), /adam: challenger must be one of lbfgs, got sgd/);
 });
 
+test('Adam refined by L-BFGS starts from Adam\'s chosen network, and refineAfter refines only a run whose best came at or after it', () => {
+  const p = planted({ d: D, k: 4, n: 300, sigma: 0.3, seed: 8 });
+  const X = { data: p.x, shape: [300, D] as [number, number] };
+  const y = Array.from(p.y);
+  const plain = new Adam({ hidden: 8, iterations: 40, seed: 3 }).fit(X, y);
+  const refined = new Adam({ hidden: 8, iterations: 40, seed: 3, refine: 'lbfgs' }).fit(X, y);
+  const a = plain.toJSON().validation!;
+  const v = refined.toJSON().validation!;
+  assert.deepEqual(v.chosen, a.chosen, 'the same Adam run first');
+  assert.equal(v.refine?.trainer, 'lbfgs');
+  assert.equal(v.refine.startValidationMse, a.chosen.validationMse, 'its first point is Adam\'s chosen network');
+  assert.ok(v.refine.validationMse! <= v.refine.startValidationMse!);
+  assert.equal(v.refine.continued !== undefined, v.refine.selected > 0, 'a gain goes on over every row');
+  // At or before the chosen epoch the refinement runs; after it, the record says why it did not.
+  const best = a.chosen.selected;
+  assert.ok(best > 1, `the data make Adam's best come after epoch 1 (${best})`);
+  const at = new Adam({ hidden: 8, iterations: 40, seed: 3, refine: 'lbfgs', refineAfter: best }).fit(X, y);
+  assert.deepEqual(at.predict(X), refined.predict(X));
+  const later = new Adam({ hidden: 8, iterations: 40, seed: 3, refine: 'lbfgs', refineAfter: best + 1 }).fit(X, y);
+  assert.deepEqual(later.predict(X), plain.predict(X), 'an earlier best: Adam\'s network as validation chose it');
+  assert.deepEqual(later.toJSON().validation!.unrefined, { selected: best, refineAfter: best + 1 });
+  assert.equal(later.toJSON().validation!.refine, undefined);
+  assert.throws(() => new Adam({ refine: 'adam' }), /adam: refining by adam is not offered for adam \(anmin: adam, lbfgs, sgd; adam: lbfgs\)/);
+  assert.throws(() => new Adam({ refineAfter: 3 }), /adam: refineAfter says when to refine: give refine too/);
+  assert.throws(() => new Adam({ refine: 'lbfgs', refineAfter: 0 }), /adam: refineAfter must be a positive integer, got 0/);
+  assert.throws(() => new Adam({ refine: 'lbfgs', challenger: 'lbfgs' }), /adam: a challenger and a refinement are two ways past the fit: give one/);
+  assert.throws(() => new Regressor('sgd', { refine: 'lbfgs' }), /sgd: refining by lbfgs is not offered for sgd/);
+});
+
 test('the hybrids start from ANMIN\'s chosen network: their first point is its validation MSE, they keep what is no worse, then go on over every row', () => {
   const p = planted({ d: D, k: 4, n: 300, sigma: 0.3, seed: 8 });
   const X = { data: p.x, shape: [300, D] as [number, number] };
@@ -613,16 +642,18 @@ test('a challenger is not raced against a fit that leaves at most LEAST_GAIN of 
   assert.equal(raced.size, 2, 'both sides of the room');
 });
 
-test('model files: version 2 keeps what was chosen, version 3 where restarts or a challenger are set; a version 1 file reads as trained on every row', () => {
+test('model files: version 2 keeps what was chosen, version 3 where restarts or a challenger are set, 4 where Adam is refined; a version 1 file reads as trained on every row', () => {
   const { X, y } = rows(150, 12);
   const model = new Lbfgs({ hidden: 4, iterations: 3 }).fit(X, y);
   const file = JSON.parse(JSON.stringify(model));
   assert.equal(file.formatVersion, 2, 'readable by a version-2 reader');
-  for (const set of [{ restarts: 2 }, { challenger: 'lbfgs' as const }]) {
+  for (const [set, version] of [[{ restarts: 2 }, 3], [{ challenger: 'lbfgs' as const }, 3], [{ refine: 'lbfgs' as const }, 4], [{ refine: 'lbfgs' as const, refineAfter: 2 }, 4]] as const) {
     const newer = JSON.parse(JSON.stringify(new Adam({ hidden: 4, iterations: 3, ...set }).fit(X, y)));
-    assert.equal(newer.formatVersion, MODEL_FORMAT_VERSION);
+    assert.equal(newer.formatVersion, version, JSON.stringify(set));
     assert.deepEqual(Regressor.fromJSON(newer).settings, newer.settings);
   }
+  assert.equal(MODEL_FORMAT_VERSION, 4);
+  assert.equal(JSON.parse(JSON.stringify(new Anmin({ hidden: 4, iterations: 2, refine: 'lbfgs' }).fit(X, y))).formatVersion, 2, 'a hybrid\'s refinement: as version 2 wrote it');
   const loaded = Regressor.fromJSON(file);
   assert.deepEqual(loaded.toJSON().validation, file.validation);
   assert.deepEqual(loaded.predict(X), model.predict(X));
@@ -769,7 +800,8 @@ test('bad settings are one-line errors naming the setting; a wide layer against 
   assert.throws(() => new Anmin({ validationFraction: 1 }), /anmin: validationFraction must be a number in \[0, 1\)/);
   assert.throws(() => new Anmin({ patience: 0 }), /patience must be a positive integer/);
   assert.throws(() => new Anmin({ lambdas: [] }), /lambdas must be a non-empty list/);
-  assert.throws(() => new Adam({ refine: 'adam' } as never), /ANMIN's settings/);
+  assert.throws(() => new Adam({ lambdas: [0.1] } as never), /adam: lambdas and refit are ANMIN's settings/);
+  assert.throws(() => new Anmin({ refine: 'lbfgs', validationFraction: 0 }), /anmin: refining by lbfgs stops by the validation rows: .* train without a refinement \(--method anmin\)/);
   assert.throws(() => new Anmin({ validationFraction: 0, widths: [4, 8] }), /needs validation rows/);
   assert.throws(() => new Adam({ restarts: 0 }), /adam: restarts must be a positive integer, got 0/);
   assert.throws(() => new Adam({ restarts: 1.5 }), /restarts must be a positive integer/);
