@@ -3,11 +3,11 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
-import { AUTO, autoMethod } from '../estimator/auto.js';
+import { AUTO, autoMethod, autoSettings } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
-import { ADAM_RESTARTS, BORNE_OUT, DEFAULT_VALIDATION_FRACTION, fitRows, GAIN_RULE, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, REFINE_START, SMALL_FIT_WORK, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type Challenger, type ValidationSettings } from '../estimator/validation.js';
+import { ADAM_RESTARTS, BORNE_OUT, DEFAULT_VALIDATION_FRACTION, fitRows, GAIN_RULE, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, REFINE_START, SMALL_FIT_WORK, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
@@ -128,8 +128,8 @@ export function trainCommand(): Command {
       return { method, builtin, trainer, given };
     };
     let method = auto ? undefined : await resolve(f.method);
-    let challenger: Challenger | undefined;
-    let refineAfter: number | undefined;
+    // What auto adds to the method it chose (autoSettings).
+    let picked: Partial<ValidationSettings> = {};
     // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
     const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
     const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
@@ -143,8 +143,7 @@ export function trainCommand(): Command {
       const pick = autoMethod(trainRows, data.features.length, data.targets.length, Math.max(...(lists.hidden ?? [ANMIN_DEFAULTS.hidden])), f.validationFraction);
       process.stderr.write(`anmin train: ${pick.reason}\n`);
       method = await resolve(pick.method, `train --method auto (${pick.method} here)`);
-      challenger = pick.challenger;
-      refineAfter = pick.refineAfter;
+      picked = autoSettings(pick);
     }
     const { builtin, trainer, given } = method;
     const options: Record<string, unknown> = { ...(builtin ? { alpha: builtin.alpha } : {}), ...given, seed: f.seed };
@@ -153,8 +152,7 @@ export function trainCommand(): Command {
       ...(f.validationFraction !== undefined ? { validationFraction: f.validationFraction } : {}),
       ...(f.patience !== undefined ? { patience: f.patience } : {}),
       ...(builtin?.refine ? { refine: builtin.refine } : {}),
-      ...(challenger ? { challenger } : {}),
-      ...(refineAfter ? { refineAfter } : {}),
+      ...picked,
       ...(f.refit !== undefined ? { refit: f.refit } : {}),
       ...(f.restarts !== undefined ? { restarts: f.restarts } : {}),
       ...((lists.hidden?.length ?? 0) > 1 ? { widths: lists.hidden } : {}),

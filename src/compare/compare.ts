@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Dataset } from '../data/dataset.js';
 import { splitIndices, type SplitIndices } from '../data/split.js';
-import { AUTO, autoMethod } from '../estimator/auto.js';
+import { AUTO, autoMethod, autoSettings } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
-import { REFINES, type Refiner, type ValidationSettings } from '../estimator/validation.js';
+import { REFINES, type Refiner } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
@@ -82,8 +82,8 @@ export function compareSplit(data: CompareData, k: number): SplitIndices {
   return data.fixedSplit ?? splitIndices(data.n, k, 0.2);
 }
 
-/** What auto adds to the method it chose: its challenger, or when its refinement runs. */
-type Extra = Pick<ValidationSettings, 'challenger' | 'refineAfter'>;
+/** What auto adds to the method it chose (autoSettings). */
+type Extra = ReturnType<typeof autoSettings>;
 
 function regressor(method: string, seed: number, iterations?: number, extra: Extra = {}): Regressor {
   const own = ownMethod(method)!;
@@ -178,7 +178,7 @@ export async function compare(data: CompareData, methods: readonly string[], spl
     for (let k = 0; k < splits; k++) {
       const pick = autoMethod(drawn[k].train.length, data.d, data.c);
       const chose = pick.method;
-      const extra: Extra = { ...(pick.challenger ? { challenger: pick.challenger } : {}), ...(pick.refineAfter ? { refineAfter: pick.refineAfter } : {}) };
+      const extra = autoSettings(pick);
       const plain = Object.keys(extra).length === 0;
       if (k === 0 && (!plain || !own.includes(chose))) warmUp(data, chose, drawn[0], extra);
       const r = (plain && records.find((x) => x.method === chose && x.split === k)) || fitOwn(data, chose, k, drawn[k], extra);

@@ -1,6 +1,6 @@
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver, solveCosts } from '../train/hidden-solver.js';
-import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, racesRate, RATE_RACE, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner } from './validation.js';
+import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, racesRate, RATE_RACE, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner, type ValidationSettings } from './validation.js';
 
 /** The method name that chooses by the data's shape: `anmin train`'s default. */
 export const AUTO = 'auto';
@@ -132,6 +132,11 @@ export interface AutoChoice {
   work: number;
   /** One line for the user: what was chosen and the remedy. */
   reason: string;
+}
+
+/** The validation settings a choice adds to its method's own (the method's name gives `refine`): its challenger, or when its refinement runs. */
+export function autoSettings(pick: AutoChoice): Pick<ValidationSettings, 'challenger' | 'refineAfter'> {
+  return { ...(pick.challenger ? { challenger: pick.challenger } : {}), ...(pick.refineAfter ? { refineAfter: pick.refineAfter } : {}) };
 }
 
 /**

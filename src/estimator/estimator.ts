@@ -429,8 +429,9 @@ export class Regressor<O extends object = object> {
       const out = steps > 0 ? goOn(TRAINERS[chosen.c.trainer], chosen.options, chosen.r, steps, chosen.scale!, (n) => (record.continued = n)) : undefined;
       if (out) return out;
     }
-    const early = st.refine !== undefined && st.refineAfter !== undefined && chosen.c.selected < st.refineAfter;
-    if (early) record.unrefined = { selected: chosen.c.selected, refineAfter: st.refineAfter! };
+    // checkSettings gives refineAfter only with refine.
+    const early = st.refineAfter !== undefined && chosen.c.selected < st.refineAfter;
+    if (early) record.unrefined = { selected: chosen.c.selected, refineAfter: st.refineAfter };
     if (st.refine && !early) {
       const refiner = TRAINERS[st.refine];
       const given = { ...REFINE_OPTIONS[st.refine], ...threadsFor(refiner), hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number };

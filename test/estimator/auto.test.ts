@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ADAM_LATE_BEST, AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, LAMBDA_SEARCH_RUNS, ROW_PASSES, searchRaced, searchWork } from '../../src/estimator/auto.js';
+import { ADAM_LATE_BEST, AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, autoSettings, LAMBDA_SEARCH_RUNS, ROW_PASSES, searchRaced, searchWork } from '../../src/estimator/auto.js';
 import { DEFAULT_VALIDATION_FRACTION, fewRows, smallFit } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
@@ -77,6 +77,10 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
   assert.equal(autoMethod(20000, 80).method, 'adam+lbfgs');
   assert.equal(autoMethod(20000, 80, 1, 64, 0).method, 'adam', 'no refinement without validation rows to stop it');
+  // What each choice adds to its method's settings: the refinement's line, the challenger, or nothing.
+  assert.deepEqual(autoSettings(autoMethod(20000, 80)), { refineAfter: ADAM_LATE_BEST });
+  assert.deepEqual(autoSettings(digits), { challenger: 'lbfgs' });
+  assert.deepEqual(autoSettings(narrow), {});
   // Adam's small fits race the L-BFGS challenger: digits' 1,149 fit rows (4.9 M multiply-adds an epoch), not 20,000 rows × 80.
   assert.equal(digits.challenger, 'lbfgs');
   assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone/);
