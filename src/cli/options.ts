@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { join } from 'node:path';
 import { ADAM_LATE_BEST, AUTO, AUTO_EPOCHS, AUTO_SMALL_WORK } from '../estimator/auto.js';
-import { RATE_RACE, SMALL_FIT_WORK, type Refiner } from '../estimator/validation.js';
+import { RATE_RACE, REFINES, SMALL_FIT_WORK, type Refiner } from '../estimator/validation.js';
 import { parseShard, parseSplits } from '../experiments/splits.js';
 import { isTrainerFile } from '../train/trainer-file.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -49,17 +49,15 @@ const list = (v: string, flag: string) => {
   return items;
 };
 
-/** `train --method`'s built-in names: a trainer, its activation slope, and for a hybrid the gradient method that refines ANMIN's network. */
+/** `train --method`'s built-in names: a trainer, its activation slope, and for a hybrid the gradient method that refines its network (every pair REFINES allows, as compare takes them). */
 export const TRAIN_METHODS: Readonly<Record<string, { trainer: string; alpha: number; refine?: Refiner }>> = {
-  'anmin+lbfgs': { trainer: 'anmin', alpha: 0, refine: 'lbfgs' },
   anmin: { trainer: 'anmin', alpha: 0 },
   'anmin-l': { trainer: 'anmin', alpha: 0.1 },
-  'anmin+adam': { trainer: 'anmin', alpha: 0, refine: 'adam' },
   adam: { trainer: 'adam', alpha: 0 },
-  'adam+lbfgs': { trainer: 'adam', alpha: 0, refine: 'lbfgs' },
   'adam-l': { trainer: 'adam', alpha: 0.1 },
   sgd: { trainer: 'sgd', alpha: 0 },
   lbfgs: { trainer: 'lbfgs', alpha: 0 },
+  ...Object.fromEntries(Object.entries(REFINES).flatMap(([trainer, refiners]) => refiners.map((refine) => [`${trainer}+${refine}`, { trainer, alpha: 0, refine }]))),
 };
 
 /** The trainer flags auto takes: both of its methods read them alike. */
@@ -95,7 +93,7 @@ export const OPTIONS = {
   target: { flags: '--target <cols>', description: 'target column(s) of the CSV, comma-separated', parse: list },
   categorical: { flags: '--categorical <cols>', description: 'columns of words to one-hot encode, comma-separated: categories learned on the training rows, kept in the model file; at predict time a category it never saw gets an all-zero code, with a warning', parse: list },
   features: { flags: '--features <cols>', description: 'input columns, comma-separated (default: every column but the target)', parse: list },
-  method: { flags: '--method <m>', description: `auto (anmin+lbfgs, or adam where an ANMIN iteration would cost more than ${AUTO_EPOCHS} Adam epochs and ${AUTO_SMALL_WORK / 1e6} M multiply-adds, or more than ${AUTO_SMALL_WORK / 1e6} M with its passes over the rows in λ's search where rows are few for the unknowns: wide data, raced by L-BFGS where an epoch costs at most ${SMALL_FIT_WORK / 1e6} M and by Adam at its rate ÷ ${RATE_RACE.divisor} where it costs over ${RATE_RACE.work / 1e6} M and the plateau's rate cut gained over ${RATE_RACE.cutGain * 100}% of the validation MSE, the better by validation kept, and there refined by L-BFGS where Adam's best epoch came at or after ${ADAM_LATE_BEST}; of the trainer flags it takes only --hidden and --threads), anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving, then a few steps more over every row), anmin (ANMIN alone), anmin-l, anmin+adam, adam, adam+lbfgs (Adam, then L-BFGS from its network as anmin+lbfgs refines ANMIN's), adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module's path (./my-trainer.mjs; README: Extending anmin); a hybrid takes its first method's options, its refinement runs at fixed settings`, parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf(AUTO, ...Object.keys(TRAIN_METHODS))(v.toLowerCase(), flag)), default: AUTO },
+  method: { flags: '--method <m>', description: `auto (anmin+lbfgs, or adam where an ANMIN iteration would cost more than ${AUTO_EPOCHS} Adam epochs and ${AUTO_SMALL_WORK / 1e6} M multiply-adds, or more than ${AUTO_SMALL_WORK / 1e6} M with its passes over the rows in λ's search where rows are few for the unknowns: wide data, raced by L-BFGS where an epoch costs at most ${SMALL_FIT_WORK / 1e6} M and by Adam at its rate ÷ ${RATE_RACE.divisor} where it costs over ${RATE_RACE.work / 1e6} M and the plateau's rate cut gained over ${RATE_RACE.cutGain * 100}% of the validation MSE, the better by validation kept, and there refined by L-BFGS where Adam's best epoch came at or after ${ADAM_LATE_BEST}; of the trainer flags it takes only --hidden and --threads), anmin+lbfgs (ANMIN, then L-BFGS from its network until the validation rows stop improving, then a few steps more over every row), anmin (ANMIN alone), anmin-l, anmin+adam, anmin+sgd, adam, adam+lbfgs (Adam, then L-BFGS from its network as anmin+lbfgs refines ANMIN's), adam-l, sgd or lbfgs (-l: leaky ReLU, α = 0.1), in any case (ANMIN-L as the protocols spell it), or a trainer module's path (./my-trainer.mjs; README: Extending anmin); a hybrid takes its first method's options, its refinement runs at fixed settings`, parse: (v: string, flag: string) => (isTrainerFile(v) ? v : oneOf(AUTO, ...Object.keys(TRAIN_METHODS))(v.toLowerCase(), flag)), default: AUTO },
   trainerOption: { flags: '--option <key=value...>', description: 'any option of the trainer by its name, read by its constraints (e.g. a module\'s own: --option scale=2)' },
   testFraction: { flags: '--test-fraction <f>', description: 'share of the rows held out to test, drawn by the seed (0: none)', parse: num(0, 0.9), default: 0.2 },
   testFile: { flags: '--test <file>', description: 'test rows from this CSV instead of a held-out share' },

@@ -3,9 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { TRAIN_METHODS } from '../../src/cli/options.js';
 import { againstMlp, checkMethods, unseenIndicators, type CompareRecord } from '../../src/compare/compare.js';
 import { ADAM_LATE_BEST, autoMethod } from '../../src/estimator/auto.js';
 import { Regressor } from '../../src/estimator/estimator.js';
+import { REFINES } from '../../src/estimator/validation.js';
 import { splitIndices } from '../../src/data/split.js';
 import { compareFigure, compareTable } from '../../src/report/compare.js';
 import { toSvg } from '../../src/report/figures.js';
@@ -110,6 +112,13 @@ test('method names: any case, -l for the leaky slope of a trainer that has one, 
   assert.deepEqual(checkMethods(['ANMIN-L', 'Adam', 'sk-hgb', 'lbfgs-l', 'ANMIN+Adam', 'anmin+lbfgs', 'Auto']), ['anmin-l', 'adam', 'sk-hgb', 'lbfgs-l', 'anmin+adam', 'anmin+lbfgs', 'auto']);
   assert.throws(() => checkMethods(['sk-svr']), /unknown method "sk-svr"/);
   assert.throws(() => checkMethods(['anmin+ridge']), /unknown method "anmin\+ridge".*anmin\+adam/);
+});
+
+test('train and compare name the same built-in methods: every refinement REFINES allows, and each of train\'s names', () => {
+  const refined = Object.entries(REFINES).flatMap(([t, rs]) => rs.map((r) => `${t}+${r}`));
+  assert.deepEqual(refined.filter((m) => !(m in TRAIN_METHODS)), []);
+  const names = Object.keys(TRAIN_METHODS);
+  assert.deepEqual(checkMethods(names), names);
 });
 
 /** Records of made-up fits: `method` with test MSE `mse(k)` and seconds `secs` on splits 0…n−1. */
