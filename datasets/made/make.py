@@ -1,0 +1,158 @@
+"""The generated data sets of README's "Your own data" tables, sessions 33 and 34, shaped after public sets.
+
+    /usr/bin/python3 datasets/made/make.py OUTDIR NAME...    (NumPy, pandas, scikit-learn for the Friedman sets)
+
+writes OUTDIR/NAME.csv for each name (a function below; its seed is the one README's table gives). Then, as README's
+tables were measured: anmin compare OUTDIR/NAME.csv --target COL [--categorical COLS] --methods auto,sk-mlp-lbfgs,sk-mlp-adam
+"""
+import numpy as np, pandas as pd, sys
+from sklearn.datasets import make_friedman1
+out=sys.argv[1].rstrip('/')+'/' if len(sys.argv)>1 else './'
+# Session 33
+def wave(seed=3301, n=20000):
+    r=np.random.RandomState(seed); X=r.uniform(0,566,(n,32)); P=np.zeros(n)
+    xs=X[:,0::2]; ys=X[:,1::2]
+    for i in range(16):
+        q=np.ones(n)
+        for j in range(16):
+            if i==j: continue
+            d=np.hypot(xs[:,i]-xs[:,j], ys[:,i]-ys[:,j])+1
+            th=np.arctan2(ys[:,j]-ys[:,i], xs[:,j]-xs[:,i])
+            q+=0.15*np.cos(0.05*d+th)*np.exp(-d/150)
+        P+=95000*q
+    P+=r.normal(0,3000,n)
+    df=pd.DataFrame(X,columns=[f'{a}{k}' for k in range(1,17) for a in 'XY']); df['Total_Power']=P
+    df.to_csv(out+'wave.csv',index=False)
+def steel(seed=3302, n=35040):
+    r=np.random.RandomState(seed); t=np.arange(n); sec=(t%96)*900; day=(t//96)%7
+    days=np.array(['Monday','Tuesday','Wednesday','Thursday','Friday','Saturday','Sunday'])
+    ws=np.where(day>=5,'Weekend','Weekday'); h=sec/3600
+    lt=np.where((h>=8)&(h<20),np.where((h>=9)&(h<12)|(h>=17)&(h<20),'Maximum_Load','Medium_Load'),'Light_Load')
+    base=np.where(lt=='Maximum_Load',60,np.where(lt=='Medium_Load',35,8))*np.where(day>=5,0.35,1.0)*(1+0.2*np.sin(2*np.pi*t/(96*365)))
+    kwh=np.maximum(base*np.exp(r.normal(0,0.45,n)),2.5)
+    lag=kwh*np.abs(r.normal(0.45,0.25,n))+r.gamma(1,2,n); lead=np.where(lt=='Light_Load',r.gamma(2,4,n),r.gamma(0.5,0.5,n))
+    pf_lag=100*kwh/np.sqrt(kwh**2+lag**2); pf_lead=100*kwh/np.sqrt(kwh**2+lead**2+1e-9)
+    co2=np.round(kwh*0.0005*(1+r.normal(0,0.1,n)),2)
+    y=kwh+r.normal(0,1.2,n)
+    pd.DataFrame({'Lagging_Current_Reactive.Power_kVarh':lag,'Leading_Current_Reactive_Power_kVarh':lead,'CO2(tCO2)':co2,'Lagging_Current_Power_Factor':pf_lag,'Leading_Current_Power_Factor':pf_lead,'NSM':sec,'WeekStatus':ws,'Day_of_week':days[day],'Load_Type':lt,'Usage_kWh':y}).to_csv(out+'steel.csv',index=False)
+def fuel(seed=3303, n=7385):
+    r=np.random.RandomState(seed); makes=np.array([f'MAKE{k}' for k in range(42)]); mk=r.choice(42,n,p=r.dirichlet(np.ones(42)*0.7))
+    meff=r.normal(0,0.08,42); cls=r.choice(16,n); ceff=r.normal(0,0.07,16); tr=r.choice(27,n); teff=r.normal(0,0.04,27)
+    fuelt=r.choice(5,n,p=[0.5,0.4,0.05,0.04,0.01]); feff=np.array([0,0.05,0.08,-0.3,0.02])
+    eng=np.clip(r.gamma(4,0.8,n)+0.9,1,8.4); cyl=np.clip(np.round(eng*1.6+r.normal(0,0.7,n)),3,16)
+    co2=np.exp(4.7+0.52*np.log(eng)+0.04*cyl**0.5+meff[mk]+ceff[cls]+teff[tr]+feff[fuelt]+0.08*np.sin(3*eng)*(fuelt==1)+r.normal(0,0.04,n))
+    pd.DataFrame({'Make':makes[mk],'Vehicle Class':np.array([f'C{k}' for k in range(16)])[cls],'Engine Size(L)':np.round(eng,1),'Cylinders':cyl,'Transmission':np.array([f'T{k}' for k in range(27)])[tr],'Fuel Type':np.array(list('ZXDEN'))[fuelt],'CO2':co2}).to_csv(out+'fuel.csv',index=False)
+def kegg(seed=3304, n=53000):
+    r=np.random.RandomState(seed); X=np.column_stack([r.lognormal(0,1,(n,10)), r.gamma(2,1,(n,8)), r.uniform(0,1,(n,5))])
+    y=0.4*np.log1p(X[:,0]*X[:,1])+0.3*np.tanh(X[:,10]-2)+0.2*X[:,18]*np.log1p(X[:,2])+0.1*np.sqrt(X[:,11])+r.normal(0,0.05,n)
+    df=pd.DataFrame(X,columns=[f'f{k}' for k in range(23)]); df['y']=y; df.to_csv(out+'kegg.csv',index=False)
+def news(seed=3305, n=39644):
+    r=np.random.RandomState(seed); X=np.column_stack([r.normal(0,1,(n,30)), (r.uniform(0,1,(n,28))<0.2).astype(float)])
+    s=0.3*X[:,0]+0.2*np.tanh(X[:,1]*X[:,2])+0.15*X[:,30]-0.1*X[:,31]+0.1*np.abs(X[:,3])
+    y=np.exp(7+s+r.normal(0,0.9,n))
+    df=pd.DataFrame(X,columns=[f'f{k}' for k in range(58)]); df['shares']=np.log(y); df.to_csv(out+'news.csv',index=False)
+def fr40(seed=3306):
+    X,y=make_friedman1(40000,10,noise=1.0,random_state=seed); df=pd.DataFrame(X,columns=[f'x{k}' for k in range(10)]); df['y']=y; df.to_csv(out+'fr40.csv',index=False)
+def lin50(seed=3307, n=40000):
+    r=np.random.RandomState(seed); X=r.normal(0,1,(n,50)); w=r.normal(0,1,50); y=X@w*3+r.normal(0,10,n)
+    df=pd.DataFrame(X,columns=[f'x{k}' for k in range(50)]); df['y']=y; df.to_csv(out+'lin50.csv',index=False)
+def smooth(seed=3308, n=20000):
+    r=np.random.RandomState(seed); X=r.normal(0,1,(n,16)); y=np.zeros(n)
+    for k in range(24):
+        i,j=r.choice(16,2,replace=False); y+=np.sin(X[:,i]*X[:,j]*r.uniform(0.5,1.2))
+    y+=r.normal(0,0.1,n); df=pd.DataFrame(X,columns=[f'x{k}' for k in range(16)]); df['y']=y; df.to_csv(out+'smooth.csv',index=False)
+def pol(seed=3309, n=15000):
+    r=np.random.RandomState(seed); X=r.randint(0,8,(n,26)).astype(float)*r.uniform(0.5,20,26)
+    W=r.normal(0,1,(26,6)); Z=(X-X.mean(0))/X.std(0)@W
+    s=(Z[:,0]>0.5)*40+(Z[:,1]*Z[:,2]>0)*30+(np.abs(Z[:,3])<1)*20+(Z[:,4]+Z[:,5]>1)*10
+    y=np.round(s/10)*10+(r.uniform(0,1,n)<0.05)*r.choice([0,100],n)
+    df=pd.DataFrame(X,columns=[f'f{k}' for k in range(26)]); df['target']=y; df.to_csv(out+'pol.csv',index=False)
+def f1_10k(seed=0):
+    X,y=make_friedman1(10000,30,noise=1.0,random_state=seed); df=pd.DataFrame(X,columns=[f'x{k}' for k in range(30)]); df['y']=y; df.to_csv(out+'f1_10k.csv',index=False)
+def supercond(seed=3311, n=21263):
+    r=np.random.RandomState(seed); L=r.gamma(2,1,(n,8)); W=r.normal(0,1,(8,81)); X=np.log1p(np.abs(L@W))+0.05*r.normal(0,1,(n,81))
+    y=np.exp(1.5+0.8*np.tanh(L[:,0]-L[:,1])+0.4*np.log1p(L[:,2]*L[:,3])-0.3*np.sqrt(L[:,4]))*8+r.normal(0,3,n)
+    df=pd.DataFrame(X,columns=[f'f{k}' for k in range(81)]); df['critical_temp']=y; df.to_csv(out+'supercond.csv',index=False)
+def yearp(seed=3312, n=30000):
+    r=np.random.RandomState(seed); Z=r.normal(0,1,(n,12)); X=np.column_stack([Z, (Z[:,:7,None]*Z[:,None,:12]).reshape(n,-1)[:, :78]])
+    y=1998+3*np.tanh(Z[:,0])+2*Z[:,1]*Z[:,2]-1.5*np.abs(Z[:,3])+r.normal(0,8,n)
+    df=pd.DataFrame(X,columns=[f't{k}' for k in range(90)]); df['year']=np.round(np.clip(y,1922,2011)); df.to_csv(out+'yearp.csv',index=False)
+def blog(seed=3313, n=20000):
+    r=np.random.RandomState(seed); X=r.poisson(r.gamma(0.5,2,(1,200)),(n,200)).astype(float); lam=np.exp(0.5+0.3*np.log1p(X[:,0])+0.2*np.log1p(X[:,1]*X[:,2])-0.1*X[:,3])
+    y=np.log1p(r.poisson(lam*r.gamma(1,1,n))); df=pd.DataFrame(X,columns=[f'c{k}' for k in range(200)]); df['target']=y; df.to_csv(out+'blog.csv',index=False)
+# Session 34: session 30's load-, metro-traffic- and mercedes-like data, made again from README's descriptions
+def load(seed=3401, n=40000):
+    r=np.random.RandomState(seed); t=np.arange(n); hour=t%24; day=t//24; weekday=day%7; month=(day//30)%12+1
+    hol=r.rand(n//24+1)<0.03; dtype=np.where(hol[day],'holiday',np.where(weekday<5,'work','weekend'))
+    work=(dtype=='work').astype(float)
+    T=12-10*np.cos(2*np.pi*(month-1)/12)+5*np.sin(2*np.pi*(hour-9)/24)+r.normal(0,3,n)
+    hum=np.clip(65-0.8*(T-12)+r.normal(0,10,n),10,100)
+    reg=r.choice(8,n); base=r.uniform(300,900,8); heat=r.uniform(8,25,8); cool=r.uniform(1,4,8)
+    shape=1+work*(0.45*np.exp(-(hour-8)**2/4)+0.6*np.exp(-(hour-18.5)**2/5))+0.25*np.exp(-(hour-13)**2/18)-0.3*np.exp(-(hour-3.5)**2/6)
+    y=base[reg]*shape+heat[reg]*np.maximum(0,15-T)+cool[reg]*np.maximum(0,T-22)**2*(1+0.01*(hum-50))+r.normal(0,0.03,n)*base[reg]
+    pd.DataFrame({'hour':hour,'weekday':weekday,'month':month,'temperature':np.round(T,1),'humidity':np.round(hum),'region':np.array([f'R{k}' for k in range(8)])[reg],'daytype':dtype,'load':np.round(y,1)}).to_csv(out+'load.csv',index=False)
+def metro(seed=3402, n=48000):
+    r=np.random.RandomState(seed); t=np.arange(n); hour=t%24; day=t//24; weekday=day%7; month=(day//30)%12+1
+    names=np.array(['None','Labor Day','Thanksgiving','Christmas','New Years','Memorial Day','Independence Day','Columbus Day','Veterans Day','Washington Birthday','MLK Day','State Fair'])
+    hd=np.where(r.rand(n//24+1)<0.03,r.randint(1,12,n//24+1),0); holiday=names[hd[day]]; off=(weekday>=5)|(hd[day]>0)
+    w=r.choice(8,n,p=[0.3,0.3,0.12,0.06,0.1,0.04,0.05,0.03]); wnames=np.array(['Clear','Clouds','Rain','Snow','Mist','Fog','Drizzle','Thunderstorm']); weff=np.array([0,0,-0.05,-0.12,-0.03,-0.06,-0.02,-0.08])
+    temp=282-12*np.cos(2*np.pi*(month-1)/12)+4*np.sin(2*np.pi*(hour-9)/24)+r.normal(0,4,n)
+    rain=np.where(np.isin(w,[2,6,7]),r.exponential(1.5,n),0); snow=np.where(w==3,r.exponential(0.3,n),0); clouds=np.clip(np.where(w==0,r.uniform(0,20,n),r.uniform(20,100,n)),0,100)
+    workshape=600+4200*np.exp(-(hour-7.2)**2/1.2)+3800*np.exp(-(hour-16.5)**2/2.5)+3600*((hour>=6)&(hour<=20))*(1-0.2*np.exp(-(hour-12)**2/8))
+    offshape=500+3400*np.exp(-(hour-13.5)**2/18)
+    base=np.where(off,offshape,workshape)*(1-0.5*((hour<5)|(hour>22)))
+    y=base*(1+weff[w]-0.02*rain-0.1*snow+0.002*(temp-282))*np.exp(r.normal(0,0.06,n))+r.normal(0,150,n)
+    pd.DataFrame({'holiday':holiday,'temp':np.round(temp,2),'rain_1h':np.round(rain,2),'snow_1h':np.round(snow,2),'clouds_all':np.round(clouds),'weather':wnames[w],'hour':hour,'weekday':weekday,'month':month,'traffic_volume':np.round(np.maximum(y,0))}).to_csv(out+'metro.csv',index=False)
+def mercedes(seed=3403, n=4209):
+    r=np.random.RandomState(seed); lv=[47,27,44,7,4,29,12,25]; cols={}; eff=0
+    for k,L in enumerate(lv):
+        c=r.choice(L,n,p=r.dirichlet(np.ones(L)*0.6)); e=r.normal(0,[4,2,3,1,0.3,1.5,1,2][k],L); eff=eff+e[c]; cols[f'X{k if k<7 else 8}']=np.array([f'{chr(97+j%26)}{j//26 or ""}' for j in range(L)])[c]
+    F=(r.rand(n,60)<r.uniform(0.02,0.5,60)).astype(int); wf=r.normal(0,1,60)*(r.rand(60)<0.3)
+    y=100+eff+F@wf+3*F[:,0]*F[:,1]-2*F[:,2]*(eff>2)+r.normal(0,4,n)+np.where(r.rand(n)<0.01,r.exponential(30,n),0)
+    df=pd.DataFrame(cols); 
+    for j in range(60): df[f'F{j}']=F[:,j]
+    df['y']=np.round(y,2); df.to_csv(out+'mercedes.csv',index=False)
+# Session 34: older misses made again from README's descriptions
+def poly(seed=3411, n=120):
+    r=np.random.RandomState(seed); X=r.uniform(-1,1,(n,5)); y=X[:,0]**2-X[:,1]*X[:,2]+0.5*X[:,3]**3+X[:,4]
+    df=pd.DataFrame(X,columns=[f'x{k}' for k in range(5)]); df['y']=y; df.to_csv(out+'poly.csv',index=False)
+def big(seed=3412, n=3000):
+    r=np.random.RandomState(seed); scale=np.array([1,10,100,0.1,1000,5]); X=r.normal(0,1,(n,6))*scale+np.array([0,50,1000,2,0,10])
+    z=X/scale
+    y=1e6+300*np.tanh(2*z[:,0])+200*np.maximum(0,z[:,1]-0.5)+150*z[:,2]*z[:,3]+80*z[:,4]+40*z[:,5]+r.normal(0,50,n)
+    df=pd.DataFrame(X,columns=[f'u{k}' for k in range(6)]); df['y']=y; df.to_csv(out+'big.csv',index=False)
+def survey(seed=3413, n=950):
+    r=np.random.RandomState(seed); df=pd.DataFrame(); y=np.full(n,50.0)
+    for q in range(12):
+        L=r.randint(5,13); eff=r.normal(0,4,L); c=r.choice(L,n,p=r.dirichlet(np.ones(L)*2)); y+=eff[c]; df[f'q{q}']=np.array([f'opt{j}' for j in range(L)])[c]
+    df['score']=np.round(y+r.normal(0,10,n),2); df.to_csv(out+'survey.csv',index=False)
+def life(seed=3414, n=2938):
+    r=np.random.RandomState(seed); status=np.where(r.rand(n)<0.17,'Developed','Developing'); dev=(status=='Developed').astype(float)
+    lat=r.normal(0,1,(n,3)); gdp=np.exp(8+1.2*lat[:,0]+1.0*dev+r.normal(0,0.5,n)); school=np.clip(12+2.5*lat[:,0]+2*dev+r.normal(0,1.5,n),2,21)
+    hiv=np.exp(np.clip(-2+1.5*lat[:,1]-2*dev+r.normal(0,0.8,n),-5,4)); bmi=np.clip(35+10*lat[:,2]+r.normal(0,5,n),2,80)
+    adult=np.clip(160-40*lat[:,0]+60*np.log1p(hiv)-30*dev+r.normal(0,40,n),1,700); infant=np.round(np.exp(2+0.8*lat[:,1]-0.6*lat[:,0]-dev+r.normal(0,0.7,n)))
+    cols={'Status':status,'Adult Mortality':np.round(adult),'infant deaths':infant,'Alcohol':np.round(np.clip(4+3*dev+1.5*lat[:,2]+r.normal(0,2,n),0,18),2),'percentage expenditure':np.round(gdp*r.uniform(0,0.15,n),1),
+      'Hepatitis B':np.round(np.clip(80+8*lat[:,0]+r.normal(0,15,n),1,99)),'Measles':np.round(np.exp(r.normal(3,2,n))),'BMI':np.round(bmi,1),'under-five deaths':np.round(infant*r.uniform(1.1,1.5,n)),
+      'Polio':np.round(np.clip(85+6*lat[:,0]+r.normal(0,12,n),3,99)),'Total expenditure':np.round(np.clip(6+1.5*dev+r.normal(0,2,n),0.5,17),2),'Diphtheria':np.round(np.clip(85+6*lat[:,0]+r.normal(0,12,n),2,99)),
+      'HIV/AIDS':np.round(hiv,1),'GDP':np.round(gdp,1),'Population':np.round(np.exp(r.normal(14,2,n))),'thinness 1-19 years':np.round(np.clip(5-2*lat[:,2]+r.normal(0,2,n),0.1,27),1),
+      'thinness 5-9 years':np.round(np.clip(5-2*lat[:,2]+r.normal(0,2,n),0.1,28),1),'Income composition of resources':np.round(np.clip(0.6+0.12*lat[:,0]+0.15*dev+r.normal(0,0.05,n),0,0.95),3),'Schooling':np.round(school,1)}
+    y=69+4*np.tanh(lat[:,0])+5*dev-6*np.log1p(hiv)/np.log1p(hiv).std()-0.02*(adult-160)+1.5*np.tanh((bmi-35)/10)+0.4*(school-12)+r.normal(0,2,n)
+    df=pd.DataFrame(cols); df['life_expectancy']=np.round(y,1); df.to_csv(out+'life.csv',index=False)
+def arlags(seed=3415, n=10000):
+    r=np.random.RandomState(seed); T=n+24; s=np.zeros(T)
+    for t in range(2,T): s[t]=0.6*s[t-1]-0.25*s[t-2]+0.8*np.tanh(2*s[t-1]*s[t-2])+0.5*np.sin(2*np.pi*t/24)+0.3*r.standard_normal()
+    X=np.column_stack([s[24-k:T-k] for k in range(1,25)]); y=s[24:]
+    df=pd.DataFrame(X,columns=[f'lag{k}' for k in range(1,25)]); df['next']=y; df.to_csv(out+'arlags.csv',index=False)
+def gasturb(seed=3416, n=20000, heavy=True, name='gasturb'):
+    # heavy: CO's exponent holds a square (a draw far heavier-tailed than log-normal); else plainly log-normal.
+    r=np.random.RandomState(seed); lat=r.normal(0,1,(n,3))
+    AT=15+8*lat[:,0]+r.normal(0,1,n); AP=1013+6*r.normal(0,1,n); AH=np.clip(77-10*lat[:,0]+r.normal(0,10,n),20,100); AFDP=3.9+0.5*lat[:,1]+r.normal(0,0.2,n)
+    GTEP=25+4*lat[:,1]+r.normal(0,0.5,n); TIT=1080+15*lat[:,1]-3*lat[:,0]+r.normal(0,3,n); TAT=545-5*lat[:,1]+2*lat[:,0]+r.normal(0,2,n); TEY=134+15*lat[:,1]+r.normal(0,2,n); CDP=12+1.2*lat[:,1]+r.normal(0,0.2,n)
+    co=np.exp((0.3-0.9*lat[:,1]+0.3*lat[:,1]**2-0.2*lat[:,0] if heavy else 0.3-0.6*lat[:,1]-0.2*lat[:,0]+0.3*np.tanh(lat[:,2]))+r.normal(0,0.35,n)); nox=65-6*lat[:,0]+4*lat[:,1]-0.1*(AH-77)+3*np.tanh(lat[:,2])+r.normal(0,4,n)
+    pd.DataFrame({'AT':AT,'AP':AP,'AH':AH,'AFDP':AFDP,'GTEP':GTEP,'TIT':TIT,'TAT':TAT,'TEY':TEY,'CDP':CDP,'CO':co,'NOX':nox}).round(4).to_csv(out+name+'.csv',index=False)
+def gasturb2():
+    gasturb(3417, heavy=False, name='gasturb2')
+
+if __name__=='__main__':
+    if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')
+    for name in sys.argv[2:]: globals()[name]()
