@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { join } from 'node:path';
 import { ADAM_LATE_BEST, AUTO, AUTO_EPOCHS, AUTO_SMALL_WORK } from '../estimator/auto.js';
-import { RATE_RACE, REFINES, SMALL_FIT_WORK, type Refiner } from '../estimator/validation.js';
+import { RATE_RACE, REFINED_METHODS, SMALL_FIT_WORK, type Refiner } from '../estimator/validation.js';
 import { parseShard, parseSplits } from '../experiments/splits.js';
 import { isTrainerFile } from '../train/trainer-file.js';
 import { AnminError, USAGE } from '../util/errors.js';
@@ -49,7 +49,7 @@ const list = (v: string, flag: string) => {
   return items;
 };
 
-/** `train --method`'s built-in names: a trainer, its activation slope, and for a hybrid the gradient method that refines its network (every pair REFINES allows, as compare takes them). */
+/** `train --method`'s built-in names: a trainer, its activation slope, and for a hybrid the gradient method that refines its network (REFINED_METHODS, as compare takes them). */
 export const TRAIN_METHODS: Readonly<Record<string, { trainer: string; alpha: number; refine?: Refiner }>> = {
   anmin: { trainer: 'anmin', alpha: 0 },
   'anmin-l': { trainer: 'anmin', alpha: 0.1 },
@@ -57,7 +57,7 @@ export const TRAIN_METHODS: Readonly<Record<string, { trainer: string; alpha: nu
   'adam-l': { trainer: 'adam', alpha: 0.1 },
   sgd: { trainer: 'sgd', alpha: 0 },
   lbfgs: { trainer: 'lbfgs', alpha: 0 },
-  ...Object.fromEntries(Object.entries(REFINES).flatMap(([trainer, refiners]) => refiners.map((refine) => [`${trainer}+${refine}`, { trainer, alpha: 0, refine }]))),
+  ...Object.fromEntries(Object.entries(REFINED_METHODS).map(([name, refined]) => [name, { ...refined, alpha: 0 }])),
 };
 
 /** The trainer flags auto takes: both of its methods read them alike. */

@@ -3,7 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { splitIndices, type SplitIndices } from '../data/split.js';
 import { AUTO, autoMethod, autoSettings } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
-import { REFINES, type Refiner } from '../estimator/validation.js';
+import { REFINED_METHODS, type Refiner } from '../estimator/validation.js';
 import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
@@ -23,15 +23,13 @@ export const DEFAULT_METHODS: readonly string[] = [AUTO, 'anmin+lbfgs', 'anmin',
 /**
  * A trainer the estimator knows, with `-l` for the leaky slope α = 0.1 as the CLI spells its methods,
  * and `anmin+adam` (…+lbfgs, …+sgd, `adam+lbfgs`) for a trainer refined by a gradient method from its
- * network (REFINES), as `anmin train --method` takes them.
+ * network (REFINED_METHODS), as `anmin train --method` takes them.
  */
 function ownMethod(name: string): { trainer: string; alpha?: number; refine?: Refiner } | undefined {
   if (TRAINERS[name]) return { trainer: name };
   const leaky = /^(.+)-l$/.exec(name)?.[1];
   if (leaky && TRAINERS[leaky] && 'alpha' in TRAINERS[leaky].defaults) return { trainer: leaky, alpha: 0.1 };
-  const [, base, refine] = /^(.+)\+(.+)$/.exec(name) ?? [];
-  if (refine && (REFINES[base] as readonly string[] | undefined)?.includes(refine)) return { trainer: base, refine: refine as Refiner };
-  return undefined;
+  return Object.hasOwn(REFINED_METHODS, name) ? REFINED_METHODS[name] : undefined;
 }
 
 /** One of anmin's methods (auto too), not a peer's. */
@@ -39,7 +37,7 @@ const isOwn = (name: string) => name === AUTO || ownMethod(name) !== undefined;
 
 function knownMethods(): string[] {
   const own = Object.keys(TRAINERS).flatMap((t) => ('alpha' in TRAINERS[t].defaults ? [t, `${t}-l`] : [t]));
-  return [AUTO, ...own, ...Object.entries(REFINES).flatMap(([t, rs]) => rs.map((r) => `${t}+${r}`)), ...PEERS];
+  return [AUTO, ...own, ...Object.keys(REFINED_METHODS), ...PEERS];
 }
 
 /** The methods as named (any case), refused at once with the known names when one is not known or named twice. */

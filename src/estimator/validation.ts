@@ -405,6 +405,9 @@ export interface ValidationRecord {
 /** The refiners each trainer takes: ANMIN any gradient method, Adam L-BFGS (a second Adam or SGD would only repeat its fit). */
 export const REFINES: Readonly<Record<string, readonly Refiner[]>> = { anmin: REFINERS, adam: ['lbfgs'] };
 
+/** Each pair REFINES allows by the name train and compare take, `trainer+refiner`. */
+export const REFINED_METHODS: Readonly<Record<string, { trainer: string; refine: Refiner }>> = Object.fromEntries(Object.entries(REFINES).flatMap(([trainer, refiners]) => refiners.map((refine) => [`${trainer}+${refine}`, { trainer, refine }])));
+
 const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
 
 export const degenerateCount = (r: TrainResult) => r.trace.filter((p) => p.fallback).length;
