@@ -1,4 +1,4 @@
-"""The generated data sets of README's "Your own data" tables, sessions 33 and 34, shaped after public sets.
+"""The generated data sets of README's "Your own data" tables, sessions 33 to 35, shaped after public sets.
 
     /usr/bin/python3 datasets/made/make.py OUTDIR NAME...    (NumPy, pandas, scikit-learn for the Friedman sets)
 
@@ -6,7 +6,7 @@ writes OUTDIR/NAME.csv for each name (a function below; its seed is the one READ
 tables were measured: anmin compare OUTDIR/NAME.csv --target COL [--categorical COLS] --methods auto,sk-mlp-lbfgs,sk-mlp-adam
 """
 import numpy as np, pandas as pd, sys
-from sklearn.datasets import make_friedman1
+from sklearn.datasets import make_friedman1, make_friedman2, make_friedman3, make_regression
 out=sys.argv[1].rstrip('/')+'/' if len(sys.argv)>1 else './'
 # Session 33
 def wave(seed=3301, n=20000):
@@ -152,6 +152,26 @@ def gasturb(seed=3416, n=20000, heavy=True, name='gasturb'):
     pd.DataFrame({'AT':AT,'AP':AP,'AH':AH,'AFDP':AFDP,'GTEP':GTEP,'TIT':TIT,'TAT':TAT,'TEY':TEY,'CDP':CDP,'CO':co,'NOX':nox}).round(4).to_csv(out+name+'.csv',index=False)
 def gasturb2():
     gasturb(3417, heavy=False, name='gasturb2')
+
+# Session 35
+def _save(name, X, y):
+    df=pd.DataFrame(X,columns=[f'x{k}' for k in range(X.shape[1])]); df['y']=y; df.to_csv(out+name+'.csv',index=False)
+def fr1_30():
+    _save('fr1_30', *make_friedman1(n_samples=1000, n_features=30, noise=1.0, random_state=3501))
+def fr1_100():
+    _save('fr1_100', *make_friedman1(n_samples=1000, n_features=100, noise=1.0, random_state=3502))
+def fr2():
+    _save('fr2', *make_friedman2(n_samples=1030, noise=100, random_state=3503))
+def fr3():
+    _save('fr3', *make_friedman3(n_samples=1030, noise=0.1, random_state=3504))
+def reg200():
+    _save('reg200', *make_regression(n_samples=1000, n_features=200, n_informative=20, noise=10, random_state=3505))
+def tanh200(seed=3506):
+    r=np.random.RandomState(seed); X=r.randn(1000,200); _save('tanh200', X, np.tanh(X[:,:10].sum(1)/3)*3+np.sin(X[:,10])+r.randn(1000)*0.5)
+def mix30(seed=3507):
+    r=np.random.RandomState(seed); X=r.randn(2000,30); _save('mix30', X, X[:,0]*X[:,1]+np.abs(X[:,2])+0.3*X[:,3:8].sum(1)+r.randn(2000)*0.5)
+def nearlin(seed=3508):
+    r=np.random.RandomState(seed); X=r.randn(600,12); _save('nearlin', X, X@r.randn(12)+0.4*np.maximum(X[:,0],0)+r.randn(600)*1.0)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')

@@ -124,6 +124,7 @@ function fitOwn(data: CompareData, method: string, k: number, split: Drawn, extr
     train_rows: split.train.length,
     test_rows: split.test.length,
     test_target_sum: targetSum(data, split.test),
+    ...(model.validation?.linear?.chosen ? { linear: true as const } : {}),
   };
 }
 
@@ -169,18 +170,15 @@ export async function compare(data: CompareData, methods: readonly string[], spl
     warmUp(data, m, drawn[0]);
     for (let k = 0; k < splits; k++) keep(fitOwn(data, m, k, drawn[k]));
   }
-  // auto is the method it chooses for the split's rows, with the same seed: with nothing added (a
-  // challenger, refineAfter), a fit of that method made above is the very same computation, so its
-  // record stands for auto's too.
+  // auto is the method it chooses for the split's rows, with the same seed and what auto adds to it
+  // (autoSettings: the linear fit at least), so a fit of its own.
   if (methods.includes(AUTO)) {
     for (let k = 0; k < splits; k++) {
       const pick = autoMethod(drawn[k].train.length, data.d, data.c);
       const chose = pick.method;
       const extra = autoSettings(pick);
-      const plain = Object.keys(extra).length === 0;
-      if (k === 0 && (!plain || !own.includes(chose))) warmUp(data, chose, drawn[0], extra);
-      const r = (plain && records.find((x) => x.method === chose && x.split === k)) || fitOwn(data, chose, k, drawn[k], extra);
-      keep({ ...r, method: AUTO, chose: pick.challenger ? `${chose} raced by ${pick.challenger}` : pick.refineAfter ? `${chose} from epoch ${pick.refineAfter}` : chose });
+      if (k === 0) warmUp(data, chose, drawn[0], extra);
+      keep({ ...fitOwn(data, chose, k, drawn[k], extra), method: AUTO, chose: pick.challenger ? `${chose} raced by ${pick.challenger}` : pick.refineAfter ? `${chose} from epoch ${pick.refineAfter}` : chose });
     }
   }
   if (!peers.length) return { records };
@@ -218,7 +216,9 @@ export function againstMlp(records: readonly CompareRecord[], methods: readonly 
     const secs = seconds / meanOf(records, mlp, 'seconds');
     // Every split has as many training rows, so auto chose one method for all.
     const chose = m === AUTO ? records.find((r) => r.method === AUTO)?.chose : undefined;
-    return `${m}${chose ? ` (${chose})` : ''} ${pct(mse)} of its test MSE in ${pct(secs)} of its seconds (${mse <= 1.02 && (secs <= 0.5 || seconds <= 0.5) ? 'meets' : 'misses'} the bar)`;
+    const linear = records.filter((r) => r.method === m && r.linear).length;
+    const kept = linear ? `; the linear fit on ${linear} of ${records.filter((r) => r.method === m).length} splits` : '';
+    return `${m}${chose ? ` (${chose}${kept})` : ''} ${pct(mse)} of its test MSE in ${pct(secs)} of its seconds (${mse <= 1.02 && (secs <= 0.5 || seconds <= 0.5) ? 'meets' : 'misses'} the bar)`;
   });
   return `against the better MLPRegressor(64), ${mlp} (the bar: test MSE within 2% or below, in at most half its seconds or half a second): ${each.join('; ')}`;
 }

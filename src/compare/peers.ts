@@ -25,6 +25,8 @@ export interface CompareRecord {
   test_target_sum: number;
   /** auto: the method it chose for this split's rows. */
   chose?: string;
+  /** auto: the linear fit beat the network on this split's validation rows and was kept (ValidationSettings.linear). */
+  linear?: true;
 }
 
 export const PEER_INSTALL = 'apt-get install -y python3-sklearn, or pip install scikit-learn';

@@ -126,6 +126,8 @@ export interface AutoChoice {
   refineAfter?: number;
   /** Raced on the same rows, the better by validation kept (ValidationSettings.challenger): Adam's small fits. */
   challenger?: Challenger;
+  /** The network is weighed against a linear fit by the validation rows (ValidationSettings.linear): wherever there are validation rows. */
+  linear?: true;
   /** One ANMIN iteration's work (the direct hidden-layer solve `solver: auto` would take) over one Adam epoch's, times the λ search's runs where λ is searched (LAMBDA_SEARCH_RUNS). */
   epochs: number;
   /** That iteration's multiply-adds. */
@@ -134,9 +136,9 @@ export interface AutoChoice {
   reason: string;
 }
 
-/** The validation settings a choice adds to its method's own (the method's name gives `refine`): its challenger, or when its refinement runs. */
-export function autoSettings(pick: AutoChoice): Pick<ValidationSettings, 'challenger' | 'refineAfter'> {
-  return { ...(pick.challenger ? { challenger: pick.challenger } : {}), ...(pick.refineAfter ? { refineAfter: pick.refineAfter } : {}) };
+/** The validation settings a choice adds to its method's own (the method's name gives `refine`): its challenger, or when its refinement runs, and the linear fit it weighs the network against. */
+export function autoSettings(pick: AutoChoice): Pick<ValidationSettings, 'challenger' | 'refineAfter' | 'linear'> {
+  return { ...(pick.challenger ? { challenger: pick.challenger } : {}), ...(pick.refineAfter ? { refineAfter: pick.refineAfter } : {}), ...(pick.linear ? { linear: true } : {}) };
 }
 
 /**
@@ -153,6 +155,12 @@ export function autoSettings(pick: AutoChoice): Pick<ValidationSettings, 'challe
  * challenger (CHALLENGER_UNIT).
  */
 export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: number = ANMIN_DEFAULTS.hidden, validationFraction = DEFAULT_VALIDATION_FRACTION): AutoChoice {
+  const pick = networkMethod(rows, inputs, outputs, hidden, validationFraction);
+  return validationFraction > 0 ? { ...pick, linear: true, reason: `${pick.reason}; the network weighed against a linear fit by the validation rows` } : pick;
+}
+
+/** autoMethod's network: the method and what it adds, by the data's shape. */
+function networkMethod(rows: number, inputs: number, outputs: number, hidden: number, validationFraction: number): AutoChoice {
   const n = Math.max(1, fitRows(rows, validationFraction));
   const p = inputs + 1;
   const cost = solveCosts(n, p, hidden, outputs);

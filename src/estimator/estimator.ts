@@ -14,8 +14,9 @@ import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js
 import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
+import { bestLinear, linearFitOf, linearNetwork } from './linear.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, FLOOR_PATIENCE, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -296,15 +297,27 @@ export class Regressor<O extends object = object> {
    * over every row (ANMIN's rule again where the refinement kept ANMIN's network).
    */
   private fitValidated(parts: (rows?: Int32Array) => Parts, split: ReturnType<typeof validationSplit>, onStep?: OnStep): Outcome {
+    const p = parts(split.fit);
+    const validation = p.rows(split.validation);
+    const t0 = performance.now();
+    const linear = this.settings.linear ? bestLinear(p.train, validation) : undefined;
+    const seconds = (performance.now() - t0) / 1000;
+    const net = this.fitNetwork(parts, p, validation, split.seed, onStep, linear?.validationMse);
+    return linear ? this.linearOr(p, linear, seconds, net) : net;
+  }
+
+  /**
+   * fitValidated's network, on the fit rows `p` and the validation rows of seed `seed`; `floor`: the
+   * linear fit's validation MSE, below which Adam's and SGD's runs must come (FLOOR_PATIENCE).
+   */
+  private fitNetwork(parts: (rows?: Int32Array) => Parts, p: Parts, validation: Prepared, seed: number, onStep?: OnStep, floor?: number): Outcome {
     const impl = this.impl!;
     const opts = this.options as Record<string, unknown> & { seed: number };
     const st = this.settings;
     const isAnmin = impl.name === 'anmin';
     // A user's module may choose by the training MSE: its traces keep it (TrainData.lean).
     const builtIn = isBuiltIn(impl);
-    const p = parts(split.fit);
     const { scale } = p;
-    const validation = p.rows(split.validation);
     const batch = (opts.batch ?? (impl.defaults as { batch?: number }).batch) as number | undefined;
     const minibatch = builtIn && MINIBATCH.includes(impl.name) && batch !== undefined;
     const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch) : PATIENCE.gradient);
@@ -343,7 +356,7 @@ export class Regressor<O extends object = object> {
     const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from, lr }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number]; lr?: number } = {}): number => {
       const options = sharing(impl, { ...opts, hidden, ...(lr === undefined ? {} : { lr }), ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(floor !== undefined && minibatch ? { floor: { mse: floor, patience: FLOOR_PATIENCE } } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
       seconds += r.seconds;
       const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}), ...(lr === undefined ? {} : { lr }) };
       tried.push({ c, r, options });
@@ -394,7 +407,7 @@ export class Regressor<O extends object = object> {
     }
     let chosen = best();
     const chosenRecord = () => ({ ...chosen.c, ...(isAnmin ? { lambdaScale: (chosen.options.lambdaScale ?? ANMIN_DEFAULTS.lambdaScale) as string } : {}) });
-    const record: ValidationRecord = { rows: validation.n, seed: split.seed, ...(restarts > 1 ? { restarts } : {}), candidates: tried.map((t) => t.c), chosen: chosenRecord(), ...(unchallenged ? { unchallenged } : {}), refit: false };
+    const record: ValidationRecord = { rows: validation.n, seed, ...(restarts > 1 ? { restarts } : {}), candidates: tried.map((t) => t.c), chosen: chosenRecord(), ...(unchallenged ? { unchallenged } : {}), refit: false };
     const validated = (r: TrainResult, total: number, divisor = scale): Outcome => ({
       network: r.network,
       standardization: p.standardization,
@@ -481,6 +494,31 @@ export class Regressor<O extends object = object> {
     return { network: r.network, standardization: all.standardization, summary: summarize(r, seconds + r.seconds, all.train, all.test, scale), validation: record, used: refit };
   }
 
+  /**
+   * The validated network, or the ridge fit `best` (bestLinear, `seconds` its time) where that one's
+   * validation MSE is the lower (ValidationSettings.linear), then fitted at its chosen penalty on every
+   * row (in the fit rows' standardization, where the sums of both parts add) and saved as the network of
+   * the same function (linearNetwork). The network's validation MSE is the one it was kept by: its
+   * refinement's where a refinement moved it, else the chosen candidate's.
+   */
+  private linearOr(p: Parts, best: ReturnType<typeof bestLinear>, searched: number, net: Outcome): Outcome {
+    const t0 = performance.now();
+    const v = net.validation!;
+    const networkMse = v.refine && v.refine.selected > 0 ? v.refine.validationMse : v.chosen.validationMse;
+    const all = networkMse === null || best.validationMse < networkMse ? best.all() : undefined;
+    const linear = all && linearNetwork(all, net.network.h, net.network.alpha);
+    const seconds = () => net.summary.seconds + searched + (performance.now() - t0) / 1000;
+    const record: ValidationRecord = { ...v, linear: { lambda: best.fit.lambda, validationMse: best.validationMse, chosen: linear !== undefined } };
+    if (!linear) return { ...net, summary: { ...net.summary, seconds: seconds() }, validation: record };
+    // Scored off the clock, as the network's test rows are.
+    const fitted = seconds();
+    const every = p.rows();
+    const fit = linearFitOf(all!, every);
+    const test = p.test && linearFitOf(all!, p.test);
+    const summary: TrainingSummary = { rows: every.n, trainMse: finiteOrNull(fit.mse), trainR2: finiteOrNull(fit.r2), ...(test ? { testRows: p.test!.n, testMse: finiteOrNull(test.mse), testR2: finiteOrNull(test.r2) } : {}), seconds: fitted, iterations: 0, selected: 0 };
+    return { network: linear, standardization: p.standardization, summary, validation: { ...record, refit: true }, used: { hidden: linear.h, alpha: linear.alpha } };
+  }
+
   private model(verb: string): Fitted {
     if (!this.fitted) throw new AnminError(`${verb}: the ${this.trainer} model is not fitted (call fit first, or load one with fromJSON)`);
     return this.fitted;
@@ -526,6 +564,11 @@ export class Regressor<O extends object = object> {
 
   get targets(): readonly string[] {
     return this.model('targets').targets;
+  }
+
+  /** What a validated fit chose, on which rows (absent without validation rows). */
+  get validation(): ValidationRecord | undefined {
+    return this.model('validation').validation;
   }
 
   get summary(): TrainingSummary {

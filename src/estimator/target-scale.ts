@@ -67,7 +67,7 @@ function divided(part: Prepared, scale: number): Prepared {
 /**
  * `train` run on the data with every target divided by `scale` (a power of two: targetScale), its
  * result in the data's own units: the network's output layer multiplied back and every MSE of its
- * trace (and of the points given to `onStep`) times scale². A warm start and a rival's MSEs go in divided.
+ * trace (and of the points given to `onStep`) times scale². A warm start, a rival's MSEs and a floor's go in divided.
  */
 export function trainScaled(train: (data: TrainData, onStep?: OnStep) => TrainResult, data: TrainData, scale: number, onStep?: OnStep): TrainResult {
   if (scale === 1) return train(data, onStep);
@@ -77,6 +77,7 @@ export function trainScaled(train: (data: TrainData, onStep?: OnStep) => TrainRe
   if (data.test) inner.test = divided(data.test, scale);
   if (data.init) inner.init = outputScaled(data.init, 1 / scale);
   if (data.rival) inner.rival = data.rival.map((v) => v / squared);
+  if (data.floor) inner.floor = { ...data.floor, mse: data.floor.mse / squared };
   const r = train(inner, onStep && ((pt) => onStep(mseTimes(pt, squared))));
   return { ...r, network: outputScaled(r.network, scale), trace: r.trace.map((pt) => mseTimes(pt, squared)) };
 }

@@ -83,7 +83,7 @@ export const RIVAL_POINTS = 3;
  * rows, else of the method's own criterion (ANMIN and LBFGS: training MSE; `final`: the last point).
  * NaN never compares below, so a blown-up model is recorded but never selected. With the data's
  * patience, `stalled` says that many points in a row brought no new best that counts (TrainData.tolerance); with a rival, also
- * that the run has trailed it for RIVAL_POINTS points.
+ * that the run has trailed it for RIVAL_POINTS points; with a floor, also that floor.patience points brought none while its best was no lower than the floor.
  */
 export class Selection {
   best: Network;
@@ -154,7 +154,13 @@ export class Selection {
     const { startPatience } = this.data;
     // Until a new best beats the first point, the start's patience counts from it.
     const unbeaten = given !== undefined && startPatience !== undefined && !this.beaten && this.at >= Math.min(given, startPatience);
-    return (given !== undefined && this.since >= given) || unbeaten || this.behind >= RIVAL_POINTS;
+    return (given !== undefined && this.since >= given) || unbeaten || this.behind >= RIVAL_POINTS || this.underFloor;
+  }
+
+  /** Stalled while its best is no lower than the data's floor (TrainData.floor). */
+  private get underFloor(): boolean {
+    const { floor } = this.data;
+    return floor !== undefined && !(this.loss < floor.mse) && this.since >= floor.patience;
   }
 
   /**
@@ -163,7 +169,7 @@ export class Selection {
    * is to stop instead.
    */
   cutRate(): boolean {
-    if (this.cutAt !== undefined || !this.data.plateau || this.behind >= RIVAL_POINTS) return false;
+    if (this.cutAt !== undefined || !this.data.plateau || this.behind >= RIVAL_POINTS || this.underFloor) return false;
     this.cutAt = this.at;
     this.since = 0;
     return true;

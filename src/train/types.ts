@@ -81,6 +81,12 @@ export interface TrainData {
    * whose own best has trailed it at RIVAL_POINTS points in a row stops, as it is not going to be chosen.
    */
   rival?: readonly number[];
+  /**
+   * Another model's validation MSE (the estimator's linear fit): while the run's best is no lower, it
+   * stops once `patience` points in a row bring no new best that counts, without a plateau's rate cut,
+   * as it is not going to be chosen over that model.
+   */
+  floor?: { mse: number; patience: number };
   /** Gradient methods: start from this network (same shape) instead of their random initialization. */
   init?: Network;
   /**

@@ -53,7 +53,7 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   // Over the ratio but small: 1,030 rows × 8 inputs (47 M multiply-adds an iteration) keep the hybrid, 5,000 × 12 do not.
   const small = autoMethod(824, 8);
   assert.ok(small.epochs > AUTO_EPOCHS && small.work <= AUTO_SMALL_WORK && small.method === 'anmin+lbfgs', small.reason);
-  assert.match(small.reason, /, over 36, but only 47\.\d M multiply-adds, at most 64\.0 M: a small fit\)$/);
+  assert.match(small.reason, /, over 36, but only 47\.\d M multiply-adds, at most 64\.0 M: a small fit\); the network weighed against a linear fit by the validation rows$/);
   // digits' shape, 1,437 rows × 64: 35 epochs an iteration, but λ is searched over two candidates, so Adam.
   const digits = autoMethod(1437, 64);
   assert.ok(digits.epochs / LAMBDA_SEARCH_RUNS <= AUTO_EPOCHS && digits.epochs > AUTO_EPOCHS && digits.method === 'adam', digits.reason);
@@ -77,10 +77,12 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.ok(mid.epochs > AUTO_EPOCHS && mid.work > AUTO_SMALL_WORK && mid.method === 'adam', mid.reason);
   assert.equal(autoMethod(20000, 80).method, 'adam+lbfgs');
   assert.equal(autoMethod(20000, 80, 1, 64, 0).method, 'adam', 'no refinement without validation rows to stop it');
-  // What each choice adds to its method's settings: the refinement's line, the challenger, or nothing.
-  assert.deepEqual(autoSettings(autoMethod(20000, 80)), { refineAfter: ADAM_LATE_BEST });
-  assert.deepEqual(autoSettings(digits), { challenger: 'lbfgs' });
-  assert.deepEqual(autoSettings(narrow), {});
+  // What each choice adds to its method's settings: the refinement's line, the challenger, or nothing
+  // but the linear fit, which every choice with validation rows weighs its network against.
+  assert.deepEqual(autoSettings(autoMethod(20000, 80)), { refineAfter: ADAM_LATE_BEST, linear: true });
+  assert.deepEqual(autoSettings(digits), { challenger: 'lbfgs', linear: true });
+  assert.deepEqual(autoSettings(narrow), { linear: true });
+  assert.deepEqual(autoSettings(autoMethod(20000, 80, 1, 64, 0)), {});
   // Adam's small fits race the L-BFGS challenger: digits' 1,149 fit rows (4.9 M multiply-adds an epoch), not 20,000 rows × 80.
   assert.equal(digits.challenger, 'lbfgs');
   assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone/);
@@ -105,18 +107,18 @@ test('train\'s default is auto: it says what it chose and why, the table says by
   writeFileSync(join(dir, 'small.csv'), table(8, 1030));
   const wide = anmin('train', join(dir, 'wide.csv'), '--target', 'y', '--json', '--save', join(dir, 'w.json'));
   assert.equal(wide.status, 0, wide.stderr);
-  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M\) raced by L-BFGS, the better by validation kept \(an epoch 3\.3 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone, --method anmin\+lbfgs trains ANMIN's hybrid anyway\)\n$/);
+  assert.match(wide.stderr, /^anmin train: auto: adam \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 31×64 on 1600 fit rows and \d+\.\d M multiply-adds, over 36 and 64\.0 M\) raced by L-BFGS, the better by validation kept \(an epoch 3\.3 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone, --method anmin\+lbfgs trains ANMIN's hybrid anyway\); the network weighed against a linear fit by the validation rows\n$/);
   assert.deepEqual([JSON.parse(wide.stdout).method, JSON.parse(wide.stdout).chosen_by], ['adam', 'auto']);
   // The model file keeps the race, so a fit from it races again.
   assert.equal(JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')).settings.challenger, 'lbfgs');
   const narrow = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--hidden', '8', '--json');
   assert.equal(narrow.status, 0, narrow.stderr);
-  assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 36\)\n$/);
+  assert.match(narrow.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs at \(d\+1\)h = 4×8 on 192 fit rows, at most 36\); the network weighed against a linear fit by the validation rows\n$/);
   assert.equal(JSON.parse(narrow.stdout).method, 'anmin+lbfgs');
   // Over the ratio, but a small fit: the hybrid.
   const small = anmin('train', join(dir, 'small.csv'), '--target', 'y', '--json');
   assert.equal(small.status, 0, small.stderr);
-  assert.match(small.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 9×64 on 659 fit rows, over 36, but only \d+\.\d M multiply-adds, at most 64\.0 M: a small fit\)\n$/);
+  assert.match(small.stderr, /^anmin train: auto: anmin\+lbfgs \(an ANMIN iteration costs about \d+ Adam epochs \(2 λ candidates of \d+: rows are few for the unknowns\) at \(d\+1\)h = 9×64 on 659 fit rows, over 36, but only \d+\.\d M multiply-adds, at most 64\.0 M: a small fit\); the network weighed against a linear fit by the validation rows\n$/);
   assert.equal(JSON.parse(small.stdout).method, 'anmin+lbfgs');
   const tuned = anmin('train', join(dir, 'narrow.csv'), '--target', 'y', '--iterations', '3');
   assert.equal(tuned.status, 2);

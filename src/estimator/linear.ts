@@ -1,0 +1,122 @@
+import type { Prepared } from '../data/split.js';
+import { ridgeSolve } from '../linalg/ridge.js';
+import { outputNormalEquations } from '../model/kernels.js';
+import { fitOf, totalSquares, type Fit } from '../model/network.js';
+import type { Network } from '../model/types.js';
+
+/**
+ * The ridge penalties per fit row (λ·n on the standardized inputs) the linear candidate chooses among
+ * by validation: from next to none to strong shrinkage on one-hot columns of rare words.
+ */
+export const LINEAR_LAMBDAS: readonly number[] = [1e-6, 1e-4, 1e-3, 1e-2, 3e-2, 0.1, 0.3, 1];
+
+/** d inputs (the ones column not counted) and c targets. */
+interface Shape {
+  d: number;
+  c: number;
+}
+
+/** A linear fit of the targets: W ((d+1)×c, the intercept's row last) on inputs standardized as the network's. */
+export interface LinearFit extends Shape {
+  /** The penalty per row it was fitted with (LINEAR_LAMBDAS). */
+  lambda: number;
+  w: Float64Array;
+}
+
+/** A part's inputs without the ones column the networks take first. */
+function inputsOf(part: Prepared): Float64Array {
+  const d = part.p - 1;
+  const out = new Float64Array(part.n * d);
+  for (let i = 0; i < part.n; i++) out.set(part.x.subarray(i * part.p + 1, (i + 1) * part.p), i * d);
+  return out;
+}
+
+/** The sums of a ridge fit with an intercept over `n` rows: (X, 1)ᵀ(X, 1) and (X, 1)ᵀY, which add over parts. */
+interface Sums extends Shape {
+  g: Float64Array;
+  rhs: Float64Array;
+  n: number;
+}
+
+function sums(part: Prepared): Sums {
+  const d = part.p - 1;
+  return { ...outputNormalEquations(inputsOf(part), 1, part.y, part.n, d, part.c), n: part.n, d, c: part.c };
+}
+
+const added = (a: Sums, b: Sums): Sums => ({ ...a, g: a.g.map((v, j) => v + b.g[j]), rhs: a.rhs.map((v, j) => v + b.rhs[j]), n: a.n + b.n });
+
+/** The ridge fit of the sums' rows at `lambda` per row. */
+const solve = (s: Sums, lambda: number): LinearFit => ({ lambda, w: ridgeSolve(s.g.slice(), s.rhs, s.d + 1, s.c, lambda * s.n), d: s.d, c: s.c });
+
+/** The fit at `lambda` per row on every row of `part`. */
+export const refitLinear = (part: Prepared, lambda: number): LinearFit => solve(sums(part), lambda);
+
+/** The fit's squared errors over every entry of `part`'s n×c targets, summed. */
+function linearSse(f: LinearFit, part: Prepared): number {
+  const { d, c, w } = f;
+  let sse = 0;
+  for (let i = 0; i < part.n; i++)
+    for (let k = 0; k < c; k++) {
+      let v = w[d * c + k];
+      for (let a = 0; a < d; a++) v += part.x[i * part.p + 1 + a] * w[a * c + k];
+      sse += (part.y[i * c + k] - v) ** 2;
+    }
+  return sse;
+}
+
+/** The fit's MSE over every entry of `part`'s n×c targets. */
+export const linearMse = (f: LinearFit, part: Prepared): number => linearSse(f, part) / (part.n * f.c);
+
+/** MSE and R² on `part`, as evaluate gives a network's, without a pass through its idle units. */
+export const linearFitOf = (f: LinearFit, part: Prepared): Fit => fitOf(linearSse(f, part), totalSquares(part.y, part.n, f.c), part.n, f.c);
+
+/**
+ * Of LINEAR_LAMBDAS' fits on the `fit` rows, the one of least MSE on the `validation` rows (both in one
+ * standardization), that MSE, and `all`: the fit at its penalty on both parts' rows, from their sums
+ * (each row's products summed once).
+ */
+export function bestLinear(fit: Prepared, validation: Prepared): { fit: LinearFit; validationMse: number; all: () => LinearFit } {
+  const f = sums(fit);
+  const best = LINEAR_LAMBDAS.map((lambda) => solve(f, lambda))
+    .map((l) => ({ fit: l, validationMse: linearMse(l, validation) }))
+    .reduce((a, b) => (b.validationMse < a.validationMse ? b : a));
+  return { ...best, all: () => solve(added(f, sums(validation)), best.fit.lambda) };
+}
+
+/**
+ * The linear fit as a network of `h` units and slope α, the same function: σ(z) − σ(−z) = (1 + α)z, so
+ * two units opposite each other carry one linear map. One pair per target (u = the target's weights),
+ * or where h holds too few pairs for the targets, one per input (u = that input alone, the output layer
+ * holding W); undefined where it holds too few for either. The other units are zero.
+ */
+export function linearNetwork(f: LinearFit, h: number, alpha: number): Network | undefined {
+  const { d, c, w } = f;
+  const p = d + 1;
+  const byTarget = 2 * c <= h;
+  if (!byTarget && 2 * d > h) return undefined;
+  const A = new Float64Array(p * h);
+  const B = new Float64Array(h * c);
+  const b0 = new Float64Array(c);
+  const g = 1 / (1 + alpha);
+  if (byTarget)
+    for (let k = 0; k < c; k++) {
+      for (let a = 0; a < d; a++) {
+        A[(a + 1) * h + 2 * k] = w[a * c + k];
+        A[(a + 1) * h + 2 * k + 1] = -w[a * c + k];
+      }
+      B[2 * k * c + k] = g;
+      B[(2 * k + 1) * c + k] = -g;
+      b0[k] = w[d * c + k];
+    }
+  else
+    for (let a = 0; a < d; a++) {
+      A[(a + 1) * h + 2 * a] = 1;
+      A[(a + 1) * h + 2 * a + 1] = -1;
+      for (let k = 0; k < c; k++) {
+        B[2 * a * c + k] = g * w[a * c + k];
+        B[(2 * a + 1) * c + k] = -g * w[a * c + k];
+      }
+    }
+  if (!byTarget) for (let k = 0; k < c; k++) b0[k] = w[d * c + k];
+  return { p, h, c, alpha, A, B, b0 };
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { planted } from '../../src/data/generate.js';
+import type { Prepared } from '../../src/data/split.js';
+import { splitIndices } from '../../src/data/split.js';
+import { centreTargets, fitStandardization, standardizeInputs } from '../../src/data/standardize.js';
+import { autoMethod, autoSettings } from '../../src/estimator/auto.js';
+import { Adam, Anmin, Regressor } from '../../src/estimator/estimator.js';
+import { bestLinear, LINEAR_LAMBDAS, linearMse, linearNetwork, refitLinear } from '../../src/estimator/linear.js';
+import { FLOOR_PATIENCE, PLATEAU, validationSeed } from '../../src/estimator/validation.js';
+import { predict } from '../../src/model/network.js';
+import { adam } from '../../src/train/adam.js';
+import { problem, randn } from '../helpers.js';
+
+/** n rows of d standard normal inputs (the ones column first) and c targets, as a fit prepares them. */
+function part(n: number, d: number, c: number, seed: number): Prepared {
+  const z = randn(n * (d + c), seed);
+  const x = new Float64Array(n * (d + 1));
+  const y = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) {
+    x[i * (d + 1)] = 1;
+    for (let a = 0; a < d; a++) x[i * (d + 1) + 1 + a] = z[i * (d + c) + a];
+    for (let k = 0; k < c; k++) y[i * c + k] = z[i * (d + c) + d + k] + (k + 1) * x[i * (d + 1) + 1] - x[i * (d + 1) + d];
+  }
+  return { n, p: d + 1, c, x, y };
+}
+
+test('the ridge fit is the minimum of its objective: the gradient of ‖XW − Y‖² + λn‖W‖² is zero there', () => {
+  const t = part(60, 4, 2, 1);
+  for (const lambda of [1e-4, 0.3]) {
+    const f = refitLinear(t, lambda);
+    const { d, c, w } = f;
+    // Residuals R = X₁W − Y with X₁ = (X, 1); the gradient's half is X₁ᵀR + λnW.
+    const grad = new Float64Array((d + 1) * c);
+    for (let i = 0; i < t.n; i++)
+      for (let k = 0; k < c; k++) {
+        let r = w[d * c + k] - t.y[i * c + k];
+        for (let a = 0; a < d; a++) r += t.x[i * t.p + 1 + a] * w[a * c + k];
+        for (let a = 0; a < d; a++) grad[a * c + k] += t.x[i * t.p + 1 + a] * r;
+        grad[d * c + k] += r;
+      }
+    for (let j = 0; j < grad.length; j++) assert.ok(Math.abs(grad[j] + lambda * t.n * w[j]) < 1e-9 * t.n, `∂/∂w[${j}] = ${grad[j] + lambda * t.n * w[j]}`);
+  }
+});
+
+test('the linear fit as a network is the same function: a pair of opposite units a target, or an input where the targets are many; none where neither fits', () => {
+  const t = part(40, 3, 2, 2);
+  const f = refitLinear(t, 1e-3);
+  const linear = (i: number, k: number) => f.w[f.d * f.c + k] + Array.from({ length: f.d }, (_, a) => t.x[i * t.p + 1 + a] * f.w[a * f.c + k]).reduce((s, v) => s + v, 0);
+  // Four and seven units each hold a pair for each of the two targets (the seventh unit stays zero).
+  for (const [h, alpha] of [
+    [4, 0],
+    [7, 0.1],
+  ] as const) {
+    const net = linearNetwork(f, h, alpha)!;
+    const out = predict(net, t.x, t.n);
+    for (let i = 0; i < t.n; i++) for (let k = 0; k < f.c; k++) assert.ok(Math.abs(out[i * f.c + k] - linear(i, k)) < 1e-12 * (1 + Math.abs(linear(i, k))), `h ${h}, α ${alpha}, row ${i}`);
+  }
+  const many = refitLinear(part(40, 2, 3, 3), 1e-3);
+  const byInput = linearNetwork(many, 4, 0)!;
+  assert.ok(byInput, 'two inputs fit in four units where three targets do not');
+  const t3 = part(40, 2, 3, 3);
+  const out = predict(byInput, t3.x, t3.n);
+  for (let i = 0; i < t3.n; i++)
+    for (let k = 0; k < 3; k++) {
+      const v = many.w[2 * 3 + k] + t3.x[i * t3.p + 1] * many.w[k] + t3.x[i * t3.p + 2] * many.w[3 + k];
+      assert.ok(Math.abs(out[i * 3 + k] - v) < 1e-12 * (1 + Math.abs(v)));
+    }
+  assert.equal(linearNetwork(many, 3, 0), undefined, 'three units hold neither three targets\' pairs nor two inputs\'');
+});
+
+test('bestLinear fits on the fit rows alone and keeps the penalty of least validation MSE', () => {
+  const fit = part(50, 5, 1, 4);
+  const validation = part(30, 5, 1, 5);
+  const best = bestLinear(fit, validation);
+  const each = LINEAR_LAMBDAS.map((l) => linearMse(refitLinear(fit, l), validation));
+  assert.equal(best.validationMse, Math.min(...each));
+  assert.equal(best.fit.lambda, LINEAR_LAMBDAS[each.indexOf(best.validationMse)]);
+});
+
+test('with `linear`, a fit keeps the ridge fit where it beats the network on the validation rows, refit on every row; the network otherwise', () => {
+  const n = 300;
+  const d = 4;
+  const z = randn(n * (d + 1), 6);
+  const x = Float64Array.from({ length: n * d }, (_, j) => z[Math.floor(j / d) * (d + 1) + (j % d)]);
+  // A linear target: one ANMIN iteration at a small width cannot beat ridge on it.
+  const y = Array.from({ length: n }, (_, i) => 3 * x[i * d] - 2 * x[i * d + 1] + 0.5 * x[i * d + 3] + 0.3 * z[i * (d + 1) + d]);
+  const X = { data: x, shape: [n, d] as [number, number] };
+  const model = new Anmin({ hidden: 8, iterations: 1, seed: 2, linear: true }).fit(X, y);
+  const v = model.validation!;
+  assert.equal(v.linear?.chosen, true);
+  assert.equal(v.refit, true);
+  assert.equal(model.summary.rows, n, 'refit on every row');
+  assert.equal(model.network.h, 8);
+  // Its validation MSE is the ridge fit's on the fit rows, scored on the validation rows, all in the fit rows' standardization.
+  const split = splitIndices(n, validationSeed(2), 0.2);
+  const s = fitStandardization(x, d, Float64Array.from(y), 1, split.train);
+  const prep = (r?: Int32Array): Prepared => ({ n: r?.length ?? n, p: d + 1, c: 1, x: standardizeInputs(s, x, r), y: centreTargets(s, Float64Array.from(y), r) });
+  assert.equal(v.linear!.validationMse, bestLinear(prep(split.train), prep(split.test)).validationMse);
+  // The same penalty on every row: the saved network is that fit.
+  const all = prep();
+  const f = refitLinear(all, v.linear!.lambda);
+  const out = model.predict(X);
+  for (let i = 0; i < n; i++) {
+    let want = s.yMean[0] + f.w[d];
+    for (let a = 0; a < d; a++) want += all.x[i * (d + 1) + 1 + a] * f.w[a];
+    assert.ok(Math.abs(out[i] - want) < 1e-9, `row ${i}: ${out[i]} against ${want}`);
+  }
+  const loaded = Regressor.fromJSON(JSON.parse(JSON.stringify(model)));
+  assert.equal(loaded.settings.linear, true);
+  assert.deepEqual(loaded.predict(X), out);
+
+  // A planted ReLU network's target: the network is kept, and the record says what the linear fit scored.
+  const p = planted({ d: 3, k: 4, n: 400, sigma: 0.05, seed: 9 });
+  const kept = new Adam({ hidden: 8, iterations: 60, seed: 1, linear: true }).fit({ data: p.x, shape: [400, 3] }, Array.from(p.y));
+  const kv = kept.validation!;
+  assert.equal(kv.linear?.chosen, false);
+  assert.ok(kv.chosen.validationMse! < kv.linear!.validationMse);
+  assert.throws(() => new Anmin({ linear: true, validationFraction: 0 }), /anmin: choosing a linear fit over the network needs validation rows/);
+});
+
+test('a floor: a run whose best is no lower stops FLOOR_PATIENCE points after it, uncut; a floor it has passed changes nothing', () => {
+  const train = problem(300, 3, 1, 4);
+  const validation = problem(100, 3, 1, 5);
+  const o = { hidden: 16, iterations: 400, lr: 0.05, seed: 0 };
+  const data = { train, validation, patience: 10, plateau: PLATEAU };
+  const plain = adam.train(data, o);
+  // Never beaten: it stops at its first stall of FLOOR_PATIENCE points, at the rate it started with.
+  const under = adam.train({ ...data, floor: { mse: 0, patience: FLOOR_PATIENCE } }, o);
+  assert.equal(under.rateCutAt, undefined);
+  assert.equal(under.stoppedAt! - under.trace[under.selected].iteration, FLOOR_PATIENCE);
+  assert.deepEqual(under.trace.map((p) => p.validationMse), plain.trace.slice(0, under.trace.length).map((p) => p.validationMse), 'the same run until it stops');
+  // Below the first point's MSE: passed at once, so the run is the plain one.
+  const passed = adam.train({ ...data, floor: { mse: plain.trace[0].validationMse! * 1.0001, patience: FLOOR_PATIENCE } }, o);
+  assert.deepEqual(passed.trace.map((p) => p.validationMse), plain.trace.map((p) => p.validationMse));
+});
+
+test('auto weighs its network against the linear fit wherever there are validation rows', () => {
+  const pick = autoMethod(1000, 10);
+  assert.equal(autoSettings(pick).linear, true);
+  assert.match(pick.reason, /linear fit/);
+  assert.equal(autoSettings(autoMethod(1000, 10, 1, 64, 0)).linear, undefined);
+});
