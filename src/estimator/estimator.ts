@@ -16,7 +16,7 @@ import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { bestLinear, linearFitOf, linearNetwork } from './linear.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, FLOOR_PATIENCE, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, floorPatience, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -308,7 +308,7 @@ export class Regressor<O extends object = object> {
 
   /**
    * fitValidated's network, on the fit rows `p` and the validation rows of seed `seed`; `floor`: the
-   * linear fit's validation MSE, below which Adam's and SGD's runs must come (FLOOR_PATIENCE).
+   * linear fit's validation MSE, below which Adam's and SGD's runs must come (floorPatience).
    */
   private fitNetwork(parts: (rows?: Int32Array) => Parts, p: Parts, validation: Prepared, seed: number, onStep?: OnStep, floor?: number): Outcome {
     const impl = this.impl!;
@@ -356,7 +356,9 @@ export class Regressor<O extends object = object> {
     const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from, lr }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number]; lr?: number } = {}): number => {
       const options = sharing(impl, { ...opts, hidden, ...(lr === undefined ? {} : { lr }), ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(floor !== undefined && minibatch ? { floor: { mse: floor, patience: FLOOR_PATIENCE } } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
+      // Adam's and SGD's stall under the linear fit, where shorter than the run's own.
+      const under = floor !== undefined && minibatch ? floorPatience(p.train.n, batch!, stall) : undefined;
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(under !== undefined ? { floor: { mse: floor!, patience: under } } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
       seconds += r.seconds;
       const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}), ...(lr === undefined ? {} : { lr }) };
       tried.push({ c, r, options });

@@ -7,7 +7,7 @@ import { centreTargets, fitStandardization, standardizeInputs } from '../../src/
 import { autoMethod, autoSettings } from '../../src/estimator/auto.js';
 import { Adam, Anmin, Regressor } from '../../src/estimator/estimator.js';
 import { bestLinear, LINEAR_LAMBDAS, linearMse, linearNetwork, refitLinear } from '../../src/estimator/linear.js';
-import { FLOOR_PATIENCE, PLATEAU, validationSeed } from '../../src/estimator/validation.js';
+import { FLOOR_PATIENCE, floorPatience, minibatchPatience, PLATEAU, STALL_UPDATES, validationSeed } from '../../src/estimator/validation.js';
 import { predict } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
 import { problem, randn } from '../helpers.js';
@@ -133,6 +133,13 @@ test('a floor: a run whose best is no lower stops FLOOR_PATIENCE points after it
   // Below the first point's MSE: passed at once, so the run is the plain one.
   const passed = adam.train({ ...data, floor: { mse: plain.trace[0].validationMse! * 1.0001, patience: FLOOR_PATIENCE } }, o);
   assert.deepEqual(passed.trace.map((p) => p.validationMse), plain.trace.map((p) => p.validationMse));
+});
+
+test('the floor\'s stall is STALL_UPDATES updates, at least FLOOR_PATIENCE epochs, and none where that is no shorter than the run\'s patience', () => {
+  assert.equal(floorPatience(32000, 256, 10), Math.ceil(STALL_UPDATES / 125));
+  assert.equal(floorPatience(1_000_000, 256, 10), FLOOR_PATIENCE);
+  // 25 batches an epoch: the floor would wait 16 epochs, the run's own patience (minibatchPatience) as long.
+  assert.equal(floorPatience(6400, 256, minibatchPatience(6400, 256)), undefined);
 });
 
 test('auto weighs its network against the linear fit wherever there are validation rows', () => {
