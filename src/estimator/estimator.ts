@@ -14,7 +14,7 @@ import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js
 import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
-import { bestLinear, linearFitOf, linearNetwork } from './linear.js';
+import { bestLinear, linearFitOf, linearFits, linearNetwork } from './linear.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
 import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, floorPatience, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
@@ -300,7 +300,7 @@ export class Regressor<O extends object = object> {
     const p = parts(split.fit);
     const validation = p.rows(split.validation);
     const t0 = performance.now();
-    const linear = this.settings.linear ? bestLinear(p.train, validation) : undefined;
+    const linear = this.settings.linear && linearFits(p.train.n, p.train.p) ? bestLinear(p.train, validation) : undefined;
     const seconds = (performance.now() - t0) / 1000;
     const net = this.fitNetwork(parts, p, validation, split.seed, onStep, linear?.validationMse);
     return linear ? this.linearOr(p, linear, seconds, net) : net;

@@ -1,14 +1,26 @@
 import type { Prepared } from '../data/split.js';
-import { ridgeSolve } from '../linalg/ridge.js';
+import { ridgeSolveKernel } from '../linalg/ridge.js';
 import { outputNormalEquations } from '../model/kernels.js';
 import { fitOf, totalSquares, type Fit } from '../model/network.js';
 import type { Network } from '../model/types.js';
+import { descend } from './validation.js';
 
 /**
  * The ridge penalties per fit row (λ·n on the standardized inputs) the linear candidate chooses among
  * by validation: from next to none to strong shrinkage on one-hot columns of rare words.
  */
 export const LINEAR_LAMBDAS: readonly number[] = [1e-6, 1e-4, 1e-3, 1e-2, 3e-2, 0.1, 0.3, 1];
+
+/**
+ * The most columns (inputs and the intercept) a linear fit is made for: its cost grows as the square of
+ * the columns a row and their cube a penalty (session 35, 1,600 fit and 400 validation rows: 200 inputs
+ * 31 ms, 400 65 ms, 800 0.27 s, 1,200 0.67 s, about 7 Adam epochs there). Nor where the fit rows are fewer
+ * than the columns, where the sums' system is the larger (its dual, rows × rows, is not built).
+ */
+export const LINEAR_MAX_COLUMNS = 1024;
+
+/** Whether a linear fit is made on `rows` fit rows of `p` columns (the ones column counted): LINEAR_MAX_COLUMNS. */
+export const linearFits = (rows: number, p: number) => p <= LINEAR_MAX_COLUMNS && p <= rows;
 
 /** d inputs (the ones column not counted) and c targets. */
 interface Shape {
@@ -46,7 +58,7 @@ function sums(part: Prepared): Sums {
 const added = (a: Sums, b: Sums): Sums => ({ ...a, g: a.g.map((v, j) => v + b.g[j]), rhs: a.rhs.map((v, j) => v + b.rhs[j]), n: a.n + b.n });
 
 /** The ridge fit of the sums' rows at `lambda` per row. */
-const solve = (s: Sums, lambda: number): LinearFit => ({ lambda, w: ridgeSolve(s.g.slice(), s.rhs, s.d + 1, s.c, lambda * s.n), d: s.d, c: s.c });
+const solve = (s: Sums, lambda: number): LinearFit => ({ lambda, w: ridgeSolveKernel(s.g, s.rhs, s.d + 1, s.c, lambda * s.n), d: s.d, c: s.c });
 
 /** The fit at `lambda` per row on every row of `part`. */
 export const refitLinear = (part: Prepared, lambda: number): LinearFit => solve(sums(part), lambda);
@@ -72,14 +84,19 @@ export const linearFitOf = (f: LinearFit, part: Prepared): Fit => fitOf(linearSs
 
 /**
  * Of LINEAR_LAMBDAS' fits on the `fit` rows, the one of least MSE on the `validation` rows (both in one
- * standardization), that MSE, and `all`: the fit at its penalty on both parts' rows, from their sums
- * (each row's products summed once).
+ * standardization) that descent from the grid's middle finds (descend: validation MSE over the penalty is
+ * bowl-shaped; 3–5 solves of 8), that MSE, and `all`: the fit at its penalty on both parts' rows, from their
+ * sums (each row's products summed once).
  */
 export function bestLinear(fit: Prepared, validation: Prepared): { fit: LinearFit; validationMse: number; all: () => LinearFit } {
   const f = sums(fit);
-  const best = LINEAR_LAMBDAS.map((lambda) => solve(f, lambda))
-    .map((l) => ({ fit: l, validationMse: linearMse(l, validation) }))
-    .reduce((a, b) => (b.validationMse < a.validationMse ? b : a));
+  const tried: { fit: LinearFit; validationMse: number }[] = [];
+  descend(LINEAR_LAMBDAS, (lambda) => {
+    const l = solve(f, lambda);
+    tried.push({ fit: l, validationMse: linearMse(l, validation) });
+    return tried[tried.length - 1].validationMse;
+  });
+  const best = tried.reduce((a, b) => (b.validationMse < a.validationMse ? b : a));
   return { ...best, all: () => solve(added(f, sums(validation)), best.fit.lambda) };
 }
 

@@ -53,7 +53,8 @@ export interface ValidationSettings {
   /**
    * Also fit the targets linearly (ridge on the fit rows, its penalty chosen among LINEAR_LAMBDAS by the
    * validation rows), and keep that fit, as a network of the same function, where its validation MSE is
-   * below the network's (`auto` sets it).
+   * below the network's (`auto` sets it). Not on more columns than LINEAR_MAX_COLUMNS or the fit rows
+   * (linearFits): the model file's validation.linear is then absent.
    */
   linear?: boolean;
 }

@@ -6,7 +6,7 @@ import { splitIndices } from '../../src/data/split.js';
 import { centreTargets, fitStandardization, standardizeInputs } from '../../src/data/standardize.js';
 import { autoMethod, autoSettings } from '../../src/estimator/auto.js';
 import { Adam, Anmin, Regressor } from '../../src/estimator/estimator.js';
-import { bestLinear, LINEAR_LAMBDAS, linearMse, linearNetwork, refitLinear } from '../../src/estimator/linear.js';
+import { bestLinear, LINEAR_LAMBDAS, LINEAR_MAX_COLUMNS, linearFits, linearMse, linearNetwork, refitLinear } from '../../src/estimator/linear.js';
 import { FLOOR_PATIENCE, floorPatience, minibatchPatience, PLATEAU, STALL_UPDATES, validationSeed } from '../../src/estimator/validation.js';
 import { predict } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
@@ -69,13 +69,16 @@ test('the linear fit as a network is the same function: a pair of opposite units
   assert.equal(linearNetwork(many, 3, 0), undefined, 'three units hold neither three targets\' pairs nor two inputs\'');
 });
 
-test('bestLinear fits on the fit rows alone and keeps the penalty of least validation MSE', () => {
-  const fit = part(50, 5, 1, 4);
-  const validation = part(30, 5, 1, 5);
-  const best = bestLinear(fit, validation);
-  const each = LINEAR_LAMBDAS.map((l) => linearMse(refitLinear(fit, l), validation));
-  assert.equal(best.validationMse, Math.min(...each));
-  assert.equal(best.fit.lambda, LINEAR_LAMBDAS[each.indexOf(best.validationMse)]);
+test('bestLinear fits on the fit rows alone and keeps a penalty of least validation MSE among its grid neighbours', () => {
+  for (const seed of [4, 6, 8]) {
+    const fit = part(50, 5, 1, seed);
+    const validation = part(30, 5, 1, seed + 1);
+    const best = bestLinear(fit, validation);
+    const each = LINEAR_LAMBDAS.map((l) => linearMse(refitLinear(fit, l), validation));
+    const at = LINEAR_LAMBDAS.indexOf(best.fit.lambda);
+    assert.equal(best.validationMse, each[at]);
+    for (const j of [at - 1, at + 1]) if (j >= 0 && j < each.length) assert.ok(best.validationMse <= each[j], `seed ${seed}: λ ${LINEAR_LAMBDAS[j]} scores ${each[j]} < ${best.validationMse}`);
+  }
 });
 
 test('with `linear`, a fit keeps the ridge fit where it beats the network on the validation rows, refit on every row; the network otherwise', () => {
@@ -140,6 +143,16 @@ test('the floor\'s stall is STALL_UPDATES updates, at least FLOOR_PATIENCE epoch
   assert.equal(floorPatience(1_000_000, 256, 10), FLOOR_PATIENCE);
   // 25 batches an epoch: the floor would wait 16 epochs, the run's own patience (minibatchPatience) as long.
   assert.equal(floorPatience(6400, 256, minibatchPatience(6400, 256)), undefined);
+});
+
+test('no linear fit on more columns than LINEAR_MAX_COLUMNS or than the fit rows: the record says none was made', () => {
+  assert.equal(linearFits(2000, LINEAR_MAX_COLUMNS), true);
+  assert.equal(linearFits(2000, LINEAR_MAX_COLUMNS + 1), false);
+  assert.equal(linearFits(100, 101), false);
+  // 40 rows of 50 inputs: 32 fit rows against 51 columns.
+  const X = { data: randn(40 * 50, 11), shape: [40, 50] as [number, number] };
+  const model = new Anmin({ hidden: 4, iterations: 2, seed: 1, linear: true }).fit(X, Array.from(randn(40, 12)));
+  assert.equal(model.validation!.linear, undefined);
 });
 
 test('auto weighs its network against the linear fit wherever there are validation rows', () => {
