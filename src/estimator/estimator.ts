@@ -238,7 +238,9 @@ export class Regressor<O extends object = object> {
     const out = fraction === 0 ? this.fitAll(parts(), o.onStep) : this.fitValidated(parts, validationSplit(x.rows, this.options.seed, fraction), o.onStep);
     // The defaults of the trainer whose run was kept: the challenger's where it won.
     const ran = out.validation?.chosen.trainer ? TRAINERS[out.validation.chosen.trainer] : this.impl;
-    this.fitted = { ...out, used: { ...(ran.defaults as Record<string, unknown>), ...out.used }, features: [...features], targets: [...targets] };
+    // A kept linear fit was made by no trainer's run: its own settings alone.
+    const kept = out.validation?.linear?.chosen;
+    this.fitted = { ...out, used: kept ? out.used : { ...(ran.defaults as Record<string, unknown>), ...out.used }, features: [...features], targets: [...targets] };
     return this;
   }
 
@@ -300,7 +302,7 @@ export class Regressor<O extends object = object> {
     const p = parts(split.fit);
     const validation = p.rows(split.validation);
     const t0 = performance.now();
-    const linear = this.settings.linear && linearFits(p.train.n, p.train.p) ? bestLinear(p.train, validation) : undefined;
+    const linear = this.settings.linear && linearFits(p.train.p, p.train.c, Math.min(...this.widths())) ? bestLinear(p.train, validation) : undefined;
     const seconds = (performance.now() - t0) / 1000;
     const net = this.fitNetwork(parts, p, validation, split.seed, onStep, linear?.validationMse);
     return linear ? this.linearOr(p, linear, seconds, net) : net;
@@ -518,7 +520,7 @@ export class Regressor<O extends object = object> {
     const fit = linearFitOf(all!, every);
     const test = p.test && linearFitOf(all!, p.test);
     const summary: TrainingSummary = { rows: every.n, trainMse: finiteOrNull(fit.mse), trainR2: finiteOrNull(fit.r2), ...(test ? { testRows: p.test!.n, testMse: finiteOrNull(test.mse), testR2: finiteOrNull(test.r2) } : {}), seconds: fitted, iterations: 0, selected: 0 };
-    return { network: linear, standardization: p.standardization, summary, validation: { ...record, refit: true }, used: { hidden: linear.h, alpha: linear.alpha } };
+    return { network: linear, standardization: p.standardization, summary, validation: { ...record, refit: true }, used: { hidden: linear.h, alpha: linear.alpha, linearLambda: best.fit.lambda } };
   }
 
   private model(verb: string): Fitted {

@@ -14,13 +14,17 @@ export const LINEAR_LAMBDAS: readonly number[] = [1e-6, 1e-4, 1e-3, 1e-2, 3e-2, 
 /**
  * The most columns (inputs and the intercept) a linear fit is made for: its cost grows as the square of
  * the columns a row and their cube a penalty (session 35, 1,600 fit and 400 validation rows: 200 inputs
- * 31 ms, 400 65 ms, 800 0.27 s, 1,200 0.67 s, about 7 Adam epochs there). Nor where the fit rows are fewer
- * than the columns, where the sums' system is the larger (its dual, rows × rows, is not built).
+ * 31 ms, 400 65 ms, 800 0.27 s, 1,200 0.67 s, about 7 Adam epochs there). Where the fit rows are far fewer
+ * than the columns the fit goes by its dual, a system of the rows' size (bySums).
  */
 export const LINEAR_MAX_COLUMNS = 1024;
 
-/** Whether a linear fit is made on `rows` fit rows of `p` columns (the ones column counted): LINEAR_MAX_COLUMNS. */
-export const linearFits = (rows: number, p: number) => p <= LINEAR_MAX_COLUMNS && p <= rows;
+/**
+ * Whether a linear fit is made on `p` columns (the ones column counted; any number of rows: bySums) and `c`
+ * targets for networks of at least `hidden` units: LINEAR_MAX_COLUMNS, and a pair of units for each target
+ * or each input (linearNetwork), else it could not be kept, and its floor would stop Adam for nothing.
+ */
+export const linearFits = (p: number, c: number, hidden: number) => p <= LINEAR_MAX_COLUMNS && 2 * Math.min(c, p - 1) <= hidden;
 
 /** d inputs (the ones column not counted) and c targets. */
 interface Shape {
@@ -60,8 +64,70 @@ const added = (a: Sums, b: Sums): Sums => ({ ...a, g: a.g.map((v, j) => v + b.g[
 /** The ridge fit of the sums' rows at `lambda` per row. */
 const solve = (s: Sums, lambda: number): LinearFit => ({ lambda, w: ridgeSolveKernel(s.g, s.rhs, s.d + 1, s.c, lambda * s.n), d: s.d, c: s.c });
 
-/** The fit at `lambda` per row on every row of `part`. */
-export const refitLinear = (part: Prepared, lambda: number): LinearFit => solve(sums(part), lambda);
+/** X̃X̃ᵀ (n×n, upper triangle) of a part's rows, the ones column included: the dual's system. */
+function rowGram(part: Prepared): Float64Array {
+  const { n, p, x } = part;
+  const k = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let a = 0; a < p; a++) s += x[i * p + a] * x[j * p + a];
+      k[i * n + j] = s;
+    }
+  return k;
+}
+
+/**
+ * The same ridge fit as `solve` by its dual, for more columns than rows: W = X̃ᵀ(X̃X̃ᵀ + λI)⁻¹Y, a system of
+ * the rows' size (X̃ with its ones column, so the intercept is penalized alike), from `gram` = rowGram(part).
+ */
+function dualSolve(part: Prepared, gram: Float64Array, lambda: number): LinearFit {
+  const { n, p, c, x } = part;
+  const alpha = ridgeSolveKernel(gram, part.y, n, c, lambda * n);
+  const d = p - 1;
+  const w = new Float64Array(p * c);
+  // X̃ᵀα has the intercept first (the ones column); a LinearFit keeps it last.
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < c; k++) {
+      const v = alpha[i * c + k];
+      w[d * c + k] += v;
+      for (let a = 0; a < d; a++) w[a * c + k] += x[i * p + 1 + a] * v;
+    }
+  return { lambda, w, d, c };
+}
+
+/** Both parts' rows as one part (in their one standardization). */
+const joined = (a: Prepared, b: Prepared): Prepared => {
+  const x = new Float64Array((a.n + b.n) * a.p);
+  x.set(a.x);
+  x.set(b.x, a.x.length);
+  const y = new Float64Array((a.n + b.n) * a.c);
+  y.set(a.y);
+  y.set(b.y, a.y.length);
+  return { n: a.n + b.n, p: a.p, c: a.c, x, y };
+};
+
+/**
+ * Whether a fit on n rows of p columns goes by the sums rather than the dual: the cheaper, by the sums'
+ * n·p²/2 (the SIMD kernel) and the dual's n²·p/2 (a plain loop, about three times slower a product), and
+ * a factorization a penalty, 4 of them, p³/3 or n³/3.
+ */
+const bySums = (n: number, p: number) => (n * p * p) / 2 + (4 * p ** 3) / 3 <= (3 * n * n * p) / 2 + (4 * n ** 3) / 3;
+
+/** The ridge fits of one part's rows at any penalty, and of both parts' rows: by the sums or by the dual (bySums). */
+function ridgeFits(fit: Prepared, validation: Prepared): { on: (lambda: number) => LinearFit; both: (lambda: number) => LinearFit } {
+  if (bySums(fit.n, fit.p)) {
+    const f = sums(fit);
+    return { on: (lambda) => solve(f, lambda), both: (lambda) => solve(added(f, sums(validation)), lambda) };
+  }
+  const k = rowGram(fit);
+  return { on: (lambda) => dualSolve(fit, k, lambda), both: (lambda) => ((all) => dualSolve(all, rowGram(all), lambda))(joined(fit, validation)) };
+}
+
+/** The fit at `lambda` per row on every row of `part`, by the sums or by the dual (`form`; default: bySums). */
+export function ridgeFit(part: Prepared, lambda: number, form: 'sums' | 'dual' = bySums(part.n, part.p) ? 'sums' : 'dual'): LinearFit {
+  return form === 'sums' ? solve(sums(part), lambda) : dualSolve(part, rowGram(part), lambda);
+}
 
 /** The fit's squared errors over every entry of `part`'s n×c targets, summed. */
 function linearSse(f: LinearFit, part: Prepared): number {
@@ -89,15 +155,15 @@ export const linearFitOf = (f: LinearFit, part: Prepared): Fit => fitOf(linearSs
  * sums (each row's products summed once).
  */
 export function bestLinear(fit: Prepared, validation: Prepared): { fit: LinearFit; validationMse: number; all: () => LinearFit } {
-  const f = sums(fit);
+  const fits = ridgeFits(fit, validation);
   const tried: { fit: LinearFit; validationMse: number }[] = [];
   descend(LINEAR_LAMBDAS, (lambda) => {
-    const l = solve(f, lambda);
+    const l = fits.on(lambda);
     tried.push({ fit: l, validationMse: linearMse(l, validation) });
     return tried[tried.length - 1].validationMse;
   });
   const best = tried.reduce((a, b) => (b.validationMse < a.validationMse ? b : a));
-  return { ...best, all: () => solve(added(f, sums(validation)), best.fit.lambda) };
+  return { ...best, all: () => fits.both(best.fit.lambda) };
 }
 
 /**

@@ -14,12 +14,15 @@ export const MODEL_FORMAT = 'anmin-model';
  * `settings` may hold `restarts` and `challenger`, which a version-2 reader would take for options it
  * does not know; a file is written at 3 only where they are set (formatVersionOf), so the others stay
  * readable by an anmin of version 2. 4: `settings` may hold `refineAfter`, and `refine` for a trainer other
- * than ANMIN (Adam's), which a version-3 reader refuses as ANMIN's setting.
+ * than ANMIN (Adam's), which a version-3 reader refuses as ANMIN's setting. 5: `settings` may hold
+`linear` (auto's, nearly every file `train` writes by default), which a version-4 reader would take for
+an option it does not know, and `validation.linear`.
  */
-export const MODEL_FORMAT_VERSION = 4;
+export const MODEL_FORMAT_VERSION = 5;
 
 /** The lowest format version that holds these settings of `trainer`'s. */
 export function formatVersionOf(settings: ValidationSettings | undefined, trainer: string): number {
+  if (settings?.linear !== undefined) return 5;
   if (settings?.refineAfter !== undefined || (settings?.refine !== undefined && trainer !== 'anmin')) return 4;
   return settings?.restarts !== undefined || settings?.challenger !== undefined ? 3 : 2;
 }

@@ -6,7 +6,7 @@ import { splitIndices } from '../../src/data/split.js';
 import { centreTargets, fitStandardization, standardizeInputs } from '../../src/data/standardize.js';
 import { autoMethod, autoSettings } from '../../src/estimator/auto.js';
 import { Adam, Anmin, Regressor } from '../../src/estimator/estimator.js';
-import { bestLinear, LINEAR_LAMBDAS, LINEAR_MAX_COLUMNS, linearFits, linearMse, linearNetwork, refitLinear } from '../../src/estimator/linear.js';
+import { bestLinear, LINEAR_LAMBDAS, LINEAR_MAX_COLUMNS, linearFits, linearMse, linearNetwork, ridgeFit } from '../../src/estimator/linear.js';
 import { FLOOR_PATIENCE, floorPatience, minibatchPatience, PLATEAU, STALL_UPDATES, validationSeed } from '../../src/estimator/validation.js';
 import { predict } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
@@ -28,7 +28,7 @@ function part(n: number, d: number, c: number, seed: number): Prepared {
 test('the ridge fit is the minimum of its objective: the gradient of ‖XW − Y‖² + λn‖W‖² is zero there', () => {
   const t = part(60, 4, 2, 1);
   for (const lambda of [1e-4, 0.3]) {
-    const f = refitLinear(t, lambda);
+    const f = ridgeFit(t, lambda);
     const { d, c, w } = f;
     // Residuals R = X₁W − Y with X₁ = (X, 1); the gradient's half is X₁ᵀR + λnW.
     const grad = new Float64Array((d + 1) * c);
@@ -45,7 +45,7 @@ test('the ridge fit is the minimum of its objective: the gradient of ‖XW − Y
 
 test('the linear fit as a network is the same function: a pair of opposite units a target, or an input where the targets are many; none where neither fits', () => {
   const t = part(40, 3, 2, 2);
-  const f = refitLinear(t, 1e-3);
+  const f = ridgeFit(t, 1e-3);
   const linear = (i: number, k: number) => f.w[f.d * f.c + k] + Array.from({ length: f.d }, (_, a) => t.x[i * t.p + 1 + a] * f.w[a * f.c + k]).reduce((s, v) => s + v, 0);
   // Four and seven units each hold a pair for each of the two targets (the seventh unit stays zero).
   for (const [h, alpha] of [
@@ -56,7 +56,7 @@ test('the linear fit as a network is the same function: a pair of opposite units
     const out = predict(net, t.x, t.n);
     for (let i = 0; i < t.n; i++) for (let k = 0; k < f.c; k++) assert.ok(Math.abs(out[i * f.c + k] - linear(i, k)) < 1e-12 * (1 + Math.abs(linear(i, k))), `h ${h}, α ${alpha}, row ${i}`);
   }
-  const many = refitLinear(part(40, 2, 3, 3), 1e-3);
+  const many = ridgeFit(part(40, 2, 3, 3), 1e-3);
   const byInput = linearNetwork(many, 4, 0)!;
   assert.ok(byInput, 'two inputs fit in four units where three targets do not');
   const t3 = part(40, 2, 3, 3);
@@ -74,7 +74,7 @@ test('bestLinear fits on the fit rows alone and keeps a penalty of least validat
     const fit = part(50, 5, 1, seed);
     const validation = part(30, 5, 1, seed + 1);
     const best = bestLinear(fit, validation);
-    const each = LINEAR_LAMBDAS.map((l) => linearMse(refitLinear(fit, l), validation));
+    const each = LINEAR_LAMBDAS.map((l) => linearMse(ridgeFit(fit, l), validation));
     const at = LINEAR_LAMBDAS.indexOf(best.fit.lambda);
     assert.equal(best.validationMse, each[at]);
     for (const j of [at - 1, at + 1]) if (j >= 0 && j < each.length) assert.ok(best.validationMse <= each[j], `seed ${seed}: λ ${LINEAR_LAMBDAS[j]} scores ${each[j]} < ${best.validationMse}`);
@@ -102,14 +102,17 @@ test('with `linear`, a fit keeps the ridge fit where it beats the network on the
   assert.equal(v.linear!.validationMse, bestLinear(prep(split.train), prep(split.test)).validationMse);
   // The same penalty on every row: the saved network is that fit.
   const all = prep();
-  const f = refitLinear(all, v.linear!.lambda);
+  const f = ridgeFit(all, v.linear!.lambda);
   const out = model.predict(X);
   for (let i = 0; i < n; i++) {
     let want = s.yMean[0] + f.w[d];
     for (let a = 0; a < d; a++) want += all.x[i * (d + 1) + 1 + a] * f.w[a];
     assert.ok(Math.abs(out[i] - want) < 1e-9, `row ${i}: ${out[i]} against ${want}`);
   }
-  const loaded = Regressor.fromJSON(JSON.parse(JSON.stringify(model)));
+  const file = JSON.parse(JSON.stringify(model));
+  assert.equal(file.formatVersion, 5);
+  assert.deepEqual(file.optionsUsed, { hidden: 8, alpha: 0, linearLambda: v.linear!.lambda }, 'the linear fit\'s own settings, no trainer\'s');
+  const loaded = Regressor.fromJSON(file);
   assert.equal(loaded.settings.linear, true);
   assert.deepEqual(loaded.predict(X), out);
 
@@ -145,14 +148,32 @@ test('the floor\'s stall is STALL_UPDATES updates, at least FLOOR_PATIENCE epoch
   assert.equal(floorPatience(6400, 256, minibatchPatience(6400, 256)), undefined);
 });
 
-test('no linear fit on more columns than LINEAR_MAX_COLUMNS or than the fit rows: the record says none was made', () => {
-  assert.equal(linearFits(2000, LINEAR_MAX_COLUMNS), true);
-  assert.equal(linearFits(2000, LINEAR_MAX_COLUMNS + 1), false);
-  assert.equal(linearFits(100, 101), false);
+test('by its dual, the same fit as by the sums', () => {
+  for (const [n, d] of [
+    [30, 40],
+    [60, 10],
+  ]) {
+    const t = part(n, d, 2, n + d);
+    for (const lambda of [1e-4, 0.3]) {
+      const a = ridgeFit(t, lambda, 'sums');
+      const b = ridgeFit(t, lambda, 'dual');
+      const scale = Math.max(...a.w.map(Math.abs));
+      for (let j = 0; j < a.w.length; j++) assert.ok(Math.abs(a.w[j] - b.w[j]) <= 1e-8 * scale, `${n}×${d}, λ ${lambda}, w[${j}]: ${a.w[j]} against ${b.w[j]}`);
+    }
+  }
+});
+
+test('no linear fit on more columns than LINEAR_MAX_COLUMNS, or where the units hold no pair a target or an input; a fit on fewer rows than columns', () => {
+  assert.equal(linearFits(LINEAR_MAX_COLUMNS, 1, 64), true);
+  assert.equal(linearFits(LINEAR_MAX_COLUMNS + 1, 1, 64), false);
+  // 225 targets of 50 inputs: 64 units hold pairs for neither.
+  assert.equal(linearFits(51, 225, 64), false);
+  assert.equal(linearFits(31, 225, 64), true);
   // 40 rows of 50 inputs: 32 fit rows against 51 columns.
   const X = { data: randn(40 * 50, 11), shape: [40, 50] as [number, number] };
   const model = new Anmin({ hidden: 4, iterations: 2, seed: 1, linear: true }).fit(X, Array.from(randn(40, 12)));
-  assert.equal(model.validation!.linear, undefined);
+  assert.ok(model.validation!.linear!.validationMse > 0);
+  assert.equal(new Anmin({ hidden: 1, iterations: 2, seed: 1, linear: true }).fit(X, Array.from(randn(40, 12))).validation!.linear, undefined, 'one unit holds no pair');
 });
 
 test('auto weighs its network against the linear fit wherever there are validation rows', () => {

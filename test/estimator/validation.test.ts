@@ -642,17 +642,17 @@ test('a challenger is not raced against a fit that leaves at most LEAST_GAIN of 
   assert.equal(raced.size, 2, 'both sides of the room');
 });
 
-test('model files: version 2 keeps what was chosen, version 3 where restarts or a challenger are set, 4 where Adam is refined; a version 1 file reads as trained on every row', () => {
+test('model files: version 2 keeps what was chosen, version 3 where restarts or a challenger are set, 4 where Adam is refined, 5 where a linear fit is weighed; a version 1 file reads as trained on every row', () => {
   const { X, y } = rows(150, 12);
   const model = new Lbfgs({ hidden: 4, iterations: 3 }).fit(X, y);
   const file = JSON.parse(JSON.stringify(model));
   assert.equal(file.formatVersion, 2, 'readable by a version-2 reader');
-  for (const [set, version] of [[{ restarts: 2 }, 3], [{ challenger: 'lbfgs' as const }, 3], [{ refine: 'lbfgs' as const }, 4], [{ refine: 'lbfgs' as const, refineAfter: 2 }, 4]] as const) {
+  for (const [set, version] of [[{ restarts: 2 }, 3], [{ challenger: 'lbfgs' as const }, 3], [{ refine: 'lbfgs' as const }, 4], [{ refine: 'lbfgs' as const, refineAfter: 2 }, 4], [{ linear: true }, 5]] as const) {
     const newer = JSON.parse(JSON.stringify(new Adam({ hidden: 4, iterations: 3, ...set }).fit(X, y)));
     assert.equal(newer.formatVersion, version, JSON.stringify(set));
     assert.deepEqual(Regressor.fromJSON(newer).settings, newer.settings);
   }
-  assert.equal(MODEL_FORMAT_VERSION, 4);
+  assert.equal(MODEL_FORMAT_VERSION, 5);
   assert.equal(JSON.parse(JSON.stringify(new Anmin({ hidden: 4, iterations: 2, refine: 'lbfgs' }).fit(X, y))).formatVersion, 2, 'a hybrid\'s refinement: as version 2 wrote it');
   const loaded = Regressor.fromJSON(file);
   assert.deepEqual(loaded.toJSON().validation, file.validation);
