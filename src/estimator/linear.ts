@@ -1,5 +1,6 @@
 import type { Prepared } from '../data/split.js';
-import { ridgeSolveKernel } from '../linalg/ridge.js';
+import { dualFactor, dualGram, inputGram, onesWeights } from '../linalg/dual-gram.js';
+import { ridgeSolve, ridgeSolveKernel, solveColumns } from '../linalg/ridge.js';
 import { outputNormalEquations } from '../model/kernels.js';
 import { fitOf, totalSquares, type Fit } from '../model/network.js';
 import type { Network } from '../model/types.js';
@@ -64,26 +65,19 @@ const added = (a: Sums, b: Sums): Sums => ({ ...a, g: a.g.map((v, j) => v + b.g[
 /** The ridge fit of the sums' rows at `lambda` per row. */
 const solve = (s: Sums, lambda: number): LinearFit => ({ lambda, w: ridgeSolveKernel(s.g, s.rhs, s.d + 1, s.c, lambda * s.n), d: s.d, c: s.c });
 
-/** X̃X̃ᵀ (n×n, upper triangle) of a part's rows, the ones column included: the dual's system. */
-function rowGram(part: Prepared): Float64Array {
-  const { n, p, x } = part;
-  const k = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) {
-      let s = 0;
-      for (let a = 0; a < p; a++) s += x[i * p + a] * x[j * p + a];
-      k[i * n + j] = s;
-    }
-  return k;
-}
+/** X̃X̃ᵀ of a part's rows, the ones column included, as the hidden layer's dual solve sums it (inputGram): the dual's system. */
+const rowGram = (part: Prepared): Float64Array => inputGram(part.x, part.n, part.p);
 
 /**
  * The same ridge fit as `solve` by its dual, for more columns than rows: W = X̃ᵀ(X̃X̃ᵀ + λI)⁻¹Y, a system of
- * the rows' size (X̃ with its ones column, so the intercept is penalized alike), from `gram` = rowGram(part).
+ * the rows' size (X̃ with its ones column, so the intercept is penalized alike), from `gram` = rowGram(part),
+ * formed and factored by the kernels of the hidden layer's dual solve (dualFactor, with one weight column
+ * of ones); ridgeSolve where the factorization fails.
  */
 function dualSolve(part: Prepared, gram: Float64Array, lambda: number): LinearFit {
   const { n, p, c, x } = part;
-  const alpha = ridgeSolveKernel(gram, part.y, n, c, lambda * n);
+  const f = dualFactor(x, onesWeights(n), n, p, 2, lambda * n, undefined, gram);
+  const alpha = Number.isNaN(f.logdet) ? ridgeSolve(dualGram(x, onesWeights(n), n, p, 2), part.y, n, c, lambda * n) : solveColumns(f, part.y, n, c);
   const d = p - 1;
   const w = new Float64Array(p * c);
   // X̃ᵀα has the intercept first (the ones column); a LinearFit keeps it last.
@@ -109,10 +103,9 @@ const joined = (a: Prepared, b: Prepared): Prepared => {
 
 /**
  * Whether a fit on n rows of p columns goes by the sums rather than the dual: the cheaper, by the sums'
- * n·p²/2 (the SIMD kernel) and the dual's n²·p/2 (a plain loop, about three times slower a product), and
- * a factorization a penalty, 4 of them, p³/3 or n³/3.
+ * n·p²/2 and the dual's n²·p/2 (each a SIMD kernel's), and a factorization a penalty, 4 of them, p³/3 or n³/3.
  */
-const bySums = (n: number, p: number) => (n * p * p) / 2 + (4 * p ** 3) / 3 <= (3 * n * n * p) / 2 + (4 * n ** 3) / 3;
+const bySums = (n: number, p: number) => (n * p * p) / 2 + (4 * p ** 3) / 3 <= (n * n * p) / 2 + (4 * n ** 3) / 3;
 
 /** The ridge fits of one part's rows at any penalty, and of both parts' rows: by the sums or by the dual (bySums). */
 function ridgeFits(fit: Prepared, validation: Prepared): { on: (lambda: number) => LinearFit; both: (lambda: number) => LinearFit } {
@@ -189,7 +182,6 @@ export function linearNetwork(f: LinearFit, h: number, alpha: number): Network |
       }
       B[2 * k * c + k] = g;
       B[(2 * k + 1) * c + k] = -g;
-      b0[k] = w[d * c + k];
     }
   else
     for (let a = 0; a < d; a++) {
@@ -200,6 +192,7 @@ export function linearNetwork(f: LinearFit, h: number, alpha: number): Network |
         B[(2 * a + 1) * c + k] = -g * w[a * c + k];
       }
     }
-  if (!byTarget) for (let k = 0; k < c; k++) b0[k] = w[d * c + k];
+  // A's bias row stays zero in either layout: the intercept is the output's.
+  for (let k = 0; k < c; k++) b0[k] = w[d * c + k];
   return { p, h, c, alpha, A, B, b0 };
 }

@@ -28,9 +28,14 @@ function formDual(x: Float64Array, w: Float64Array, m: number, p: number, q: num
  * `gram`: its lower triangle (and the entries above even diagonal entries), m² numbers.
  */
 export function inputGram(x: Float64Array, m: number, p: number): Float64Array {
+  return formDual(x, onesWeights(m), m, p, 2, 0).view.a.slice();
+}
+
+/** W of m rows (1, 0), q = 2 (the kernel's lanes take two): with it formDual's K is X Xᵀ itself. */
+export function onesWeights(m: number): Float64Array {
   const ones = new Float64Array(m * 2);
   for (let r = 0; r < m; r++) ones[2 * r] = 1;
-  return formDual(x, ones, m, p, 2, 0).view.a.slice();
+  return ones;
 }
 
 /** K + λI (see formDual) factored by Cholesky where it was formed (on `team`'s threads): ln|K + λI| and its solve, valid until the kernel is used again. */

@@ -1,4 +1,5 @@
 import { choleskyInPlace, choleskyKernelFactor, choleskySolveInPlace } from './cholesky.js';
+import type { Factorization } from './lu.js';
 import { flooredSvdSolve } from './symmetric.js';
 
 /** G + λI in place from the upper triangle of G (m×m), both triangles filled. */
@@ -39,7 +40,11 @@ export function ridgeSolve(g: Float64Array, rhs: Float64Array, m: number, c: num
  */
 export function ridgeSolveKernel(g: Float64Array, rhs: Float64Array, m: number, c: number, lambda: number): Float64Array {
   const f = choleskyKernelFactor(withRidge(g.slice(), m, lambda), m);
-  if (Number.isNaN(f.logdet)) return ridgeSolve(g.slice(), rhs, m, c, lambda);
+  return Number.isNaN(f.logdet) ? ridgeSolve(g.slice(), rhs, m, c, lambda) : solveColumns(f, rhs, m, c);
+}
+
+/** W (m×c) solving K W = R column by column with K's factorization `f` (R m×c). */
+export function solveColumns(f: Factorization, rhs: Float64Array, m: number, c: number): Float64Array {
   const out = new Float64Array(m * c);
   for (let o = 0; o < c; o++) {
     const w = column(rhs, m, c, o);
