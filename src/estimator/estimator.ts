@@ -14,7 +14,7 @@ import type { OnStep, TracePoint, Trainer, TrainResult } from '../train/types.js
 import { AnminError } from '../util/errors.js';
 import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
-import { bestLinear, linearFitOf, linearFits, linearNetwork } from './linear.js';
+import { bestLinear, linearFitOf, linearFits, linearKept, linearNetwork } from './linear.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
 import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, floorPatience, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
@@ -358,9 +358,9 @@ export class Regressor<O extends object = object> {
     const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from, lr }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number]; lr?: number } = {}): number => {
       const options = sharing(impl, { ...opts, hidden, ...(lr === undefined ? {} : { lr }), ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
-      // Adam's and SGD's stall under the linear fit, where shorter than the run's own.
-      const under = floor !== undefined && minibatch ? floorPatience(p.train.n, batch!, stall) : undefined;
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(under !== undefined ? { floor: { mse: floor!, patience: under } } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
+      // Adam's and SGD's stall under the linear fit, and the epoch by which its pace must pass it.
+      const under = floor !== undefined && minibatch ? { mse: floor, patience: floorPatience(p.train.n, batch!, stall), reach: Number(options.iterations ?? (impl.defaults as { iterations?: number }).iterations) } : undefined;
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(under ? { floor: under } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
       seconds += r.seconds;
       const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}), ...(lr === undefined ? {} : { lr }) };
       tried.push({ c, r, options });
@@ -441,8 +441,13 @@ export class Regressor<O extends object = object> {
     // 0.001535 → 0.001624, red-wine-like +3.3%, low-rank inputs +3.1%, sparse-uncorrelated +2.2%), the
     // same on 2; no data set over the bar that was not; 5–25% more time. Adam's network, where it won,
     // stays as validation chose it.
+    // The chosen run never saw the test rows; score them now, off the clock.
+    const asChosen = () => validated({ ...chosen.r, trace: chosen.r.trace.map((pt, i) => (i === chosen.r.selected && p.test ? { ...pt, ...testFit(chosen.r.network, p.test) } : pt)) }, seconds, chosen.scale);
+    // Where the linear fit is to be kept (linearOr), giving the held-out rows back to a network changes nothing kept.
+    const outdone = (mse: number | null) => floor !== undefined && linearKept(floor, mse);
     if (chosen.c.trainer !== undefined) {
       const steps = Math.min(chosen.c.selected, st.patience ?? PATIENCE.gradient);
+      if (steps > 0 && outdone(chosen.c.validationMse)) return asChosen();
       const out = steps > 0 ? goOn(TRAINERS[chosen.c.trainer], chosen.options, chosen.r, steps, chosen.scale!, (n) => (record.continued = n)) : undefined;
       if (out) return out;
     }
@@ -469,7 +474,7 @@ export class Regressor<O extends object = object> {
       // as many steps as chosen, uncapped: bike-sharing 1,299 in 8.05 s, Friedman #3 at 20,000 rows 3.05 s.
       const steps = Math.min(at.iteration, st.patience ?? REFINE_PATIENCE[st.refine]);
       if (steps > 0) {
-        if (!(st.refit ?? true)) return validated(r, seconds);
+        if (!(st.refit ?? true) || outdone(record.refine.validationMse)) return validated(r, seconds);
         return goOn(refiner, { ...options, ...continuing(st.refine, r.trace[r.selected + 1]) }, r, steps, scale, (n) => (record.refine!.continued = n)) ?? validated(r, seconds);
       }
       // The refinement kept ANMIN's network. After a hand-off that network had 3 iterations only: ANMIN
@@ -486,10 +491,7 @@ export class Regressor<O extends object = object> {
       }
       // ANMIN's own rule gives the held-out rows back, or not.
     }
-    if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden))) {
-      // The chosen run never saw the test rows; score them now, off the clock.
-      return validated({ ...chosen.r, trace: chosen.r.trace.map((pt, i) => (i === chosen.r.selected && p.test ? { ...pt, ...testFit(chosen.r.network, p.test) } : pt)) }, seconds, chosen.scale);
-    }
+    if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden)) || outdone(chosen.c.validationMse)) return asChosen();
     const all = parts();
     const refit = { ...chosen.options, iterations: chosen.c.selected, select: 'final' };
     // At the fit rows' target scale, as λ was chosen.
@@ -509,7 +511,7 @@ export class Regressor<O extends object = object> {
     const t0 = performance.now();
     const v = net.validation!;
     const networkMse = v.refine && v.refine.selected > 0 ? v.refine.validationMse : v.chosen.validationMse;
-    const all = networkMse === null || best.validationMse < networkMse ? best.all() : undefined;
+    const all = linearKept(best.validationMse, networkMse) ? best.all() : undefined;
     const linear = all && linearNetwork(all, net.network.h, net.network.alpha);
     const seconds = () => net.summary.seconds + searched + (performance.now() - t0) / 1000;
     const record: ValidationRecord = { ...v, linear: { lambda: best.fit.lambda, validationMse: best.validationMse, chosen: linear !== undefined } };

@@ -159,6 +159,9 @@ export function bestLinear(fit: Prepared, validation: Prepared): { fit: LinearFi
   return { ...best, all: () => fits.both(best.fit.lambda) };
 }
 
+/** Whether a linear fit of validation MSE `linear` is kept over a network of validation MSE `network` (null: none finite). */
+export const linearKept = (linear: number, network: number | null) => network === null || linear < network;
+
 /**
  * The linear fit as a network of `h` units and slope α, the same function: σ(z) − σ(−z) = (1 + α)z, so
  * two units opposite each other carry one linear map. One pair per target (u = the target's weights),

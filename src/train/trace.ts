@@ -2,7 +2,7 @@ import { sumSquaredErrors } from '../model/kernels.js';
 import { cloneNetwork, evaluate, fitOf, predict, totalSquares, type Fit, type Network } from '../model/network.js';
 import { recoveryError } from '../model/recovery.js';
 import { phase } from '../util/profile.js';
-import type { OnStep, TracePoint, TrainData } from './types.js';
+import type { GainRule, OnStep, TracePoint, TrainData } from './types.js';
 
 /**
  * A run's trace and its clock. The clock measures training: it runs from the recorder's creation and
@@ -95,6 +95,10 @@ export class Selection {
   private markLoss: number;
   /** Its validation rows' squared errors (GainRule.significance). */
   private markErrors?: Float64Array;
+  /** As `since` and `markLoss`, for the floor's reach (TrainData.floor.reach): the index of the last new best that counted there. */
+  private sinceFloor = 0;
+  private floorMarkAt = 0;
+  private floorMarkLoss: number;
   /** Whether a new best has beaten the first point (TrainData.startPatience, startSignificance). */
   private beaten = false;
   /** The first point's validation rows' squared errors, where a new best must bear out its gain over them. */
@@ -110,6 +114,7 @@ export class Selection {
     this.loss = this.criterion(first);
     this.mark = first.validationR2 ?? -Infinity;
     this.markLoss = this.loss;
+    this.floorMarkLoss = this.loss;
     if (data.startPatience !== undefined && data.startSignificance !== undefined && data.validation) this.startErrors = rowErrors(net, data.validation);
     if (data.tolerance?.significance !== undefined && data.validation) this.markErrors = rowErrors(net, data.validation);
   }
@@ -129,8 +134,7 @@ export class Selection {
     }
     const rule = this.data.tolerance;
     const r2 = pt.validationR2 as number;
-    // No validation rows, or an R² that is no number: every new best counts.
-    const counts = rule === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + rule.r2 || (1 - this.mark > rule.residual && loss < this.markLoss * (1 - rule.share));
+    const counts = gains(rule, r2, loss, this.mark, this.markLoss);
     const isNew = this.selected === index;
     // This network's validation errors, summed once for both tests where both are set.
     let current: Float64Array | undefined;
@@ -143,6 +147,15 @@ export class Selection {
       if (this.markErrors) this.markErrors = errors();
     } else {
       this.since++;
+    }
+    const reach = this.data.floor?.reach;
+    if (reach !== undefined) {
+      const { mse } = this.data.floor!;
+      if (isNew && (loss < mse || index + (index - this.floorMarkAt) * Math.log(loss / mse) / Math.log(this.floorMarkLoss / loss) <= reach)) {
+        this.sinceFloor = 0;
+        this.floorMarkAt = index;
+        this.floorMarkLoss = loss;
+      } else this.sinceFloor++;
     }
     const rival = this.data.rival;
     // Past the rival's last point, its final best.
@@ -160,7 +173,7 @@ export class Selection {
   /** Stalled while its best is no lower than the data's floor (TrainData.floor). */
   private get underFloor(): boolean {
     const { floor } = this.data;
-    return floor !== undefined && !(this.loss < floor.mse) && this.since >= floor.patience;
+    return floor !== undefined && !(this.loss < floor.mse) && (floor.reach !== undefined ? this.sinceFloor : this.since) >= floor.patience;
   }
 
   /**
@@ -174,6 +187,11 @@ export class Selection {
     this.since = 0;
     return true;
   }
+}
+
+/** Whether a point of validation R² `r2` and MSE `loss` gains enough on the last that counted (`mark`, `markLoss`) by `rule` (GainRule); without a rule, or without an R² to go by, every new best counts. */
+function gains(rule: GainRule | undefined, r2: number, loss: number, mark: number, markLoss: number): boolean {
+  return rule === undefined || !Number.isFinite(r2) || !Number.isFinite(mark) || r2 > mark + rule.r2 || (1 - mark > rule.residual && loss < markLoss * (1 - rule.share));
 }
 
 /** Each validation row's squared errors, summed over the targets. */

@@ -141,11 +141,46 @@ test('a floor: a run whose best is no lower stops FLOOR_PATIENCE points after it
   assert.deepEqual(passed.trace.map((p) => p.validationMse), plain.trace.map((p) => p.validationMse));
 });
 
-test('the floor\'s stall is STALL_UPDATES updates, at least FLOOR_PATIENCE epochs, and none where that is no shorter than the run\'s patience', () => {
+test('a floor\'s reach: a new best above it counts only where its pace since the last that counted would pass it by the reach', () => {
+  const train = problem(300, 3, 1, 4);
+  const validation = problem(100, 3, 1, 5);
+  const o = { hidden: 16, iterations: 400, lr: 0.05, seed: 0 };
+  const data = { train, validation, patience: 10, plateau: PLATEAU };
+  const plain = adam.train(data, o);
+  const mse = 0.5 * Math.min(...plain.trace.map((p) => p.validationMse!));
+  const reach = 60;
+  const r = adam.train({ ...data, floor: { mse, patience: FLOOR_PATIENCE, reach } }, o);
+  assert.deepEqual(r.trace.map((p) => p.validationMse), plain.trace.slice(0, r.trace.length).map((p) => p.validationMse), 'the same run until it stops');
+  // The rule replayed on the plain run's curve: where it says stop, the run stopped.
+  let best = plain.trace[0].validationMse!;
+  let mark = 0;
+  let markLoss = best;
+  let since = 0;
+  let stop: number | undefined;
+  let counted = 0;
+  for (let i = 1; i < plain.trace.length && stop === undefined; i++) {
+    const v = plain.trace[i].validationMse!;
+    const isNew = v < best;
+    if (isNew) best = v;
+    if (isNew && i + ((i - mark) * Math.log(v / mse)) / Math.log(markLoss / v) <= reach) {
+      [mark, markLoss, since] = [i, v, 0];
+      counted++;
+    } else if (++since >= FLOOR_PATIENCE) stop = plain.trace[i].iteration;
+  }
+  assert.ok(counted > 0 && stop !== undefined && r.trace.length < plain.trace.length, 'some new bests count, and the run stops sooner');
+  assert.equal(r.stoppedAt, stop);
+  // A reach no run misses counts every new best, as a floor without one.
+  const far = adam.train({ ...data, floor: { mse, patience: FLOOR_PATIENCE, reach: Infinity } }, o);
+  const plainFloor = adam.train({ ...data, floor: { mse, patience: FLOOR_PATIENCE } }, o);
+  assert.deepEqual(far.trace.map((p) => p.validationMse), plainFloor.trace.map((p) => p.validationMse));
+});
+
+test('the floor\'s stall is STALL_UPDATES updates, at least FLOOR_PATIENCE epochs, at most the run\'s patience', () => {
   assert.equal(floorPatience(32000, 256, 10), Math.ceil(STALL_UPDATES / 125));
   assert.equal(floorPatience(1_000_000, 256, 10), FLOOR_PATIENCE);
   // 25 batches an epoch: the floor would wait 16 epochs, the run's own patience (minibatchPatience) as long.
-  assert.equal(floorPatience(6400, 256, minibatchPatience(6400, 256)), undefined);
+  assert.equal(floorPatience(6400, 256, minibatchPatience(6400, 256)), minibatchPatience(6400, 256));
+  assert.equal(floorPatience(800, 256, 20), 20);
 });
 
 test('by its dual, the same fit as by the sums', () => {
