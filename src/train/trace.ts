@@ -95,7 +95,7 @@ export class Selection {
   private markLoss: number;
   /** Its validation rows' squared errors (GainRule.significance). */
   private markErrors?: Float64Array;
-  /** As `since` and `markLoss`, for the floor's reach (TrainData.floor.reach): the index of the last new best that counted there. */
+  /** As `since` and `markLoss`, for the floor's horizon (TrainData.floor.horizon): the index of the last new best that counted there. */
   private sinceFloor = 0;
   private floorMarkAt = 0;
   private floorMarkLoss: number;
@@ -148,10 +148,10 @@ export class Selection {
     } else {
       this.since++;
     }
-    const reach = this.data.floor?.reach;
-    if (reach !== undefined) {
+    const horizon = this.data.floor?.horizon;
+    if (horizon !== undefined) {
       const { mse } = this.data.floor!;
-      if (isNew && (loss < mse || index + (index - this.floorMarkAt) * Math.log(loss / mse) / Math.log(this.floorMarkLoss / loss) <= reach)) {
+      if (isNew && (loss < mse || ((index - this.floorMarkAt) * Math.log(loss / mse)) / Math.log(this.floorMarkLoss / loss) <= horizon)) {
         this.sinceFloor = 0;
         this.floorMarkAt = index;
         this.floorMarkLoss = loss;
@@ -173,7 +173,7 @@ export class Selection {
   /** Stalled while its best is no lower than the data's floor (TrainData.floor). */
   private get underFloor(): boolean {
     const { floor } = this.data;
-    return floor !== undefined && !(this.loss < floor.mse) && (floor.reach !== undefined ? this.sinceFloor : this.since) >= floor.patience;
+    return floor !== undefined && !(this.loss < floor.mse) && (floor.horizon !== undefined ? this.sinceFloor : this.since) >= floor.patience;
   }
 
   /**
