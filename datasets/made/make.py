@@ -172,6 +172,15 @@ def mix30(seed=3507):
     r=np.random.RandomState(seed); X=r.randn(2000,30); _save('mix30', X, X[:,0]*X[:,1]+np.abs(X[:,2])+0.3*X[:,3:8].sum(1)+r.randn(2000)*0.5)
 def nearlin(seed=3508):
     r=np.random.RandomState(seed); X=r.randn(600,12); _save('nearlin', X, X@r.randn(12)+0.4*np.maximum(X[:,0],0)+r.randn(600)*1.0)
+# Session 36: wide data whose target is mostly linear, with a nonlinear part the network may find
+def sin60(seed=3601):
+    r=np.random.RandomState(seed); X=r.randn(1000,60); w=np.zeros(60); w[:10]=r.randn(10); _save('sin60', X, X@w+2*np.sin(2*X[:,0])+r.randn(1000)*0.5)
+def quad100(seed=3602):
+    r=np.random.RandomState(seed); X=r.randn(1500,100); w=np.zeros(100); w[:20]=r.randn(20); _save('quad100', X, X@w+0.3*(X[:,1]*X[:,2]+X[:,3]**2)+r.randn(1500)*0.5)
+def relu80(seed=3603):
+    r=np.random.RandomState(seed); X=r.randn(1200,80); U=r.randn(80,5)/np.sqrt(80); _save('relu80', X, np.maximum(X@U,0).sum(1)*3+0.3*X[:,:20].sum(1)+r.randn(1200)*0.3)
+def cubic150(seed=3604):
+    r=np.random.RandomState(seed); X=r.randn(800,150); w=np.zeros(150); w[:10]=r.randn(10)/np.sqrt(10); z=X@w; _save('cubic150', X, z+0.1*z**3+r.randn(800)*0.5)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')

@@ -353,14 +353,14 @@ export class Regressor<O extends object = object> {
     // only where measured (L-BFGS, one target), and never against an iteration count or patience given.
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
+    // A run's floor (TrainData.floor): below the linear fit within `stall` points at its pace, or stopped.
+    const under = (stall: number) => (floor === undefined ? {} : { floor: { mse: floor, patience: stall, horizon: stall } });
     // `from`: ANMIN from a candidate's selected network instead of its random start (recorded as Candidate.from).
     // `lr`: a raced rate (RATE_RACE), whose run waits out its whole patience after the plateau's cut.
     const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from, lr }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number]; lr?: number } = {}): number => {
       const options = sharing(impl, { ...opts, hidden, ...(lr === undefined ? {} : { lr }), ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
       const against = margin === undefined ? undefined : rival(margin);
-      // Adam's and SGD's stall under the linear fit, within which their pace must carry them below it.
-      const under = floor !== undefined && minibatch ? floorPatience(p.train.n, batch!, stall) : undefined;
-      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(under !== undefined ? { floor: { mse: floor!, patience: under, horizon: under } } : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
+      const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(minibatch ? under(floorPatience(p.train.n, batch!, stall)) : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
       seconds += r.seconds;
       const c = { ...candidate(r, hidden, lambda, restarts > 1 ? restart : undefined), ...(from ? { from: from.c.selected } : {}), ...(lr === undefined ? {} : { lr }) };
       tried.push({ c, r, options });
@@ -404,7 +404,8 @@ export class Regressor<O extends object = object> {
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;
       for (const hidden of widths) {
         const options = fullBatch({ ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
-        const r = run(rival, { train: p.train, validation, lean: true, patience: st.patience ?? PATIENCE.gradient, tolerance: GAIN_RULE }, options, onStep, unit);
+        const stall = st.patience ?? PATIENCE.gradient;
+        const r = run(rival, { train: p.train, validation, lean: true, patience: stall, tolerance: GAIN_RULE, ...under(stall) }, options, onStep, unit);
         seconds += r.seconds;
         tried.push({ c: { ...candidate(r, hidden, undefined), trainer: st.challenger }, r, options, scale: unit });
       }
