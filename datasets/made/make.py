@@ -181,6 +181,28 @@ def relu80(seed=3603):
     r=np.random.RandomState(seed); X=r.randn(1200,80); U=r.randn(80,5)/np.sqrt(80); _save('relu80', X, np.maximum(X@U,0).sum(1)*3+0.3*X[:,:20].sum(1)+r.randn(1200)*0.3)
 def cubic150(seed=3604):
     r=np.random.RandomState(seed); X=r.randn(800,150); w=np.zeros(150); w[:10]=r.randn(10)/np.sqrt(10); z=X@w; _save('cubic150', X, z+0.1*z**3+r.randn(800)*0.5)
+def shop(seed=3605, n=5000):
+    # A shop's sales: store (20 words), weekday, promotion flag and 8 numbers, effects that interact
+    r=np.random.RandomState(seed); store=r.randint(0,20,n); day=r.randint(0,7,n); promo=r.randint(0,2,n); X=r.randn(n,8)
+    se=r.randn(20); de=np.array([0,0.2,0.1,0.3,0.8,1.2,-0.5])
+    y=10+3*se[store]+2*de[day]+promo*(1.5+se[store])+X[:,0]*X[:,1]+np.sin(X[:,2])*2+0.5*X[:,3]+r.randn(n)
+    df=pd.DataFrame(X,columns=[f'x{k}' for k in range(8)]); df.insert(0,'store',[f's{v}' for v in store]); df.insert(1,'weekday',[['mon','tue','wed','thu','fri','sat','sun'][v] for v in day]); df.insert(2,'promo',promo); df['sales']=y; df.to_csv(out+'shop.csv',index=False)
+def tnoise(seed=3606, n=3000):
+    # A smooth target of 6 inputs under Student-t noise of 2 degrees of freedom
+    r=np.random.RandomState(seed); X=r.uniform(-2,2,(n,6)); _save('tnoise', X, np.sin(X[:,0])*X[:,1]+np.exp(X[:,2]/2)+X[:,3]**2/2+r.standard_t(2,n)*0.3)
+def multi3(seed=3607, n=3000):
+    # Three targets sharing two latent directions of 15 inputs
+    r=np.random.RandomState(seed); X=r.randn(n,15); U=r.randn(15,2)/np.sqrt(15); Z=X@U
+    Y=np.c_[np.tanh(Z[:,0])+Z[:,1], Z[:,0]*Z[:,1], np.abs(Z[:,0]-Z[:,1])]+r.randn(n,3)*0.1
+    df=pd.DataFrame(X,columns=[f'x{k}' for k in range(15)]); df['y0'],df['y1'],df['y2']=Y.T; df.to_csv(out+'multi3.csv',index=False)
+def tiny5(seed=3608, n=100):
+    r=np.random.RandomState(seed); X=r.uniform(0,1,(n,5)); _save('tiny5', X, 10*np.sin(np.pi*X[:,0]*X[:,1])+5*X[:,2]**2+X[:,3]+r.randn(n)*0.5)
+def long6(seed=3609, n=50000):
+    r=np.random.RandomState(seed); X=r.uniform(-1,1,(n,6)); _save('long6', X, np.sin(3*X[:,0])*np.cos(2*X[:,1])+X[:,2]*X[:,3]+np.maximum(X[:,4],0)+0.1*r.randn(n))
+def words300(seed=3610, n=2000):
+    # 300 word-presence flags (Zipf-like rates) -> a score linear in them, with two interactions
+    r=np.random.RandomState(seed); p=0.3/np.arange(1,301)**0.7; X=(r.uniform(size=(n,300))<p).astype(float); w=r.randn(300)*(r.uniform(size=300)<0.3)
+    _save('words300', X, X@w+2*X[:,0]*X[:,1]-1.5*X[:,2]*X[:,3]+r.randn(n)*0.5)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')
