@@ -125,12 +125,15 @@ test('with `linear`, a fit keeps the ridge fit where it beats the network on the
   assert.throws(() => new Anmin({ linear: true, validationFraction: 0 }), /anmin: choosing a linear fit over the network needs validation rows/);
 });
 
-test('a floor: a run whose best is no lower stops FLOOR_PATIENCE points after it, uncut; a floor it has passed changes nothing', () => {
-  const train = problem(300, 3, 1, 4);
-  const validation = problem(100, 3, 1, 5);
+/** Adam on a small problem with validation rows, its options, its data and its run without a floor. */
+function floorCase() {
   const o = { hidden: 16, iterations: 400, lr: 0.05, seed: 0 };
-  const data = { train, validation, patience: 10, plateau: PLATEAU };
-  const plain = adam.train(data, o);
+  const data = { train: problem(300, 3, 1, 4), validation: problem(100, 3, 1, 5), patience: 10, plateau: PLATEAU };
+  return { o, data, plain: adam.train(data, o) };
+}
+
+test('a floor: a run whose best is no lower stops FLOOR_PATIENCE points after it, uncut; a floor it has passed changes nothing', () => {
+  const { o, data, plain } = floorCase();
   // Never beaten: it stops at its first stall of FLOOR_PATIENCE points, at the rate it started with.
   const under = adam.train({ ...data, floor: { mse: 0, patience: FLOOR_PATIENCE } }, o);
   assert.equal(under.rateCutAt, undefined);
@@ -142,11 +145,7 @@ test('a floor: a run whose best is no lower stops FLOOR_PATIENCE points after it
 });
 
 test('a floor\'s horizon: a new best above it counts only where its pace since the last that counted would pass it within the horizon', () => {
-  const train = problem(300, 3, 1, 4);
-  const validation = problem(100, 3, 1, 5);
-  const o = { hidden: 16, iterations: 400, lr: 0.05, seed: 0 };
-  const data = { train, validation, patience: 10, plateau: PLATEAU };
-  const plain = adam.train(data, o);
+  const { o, data, plain } = floorCase();
   const mse = 0.9 * Math.min(...plain.trace.map((p) => p.validationMse!));
   const horizon = 10;
   const r = adam.train({ ...data, floor: { mse, patience: FLOOR_PATIENCE, horizon } }, o);
