@@ -296,7 +296,9 @@ export class Regressor<O extends object = object> {
    * Every width × λ candidate trained on the fit rows and selected by the validation rows; then the
    * chosen one as it is, refit on every row (ANMIN where rows are few: deterministic, and the held-out
    * fifth is worth having back), or refined by a gradient method from its network, which then goes on
-   * over every row (ANMIN's rule again where the refinement kept ANMIN's network).
+   * over every row (ANMIN's rule again where the refinement kept ANMIN's network). With the linear fit
+   * (ValidationSettings.linear), whichever of it and the network validation prefers, the network not
+   * given the rows back where the linear fit is kept.
    */
   private fitValidated(parts: (rows?: Int32Array) => Parts, split: ReturnType<typeof validationSplit>, onStep?: OnStep): Outcome {
     const p = parts(split.fit);
@@ -310,7 +312,9 @@ export class Regressor<O extends object = object> {
 
   /**
    * fitValidated's network, on the fit rows `p` and the validation rows of seed `seed`; `floor`: the
-   * linear fit's validation MSE, below which Adam's and SGD's runs must come (floorPatience).
+   * linear fit's validation MSE, below which Adam's, SGD's and the challenger's runs must come at their
+   * pace (floorPatience), and above which the network is not given the held-out rows back (linearOr keeps
+   * the linear fit over it).
    */
   private fitNetwork(parts: (rows?: Int32Array) => Parts, p: Parts, validation: Prepared, seed: number, onStep?: OnStep, floor?: number): Outcome {
     const impl = this.impl!;
@@ -444,7 +448,9 @@ export class Regressor<O extends object = object> {
     // stays as validation chose it.
     // The chosen run never saw the test rows; score them now, off the clock.
     const asChosen = () => validated({ ...chosen.r, trace: chosen.r.trace.map((pt, i) => (i === chosen.r.selected && p.test ? { ...pt, ...testFit(chosen.r.network, p.test) } : pt)) }, seconds, chosen.scale);
-    // Where the linear fit is to be kept (linearOr), giving the held-out rows back to a network changes nothing kept.
+    // Where the linear fit is to be kept (linearOr), giving the held-out rows back to a network changes
+    // nothing kept. A challenger that won goes straight back (not on to a refinement, as where its
+    // continuation gained nothing): auto never gives a challenger and a refinement to one fit.
     const outdone = (mse: number | null) => floor !== undefined && linearKept(floor, mse);
     if (chosen.c.trainer !== undefined) {
       const steps = Math.min(chosen.c.selected, st.patience ?? PATIENCE.gradient);

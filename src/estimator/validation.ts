@@ -53,8 +53,10 @@ export interface ValidationSettings {
   /**
    * Also fit the targets linearly (ridge on the fit rows, its penalty chosen among LINEAR_LAMBDAS by the
    * validation rows), and keep that fit, as a network of the same function, where its validation MSE is
-   * below the network's (`auto` sets it). Not on more columns than LINEAR_MAX_COLUMNS or the fit rows
-   * (linearFits): the model file's validation.linear is then absent.
+   * below the network's (`auto` sets it); the network is then neither refit nor continued over every row
+   * (`refit` has nothing to do), and Adam's, SGD's and the challenger's runs stop sooner while they trail
+   * it (floorPatience). Not on more columns than LINEAR_MAX_COLUMNS or the fit rows (linearFits): the
+   * model file's validation.linear is then absent.
    */
   linear?: boolean;
 }

@@ -151,7 +151,8 @@ export class Selection {
     const horizon = this.data.floor?.horizon;
     if (horizon !== undefined) {
       const { mse } = this.data.floor!;
-      if (isNew && (loss < mse || ((index - this.floorMarkAt) * Math.log(loss / mse)) / Math.log(this.floorMarkLoss / loss) <= horizon)) {
+      // A best `final` selection takes without a fall in MSE has no pace.
+      if (isNew && loss < this.floorMarkLoss && (loss < mse || ((index - this.floorMarkAt) * Math.log(loss / mse)) / Math.log(this.floorMarkLoss / loss) <= horizon)) {
         this.sinceFloor = 0;
         this.floorMarkAt = index;
         this.floorMarkLoss = loss;

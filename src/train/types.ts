@@ -85,8 +85,8 @@ export interface TrainData {
    * Another model's validation MSE (the estimator's linear fit): while the run's best is no lower, it
    * stops once `patience` points in a row bring no new best that counts, without a plateau's rate cut,
    * as it is not going to be chosen over that model. With a `horizon`, a new best above the floor
-   * counts only where, at its pace since the last that counted (the log of its MSE's fall per point),
-   * it would come below the floor within that many more points.
+   * counts there (whatever `tolerance` says) only where, at its pace since the last that counted (the
+   * log of its MSE's fall per point), it would come below the floor within that many more points.
    */
   floor?: { mse: number; patience: number; horizon?: number };
   /** Gradient methods: start from this network (same shape) instead of their random initialization. */

@@ -115,6 +115,11 @@ test('with `linear`, a fit keeps the ridge fit where it beats the network on the
   const loaded = Regressor.fromJSON(file);
   assert.equal(loaded.settings.linear, true);
   assert.deepEqual(loaded.predict(X), out);
+  // Adam raced by L-BFGS: the network the linear fit replaces is not given the held-out rows back.
+  const raced = new Adam({ hidden: 8, iterations: 40, seed: 2, linear: true, challenger: 'lbfgs' }).fit(X, y).validation!;
+  assert.equal(raced.linear?.chosen, true);
+  assert.equal(raced.continued, undefined);
+  assert.equal(raced.refine, undefined);
 
   // A planted ReLU network's target: the network is kept, and the record says what the linear fit scored.
   const p = planted({ d: 3, k: 4, n: 400, sigma: 0.05, seed: 9 });

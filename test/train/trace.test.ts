@@ -4,7 +4,8 @@ import { RandomState } from '../../src/data/rng.js';
 import { torchInit } from '../../src/model/backprop.js';
 import { evaluate } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
-import { TraceRecorder } from '../../src/train/trace.js';
+import { Selection, TraceRecorder } from '../../src/train/trace.js';
+import type { TracePoint } from '../../src/train/types.js';
 import { problem } from '../helpers.js';
 
 /** Keeps the thread busy for `ms` (a stand-in for a slow progress display or logger). */
@@ -37,4 +38,26 @@ test('a trained run reports its seconds on the clock it recorded: never above it
   const seconds = r.trace.map((p) => p.seconds);
   assert.deepEqual(seconds, [...seconds].sort((a, b) => a - b));
   assert.ok(seconds.at(-1)! <= r.seconds);
+});
+
+test('a floor\'s horizon on a curve that halves each point from 2²⁰ times the floor: the point i counts where 20 − i points reach the floor, at most the horizon', () => {
+  const pr = problem(20, 2, 1, 1);
+  const net = { p: 1, h: 1, c: 1, alpha: 0, A: new Float64Array(1), B: new Float64Array(1), b0: new Float64Array(1) };
+  const point = (i: number): TracePoint => ({ iteration: i, trainMse: 2 ** (20 - i), validationMse: 2 ** (20 - i) }) as TracePoint;
+  // The first point at which the run is stalled under the floor (patience 10), or undefined within 40 points.
+  const stallAt = (horizon: number) => {
+    const sel = new Selection({ train: pr, validation: pr, patience: 1000, floor: { mse: 1, patience: 10, horizon } }, net, point(0));
+    for (let i = 1; i <= 40; i++) {
+      sel.offer(net, point(i), i);
+      if (sel.stalled) return i;
+    }
+    return undefined;
+  };
+  // Horizon 5: only points from 15 on would count, so the ten before stall it.
+  assert.equal(stallAt(5), 10);
+  // Horizon 12: points 1–7 do not count, 8 on do, and from 21 on the run is below the floor.
+  assert.equal(stallAt(12), undefined);
+  // Point 10, 10 points from the floor, would be the tenth without one: it counts with a horizon of 10, not 9.
+  assert.equal(stallAt(9), 10);
+  assert.equal(stallAt(10), undefined);
 });
