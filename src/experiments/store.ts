@@ -1,6 +1,6 @@
 import type { InputMode } from '../data/split.js';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, linkSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SummaryRule } from './protocol.js';
@@ -272,7 +272,7 @@ export class ResultsStore {
       }
       if (takeStaleLock(this.lockFile, text, me)) return;
     }
-    throw new AnminError(`${this.file}: could not take its lock ${this.lockFile}; another run keeps taking it`);
+    throw new AnminError(`${this.file}: could not take its lock ${this.lockFile}; another run keeps taking it (if none is starting there, remove ${takeoverFile(this.lockFile)})`);
   }
 
   /**
@@ -331,32 +331,36 @@ export class ResultsStore {
 
 /**
  * Replaces the stale lock `judged` (its text, as read) by `me`, unless another taker got there first.
- * Deleting and creating would let two takers each delete the other's fresh lock; instead the lock is
- * renamed aside (one rename wins per file) and its text compared with what was judged stale: another
- * taker's fresh lock, moved by mistake, is linked back (link fails rather than overwrite), and we lose.
+ * Takers go one at a time, each holding `lockFile.takeover` (created exclusively) while it checks that
+ * the lock still reads as judged and renames its own over it, so the lock file never goes missing: a
+ * lock moved aside for a moment let a run starting then create a fresh one beside the taker's (CI,
+ * session 36: two of four processes held the lock).
  */
 export function takeStaleLock(lockFile: string, judged: string, me: string): boolean {
-  const aside = `${lockFile}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  const mutex = takeoverFile(lockFile);
   try {
-    renameSync(lockFile, aside);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw naming(e, lockFile);
-  }
-  try {
-    if (readFileSync(aside, 'utf8') !== judged) {
-      linkSync(aside, lockFile);
-      return false;
-    }
-    writeFileSync(lockFile, me, { flag: 'wx' });
-    return true;
+    writeFileSync(mutex, String(process.pid), { flag: 'wx' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw naming(e, lockFile);
+    throw naming(e, mutex);
+  }
+  try {
+    let now: string;
+    try {
+      now = readFileSync(lockFile, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw naming(e, lockFile);
+    }
+    if (now !== judged) return false;
+    writeFileAtomic(lockFile, me);
+    return true;
   } finally {
-    rmSync(aside, { force: true });
+    rmSync(mutex, { force: true });
   }
 }
+
+const takeoverFile = (lockFile: string) => `${lockFile}.takeover`;
 
 /** Whether a process of this host is running (a signal 0 probes without sending anything). */
 function alive(pid: number): boolean {
