@@ -138,6 +138,18 @@ test('evaluate gives each target\'s MSE and R² beside the pooled ones', () => {
   assert.ok(Math.abs(out.mse - (out.targets.u.mse + out.targets.v.mse) / 2) <= 1e-9 * out.mse);
 });
 
+test('train says where the linear fit was kept, and the network it replaced without rows it never got back', () => {
+  const csv = join(dir, 'linear.csv');
+  const row = (i: number) => [Math.sin(i), Math.cos(1.7 * i), Math.sin(2.3 * i + 1)];
+  writeFileSync(csv, 'a,b,c,y\n' + Array.from({ length: 300 }, (_, i) => { const [a, b, c] = row(i); return [a, b, c, 3 * a - 2 * b + 0.5 * c + 0.3 * Math.sin(7.1 * i)].join(','); }).join('\n') + '\n');
+  const r = anmin('train', csv, '--target', 'y', '--hidden', '8', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const [linear, network] = String((JSON.parse(r.stdout) as { chosen: string }).chosen).split('; not the network ');
+  assert.match(linear, /^the linear fit \(ridge λ [\d.e-]+ per row\), refit on all rows$/);
+  assert.match(network, /^\(h 8, .*\)$/);
+  assert.doesNotMatch(network, /on all rows/);
+});
+
 test('train chooses by validation rows: widths and λ from lists, the hybrids, 0 for the published selection, a warning for a wide layer', () => {
   const small = writeCsv('small.csv', 9, 300);
   const json = (...args: string[]) => {
