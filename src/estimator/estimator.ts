@@ -142,6 +142,9 @@ function continuing(refiner: Refiner, next: TracePoint | undefined): Record<stri
  */
 export const SECOND_MARGIN = 1.5;
 
+/** The validation MSE a validated network is weighed against the linear fit by: its refinement's where one moved it, else the chosen candidate's. */
+const networkMse = (v: ValidationRecord) => (v.refine && v.refine.selected > 0 ? v.refine.validationMse : v.chosen.validationMse);
+
 const testFit = (net: Network, test: Prepared) => {
   const f = evaluate(net, test.x, test.y, test.n);
   return { testMse: f.mse, testR2: f.r2 };
@@ -451,10 +454,10 @@ export class Regressor<O extends object = object> {
     // Where the linear fit is to be kept (linearOr), giving the held-out rows back to a network changes
     // nothing kept. A challenger that won goes straight back (not on to a refinement, as where its
     // continuation gained nothing): auto never gives a challenger and a refinement to one fit.
-    const outdone = (mse: number | null) => floor !== undefined && linearKept(floor, mse);
+    const outdone = () => floor !== undefined && linearKept(floor, networkMse(record));
     if (chosen.c.trainer !== undefined) {
       const steps = Math.min(chosen.c.selected, st.patience ?? PATIENCE.gradient);
-      if (steps > 0 && outdone(chosen.c.validationMse)) return asChosen();
+      if (steps > 0 && outdone()) return asChosen();
       const out = steps > 0 ? goOn(TRAINERS[chosen.c.trainer], chosen.options, chosen.r, steps, chosen.scale!, (n) => (record.continued = n)) : undefined;
       if (out) return out;
     }
@@ -481,7 +484,7 @@ export class Regressor<O extends object = object> {
       // as many steps as chosen, uncapped: bike-sharing 1,299 in 8.05 s, Friedman #3 at 20,000 rows 3.05 s.
       const steps = Math.min(at.iteration, st.patience ?? REFINE_PATIENCE[st.refine]);
       if (steps > 0) {
-        if (!(st.refit ?? true) || outdone(record.refine.validationMse)) return validated(r, seconds);
+        if (!(st.refit ?? true) || outdone()) return validated(r, seconds);
         return goOn(refiner, { ...options, ...continuing(st.refine, r.trace[r.selected + 1]) }, r, steps, scale, (n) => (record.refine!.continued = n)) ?? validated(r, seconds);
       }
       // The refinement kept ANMIN's network. After a hand-off that network had 3 iterations only: ANMIN
@@ -498,7 +501,7 @@ export class Regressor<O extends object = object> {
       }
       // ANMIN's own rule gives the held-out rows back, or not.
     }
-    if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden)) || outdone(chosen.c.validationMse)) return asChosen();
+    if (!isAnmin || !(st.refit ?? fewRows(p.train.n, p.train.p * chosen.c.hidden)) || outdone()) return asChosen();
     const all = parts();
     const refit = { ...chosen.options, iterations: chosen.c.selected, select: 'final' };
     // At the fit rows' target scale, as λ was chosen.
@@ -517,8 +520,7 @@ export class Regressor<O extends object = object> {
   private linearOr(p: Parts, best: ReturnType<typeof bestLinear>, searched: number, net: Outcome): Outcome {
     const t0 = performance.now();
     const v = net.validation!;
-    const networkMse = v.refine && v.refine.selected > 0 ? v.refine.validationMse : v.chosen.validationMse;
-    const all = linearKept(best.validationMse, networkMse) ? best.all() : undefined;
+    const all = linearKept(best.validationMse, networkMse(v)) ? best.all() : undefined;
     const linear = all && linearNetwork(all, net.network.h, net.network.alpha);
     const seconds = () => net.summary.seconds + searched + (performance.now() - t0) / 1000;
     const record: ValidationRecord = { ...v, linear: { lambda: best.fit.lambda, validationMse: best.validationMse, chosen: linear !== undefined } };

@@ -171,9 +171,11 @@ export const STALL_UPDATES = 400;
 
 /** The stall a minibatch method on `rows` fit rows in batches of `batch` waits out: STALL_UPDATES, in epochs, within [PATIENCE.gradient, twice that]. */
 export function minibatchPatience(rows: number, batch: number): number {
-  const perEpoch = Math.max(1, Math.ceil(rows / batch));
-  return Math.min(2 * PATIENCE.gradient, Math.max(PATIENCE.gradient, Math.ceil(STALL_UPDATES / perEpoch)));
+  return Math.min(2 * PATIENCE.gradient, Math.max(PATIENCE.gradient, stallEpochs(rows, batch)));
 }
+
+/** STALL_UPDATES in epochs of `rows` rows in batches of `batch`. */
+const stallEpochs = (rows: number, batch: number) => Math.ceil(STALL_UPDATES / Math.max(1, Math.ceil(rows / batch)));
 
 /**
  * A gradient method's first stall on the validation rows cuts its rate tenfold and gives it 3 more
@@ -394,7 +396,7 @@ export const FLOOR_PATIENCE = 3;
 
 /** The floor's stall (FLOOR_PATIENCE) in epochs on `rows` fit rows in batches of `batch`, at most the run's patience `stall`. */
 export function floorPatience(rows: number, batch: number, stall: number): number {
-  return Math.min(stall, Math.max(FLOOR_PATIENCE, Math.ceil(STALL_UPDATES / Math.max(1, Math.ceil(rows / batch)))));
+  return Math.min(stall, Math.max(FLOOR_PATIENCE, stallEpochs(rows, batch)));
 }
 
 /** Restart r's seed of the initial weights: r = 0 the fit's own seed, so one restart is the plain fit. */

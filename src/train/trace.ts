@@ -2,7 +2,7 @@ import { sumSquaredErrors } from '../model/kernels.js';
 import { cloneNetwork, evaluate, fitOf, predict, totalSquares, type Fit, type Network } from '../model/network.js';
 import { recoveryError } from '../model/recovery.js';
 import { phase } from '../util/profile.js';
-import type { GainRule, OnStep, TracePoint, TrainData } from './types.js';
+import type { OnStep, TracePoint, TrainData } from './types.js';
 
 /**
  * A run's trace and its clock. The clock measures training: it runs from the recorder's creation and
@@ -134,7 +134,8 @@ export class Selection {
     }
     const rule = this.data.tolerance;
     const r2 = pt.validationR2 as number;
-    const counts = gains(rule, r2, loss, this.mark, this.markLoss);
+    // No validation rows, or an R² that is no number: every new best counts.
+    const counts = rule === undefined || !Number.isFinite(r2) || !Number.isFinite(this.mark) || r2 > this.mark + rule.r2 || (1 - this.mark > rule.residual && loss < this.markLoss * (1 - rule.share));
     const isNew = this.selected === index;
     // This network's validation errors, summed once for both tests where both are set.
     let current: Float64Array | undefined;
@@ -188,11 +189,6 @@ export class Selection {
     this.since = 0;
     return true;
   }
-}
-
-/** Whether a point of validation R² `r2` and MSE `loss` gains enough on the last that counted (`mark`, `markLoss`) by `rule` (GainRule); without a rule, or without an R² to go by, every new best counts. */
-function gains(rule: GainRule | undefined, r2: number, loss: number, mark: number, markLoss: number): boolean {
-  return rule === undefined || !Number.isFinite(r2) || !Number.isFinite(mark) || r2 > mark + rule.r2 || (1 - mark > rule.residual && loss < markLoss * (1 - rule.share));
 }
 
 /** Each validation row's squared errors, summed over the targets. */
