@@ -138,8 +138,26 @@ function linearSse(f: LinearFit, part: Prepared): number {
 /** The fit's MSE over every entry of `part`'s n×c targets. */
 export const linearMse = (f: LinearFit, part: Prepared): number => linearSse(f, part) / (part.n * f.c);
 
-/** MSE and R² on `part`, as evaluate gives a network's, without a pass through its idle units. */
-export const linearFitOf = (f: LinearFit, part: Prepared): Fit => fitOf(linearSse(f, part), totalSquares(part.y, part.n, f.c), part.n, f.c);
+/**
+ * MSE and R² on `part`, or on the rows of several parts in one standardization, as evaluate gives a
+ * network's, without a pass through its idle units: the parts' rows are not joined (standardizing every
+ * row again took 24,000 rows × 90 inputs 17–37 ms, against 40 ms for their linear fit's search), only
+ * their targets.
+ */
+export function linearFitOf(f: LinearFit, part: Prepared | readonly Prepared[]): Fit {
+  const parts = Array.isArray(part) ? (part as readonly Prepared[]) : [part as Prepared];
+  if (parts.length === 1) return fitOf(linearSse(f, parts[0]), totalSquares(parts[0].y, parts[0].n, f.c), parts[0].n, f.c);
+  const n = parts.reduce((a, q) => a + q.n, 0);
+  const y = new Float64Array(n * f.c);
+  let sse = 0;
+  let at = 0;
+  for (const q of parts) {
+    sse += linearSse(f, q);
+    y.set(q.y, at);
+    at += q.y.length;
+  }
+  return fitOf(sse, totalSquares(y, n, f.c), n, f.c);
+}
 
 /**
  * Of LINEAR_LAMBDAS' fits on the `fit` rows, the one of least MSE on the `validation` rows (both in one

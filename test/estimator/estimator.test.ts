@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planted } from '../../src/data/generate.js';
 import { Adam, Anmin, Lbfgs, Regressor, Sgd } from '../../src/estimator/estimator.js';
+import { toFlat } from '../../src/estimator/matrix.js';
 import { MODEL_FORMAT_VERSION } from '../../src/estimator/model-file.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
 import { SLOPE } from '../../src/train/constraints.js';
@@ -31,6 +32,19 @@ test('toJSON → fromJSON predicts bit-identically; rows and flat inputs agree',
   assert.deepEqual(model.predict(rows), model.predict(X));
   assert.deepEqual(loaded.features, ['a', 'b', 'c']);
   assert.equal(loaded.toJSON().formatVersion, 2);
+});
+
+test('fit, predict and evaluate read a Float64Array given without copying it, and leave it as it was', () => {
+  const { X, y: ys } = data(2, 200);
+  const y = { data: Float64Array.from(ys), shape: [200, 1] as [number, number] };
+  const x0 = X.data.slice();
+  const y0 = y.data.slice();
+  assert.equal(toFlat(X, 'X').data, X.data);
+  const model = new Adam({ hidden: 8, iterations: 3 }).fit(X, y);
+  model.predict(X);
+  model.evaluate(X, y);
+  assert.deepEqual(X.data, x0);
+  assert.deepEqual(y.data, y0);
 });
 
 test('score is 1 − SSE/SST of the predictions, and the baselines are estimators too', () => {

@@ -6,7 +6,7 @@ import { splitIndices } from '../../src/data/split.js';
 import { centreTargets, fitStandardization, standardizeInputs } from '../../src/data/standardize.js';
 import { autoMethod, autoSettings } from '../../src/estimator/auto.js';
 import { Adam, Anmin, Regressor } from '../../src/estimator/estimator.js';
-import { bestLinear, LINEAR_LAMBDAS, LINEAR_MAX_COLUMNS, linearFits, linearMse, linearNetwork, ridgeFit } from '../../src/estimator/linear.js';
+import { bestLinear, LINEAR_LAMBDAS, LINEAR_MAX_COLUMNS, linearFitOf, linearFits, linearMse, linearNetwork, ridgeFit } from '../../src/estimator/linear.js';
 import { FLOOR_PATIENCE, floorPatience, minibatchPatience, PLATEAU, STALL_UPDATES, validationSeed } from '../../src/estimator/validation.js';
 import { predict } from '../../src/model/network.js';
 import { adam } from '../../src/train/adam.js';
@@ -185,6 +185,16 @@ test('the floor\'s stall is STALL_UPDATES updates, at least FLOOR_PATIENCE epoch
   // 25 batches an epoch: the floor would wait 16 epochs, the run's own patience (minibatchPatience) as long.
   assert.equal(floorPatience(6400, 256, minibatchPatience(6400, 256)), minibatchPatience(6400, 256));
   assert.equal(floorPatience(800, 256, 20), 20);
+});
+
+test('a fit\'s MSE and R² over two parts are those over their rows joined', () => {
+  const a = part(40, 5, 2, 3);
+  const b = part(15, 5, 2, 4);
+  const f = ridgeFit(a, 1e-3);
+  const both = { n: a.n + b.n, p: a.p, c: a.c, x: Float64Array.from([...a.x, ...b.x]), y: Float64Array.from([...a.y, ...b.y]) };
+  const split = linearFitOf(f, [a, b]);
+  const joined = linearFitOf(f, both);
+  assert.ok(Math.abs(split.mse - joined.mse) <= 1e-12 * joined.mse && Math.abs(split.r2 - joined.r2) <= 1e-12, `${JSON.stringify(split)} against ${JSON.stringify(joined)}`);
 });
 
 test('by its dual, the same fit as by the sums', () => {

@@ -174,6 +174,19 @@ test('the dual solve (rows × rows) gives the dense solve\'s A and ln|M + λI| (
   assert.throws(() => trainAnmin({ train: problem(20, 2, 1, 3) }, { seed: 0, hidden: 8, iterations: 1, lambda: 0, solver: 'dual' }), /--solver dual needs λ > 0/);
 });
 
+test('runs on the same inputs share the dual solve\'s X Xᵀ: each λ and output count gives the numbers of a run on a copy of the inputs', () => {
+  for (const c of [1, 2]) {
+    const pr = problem(40, 6, c, 31);
+    for (const lambda of [0.05, 0.5]) {
+      const o = { seed: 2, hidden: 12, iterations: 3, lambda, solver: 'dual' as const };
+      const shared = trainAnmin({ train: pr }, o);
+      const fresh = trainAnmin({ train: { ...pr, x: pr.x.slice() } }, o);
+      assert.deepEqual(shared.network.A, fresh.network.A, `c=${c}, λ ${lambda}`);
+      assert.deepEqual(shared.trace.map((t) => t.trainMse), fresh.trace.map((t) => t.trainMse));
+    }
+  }
+});
+
 test('solver auto: the dual where rows are fewer than the unknowns and it costs less, matrix-free above 3,000 unknowns, else dense; the published numerics always dense', () => {
   const auto = { solver: 'auto', precision: 'float64', accumulate: 'exact', lambda: 1e-3 } as const;
   // friedman1's fit rows, 10 inputs, 64 units: 384 rows against 704 unknowns.
