@@ -195,7 +195,16 @@ export const CACHED_GRAM_ENTRIES = 2 ** 22;
  * fit (its λ candidates, the widths, the restarts) share the inputs, and so the sums, which are the same
  * numbers however often they are formed. On 300 word flags, 1,280 fit rows: 0.1 s a run, 3–4 runs a fit.
  */
-const systemRows = new WeakMap<Float64Array, { c: number; xs: Float64Array; gram?: Float64Array | null }>();
+const systemRows = new WeakMap<Float64Array, SystemRows>();
+
+/** The rows of n samples × p inputs, c outputs, that a dual system is formed from (see systemRows). */
+interface SystemRows {
+  n: number;
+  p: number;
+  c: number;
+  xs: Float64Array;
+  gram?: Float64Array | null;
+}
 
 /**
  * The hidden-layer solve in the rows' space. With Φ the m×(d+1)h matrix of Eq. 5 (m = n·c; the row of
@@ -213,7 +222,7 @@ class DualHiddenSolver implements HiddenSolver {
   /** The pre-activations of the last refit: the firing pattern the next solve freezes. */
   private z: Float64Array | null = null;
   /** The system's rows of inputs, each sample's once per output, and X Xᵀ of them (inputGram), summed on the first solve of any run on these inputs for the later ones; null where too large to keep (CACHED_GRAM_ENTRIES). */
-  private rows: { c: number; xs: Float64Array; gram?: Float64Array | null } | undefined;
+  private rows: SystemRows | undefined;
 
   constructor(private readonly train: Prepared, private readonly h: number, private readonly o: AnminOptions) {
     this.lambda = scaledLambda(o, train.n);
@@ -234,8 +243,11 @@ class DualHiddenSolver implements HiddenSolver {
     const z = this.z!;
     const m = n * c;
     const h = net.h;
-    this.rows ??= systemRows.get(x)?.c === c ? systemRows.get(x)! : { c, xs: c === 1 ? x : repeatRows(x, n, p, c) };
-    systemRows.set(x, this.rows);
+    if (!this.rows) {
+      const kept = systemRows.get(x);
+      this.rows = kept && kept.n === n && kept.p === p && kept.c === c ? kept : { n, p, c, xs: c === 1 ? x : repeatRows(x, n, p, c) };
+      systemRows.set(x, this.rows);
+    }
     const { xs } = this.rows;
     const w = gatedOutputs(z, net);
     const rhs = new Float64Array(m);

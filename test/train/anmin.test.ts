@@ -184,6 +184,11 @@ test('runs on the same inputs share the dual solve\'s X Xᵀ: each λ and output
       assert.deepEqual(shared.network.A, fresh.network.A, `c=${c}, λ ${lambda}`);
       assert.deepEqual(shared.trace.map((t) => t.trainMse), fresh.trace.map((t) => t.trainMse));
     }
+    // The first rows of the same array are other rows: their own sums, not the whole array's.
+    const o = { seed: 2, hidden: 12, iterations: 3, lambda: 0.05, solver: 'dual' as const };
+    const first = trainAnmin({ train: { ...pr, n: 25, y: pr.y.subarray(0, 25 * c) } }, o);
+    const copied = trainAnmin({ train: { ...pr, n: 25, x: pr.x.slice(0, 25 * pr.p), y: pr.y.slice(0, 25 * c) } }, o);
+    assert.deepEqual(first.network.A, copied.network.A, `c=${c}, the first 25 rows`);
   }
 });
 
