@@ -189,6 +189,11 @@ test('runs on the same inputs share the dual solve\'s X Xᵀ: each λ and output
     const first = trainAnmin({ train: { ...pr, n: 25, y: pr.y.subarray(0, 25 * c) } }, o);
     const copied = trainAnmin({ train: { ...pr, n: 25, x: pr.x.slice(0, 25 * pr.p), y: pr.y.slice(0, 25 * c) } }, o);
     assert.deepEqual(first.network.A, copied.network.A, `c=${c}, the first 25 rows`);
+    // An array refilled between runs holds other inputs: their own sums.
+    const refilled = { ...pr, x: pr.x.slice() };
+    trainAnmin({ train: refilled }, o);
+    refilled.x.set(problem(40, 6, c, 32).x);
+    assert.deepEqual(trainAnmin({ train: refilled }, o).network.A, trainAnmin({ train: { ...refilled, x: refilled.x.slice() } }, o).network.A, `c=${c}, a refilled array`);
   }
 });
 
