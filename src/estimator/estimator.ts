@@ -534,7 +534,7 @@ export class Regressor<O extends object = object> {
     if (!linear) return { ...net, summary: { ...net.summary, seconds: seconds() }, validation: record };
     // Scored off the clock, as the network's test rows are.
     const fitted = seconds();
-    const fit = linearFitOf(all!, [p.train, validation]);
+    const fit = linearFitOf(all!, p.train, validation);
     const test = p.test && linearFitOf(all!, p.test);
     const summary: TrainingSummary = { rows: p.train.n + validation.n, trainMse: finiteOrNull(fit.mse), trainR2: finiteOrNull(fit.r2), ...(test ? { testRows: p.test!.n, testMse: finiteOrNull(test.mse), testR2: finiteOrNull(test.r2) } : {}), seconds: fitted, iterations: 0, selected: 0 };
     return { network: linear, standardization: p.standardization, summary, validation: { ...record, refit: true }, used: { hidden: linear.h, alpha: linear.alpha, linearLambda: best.fit.lambda } };

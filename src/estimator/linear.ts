@@ -91,15 +91,15 @@ function dualSolve(part: Prepared, gram: Float64Array, lambda: number): LinearFi
 }
 
 /** Both parts' rows as one part (in their one standardization). */
-const joined = (a: Prepared, b: Prepared): Prepared => {
-  const x = new Float64Array((a.n + b.n) * a.p);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  const y = new Float64Array((a.n + b.n) * a.c);
-  y.set(a.y);
-  y.set(b.y, a.y.length);
-  return { n: a.n + b.n, p: a.p, c: a.c, x, y };
-};
+const joined = (a: Prepared, b: Prepared): Prepared => ({ n: a.n + b.n, p: a.p, c: a.c, x: stacked(a.x, b.x), y: stacked(a.y, b.y) });
+
+/** `b`'s values after `a`'s, in a new array. */
+function stacked(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 /**
  * Whether a fit on n rows of p columns goes by the sums rather than the dual: the cheaper, by the sums'
@@ -139,24 +139,15 @@ function linearSse(f: LinearFit, part: Prepared): number {
 export const linearMse = (f: LinearFit, part: Prepared): number => linearSse(f, part) / (part.n * f.c);
 
 /**
- * MSE and R² on `part`, or on the rows of several parts in one standardization, as evaluate gives a
- * network's, without a pass through its idle units: the parts' rows are not joined (standardizing every
- * row again took 24,000 rows × 90 inputs 17–37 ms, against 40 ms for their linear fit's search), only
- * their targets.
+ * MSE and R² on `part`, or on its rows and `also`'s in one standardization, as evaluate gives a network's,
+ * without a pass through its idle units: the two parts' rows are not joined (standardizing every row
+ * again took 24,000 rows × 90 inputs 17–37 ms, against 40 ms for their linear fit's search), only their
+ * targets.
  */
-export function linearFitOf(f: LinearFit, part: Prepared | readonly Prepared[]): Fit {
-  const parts = Array.isArray(part) ? (part as readonly Prepared[]) : [part as Prepared];
-  if (parts.length === 1) return fitOf(linearSse(f, parts[0]), totalSquares(parts[0].y, parts[0].n, f.c), parts[0].n, f.c);
-  const n = parts.reduce((a, q) => a + q.n, 0);
-  const y = new Float64Array(n * f.c);
-  let sse = 0;
-  let at = 0;
-  for (const q of parts) {
-    sse += linearSse(f, q);
-    y.set(q.y, at);
-    at += q.y.length;
-  }
-  return fitOf(sse, totalSquares(y, n, f.c), n, f.c);
+export function linearFitOf(f: LinearFit, part: Prepared, also?: Prepared): Fit {
+  const n = part.n + (also?.n ?? 0);
+  const y = also ? stacked(part.y, also.y) : part.y;
+  return fitOf(linearSse(f, part) + (also ? linearSse(f, also) : 0), totalSquares(y, n, f.c), n, f.c);
 }
 
 /**

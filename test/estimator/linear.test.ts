@@ -192,7 +192,7 @@ test('a fit\'s MSE and R² over two parts are those over their rows joined', () 
   const b = part(15, 5, 2, 4);
   const f = ridgeFit(a, 1e-3);
   const both = { n: a.n + b.n, p: a.p, c: a.c, x: Float64Array.from([...a.x, ...b.x]), y: Float64Array.from([...a.y, ...b.y]) };
-  const split = linearFitOf(f, [a, b]);
+  const split = linearFitOf(f, a, b);
   const joined = linearFitOf(f, both);
   assert.ok(Math.abs(split.mse - joined.mse) <= 1e-12 * joined.mse && Math.abs(split.r2 - joined.r2) <= 1e-12, `${JSON.stringify(split)} against ${JSON.stringify(joined)}`);
 });
