@@ -334,7 +334,7 @@ export class Regressor<O extends object = object> {
     const { scale } = p;
     const batch = (opts.batch ?? (impl.defaults as { batch?: number }).batch) as number | undefined;
     const minibatch = builtIn && MINIBATCH.includes(impl.name) && batch !== undefined;
-    const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch) : PATIENCE.gradient);
+    const patience = st.patience ?? (isAnmin ? PATIENCE.anmin : minibatch ? minibatchPatience(p.train.n, batch, st.challenger !== undefined) : PATIENCE.gradient);
     const widths = this.widths();
     const restarts = this.restartsFor(p.train.n, p.train.p, p.train.c);
     const raced = this.racesRate(p.train.n, p.train.p, p.train.c);

@@ -106,8 +106,9 @@ test('a plateau: at its first stall a gradient method cuts its rate and goes on 
   assert.deepEqual(runs[1].trace.map((p) => p.validationMse), runs[0].trace.map((p) => p.validationMse));
 });
 
-test('a minibatch method waits out a stall of STALL_UPDATES updates, in epochs from the patience to twice it', () => {
+test('a minibatch method waits out a stall of STALL_UPDATES updates, in epochs from the patience to twice it; raced by a challenger, the patience', () => {
   assert.equal(minibatchPatience(320, 256), 2 * PATIENCE.gradient);
+  assert.equal(minibatchPatience(320, 256, true), PATIENCE.gradient);
   assert.equal(minibatchPatience(40_000, 256), PATIENCE.gradient);
   // Between the bounds: 25 batches an epoch, STALL_UPDATES (400) in 16 epochs.
   assert.equal(minibatchPatience(25 * 256, 256), 16);
@@ -142,7 +143,7 @@ test('the estimator gives its gradient methods the plateau, and a refinement\'s 
   assert.ok(continuation.slice(1).every((p) => p.lr === next.lr), `continued at ${continuation[1].lr}, the rate after the selected epoch ${next.lr}`);
 });
 
-test('validated Adam and SGD wait minibatchPatience epochs before the plateau\'s cut, or the patience given', () => {
+test('validated Adam and SGD wait minibatchPatience epochs before the plateau\'s cut (the patience where a challenger races them), or the patience given', () => {
   const { X, y } = rows(400, 8);
   // Epochs from the last best validation MSE to the cut (320 fit rows).
   const stall = (model: Regressor) => {
@@ -155,6 +156,7 @@ test('validated Adam and SGD wait minibatchPatience epochs before the plateau\'s
   };
   // Two batches an epoch: 20 epochs; 40 batches of 8: 400 updates in 10.
   assert.equal(stall(new Adam({ hidden: 16, iterations: 400, lr: 0.05, seed: 0 })), 2 * PATIENCE.gradient);
+  assert.equal(stall(new Adam({ hidden: 16, iterations: 400, lr: 0.05, seed: 0, challenger: 'lbfgs' })), PATIENCE.gradient);
   assert.equal(stall(new Adam({ hidden: 16, iterations: 400, lr: 0.01, batch: 8, seed: 0 })), PATIENCE.gradient);
   assert.equal(stall(new Sgd({ hidden: 16, iterations: 400, lr: 0.5, seed: 0 })), 2 * PATIENCE.gradient);
   assert.equal(stall(new Adam({ hidden: 16, iterations: 400, lr: 0.05, seed: 0, patience: 4 })), 4);
