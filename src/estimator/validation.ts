@@ -173,8 +173,8 @@ export const STALL_UPDATES = 400;
  * The stall a minibatch method on `rows` fit rows in batches of `batch` waits out: STALL_UPDATES, in
  * epochs, within [PATIENCE.gradient, twice that]; PATIENCE.gradient where a challenger races it
  * (ValidationSettings.challenger), whose run is the second chance the longer wait gave a run stuck on a
- * plateau. On the 16 data sets of the race at hand (10 splits, alternating the two builds in one
- * process), test MSE the same on 10 (the challenger's or the linear fit's model kept), lower on 3 (digits
+ * plateau. On the 18 data sets of the race at hand (10 splits, alternating the two builds in one
+ * process), test MSE the same on 12 (the challenger's or the linear fit's model kept), lower on 3 (digits
  * 0.9738 → 0.9716, life-expectancy-like 5.627 → 5.618, AR-lags-like 0.10016 → 0.09966), higher on 3 where
  * Adam's slow late gains were cut (three targets 0.3%, Friedman #1 on 2,000 rows 0.7%, a triple product
  * 0.02340 → 0.02428, 3.7%, still 97% of scikit-learn's lbfgs); fits ×0.78–0.96 the time (digits ×0.91).
