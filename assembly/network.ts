@@ -542,3 +542,77 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
   }
   return total / (<f64>mean * <f64>c);
 }
+
+/**
+ * The hidden pre-activations of one row given by its nonzero inputs, entries [from, to) of (cols, vals):
+ * out (h) = Σ_k v_k A[col_k], the entries in order from 0, as rowTimes sums the dense row (its zero
+ * inputs skipped): the same numbers to the bit.
+ */
+@inline function sparseRowTimes(from: i32, to: i32, cols: usize, vals: usize, h: i32, A: usize, out: usize): void {
+  const hb = <usize>h << 3;
+  memory.fill(out, 0, hb);
+  for (let k = from; k < to; k++) axpy(h, load<f64>(vals + (<usize>k << 3)), A + <usize>load<i32>(cols + (<usize>k << 2)) * hb, out);
+}
+
+/** The network's outputs for one sparse row (entries [from, to)) into out (c), its activations left in s (h). */
+@inline function sparseForward(from: i32, to: i32, cols: usize, vals: usize, h: i32, c: i32, alpha: f64, A: usize, B: usize, b0: usize, s: usize, out: usize): void {
+  sparseRowTimes(from, to, cols, vals, h, A, s);
+  activate(h, alpha, s, s);
+  outputRow(h, c, s, B, b0, out);
+}
+
+/**
+ * sse for n rows held by their nonzero inputs: row r's entries are [start[r], start[r + 1]) of (cols,
+ * vals), cols indexing the p inputs. Scratch: s (h), o (c).
+ */
+export function sseSparse(start: usize, cols: usize, vals: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, o: usize): f64 {
+  const B = theta + (<usize>(p * h) << 3);
+  const b0 = B + (<usize>(h * c) << 3);
+  let total = 0.0;
+  for (let r = 0; r < n; r++) {
+    sparseForward(load<i32>(start + (<usize>r << 2)), load<i32>(start + (<usize>(r + 1) << 2)), cols, vals, h, c, alpha, theta, B, b0, s, o);
+    const yr = y + (<usize>(r * c) << 3);
+    for (let t = 0; t < c; t++) {
+      const e = load<f64>(o + (<usize>t << 3)) - load<f64>(yr + (<usize>t << 3));
+      total += e * e;
+    }
+  }
+  return total;
+}
+
+/**
+ * lossGrad for m rows held by their nonzero inputs (as sseSparse's), one row at a time: a row's work
+ * on the first layer is its nonzero inputs', not p's, both ways (its gradient rows are only those
+ * inputs'). Every sum is taken in the order lossGrad takes it, so rows given by their nonzeros give
+ * lossGrad's numbers to the bit. Scratch: s, dz (h each) and e (c).
+ */
+export function lossGradSparse(start: usize, cols: usize, vals: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, grad: usize, s: usize, dz: usize, e: usize): f64 {
+  const B = theta + (<usize>(p * h) << 3);
+  const b0 = B + (<usize>(h * c) << 3);
+  const gA = grad;
+  const gB = gA + (<usize>(p * h) << 3);
+  const gb = gB + (<usize>(h * c) << 3);
+  const cb = <usize>c << 3;
+  const hb = <usize>h << 3;
+  memory.fill(grad, 0, <usize>(p * h + h * c + c) << 3);
+  const scale = 2.0 / (<f64>mean * <f64>c);
+  let total = 0.0;
+  for (let r = 0; r < m; r++) {
+    const from = load<i32>(start + (<usize>r << 2));
+    const to = load<i32>(start + (<usize>(r + 1) << 2));
+    sparseForward(from, to, cols, vals, h, c, alpha, theta, B, b0, s, e);
+    const yr = y + (<usize>(r * c) << 3);
+    for (let t = 0; t < c; t++) {
+      const d = load<f64>(e + (<usize>t << 3)) - load<f64>(yr + (<usize>t << 3));
+      total += d * d;
+      store<f64>(e + (<usize>t << 3), d * scale);
+    }
+    axpy(c, 1.0, e, gb);
+    if (c == 1) axpy(h, load<f64>(e), s, gB);
+    else for (let j = 0; j < h; j++) axpy(c, load<f64>(s + (<usize>j << 3)), e, gB + <usize>j * cb);
+    pullBack(e, B, h, c, dz);
+    gate(s, h, alpha, dz);
+    for (let k = from; k < to; k++) axpy(h, load<f64>(vals + (<usize>k << 3)), dz, gA + <usize>load<i32>(cols + (<usize>k << 2)) * hb);
+  }
+  return total / (<f64>mean * <f64>c);
+}

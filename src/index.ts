@@ -9,6 +9,7 @@ export { planted, type PlantedOptions } from './data/generate.js';
 export { Regressor, Anmin, Adam, Sgd, Lbfgs, type FitOptions } from './estimator/estimator.js';
 export type { ValidationSettings, ValidationRecord } from './estimator/validation.js';
 export { autoMethod, autoSettings, AUTO_EPOCHS, AUTO_SMALL_WORK, type AutoChoice } from './estimator/auto.js';
+export { gradientWidth } from './model/sparse-rows.js';
 export type { Matrix, Targets } from './estimator/matrix.js';
 export { loadModel, MODEL_FORMAT_VERSION, type ModelFile, type TrainingSummary } from './estimator/model-file.js';
 export { readTrainingCsv, readModelInputs, type CsvData } from './estimator/csv-data.js';

@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
 import { AUTO, autoMethod, autoSettings } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
-import { asMatrix, holdOut } from '../estimator/matrix.js';
+import { asMatrix, holdOut, toFlat } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
 import { ADAM_RESTARTS, BORNE_OUT, DEFAULT_VALIDATION_FRACTION, fitRows, GAIN_RULE, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_PATIENCE, REFINE_START, SMALL_FIT_WORK, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
 import { readTextColumns } from '../data/csv.js';
@@ -13,6 +13,7 @@ import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
 import type { ModelFile } from '../estimator/model-file.js';
 import { columnFits } from '../model/network.js';
+import { gradientWidth } from '../model/sparse-rows.js';
 import { csvText } from '../report/render.js';
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { loadTrainerModule, TRAINERS } from '../train/registry.js';
@@ -140,7 +141,7 @@ export function trainCommand(): Command {
     const X = train.X;
     const trainRows = 'shape' in X ? X.shape[0] : 'rows' in X ? X.rows : X.length;
     if (!method) {
-      const pick = autoMethod(trainRows, data.features.length, data.targets.length, Math.max(...(lists.hidden ?? [ANMIN_DEFAULTS.hidden])), f.validationFraction);
+      const pick = autoMethod(trainRows, data.features.length, data.targets.length, Math.max(...(lists.hidden ?? [ANMIN_DEFAULTS.hidden])), f.validationFraction, gradientWidth(toFlat(X, 'X').data, data.features.length));
       process.stderr.write(`anmin train: ${pick.reason}\n`);
       method = await resolve(pick.method, `train --method auto (${pick.method} here)`);
       picked = autoSettings(pick);

@@ -8,6 +8,7 @@ import { TRAINERS } from '../train/registry.js';
 import { AnminError, USAGE } from '../util/errors.js';
 import { MLP_PEERS, PEERS, runPeers, type CompareRecord, type PeerJob } from './peers.js';
 import { copyRows } from '../util/rows.js';
+import { gradientWidth } from '../model/sparse-rows.js';
 
 /**
  * A regression table as `anmin compare` takes it: the paper's Dataset, or a user's CSV in the same
@@ -174,7 +175,7 @@ export async function compare(data: CompareData, methods: readonly string[], spl
   // (autoSettings: the linear fit at least), so a fit of its own.
   if (methods.includes(AUTO)) {
     for (let k = 0; k < splits; k++) {
-      const pick = autoMethod(drawn[k].train.length, data.d, data.c);
+      const pick = autoMethod(drawn[k].train.length, data.d, data.c, undefined, undefined, gradientWidth(data.x, data.d, drawn[k].train));
       const chose = pick.method;
       const extra = autoSettings(pick);
       if (k === 0) warmUp(data, chose, drawn[0], extra);

@@ -81,8 +81,8 @@ export const ROW_PASSES = 6;
  * words (61 M with its passes) 0.613 / 0.10 → 0.765 / 0.57 [0.950 / 0.24], a miss on time: its search ran
  * 67 iterations of 7 ms.
  */
-export function searchRaced(rows: number, p: number, outputs: number, hidden: number, work: number, validationFraction: number): boolean {
-  return validationFraction > 0 && fewRows(rows, p * hidden) && searchWork(rows, p, hidden, work) > AUTO_SMALL_WORK && smallFit(rows, p, outputs, [hidden]);
+export function searchRaced(rows: number, p: number, outputs: number, hidden: number, work: number, validationFraction: number, width = p): boolean {
+  return validationFraction > 0 && fewRows(rows, p * hidden) && searchWork(rows, p, hidden, work) > AUTO_SMALL_WORK && smallFit(rows, width, outputs, [hidden]);
 }
 
 /** An ANMIN iteration's work where λ is searched: the solve's and the row passes' (ROW_PASSES). */
@@ -152,15 +152,16 @@ export function autoSettings(pick: AutoChoice): Pick<ValidationSettings, 'challe
  * counts LAMBDA_SEARCH_RUNS times, and over AUTO_SMALL_WORK with its row passes it goes to Adam's race
  * wherever Adam's fit is small (searchRaced). AUTO_EPOCHS was measured at 64 units; other
  * widths are weighed by the same ratio, unmeasured. Adam's small fits (SMALL_FIT_WORK) race the L-BFGS
- * challenger (CHALLENGER_UNIT).
+ * challenger (CHALLENGER_UNIT); a fit's size counts the inputs a gradient pass works on a row (`width`,
+ * gradientWidth: fewer than inputs + 1 where columns of words or flags are taken by their nonzeros).
  */
-export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: number = ANMIN_DEFAULTS.hidden, validationFraction = DEFAULT_VALIDATION_FRACTION): AutoChoice {
-  const pick = networkMethod(rows, inputs, outputs, hidden, validationFraction);
+export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: number = ANMIN_DEFAULTS.hidden, validationFraction = DEFAULT_VALIDATION_FRACTION, width = inputs + 1): AutoChoice {
+  const pick = networkMethod(rows, inputs, outputs, hidden, validationFraction, width);
   return validationFraction > 0 ? { ...pick, linear: true, reason: `${pick.reason}; the network weighed against a linear fit by the validation rows` } : pick;
 }
 
 /** autoMethod's network: the method and what it adds, by the data's shape. */
-function networkMethod(rows: number, inputs: number, outputs: number, hidden: number, validationFraction: number): AutoChoice {
+function networkMethod(rows: number, inputs: number, outputs: number, hidden: number, validationFraction: number, width: number): AutoChoice {
   const n = Math.max(1, fitRows(rows, validationFraction));
   const p = inputs + 1;
   const cost = solveCosts(n, p, hidden, outputs);
@@ -173,7 +174,7 @@ function networkMethod(rows: number, inputs: number, outputs: number, hidden: nu
   const shape = `(d+1)h = ${p}×${hidden} on ${n} fit rows`;
   const about = `an ANMIN iteration costs about ${epochs.toFixed(0)} Adam epochs${runs > 1 ? ` (${runs} λ candidates of ${(epochs / runs).toFixed(0)}: rows are few for the unknowns)` : ''} at ${shape}`;
   const mega = (v: number) => `${(v / 1e6).toFixed(1)} M`;
-  const searched = searchRaced(n, p, outputs, hidden, work, validationFraction);
+  const searched = searchRaced(n, p, outputs, hidden, work, validationFraction, width);
   if (epochs <= AUTO_EPOCHS && !searched) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, at most ${AUTO_EPOCHS})` };
   if (work <= AUTO_SMALL_WORK && !searched) return { method: 'anmin+lbfgs', trainer: 'anmin', refine: 'lbfgs', epochs, work, reason: `auto: anmin+lbfgs (${about}, over ${AUTO_EPOCHS}, but only ${mega(work)} multiply-adds, at most ${mega(AUTO_SMALL_WORK)}: a small fit)` };
   // Past both returns the iteration is over both lines, or only λ's search sends it to the race.
@@ -186,6 +187,6 @@ function networkMethod(rows: number, inputs: number, outputs: number, hidden: nu
   // A race is decided by validation rows: without them Adam trains alone.
   const raced = racesRate('adam', n, p, outputs, [hidden], { validationFraction }, false) ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';
   if (validationFraction === 0) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}${raced}; ${anyway})` };
-  if (!smallFit(n, p, outputs, [hidden])) return { method: 'adam+lbfgs', trainer: 'adam', refine: 'lbfgs', refineAfter: ADAM_LATE_BEST, epochs, work, reason: `auto: adam+lbfgs (${why}${raced}; L-BFGS refines Adam's network where its best epoch came at or after ${ADAM_LATE_BEST}; --method adam trains Adam alone, ${anyway})` };
-  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(epoch)} multiply-adds, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
+  if (!smallFit(n, width, outputs, [hidden])) return { method: 'adam+lbfgs', trainer: 'adam', refine: 'lbfgs', refineAfter: ADAM_LATE_BEST, epochs, work, reason: `auto: adam+lbfgs (${why}${raced}; L-BFGS refines Adam's network where its best epoch came at or after ${ADAM_LATE_BEST}; --method adam trains Adam alone, ${anyway})` };
+  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (width + outputs))} multiply-adds${width < p ? ` over ${width.toFixed(1)} nonzero inputs a row` : ''}, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
 }

@@ -2,6 +2,7 @@ import { centreTargets, fitStandardization, standardizeInputs, type Standardizat
 import type { Prepared } from '../data/split.js';
 import { balanced, evaluate, predict, type Network } from '../model/network.js';
 import { shareChunk } from '../model/gradient-pass.js';
+import { sparseShift } from '../model/sparse-rows.js';
 import type { AdamOptions } from '../train/adam.js';
 import type { AnminOptions } from '../train/anmin-options.js';
 import { validateOptions } from '../train/constraints.js';
@@ -65,12 +66,20 @@ const MINIBATCH = ['adam', 'sgd'];
  * where a batch's work pays for it (shareChunk: the numbers change by rounding only, and never with
  * the thread count); options that give gradientChunk keep it.
  */
-function sharing(trainer: Trainer<object>, options: Record<string, unknown>, rows: number, p: number, c: number): Record<string, unknown> {
-  if (!MINIBATCH.includes(trainer.name) || !isBuiltIn(trainer) || options.gradientChunk !== undefined) return options;
+function sharing(trainer: Trainer<object>, options: Record<string, unknown>, train: Prepared): Record<string, unknown> {
+  if (!MINIBATCH.includes(trainer.name) || !isBuiltIn(trainer)) return options;
+  const sparse = sparsely(options, train);
+  if (options.gradientChunk !== undefined) return sparse;
   const d = trainer.defaults as Record<string, number>;
   const batch = (options.batch ?? d.batch) as number;
-  return { ...options, gradientChunk: shareChunk(Math.min(batch, rows), p, (options.hidden ?? d.hidden) as number, c) };
+  return { ...sparse, gradientChunk: shareChunk(Math.min(batch, train.n), inputWidth(sparse, train), (options.hidden ?? d.hidden) as number, train.c) };
 }
+
+/** A built-in gradient method's options with its rows taken by their nonzeros (PassOptions.sparseInputs) unless given. */
+const sparsely = (options: Record<string, unknown>, train: Prepared): Record<string, unknown> => (options.sparseInputs !== undefined || !sparseShift(train) ? options : { ...options, sparseInputs: true });
+
+/** The inputs a gradient pass with these options works on a row: the shifted rows' nonzeros where it takes them so, else every input. */
+const inputWidth = (options: Record<string, unknown>, train: Prepared) => (options.sparseInputs === true ? (sparseShift(train)?.width ?? train.p) : train.p);
 
 /**
  * The rows of a chunk of the full-batch L-BFGS's gradient (REFINE_OPTIONS): an evaluation over
@@ -84,8 +93,9 @@ function sharing(trainer: Trainer<object>, options: Record<string, unknown>, row
 const FULL_BATCH_CHUNK = 1024;
 
 /** The full-batch L-BFGS options of a refinement or a challenger (never a user's) for `rows` rows: their FULL_BATCH_CHUNK, or two chunks where fewer rows pay for them (shareChunk). */
-function fullBatch(options: Record<string, unknown>, rows: number, p: number, c: number): Record<string, unknown> {
-  return rows <= FULL_BATCH_CHUNK && shareChunk(rows, p, options.hidden as number, c) > 0 ? { ...options, gradientChunk: Math.ceil(rows / 2) } : options;
+function fullBatch(options: Record<string, unknown>, train: Prepared): Record<string, unknown> {
+  const sparse = sparsely(options, train);
+  return train.n <= FULL_BATCH_CHUNK && shareChunk(train.n, inputWidth(sparse, train), options.hidden as number, train.c) > 0 ? { ...sparse, gradientChunk: Math.ceil(train.n / 2) } : sparse;
 }
 
 /**
@@ -295,7 +305,7 @@ export class Regressor<O extends object = object> {
   /** One run on every row, selected by the trainer's own rule (patience, when set, on that rule). */
   private fitAll(p: Parts, onStep?: OnStep): Outcome {
     const { patience } = this.settings;
-    const options = sharing(this.impl!, this.options, p.train.n, p.train.p, p.train.c);
+    const options = sharing(this.impl!, this.options, p.train);
     const r = run(this.impl!, { train: p.train, test: p.test, ...(patience ? { patience } : {}) }, options, onStep, p.scale);
     return { network: r.network, standardization: p.standardization, summary: summarize(r, r.seconds, p.train, p.test, p.scale), used: options };
   }
@@ -370,7 +380,7 @@ export class Regressor<O extends object = object> {
     // `from`: ANMIN from a candidate's selected network instead of its random start (recorded as Candidate.from).
     // `lr`: a raced rate (RATE_RACE), whose run waits out its whole patience after the plateau's cut.
     const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from, lr }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number]; lr?: number } = {}): number => {
-      const options = sharing(impl, { ...opts, hidden, ...(lr === undefined ? {} : { lr }), ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train.n, p.train.p, p.train.c);
+      const options = sharing(impl, { ...opts, hidden, ...(lr === undefined ? {} : { lr }), ...(lambda === undefined ? {} : { lambda, ...(lambdaScale ? { lambdaScale } : {}) }), ...(early ? { iterations: HANDOFF_ITERATIONS } : {}), ...(from ? { initA: from.r.network.A } : {}), seed: restartSeed(opts.seed, restart) }, p.train);
       const against = margin === undefined ? undefined : rival(margin);
       const r = run(impl, { train: p.train, validation, lean: builtIn, patience: stall, plateau: lr === undefined ? PLATEAU : { ...PLATEAU, patience: stall }, ...(against ? { rival: against } : {}), ...(minibatch ? under(floorPatience(p.train.n, batch!, stall)) : {}), ...(isAnmin && !handoff && !fewRows(p.train.n, p.train.p * hidden) ? { tolerance: BORNE_OUT } : {}) }, options, onStep, scale);
       seconds += r.seconds;
@@ -415,7 +425,7 @@ export class Regressor<O extends object = object> {
       const rival = TRAINERS[st.challenger];
       const unit = targetScale(p.train.y) / CHALLENGER_UNIT;
       for (const hidden of widths) {
-        const options = fullBatch({ ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train.n, p.train.p, p.train.c);
+        const options = fullBatch({ ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train);
         const stall = st.patience ?? PATIENCE.gradient;
         const r = run(rival, { train: p.train, validation, lean: true, patience: stall, tolerance: GAIN_RULE, ...under(stall) }, options, onStep, unit);
         seconds += r.seconds;
@@ -473,7 +483,7 @@ export class Regressor<O extends object = object> {
     if (st.refine && !early) {
       const refiner = TRAINERS[st.refine];
       const given = { ...REFINE_OPTIONS[st.refine], ...threadsFor(refiner), hidden: chosen.c.hidden, alpha: chosen.options.alpha ?? ANMIN_DEFAULTS.alpha, seed: chosen.options.seed as number };
-      const options = st.refine === 'lbfgs' ? fullBatch(given, p.train.n, p.train.p, p.train.c) : sharing(refiner, given, p.train.n, p.train.p, p.train.c);
+      const options = st.refine === 'lbfgs' ? fullBatch(given, p.train) : sharing(refiner, given, p.train);
       // From the chosen network balanced neuron by neuron: ANMIN's least-squares solves leave a neuron's outgoing
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the

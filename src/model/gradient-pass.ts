@@ -3,7 +3,8 @@ import type { Prepared } from '../data/split.js';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
 import { flatNetwork, type FlatNetwork } from './backprop.js';
-import { lossAndGradient, sumSquaredErrors } from './kernels.js';
+import { lossAndGradient, lossAndGradientSparse, sumSquaredErrors, sumSquaredErrorsSparse } from './kernels.js';
+import { fillSparseRows, shiftTheta, sparseRoom, toSparseRows, unshiftGradient, type Alloc, type SparseRows } from './sparse-rows.js';
 import type { Network } from './types.js';
 
 /** What the threads of a pass share: the rows, θ, and one slot per chunk for its loss share and gradient. */
@@ -22,8 +23,10 @@ interface PassState {
   theta: Float64Array;
   /** Chunk k's gradient share at k·(P + 1), its loss share after it. */
   partial: Float64Array;
+  /** With a shift (GradientPass's `shift`): the rows x would hold, less the shift, by their nonzero inputs; x is then empty. */
+  sparse?: SparseRows;
   /** Rows scored by `score` (the validation rows), their layout as `layout`'s, and each chunk's squared errors. */
-  held?: { x: Float64Array; y: Float64Array; layout: Int32Array; sse: Float64Array };
+  held?: { x: Float64Array; y: Float64Array; layout: Int32Array; sse: Float64Array; sparse?: SparseRows };
 }
 
 /** Entries of a layout for `threads` threads. */
@@ -53,21 +56,24 @@ export class ChunkShare {
   }
 
   compute(): void {
-    const { x, y, order, layout, partial, theta } = this.s;
+    const { x, y, order, layout, partial, theta, sparse } = this.s;
     const P = theta.length;
     for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
       const [from, to] = chunkRange(layout, k);
       const at = k * (P + 1);
-      partial[at + P] = lossAndGradient(this.net, x, y, to - from, partial.subarray(at, at + P), from, layout[0], order ?? undefined);
+      const grad = partial.subarray(at, at + P);
+      partial[at + P] = sparse
+        ? lossAndGradientSparse(this.net, sparse, y, to - from, grad, from, layout[0], order ?? undefined)
+        : lossAndGradient(this.net, x, y, to - from, grad, from, layout[0], order ?? undefined);
     }
   }
 
   score(): void {
-    const { x, y, layout, sse } = this.s.held!;
+    const { x, y, layout, sse, sparse } = this.s.held!;
     const { p, c } = this.s;
     for (let k = layout[2 + this.thread]; k < layout[3 + this.thread]; k++) {
       const [from, to] = chunkRange(layout, k);
-      sse[k] = sumSquaredErrors(this.net, x.subarray(from * p, to * p), y.subarray(from * c, to * c), to - from);
+      sse[k] = sparse ? sumSquaredErrorsSparse(this.net, sparse, y, from, to - from) : sumSquaredErrors(this.net, x.subarray(from * p, to * p), y.subarray(from * c, to * c), to - from);
     }
   }
 }
@@ -102,7 +108,9 @@ export function shareChunk(rows: number, p: number, h: number, c: number): numbe
  * again. `chunkRows` 0: one pass in row order (the numbers of the paper's protocols). Otherwise the rows
  * go in chunks of at most that many (chunkCount) whose shares are added in chunk order, so the numbers
  * depend on the chunk size and the rows (by rounding only) and never on `threads`, which share the
- * chunks out.
+ * chunks out. With a `shift` (sparseShift's, of the rows the pass gets), the rows go to the kernel less
+ * the shift, by their nonzero inputs, and θ as shiftTheta maps it: the same function and gradient, by
+ * rounding only, at the cost of the nonzeros; then a pass without chunks takes the batch as one.
  */
 export class GradientPass {
   private readonly s: PassState | null;
@@ -116,37 +124,48 @@ export class GradientPass {
   /** Without chunks, the batch picked from `source` (select). */
   private order?: Int32Array;
   private offset = 0;
+  /** The chunk size the pass runs with: chunkRows, or with a shift and no chunks, the whole batch. */
+  private readonly chunk: number;
+  private readonly shift: Float64Array | null;
 
   /**
    * At most `rows` rows at a time, of p inputs (ones column included) and c outputs. `source`: the data
    * set batches are picked from by `select` (held, on shared memory where threads share the chunks: a
-   * copy); without it, rows are given by `load`. `scored`: rows to score (the validation rows).
+   * copy); without it, rows are given by `load`. `scored`: rows to score (the validation rows). `shift`:
+   * see the class.
    */
-  constructor(private readonly net: FlatNetwork, private readonly rows: number, private readonly chunkRows: number, threads = 1, data: { source?: Prepared; scored?: Prepared } = {}) {
+  constructor(private readonly net: FlatNetwork, private readonly rows: number, chunkRows: number, threads = 1, data: { source?: Prepared; scored?: Prepared; shift?: Float64Array | null } = {}) {
     const { p, h, c, alpha } = net;
     const { source, scored } = data;
+    this.shift = data.shift ?? null;
+    this.chunk = chunkRows > 0 || !this.shift ? chunkRows : rows;
     this.picks = source !== undefined;
     this.x = source?.x ?? new Float64Array(0);
     this.y = source?.y ?? new Float64Array(0);
     // The most chunks any batch of at most `rows` rows takes (chunkCount grows with the rows).
-    const most = chunkRows > 0 ? chunkCount(rows, chunkRows) : 1;
+    const most = this.chunk > 0 ? chunkCount(rows, this.chunk) : 1;
     this.threads = Math.max(1, Math.min(threads, availableParallelism(), most));
-    if (chunkRows === 0) {
+    if (this.chunk === 0) {
       this.s = null;
       this.team = null;
       return;
     }
     const shared = this.threads > 1;
     const f64 = (len: number) => (shared ? sharedFloat64(len) : new Float64Array(len));
+    const i32 = (len: number) => new Int32Array(shared ? new SharedArrayBuffer(len * 4) : new ArrayBuffer(len * 4));
+    const alloc: Alloc = { f64, i32 };
     const copy = (a: Float64Array, len: number) => (shared ? toShared(a, len) : a.subarray(0, len));
-    const layout = () => new Int32Array(shared ? new SharedArrayBuffer(layoutLength(this.threads) * 4) : new ArrayBuffer(layoutLength(this.threads) * 4));
+    const layout = () => i32(layoutLength(this.threads));
     const P = p * h + h * c + c;
-    const [x, y] = source ? [copy(source.x, source.n * p), copy(source.y, source.n * c)] : [f64(rows * p), f64(rows * c)];
-    const order = source ? new Int32Array(shared ? new SharedArrayBuffer(rows * 4) : new ArrayBuffer(rows * 4)) : null;
-    this.s = { x, y, order, p, h, c, alpha, layout: layout(), theta: f64(P), partial: f64(most * (P + 1)) };
+    const shift = this.shift;
+    const rowsOf = (d: Prepared) => (shift ? { x: new Float64Array(0), sparse: toSparseRows(d.x, d.n, p, shift, alloc) } : { x: copy(d.x, d.n * p) });
+    const given = source ? rowsOf(source) : shift ? { x: new Float64Array(0), sparse: sparseRoom(rows, rows * p, alloc) } : { x: f64(rows * p) };
+    const y = source ? copy(source.y, source.n * c) : f64(rows * c);
+    const order = source ? i32(rows) : null;
+    this.s = { ...given, y, order, p, h, c, alpha, layout: layout(), theta: f64(P), partial: f64(most * (P + 1)) };
     if (scored && scored.n > 0) {
-      const held = { x: copy(scored.x, scored.n * p), y: copy(scored.y, scored.n * c), layout: layout(), sse: f64(chunkCount(scored.n, chunkRows)) };
-      lay(held.layout, scored.n, chunkRows, this.threads);
+      const held = { ...rowsOf(scored), y: copy(scored.y, scored.n * c), layout: layout(), sse: f64(chunkCount(scored.n, this.chunk)) };
+      lay(held.layout, scored.n, this.chunk, this.threads);
       this.s.held = held;
     }
     this.team = new Team({ what: 'gradient pass', module: new URL(import.meta.url), member: 'ChunkShare', commands: ['compute', 'score'] as const, state: this.s }, new ChunkShare(this.s, 0), this.threads);
@@ -161,9 +180,10 @@ export class GradientPass {
       this.x = x;
       this.y = y;
     } else {
-      s.x.set(x.subarray(0, n * s.p));
+      if (s.sparse) fillSparseRows(s.sparse, x, n, s.p, this.shift!);
+      else s.x.set(x.subarray(0, n * s.p));
       s.y.set(y.subarray(0, n * s.c));
-      lay(s.layout, n, this.chunkRows, this.threads);
+      lay(s.layout, n, this.chunk, this.threads);
     }
     this.n = n;
   }
@@ -184,12 +204,13 @@ export class GradientPass {
       return;
     }
     s.order!.set(order.subarray(from, from + m));
-    lay(s.layout, m, this.chunkRows, this.threads);
+    lay(s.layout, m, this.chunk, this.threads);
   }
 
-  /** Runs `command` on every thread at the network's θ now (the threads read the shared copy). */
+  /** Runs `command` on every thread at the network's θ now (the threads read the shared copy, shifted with the rows). */
   private runAtTheta(s: PassState, command: 'compute' | 'score'): void {
-    s.theta.set(this.net.theta);
+    if (this.shift) shiftTheta(this.shift, this.net.theta, s.p, s.h, s.theta);
+    else s.theta.set(this.net.theta);
     this.team!.run(command);
   }
 
@@ -224,6 +245,7 @@ export class GradientPass {
       for (let t = 0; t < P; t++) grad[t] += s.partial[at + t];
       loss += s.partial[at + P];
     }
+    if (this.shift) unshiftGradient(this.shift, grad, s.p, s.h);
     return loss;
   }
 

@@ -1,5 +1,6 @@
 import { copyRows } from '../util/rows.js';
-import { allocate, kernel, type KernelModule } from '../util/wasm.js';
+import { allocate, kernel, type KernelModule, type Layout } from '../util/wasm.js';
+import type { SparseRows } from './sparse-rows.js';
 import type { Network } from './types.js';
 
 /** assembly/network.ts: the network's forward pass and gradient, four rows at a time and every sum row by row, in WebAssembly SIMD. */
@@ -11,6 +12,8 @@ interface NetworkKernel extends KernelModule {
   hiddenRhs(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   hiddenRhsFrom(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   lossGrad(x: number, y: number, m: number, mean: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
+  sseSparse(start: number, col: number, val: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, o: number): number;
+  lossGradSparse(start: number, col: number, val: number, y: number, m: number, mean: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
   firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g0: number, g1: number): void;
   /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
   RIDGE_ROWS: WebAssembly.Global;
@@ -28,20 +31,48 @@ function inBlocks(n: number, rows: number, each: (r0: number, m: number) => void
 
 /**
  * Kernel memory for one call: θ, its gradient, the scratch of a block of BLOCK_ROWS rows (s and dz:
- * one value per hidden unit and row, e: one per output and row), then the rows and `zs` doubles of
- * given pre-activations. Parameters and rows are copied in per call (a small cost beside the row work),
- * so no JS view outlives a call.
+ * one value per hidden unit and row, e: one per output and row), then the call's own arrays (its rows).
+ * Parameters and rows are copied in per call (a small cost beside the row work), so no JS view outlives a call.
  */
-function load(net: Network, rows: number, zs = 0) {
+function loadWith<L extends Layout>(net: Network, own: L) {
   const { p, h, c } = net;
   const P = p * h + h * c + c;
   const k = kernel<NetworkKernel>('network');
   const block = k.BLOCK_ROWS.value as number;
-  const { at, view } = allocate(k, { theta: ['f64', P], grad: ['f64', P], s: ['f64', block * h], dz: ['f64', block * h], e: ['f64', block * c], x: ['f64', rows * p], y: ['f64', rows * c], z: ['f64', zs] });
+  const { at, view } = allocate(k, { theta: ['f64', P], grad: ['f64', P], s: ['f64', block * h], dz: ['f64', block * h], e: ['f64', block * c], ...own });
   view.theta.set(net.A, 0);
   view.theta.set(net.B, p * h);
   view.theta.set(net.b0, p * h + h * c);
   return { k, at, view };
+}
+
+/** loadWith for `rows` dense rows and `zs` doubles of given pre-activations. */
+const load = (net: Network, rows: number, zs = 0) => loadWith(net, { x: ['f64', rows * net.p], y: ['f64', rows * net.c], z: ['f64', zs] } as const);
+
+/**
+ * loadWith for m sparse rows, order[from…from+m) of `rows` (from…from+m without an order), their
+ * entries and targets copied in.
+ */
+function loadSparse(net: Network, rows: SparseRows, y: Float64Array, m: number, from: number, order?: Int32Array) {
+  const pick = (r: number) => (order ? order[from + r] : from + r);
+  let entries = 0;
+  for (let r = 0; r < m; r++) entries += rows.start[pick(r) + 1] - rows.start[pick(r)];
+  const loaded = loadWith(net, { start: ['i32', m + 1], col: ['i32', entries], val: ['f64', entries], y: ['f64', m * net.c] } as const);
+  const { start, col, val } = loaded.view;
+  const c = net.c;
+  let k = 0;
+  for (let r = 0; r < m; r++) {
+    const i = pick(r);
+    const a = rows.start[i];
+    const b = rows.start[i + 1];
+    start[r] = k;
+    col.set(rows.col.subarray(a, b), k);
+    val.set(rows.val.subarray(a, b), k);
+    k += b - a;
+    for (let t = 0; t < c; t++) loaded.view.y[r * c + t] = y[i * c + t];
+  }
+  start[m] = k;
+  return loaded;
 }
 
 /**
@@ -63,6 +94,20 @@ export function lossAndGradient(net: Network, x: Float64Array, y: Float64Array, 
   const loss = k.lossGrad(at.x, at.y, m, mean, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   grad.set(view.grad);
   return loss;
+}
+
+/** lossAndGradient for m rows held by their nonzero inputs (SparseRows): rows from…from+m, or with `order` rows order[from…from+m). */
+export function lossAndGradientSparse(net: Network, rows: SparseRows, y: Float64Array, m: number, grad: Float64Array, from = 0, mean = m, order?: Int32Array): number {
+  const { k, at, view } = loadSparse(net, rows, y, m, from, order);
+  const loss = k.lossGradSparse(at.start, at.col, at.val, at.y, m, mean, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
+  grad.set(view.grad);
+  return loss;
+}
+
+/** sumSquaredErrors over rows from…from+n held by their nonzero inputs (SparseRows). */
+export function sumSquaredErrorsSparse(net: Network, rows: SparseRows, y: Float64Array, from: number, n: number): number {
+  const { k, at } = loadSparse(net, rows, y, n, from);
+  return k.sseSparse(at.start, at.col, at.val, at.y, n, net.p, net.h, net.c, net.alpha, at.theta, at.s, at.e);
 }
 
 /** Network outputs (n×c) for n rows, streamed through the kernel in blocks. */

@@ -10,7 +10,7 @@ export interface AdamOptions extends MinibatchOptions {
 }
 
 /** The paper's Adam: lr 0.03, torch's betas and eps, ÷10 every 100 epochs. Adam-L is alpha 0.1. */
-export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ hidden: 64, alpha: 0, iterations: 300, batch: 256, lr: 0.03, stepSize: 100, gamma: 0.1, gradientChunk: 0, threads: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, seed: 0 });
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ hidden: 64, alpha: 0, iterations: 300, batch: 256, lr: 0.03, stepSize: 100, gamma: 0.1, gradientChunk: 0, threads: 1, sparseInputs: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, seed: 0 });
 
 /** torch.optim.Adam's own checks: 0 ≤ β < 1, ε ≥ 0. */
 export const ADAM_CONSTRAINTS: Constraints<AdamOptions> = { ...MINIBATCH_CONSTRAINTS, beta1: number(0, BELOW_ONE), beta2: number(0, BELOW_ONE), eps: number(0, Infinity) };

@@ -1,7 +1,7 @@
 import { RandomState } from '../data/rng.js';
 import { GradientPass } from '../model/gradient-pass.js';
 import { TorchLbfgs } from './lbfgs-optimizer.js';
-import { PASS_CONSTRAINTS, startNetwork, type PassOptions } from './minibatch.js';
+import { PASS_CONSTRAINTS, passShift, startNetwork, type PassOptions } from './minibatch.js';
 import { Selection, TraceRecorder } from './trace.js';
 import { choice, EPOCHS, HIDDEN, integer, number, SEED, SLOPE, type Constraints } from './constraints.js';
 import { defineTrainer } from './types.js';
@@ -23,7 +23,7 @@ export interface LbfgsOptions extends PassOptions {
 }
 
 export const LBFGS_DEFAULTS: Readonly<LbfgsOptions> = Object.freeze({
-  hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, lineSearch: 'none', gradientChunk: 0, threads: 1, seed: 0,
+  hidden: 64, alpha: 0, iterations: 60, batch: 100000, lr: 0.01, maxIter: 20, historySize: 100, toleranceGrad: 1e-7, toleranceChange: 1e-9, lineSearch: 'none', gradientChunk: 0, threads: 1, sparseInputs: false, seed: 0,
 });
 
 export const LBFGS_CONSTRAINTS: Constraints<LbfgsOptions> = {
@@ -54,7 +54,7 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
   const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch });
   const trace = new TraceRecorder(data, onStep, true);
   const sel = new Selection(data, net, trace.record(net, 0));
-  const pass = new GradientPass(net, m, o.gradientChunk, o.threads, n > m ? { source: data.train } : {});
+  const pass = new GradientPass(net, m, o.gradientChunk, o.threads, { ...(n > m ? { source: data.train } : {}), shift: passShift(data, o) });
   let stoppedAt: number | undefined;
   try {
     if (n <= m) pass.load(x, y, n);

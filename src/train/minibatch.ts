@@ -1,7 +1,8 @@
 import { RandomState } from '../data/rng.js';
 import { flatNetwork, torchInit, type FlatNetwork } from '../model/backprop.js';
 import { GradientPass } from '../model/gradient-pass.js';
-import { EPOCHS, GRADIENT_CHUNK, HIDDEN, integer, number, SEED, SLOPE, THREADS, type Constraints } from './constraints.js';
+import { sparseShift } from '../model/sparse-rows.js';
+import { boolean, EPOCHS, GRADIENT_CHUNK, HIDDEN, integer, number, SEED, SLOPE, THREADS, type Constraints } from './constraints.js';
 import { AnminError } from '../util/errors.js';
 import { Selection, TraceRecorder } from './trace.js';
 import type { OnStep, TrainData, TrainResult } from './types.js';
@@ -17,9 +18,17 @@ export interface PassOptions {
   gradientChunk: number;
   /** Threads, at most, sharing a batch's chunks (one pass in order takes one); the numbers do not depend on it. */
   threads: number;
+  /**
+   * Rows whose inputs are mostly one value per column (words one-hot, flags) go to the kernel by their
+   * nonzeros after a shift (sparseShift; GradientPass): the numbers change by rounding only.
+   */
+  sparseInputs: boolean;
 }
 
-export const PASS_CONSTRAINTS: Constraints<PassOptions> = { gradientChunk: GRADIENT_CHUNK, threads: THREADS };
+export const PASS_CONSTRAINTS: Constraints<PassOptions> = { gradientChunk: GRADIENT_CHUNK, threads: THREADS, sparseInputs: boolean };
+
+/** The shift of the training rows a pass takes them by (sparseShift), where the options ask for it. */
+export const passShift = (data: TrainData, o: Partial<PassOptions>) => (o.sparseInputs ? (sparseShift(data.train)?.values ?? null) : null);
 
 export interface MinibatchOptions extends PassOptions {
   hidden: number;
@@ -97,7 +106,7 @@ export function trainMinibatch(method: string, data: TrainData, o: Omit<Minibatc
   const rng = new RandomState(o.seed);
   const net = startNetwork(method, data, o.hidden, o.alpha, rng, init);
   const grad = new Float64Array(net.theta.length);
-  const pass = new GradientPass(net, Math.min(o.batch, n), o.gradientChunk ?? 0, o.threads ?? 1, { source: data.train, scored: data.validation });
+  const pass = new GradientPass(net, Math.min(o.batch, n), o.gradientChunk ?? 0, o.threads ?? 1, { source: data.train, scored: data.validation, shift: passShift(data, o) });
   try {
     const update = makeRule(net.theta.length);
     // The pass's threads score the validation rows too: a seventh of dae's epoch when the main thread did.

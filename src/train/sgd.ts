@@ -4,7 +4,7 @@ import { defineTrainer } from './types.js';
 export type SgdOptions = MinibatchOptions;
 
 /** Plain SGD (no momentum), the rate tuned per dataset (`anmin tune sgd`); 0.01 is only a fallback. */
-export const SGD_DEFAULTS: Readonly<SgdOptions> = Object.freeze({ hidden: 64, alpha: 0, iterations: 300, batch: 256, lr: 0.01, stepSize: 100, gamma: 0.1, gradientChunk: 0, threads: 1, seed: 0 });
+export const SGD_DEFAULTS: Readonly<SgdOptions> = Object.freeze({ hidden: 64, alpha: 0, iterations: 300, batch: 256, lr: 0.01, stepSize: 100, gamma: 0.1, gradientChunk: 0, threads: 1, sparseInputs: false, seed: 0 });
 
 /** torch.optim.SGD's update without momentum or weight decay: θ ← θ − lr·g. */
 export function sgdRule(): UpdateRule {
