@@ -18,6 +18,7 @@ import { flatNetwork } from '../src/model/backprop.js';
 import { GradientPass } from '../src/model/gradient-pass.js';
 import { hiddenPreKernel, hiddenRhsKernel, lossAndGradient, outputNormalEquations, sumSquaredErrors } from '../src/model/kernels.js';
 import type { Network } from '../src/model/network.js';
+import { sparseShift } from '../src/model/sparse-rows.js';
 import { ADAM_DEFAULTS, adamRule } from '../src/train/adam.js';
 import { LBFGS_DEFAULTS } from '../src/train/lbfgs.js';
 import { LbfgsHistory } from '../src/train/lbfgs-optimizer.js';
@@ -56,6 +57,31 @@ function spd(): Float64Array {
   return k;
 }
 const threads = availableParallelism();
+
+/**
+ * A minibatch's pass over rows whose inputs are one column of words of p − 1 levels, one-hot and
+ * standardized (as `--categorical` and a fit give them): by every input, or by the nonzeros left once
+ * each indicator is shifted by its common value (sparseShift).
+ */
+function wordsPass(sparse: boolean): [() => void, () => void] {
+  const levels = p - 1;
+  const words = new Float64Array(n * p);
+  const share = 1 / levels;
+  const sd = Math.sqrt(share * (1 - share));
+  for (let i = 0; i < n; i++) {
+    words[i * p] = 1;
+    const level = i % levels;
+    for (let a = 0; a < levels; a++) words[i * p + 1 + a] = ((a === level ? 1 : 0) - share) / sd;
+  }
+  const data = { n, p, c, x: words, y };
+  const flat = flatNetwork(p, h, c, 0);
+  flat.theta.set(normal(flat.theta.length));
+  const m = Math.min(256, n);
+  const pass = new GradientPass(flat, m, 0, 1, { source: data, shift: sparse ? (sparseShift(data)?.values ?? null) : null });
+  pass.select(rng.permutation(n), 0, m);
+  const grad = new Float64Array(flat.theta.length);
+  return [() => void pass.evaluate(grad), () => pass.close()];
+}
 warmHelpers(threads - 1);
 
 /** Each case: set up, then the call to time and what to close after. */
@@ -117,6 +143,8 @@ const cases: Record<string, () => [() => void, (() => void)?]> = {
     const grad = new Float64Array(flat.theta.length);
     return [() => void pass.evaluate(grad), () => pass.close()];
   },
+  'loss and gradient, batch 256 picked by index, the inputs one word of p − 1 levels one-hot and standardized': () => wordsPass(false),
+  'loss and gradient, batch 256 picked by index, the inputs one word of p − 1 levels by their nonzeros (sparseShift)': () => wordsPass(true),
   [`Adam's step over θ (${p * h + h * c + c} parameters)`]: () => {
     const size = p * h + h * c + c;
     const [theta, g] = [normal(size), normal(size)];

@@ -64,24 +64,29 @@ function findShift(data: Prepared): SparseShift | null {
  * the others counted whole unless constant.
  */
 function scanColumns(x: Float64Array, p: number, from: number, row: (r: number) => number, n: number): { values: Float64Array; nonzeros: number } {
+  // Row by row, each column's state in arrays: a column's entries lie p apart, so a pass down each
+  // column would touch a cache line per entry.
+  const first = x.slice(row(0) * p, row(0) * p + p);
+  const second = new Float64Array(p).fill(NaN);
+  const firsts = new Int32Array(p);
+  const more = new Uint8Array(p);
+  for (let r = 0; r < n; r++) {
+    const o = row(r) * p;
+    for (let a = from; a < p; a++) {
+      const v = x[o + a];
+      if (v === first[a]) firsts[a]++;
+      else if (Number.isNaN(second[a])) second[a] = v;
+      else if (v !== second[a]) more[a] = 1;
+    }
+  }
   const values = new Float64Array(p);
   let nonzeros = 0;
   for (let a = from; a < p; a++) {
-    const first = x[row(0) * p + a];
-    let second = NaN;
-    let firsts = 0;
-    let two = true;
-    for (let r = 0; r < n && two; r++) {
-      const v = x[row(r) * p + a];
-      if (v === first) firsts++;
-      else if (Number.isNaN(second)) second = v;
-      else if (v !== second) two = false;
-    }
-    if (!two) nonzeros += n;
-    else if (firsts === n) values[a] = first;
+    if (more[a]) nonzeros += n;
+    else if (firsts[a] === n) values[a] = first[a];
     else {
-      values[a] = 2 * firsts >= n ? first : second;
-      nonzeros += Math.min(firsts, n - firsts);
+      values[a] = 2 * firsts[a] >= n ? first[a] : second[a];
+      nonzeros += Math.min(firsts[a], n - firsts[a]);
     }
   }
   return { values, nonzeros };
