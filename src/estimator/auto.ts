@@ -1,3 +1,4 @@
+import { SPARSE_COST } from '../model/sparse-rows.js';
 import { ANMIN_DEFAULTS } from '../train/anmin-options.js';
 import { chooseSolver, solveCosts } from '../train/hidden-solver.js';
 import { LEAST_GAIN, DEFAULT_VALIDATION_FRACTION, fewRows, fitRows, racesRate, RATE_RACE, smallFit, SMALL_FIT_WORK, type Challenger, type Refiner, type ValidationSettings } from './validation.js';
@@ -152,8 +153,8 @@ export function autoSettings(pick: AutoChoice): Pick<ValidationSettings, 'challe
  * counts LAMBDA_SEARCH_RUNS times, and over AUTO_SMALL_WORK with its row passes it goes to Adam's race
  * wherever Adam's fit is small (searchRaced). AUTO_EPOCHS was measured at 64 units; other
  * widths are weighed by the same ratio, unmeasured. Adam's small fits (SMALL_FIT_WORK) race the L-BFGS
- * challenger (CHALLENGER_UNIT); a fit's size counts the inputs a gradient pass works on a row (`width`,
- * gradientWidth: fewer than inputs + 1 where columns of words or flags are taken by their nonzeros).
+ * challenger (CHALLENGER_UNIT); a fit's size counts a gradient pass's work on a row in inputs (`width`,
+ * gradientWidth: less than inputs + 1 where columns of words or flags are taken by their nonzeros).
  */
 export function autoMethod(rows: number, inputs: number, outputs = 1, hidden: number = ANMIN_DEFAULTS.hidden, validationFraction = DEFAULT_VALIDATION_FRACTION, width = inputs + 1): AutoChoice {
   const pick = networkMethod(rows, inputs, outputs, hidden, validationFraction, width);
@@ -188,5 +189,5 @@ function networkMethod(rows: number, inputs: number, outputs: number, hidden: nu
   const raced = racesRate('adam', n, p, outputs, [hidden], { validationFraction }, false) ? `; an epoch ${mega(epoch)} multiply-adds, over ${mega(RATE_RACE.work)}: raced by Adam at its rate ÷ ${RATE_RACE.divisor} where the plateau's rate cut gains over ${RATE_RACE.cutGain * 100}%, the better by validation kept` : '';
   if (validationFraction === 0) return { method: 'adam', trainer: 'adam', epochs, work, reason: `auto: adam (${why}${raced}; ${anyway})` };
   if (!smallFit(n, width, outputs, [hidden])) return { method: 'adam+lbfgs', trainer: 'adam', refine: 'lbfgs', refineAfter: ADAM_LATE_BEST, epochs, work, reason: `auto: adam+lbfgs (${why}${raced}; L-BFGS refines Adam's network where its best epoch came at or after ${ADAM_LATE_BEST}; --method adam trains Adam alone, ${anyway})` };
-  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (width + outputs))} multiply-adds${width < p ? ` over ${width.toFixed(1)} nonzero inputs a row` : ''}, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
+  return { method: 'adam', trainer: 'adam', challenger: 'lbfgs', epochs, work, reason: `auto: adam (${why}) raced by L-BFGS, the better by validation kept (an epoch ${mega(n * hidden * (width + outputs))} multiply-adds${width < p ? ` by the rows' nonzeros, ${(width / SPARSE_COST).toFixed(1)} a row, each ${SPARSE_COST} inputs' work` : ''}, at most ${mega(SMALL_FIT_WORK)}: a small fit; not where Adam leaves at most ${LEAST_GAIN} of the validation variance; --method adam trains Adam alone, ${anyway})` };
 }

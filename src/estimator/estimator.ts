@@ -62,14 +62,15 @@ interface Outcome {
 const MINIBATCH = ['adam', 'sgd'];
 
 /**
- * A built-in minibatch method's options with its batch gradient in two chunks, shared by its threads,
- * where a batch's work pays for it (shareChunk: the numbers change by rounding only, and never with
- * the thread count); options that give gradientChunk keep it.
+ * A built-in gradient method's options with its rows taken by their nonzeros where that pays
+ * (sparsely), and a minibatch method's batch gradient in two chunks, shared by its threads, where a
+ * batch's work pays for it (shareChunk: the numbers change by rounding only, and never with the thread
+ * count); options that give either keep it.
  */
 function sharing(trainer: Trainer<object>, options: Record<string, unknown>, train: Prepared): Record<string, unknown> {
-  if (!MINIBATCH.includes(trainer.name) || !isBuiltIn(trainer)) return options;
+  if (!isBuiltIn(trainer) || !('sparseInputs' in trainer.defaults)) return options;
   const sparse = sparsely(options, train);
-  if (options.gradientChunk !== undefined) return sparse;
+  if (!MINIBATCH.includes(trainer.name) || options.gradientChunk !== undefined) return sparse;
   const d = trainer.defaults as Record<string, number>;
   const batch = (options.batch ?? d.batch) as number;
   return { ...sparse, gradientChunk: shareChunk(Math.min(batch, train.n), inputWidth(sparse, train), (options.hidden ?? d.hidden) as number, train.c) };
@@ -78,7 +79,7 @@ function sharing(trainer: Trainer<object>, options: Record<string, unknown>, tra
 /** A built-in gradient method's options with its rows taken by their nonzeros (PassOptions.sparseInputs) unless given. */
 const sparsely = (options: Record<string, unknown>, train: Prepared): Record<string, unknown> => (options.sparseInputs !== undefined || !sparseShift(train) ? options : { ...options, sparseInputs: true });
 
-/** The inputs a gradient pass with these options works on a row: the shifted rows' nonzeros where it takes them so, else every input. */
+/** A gradient pass's work on a row with these options, in inputs: the shifted rows' (sparseShift's width) where it takes them by their nonzeros, else every input. */
 const inputWidth = (options: Record<string, unknown>, train: Prepared) => (options.sparseInputs === true ? (sparseShift(train)?.width ?? train.p) : train.p);
 
 /**

@@ -14,11 +14,13 @@ export interface SparseRows {
 }
 
 /**
- * The share of nonzero inputs after the shift at or below which a gradient pass takes rows by their
- * nonzeros. The sparse pass goes one row and one input at a time, where the dense one takes four rows
- * per load of A: a nonzero cost about 2.6 of the dense pass's inputs (256 rows, 64 units: 29 inputs,
- * 38% nonzero, 0.203 ms against 0.210; 406 inputs, 1.7% nonzero, 0.182 against 2.64).
+ * What a nonzero input costs the sparse pass, in inputs of the dense pass: the sparse pass goes one row
+ * and one input at a time, where the dense one takes four rows per load of A (256 rows, 64 units: 29
+ * inputs, 38% nonzero, 0.203 ms against 0.210; 406 inputs, 1.7% nonzero, 0.182 against 2.64).
  */
+export const SPARSE_COST = 2.6;
+
+/** The share of nonzero inputs after the shift at or below which a gradient pass takes rows by their nonzeros: below 1/SPARSE_COST, with a margin. */
 export const SPARSE_SHARE = 0.25;
 
 /** Arrays for sparse rows: plain, or on shared memory for a pass's threads. */
@@ -26,7 +28,7 @@ export type Alloc = { f64: (len: number) => Float64Array; i32: (len: number) => 
 
 const PLAIN: Alloc = { f64: (len) => new Float64Array(len), i32: (len) => new Int32Array(len) };
 
-/** What sparseShift finds: each input's shift, and the nonzero inputs a shifted row holds on average. */
+/** What sparseShift finds: each input's shift, and a shifted row's work in inputs of the dense pass (gradientWidth). */
 export interface SparseShift {
   values: Float64Array;
   width: number;
@@ -55,7 +57,7 @@ function findShift(data: Prepared): SparseShift | null {
   if (n === 0 || p < 2) return null;
   for (let r = 0; r < n; r++) if (x[r * p] !== 1) return null;
   const { values, nonzeros } = scanColumns(x, p, 1, (r) => r, n);
-  return n + nonzeros <= SPARSE_SHARE * n * p ? { values, width: 1 + nonzeros / n } : null;
+  return n + nonzeros <= SPARSE_SHARE * n * p ? { values, width: SPARSE_COST * (1 + nonzeros / n) } : null;
 }
 
 /**
@@ -93,15 +95,16 @@ function scanColumns(x: Float64Array, p: number, from: number, row: (r: number) 
 }
 
 /**
- * The inputs a gradient pass works on a row of these raw inputs (n rows of d, `rows` of them or all),
- * the ones column counted, as sparseShift finds them once standardized: the shifted rows' nonzeros
- * where they are few enough, else d + 1. What auto weighs an Adam fit's work by.
+ * A gradient pass's work on a row of these raw inputs (n rows of d, `rows` of them or all), in inputs
+ * of the dense pass, the ones column counted, as sparseShift finds it once standardized: SPARSE_COST
+ * times the shifted rows' nonzeros where they are few enough, else d + 1. What auto weighs an Adam
+ * fit's work by.
  */
 export function gradientWidth(x: Float64Array, d: number, rows?: Int32Array): number {
   const n = rows?.length ?? x.length / d;
   if (n === 0) return d + 1;
   const { nonzeros } = scanColumns(x, d, 0, rows ? (r) => rows[r] : (r) => r, n);
-  return n + nonzeros <= SPARSE_SHARE * n * (d + 1) ? 1 + nonzeros / n : d + 1;
+  return n + nonzeros <= SPARSE_SHARE * n * (d + 1) ? SPARSE_COST * (1 + nonzeros / n) : d + 1;
 }
 
 /** Empty sparse rows with room for `rows` rows and `entries` entries, in arrays from `alloc`. */

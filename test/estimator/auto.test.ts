@@ -6,6 +6,7 @@ import { ADAM_LATE_BEST, AUTO_EPOCHS, AUTO_SMALL_WORK, autoMethod, autoSettings,
 import { DEFAULT_VALIDATION_FRACTION, fewRows, smallFit } from '../../src/estimator/validation.js';
 import { chooseSolver, solveCosts } from '../../src/train/hidden-solver.js';
 import { ANMIN_DEFAULTS } from '../../src/train/anmin-options.js';
+import { SPARSE_COST } from '../../src/model/sparse-rows.js';
 import { RandomState } from '../../src/data/rng.js';
 import { anmin, tempDir } from '../helpers.js';
 
@@ -87,12 +88,12 @@ test('auto weighs the direct solve that ANMIN would take against an Adam epoch o
   assert.equal(digits.challenger, 'lbfgs');
   assert.match(digits.reason, /\) raced by L-BFGS, the better by validation kept \(an epoch 4\.9 M multiply-adds, at most 12\.0 M: a small fit; not where Adam leaves at most 0\.0001 of the validation variance; --method adam trains Adam alone/);
   assert.equal(autoMethod(20000, 80).challenger, undefined);
-  // A fit's size counts the inputs its gradient pass takes a row: 4,800 fit rows of 400 words and 5 numbers
-  // take 7 a row by their nonzeros, a small fit that the challenger races.
+  // A fit's size counts its gradient pass's work a row in inputs: 4,800 fit rows of 400 words and 5
+  // numbers take 7 a row by their nonzeros, each 2.6 inputs' work, a small fit that the challenger races.
   assert.equal(autoMethod(6000, 405).challenger, undefined);
-  const words = autoMethod(6000, 405, 1, 64, DEFAULT_VALIDATION_FRACTION, 7);
+  const words = autoMethod(6000, 405, 1, 64, DEFAULT_VALIDATION_FRACTION, 7 * SPARSE_COST);
   assert.equal(words.challenger, 'lbfgs');
-  assert.match(words.reason, /an epoch 2\.5 M multiply-adds over 7\.0 nonzero inputs a row, at most 12\.0 M: a small fit/);
+  assert.match(words.reason, /an epoch 5\.9 M multiply-adds by the rows' nonzeros, 7\.0 a row, each 2\.6 inputs' work, at most 12\.0 M: a small fit/);
   // Larger fits race Adam's rate instead (RATE_RACE): 16,000 fit rows × 80 inputs, 84.0 M an epoch; the reason says so where validation rows can race it.
   assert.match(autoMethod(20000, 80).reason, /; an epoch 84\.0 M multiply-adds, over 25\.0 M: raced by Adam at its rate ÷ 3 where the plateau's rate cut gains over 10%, the better by validation kept; L-BFGS refines Adam's network where its best epoch came at or after 30; --method adam trains Adam alone, --method anmin\+lbfgs/);
   assert.doesNotMatch(autoMethod(20000, 80, 1, 64, 0).reason, /raced by Adam/);
