@@ -616,3 +616,10 @@ export function lossGradSparse(start: usize, cols: usize, vals: usize, y: usize,
   }
   return total / (<f64>mean * <f64>c);
 }
+
+/** predict for n rows held by their nonzero inputs (as sseSparse's); `s` (h) is scratch. */
+export function predictSparse(start: usize, cols: usize, vals: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
+  const B = theta + (<usize>(p * h) << 3);
+  const b0 = B + (<usize>(h * c) << 3);
+  for (let r = 0; r < n; r++) sparseForward(load<i32>(start + (<usize>r << 2)), load<i32>(start + (<usize>(r + 1) << 2)), cols, vals, h, c, alpha, theta, B, b0, s, out + (<usize>(r * c) << 3));
+}

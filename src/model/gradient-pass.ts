@@ -3,7 +3,7 @@ import type { Prepared } from '../data/split.js';
 import { sharedFloat64, toShared } from '../util/shared.js';
 import { Team } from '../util/team.js';
 import { flatNetwork, type FlatNetwork } from './backprop.js';
-import { lossAndGradient, lossAndGradientSparse, sumSquaredErrors, sumSquaredErrorsSparse } from './kernels.js';
+import { lossAndGradient, lossAndGradientSparse, predictSparseKernel, sumSquaredErrors, sumSquaredErrorsSparse } from './kernels.js';
 import { fillSparseRows, shiftTheta, sparseRoom, toSparseRows, unshiftGradient, type Alloc, type SparseRows } from './sparse-rows.js';
 import type { Network } from './types.js';
 
@@ -230,6 +230,23 @@ export class GradientPass {
     let sse = 0;
     for (const v of s.held.sse) sse += v;
     return sse;
+  }
+
+  /**
+   * Each held row's squared error (over its outputs) of the network at its θ now, where the pass holds
+   * those rows by their nonzeros; else null (the caller sums them itself, as cheaply).
+   */
+  rowErrors(): Float64Array | null {
+    const s = this.s;
+    const held = s?.held;
+    if (!s || !held?.sparse) return null;
+    const n = held.layout[0];
+    const theta = new Float64Array(this.net.theta.length);
+    shiftTheta(this.shift!, this.net.theta, s.p, s.h, theta);
+    const pred = predictSparseKernel(flatNetwork(s.p, s.h, s.c, s.alpha, theta), held.sparse, held.y, 0, n);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let t = i * s.c; t < (i + 1) * s.c; t++) out[i] += (pred[t] - held.y[t]) ** 2;
+    return out;
   }
 
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */

@@ -13,6 +13,7 @@ interface NetworkKernel extends KernelModule {
   hiddenRhsFrom(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, out: number, z: number, dz: number, e: number): void;
   lossGrad(x: number, y: number, m: number, mean: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
   sseSparse(start: number, col: number, val: number, y: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, o: number): number;
+  predictSparse(start: number, col: number, val: number, n: number, p: number, h: number, c: number, alpha: number, theta: number, s: number, out: number): void;
   lossGradSparse(start: number, col: number, val: number, y: number, m: number, mean: number, p: number, h: number, c: number, alpha: number, theta: number, grad: number, s: number, dz: number, e: number): number;
   firingMoments(x: number, y: number, n: number, p: number, h: number, c: number, alpha: number, A: number, m1: number, m2: number, g0: number, g1: number): void;
   /** Rows outputGram accumulates at a time (its scratch holds that many rows of h + 1). */
@@ -102,6 +103,13 @@ export function lossAndGradientSparse(net: Network, rows: SparseRows, y: Float64
   const loss = k.lossGradSparse(at.start, at.col, at.val, at.y, m, mean, net.p, net.h, net.c, net.alpha, at.theta, at.grad, at.s, at.dz, at.e);
   grad.set(view.grad);
   return loss;
+}
+
+/** Network outputs (n×c) for rows from…from+n held by their nonzero inputs (SparseRows); `y` of those rows only fills the kernel's output array. */
+export function predictSparseKernel(net: Network, rows: SparseRows, y: Float64Array, from: number, n: number): Float64Array {
+  const { k, at, view } = loadSparse(net, rows, y, n, from);
+  k.predictSparse(at.start, at.col, at.val, n, net.p, net.h, net.c, net.alpha, at.theta, at.s, at.y);
+  return view.y.slice(0, n * net.c);
 }
 
 /** sumSquaredErrors over rows from…from+n held by their nonzero inputs (SparseRows). */

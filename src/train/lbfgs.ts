@@ -52,11 +52,12 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
   const net = startNetwork('lbfgs', data, o.hidden, o.alpha, rng);
   const m = Math.min(o.batch, n);
   const opt = new TorchLbfgs(net.theta, { lr: o.lr, maxIter: o.maxIter, toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearch: o.lineSearch });
-  const trace = new TraceRecorder(data, onStep, true);
-  const sel = new Selection(data, net, trace.record(net, 0));
-  const pass = new GradientPass(net, m, o.gradientChunk, o.threads, { ...(n > m ? { source: data.train } : {}), shift: passShift(data, o) });
+  const pass = new GradientPass(net, m, o.gradientChunk, o.threads, { ...(n > m ? { source: data.train } : {}), scored: data.validation, shift: passShift(data, o) });
   let stoppedAt: number | undefined;
   try {
+    // The pass's threads score the validation rows, as Adam's do.
+    const trace = new TraceRecorder(data, onStep, true, (scored) => (scored === net ? pass.score() : null));
+    const sel = new Selection(data, net, trace.record(net, 0), false, (scored) => (scored === net ? pass.rowErrors() : null));
     if (n <= m) pass.load(x, y, n);
     for (let it = 1; it <= o.iterations; it++) {
       const order = n > m ? rng.permutation(n) : null;
@@ -73,8 +74,8 @@ export const lbfgs = defineTrainer('lbfgs', LBFGS_DEFAULTS, LBFGS_CONSTRAINTS, (
         break;
       }
     }
+    return { method: 'LBFGS', network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), stoppedAt };
   } finally {
     pass.close();
   }
-  return { method: 'LBFGS', network: sel.best, trace: trace.points, selected: sel.selected, seconds: trace.seconds(), stoppedAt };
 });

@@ -111,7 +111,7 @@ export function trainMinibatch(method: string, data: TrainData, o: Omit<Minibatc
     const update = makeRule(net.theta.length);
     // The pass's threads score the validation rows too: a seventh of dae's epoch when the main thread did.
     const trace = new TraceRecorder(data, onStep, false, (scored) => (scored === net ? pass.score() : null));
-    const sel = new Selection(data, net, trace.record(net, 0), true);
+    const sel = new Selection(data, net, trace.record(net, 0), true, (scored) => (scored === net ? pass.rowErrors() : null));
     for (let epoch = 0; epoch < o.iterations; epoch++) {
       // Once the plateau's cut is taken (TrainData.plateau), every later epoch runs at its factor.
       const lr = (sel.cutAt === undefined ? 1 : data.plateau!.factor) * stepLr(o.lr, epoch, o.stepSize, o.gamma);

@@ -109,14 +109,18 @@ export class Selection {
   /** The point at which the plateau's rate cut was taken (TrainData.plateau): later points ran at the cut rate. */
   cutAt?: number;
 
-  constructor(private readonly data: TrainData, net: Network, first: TracePoint, private readonly final = false) {
+  /**
+   * `errors`: the validation rows' squared errors for a network, where the method has them faster than
+   * summing them here (GradientPass.rowErrors: rows by their nonzeros), or null.
+   */
+  constructor(private readonly data: TrainData, net: Network, first: TracePoint, private readonly final = false, private readonly errors?: (net: Network) => Float64Array | null) {
     this.best = cloneNetwork(net);
     this.loss = this.criterion(first);
     this.mark = first.validationR2 ?? -Infinity;
     this.markLoss = this.loss;
     this.floorMarkLoss = this.loss;
-    if (data.startPatience !== undefined && data.startSignificance !== undefined && data.validation) this.startErrors = rowErrors(net, data.validation);
-    if (data.tolerance?.significance !== undefined && data.validation) this.markErrors = rowErrors(net, data.validation);
+    if (data.startPatience !== undefined && data.startSignificance !== undefined && data.validation) this.startErrors = this.rowErrors(net);
+    if (data.tolerance?.significance !== undefined && data.validation) this.markErrors = this.rowErrors(net);
   }
 
   private criterion(pt: TracePoint): number {
@@ -139,7 +143,7 @@ export class Selection {
     const isNew = this.selected === index;
     // This network's validation errors, summed once for both tests where both are set.
     let current: Float64Array | undefined;
-    const errors = () => (current ??= rowErrors(net, this.data.validation!));
+    const errors = () => (current ??= this.rowErrors(net));
     if (isNew && !this.beaten) this.beaten = !this.startErrors || gainEvidence(this.startErrors, errors()) > this.data.startSignificance!;
     if (isNew && counts && (!this.markErrors || gainEvidence(this.markErrors, errors()) > rule!.significance!)) {
       this.since = 0;
@@ -162,6 +166,10 @@ export class Selection {
     const rival = this.data.rival;
     // Past the rival's last point, its final best.
     if (rival?.length) this.behind = !(this.loss <= rival[Math.min(index, rival.length - 1)]) ? this.behind + 1 : 0;
+  }
+
+  private rowErrors(net: Network): Float64Array {
+    return this.errors?.(net) ?? rowErrors(net, this.data.validation!);
   }
 
   get stalled(): boolean {

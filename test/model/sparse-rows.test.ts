@@ -4,6 +4,7 @@ import type { Prepared } from '../../src/data/split.js';
 import { fitStandardization, standardizeInputs } from '../../src/data/standardize.js';
 import { flatNetwork } from '../../src/model/backprop.js';
 import { GradientPass } from '../../src/model/gradient-pass.js';
+import { predict } from '../../src/model/network.js';
 import { lossAndGradient, lossAndGradientSparse, sumSquaredErrors, sumSquaredErrorsSparse } from '../../src/model/kernels.js';
 import { gradientWidth, sparseShift, SPARSE_COST, SPARSE_SHARE, toSparseRows } from '../../src/model/sparse-rows.js';
 import { maxAbs, maxAbsDiff, randn } from '../helpers.js';
@@ -48,7 +49,7 @@ test('rows given by their nonzero inputs give the dense pass\'s loss, gradient a
   }
 });
 
-test('one-hot columns are shifted by their common value, the network moved to match: the pass gives the dense loss and gradient to rounding, loaded or picked, on one thread or two', () => {
+test('one-hot columns are shifted by their common value, the network moved to match: the pass gives the dense loss, gradient, score and row errors to rounding, loaded or picked, on one thread or two', () => {
   const c = 2;
   const { raw, d, y } = wordsData(300, 2, 3, 12, c, 21);
   const data = prepared(raw, d, y, c);
@@ -80,6 +81,11 @@ test('one-hot columns are shifted by their common value, the network moved to ma
       close(picked.evaluate(grad), grad, `picked, chunks of ${chunk}, ${threads} threads`);
       const sse = sumSquaredErrors(net, data.x, data.y, data.n);
       assert.ok(Math.abs(picked.score()! - sse) <= 1e-12 * sse);
+      // Each held row's squared error, as the validation rows' test of a gain takes them.
+      const pred = predict(net, data.x, data.n);
+      const plainErrors = Array.from({ length: data.n }, (_, r) => (pred[r * c] - data.y[r * c]) ** 2 + (pred[r * c + 1] - data.y[r * c + 1]) ** 2);
+      const errors = picked.rowErrors();
+      assert.ok(errors && maxAbsDiff(errors, plainErrors) <= 1e-12 * maxAbs(plainErrors));
     } finally {
       loaded.close();
       picked.close();
