@@ -489,6 +489,45 @@ export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f
   return total;
 }
 
+/** θ's second layer B (h×c), after A (p×h); the same offset in θ's gradient. */
+@inline function layerB(theta: usize, p: i32, h: i32): usize {
+  return theta + (<usize>(p * h) << 3);
+}
+
+/** θ's output bias b⁰ (c), after B; the same offset in θ's gradient. */
+@inline function biasB0(theta: usize, p: i32, h: i32, c: i32): usize {
+  return theta + (<usize>(p * h + h * c) << 3);
+}
+
+/** Zeroes θ's gradient (p×h + h×c + c) and returns the scale of a row's error in it: 2 over the MSE's mean·c entries. */
+@inline function startGradient(grad: usize, p: i32, h: i32, c: i32, mean: i32): f64 {
+  memory.fill(grad, 0, <usize>(p * h + h * c + c) << 3);
+  return 2.0 / (<f64>mean * <f64>c);
+}
+
+/**
+ * One row's output error, from its outputs in e (c) and its targets at y: returns `total` + Σ (e − y)²,
+ * the squares added to it one by one (a pass's running sum, to the bit), leaves e = (e − y)·scale (the
+ * loss's gradient with respect to the outputs) and adds it to b⁰'s gradient gb.
+ */
+@inline function outputError(e: usize, y: usize, c: i32, scale: f64, gb: usize, total: f64): f64 {
+  for (let t = 0; t < c; t++) {
+    const d = load<f64>(e + (<usize>t << 3)) - load<f64>(y + (<usize>t << 3));
+    total += d * d;
+    store<f64>(e + (<usize>t << 3), d * scale);
+  }
+  axpy(c, 1.0, e, gb);
+  return total;
+}
+
+/** One row's second-layer gradient, gB (h×c) += s eᵀ, and e pulled back through B and gated by σ' at s into dz (h). */
+@inline function backRow(s: usize, e: usize, B: usize, h: i32, c: i32, alpha: f64, gB: usize, dz: usize): void {
+  if (c == 1) axpy(h, load<f64>(e), s, gB);
+  else for (let j = 0; j < h; j++) axpy(c, load<f64>(s + (<usize>j << 3)), e, gB + <usize>j * (<usize>c << 3));
+  pullBack(e, B, h, c, dz);
+  gate(s, h, alpha, dz);
+}
+
 /**
  * The m rows' share of the MSE over `mean` rows (mean over mean·c entries, torch's MSELoss; mean = m
  * for the MSE of these rows alone) and of its gradient with respect to θ, into `grad` (same layout as
@@ -497,14 +536,12 @@ export function sse(x: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f
  * Scratch: s, dz (BLOCK_ROWS·h each) and e (BLOCK_ROWS·c).
  */
 export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, grad: usize, s: usize, dz: usize, e: usize): f64 {
-  const B = theta + (<usize>(p * h) << 3);
+  const B = layerB(theta, p, h);
   const gA = grad;
-  const gB = gA + (<usize>(p * h) << 3);
-  const gb = gB + (<usize>(h * c) << 3);
-  const cb = <usize>c << 3;
+  const gB = layerB(grad, p, h);
+  const gb = biasB0(grad, p, h, c);
   const hb = <usize>h << 3;
-  memory.fill(grad, 0, <usize>(p * h + h * c + c) << 3);
-  const scale = 2.0 / (<f64>mean * <f64>c);
+  const scale = startGradient(grad, p, h, c, mean);
   let total = 0.0;
   for (let i = 0; i < m; i += BLOCK_ROWS) {
     const k = min(BLOCK_ROWS, m - i);
@@ -513,20 +550,9 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
     const four = outputsFour(c, k);
     forwardBlock(xi, k, zeros, p, h, c, alpha, theta, s, e);
     for (let r = 0; r < k; r++) {
-      const er = e + <usize>r * cb;
-      const sr = s + <usize>r * hb;
-      const yr = y + (<usize>((i + r) * c) << 3);
-      for (let t = 0; t < c; t++) {
-        const d = load<f64>(er + (<usize>t << 3)) - load<f64>(yr + (<usize>t << 3));
-        total += d * d;
-        store<f64>(er + (<usize>t << 3), d * scale);
-      }
-      axpy(c, 1.0, er, gb);
-      if (four) continue;
-      if (c == 1) axpy(h, load<f64>(er), sr, gB);
-      else for (let j = 0; j < h; j++) axpy(c, load<f64>(sr + (<usize>j << 3)), er, gB + <usize>j * cb);
-      pullBack(er, B, h, c, dz + <usize>r * hb);
-      gate(sr, h, alpha, dz + <usize>r * hb);
+      const er = e + (<usize>(r * c) << 3);
+      total = outputError(er, y + (<usize>((i + r) * c) << 3), c, scale, gb, total);
+      if (!four) backRow(s + <usize>r * hb, er, B, h, c, alpha, gB, dz + <usize>r * hb);
     }
     if (four) {
       // gB += Σ_r s_r e_rᵀ, each entry loaded once for the four rows, and B's rows likewise for the
@@ -566,8 +592,8 @@ export function lossGrad(x: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, 
  * vals), cols indexing the p inputs. Scratch: s (h), o (c).
  */
 export function sseSparse(start: usize, cols: usize, vals: usize, y: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, o: usize): f64 {
-  const B = theta + (<usize>(p * h) << 3);
-  const b0 = B + (<usize>(h * c) << 3);
+  const B = layerB(theta, p, h);
+  const b0 = biasB0(theta, p, h, c);
   let total = 0.0;
   for (let r = 0; r < n; r++) {
     sparseForward(load<i32>(start + (<usize>r << 2)), load<i32>(start + (<usize>(r + 1) << 2)), cols, vals, h, c, alpha, theta, B, b0, s, o);
@@ -587,39 +613,28 @@ export function sseSparse(start: usize, cols: usize, vals: usize, y: usize, n: i
  * lossGrad's numbers to the bit. Scratch: s, dz (h each) and e (c).
  */
 export function lossGradSparse(start: usize, cols: usize, vals: usize, y: usize, m: i32, mean: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, grad: usize, s: usize, dz: usize, e: usize): f64 {
-  const B = theta + (<usize>(p * h) << 3);
-  const b0 = B + (<usize>(h * c) << 3);
-  const gA = grad;
-  const gB = gA + (<usize>(p * h) << 3);
-  const gb = gB + (<usize>(h * c) << 3);
-  const cb = <usize>c << 3;
+  const B = layerB(theta, p, h);
+  const b0 = biasB0(theta, p, h, c);
+  const gB = layerB(grad, p, h);
+  const gb = biasB0(grad, p, h, c);
   const hb = <usize>h << 3;
-  memory.fill(grad, 0, <usize>(p * h + h * c + c) << 3);
-  const scale = 2.0 / (<f64>mean * <f64>c);
+  const scale = startGradient(grad, p, h, c, mean);
   let total = 0.0;
   for (let r = 0; r < m; r++) {
     const from = load<i32>(start + (<usize>r << 2));
     const to = load<i32>(start + (<usize>(r + 1) << 2));
     sparseForward(from, to, cols, vals, h, c, alpha, theta, B, b0, s, e);
-    const yr = y + (<usize>(r * c) << 3);
-    for (let t = 0; t < c; t++) {
-      const d = load<f64>(e + (<usize>t << 3)) - load<f64>(yr + (<usize>t << 3));
-      total += d * d;
-      store<f64>(e + (<usize>t << 3), d * scale);
-    }
-    axpy(c, 1.0, e, gb);
-    if (c == 1) axpy(h, load<f64>(e), s, gB);
-    else for (let j = 0; j < h; j++) axpy(c, load<f64>(s + (<usize>j << 3)), e, gB + <usize>j * cb);
-    pullBack(e, B, h, c, dz);
-    gate(s, h, alpha, dz);
-    for (let k = from; k < to; k++) axpy(h, load<f64>(vals + (<usize>k << 3)), dz, gA + <usize>load<i32>(cols + (<usize>k << 2)) * hb);
+    total = outputError(e, y + (<usize>(r * c) << 3), c, scale, gb, total);
+    backRow(s, e, B, h, c, alpha, gB, dz);
+    // The first layer's gradient rows of this row's nonzero inputs alone (grad's A part starts at grad).
+    for (let k = from; k < to; k++) axpy(h, load<f64>(vals + (<usize>k << 3)), dz, grad + <usize>load<i32>(cols + (<usize>k << 2)) * hb);
   }
   return total / (<f64>mean * <f64>c);
 }
 
 /** predict for n rows held by their nonzero inputs (as sseSparse's); `s` (h) is scratch. */
 export function predictSparse(start: usize, cols: usize, vals: usize, n: i32, p: i32, h: i32, c: i32, alpha: f64, theta: usize, s: usize, out: usize): void {
-  const B = theta + (<usize>(p * h) << 3);
-  const b0 = B + (<usize>(h * c) << 3);
+  const B = layerB(theta, p, h);
+  const b0 = biasB0(theta, p, h, c);
   for (let r = 0; r < n; r++) sparseForward(load<i32>(start + (<usize>r << 2)), load<i32>(start + (<usize>(r + 1) << 2)), cols, vals, h, c, alpha, theta, B, b0, s, out + (<usize>(r * c) << 3));
 }
