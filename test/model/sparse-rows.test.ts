@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Prepared } from '../../src/data/split.js';
 import { fitStandardization, standardizeInputs } from '../../src/data/standardize.js';
+import { Adam } from '../../src/estimator/estimator.js';
 import { flatNetwork } from '../../src/model/backprop.js';
 import { GradientPass } from '../../src/model/gradient-pass.js';
 import { predict } from '../../src/model/network.js';
@@ -109,4 +110,22 @@ test('rows are taken by their nonzeros only where few are left: not for numbers,
   assert.ok(Math.abs(shift.width - SPARSE_COST * 5) < 1e-12, `${shift.width}`);
   const noOnes: Prepared = { ...data, x: data.x.map((v, t) => (t % data.p === 0 ? 2 : v)) };
   assert.equal(sparseShift(noOnes), null);
+});
+
+test('a fit takes columns of words by their nonzeros unless told not to, says so in the model file, and predicts as the dense pass does to rounding', () => {
+  const { raw, d, y } = wordsData(400, 2, 1, 30, 1, 8);
+  const X = { data: raw, shape: [raw.length / d, d] as [number, number] };
+  const Y = { data: y, shape: [y.length, 1] as [number, number] };
+  const fit = (options: { sparseInputs?: boolean }) => new Adam({ iterations: 3, hidden: 8, validationFraction: 0, seed: 0, ...options }).fit(X, Y);
+  const sparse = fit({});
+  const dense = fit({ sparseInputs: false });
+  assert.equal(sparse.toJSON().optionsUsed?.sparseInputs, true);
+  assert.equal(dense.toJSON().optionsUsed?.sparseInputs, false);
+  const a = sparse.predict(X);
+  const b = dense.predict(X);
+  assert.ok(maxAbsDiff(a, b) <= 1e-9 * maxAbs(b));
+  // Numbers alone stay with the dense pass.
+  const numbers = wordsData(100, 4, 0, 1, 1, 9);
+  const plain = new Adam({ iterations: 1, hidden: 4, validationFraction: 0 }).fit({ data: numbers.raw, shape: [100, numbers.d] }, { data: numbers.y, shape: [100, 1] });
+  assert.equal(plain.toJSON().optionsUsed?.sparseInputs, false);
 });
