@@ -62,7 +62,7 @@ export const TRAINER_OPTIONS: { readonly [K in TrainerOptionKey]-?: Exposure } =
   lrSecond: { description: 'two-rate-gd: the second layer\'s rate (--lr moves the first)' },
   gradientChunk: { description: 'SGD, Adam, LBFGS: sum each batch\'s gradient over chunks of at most this many rows (one, or an even number of near-equal ones), added in order (0: one pass over the rows in order, the paper\'s; numbers change by rounding only; lets --threads share a pass; train, compare and the Regressor split an SGD or Adam batch in two where its work pays, unless given)' },
   threads: { description: 'ANMIN: threads for the firing-pair sums or the matrix-free products; SGD, Adam, LBFGS with --gradient-chunk: threads sharing the chunks (same numbers for any count; bench and train default: the number of cores)' },
-  sparseInputs: { description: 'SGD, Adam, LBFGS: rows whose inputs are mostly one value per column (words one-hot, flags) go through the gradient pass by their nonzeros after shifting each such column by its common value (where at most half the entries stay nonzero; numbers change by rounding only; train, compare and the Regressor do so unless given)' },
+  sparseInputs: { description: 'SGD, Adam, LBFGS: rows whose inputs are mostly one value per column (words one-hot, flags) go through the gradient pass by their nonzeros after shifting each such column by its common value (where at most a quarter of the entries stay nonzero; numbers change by rounding only; train, compare and the Regressor do so unless given)' },
   seed: { leftOut: 'a run\'s seed is its split (--split), as in every protocol' },
   initA: { leftOut: 'initial weights are an array: library only (trainAnmin({ initA }))' },
 };

@@ -5,6 +5,7 @@ import { Team } from '../util/team.js';
 import { flatNetwork, type FlatNetwork } from './backprop.js';
 import { lossAndGradient, lossAndGradientSparse, predictSparseKernel, sumSquaredErrors, sumSquaredErrorsSparse } from './kernels.js';
 import { fillSparseRows, shiftTheta, sparseRoom, toSparseRows, unshiftGradient, type Alloc, type SparseRows } from './sparse-rows.js';
+import { rowSquaredErrors } from './network.js';
 import type { Network } from './types.js';
 
 /** What the threads of a pass share: the rows, θ, and one slot per chunk for its loss share and gradient. */
@@ -243,10 +244,7 @@ export class GradientPass {
     const n = held.layout[0];
     const theta = new Float64Array(this.net.theta.length);
     shiftTheta(this.shift!, this.net.theta, s.p, s.h, theta);
-    const pred = predictSparseKernel(flatNetwork(s.p, s.h, s.c, s.alpha, theta), held.sparse, held.y, 0, n);
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let t = i * s.c; t < (i + 1) * s.c; t++) out[i] += (pred[t] - held.y[t]) ** 2;
-    return out;
+    return rowSquaredErrors(predictSparseKernel(flatNetwork(s.p, s.h, s.c, s.alpha, theta), held.sparse, held.y, 0, n), held.y, n, s.c);
   }
 
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */

@@ -94,6 +94,17 @@ export function columnFits(pred: Float64Array, y: Float64Array, n: number, c: nu
   });
 }
 
+/** Each of n rows' squared error, summed over its c outputs in order, of predictions against targets (row-major n×c). */
+export function rowSquaredErrors(pred: Float64Array, y: Float64Array, n: number, c: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let t = i * c; t < (i + 1) * c; t++) s += (pred[t] - y[t]) ** 2;
+    out[i] = s;
+  }
+  return out;
+}
+
 /** The firing flags of pre-activations z: 1 where z > 0 (the neuron fires), else 0. */
 export function firingFlags(z: Float64Array): Uint8Array {
   // A plain loop: TypedArray.map calls back per entry, seconds on YearPredictionMSD's 26 million gates.

@@ -7,7 +7,6 @@ import type { Prepared } from '../data/split.js';
  * on every row but its level's.
  */
 export interface SparseRows {
-  n: number;
   start: Int32Array;
   col: Int32Array;
   val: Float64Array;
@@ -109,7 +108,7 @@ export function gradientWidth(x: Float64Array, d: number, rows?: Int32Array): nu
 
 /** Empty sparse rows with room for `rows` rows and `entries` entries, in arrays from `alloc`. */
 export function sparseRoom(rows: number, entries: number, alloc: Alloc = PLAIN): SparseRows {
-  return { n: 0, start: alloc.i32(rows + 1), col: alloc.i32(entries), val: alloc.f64(entries) };
+  return { start: alloc.i32(rows + 1), col: alloc.i32(entries), val: alloc.f64(entries) };
 }
 
 /** Rows of x (n×p) less `shift`, by their nonzeros, in arrays from `alloc`. */
@@ -135,7 +134,6 @@ export function fillSparseRows(rows: SparseRows, x: Float64Array, n: number, p: 
     }
   }
   rows.start[n] = k;
-  rows.n = n;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sumSquaredErrors } from '../model/kernels.js';
-import { cloneNetwork, evaluate, fitOf, predict, totalSquares, type Fit, type Network } from '../model/network.js';
+import { cloneNetwork, evaluate, fitOf, predict, rowSquaredErrors, totalSquares, type Fit, type Network } from '../model/network.js';
 import { recoveryError } from '../model/recovery.js';
 import { phase } from '../util/profile.js';
 import type { OnStep, TracePoint, TrainData } from './types.js';
@@ -201,14 +201,7 @@ export class Selection {
 
 /** Each validation row's squared errors, summed over the targets. */
 function rowErrors(net: Network, v: NonNullable<TrainData['validation']>): Float64Array {
-  const pred = predict(net, v.x, v.n);
-  const out = new Float64Array(v.n);
-  for (let i = 0; i < v.n; i++) {
-    let s = 0;
-    for (let t = i * v.c; t < (i + 1) * v.c; t++) s += (pred[t] - v.y[t]) ** 2;
-    out[i] = s;
-  }
-  return out;
+  return rowSquaredErrors(predict(net, v.x, v.n), v.y, v.n, v.c);
 }
 
 /**
