@@ -1,4 +1,4 @@
-"""The generated data sets of README's "Your own data" tables, sessions 33 to 35, shaped after public sets.
+"""The generated data sets of README's "Your own data" tables, sessions 33 to 36, 39 and 40, shaped after public sets.
 
     /usr/bin/python3 datasets/made/make.py OUTDIR NAME...    (NumPy, pandas, scikit-learn for the Friedman sets)
 
@@ -203,6 +203,74 @@ def words300(seed=3610, n=2000):
     # 300 word-presence flags (Zipf-like rates) -> a score linear in them, with two interactions
     r=np.random.RandomState(seed); p=0.3/np.arange(1,301)**0.7; X=(r.uniform(size=(n,300))<p).astype(float); w=r.randn(300)*(r.uniform(size=300)<0.3)
     _save('words300', X, X@w+2*X[:,0]*X[:,1]-1.5*X[:,2]*X[:,3]+r.randn(n)*0.5)
+# Session 39 (written as csv rows, as measured)
+def flights(seed=3901, n=30000):
+    import csv
+    rs=np.random.RandomState(seed); air=rs.randint(0,20,n); orig=rs.randint(0,60,n); hour=rs.randint(5,24,n); month=rs.randint(1,13,n)
+    dist=np.exp(rs.normal(6.5,0.6,n)); a_eff=rs.normal(0,6,20); o_eff=rs.normal(0,8,60)
+    delay=a_eff[air]+o_eff[orig]+0.08*(hour-5)**2-3*np.cos(2*np.pi*(month-1)/12)+0.004*dist+0.02*o_eff[orig]*(hour-5)+rs.gumbel(0,12,n)
+    with open(out+'flights.csv','w',newline='') as f:
+        w=csv.writer(f); w.writerow(['airline','origin','hour','month','distance','delay'])
+        for i in range(n): w.writerow([f'A{air[i]:02d}',f'O{orig[i]:02d}',hour[i],month[i],round(dist[i],1),round(delay[i],2)])
+def airbnb(seed=3902, n=8000):
+    import csv
+    rs=np.random.RandomState(seed); hood=rs.randint(0,40,n); room=rs.choice(3,n,p=[0.6,0.35,0.05]); prop=rs.randint(0,10,n)
+    guests=rs.randint(1,9,n); beds=np.maximum(1,guests//2+rs.randint(-1,2,n)); baths=1+rs.binomial(2,0.3,n)
+    reviews=rs.poisson(20,n); rating=np.clip(rs.normal(4.6,0.3,n),1,5); dist=np.exp(rs.normal(1.0,0.7,n))
+    h_eff=rs.normal(0,0.35,40); r_eff=np.array([0.0,-0.6,-0.9]); p_eff=rs.normal(0,0.15,10)
+    logp=4.2+h_eff[hood]+r_eff[room]+p_eff[prop]+0.12*guests+0.08*baths-0.15*np.log(dist)+0.3*(rating-4.6)+0.1*h_eff[hood]*(room==0)*guests/4+rs.normal(0,0.3,n)
+    price=np.exp(logp)
+    with open(out+'airbnb.csv','w',newline='') as f:
+        w=csv.writer(f); w.writerow(['neighbourhood','room_type','property_type','guests','beds','baths','reviews','rating','distance','price'])
+        for i in range(n): w.writerow([f'N{hood[i]:02d}',['entire','private','shared'][room[i]],f'P{prop[i]}',guests[i],beds[i],baths[i],reviews[i],round(rating[i],2),round(dist[i],2),round(price[i],2)])
+# Session 40
+def grid(seed=4001, n=10000):
+    # electrical-grid-stability-like: a 4-node star (producer 0, consumers 1-3); reaction times tau, powers p (p0 = -sum), price
+    # elasticities g -> stab, the largest real part of the linearized swing system's eigenvalues (damping g/(1 + 0.2 tau))
+    r=np.random.RandomState(seed); tau=r.uniform(0.5,10,(n,4)); p=np.zeros((n,4)); p[:,1:]=r.uniform(-2,-0.5,(n,3)); p[:,0]=-p[:,1:].sum(1); g=r.uniform(0.05,1,(n,4))
+    stab=np.empty(n)
+    for i in range(n):
+        K=np.zeros((4,4)); w=1+0.5*np.abs(p[i,1:])
+        for j in range(3): K[0,0]+=w[j]; K[j+1,j+1]+=w[j]; K[0,j+1]-=w[j]; K[j+1,0]-=w[j]
+        D=np.diag(g[i]/(1+0.2*tau[i])-0.02*tau[i]); A=np.block([[np.zeros((4,4)),np.eye(4)],[-K,-D]])
+        ev=np.linalg.eigvals(A).real; stab[i]=np.sort(ev)[-2]  # the largest but the grid's common rotation's 0
+    df=pd.DataFrame(np.hstack([tau,p,g]),columns=[f'{a}{k}' for a in ('tau','p','g') for k in range(1,5)]); df['stab']=stab+r.normal(0,0.002,n)
+    df.to_csv(out+'grid.csv',index=False)
+def building(seed=4002, n=372):
+    # residential-building-like: 8 project variables and 19 economic series at 5 quarterly lags (random walks, so collinear) -> sale price and cost
+    r=np.random.RandomState(seed); T=120; econ=np.cumsum(r.normal(0,1,(T+5,19)),0)+r.normal(0,0.3,(T+5,19)); q=r.randint(5,T+5,n)
+    V=np.column_stack([r.uniform(100,5000,n),r.uniform(50,1500,n),r.uniform(1,10,n),r.lognormal(5,0.5,n),r.uniform(0.8,1.2,n),r.randint(1,21,n),r.uniform(1,20,n),r.lognormal(3,0.4,n)])
+    lags=np.hstack([econ[q-l] for l in range(5)]); mkt=econ[q,0]-0.5*econ[q,3]+0.3*econ[q-2,7]
+    cost=V[:,3]*(1+0.02*econ[q-1,1])*V[:,4]+0.05*V[:,0]+r.normal(0,20,n)
+    price=cost*(1.3+0.03*mkt+0.05*np.tanh(econ[q-4,5]/5))+0.2*V[:,7]*V[:,2]+r.normal(0,30,n)
+    cols=[f'V{k}' for k in range(1,9)]+[f'E{k}_L{l}' for l in range(1,6) for k in range(1,20)]
+    df=pd.DataFrame(np.hstack([V,lags]),columns=cols); df['price']=price; df['cost']=cost; df.to_csv(out+'building.csv',index=False)
+def sgemm(seed=4003, n=40000):
+    # SGEMM-GPU-kernel-like: 14 tuning parameters of a matrix-multiply kernel (powers of two and flags) -> its run time in ms, log-normal
+    r=np.random.RandomState(seed); c=lambda v: np.array(v)[r.randint(0,len(v),n)]
+    MWG,NWG,KWG=c([16,32,64,128]),c([16,32,64,128]),c([16,32]); MDIMC,NDIMC=c([8,16,32]),c([8,16,32]); MDIMA,NDIMB=c([8,16,32]),c([8,16,32])
+    KWI,VWM,VWN=c([2,8]),c([1,2,4,8]),c([1,2,4,8]); STRM,STRN,SA,SB=c([0,1]),c([0,1]),c([0,1]),c([0,1])
+    threads=MDIMC*NDIMC; per=(MWG/MDIMC)*(NWG/NDIMC)
+    logt=4.0+0.4*(np.log2(threads)-7.5)**2/4+0.1*(np.log2(per)-3)**2-0.15*np.log2(VWM*VWN)*(per>=4)+0.3*(per>32)-0.2*SA*SB+0.1*STRM*(VWM>2)-0.08*np.log2(KWG)*(KWI==8)+0.15*np.abs(np.log2(MDIMA/MDIMC))+0.15*np.abs(np.log2(NDIMB/NDIMC))
+    t=np.exp(logt+r.normal(0,0.08,n))
+    df=pd.DataFrame({'MWG':MWG,'NWG':NWG,'KWG':KWG,'MDIMC':MDIMC,'NDIMC':NDIMC,'MDIMA':MDIMA,'NDIMB':NDIMB,'KWI':KWI,'VWM':VWM,'VWN':VWN,'STRM':STRM,'STRN':STRN,'SA':SA,'SB':SB}); df['runtime']=np.round(t,2)
+    df.to_csv(out+'sgemm.csv',index=False)
+def bias(seed=4004, n=7750):
+    # bias-correction-like: 25 stations' daily forecasts (temperatures, humidity, wind, latent heat, cloud and rain by quarter-day), site
+    # terrain and solar radiation -> the next day's observed maximum and minimum temperatures, the forecast's bias by site and cloud
+    r=np.random.RandomState(seed); st=r.randint(0,25,n); day=r.randint(0,310,n); lat=r.uniform(37.45,37.65,25); lon=r.uniform(126.8,127.1,25); dem=r.lognormal(3.5,1,25); slope=r.lognormal(0,0.8,25)
+    season=np.sin(2*np.pi*(day-20)/365); tmax=29+3*season+r.normal(0,2.5,n); tmin=tmax-7+r.normal(0,1.5,n); rh=np.clip(r.normal(60,15,n),10,100); ws=r.gamma(3,2,n); lh=r.normal(60,35,n)
+    cc=np.clip(r.beta(1.2,2,(n,4))+0.003*(rh[:,None]-60),0,1); pr=np.where(r.uniform(size=(n,4))<0.15*cc*2,r.exponential(2,(n,4)),0); sol=5500+300*season+r.normal(0,150,n)
+    bmax=-1.2*cc.mean(1)*(1+0.3*(dem[st]>40))+0.02*(sol-5500)/10-0.01*dem[st]-0.05*ws+0.4*np.sin(lon[st]*40)
+    bmin=0.8*cc[:,3]-0.3*slope[st]+0.02*(rh-60)/5-0.005*dem[st]
+    X=np.column_stack([st+1,tmax,tmin,rh,ws,lh,cc,pr,lat[st],lon[st],dem[st],slope[st],sol])
+    cols=['station','LDAPS_Tmax','LDAPS_Tmin','LDAPS_RH','LDAPS_WS','LDAPS_LH']+[f'LDAPS_CC{k}' for k in range(1,5)]+[f'LDAPS_PPT{k}' for k in range(1,5)]+['lat','lon','DEM','Slope','Solar']
+    df=pd.DataFrame(X,columns=cols); df['Next_Tmax']=tmax+bmax+r.normal(0,1.0,n); df['Next_Tmin']=tmin+bmin+r.normal(0,0.8,n); df.to_csv(out+'bias.csv',index=False)
+def stock(seed=4005, n=536):
+    # istanbul-stock-like: seven markets' daily returns (one common factor) -> the exchange's own, Student-t noise of 3 degrees of freedom
+    r=np.random.RandomState(seed); f=r.standard_t(4,n)*0.01; B=np.array([0.8,1.0,0.9,0.6,1.2,1.0,1.1]); X=f[:,None]*B+r.normal(0,0.006,(n,7))
+    y=0.2*X[:,5]+0.6*X[:,6]+0.1*X[:,4]+0.004*r.standard_t(3,n)
+    df=pd.DataFrame(X,columns=['SP','DAX','FTSE','NIKKEI','BOVESPA','EU','EM']); df['ISE']=y; df.to_csv(out+'stock.csv',index=False)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')

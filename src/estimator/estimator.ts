@@ -17,7 +17,7 @@ import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { bestLinear, linearFitOf, linearFits, linearKept, linearNetwork } from './linear.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, floorPatience, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, CHALLENGER_FLOOR, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, floorPatience, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -376,8 +376,8 @@ export class Regressor<O extends object = object> {
     // only where measured (L-BFGS, one target), and never against an iteration count or patience given.
     const handoff =
       isAnmin && st.refine === 'lbfgs' && opts.iterations === undefined && st.patience === undefined && p.train.c === 1 && widths.every((h) => !fewRows(p.train.n, p.train.p * h));
-    // A run's floor (TrainData.floor): below the linear fit within `stall` points at its pace, or stopped.
-    const under = (stall: number) => (floor === undefined ? {} : { floor: { mse: floor, patience: stall, horizon: stall } });
+    // A run's floor (TrainData.floor): stopped after `stall` points that bring no best on pace to pass below the linear fit within `horizon` points.
+    const under = (stall: number, horizon = stall) => (floor === undefined ? {} : { floor: { mse: floor, patience: stall, horizon } });
     // `from`: ANMIN from a candidate's selected network instead of its random start (recorded as Candidate.from).
     // `lr`: a raced rate (RATE_RACE), whose run waits out its whole patience after the plateau's cut.
     const attempt = (hidden: number, lambda: number | undefined, { margin, early = handoff, restart = 0, stall = patience, from, lr }: { margin?: number; early?: boolean; restart?: number; stall?: number; from?: (typeof tried)[number]; lr?: number } = {}): number => {
@@ -428,7 +428,7 @@ export class Regressor<O extends object = object> {
       for (const hidden of widths) {
         const options = fullBatch({ ...CHALLENGER_OPTIONS[st.challenger], ...threadsFor(rival), hidden, alpha: opts.alpha ?? (impl.defaults as { alpha?: number }).alpha ?? 0, seed: opts.seed }, p.train);
         const stall = st.patience ?? PATIENCE.gradient;
-        const r = run(rival, { train: p.train, validation, lean: true, patience: stall, tolerance: GAIN_RULE, ...under(stall) }, options, onStep, unit);
+        const r = run(rival, { train: p.train, validation, lean: true, patience: stall, tolerance: GAIN_RULE, ...under(Math.min(stall, CHALLENGER_FLOOR), stall) }, options, onStep, unit);
         seconds += r.seconds;
         tried.push({ c: { ...candidate(r, hidden, undefined), trainer: st.challenger }, r, options, scale: unit });
       }
