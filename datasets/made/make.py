@@ -271,6 +271,42 @@ def stock(seed=4005, n=536):
     r=np.random.RandomState(seed); f=r.standard_t(4,n)*0.01; B=np.array([0.8,1.0,0.9,0.6,1.2,1.0,1.1]); X=f[:,None]*B+r.normal(0,0.006,(n,7))
     y=0.2*X[:,5]+0.6*X[:,6]+0.1*X[:,4]+0.004*r.standard_t(3,n)
     df=pd.DataFrame(X,columns=['SP','DAX','FTSE','NIKKEI','BOVESPA','EU','EM']); df['ISE']=y; df.to_csv(out+'stock.csv',index=False)
+def slump(seed=4006, n=103):
+    # concrete-slump-like: seven mix ingredients (kg/m3) -> slump, flow (cm) and 28-day strength (MPa)
+    r=np.random.RandomState(seed); cem=r.uniform(137,374,n); slag=r.uniform(0,193,n); ash=r.uniform(0,260,n); water=r.uniform(160,240,n); sp=r.uniform(4,19,n); ca=r.uniform(708,1050,n); fa=r.uniform(640,902,n)
+    wb=water/(cem+0.6*slag+0.4*ash); fl=np.clip(20+180*(wb-0.45)+2.2*sp-0.02*(ca-850)+r.normal(0,6,n),20,78); sl=np.clip(fl/3.2-3+r.normal(0,2.5,n),0,29)
+    st=np.clip(18+0.06*cem+0.04*slag+0.03*ash-35*(wb-0.5)-0.1*(fl-50)*0.2+r.normal(0,2.5,n),17,58)
+    pd.DataFrame({'Cement':cem,'Slag':slag,'FlyAsh':ash,'Water':water,'SP':sp,'CoarseAggr':ca,'FineAggr':fa,'SLUMP':sl,'FLOW':fl,'Strength':st}).to_csv(out+'slump.csv',index=False)
+def claims(seed=4007, n=20000):
+    # motor-claims-like: driver age, vehicle age and power, bonus-malus, density, region and fuel as words -> a year's claim amount,
+    # zero for most policies, a Poisson count of gamma-sized claims for the rest
+    r=np.random.RandomState(seed); age=r.randint(18,90,n); vage=r.randint(0,20,n); power=r.randint(4,15,n); bm=np.clip(np.round(r.exponential(8,n)+50),50,150); dens=np.exp(r.normal(6,1.8,n))
+    regions=np.array([f'R{k}' for k in range(22)]); reg=r.randint(0,22,n); reff=r.normal(0,0.25,22); fuel=np.where(r.uniform(size=n)<0.5,'Diesel','Regular')
+    lam=0.07*np.exp(reff[reg]+0.012*(bm-50)+0.08*np.log(dens/400)+0.25*(age<25)-0.1*(age>60)*(age<75)+0.03*(power-8)*(fuel=='Diesel')-0.02*vage)
+    k=r.poisson(lam); amt=np.array([r.gamma(0.8,2200,c).sum() for c in k])
+    pd.DataFrame({'DrivAge':age,'VehAge':vage,'VehPower':power,'BonusMalus':bm,'Density':np.round(dens),'Region':regions[reg],'VehGas':fuel,'ClaimAmount':np.round(amt,2)}).to_csv(out+'claims.csv',index=False)
+def bodyfat(seed=4008, n=252):
+    # body-fat-like: age, weight, height and ten circumferences (correlated through size) -> body fat % (Siri), near-linear
+    r=np.random.RandomState(seed); age=r.uniform(22,81,n); size=r.normal(0,1,n); fat=r.normal(0,1,n)
+    h=np.round(70+2.5*size+r.normal(0,1.2,n),2); w=np.round(178+25*size+18*fat+r.normal(0,6,n),1)
+    base=np.array([38,100,92,99,59,38,23,32,29,18.2]); sz=np.array([0.04,0.05,0.05,0.06,0.06,0.05,0.04,0.06,0.05,0.04]); fz=np.array([0.02,0.05,0.09,0.05,0.05,0.03,0.02,0.04,0.02,0.01])
+    C=base*(1+size[:,None]*sz+fat[:,None]*fz+r.normal(0,0.02,(n,10)))
+    bf=np.clip(19+6.5*fat+0.08*(age-45)+0.9*(C[:,2]-92*(1+0.05*size))/3+r.normal(0,3.2,n),0,48)
+    df=pd.DataFrame(np.column_stack([age,w,h,C]),columns=['Age','Weight','Height','Neck','Chest','Abdomen','Hip','Thigh','Knee','Ankle','Biceps','Forearm','Wrist']); df['BodyFat']=np.round(bf,1); df.to_csv(out+'bodyfat.csv',index=False)
+def turbine(seed=4009, n=50000):
+    # wind-turbine-SCADA-like: wind speed (Weibull), direction, air temperature -> active power, a logistic power curve to rated 3,600 kW,
+    # cut-out above 25 m/s, curtailed or down at times, a yaw loss by direction
+    r=np.random.RandomState(seed); ws=r.weibull(2.1,n)*8.5; wd=r.uniform(0,360,n); t=r.normal(12,8,n)
+    rho=1.225*288/(273+t); curve=3600/(1+np.exp(-(ws-9.2)/1.35))-3600/(1+np.exp(9.2/1.35)); curve=np.where(ws<3,0,curve)*rho/1.225
+    yaw=1-0.08*(np.cos(np.radians(wd-225))<-0.5); p=np.clip(curve*yaw,0,3600); p=np.where(ws>25,0,p)
+    down=r.uniform(size=n)<0.03; curt=r.uniform(size=n)<0.05; p=np.where(down,0,np.where(curt,np.minimum(p,2000),p))+r.normal(0,40,n)
+    pd.DataFrame({'WindSpeed':np.round(ws,3),'WindDirection':np.round(wd,1),'Temperature':np.round(t,2),'Power':np.round(p,1)}).to_csv(out+'turbine.csv',index=False)
+def solubility(seed=4010, n=1144, d=100):
+    # aqueous-solubility-like: 100 molecular descriptors (counts and correlated continuous ones from 12 latent factors) -> log solubility
+    r=np.random.RandomState(seed); Z=r.normal(0,1,(n,12)); L=r.normal(0,1,(12,d))*(r.uniform(size=(12,d))<0.3); X=Z@L+r.normal(0,0.5,(n,d))
+    cnt=r.choice(d,30,replace=False); X[:,cnt]=np.round(np.exp(0.4*X[:,cnt]/np.maximum(X[:,cnt].std(0),1e-9)))-1
+    y=-1.2*Z[:,0]+0.8*np.tanh(Z[:,1])-0.5*Z[:,2]*Z[:,3]+0.3*np.maximum(Z[:,4],0)**2+r.normal(0,0.6,n)
+    df=pd.DataFrame(X,columns=[f'D{k}' for k in range(d)]); df['logS']=y; df.to_csv(out+'solubility.csv',index=False)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')
