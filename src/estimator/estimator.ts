@@ -17,7 +17,7 @@ import { rateTargetScale, targetScale } from './target-scale.js';
 import { loadModel, modelFile, type ModelFile, type TrainingSummary } from './model-file.js';
 import { bestLinear, linearFitOf, linearFits, linearKept, linearNetwork } from './linear.js';
 import { targetsToFlat, toFlat, type Flat, type Matrix, type Targets } from './matrix.js';
-import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, CHALLENGER_FLOOR, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, floorPatience, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
+import { ADAM_REFINE_GAIN, BORNE_OUT, candidate, CHALLENGER_FLOOR, GAIN_RULE, LEAST_GAIN, checkSettings, DEFAULT_VALIDATION_FRACTION, defaultRestarts, degenerateCount, descend, fewRows, fitRows, floorPatience, HANDOFF_ITERATIONS, lambdaGrid, minibatchPatience, cutGain, PATIENCE, PLATEAU, racesRate, RATE_RACE, REFINE_CLIMB, REFINE_PATIENCE, REFINE_START, restartSeed, run, SETTING_KEYS, validationSplit, VALIDATION_LAMBDAS, type Candidate, type Challenger, type Refiner, type ValidationRecord, type ValidationSettings } from './validation.js';
 
 /** A trainer's options, its seed, and how fit validates (ValidationSettings; validationFraction 0: the trainer as published). */
 export type RegressorOptions<O extends object = object> = Partial<O> & { seed?: number } & Partial<ValidationSettings>;
@@ -489,7 +489,7 @@ export class Regressor<O extends object = object> {
       // norm 0.5 to 17 times its incoming one (kin8nm-like data). Over 10 splits, test MSE as it was →
       // balanced: bike-sharing 1,331 → 1,289, the swiss roll 0.0083 → 0.0048, 60 rows 0.426 → 0.375; the
       // worst, Friedman #2 on 150 rows 2,493 → 2,541. Balanced exactly (not by powers of two): much the same.
-      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], ...(st.refine === 'lbfgs' && st.patience === undefined ? { startPatience: REFINE_START.patience, startSignificance: REFINE_START.significance } : {}), tolerance: isAnmin ? GAIN_RULE : ADAM_REFINE_GAIN, plateau: PLATEAU, init: balanced(chosen.r.network, scale) }, options, onStep, scale);
+      const r = run(refiner, { train: p.train, validation, lean: true, test: p.test, patience: st.patience ?? REFINE_PATIENCE[st.refine], ...(st.refine === 'lbfgs' && st.patience === undefined ? { startPatience: REFINE_START.patience, startSignificance: REFINE_START.significance } : {}), tolerance: isAnmin ? GAIN_RULE : ADAM_REFINE_GAIN, plateau: PLATEAU, init: balanced(chosen.r.network, scale), ...(st.patience === undefined ? { climb: REFINE_CLIMB } : {}) }, options, onStep, scale);
       const at = r.trace[r.selected];
       record.refine = { trainer: st.refine, ...(handoff ? { handoff: HANDOFF_ITERATIONS } : {}), options, startValidationMse: finiteOrNull(r.trace[0].validationMse), validationMse: finiteOrNull(at.validationMse), selected: at.iteration, iterations: r.trace.length - 1, ...(r.stoppedAt !== undefined ? { stoppedAt: r.stoppedAt } : {}), ...(r.rateCutAt !== undefined ? { rateCutAt: r.rateCutAt } : {}) };
       seconds += r.seconds;

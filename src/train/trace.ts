@@ -104,6 +104,9 @@ export class Selection {
   /** The first point's validation rows' squared errors, where a new best must bear out its gain over them. */
   private readonly startErrors?: Float64Array;
   private behind = 0;
+  /** Points in a row whose validation MSE rose over the one before (TrainData.climb), and the last one's. */
+  private rises = 0;
+  private previous: number;
   /** The index of the latest point offered. */
   private at = 0;
   /** The point at which the plateau's rate cut was taken (TrainData.plateau): later points ran at the cut rate. */
@@ -119,6 +122,7 @@ export class Selection {
     this.mark = first.validationR2 ?? -Infinity;
     this.markLoss = this.loss;
     this.floorMarkLoss = this.loss;
+    this.previous = this.loss;
     if (data.startPatience !== undefined && data.startSignificance !== undefined && data.validation) this.startErrors = this.rowErrors(net);
     if (data.tolerance?.significance !== undefined && data.validation) this.markErrors = this.rowErrors(net);
   }
@@ -131,6 +135,8 @@ export class Selection {
   offer(net: Network, pt: TracePoint, index: number): void {
     const loss = this.criterion(pt);
     this.at = index;
+    this.rises = loss > this.previous ? this.rises + 1 : 0;
+    this.previous = loss;
     if ((this.final && !this.data.validation) || loss < this.loss) {
       this.loss = loss;
       this.best = cloneNetwork(net);
@@ -177,7 +183,7 @@ export class Selection {
     const { startPatience } = this.data;
     // Until a new best beats the first point, the start's patience counts from it.
     const unbeaten = given !== undefined && startPatience !== undefined && !this.beaten && this.at >= Math.min(given, startPatience);
-    return (given !== undefined && this.since >= given) || unbeaten || this.behind >= RIVAL_POINTS || this.underFloor;
+    return (given !== undefined && this.since >= given) || unbeaten || this.behind >= RIVAL_POINTS || this.underFloor || (this.data.climb !== undefined && this.rises >= this.data.climb);
   }
 
   /** Stalled while its best is no lower than the data's floor (TrainData.floor). */

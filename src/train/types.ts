@@ -89,6 +89,8 @@ export interface TrainData {
    * log of its MSE's fall per point), it would come below the floor within that many more points.
    */
   floor?: { mse: number; patience: number; horizon?: number };
+  /** With validation rows: stop once the validation MSE has risen over the point before at each of this many points in a row (past its minimum and climbing), whatever the patience. */
+  climb?: number;
   /** Gradient methods: start from this network (same shape) instead of their random initialization. */
   init?: Network;
   /**

@@ -61,3 +61,27 @@ test('a floor\'s horizon on a curve that halves each point from 2²⁰ times the
   assert.equal(stallAt(9), 10);
   assert.equal(stallAt(10), undefined);
 });
+
+test('a climb: a run stops once its validation MSE has risen at that many points in a row; a fall between rises starts the count again', () => {
+  const pr = problem(20, 2, 1, 1);
+  const net = { p: 1, h: 1, c: 1, alpha: 0, A: new Float64Array(1), B: new Float64Array(1), b0: new Float64Array(1) };
+  const point = (i: number, v: number): TracePoint => ({ iteration: i, trainMse: v, validationMse: v }) as TracePoint;
+  // The first point at which the run is stalled (patience 1000: only the climb stops it), or undefined.
+  const stallAt = (curve: number[], climb?: number) => {
+    const sel = new Selection({ train: pr, validation: pr, patience: 1000, ...(climb === undefined ? {} : { climb }) }, net, point(0, curve[0]));
+    for (let i = 1; i < curve.length; i++) {
+      sel.offer(net, point(i, curve[i]), i);
+      if (sel.stalled) return { at: i, selected: sel.selected };
+    }
+    return undefined;
+  };
+  // The refinement's curve on 2dplanes-like data: its minimum at step 1, then climbing.
+  const planes = [1.059, 1.008, 1.01, 1.014, 1.021, 1.027, 1.029];
+  assert.deepEqual(stallAt(planes, 2), { at: 3, selected: 1 });
+  assert.deepEqual(stallAt(planes, 3), { at: 4, selected: 1 });
+  assert.equal(stallAt(planes), undefined);
+  // Rise, fall (no new best), rise, rise: the fall starts the count again.
+  assert.deepEqual(stallAt([5, 4, 4.5, 4.2, 4.3, 4.4], 2), { at: 5, selected: 1 });
+  // Rises from a point above the best still count: the climb is of the curve, not of the best.
+  assert.deepEqual(stallAt([5, 3, 4, 3.5, 3.6, 3.7], 2), { at: 5, selected: 1 });
+});
