@@ -307,6 +307,28 @@ def solubility(seed=4010, n=1144, d=100):
     cnt=r.choice(d,30,replace=False); X[:,cnt]=np.round(np.exp(0.4*X[:,cnt]/np.maximum(X[:,cnt].std(0),1e-9)))-1
     y=-1.2*Z[:,0]+0.8*np.tanh(Z[:,1])-0.5*Z[:,2]*Z[:,3]+0.3*np.maximum(Z[:,4],0)**2+r.normal(0,0.6,n)
     df=pd.DataFrame(X,columns=[f'D{k}' for k in range(d)]); df['logS']=y; df.to_csv(out+'solubility.csv',index=False)
+def bank8(seed=4011, n=8192):
+    # bank8FM-like: 8 customer and queue variables of a simulated bank -> the share of customers who leave, fairly nonlinear, moderate noise
+    r=np.random.RandomState(seed); X=r.uniform(0,1,(n,8)); load=X[:,0]*(1+X[:,1])/(0.3+X[:,2]+0.5*X[:,3]); pat=0.2+0.8*X[:,4]
+    y=np.clip(1/(1+np.exp(-(3*load-2.5)/pat))*(0.6+0.4*X[:,5])+0.05*X[:,6]*X[:,7]+r.normal(0,0.03,n),0,1)
+    df=pd.DataFrame(X,columns=[f'a{k}' for k in range(1,9)]); df['rej']=y; df.to_csv(out+'bank8.csv',index=False)
+def spotify(seed=4012, n=30000):
+    # track-popularity-like: audio features, key (12 words), mode (2) and genre (20 words) -> popularity 0-100, mostly the genre and noise
+    r=np.random.RandomState(seed); genres=np.array([f'g{k:02d}' for k in range(20)]); g=r.randint(0,20,n); geff=r.normal(0,12,20)
+    dance,energy,valence,acoustic=r.beta(5,3,n),r.beta(4,2,n),r.beta(2,2,n),r.beta(1,3,n); speech=r.exponential(0.08,n); instr=np.where(r.uniform(size=n)<0.7,r.beta(1,20,n),r.beta(2,2,n)); live=r.beta(2,8,n)
+    loud=-20+15*energy+r.normal(0,2,n); tempo=r.normal(120,28,n); dur=r.lognormal(5.4,0.3,n); keys=np.array(['C','C#','D','D#','E','F','F#','G','G#','A','A#','B']); key=r.randint(0,12,n); mode=np.where(r.uniform(size=n)<0.63,'major','minor')
+    pop=np.clip(40+geff[g]+12*dance*(geff[g]>0)+0.6*loud-15*instr+8*valence*energy-10*speech-5*(dur>400)-3*(mode=='minor')*acoustic+r.normal(0,14,n),0,100)
+    pd.DataFrame({'danceability':dance,'energy':energy,'loudness':loud,'speechiness':speech,'acousticness':acoustic,'instrumentalness':instr,'liveness':live,'valence':valence,'tempo':tempo,'duration':dur,'key':keys[key],'mode':mode,'genre':genres[g],'popularity':np.round(pop)}).to_csv(out+'spotify.csv',index=False)
+def planes(seed=4013, n=40768):
+    # 2dplanes-like (Breiman): ten inputs in {-1, 0, 1}; a plane in x2-x4 where x1 is 1, another in x5-x7 elsewhere, noise 1
+    r=np.random.RandomState(seed); X=r.randint(-1,2,(n,10)).astype(float); X[:,0]=np.where(r.uniform(size=n)<0.5,1,-1)
+    y=np.where(X[:,0]==1,3+3*X[:,1]+2*X[:,2]+X[:,3],-3+3*X[:,4]+2*X[:,5]+X[:,6])+r.normal(0,1,n); _save('planes', X, y)
+def mv(seed=4014, n=40768):
+    # mv-like (Delve): ten inputs, three of them words, related to each other; a target by cases on them, nearly noiseless
+    r=np.random.RandomState(seed); x1=r.uniform(-5,5,n); x2=r.uniform(-15,-10,n); x3=np.where(x1>0,'green',np.where(r.uniform(size=n)<0.5,'red','brown'))
+    x4=np.where(x3=='green',x1+2*x2,x1/2+x2); x5=r.uniform(-1,1,n); x6=x4*x5; x7=np.where(x4>-20,'yes','no'); x8=np.where(x5>0.5,'large','normal'); x9=r.uniform(-1,1,n); x10=r.uniform(-1,1,n)
+    y=np.where(x7=='yes',10+x1*x2/10,x6)+np.where(x8=='large',5*x9,0)+0.5*np.sin(3*x10)+r.normal(0,0.1,n)
+    pd.DataFrame({'x1':x1,'x2':x2,'x3':x3,'x4':x4,'x5':x5,'x6':x6,'x7':x7,'x8':x8,'x9':x9,'x10':x10,'y':y}).to_csv(out+'mv.csv',index=False)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')
