@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
+import { droppedNote, readModelInputs, readTrainingCsv, type CsvData } from '../estimator/csv-data.js';
 import { AUTO, autoMethod, autoSettings } from '../estimator/auto.js';
 import { Regressor } from '../estimator/estimator.js';
 import { asMatrix, holdOut, toFlat } from '../estimator/matrix.js';
 import { toOnnx } from '../estimator/onnx.js';
 import { ADAM_RESTARTS, BORNE_OUT, DEFAULT_VALIDATION_FRACTION, fitRows, GAIN_RULE, HANDOFF_ITERATIONS, PATIENCE, PLATEAU, PLENTY_LAMBDA, REFINE_CLIMB, REFINE_PATIENCE, REFINE_START, SMALL_FIT_WORK, sizeWarning, STALL_UPDATES, VALIDATION_LAMBDAS, validationWarning, type ValidationSettings } from '../estimator/validation.js';
-import { readTextColumns } from '../data/csv.js';
+import { readTextColumns, type Missing } from '../data/csv.js';
 import type { OneHot } from '../data/encoding.js';
 import { splitIndices } from '../data/split.js';
 import type { ModelFile } from '../estimator/model-file.js';
@@ -29,6 +29,7 @@ import { DESCRIPTIONS } from './descriptions.js';
 
 type TrainFlags = Partial<Record<TrainerOptionKey, unknown>> & {
   categorical?: string[];
+  missing: Missing;
   option?: string[];
   target: string[];
   features?: string[];
@@ -103,7 +104,7 @@ export function trainCommand(): Command {
   const cmd = new Command('train')
     .description(DESCRIPTIONS.train)
     .argument('<data.csv>', 'training data');
-  for (const k of ['target', 'features', 'categorical', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
+  for (const k of ['target', 'features', 'categorical', 'missing', 'trainerOption', 'testFraction', 'testFile', 'modelSeed', 'save', 'json'] as const) cmd.addOption(option(k));
   for (const o of trainOptions()) cmd.addOption(o);
   const trainers = [...new Set(Object.values(TRAIN_METHODS).map((m) => TRAINERS[m.trainer]))];
   for (const k of flagsFor(trainers)) cmd.addOption(k === 'hidden' || k === 'lambda' ? listOption(k, trainers) : trainerOption(k, trainers));
@@ -133,10 +134,12 @@ export function trainCommand(): Command {
     let picked: Partial<ValidationSettings> = {};
     // Categories are learned on the rows trained on: all of them beside a --test file, else the split's.
     const learnOn = (n: number) => (f.test || f.testFraction === 0 ? Int32Array.from({ length: n }, (_, i) => i) : splitIndices(n, f.seed, f.testFraction).train);
-    const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined);
+    const data = await readTrainingCsv(file, f.target, f.features, f.categorical ? { columns: f.categorical, trainRows: learnOn } : undefined, f.missing);
     const y = data.y!;
-    const { train, test } = f.test
-      ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: await readModelInputs(f.test, data.features, data.targets, true, [], data.encoding).then((t) => ({ X: asMatrix(t.x), y: asMatrix(t.y!) })) }
+    const tested = f.test ? await readModelInputs(f.test, data.features, data.targets, true, [], data.encoding, f.missing) : undefined;
+    for (const [path, t] of [[file, data], [f.test, tested]] as const) if (t?.dropped) process.stderr.write(`anmin train: ${droppedNote(path!, t.dropped)}\n`);
+    const { train, test } = tested
+      ? { train: { X: asMatrix(data.x), y: asMatrix(y) }, test: { X: asMatrix(tested.x), y: asMatrix(tested.y!) } }
       : heldOut(data.x, y, f.testFraction, f.seed);
     const X = train.X;
     const trainRows = 'shape' in X ? X.shape[0] : 'rows' in X ? X.rows : X.length;
@@ -195,7 +198,7 @@ export function trainCommand(): Command {
     const chosen = v?.linear?.chosen ? `the linear fit (ridge λ ${v.linear.lambda} per row), refit on all rows; not the network (${network})` : network;
     const out = {
       // train_rows: every row not tested, validation_rows among them (refit or not, `chosen` says).
-      method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.linear?.chosen ? v.linear.validationMse : v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
+      method: method.method, ...(auto ? { chosen_by: 'auto' } : {}), ...(data.dropped || tested?.dropped ? { dropped_rows: (data.dropped?.rows ?? 0) + (tested?.dropped?.rows ?? 0) } : {}), train_rows: trainRows, ...(v ? { validation_rows: v.rows, validation_mse: v.linear?.chosen ? v.linear.validationMse : v.refine?.validationMse ?? v.chosen.validationMse, chosen } : {}), test_rows: s.testRows ?? 0, train_mse: s.trainMse, train_r2: s.trainR2, test_mse: s.testMse ?? null, test_r2: s.testR2 ?? null,
       seconds: Number(s.seconds.toFixed(3)), iterations: s.iterations, ...(s.stoppedAt !== undefined ? { stopped_at: s.stoppedAt } : {}),
       // The kept run is a candidate's unless refit: count it once.
       degenerate: (v?.candidates ?? []).reduce((a, c) => a + c.degenerate, 0) + (!v || v.refit ? s.degenerate ?? 0 : 0), ...(f.save && !unsaved ? { saved: f.save } : {}),

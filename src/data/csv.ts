@@ -17,6 +17,27 @@ export interface TableOptions {
   onProgress?: (bytes: number) => void;
   /** The field separator; a file with a header, without one given, has it found from its header line (see delimiterOf). */
   delimiter?: string;
+  /** 'drop': a row holding a missing value (isMissing) in a column read is left out, and listed in `dropped`; by default it is an error. */
+  missing?: Missing;
+  /** Data rows (0-based, blank lines not counted) to leave out as well: the caller found a missing value in a column it reads itself. */
+  skip?: ReadonlySet<number>;
+}
+
+/** What a reader does with a row holding a missing value: refuses the file, naming it (the default), or leaves the row out. */
+export type Missing = 'error' | 'drop';
+
+/**
+ * The markers of a missing value: pandas' default `na_values` and the UCI repository's "?". A field that
+ * is one of them reads as missing, not as a word, so the error says so rather than suggesting a category.
+ */
+const MISSING_MARKERS = new Set(['', '?', 'NA', 'N/A', 'n/a', '#N/A', '#N/A N/A', '#NA', '<NA>', 'NaN', 'nan', '-NaN', '-nan', 'NULL', 'null', 'None', '-1.#IND', '1.#IND', '-1.#QNAN', '1.#QNAN']);
+
+export const isMissing = (field: string): boolean => MISSING_MARKERS.has(field);
+
+/** Rows a reader left out: their 0-based data-row indices, and how many each column caused (the first missing field of each). */
+export interface Dropped {
+  rows: number[];
+  columns: Record<string, number>;
 }
 
 export interface NumericTable {
@@ -25,6 +46,8 @@ export interface NumericTable {
   rows: number;
   cols: number;
   names: string[];
+  /** With `missing: 'drop'` (or `skip`): the rows left out. */
+  dropped?: Dropped;
 }
 
 /**
@@ -47,6 +70,9 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
   let data = new Float64Array(0);
   let rows = 0;
   let first = true;
+  // Data rows seen, kept or not: the index `skip` and `dropped` speak in.
+  let seen = 0;
+  const dropped: Dropped = { rows: [], columns: {} };
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (first) {
@@ -67,19 +93,36 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
         grown.set(data);
         data = grown;
       }
+      const at = seen++;
+      if (opts.skip?.has(at)) {
+        dropped.rows.push(at);
+        continue;
+      }
       const base = rows * cols;
-      for (let k = 0; k < cols; k++) {
+      let complete = true;
+      for (let k = 0; k < cols && complete; k++) {
         const s = record[pick![k]];
         const v = s === '' || radixPrefixed(s) ? NaN : Number(s);
         if (!Number.isFinite(v)) {
           const col = pick![k];
           const named = names[col] === undefined ? `field ${col + 1}` : `column "${names[col]}"`;
+          const where = `${opts.label}:${info.lines}:${col + 1}: ${named} is ${s === '' ? 'empty' : `"${s}"`}`;
+          if (isMissing(s)) {
+            if (opts.missing !== 'drop') throw new AnminError(`${where}, a missing value (train and compare take --missing drop: the rows holding one left out)`);
+            // The fields written so far are overwritten by the next row kept.
+            complete = false;
+            dropped.rows.push(at);
+            const key = names[col] ?? `field ${col + 1}`;
+            dropped.columns[key] = (dropped.columns[key] ?? 0) + 1;
+            break;
+          }
           // A word in a named column is most often a category: say how to use it as one.
           const words = names[col] !== undefined && /[A-Za-z]/.test(s) && !/^[+-]?(inf(inity)?|nan)$/i.test(s) ? ` (a column of words? train and compare take --categorical ${names[col]})` : '';
-          throw new AnminError(`${opts.label}:${info.lines}:${col + 1}: ${named} is ${s === '' ? 'empty' : `"${s}"`}, not a finite number${words}`);
+          throw new AnminError(`${where}, not a finite number${words}`);
         }
         data[base + k] = v;
       }
+      if (!complete) continue;
       rows++;
       if (opts.onProgress && (rows & 4095) === 0) opts.onProgress(stream.bytesRead);
     }
@@ -93,8 +136,8 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
   } finally {
     stream.destroy();
   }
-  if (rows === 0) throw new AnminError(`${opts.label}: no data rows`);
-  return { data: data.subarray(0, rows * cols), rows, cols, names: pick ? pick.map((i) => names[i] ?? String(i)) : [] };
+  if (rows === 0) throw new AnminError(`${opts.label}: no data rows${dropped.rows.length ? ` (all ${dropped.rows.length} hold a missing value)` : ''}`);
+  return { data: data.subarray(0, rows * cols), rows, cols, names: pick ? pick.map((i) => names[i] ?? String(i)) : [], ...(dropped.rows.length ? { dropped } : {}) };
 }
 
 function resolveColumns(select: (string | number)[] | undefined, names: string[], width: number, label: string) {

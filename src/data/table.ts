@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { AnminError } from '../util/errors.js';
-import { readCsvHeader, readNumericTable } from './csv.js';
+import { readCsvHeader, readNumericTable, type Dropped, type TableOptions } from './csv.js';
 import { splitColumns, type Dataset } from './dataset.js';
 
 /**
@@ -20,8 +20,8 @@ export async function tableColumns(path: string, target: string[], features?: st
   return { features: inputs, targets: target };
 }
 
-/** The named columns of a CSV with a header as a dataset (no targets: `targets` empty). */
-export async function readTable(path: string, features: string[], targets: string[]): Promise<Dataset> {
-  const t = await readNumericTable(path, { label: path, header: true, select: [...features, ...targets] });
-  return splitColumns(basename(path), t.data, t.rows, t.cols, features.length, features, targets, {});
+/** The named columns of a CSV with a header as a dataset (no targets: `targets` empty), and the rows a `missing: 'drop'` read left out. */
+export async function readTable(path: string, features: string[], targets: string[], rows: Pick<TableOptions, 'missing' | 'skip'> = {}): Promise<Dataset & { dropped?: Dropped }> {
+  const t = await readNumericTable(path, { label: path, header: true, select: [...features, ...targets], ...rows });
+  return { ...splitColumns(basename(path), t.data, t.rows, t.cols, features.length, features, targets, {}), ...(t.dropped ? { dropped: t.dropped } : {}) };
 }

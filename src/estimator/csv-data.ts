@@ -1,4 +1,4 @@
-import { readCsvHeader, readTextColumns } from '../data/csv.js';
+import { isMissing, readCsvHeader, readTextColumns, type Missing } from '../data/csv.js';
 import { indicatorName, learnCategories, oneHot, sideBySide, type OneHot } from '../data/encoding.js';
 import { readTable, tableColumns } from '../data/table.js';
 import { AnminError } from '../util/errors.js';
@@ -15,6 +15,8 @@ export interface CsvData {
   encoding?: OneHot[];
   /** Rows holding a category the code does not know (all-zero code), and one such, for a warning. */
   unseen?: { rows: number; example?: string };
+  /** Rows left out for a missing value (`missing: 'drop'`): how many, of how many in the file, and how many each column caused. */
+  dropped?: { rows: number; of: number; columns: Record<string, number> };
 }
 
 /** Columns of words to one-hot encode, and the training rows (of n) whose words define the categories. */
@@ -23,9 +25,37 @@ export interface Categorical {
   trainRows: (n: number) => ArrayLike<number>;
 }
 
-async function readColumns(path: string, features: string[], targets: string[], withTargets: boolean): Promise<CsvData> {
-  const t = await readTable(path, features, withTargets ? targets : []);
-  return { x: { data: t.x, rows: t.n, cols: t.d }, ...(withTargets ? { y: { data: t.y, rows: t.n, cols: t.c } } : {}), features, targets };
+/**
+ * A table's numeric columns, and its columns of words as text row by row. `missing`: 'drop' leaves out
+ * every row holding a missing value (isMissing) in a column read, numbers or words, and says how many
+ * in `dropped`; by default a missing number is an error naming it, and a missing word a category like
+ * any other.
+ */
+async function readRows(path: string, features: string[], targets: string[], withTargets: boolean, words: string[], missing: Missing): Promise<{ numbers: CsvData; text: string[][] }> {
+  const drop = missing === 'drop';
+  const all = words.length ? await readTextColumns(path, path, words) : [];
+  // The rows whose words are missing, for the numbers' reader to leave out with its own.
+  const skip = new Set<number>();
+  const byWord: Record<string, number> = {};
+  if (drop) {
+    all.forEach((row, i) => {
+      const j = row.findIndex(isMissing);
+      if (j < 0) return;
+      skip.add(i);
+      byWord[words[j]] = (byWord[words[j]] ?? 0) + 1;
+    });
+  }
+  const t = await readTable(path, features, withTargets ? targets : [], drop ? { missing, skip } : {});
+  const numbers: CsvData = { x: { data: t.x, rows: t.n, cols: t.d }, ...(withTargets ? { y: { data: t.y, rows: t.n, cols: t.c } } : {}), features, targets };
+  if (!t.dropped) return { numbers, text: all };
+  const gone = new Set(t.dropped.rows);
+  return { numbers: { ...numbers, dropped: { rows: gone.size, of: t.n + gone.size, columns: { ...t.dropped.columns, ...byWord } } }, text: all.filter((_, i) => !gone.has(i)) };
+}
+
+/** What a read with `missing: 'drop'` left out, in a line: `left out 6 of 398 rows of auto.csv holding a missing value (horsepower 6)`. */
+export function droppedNote(path: string, d: NonNullable<CsvData['dropped']>): string {
+  const by = Object.entries(d.columns).map(([column, k]) => `${column} ${k}`);
+  return `left out ${d.rows} of ${d.of} rows of ${path} holding a missing value (${by.length ? `by the first missing column: ${by.join(', ')}` : 'in a column of words'})`;
 }
 
 /** The numeric columns read, then the columns of words one-hot encoded by `code` beside them. */
@@ -38,9 +68,10 @@ function withWords(path: string, data: CsvData, code: OneHot[], words: string[][
 
 /**
  * A training table: the target columns, and the named features (default: every other column); columns
- * of words named in `categorical` are one-hot encoded, their categories learned on its training rows.
+ * of words named in `categorical` are one-hot encoded, their categories learned on its training rows;
+ * rows holding a missing value as `missing` says (readRows).
  */
-export async function readTrainingCsv(path: string, target: string[], features?: string[], categorical?: Categorical): Promise<CsvData & { y: Flat }> {
+export async function readTrainingCsv(path: string, target: string[], features?: string[], categorical?: Categorical, missing: Missing = 'error'): Promise<CsvData & { y: Flat }> {
   const words = categorical?.columns ?? [];
   const header = words.length ? await readCsvHeader(path, path) : [];
   for (const w of words) {
@@ -50,9 +81,8 @@ export async function readTrainingCsv(path: string, target: string[], features?:
   // A column of words is an input by being named categorical, whatever --features lists.
   const numeric = words.length ? (features ?? header.filter((h) => !target.includes(h))).filter((f) => !words.includes(f)) : features;
   const cols = await tableColumns(path, target, numeric, words.length);
-  const numbers = await readColumns(path, cols.features, cols.targets, true);
+  const { numbers, text } = await readRows(path, cols.features, cols.targets, true, words, missing);
   if (!words.length) return numbers as CsvData & { y: Flat };
-  const text = await readTextColumns(path, path, words);
   const code = learnCategories(words, text, categorical!.trainRows(numbers.x.rows));
   return withWords(path, numbers, code, text) as CsvData & { y: Flat };
 }
@@ -61,22 +91,23 @@ export async function readTrainingCsv(path: string, target: string[], features?:
  * Inputs for a saved model, matched by name in any order: a missing input or a column that is neither
  * an input nor a target (nor one of `carried`, columns the caller passes through, such as an id) is an
  * error; targets are read when `needTargets` (evaluate) or when present. A model with a one-hot code
- * reads its columns of words and encodes them as it was trained.
+ * reads its columns of words and encodes them as it was trained; rows holding a missing value as
+ * `missing` says (readRows).
  */
-export async function readModelInputs(path: string, features: string[], targets: string[], needTargets: boolean, carried: string[] = [], encoding: OneHot[] = []): Promise<CsvData> {
+export async function readModelInputs(path: string, features: string[], targets: string[], needTargets: boolean, carried: string[] = [], encoding: OneHot[] = [], missing: Missing = 'error'): Promise<CsvData> {
   const indicators = new Set(encoding.flatMap((c) => c.categories.map((k) => indicatorName(c.column, k))));
   const numeric = features.filter((f) => !indicators.has(f));
   const words = encoding.map((c) => c.column);
   const header = await readCsvHeader(path, path);
-  const missing = [...numeric, ...words, ...carried].find((f) => !header.includes(f));
-  if (missing) throw new AnminError(`${path}: no column "${missing}", ${carried.includes(missing) ? 'named by --id' : `an input of the model (inputs: ${[...numeric, ...words].join(', ')})`}`);
+  const absent = [...numeric, ...words, ...carried].find((f) => !header.includes(f));
+  if (absent) throw new AnminError(`${path}: no column "${absent}", ${carried.includes(absent) ? 'named by --id' : `an input of the model (inputs: ${[...numeric, ...words].join(', ')})`}`);
   const extra = header.find((h) => !numeric.includes(h) && !words.includes(h) && !targets.includes(h) && !carried.includes(h));
   if (extra) throw new AnminError(`${path}: column "${extra}" is not an input or target of the model (inputs: ${[...numeric, ...words].join(', ')}; targets: ${targets.join(', ')}); to carry it into the predictions: --id ${extra}`);
   const hasTargets = targets.every((t) => header.includes(t));
   if (needTargets && !hasTargets) throw new AnminError(`${path}: no column "${targets.find((t) => !header.includes(t))}", the model's target, to evaluate against`);
-  const data = await readColumns(path, numeric, targets, hasTargets);
+  const { numbers: data, text } = await readRows(path, numeric, targets, hasTargets, words, missing);
   if (!encoding.length) return data;
-  const coded = withWords(path, data, encoding, await readTextColumns(path, path, words));
+  const coded = withWords(path, data, encoding, text);
   if (coded.features.join('\u0000') !== features.join('\u0000')) throw new AnminError(`${path}: the model's inputs are not its numeric columns then its categories' indicators (a model file edited by hand?)`);
   return coded;
 }

@@ -125,6 +125,20 @@ test('a CSV row with the wrong field count or a non-number names the file, line 
   assert.deepEqual(readdirSync(dir).sort(), ['nan.csv', 'short.csv']);
 });
 
+test('missing values: an error naming the first by default; with drop, their rows left out and counted by column, `skip` rows too', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'gaps.csv');
+  writeFileSync(path, 'a,b,y\n1,2,3\n4,NA,6\n\n7,8,?\n,11,12\n13,14,15\n16,17,18\n');
+  await assert.rejects(readNumericTable(path, { label: path, header: true }), new RegExp(`${path}:3:2: column "b" is "NA", a missing value`));
+  const t = await readNumericTable(path, { label: path, header: true, missing: 'drop', skip: new Set([5]) });
+  // Data rows 0…5 (the blank line not counted): 1 (b), 2 (y) and 3 (a) hold a missing value; 5 is skipped by the caller.
+  assert.deepEqual([...t.data], [1, 2, 3, 13, 14, 15]);
+  assert.deepEqual(t.dropped, { rows: [1, 2, 3, 5], columns: { b: 1, y: 1, a: 1 } });
+  // Only the columns read count: `b` not read, row 1 stays.
+  const ay = await readNumericTable(path, { label: path, header: true, select: ['a', 'y'], missing: 'drop' });
+  assert.deepEqual([...ay.data], [1, 3, 4, 6, 13, 15, 16, 18]);
+});
+
 test('an unreadable image is a one-line error naming the file', () => {
   const dir = tempDir();
   const path = join(dir, 'broken.png');

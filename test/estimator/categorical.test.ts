@@ -35,6 +35,29 @@ test('one-hot: categories from the training rows only, sorted; a word it does no
   assert.throws(() => learnCategories(['w'], [['a'], ['a']], [0, 1]), /column "w" holds one value \("a"\)/);
 });
 
+test('--missing drop leaves out a row missing a number or a word, the words staying with their own rows', async () => {
+  const path = join(dir, 'gaps.csv');
+  // Rows 1 (size), 3 (color) and 4 (y) hold a missing value; each kept row's y is its size + its colour's index.
+  writeFileSync(path, 'size,color,y\n1,red,1\n?,green,3\n2,blue,4\n3,NA,3\n4,green,\n5,green,6\n6,red,6\n');
+  const { readTrainingCsv } = await import('../../src/estimator/csv-data.js');
+  const every = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const d = await readTrainingCsv(path, ['y'], undefined, { columns: ['color'], trainRows: every }, 'drop');
+  assert.deepEqual(d.features, ['size', 'color=blue', 'color=green', 'color=red']);
+  const colour = ['blue', 'green', 'red'];
+  for (let i = 0; i < d.x.rows; i++) {
+    const row = d.x.data.subarray(i * 4, i * 4 + 4);
+    const k = [1, 2, 3].find((j) => row[j] === 1)!;
+    assert.equal(d.y.data[i], row[0] + ['red', 'green', 'blue'].indexOf(colour[k - 1]), `row ${i}`);
+  }
+  assert.deepEqual(d.dropped, { rows: 3, of: 7, columns: { size: 1, y: 1, color: 1 } });
+  // Without drop, "NA" in a column of words is a category like any other, and a missing number an error.
+  await assert.rejects(readTrainingCsv(path, ['y'], undefined, { columns: ['color'], trainRows: every }), /gaps.csv:3:1: column "size" is "\?", a missing value/);
+  const r = anmin('train', path, '--target', 'y', '--categorical', 'color', '--missing', 'drop', '--method', 'anmin', '--iterations', '1', '--test-fraction', '0', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /left out 3 of 7 rows of .*gaps.csv holding a missing value \(by the first missing column: size 1, y 1, color 1\)/);
+  assert.equal(JSON.parse(r.stdout).dropped_rows, 3);
+});
+
 test('train --categorical → save → load → predict: the saved code encodes new rows as training did; unseen categories warn; ONNX refuses', () => {
   const csv = table();
   const model = join(dir, 'model.json');
