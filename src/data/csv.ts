@@ -116,9 +116,7 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
             dropped.columns[key] = (dropped.columns[key] ?? 0) + 1;
             break;
           }
-          // A word in a named column is most often a category: say how to use it as one.
-          const words = names[col] !== undefined && /[A-Za-z]/.test(s) && !/^[+-]?(inf(inity)?|nan)$/i.test(s) ? ` (a column of words? train and compare take --categorical ${names[col]})` : '';
-          throw new AnminError(`${where}, not a finite number${words}`);
+          throw new AnminError(`${where}, not a finite number${notNumberHint(s, names[col])}`);
         }
         data[base + k] = v;
       }
@@ -220,6 +218,19 @@ export async function readCsvHeader(path: string, label: string, delimiter = del
     stream.destroy();
   }
   throw new AnminError(`${label}: empty file (a header line of column names is required)`);
+}
+
+/**
+ * What a field that is not a number most likely is, and what to do with it: a date or time (numbers are
+ * read, so its parts must be columns of their own), a decimal comma, or, in a named column, a word,
+ * most often a category.
+ */
+function notNumberHint(s: string, name: string | undefined): string {
+  const leave = name !== undefined ? `, or leave it out with --features` : '';
+  if (/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}.*)?$/.test(s) || /^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$/.test(s)) return ` (a date or time? anmin reads numbers: give its parts, such as year, month, day or hour, as columns of their own${leave})`;
+  if (/^[+-]?\d+,\d+$/.test(s)) return ' (a decimal comma? anmin reads a decimal point)';
+  if (name !== undefined && /[A-Za-z]/.test(s) && !/^[+-]?(inf(inity)?|nan)$/i.test(s)) return ` (a column of words? train and compare take --categorical ${name})`;
+  return '';
 }
 
 /** Number() reads 0x1F, 0b11 and 0o7 as integers; in a data file they are text, not numbers. */
