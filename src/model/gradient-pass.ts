@@ -242,9 +242,9 @@ export class GradientPass {
     const held = s?.held;
     if (!s || !held?.sparse) return null;
     const n = held.layout[0];
-    const theta = new Float64Array(this.net.theta.length);
-    shiftTheta(this.shift!, this.net.theta, s.p, s.h, theta);
-    return rowSquaredErrors(predictSparseKernel(flatNetwork(s.p, s.h, s.c, s.alpha, theta), held.sparse, held.y, 0, n), held.y, n, s.c);
+    // On this thread, the helpers idle: the shifted θ goes where runAtTheta puts it for them.
+    shiftTheta(this.shift!, this.net.theta, s.p, s.h, s.theta);
+    return rowSquaredErrors(predictSparseKernel(flatNetwork(s.p, s.h, s.c, s.alpha, s.theta), held.sparse, held.y, 0, n), held.y, n, s.c);
   }
 
   /** The MSE of the network at its θ now over the loaded rows; its gradient into `grad`. */
