@@ -1,4 +1,4 @@
-"""The generated data sets of README's "Your own data" tables, sessions 33 to 36, 39 and 40, shaped after public sets.
+"""The generated data sets of README's "Your own data" tables, sessions 33 to 36 and 39 to 41, shaped after public sets.
 
     /usr/bin/python3 datasets/made/make.py OUTDIR NAME...    (NumPy, pandas, scikit-learn for the Friedman sets)
 
@@ -329,6 +329,108 @@ def mv(seed=4014, n=40768):
     x4=np.where(x3=='green',x1+2*x2,x1/2+x2); x5=r.uniform(-1,1,n); x6=x4*x5; x7=np.where(x4>-20,'yes','no'); x8=np.where(x5>0.5,'large','normal'); x9=r.uniform(-1,1,n); x10=r.uniform(-1,1,n)
     y=np.where(x7=='yes',10+x1*x2/10,x6)+np.where(x8=='large',5*x9,0)+0.5*np.sin(3*x10)+r.normal(0,0.1,n)
     pd.DataFrame({'x1':x1,'x2':x2,'x3':x3,'x4':x4,'x5':x5,'x6':x6,'x7':x7,'x8':x8,'x9':x9,'x10':x10,'y':y}).to_csv(out+'mv.csv',index=False)
+# Session 41
+def treasury(seed=4101, n=1049):
+    # treasury-like: weekly rates of 15 instruments driven by level, slope and curvature random walks (so nearly collinear) -> the
+    # 1-month CD rate, a spread over the short rates that widens when the curve is inverted
+    r=np.random.RandomState(seed); f=np.cumsum(r.normal(0,[0.12,0.06,0.04],(n,3)),0)+[7,1.5,0]; mat=np.array([0.08,0.25,0.5,1,2,3,5,7,10,20,30])
+    load=np.column_stack([np.ones(11),1-np.exp(-mat/2),(1-np.exp(-mat/2))*np.exp(-mat/4)]); rates=np.maximum(f@load.T+r.normal(0,0.05,(n,11)),0.05)
+    extra=np.column_stack([rates[:,0]+0.3+r.normal(0,0.05,n),rates[:,1]+0.5+0.2*np.maximum(-f[:,1],0)+r.normal(0,0.05,n),np.abs(f[:,1])*40+r.gamma(2,20,n),rates[:,4]-rates[:,0]])
+    y=rates[:,0]+0.35+0.25*np.tanh(-2*f[:,1])+0.02*(rates[:,8]-5)**2/5+r.normal(0,0.06,n)
+    cols=[f'Y{m}' for m in ('1M','3M','6M','1Y','2Y','3Y','5Y','7Y','10Y','20Y','30Y')]+['FedFunds','CommPaper','Volume','Spread2Y']
+    df=pd.DataFrame(np.column_stack([rates,extra]),columns=cols); df['CD1M']=y; df.to_csv(out+'treasury.csv',index=False)
+def skillcraft(seed=4102, n=3395):
+    # skillcraft-like: a game's 18 play statistics (APM, hotkey and action latencies, skewed and tied to skill) -> league 1-7, an integer
+    r=np.random.RandomState(seed); sk=r.normal(0,1,n); age=np.clip(np.round(r.normal(21,3,n)),16,44); hrs=np.round(r.lognormal(2.7+0.2*sk,0.6,n)); tot=np.round(r.lognormal(6+0.3*sk,0.9,n))
+    apm=np.exp(4.7+0.33*sk+r.normal(0,0.2,n)); sel=np.exp(-6+0.6*sk+r.normal(0,0.5,n)); hk=np.exp(-7.5+0.9*sk+r.normal(0,0.8,n)); uh=np.round(np.clip(3+1.5*sk+r.normal(0,1.5,n),0,10))
+    mm=np.exp(-6.5+0.2*sk+r.normal(0,0.4,n)); mmu=np.exp(-8.5+0.2*sk+r.normal(0,0.7,n)); gap=np.exp(4.1-0.25*sk+r.normal(0,0.2,n)); al=np.exp(4.2-0.2*sk+r.normal(0,0.15,n)); apa=np.exp(1.7+0.1*sk+r.normal(0,0.2,n))
+    wk=np.exp(-7+0.1*sk+r.normal(0,0.3,n)); un=np.round(np.clip(6+0.8*sk+r.normal(0,2,n),0,13)); cu=np.exp(-8.7+0.1*sk+r.normal(0,0.6,n)); tm=np.exp(-9+0.3*sk+r.normal(0,1,n)); ctm=np.exp(-7.5+0.1*sk+r.normal(0,1,n))
+    lat=0.55*sk+0.25*np.log(hrs)-0.4*np.log(np.maximum(gap,1))/1+0.2*np.tanh(np.log(hk)+7.5)+r.normal(0,0.55,n)
+    y=np.clip(np.round(4+1.25*(lat-lat.mean())/lat.std()*1.3),1,7)
+    X=np.column_stack([age,hrs,tot,apm,sel,hk,uh,mm,mmu,gap,al,apa,wk,un,cu,tm,ctm])
+    cols=['Age','HoursPerWeek','TotalHours','APM','SelectByHotkeys','AssignToHotkeys','UniqueHotkeys','MinimapAttacks','MinimapRightClicks','GapBetweenPACs','ActionLatency','ActionsInPAC','WorkersMade','UniqueUnitsMade','ComplexUnitsMade','ComplexAbilitiesUsed','TotalMapExplored']
+    df=pd.DataFrame(X,columns=cols); df['LeagueIndex']=y; df.to_csv(out+'skillcraft.csv',index=False)
+def ailerons(seed=4103, n=7129):
+    # delta-ailerons-like: 5 readings of a plane's state (roll rate, pitch rate, climb rate, their changes) -> the next aileron change,
+    # values near 10^-4, a saturating controller and small noise
+    r=np.random.RandomState(seed); X=r.normal(0,1,(n,5))*[0.01,0.005,5,0.002,0.0004]
+    u=-0.02*np.tanh(40*X[:,0]+90*X[:,3])+0.015*X[:,1]*np.sign(X[:,2])-0.3*X[:,4]+0.0004*np.tanh(X[:,2]/5)
+    y=u*0.01+r.normal(0,0.00008,n)
+    df=pd.DataFrame(X,columns=['RollRate','PitchRate','ClimbRate','DiffRollRate','DiffDiffClb']); df['Sa']=y; df.to_csv(out+'ailerons.csv',index=False)
+def moneyball(seed=4104, n=1232):
+    # moneyball-like: team (30 words) and league (2) as words, year, games, on-base, slugging and batting averages and their
+    # opponents' -> runs scored in a season, near-linear in OBP and SLG
+    r=np.random.RandomState(seed); teams=np.array([f'T{k:02d}' for k in range(30)]); t=r.randint(0,30,n); lg=np.where(t<14,'AL','NL'); yr=r.randint(1962,2013,n)
+    era=0.01*np.sin((yr-1962)/8); teff=r.normal(0,0.006,30); obp=0.325+era+teff[t]+r.normal(0,0.012,n); slg=0.395+1.6*era+1.2*teff[t]+0.9*(obp-0.325)+r.normal(0,0.022,n); ba=0.26+0.6*(obp-0.325)+r.normal(0,0.006,n)
+    oobp=0.325+era+r.normal(0,0.012,n); oslg=0.395+1.6*era+r.normal(0,0.022,n); g=np.where(r.uniform(size=n)<0.9,162,r.randint(158,164,n))
+    rs=g/162*(-800+2800*obp+1500*slg+40*(lg=='AL'))+r.normal(0,24,n)
+    pd.DataFrame({'Team':teams[t],'League':lg,'Year':yr,'G':g,'OBP':obp.round(3),'SLG':slg.round(3),'BA':ba.round(3),'OOBP':oobp.round(3),'OSLG':oslg.round(3),'RS':np.round(rs)}).to_csv(out+'moneyball.csv',index=False)
+def tetouan(seed=4105, n=52416):
+    # tetouan-power-like: ten-minute readings over a year (temperature, humidity, wind, two solar flows, hour, weekday, month) ->
+    # three zones' consumption, daily and weekly cycles scaled by the heat
+    r=np.random.RandomState(seed); k=np.arange(n); hour=(k%144)/6; day=k//144; wd=day%7; month=np.minimum(day//30.4,11).astype(int)+1
+    season=-np.cos(2*np.pi*day/365); temp=18+7*season+5*np.sin(2*np.pi*(hour-9)/24)+np.cumsum(r.normal(0,0.05,n))%4-2; hum=np.clip(70-1.5*(temp-18)+r.normal(0,8,n),10,100)
+    wind=np.where(r.uniform(size=n)<0.6,r.exponential(0.1,n),4.9+r.normal(0,0.05,n)); sun=np.maximum(np.sin(np.pi*(hour-6)/13),0); gdf=sun*(500+300*season)*np.where(r.uniform(size=n)<0.2,0.3,1)+r.exponential(5,n); dfl=0.3*gdf*r.uniform(0.3,1,n)
+    base=np.exp(-((hour-20.5)/3.2)**2)*0.55+np.exp(-((hour-12)/4)**2)*0.25+0.5; heat=1+0.012*np.maximum(temp-22,0)**1.5/2
+    z=[30000*base*heat*(1-0.06*(wd>=5))+r.normal(0,900,n), 25000*base**1.2*heat*(1-0.1*(wd>=5))+r.normal(0,1000,n), 18000*base**1.5*heat**2*(1+0.15*season)+r.normal(0,1100,n)]
+    pd.DataFrame({'Temperature':temp.round(3),'Humidity':hum.round(2),'WindSpeed':wind.round(3),'GeneralDiffuseFlows':gdf.round(3),'DiffuseFlows':dfl.round(3),'Hour':hour,'Weekday':wd,'Month':month,'Zone1':z[0].round(2),'Zone2':z[1].round(2),'Zone3':z[2].round(2)}).to_csv(out+'tetouan.csv',index=False)
+def parkinsons(seed=4106, n=5875):
+    # parkinsons-telemonitoring-like: 42 subjects' age and sex, the day of each recording and 16 voice measures (jitter, shimmer and
+    # noise families, each nearly collinear within) -> motor and total UPDRS, a subject's baseline plus slow progression
+    r=np.random.RandomState(seed); s=r.randint(0,42,n); age=np.round(r.uniform(36,85,42))[s]; sex=(r.uniform(size=42)<0.32).astype(int)[s]; t=r.uniform(-5,215,n)
+    sev=r.normal(0,1,42)[s]; mot=np.clip(21+6.5*sev+0.08*(age-65)+t*(0.02+0.01*sev)/7+r.normal(0,1.5,n),5,40); tot=np.clip(1.3*mot+4+3*r.normal(0,1,42)[s]+r.normal(0,2,n),7,55)
+    v=0.25*sev+0.15*(age-65)/10+r.normal(0,0.6,n); j=np.exp(-5.3+0.4*v[:,None]+r.normal(0,0.15,(n,5))); sh=np.exp(-3.3+0.35*v[:,None]+r.normal(0,0.12,(n,6)))
+    nhr=np.exp(-3.6+0.5*v+r.normal(0,0.4,n)); hnr=21.5-2.2*v+r.normal(0,1.5,n); rpde=0.54+0.05*v+r.normal(0,0.05,n); dfa=0.65+r.normal(0,0.06,n); ppe=0.22+0.04*v+r.normal(0,0.05,n)
+    cols=['age','sex','test_time']+[f'Jitter{k}' for k in range(5)]+[f'Shimmer{k}' for k in range(6)]+['NHR','HNR','RPDE','DFA','PPE']
+    df=pd.DataFrame(np.column_stack([age,sex,t,j,sh,nhr,hnr,rpde,dfa,ppe]),columns=cols); df['motor_UPDRS']=mot.round(3); df['total_UPDRS']=tot.round(3); df.to_csv(out+'parkinsons.csv',index=False)
+def taxi(seed=4107, n=40000):
+    # NYC-taxi-trip-like: pickup and dropoff latitude and longitude, hour, weekday, passengers, vendor as a word -> log trip seconds,
+    # the haversine distance at a speed set by the hour and by Manhattan, a heavy-tailed delay
+    r=np.random.RandomState(seed); hub=r.uniform(size=n)<0.7; lat0=np.where(hub,r.normal(40.755,0.02,n),r.normal(40.72,0.06,n)); lon0=np.where(hub,r.normal(-73.98,0.015,n),r.normal(-73.92,0.08,n))
+    go=r.uniform(size=n)<0.1; lat1=np.where(go,40.645+r.normal(0,0.003,n),lat0+r.normal(0,0.025,n)); lon1=np.where(go,-73.78+r.normal(0,0.003,n),lon0+r.normal(0,0.02,n))
+    hour=r.randint(0,24,n); wd=r.randint(0,7,n); pax=np.minimum(r.geometric(0.6,n),6); vendor=np.where(r.uniform(size=n)<0.53,'V2','V1')
+    dlat=np.radians(lat1-lat0); dlon=np.radians(lon1-lon0); a=np.sin(dlat/2)**2+np.cos(np.radians(lat0))*np.cos(np.radians(lat1))*np.sin(dlon/2)**2; km=2*6371*np.arcsin(np.sqrt(a))
+    rush=np.exp(-((hour-8.5)/1.5)**2)+np.exp(-((hour-17.5)/2)**2); speed=22-8*rush*(wd<5)-4*hub*(1-go)+6*(hour<6)
+    y=np.log(120+3600*km/np.maximum(speed,5)*1.3+r.gamma(1.5,40,n))+r.normal(0,0.25,n)
+    pd.DataFrame({'vendor':vendor,'passengers':pax,'pickup_lat':lat0,'pickup_lon':lon0,'dropoff_lat':lat1,'dropoff_lon':lon1,'hour':hour,'weekday':wd,'log_duration':y}).to_csv(out+'taxi.csv',index=False)
+def crop(seed=4108, n=28000):
+    # crop-yield-like: country (100 words) and crop (10 words), year, rainfall, pesticides, temperature -> log yield, the country's and
+    # crop's levels, an optimum temperature per crop, rain's returns falling
+    r=np.random.RandomState(seed); c=r.randint(0,100,n); k=r.randint(0,10,n); yr=r.randint(1990,2014,n); rain=np.exp(r.normal(6.8,0.6,100))[c]; temp=r.uniform(5,30,100)[c]+r.normal(0,0.7,n)
+    pest=np.exp(r.normal(7,2,100))[c]*np.exp(0.03*(yr-1990)); opt=r.uniform(12,26,10)
+    y=r.normal(10,1,10)[k]+r.normal(0,0.6,100)[c]+0.02*(yr-1990)+0.3*np.tanh((np.log(rain)-6.5))-0.008*(temp-opt[k])**2+0.05*np.log1p(pest)/3+r.normal(0,0.25,n)
+    pd.DataFrame({'Area':np.array([f'C{i:03d}' for i in range(100)])[c],'Item':np.array([f'crop{i}' for i in range(10)])[k],'Year':yr,'rain_mm':rain.round(),'pesticides_t':pest.round(2),'avg_temp':temp.round(2),'log_yield':y}).to_csv(out+'crop.csv',index=False)
+def walmart(seed=4109, n=30000):
+    # walmart-sales-like: store (45 words) and department (60 words), holiday flag, week, temperature, fuel price, CPI, unemployment ->
+    # weekly sales in thousands, store x department levels, a holiday season lift in some departments, heavy-tailed noise
+    r=np.random.RandomState(seed); st=r.randint(0,45,n); dp=r.randint(0,60,n); wk=r.randint(1,53,n); hol=np.isin(wk,[6,36,47,52]).astype(int)
+    temp=60-25*np.cos(2*np.pi*(wk-3)/52)+r.normal(0,8,n); fuel=3.3+0.4*r.uniform(size=n); cpi=r.uniform(126,228,45)[st]; un=r.uniform(4,14,45)[st]
+    size=np.exp(r.normal(0,0.5,45)); dlev=np.exp(r.normal(2.5,1.2,60)); season=r.uniform(size=60)<0.2
+    y=size[st]*dlev[dp]*(1+0.8*season[dp]*np.exp(-((wk-50)/2.5)**2)+0.1*hol)*(1-0.01*(un-8))*np.exp(r.standard_t(4,n)*0.08)
+    pd.DataFrame({'Store':np.array([f'S{i:02d}' for i in range(45)])[st],'Dept':np.array([f'D{i:02d}' for i in range(60)])[dp],'IsHoliday':hol,'Week':wk,'Temperature':temp.round(2),'Fuel_Price':fuel.round(3),'CPI':cpi.round(2),'Unemployment':un.round(2),'Weekly_Sales':y.round(3)}).to_csv(out+'walmart.csv',index=False)
+def solar(seed=4110, n=30000):
+    # solar-plant-like: irradiation, ambient and module temperatures, hour, day -> AC power, linear in irradiation, lost to heat, clipped
+    # at the inverter's rating, zero at night, some inverters down
+    r=np.random.RandomState(seed); hour=r.uniform(0,24,n); day=r.randint(0,34,n); sun=np.maximum(np.sin(np.pi*(hour-6)/12.5),0); cloud=np.clip(r.beta(2,5,n)+0.3*(r.uniform(size=34)<0.3)[day],0,1)
+    irr=sun*(1-0.75*cloud)*1.1+r.normal(0,0.01,n)*sun; amb=24+6*sun+r.normal(0,1.5,n); mod=amb+28*irr+r.normal(0,1,n)
+    ac=np.minimum(1300*np.maximum(irr,0)*(1-0.004*(mod-25)),1150); down=r.uniform(size=n)<0.02; ac=np.where(down,0,ac)+r.normal(0,8,n)*(irr>0.01)
+    pd.DataFrame({'IRRADIATION':np.maximum(irr,0).round(5),'AMBIENT_TEMPERATURE':amb.round(3),'MODULE_TEMPERATURE':mod.round(3),'HOUR':hour.round(3),'DAY':day,'AC_POWER':np.maximum(ac,0).round(3)}).to_csv(out+'solar.csv',index=False)
+def battery(seed=4111, n=15000):
+    # battery-RUL-like: a cycle's index and 7 charge and discharge timings and voltages of 14 cells -> remaining useful life in cycles,
+    # each cell's fade rate read through its timings
+    r=np.random.RandomState(seed); cell=r.randint(0,14,n); life=r.uniform(700,1130,14)[cell]; cyc=np.floor(r.uniform(0,1,n)*life)+1; f=cyc/life
+    dis=8000-2500*f**1.5+r.normal(0,150,n); dec=1200-400*f+r.normal(0,40,n); maxv=4.2-0.15*f+r.normal(0,0.01,n); minv=3.2+0.2*f**2+r.normal(0,0.01,n)
+    t415=5500-1800*f+r.normal(0,200,n); tcc=7000+300*r.normal(0,1,n)+2000*f; chg=10000+1500*f+r.normal(0,300,n)
+    pd.DataFrame({'Cycle_Index':cyc,'Discharge_Time':dis.round(2),'Decrement_3_6_3_4V':dec.round(2),'Max_Voltage_Discharge':maxv.round(3),'Min_Voltage_Charge':minv.round(3),'Time_at_4_15V':t415.round(2),'Time_constant_current':tcc.round(2),'Charging_time':chg.round(2),'RUL':(life-cyc).round()}).to_csv(out+'battery.csv',index=False)
+def delivery(seed=4112, n=10000):
+    # food-delivery-time-like: the courier's age and rating, distance, weather and traffic as words, vehicle, multiple orders, festival ->
+    # minutes, distance at a speed set by traffic and vehicle, worse in storms and festivals
+    r=np.random.RandomState(seed); age=r.randint(20,40,n); rating=np.clip(r.normal(4.6,0.3,n),2.5,5); km=r.gamma(2.5,4,n)
+    weather=r.choice(['Sunny','Cloudy','Fog','Windy','Stormy','Sandstorms'],n); traffic=r.choice(['Low','Medium','High','Jam'],n,p=[0.35,0.25,0.1,0.3]); veh=r.choice(['motorcycle','scooter','electric_scooter'],n,p=[0.6,0.33,0.07])
+    multi=r.choice([0,1,2,3],n,p=[0.3,0.62,0.05,0.03]); fest=(r.uniform(size=n)<0.02).astype(int)
+    spd={'Low':30,'Medium':24,'High':19,'Jam':15}; sp=np.array([spd[t] for t in traffic])*np.where(veh=='motorcycle',1,0.9)
+    mins=10+60*km/sp+4*multi+18*fest+np.isin(weather,['Stormy','Sandstorms'])*5+np.isin(weather,['Fog'])*4-6*(rating-4.6)+0.15*(age-30)+r.normal(0,3.5,n)
+    pd.DataFrame({'age':age,'rating':rating.round(1),'distance_km':km.round(3),'weather':weather,'traffic':traffic,'vehicle':veh,'multiple_deliveries':multi,'festival':fest,'time_taken':np.round(mins)}).to_csv(out+'delivery.csv',index=False)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')

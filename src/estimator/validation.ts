@@ -220,8 +220,8 @@ export const REFINE_PATIENCE: Record<Refiner, number> = { adam: PATIENCE.gradien
  * (10 splits) 1,262 → 1,285 (+7.7% on split 8: its refinement rose twice, then fell below its best), and
  * 2dplanes-like ×0.70; with 3, 1,263. L-BFGS's refinement only (as REFINE_START): on ANMIN refined by Adam
  * (a user's anmin+adam, whose per-epoch validation curve is noisier), 16 data sets × 5 splits with and
- * without it alternating in one process (session 41), test MSE higher on 9 (the noiseless polynomial on
- * 120 rows +8.2%, grid-stability-like +0.94%, bank8FM-like +0.73%), lower on 1 (−0.10%), the same on 6,
+ * without it alternating in one process (session 41), test MSE higher on 8 (the noiseless polynomial on
+ * 120 rows +8.2%, grid-stability-like +0.94%, bank8FM-like +0.73%), lower on 1 (−0.10%), the same on 7,
  * in 97% of the time: fewer epochs, which cost little beside ANMIN's solves.
  */
 export const REFINE_CLIMB = 3;
