@@ -13,6 +13,7 @@ export { gradientWidth } from './model/sparse-rows.js';
 export type { Matrix, Targets } from './estimator/matrix.js';
 export { loadModel, MODEL_FORMAT_VERSION, type ModelFile, type TrainingSummary } from './estimator/model-file.js';
 export { readTrainingCsv, readModelInputs, type CsvData } from './estimator/csv-data.js';
+export type { Missing } from './data/csv.js';
 export { toOnnx } from './estimator/onnx.js';
 export { trainAnmin, ANMIN_DEFAULTS, type AnminOptions } from './train/anmin.js';
 export { TRAINERS, loadTrainerModule } from './train/registry.js';

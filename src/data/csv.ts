@@ -17,7 +17,7 @@ export interface TableOptions {
   onProgress?: (bytes: number) => void;
   /** The field separator; a file with a header, without one given, has it found from its header line (see delimiterOf). */
   delimiter?: string;
-  /** 'drop': a row holding a missing value (isMissing) in a column read is left out, and listed in `dropped`; by default it is an error. */
+  /** 'drop': a row holding a missing value (isMissing) in a column read is left out, and listed in `dropped`; else it is an error, which says --missing drop would leave it out where 'error' was given (the caller takes that choice). */
   missing?: Missing;
   /** Data rows (0-based, blank lines not counted) to leave out as well: the caller found a missing value in a column it reads itself. */
   skip?: ReadonlySet<number>;
@@ -34,9 +34,9 @@ const MISSING_MARKERS = new Set(['', '?', 'NA', 'N/A', 'n/a', '#N/A', '#N/A N/A'
 
 export const isMissing = (field: string): boolean => MISSING_MARKERS.has(field);
 
-/** Rows a reader left out: their 0-based data-row indices, and how many each column caused (the first missing field of each). */
+/** Rows a reader left out: their 0-based data-row indices, and each column's missing fields among them. */
 export interface Dropped {
-  rows: number[];
+  indices: number[];
   columns: Record<string, number>;
 }
 
@@ -72,7 +72,7 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
   let first = true;
   // Data rows seen, kept or not: the index `skip` and `dropped` speak in.
   let seen = 0;
-  const dropped: Dropped = { rows: [], columns: {} };
+  const dropped: Dropped = { indices: [], columns: {} };
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (first) {
@@ -94,29 +94,27 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
         data = grown;
       }
       const at = seen++;
-      if (opts.skip?.has(at)) {
-        dropped.rows.push(at);
-        continue;
-      }
       const base = rows * cols;
-      let complete = true;
-      for (let k = 0; k < cols && complete; k++) {
+      // Every field is read, a skipped row's too, so a word beside a missing value is still an error and
+      // each missing field is counted; the fields written before a missing one are overwritten by the
+      // next row kept.
+      let complete = !opts.skip?.has(at);
+      if (!complete) dropped.indices.push(at);
+      for (let k = 0; k < cols; k++) {
         const s = record[pick![k]];
         const v = s === '' || radixPrefixed(s) ? NaN : Number(s);
         if (!Number.isFinite(v)) {
           const col = pick![k];
           const named = names[col] === undefined ? `field ${col + 1}` : `column "${names[col]}"`;
           const where = `${opts.label}:${info.lines}:${col + 1}: ${named} is ${s === '' ? 'empty' : `"${s}"`}`;
-          if (isMissing(s)) {
-            if (opts.missing !== 'drop') throw new AnminError(`${where}, a missing value (train and compare take --missing drop: the rows holding one left out)`);
-            // The fields written so far are overwritten by the next row kept.
-            complete = false;
-            dropped.rows.push(at);
-            const key = names[col] ?? `field ${col + 1}`;
-            dropped.columns[key] = (dropped.columns[key] ?? 0) + 1;
-            break;
-          }
-          throw new AnminError(`${where}, not a finite number${notNumberHint(s, names[col])}`);
+          if (!isMissing(s)) throw new AnminError(`${where}, not a finite number${notNumberHint(s, names[col])}`);
+          // Only a caller that takes a choice offers one.
+          if (opts.missing !== 'drop') throw new AnminError(`${where}, a missing value${opts.missing === 'error' ? ' (train and compare take --missing drop: the rows holding one left out)' : ''}`);
+          if (complete) dropped.indices.push(at);
+          complete = false;
+          const key = names[col] ?? `field ${col + 1}`;
+          dropped.columns[key] = (dropped.columns[key] ?? 0) + 1;
+          continue;
         }
         data[base + k] = v;
       }
@@ -134,8 +132,8 @@ export async function readNumericTable(path: string, opts: TableOptions): Promis
   } finally {
     stream.destroy();
   }
-  if (rows === 0) throw new AnminError(`${opts.label}: no data rows${dropped.rows.length ? ` (all ${dropped.rows.length} hold a missing value)` : ''}`);
-  return { data: data.subarray(0, rows * cols), rows, cols, names: pick ? pick.map((i) => names[i] ?? String(i)) : [], ...(dropped.rows.length ? { dropped } : {}) };
+  if (rows === 0) throw new AnminError(`${opts.label}: no data rows${dropped.indices.length ? ` (all ${dropped.indices.length} hold a missing value)` : ''}`);
+  return { data: data.subarray(0, rows * cols), rows, cols, names: pick ? pick.map((i) => names[i] ?? String(i)) : [], ...(dropped.indices.length ? { dropped } : {}) };
 }
 
 function resolveColumns(select: (string | number)[] | undefined, names: string[], width: number, label: string) {
@@ -228,6 +226,7 @@ export async function readCsvHeader(path: string, label: string, delimiter = del
 function notNumberHint(s: string, name: string | undefined): string {
   const leave = name !== undefined ? `, or leave it out with --features` : '';
   if (/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}.*)?$/.test(s) || /^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$/.test(s)) return ` (a date or time? anmin reads numbers: give its parts, such as year, month, day or hour, as columns of their own${leave})`;
+  if (/^[+-]?\d{1,3}(,\d{3})+$/.test(s)) return ' (a thousands separator or a decimal comma? anmin reads plain digits and a decimal point)';
   if (/^[+-]?\d+,\d+$/.test(s)) return ' (a decimal comma? anmin reads a decimal point)';
   if (name !== undefined && /[A-Za-z]/.test(s) && !/^[+-]?(inf(inity)?|nan)$/i.test(s)) return ` (a column of words? train and compare take --categorical ${name})`;
   return '';

@@ -15,7 +15,7 @@ export interface CsvData {
   encoding?: OneHot[];
   /** Rows holding a category the code does not know (all-zero code), and one such, for a warning. */
   unseen?: { rows: number; example?: string };
-  /** Rows left out for a missing value (`missing: 'drop'`): how many, of how many in the file, and how many each column caused. */
+  /** Rows left out for a missing value (`missing: 'drop'`): how many, of how many in the file, and each column's missing fields among them. */
   dropped?: { rows: number; of: number; columns: Record<string, number> };
 }
 
@@ -31,31 +31,31 @@ export interface Categorical {
  * in `dropped`; by default a missing number is an error naming it, and a missing word a category like
  * any other.
  */
-async function readRows(path: string, features: string[], targets: string[], withTargets: boolean, words: string[], missing: Missing): Promise<{ numbers: CsvData; text: string[][] }> {
+async function readRows(path: string, features: string[], targets: string[], withTargets: boolean, words: string[], missing: Missing | undefined): Promise<{ numbers: CsvData; text: string[][] }> {
   const drop = missing === 'drop';
   const all = words.length ? await readTextColumns(path, path, words) : [];
   // The rows whose words are missing, for the numbers' reader to leave out with its own.
   const skip = new Set<number>();
   const byWord: Record<string, number> = {};
   if (drop) {
-    all.forEach((row, i) => {
-      const j = row.findIndex(isMissing);
-      if (j < 0) return;
-      skip.add(i);
-      byWord[words[j]] = (byWord[words[j]] ?? 0) + 1;
-    });
+    all.forEach((row, i) =>
+      row.forEach((w, j) => {
+        if (!isMissing(w)) return;
+        skip.add(i);
+        byWord[words[j]] = (byWord[words[j]] ?? 0) + 1;
+      }),
+    );
   }
-  const t = await readTable(path, features, withTargets ? targets : [], drop ? { missing, skip } : {});
+  const t = await readTable(path, features, withTargets ? targets : [], drop ? { missing, skip } : { missing });
   const numbers: CsvData = { x: { data: t.x, rows: t.n, cols: t.d }, ...(withTargets ? { y: { data: t.y, rows: t.n, cols: t.c } } : {}), features, targets };
   if (!t.dropped) return { numbers, text: all };
-  const gone = new Set(t.dropped.rows);
+  const gone = new Set(t.dropped.indices);
   return { numbers: { ...numbers, dropped: { rows: gone.size, of: t.n + gone.size, columns: { ...t.dropped.columns, ...byWord } } }, text: all.filter((_, i) => !gone.has(i)) };
 }
 
-/** What a read with `missing: 'drop'` left out, in a line: `left out 6 of 398 rows of auto.csv holding a missing value (horsepower 6)`. */
+/** What a read with `missing: 'drop'` left out, in a line: `left out 6 of 398 rows of auto.csv holding a missing value (missing: horsepower 6)`. */
 export function droppedNote(path: string, d: NonNullable<CsvData['dropped']>): string {
-  const by = Object.entries(d.columns).map(([column, k]) => `${column} ${k}`);
-  return `left out ${d.rows} of ${d.of} rows of ${path} holding a missing value (${by.length ? `by the first missing column: ${by.join(', ')}` : 'in a column of words'})`;
+  return `left out ${d.rows} of ${d.of} rows of ${path} holding a missing value (missing: ${Object.entries(d.columns).map(([column, k]) => `${column} ${k}`).join(', ')})`;
 }
 
 /** The numeric columns read, then the columns of words one-hot encoded by `code` beside them. */
@@ -94,7 +94,7 @@ export async function readTrainingCsv(path: string, target: string[], features?:
  * reads its columns of words and encodes them as it was trained; rows holding a missing value as
  * `missing` says (readRows).
  */
-export async function readModelInputs(path: string, features: string[], targets: string[], needTargets: boolean, carried: string[] = [], encoding: OneHot[] = [], missing: Missing = 'error'): Promise<CsvData> {
+export async function readModelInputs(path: string, features: string[], targets: string[], needTargets: boolean, carried: string[] = [], encoding: OneHot[] = [], missing?: Missing): Promise<CsvData> {
   const indicators = new Set(encoding.flatMap((c) => c.categories.map((k) => indicatorName(c.column, k))));
   const numeric = features.filter((f) => !indicators.has(f));
   const words = encoding.map((c) => c.column);

@@ -133,10 +133,15 @@ test('missing values: an error naming the first by default; with drop, their row
   const t = await readNumericTable(path, { label: path, header: true, missing: 'drop', skip: new Set([5]) });
   // Data rows 0…5 (the blank line not counted): 1 (b), 2 (y) and 3 (a) hold a missing value; 5 is skipped by the caller.
   assert.deepEqual([...t.data], [1, 2, 3, 13, 14, 15]);
-  assert.deepEqual(t.dropped, { rows: [1, 2, 3, 5], columns: { b: 1, y: 1, a: 1 } });
+  assert.deepEqual(t.dropped, { indices: [1, 2, 3, 5], columns: { b: 1, y: 1, a: 1 } });
+  // Only a caller that takes the choice is told of --missing drop; a word beside a missing value is still an error.
+  await assert.rejects(readNumericTable(path, { label: path, header: true, missing: 'error' }), /a missing value \(train and compare take --missing drop/);
+  await assert.rejects(readNumericTable(path, { label: path, header: true }), (e: Error) => /"NA", a missing value$/.test(e.message));
   // Only the columns read count: `b` not read, row 1 stays.
   const ay = await readNumericTable(path, { label: path, header: true, select: ['a', 'y'], missing: 'drop' });
   assert.deepEqual([...ay.data], [1, 3, 4, 6, 13, 15, 16, 18]);
+  writeFileSync(path, 'a,b\n1,2\nNA,x\n');
+  await assert.rejects(readNumericTable(path, { label: path, header: true, missing: 'drop' }), /gaps.csv:3:2: column "b" is "x", not a finite number/);
 });
 
 test('an unreadable image is a one-line error naming the file', () => {

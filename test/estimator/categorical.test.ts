@@ -37,8 +37,8 @@ test('one-hot: categories from the training rows only, sorted; a word it does no
 
 test('--missing drop leaves out a row missing a number or a word, the words staying with their own rows', async () => {
   const path = join(dir, 'gaps.csv');
-  // Rows 1 (size), 3 (color) and 4 (y) hold a missing value; each kept row's y is its size + its colour's index.
-  writeFileSync(path, 'size,color,y\n1,red,1\n?,green,3\n2,blue,4\n3,NA,3\n4,green,\n5,green,6\n6,red,6\n');
+  // Rows 1 (size), 3 (color), 4 (y) and 5 (size and color) hold a missing value; each kept row's y is its size + its colour's index.
+  writeFileSync(path, 'size,color,y\n1,red,1\n?,green,3\n2,blue,4\n3,NA,3\n4,green,\n,None,9\n5,green,6\n6,red,6\n');
   const { readTrainingCsv } = await import('../../src/estimator/csv-data.js');
   const every = (n: number) => Array.from({ length: n }, (_, i) => i);
   const d = await readTrainingCsv(path, ['y'], undefined, { columns: ['color'], trainRows: every }, 'drop');
@@ -49,13 +49,13 @@ test('--missing drop leaves out a row missing a number or a word, the words stay
     const k = [1, 2, 3].find((j) => row[j] === 1)!;
     assert.equal(d.y.data[i], row[0] + ['red', 'green', 'blue'].indexOf(colour[k - 1]), `row ${i}`);
   }
-  assert.deepEqual(d.dropped, { rows: 3, of: 7, columns: { size: 1, y: 1, color: 1 } });
+  assert.deepEqual(d.dropped, { rows: 4, of: 8, columns: { size: 2, y: 1, color: 2 } });
   // Without drop, "NA" in a column of words is a category like any other, and a missing number an error.
   await assert.rejects(readTrainingCsv(path, ['y'], undefined, { columns: ['color'], trainRows: every }), /gaps.csv:3:1: column "size" is "\?", a missing value/);
   const r = anmin('train', path, '--target', 'y', '--categorical', 'color', '--missing', 'drop', '--method', 'anmin', '--iterations', '1', '--test-fraction', '0', '--json');
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /left out 3 of 7 rows of .*gaps.csv holding a missing value \(by the first missing column: size 1, y 1, color 1\)/);
-  assert.equal(JSON.parse(r.stdout).dropped_rows, 3);
+  assert.match(r.stderr, /left out 4 of 8 rows of .*gaps.csv holding a missing value \(missing: size 2, y 1, color 2\)/);
+  assert.equal(JSON.parse(r.stdout).dropped_rows, 4);
 });
 
 test('train --categorical → save → load → predict: the saved code encodes new rows as training did; unseen categories warn; ONNX refuses', () => {

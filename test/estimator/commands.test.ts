@@ -74,6 +74,7 @@ test('bad input to train, predict, evaluate and export: one line naming what is 
     [['train', csv('word.csv', 'a,y\n1,2\n3,oops\n'), '--target', 'y', '--save', 'out.json'], /word.csv:3:2: column "y" is "oops", not a finite number/],
     [['train', csv('nan.csv', 'a,y\n1,2\nNaN,3\n'), '--target', 'y', '--save', 'out.json'], /nan.csv:3:1: column "a" is "NaN", a missing value \(train and compare take --missing drop/],
     [['train', csv('date.csv', 'day,y\n2024-03-01,2\n'), '--target', 'y', '--save', 'out.json'], /date.csv:2:1: column "day" is "2024-03-01", not a finite number \(a date or time\? .* or leave it out with --features\)/],
+    [['train', csv('thousands.csv', 'a,y\n"1,234",2\n'), '--target', 'y', '--save', 'out.json'], /thousands.csv:2:1: column "a" is "1,234", not a finite number \(a thousands separator or a decimal comma\?/],
     [['train', csv('comma.csv', 'a;y\n3,5;2\n'), '--target', 'y', '--save', 'out.json'], /comma.csv:2:1: column "a" is "3,5", not a finite number \(a decimal comma\?/],
     [['train', csv('empty.csv', 'a,y\n1,2\n,3\n'), '--target', 'y', '--save', 'out.json'], /empty.csv:3:1: column "a" is empty, a missing value/],
     [['train', csv('allgone.csv', 'a,y\n?,2\nNA,3\n'), '--target', 'y', '--missing', 'drop', '--save', 'out.json'], /allgone.csv: no data rows \(all 2 hold a missing value\)/],
