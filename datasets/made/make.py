@@ -431,6 +431,53 @@ def delivery(seed=4112, n=10000):
     spd={'Low':30,'Medium':24,'High':19,'Jam':15}; sp=np.array([spd[t] for t in traffic])*np.where(veh=='motorcycle',1,0.9)
     mins=10+60*km/sp+4*multi+18*fest+np.isin(weather,['Stormy','Sandstorms'])*5+np.isin(weather,['Fog'])*4-6*(rating-4.6)+0.15*(age-30)+r.normal(0,3.5,n)
     pd.DataFrame({'age':age,'rating':rating.round(1),'distance_km':km.round(3),'weather':weather,'traffic':traffic,'vehicle':veh,'multiple_deliveries':multi,'festival':fest,'time_taken':np.round(mins)}).to_csv(out+'delivery.csv',index=False)
+def melbourne(seed=4113, n=13580):
+    # melbourne-housing-like: suburb (300 words), type (3) and sale method (5) as words, rooms, distance to the centre, bathrooms,
+    # car spaces, a heavy-tailed land size, year built -> a log-normal price, suburbs' levels falling with distance
+    r=np.random.RandomState(seed); sub=r.randint(0,300,n); dist=np.abs(r.normal(10,6,300))[sub]+r.normal(0,0.5,n); typ=r.choice(['h','u','t'],n,p=[0.7,0.2,0.1]); meth=r.choice(['S','SP','PI','VB','SA'],n,p=[0.65,0.12,0.12,0.09,0.02])
+    rooms=np.clip(np.round(r.normal(3,1,n)-(typ=='u')),1,8); bath=np.clip(np.round(rooms/2+r.normal(0,0.5,n)),1,5); car=np.clip(np.round(r.normal(1.6,0.9,n)),0,6); land=np.exp(r.normal(6.2,0.8,n))*(typ=='h')+r.exponential(50,n); yb=np.round(r.uniform(1880,2017,n))
+    lp=13.9+r.normal(0,0.25,300)[sub]-0.035*dist+0.15*rooms+0.08*bath+0.1*np.log1p(land)*(typ=='h')-0.35*(typ=='u')-0.12*(typ=='t')+0.02*(meth=='S')-0.0015*(yb-1950)*(dist<10)+r.normal(0,0.2,n)
+    pd.DataFrame({'Suburb':np.array([f'Sub{i:03d}' for i in range(300)])[sub],'Type':typ,'Method':meth,'Rooms':rooms,'Distance':np.round(np.maximum(dist,0),1),'Bathroom':bath,'Car':car,'Landsize':np.round(land),'YearBuilt':yb,'Price':np.round(np.exp(lp),-3)}).to_csv(out+'melbourne.csv',index=False)
+def rossmann(seed=4114, n=40000):
+    # rossmann-sales-like: store (1,000 words) and store type (4) as words, weekday, promo, school holiday, competition distance,
+    # month -> a day's sales, each store's level, a promo lift by type, a December rise
+    r=np.random.RandomState(seed); st=r.randint(0,1000,n); stype=np.array(['a','b','c','d'])[r.randint(0,4,1000)][st]; wd=r.randint(1,7,n); promo=(r.uniform(size=n)<0.45).astype(int); sch=(r.uniform(size=n)<0.18).astype(int)
+    comp=np.exp(r.normal(7.5,1.2,1000))[st]; month=r.randint(1,13,n); lev=np.exp(r.normal(8.7,0.35,1000))[st]
+    lift={'a':0.25,'b':0.1,'c':0.3,'d':0.2}; sales=lev*(1+np.array([lift[t] for t in stype])*promo)*(1+0.12*(wd==1)-0.05*(wd==6))*(1+0.25*(month==12))*(1+0.03*sch)*(1-0.05*np.exp(-comp/500))*np.exp(r.normal(0,0.12,n))
+    pd.DataFrame({'Store':np.array([f'S{i:04d}' for i in range(1000)])[st],'StoreType':stype,'DayOfWeek':wd,'Promo':promo,'SchoolHoliday':sch,'CompetitionDistance':np.round(comp),'Month':month,'Sales':np.round(sales)}).to_csv(out+'rossmann.csv',index=False)
+def hitters(seed=4115, n=263):
+    # hitters-like: a season's and a career's batting counts (correlated through years and skill), league, division and new league as
+    # words -> log salary, rising with career hits and years to a plateau
+    r=np.random.RandomState(seed); yrs=np.clip(np.round(r.gamma(2.5,3,n)),1,24); sk=r.normal(0,1,n); ab=np.round(np.clip(r.normal(400+40*sk,120,n),100,690)); h=np.round(ab*(0.26+0.02*sk+r.normal(0,0.015,n)))
+    hr=np.round(np.clip(r.gamma(1.5,7,n)*(1+0.3*sk),0,40)); rn=np.round(h*0.5+r.normal(0,8,n)); rbi=np.round(h*0.45+2*hr+r.normal(0,8,n)); bb=np.round(np.clip(r.normal(40+10*sk,18,n),3,105))
+    cab=np.round(ab*yrs*r.uniform(0.7,1.1,n)); ch=np.round(cab*(0.26+0.02*sk)); chr_=np.round(hr*yrs*r.uniform(0.6,1.1,n)); cr=np.round(ch*0.5); crbi=np.round(ch*0.45+2*chr_); cw=np.round(bb*yrs*0.9)
+    po=np.round(r.exponential(280,n)); ast=np.round(r.exponential(100,n)); err=np.round(r.gamma(2,4,n)); lg=np.where(r.uniform(size=n)<0.53,'A','N'); dv=np.where(r.uniform(size=n)<0.5,'E','W'); nl=np.where(r.uniform(size=n)<0.9,lg,np.where(lg=='A','N','A'))
+    ls=5.0+1.1*np.tanh((yrs-3)/4)+0.35*np.log(ch/1000)+0.2*sk+0.1*(dv=='E')+r.normal(0,0.4,n)
+    pd.DataFrame({'AtBat':ab,'Hits':h,'HmRun':hr,'Runs':rn,'RBI':rbi,'Walks':bb,'Years':yrs,'CAtBat':cab,'CHits':ch,'CHmRun':chr_,'CRuns':cr,'CRBI':crbi,'CWalks':cw,'League':lg,'Division':dv,'PutOuts':po,'Assists':ast,'Errors':err,'NewLeague':nl,'LogSalary':ls.round(4)}).to_csv(out+'hitters.csv',index=False)
+def carseats(seed=4116, n=400):
+    # carseats-like: price, the competitor's, income, advertising, population, age, education, shelf location (3 words), urban and US
+    # (2 each) -> unit sales, linear with a price-shelf interaction
+    r=np.random.RandomState(seed); cp=np.round(r.normal(125,15,n)); inc=np.round(r.uniform(21,120,n)); adv=np.round(np.clip(r.exponential(6,n)-1,0,29)); pop=np.round(r.uniform(10,509,n)); price=np.round(cp*0.95+r.normal(0,20,n))
+    age=np.round(r.uniform(25,80,n)); edu=r.randint(10,19,n); shelf=r.choice(['Bad','Medium','Good'],n,p=[0.24,0.55,0.21]); urb=np.where(r.uniform(size=n)<0.7,'Yes','No'); us=np.where(r.uniform(size=n)<0.65,'Yes','No')
+    sl={'Bad':0,'Medium':2,'Good':4.8}; sales=5.7+0.093*cp+0.016*inc+0.12*adv-0.095*price+np.array([sl[x] for x in shelf])*(1+0.003*(120-price))-0.046*age+r.normal(0,1.0,n)
+    pd.DataFrame({'CompPrice':cp,'Income':inc,'Advertising':adv,'Population':pop,'Price':price,'ShelveLoc':shelf,'Age':age,'Education':edu,'Urban':urb,'US':us,'Sales':np.round(np.maximum(sales,0),2)}).to_csv(out+'carseats.csv',index=False)
+def college(seed=4117, n=777):
+    # college-like: private (a word), accepted, enrolled, top-10% share, undergraduates, tuition, room and board, books, PhD share,
+    # student-faculty ratio, alumni giving, expenditure, graduation rate -> applications, a heavy tail driven by size and selectivity
+    r=np.random.RandomState(seed); priv=np.where(r.uniform(size=n)<0.73,'Yes','No'); size=r.normal(0,1,n)-0.8*(priv=='Yes'); sel=r.normal(0,1,n)
+    fu=np.round(np.exp(8+0.9*size+r.normal(0,0.2,n))); acc=np.round(fu*np.exp(-0.4+0.2*r.normal(0,1,n))*0.6); enr=np.round(acc*np.clip(0.4-0.05*sel+r.normal(0,0.05,n),0.1,0.9)); top10=np.clip(np.round(25+15*sel+r.normal(0,6,n)),1,96)
+    tui=np.round(np.where(priv=='Yes',12000,6500)+2500*sel+r.normal(0,1500,n)); rb=np.round(r.normal(4300,900,n)); bk=np.round(r.normal(550,150,n)); phd=np.clip(np.round(72+10*sel+r.normal(0,8,n)),8,100)
+    sf=np.round(np.clip(14-1.5*sel+r.normal(0,3,n),3,40),1); alum=np.clip(np.round(22+8*sel+5*(priv=='Yes')+r.normal(0,8,n)),0,64); exp_=np.round(np.exp(9.1+0.3*sel+r.normal(0,0.2,n))); grad=np.clip(np.round(65+10*sel+r.normal(0,10,n)),10,100)
+    apps=np.round(acc*np.exp(0.35+0.35*np.maximum(sel,0)**1.5+r.normal(0,0.2,n)))
+    pd.DataFrame({'Private':priv,'Accept':acc,'Enroll':enr,'Top10perc':top10,'F.Undergrad':fu,'Outstate':tui,'Room.Board':rb,'Books':bk,'PhD':phd,'S.F.Ratio':sf,'perc.alumni':alum,'Expend':exp_,'Grad.Rate':grad,'Apps':apps}).to_csv(out+'college.csv',index=False)
+def rent(seed=4118, n=4746):
+    # house-rent-like: city (6 words), furnishing (3), tenant preferred (3) and area type (3) as words, rooms, size, bathrooms, floor ->
+    # a monthly rent, log-normal with the city's level and a heavy upper tail
+    r=np.random.RandomState(seed); city=r.choice(['Mumbai','Chennai','Bangalore','Hyderabad','Delhi','Kolkata'],n); cl={'Mumbai':10.6,'Chennai':9.5,'Bangalore':9.7,'Hyderabad':9.5,'Delhi':9.9,'Kolkata':9.2}
+    bhk=np.clip(r.poisson(1.1,n)+1,1,6); size=np.round(np.exp(6.3+0.35*bhk+r.normal(0,0.3,n))); bath=np.clip(bhk+r.randint(-1,2,n),1,10); floor=np.clip(np.round(r.exponential(3,n)),0,70)
+    furn=r.choice(['Unfurnished','Semi-Furnished','Furnished'],n,p=[0.38,0.47,0.15]); ten=r.choice(['Bachelors/Family','Bachelors','Family'],n,p=[0.73,0.17,0.1]); area=r.choice(['Super Area','Carpet Area','Built Area'],n,p=[0.51,0.48,0.01])
+    lr=np.array([cl[c] for c in city])+0.55*np.log(size/800)+0.1*(bath-bhk)+0.12*(furn=='Furnished')+0.05*(furn=='Semi-Furnished')+0.01*floor+0.15*(area=='Carpet Area')+r.standard_t(5,n)*0.3
+    pd.DataFrame({'BHK':bhk,'Size':size,'Floor':floor,'Area Type':area,'City':city,'Furnishing Status':furn,'Tenant Preferred':ten,'Bathroom':bath,'Rent':np.round(np.exp(lr),-2)}).to_csv(out+'rent.csv',index=False)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')

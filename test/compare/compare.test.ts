@@ -245,5 +245,5 @@ test('--categorical: every value of a column of words is an indicator, and a spl
   assert.match(words.stderr.trim(), /^anmin: .*kinds\.csv.*a column of words\? train and compare take --categorical kind\)$/);
   const onDataset = run({}, '--dataset', 'abalone', '--categorical', 'sex');
   assert.equal(onDataset.status, 2);
-  assert.match(onDataset.stderr.trim(), /--categorical are for a CSV/);
+  assert.match(onDataset.stderr.trim(), /--categorical and --missing are for a CSV/);
 });
