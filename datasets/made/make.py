@@ -478,6 +478,53 @@ def rent(seed=4118, n=4746):
     furn=r.choice(['Unfurnished','Semi-Furnished','Furnished'],n,p=[0.38,0.47,0.15]); ten=r.choice(['Bachelors/Family','Bachelors','Family'],n,p=[0.73,0.17,0.1]); area=r.choice(['Super Area','Carpet Area','Built Area'],n,p=[0.51,0.48,0.01])
     lr=np.array([cl[c] for c in city])+0.55*np.log(size/800)+0.1*(bath-bhk)+0.12*(furn=='Furnished')+0.05*(furn=='Semi-Furnished')+0.01*floor+0.15*(area=='Carpet Area')+r.standard_t(5,n)*0.3
     pd.DataFrame({'BHK':bhk,'Size':size,'Floor':floor,'Area Type':area,'City':city,'Furnishing Status':furn,'Tenant Preferred':ten,'Bathroom':bath,'Rent':np.round(np.exp(lr),-2)}).to_csv(out+'rent.csv',index=False)
+def happiness(seed=4119, n=156):
+    # world-happiness-like: GDP per head, social support, healthy life expectancy, freedom, generosity, corruption -> a 0-10 score,
+    # near-linear with a saturating GDP
+    r=np.random.RandomState(seed); dev=r.normal(0,1,n); gdp=np.clip(0.9+0.4*dev+r.normal(0,0.1,n),0,1.7); soc=np.clip(1.2+0.25*dev+r.normal(0,0.15,n),0,1.7); hle=np.clip(0.7+0.25*dev+r.normal(0,0.08,n),0,1.2)
+    fre=np.clip(r.normal(0.4,0.15,n),0,0.7); gen=np.clip(r.normal(0.18,0.1,n),0,0.6); cor=np.clip(r.exponential(0.1,n),0,0.5)
+    y=2.0+1.6*np.tanh(gdp)+1.1*soc+1.0*hle+1.5*fre+0.5*gen+0.8*cor+r.normal(0,0.5,n)
+    pd.DataFrame({'GDP':gdp.round(3),'Social':soc.round(3),'Health':hle.round(3),'Freedom':fre.round(3),'Generosity':gen.round(3),'Corruption':cor.round(3),'Score':y.round(3)}).to_csv(out+'happiness.csv',index=False)
+def videogames(seed=4120, n=16000):
+    # video-game-sales-like: platform (30 words), genre (12) and publisher (500) as words, year, critic and user scores -> log global
+    # sales, a publisher's reach, a platform's era, a heavy tail
+    r=np.random.RandomState(seed); pl=r.randint(0,30,n); ge=r.randint(0,12,n); pub=np.minimum(r.zipf(1.6,n)-1,499); yr=np.clip(np.round(r.uniform(1985,2005,30))[pl]+r.randint(0,8,n),1980,2016)
+    crit=np.clip(r.normal(69,14,n),13,98); user=np.clip(crit/10+r.normal(0,1,n),0,10)
+    y=-1.5+r.normal(0,0.8,500)[pub]*(pub>5)+0.6*(pub<5)+r.normal(0,0.4,30)[pl]+r.normal(0,0.3,12)[ge]+0.04*(crit-69)+0.05*(user-6.9)*(crit>75)+r.normal(0,0.7,n)
+    P=np.array([f'P{i:02d}' for i in range(30)]); G=np.array([f'G{i:02d}' for i in range(12)]); U=np.array([f'Pub{i:03d}' for i in range(500)])
+    pd.DataFrame({'Platform':P[pl],'Genre':G[ge],'Publisher':U[pub],'Year':yr,'Critic_Score':crit.round(),'User_Score':user.round(1),'log_Global_Sales':y.round(4)}).to_csv(out+'videogames.csv',index=False)
+def calories(seed=4121, n=15000):
+    # calories-burnt-like: gender as a word, age, height, weight, duration, heart rate, body temperature -> calories, a product of
+    # duration and heart rate's excess, by gender and weight
+    r=np.random.RandomState(seed); g=np.where(r.uniform(size=n)<0.5,'male','female'); age=r.randint(20,80,n); h=np.where(g=='male',r.normal(183,9,n),r.normal(167,8,n)); w=h-100+r.normal(0,8,n)
+    dur=r.uniform(1,30,n); hr=np.clip(80+1.2*dur+r.normal(0,6,n),67,128); bt=37+0.12*np.sqrt(dur)*2+r.normal(0,0.2,n)
+    cal=np.where(g=='male',(-55.1+0.63*hr+0.20*w+0.20*age),(-20.4+0.45*hr-0.13*w+0.07*age))/4.184*dur+r.normal(0,3,n)
+    pd.DataFrame({'Gender':g,'Age':age,'Height':h.round(),'Weight':w.round(),'Duration':dur.round(),'Heart_Rate':hr.round(),'Body_Temp':bt.round(1),'Calories':np.maximum(cal,1).round()}).to_csv(out+'calories.csv',index=False)
+def movies(seed=4122, n=5000):
+    # movie-revenue-like: a heavy-tailed budget, runtime, year, votes, a rating and the genre (15 words) -> log box-office revenue,
+    # its elasticity to budget and the votes' signal
+    r=np.random.RandomState(seed); gen=r.randint(0,15,n); lb=r.normal(16.5,1.3,n); rt=np.clip(r.normal(108,18,n),70,200); yr=r.randint(1980,2017,n); q=r.normal(0,1,n)
+    votes=np.exp(6+0.6*(lb-16.5)+0.8*q+r.normal(0,0.6,n)); rating=np.clip(6.3+0.7*q+r.normal(0,0.4,n),1.5,9.3)
+    y=lb+0.3+r.normal(0,0.4,15)[gen]+0.35*np.log(votes/400)+0.08*(rt>150)+0.01*(yr-2000)+r.normal(0,0.9,n)
+    G=np.array([f'genre{i:02d}' for i in range(15)])
+    pd.DataFrame({'budget':np.exp(lb).round(),'runtime':rt.round(),'year':yr,'votes':votes.round(),'rating':rating.round(1),'genre':G[gen],'log_revenue':y.round(4)}).to_csv(out+'movies.csv',index=False)
+def nba(seed=4123, n=450):
+    # nba-salary-like: position (5 words), age, games, minutes, points, rebounds, assists, steals, blocks, turnovers, efficiency ->
+    # salary in millions, a rookie scale for the young, a premium for points, a cap
+    r=np.random.RandomState(seed); pos=r.choice(['PG','SG','SF','PF','C'],n); age=np.clip(np.round(r.gamma(9,3,n)),19,40); sk=r.normal(0,1,n); g=np.clip(np.round(r.normal(60,15,n)),5,82)
+    mp=np.clip(20+6*sk+r.normal(0,5,n),4,38); pts=np.clip(mp*(0.45+0.1*sk)+r.normal(0,2,n),0,36); trb=np.clip(mp*0.18*(1+0.8*np.isin(pos,['PF','C']))+r.normal(0,1,n),0,15)
+    ast=np.clip(mp*0.1*(1+1.2*(pos=='PG'))+r.normal(0,0.8,n),0,11); stl=np.clip(mp*0.03+r.normal(0,0.2,n),0,3); blk=np.clip(mp*0.02*(1+2*(pos=='C'))+r.normal(0,0.2,n),0,4); tov=np.clip(0.1*pts+r.normal(0,0.4,n),0,5)
+    eff=pts+trb+ast+stl+blk-tov
+    sal=np.clip(np.where(age<23,2+0.15*pts,np.exp(0.5+0.09*pts+0.04*eff-0.002*(age-29)**2*10/10)+r.normal(0,2,n)),1,45)
+    pd.DataFrame({'Pos':pos,'Age':age,'G':g,'MP':mp.round(1),'PTS':pts.round(1),'TRB':trb.round(1),'AST':ast.round(1),'STL':stl.round(1),'BLK':blk.round(1),'TOV':tov.round(1),'EFF':eff.round(1),'Salary':sal.round(2)}).to_csv(out+'nba.csv',index=False)
+def superstore(seed=4124, n=10000):
+    # superstore-profit-like: category (3 words), sub-category (17), region (4) and segment (3) as words, sales (log-normal),
+    # quantity, discount -> profit, a margin by sub-category that discounts turn to losses
+    r=np.random.RandomState(seed); sub=r.randint(0,17,n); cat=np.array(['Furniture','Office','Technology'])[np.array([0,0,0,0,1,1,1,1,1,1,1,1,1,2,2,2,2])[sub]]; reg=r.choice(['Central','East','South','West'],n); seg=r.choice(['Consumer','Corporate','Home Office'],n,p=[0.52,0.3,0.18])
+    sales=np.exp(r.normal(4.1,1.3,n)); qty=r.randint(1,15,n); disc=np.where(r.uniform(size=n)<0.5,0,r.choice([0.1,0.2,0.3,0.4,0.5,0.7,0.8],n))
+    margin=r.uniform(0.05,0.45,17)[sub]; profit=sales*(margin-1.1*disc-0.5*disc**2*(reg=='Central'))+r.normal(0,5,n)*np.sqrt(qty)
+    S=np.array([f'sub{i:02d}' for i in range(17)])
+    pd.DataFrame({'Category':cat,'SubCategory':S[sub],'Region':reg,'Segment':seg,'Sales':sales.round(2),'Quantity':qty,'Discount':disc,'Profit':profit.round(2)}).to_csv(out+'superstore.csv',index=False)
 
 if __name__=='__main__':
     if len(sys.argv)<3: sys.exit('usage: make.py OUTDIR NAME... (names: '+', '.join(k for k,v in list(globals().items()) if callable(v) and v.__module__=='__main__' and not k.startswith('_'))+')')
