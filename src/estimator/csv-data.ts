@@ -46,7 +46,7 @@ async function readRows(path: string, features: string[], targets: string[], wit
       }),
     );
   }
-  const t = await readTable(path, features, withTargets ? targets : [], drop ? { missing, skip } : { missing });
+  const t = await readTable(path, features, withTargets ? targets : [], { missing, skip });
   const numbers: CsvData = { x: { data: t.x, rows: t.n, cols: t.d }, ...(withTargets ? { y: { data: t.y, rows: t.n, cols: t.c } } : {}), features, targets };
   if (!t.dropped) return { numbers, text: all };
   const gone = new Set(t.dropped.indices);
