@@ -345,7 +345,7 @@ def skillcraft(seed=4102, n=3395):
     apm=np.exp(4.7+0.33*sk+r.normal(0,0.2,n)); sel=np.exp(-6+0.6*sk+r.normal(0,0.5,n)); hk=np.exp(-7.5+0.9*sk+r.normal(0,0.8,n)); uh=np.round(np.clip(3+1.5*sk+r.normal(0,1.5,n),0,10))
     mm=np.exp(-6.5+0.2*sk+r.normal(0,0.4,n)); mmu=np.exp(-8.5+0.2*sk+r.normal(0,0.7,n)); gap=np.exp(4.1-0.25*sk+r.normal(0,0.2,n)); al=np.exp(4.2-0.2*sk+r.normal(0,0.15,n)); apa=np.exp(1.7+0.1*sk+r.normal(0,0.2,n))
     wk=np.exp(-7+0.1*sk+r.normal(0,0.3,n)); un=np.round(np.clip(6+0.8*sk+r.normal(0,2,n),0,13)); cu=np.exp(-8.7+0.1*sk+r.normal(0,0.6,n)); tm=np.exp(-9+0.3*sk+r.normal(0,1,n)); ctm=np.exp(-7.5+0.1*sk+r.normal(0,1,n))
-    lat=0.55*sk+0.25*np.log(hrs)-0.4*np.log(np.maximum(gap,1))/1+0.2*np.tanh(np.log(hk)+7.5)+r.normal(0,0.55,n)
+    lat=0.55*sk+0.25*np.log(hrs)-0.4*np.log(np.maximum(gap,1))+0.2*np.tanh(np.log(hk)+7.5)+r.normal(0,0.55,n)
     y=np.clip(np.round(4+1.25*(lat-lat.mean())/lat.std()*1.3),1,7)
     X=np.column_stack([age,hrs,tot,apm,sel,hk,uh,mm,mmu,gap,al,apa,wk,un,cu,tm,ctm])
     cols=['Age','HoursPerWeek','TotalHours','APM','SelectByHotkeys','AssignToHotkeys','UniqueHotkeys','MinimapAttacks','MinimapRightClicks','GapBetweenPACs','ActionLatency','ActionsInPAC','WorkersMade','UniqueUnitsMade','ComplexUnitsMade','ComplexAbilitiesUsed','TotalMapExplored']
@@ -515,7 +515,7 @@ def nba(seed=4123, n=450):
     mp=np.clip(20+6*sk+r.normal(0,5,n),4,38); pts=np.clip(mp*(0.45+0.1*sk)+r.normal(0,2,n),0,36); trb=np.clip(mp*0.18*(1+0.8*np.isin(pos,['PF','C']))+r.normal(0,1,n),0,15)
     ast=np.clip(mp*0.1*(1+1.2*(pos=='PG'))+r.normal(0,0.8,n),0,11); stl=np.clip(mp*0.03+r.normal(0,0.2,n),0,3); blk=np.clip(mp*0.02*(1+2*(pos=='C'))+r.normal(0,0.2,n),0,4); tov=np.clip(0.1*pts+r.normal(0,0.4,n),0,5)
     eff=pts+trb+ast+stl+blk-tov
-    sal=np.clip(np.where(age<23,2+0.15*pts,np.exp(0.5+0.09*pts+0.04*eff-0.002*(age-29)**2*10/10)+r.normal(0,2,n)),1,45)
+    sal=np.clip(np.where(age<23,2+0.15*pts,np.exp(0.5+0.09*pts+0.04*eff-0.002*(age-29)**2)+r.normal(0,2,n)),1,45)
     pd.DataFrame({'Pos':pos,'Age':age,'G':g,'MP':mp.round(1),'PTS':pts.round(1),'TRB':trb.round(1),'AST':ast.round(1),'STL':stl.round(1),'BLK':blk.round(1),'TOV':tov.round(1),'EFF':eff.round(1),'Salary':sal.round(2)}).to_csv(out+'nba.csv',index=False)
 def superstore(seed=4124, n=10000):
     # superstore-profit-like: category (3 words), sub-category (17), region (4) and segment (3) as words, sales (log-normal),
